@@ -1,0 +1,72 @@
+/**
+ * Plain-Node entry of the headless desk: `npm start -- --headless [--port N] [--host H]`, and the
+ * fallback of `npm start` where no Electron binary exists.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDesk } from '../node/desk';
+import { SystemClock } from '../node/system-clock';
+import { createConsoleLogger } from '../node/console-logger';
+import { startHeadlessServer, isLoopback, type HeadlessServer } from './server';
+import { CliError, DEFAULT_PORT, parseCliArgs } from './cli';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+export const RENDERER_DIR = resolve(ROOT, 'out/renderer');
+
+export interface RunOptions {
+  /** Why the desk runs headless, for the one line the user reads (e.g. "no Electron binary"). */
+  reason?: string;
+}
+
+export async function runHeadless(argv: readonly string[], runOpts: RunOptions = {}): Promise<HeadlessServer> {
+  const cli = parseCliArgs(argv, process.env);
+  if (!existsSync(resolve(RENDERER_DIR, 'index.html'))) {
+    throw new CliError(`the renderer is not built (${RENDERER_DIR}/index.html missing): run "npm run build:renderer" or "npm start"`);
+  }
+  const logger = createConsoleLogger(process.env.LIVE_DESK_LOG === 'debug' ? 'debug' : 'warn');
+  const desk = createDesk({ clock: new SystemClock(), logger, config: { seed: cli.seed } });
+  const start = (port: number) =>
+    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
+  let server: HeadlessServer;
+  try {
+    server = await start(cli.port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && cli.port === DEFAULT_PORT) {
+      server = await start(0); // the default port is taken: any free port rather than failing
+    } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${cli.port} on ${cli.host} is already in use; choose another with --port N (0 = any free port)`);
+    } else {
+      throw err;
+    }
+  }
+  const why = runOpts.reason ? `${runOpts.reason} — running headless` : 'Live Desk headless';
+  const open = server.token ? `${server.url}?token=${server.token}` : server.url;
+  process.stdout.write(`${why}: open ${open}\n`);
+  if (server.token && !isLoopback(cli.host)) {
+    process.stdout.write(`access token (required on the WebSocket, shown once): ${server.token}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    desk.dispose();
+    void server.close().then(() => {
+      process.stdout.write(`Live Desk stopped (${signal}).\n`);
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 3000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return server;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  runHeadless(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`live-desk: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * The running desk: core + adapters wired from configuration. Both composition roots (Electron
+ * main and the headless server) build it through `createDesk`, so they run the same code.
+ */
+import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
+import type { Logger } from '../core/ports/logger';
+import { silentLogger } from '../core/ports/logger';
+import { QuoteCache } from '../core/market/quote-cache';
+import type { Quote } from '../core/market/quote';
+import { TickCoalescer } from '../core/events/tick-coalescer';
+import { SimMarketModel } from './venues/sim/model';
+import type {
+  CommandName,
+  CommandOutcome,
+  CommandResult,
+  DeskEvent,
+  DeskSnapshot,
+  StreamHealthWire,
+  UnsequencedEvent,
+} from '../shared/contract';
+import { parseCommand } from '../shared/contract';
+
+export interface DeskConfig {
+  venue: 'sim';
+  seed: number;
+  /** How often the simulated venue publishes a batch of quotes. */
+  simIntervalMs: number;
+  /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
+  tickCoalesceMs: number;
+}
+
+export const defaultDeskConfig: DeskConfig = { venue: 'sim', seed: 42, simIntervalMs: 250, tickCoalesceMs: 50 };
+
+export interface DeskDeps {
+  clock: Clock & Scheduler;
+  logger?: Logger;
+  config?: Partial<DeskConfig>;
+}
+
+export type DeskListener = (event: DeskEvent) => void;
+
+export class Desk {
+  readonly config: DeskConfig;
+  private readonly clock: Clock & Scheduler;
+  private readonly logger: Logger;
+  private readonly cache: QuoteCache;
+  private readonly listeners = new Set<DeskListener>();
+  private readonly coalescer: TickCoalescer<Quote>;
+  private model: SimMarketModel | null = null;
+  private simTimer: Cancel | null = null;
+  private seq = 0;
+  private streaming = false;
+  private lastEventAt: number | null = null;
+  private disposed = false;
+
+  constructor(deps: DeskDeps) {
+    this.clock = deps.clock;
+    this.logger = deps.logger ?? silentLogger;
+    this.config = { ...defaultDeskConfig, ...deps.config };
+    this.cache = new QuoteCache(this.clock);
+    this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
+      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed }),
+    );
+    this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+  }
+
+  get isStreaming(): boolean {
+    return this.streaming;
+  }
+
+  /** Starts streaming. Idempotent. Nothing touches the network (or the sim) before this. */
+  start(): void {
+    if (this.disposed) throw new Error('desk is disposed');
+    if (this.streaming) return;
+    this.streaming = true;
+    this.model ??= new SimMarketModel(this.config.seed, this.clock.now());
+    const publish = () => {
+      const now = this.clock.now();
+      this.lastEventAt = now;
+      for (const q of this.model!.step(now)) this.cache.put(q);
+    };
+    publish();
+    this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
+    this.logger.info('streaming started', { venue: this.config.venue });
+    this.emitHealth();
+  }
+
+  /** Stops streaming. Idempotent. */
+  stop(): void {
+    if (!this.streaming) return;
+    this.streaming = false;
+    this.simTimer?.();
+    this.simTimer = null;
+    this.coalescer.stop();
+    this.logger.info('streaming stopped');
+    this.emitHealth();
+  }
+
+  /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
+  dispose(): void {
+    this.stop();
+    this.listeners.clear();
+    this.disposed = true;
+  }
+
+  snapshot(): DeskSnapshot {
+    return {
+      serverTime: this.clock.now(),
+      venue: this.config.venue,
+      mode: 'SIM',
+      streaming: this.streaming,
+      quotes: this.cache.all().map((q) => ({ ...q })),
+      streams: this.streams(),
+    };
+  }
+
+  /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  subscribe(listener: DeskListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Validates and runs a command from a transport. Never throws. */
+  async handle(name: unknown, payload: unknown): Promise<CommandOutcome> {
+    const parsed = parseCommand(name, payload);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    try {
+      return { ok: true, result: this.run(parsed.name) };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.error('command failed', { name: parsed.name, message });
+      return { ok: false, error: { code: 'failed', message } };
+    }
+  }
+
+  private run(name: CommandName): CommandResult<CommandName> {
+    switch (name) {
+      case 'snapshot.get':
+        return this.snapshot();
+      case 'stream.start':
+        this.start();
+        return { streaming: this.streaming };
+      case 'stream.stop':
+        this.stop();
+        return { streaming: this.streaming };
+    }
+  }
+
+  private streams(): StreamHealthWire[] {
+    return [
+      {
+        name: 'sim',
+        state: this.streaming ? 'running' : 'not_started',
+        lastError: null,
+        reconnectAttempts: 0,
+        lastEventAt: this.lastEventAt,
+        queueDepth: 0,
+        droppedEvents: 0,
+        subscriptions: this.model ? this.model.underlyings.length + this.model.options.length : 0,
+      },
+    ];
+  }
+
+  private emitHealth(): void {
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
+  }
+
+  private emit(event: UnsequencedEvent): void {
+    this.seq += 1;
+    const sequenced = { ...event, seq: this.seq } as DeskEvent;
+    for (const listener of this.listeners) {
+      try {
+        listener(sequenced);
+      } catch (err) {
+        this.logger.error('event listener failed', { message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+}
+
+export function createDesk(deps: DeskDeps): Desk {
+  return new Desk(deps);
+}

@@ -1,0 +1,183 @@
+/**
+ * The one contract between the desk (backend) and the renderer, carried unchanged by both
+ * transports: Electron IPC (through the preload) and the headless WebSocket.
+ *
+ * Commands are named `noun.verb`; their payloads are validated with zod where they enter the
+ * backend. Events carry a monotonically increasing `seq`; after (re)connecting, a client gets a
+ * full `snapshot` first and then events. A client that sees a gap in `seq` asks for a new snapshot.
+ *
+ * Wire conventions: prices are numbers exactly as the venue quoted them; money is a decimal string
+ * (exact); times are epoch milliseconds (`*_ms`/`*At`) or ISO-8601 strings (`timestamp`).
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------- wire types ----------
+
+export const quoteWireSchema = z.object({
+  symbol: z.string(),
+  bid: z.number().nullable(),
+  ask: z.number().nullable(),
+  last: z.number().nullable(),
+  bidSize: z.number().nullable(),
+  askSize: z.number().nullable(),
+  exchangeTime: z.number().nullable(),
+  receivedAt: z.number(),
+});
+export type QuoteWire = z.infer<typeof quoteWireSchema>;
+
+export type StreamState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
+
+export interface StreamHealthWire {
+  name: string;
+  state: StreamState;
+  lastError: string | null;
+  reconnectAttempts: number;
+  lastEventAt: number | null;
+  queueDepth: number;
+  droppedEvents: number;
+  subscriptions: number;
+}
+
+export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
+
+export interface DeskSnapshot {
+  /** Server time when the snapshot was taken (epoch ms); clients derive clock offset from it. */
+  serverTime: number;
+  venue: string;
+  mode: VenueMode;
+  streaming: boolean;
+  quotes: QuoteWire[];
+  streams: StreamHealthWire[];
+}
+
+// ---------- events (backend → renderer) ----------
+
+interface EventBase {
+  seq: number;
+  /** Server time at emission, epoch ms. */
+  serverTime: number;
+}
+
+export interface SnapshotEvent extends EventBase {
+  type: 'snapshot';
+  snapshot: DeskSnapshot;
+}
+
+export interface TickUpdateEvent extends EventBase {
+  type: 'tick_update';
+  timestamp: string;
+  /** Latest quote of each symbol that changed since the previous tick_update (coalesced). */
+  quote_updates: QuoteWire[];
+}
+
+export interface HealthEvent extends EventBase {
+  type: 'health_event';
+  streaming: boolean;
+  streams: StreamHealthWire[];
+}
+
+export type DeskEvent = SnapshotEvent | TickUpdateEvent | HealthEvent;
+export type DeskEventType = DeskEvent['type'];
+/** An event before the sequencer stamps it. */
+export type UnsequencedEvent = DeskEvent extends infer E ? (E extends DeskEvent ? Omit<E, 'seq'> : never) : never;
+
+// ---------- commands (renderer → backend) ----------
+
+const empty = z.object({}).strict();
+
+export const commandSchemas = {
+  'snapshot.get': empty,
+  'stream.start': empty,
+  'stream.stop': empty,
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export type CommandPayload<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
+
+export interface CommandResults {
+  'snapshot.get': DeskSnapshot;
+  'stream.start': { streaming: boolean };
+  'stream.stop': { streaming: boolean };
+}
+
+export type CommandResult<C extends CommandName> = CommandResults[C];
+
+export type CommandErrorCode = 'unknown_command' | 'invalid_payload' | 'unauthorized' | 'failed';
+
+export interface CommandError {
+  code: CommandErrorCode;
+  message: string;
+  /** zod issue paths for invalid payloads, e.g. ["port"]. */
+  issues?: { path: string; message: string }[];
+}
+
+export type CommandOutcome<C extends CommandName = CommandName> =
+  | { ok: true; result: CommandResult<C> }
+  | { ok: false; error: CommandError };
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commandSchemas, name);
+}
+
+/** Validates a command at the trust edge; never throws. */
+export function parseCommand(
+  name: unknown,
+  payload: unknown,
+): { ok: true; name: CommandName; payload: unknown } | { ok: false; error: CommandError } {
+  if (!isCommandName(name)) {
+    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(name)}` } };
+  }
+  const parsed = commandSchemas[name].safeParse(payload ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+    return {
+      ok: false,
+      error: {
+        code: 'invalid_payload',
+        message: `invalid payload for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      },
+    };
+  }
+  return { ok: true, name, payload: parsed.data };
+}
+
+// ---------- the transport every renderer talks to ----------
+
+export type TransportStatus = 'connecting' | 'open' | 'closed';
+
+export interface Transport {
+  /** Sends a command; resolves with its outcome (never rejects for command errors). */
+  call<C extends CommandName>(name: C, payload: CommandPayload<C>): Promise<CommandOutcome<C>>;
+  /** Subscribes to desk events in seq order. Returns an unsubscribe function. */
+  onEvent(listener: (event: DeskEvent) => void): () => void;
+  /** Connection status (Electron IPC is always open). */
+  onStatus(listener: (status: TransportStatus) => void): () => void;
+  /** Asks the backend to resend a full snapshot (after a seq gap). */
+  resync(): void;
+}
+
+/** The object the Electron preload exposes as `window.api`. */
+export interface PreloadApi {
+  invoke(name: string, payload: unknown): Promise<CommandOutcome>;
+  onEvent(listener: (event: DeskEvent) => void): () => void;
+  resync(): void;
+}
+
+// ---------- WebSocket framing (headless) ----------
+
+export type ClientMessage =
+  | { kind: 'call'; id: number; name: string; payload: unknown }
+  | { kind: 'resync' };
+
+export type ServerMessage =
+  | { kind: 'reply'; id: number; outcome: CommandOutcome }
+  | { kind: 'event'; event: DeskEvent }
+  | { kind: 'error'; error: CommandError };
+
+export const clientMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), name: z.string(), payload: z.unknown() }),
+  z.object({ kind: z.literal('resync') }),
+]);
