@@ -40,13 +40,6 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
       throw err;
     }
   }
-  const why = runOpts.reason ? `${runOpts.reason} — running headless` : 'Live Desk headless';
-  const open = server.token ? `${server.url}?token=${server.token}` : server.url;
-  process.stdout.write(`${why}: open ${open}\n`);
-  if (server.token && !isLoopback(cli.host)) {
-    process.stdout.write(`access token (required on the WebSocket, shown once): ${server.token}\n`);
-  }
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -60,6 +53,15 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  const why = runOpts.reason ? `${runOpts.reason} — running headless` : 'Live Desk headless';
+  const open = server.token ? `${server.url}?token=${server.token}` : server.url;
+  process.stdout.write(`${why}: open ${open}\n`);
+  if (server.token) {
+    process.stdout.write(
+      `access token required${isLoopback(cli.host) ? '' : ` (bound to ${cli.host}, not loopback)`}: it is in the URL above and is shown only once\n`,
+    );
+  }
+
   return server;
 }
 

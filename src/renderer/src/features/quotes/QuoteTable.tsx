@@ -43,7 +43,7 @@ export function QuoteTable() {
                 {formatPrice(q.last)}
               </Table.Td>
               <Table.Td ta="right">
-                <Badge variant="light" color={AGE_COLOR[level]} data-testid="age" data-age-level={level}>
+                <Badge variant="light" tt="none" color={AGE_COLOR[level]} data-testid="age" data-age-level={level}>
                   {formatAge(age)}
                 </Badge>
               </Table.Td>

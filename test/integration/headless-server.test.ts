@@ -1,0 +1,118 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDesk, type Desk } from '../../src/node/desk';
+import { SystemClock } from '../../src/node/system-clock';
+import { startHeadlessServer, type HeadlessServer } from '../../src/headless/server';
+import { TestClient } from '../helpers/ws-client';
+
+let staticDir: string;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(() => {
+  staticDir = mkdtempSync(join(tmpdir(), 'live-desk-static-'));
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Live Desk</title>');
+  return () => rmSync(staticDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function boot(opts: { requireToken?: boolean; token?: string } = {}): Promise<{ desk: Desk; server: HeadlessServer; wsUrl: string }> {
+  const desk = createDesk({ clock: new SystemClock(), config: { simIntervalMs: 20, tickCoalesceMs: 20 } });
+  const server = await startHeadlessServer({ desk, staticDir, port: 0, ...opts });
+  cleanups.push(() => desk.dispose(), () => server.close());
+  return { desk, server, wsUrl: `${server.url.replace('http', 'ws')}ws` };
+}
+
+describe('headless desk over its real WebSocket', () => {
+  it('sends a snapshot first, then events in seq order after Start; Stop stops them', async () => {
+    const { wsUrl, server } = await boot();
+    const client = await TestClient.open(wsUrl);
+    cleanups.push(() => client.close());
+    await client.waitFor(() => client.events.length >= 1, 5000, 'snapshot');
+    const first = client.events[0]!;
+    expect(first.type).toBe('snapshot');
+    if (first.type === 'snapshot') expect(first.snapshot.streaming).toBe(false);
+
+    const reply = await client.call('stream.start', {});
+    expect(reply.outcome).toEqual({ ok: true, result: { streaming: true } });
+    await client.waitFor(() => client.events.filter((e) => e.type === 'tick_update').length >= 3, 5000, '3 tick updates');
+    const seqs = client.events.slice(1).map((e) => e.seq);
+    expect(seqs[0]).toBe(first.seq + 1);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    const tick = client.events.find((e) => e.type === 'tick_update');
+    expect(tick?.type === 'tick_update' && tick.quote_updates.length).toBeGreaterThan(0);
+
+    await client.call('stream.stop', {});
+    const countAfterStop = client.events.length;
+    // after stop, no further ticks arrive: wait for several sim intervals and compare
+    await new Promise((r) => setTimeout(r, 200));
+    expect(client.events.slice(countAfterStop).filter((e) => e.type === 'tick_update')).toEqual([]);
+    expect(server.clientCount()).toBe(1);
+  });
+
+  it('answers bad commands and frames with a typed error and keeps serving', async () => {
+    const { wsUrl } = await boot();
+    const client = await TestClient.open(wsUrl);
+    cleanups.push(() => client.close());
+    const unknown = await client.call('desk.selfDestruct', {});
+    expect(unknown.outcome).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    const bad = await client.call('stream.start', { now: 'please' });
+    expect(bad.outcome).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    client.sendRaw('{not json');
+    client.sendRaw(JSON.stringify({ kind: 'call', id: 'x' }));
+    await client.waitFor(() => client.messages.filter((m) => m.kind === 'error').length >= 2, 5000, 'two errors');
+    const errors = client.messages.filter((m) => m.kind === 'error');
+    expect(JSON.stringify(errors[0])).toContain('not valid JSON');
+    expect(JSON.stringify(errors[1])).toContain('id');
+    const ok = await client.call('snapshot.get', {});
+    expect(ok.outcome.ok).toBe(true);
+  });
+
+  it('re-sends a snapshot on resync (a client that saw a seq gap)', async () => {
+    const { wsUrl, desk } = await boot();
+    desk.start();
+    const client = await TestClient.open(wsUrl);
+    cleanups.push(() => client.close());
+    await client.waitFor(() => client.events.some((e) => e.type === 'tick_update'), 5000, 'a tick');
+    client.sendRaw(JSON.stringify({ kind: 'resync' }));
+    await client.waitFor(() => client.events.filter((e) => e.type === 'snapshot').length === 2, 5000, 'second snapshot');
+    const snap = client.events.filter((e) => e.type === 'snapshot')[1]!;
+    expect(snap.type === 'snapshot' && snap.snapshot.quotes.length).toBeGreaterThan(0);
+  });
+
+  it('requires the access token when configured, and refuses foreign origins', async () => {
+    const token = 'a-very-long-test-token-123';
+    const { wsUrl } = await boot({ requireToken: true, token });
+    await expect(TestClient.open(wsUrl)).rejects.toThrow(/401/);
+    await expect(TestClient.open(`${wsUrl}?token=wrong-token-wrong-token`)).rejects.toThrow(/401/);
+    const client = await TestClient.open(`${wsUrl}?token=${token}`);
+    cleanups.push(() => client.close());
+    await client.waitFor(() => client.events.length >= 1, 5000, 'snapshot');
+    await expect(TestClient.open(`${wsUrl}?token=${token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('serves the renderer with a CSP and refuses path traversal', async () => {
+    const { server } = await boot();
+    const res = await fetch(server.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await res.text()).toContain('Live Desk');
+    const traversal = await fetch(`${server.url}..%2f..%2fetc%2fpasswd`);
+    expect([403, 404]).toContain(traversal.status);
+    expect((await fetch(`${server.url}missing.js`)).status).toBe(404);
+  });
+
+  it('close() releases the port and drops clients', async () => {
+    const { server, wsUrl, desk } = await boot();
+    const client = await TestClient.open(wsUrl);
+    await server.close();
+    await client.waitFor(() => client.ws.readyState === client.ws.CLOSED, 5000, 'client closed');
+    expect(desk.listenerCount).toBe(0);
+    const again = await startHeadlessServer({ desk, staticDir, port: server.port });
+    await again.close();
+  });
+});

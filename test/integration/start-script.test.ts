@@ -1,0 +1,88 @@
+// `npm start` on a machine without Electron's binary: falls back to the headless desk with one
+// clear line, serves the UI, and stops cleanly on SIGTERM/SIGINT with the port released.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function startDesk(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const url = new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL line within 60 s; stdout=${out} stderr=${err}`)), 60_000);
+    child.stdout.on('data', () => {
+      const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${out} ${err}`)));
+  });
+  url.catch(() => {}); // tests that expect an early exit never await the URL
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, url, exited, output: () => out, errors: () => err };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = createServer();
+    s.once('error', () => r(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+  });
+}
+
+describe('npm start without an Electron binary', () => {
+  it('says why in one line, serves the UI on 127.0.0.1, and SIGTERM stops it and frees the port', async () => {
+    const desk = startDesk(['--port', '0']);
+    const url = await desk.url;
+    const lines = desk.output().split('\n').filter((l) => l.includes('open http'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/no Electron binary .* running headless: open http:\/\/127\.0\.0\.1:\d+\//);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    desk.child.kill('SIGTERM');
+    expect(await desk.exited).toBe(0);
+    expect(await portFree(Number(new URL(url).port))).toBe(true);
+  }, 90_000);
+
+  it('--headless is explicit (no Electron reason) and SIGINT stops it too', async () => {
+    const desk = startDesk(['--headless', '--port', '0']);
+    const url = await desk.url;
+    expect(desk.output()).toMatch(/^Live Desk headless: open /m);
+    desk.child.kill('SIGINT');
+    expect(await desk.exited).toBe(0);
+    expect(await portFree(Number(new URL(url).port))).toBe(true);
+  }, 90_000);
+
+  it('rejects a bad option with a clear message and exit code 2', async () => {
+    const desk = startDesk(['--headless', '--port', 'nope']);
+    expect(await desk.exited).toBe(2);
+    expect(desk.errors()).toMatch(/--port must be a port number 0-65535, got "nope"/);
+  }, 90_000);
+
+  it('binding a non-loopback host requires a token and prints it exactly once', async () => {
+    const desk = startDesk(['--headless', '--host', '0.0.0.0', '--port', '0']);
+    await new Promise<void>((r, reject) => {
+      const t = setTimeout(() => reject(new Error(`no token line: ${desk.output()} ${desk.errors()}`)), 60_000);
+      desk.child.stdout.on('data', () => {
+        if (/access token/.test(desk.output())) {
+          clearTimeout(t);
+          r();
+        }
+      });
+    });
+    const token = /\?token=([\w-]+)/.exec(desk.output())?.[1];
+    expect(token).toBeDefined();
+    expect(desk.output().split(token!).length - 1).toBe(1); // the token is printed exactly once
+    expect(desk.output()).toMatch(/access token required \(bound to 0\.0\.0\.0, not loopback\)/);
+    desk.child.kill('SIGTERM');
+    expect(await desk.exited).toBe(0);
+  }, 90_000);
+});
