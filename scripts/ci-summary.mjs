@@ -11,7 +11,6 @@ const startedAt = Number(startedAtArg ?? 0) * 1000;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let reports = 0;
 
 function fresh(path) {
   return existsSync(path) && statSync(path).mtimeMs >= startedAt;
@@ -24,7 +23,6 @@ if (fresh('test-results/vitest.json')) {
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   // a test file that failed to load has no tests but fails the run
   failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
-  reports++;
 }
 if (fresh('test-results/playwright.json')) {
   const r = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));
@@ -32,7 +30,6 @@ if (fresh('test-results/playwright.json')) {
   passed += (s.expected ?? 0) + (s.flaky ?? 0);
   failed += s.unexpected ?? 0;
   skipped += s.skipped ?? 0;
-  reports++;
 }
 if (exitCode !== 0 && failed === 0) failed = 1;
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
