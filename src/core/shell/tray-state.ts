@@ -27,8 +27,10 @@ export interface TrayInput {
 export interface TrayView {
   icon: TrayIcon;
   tooltip: string;
-  /** One line for the menu's header, e.g. "SIM · feed live · P&L +12.50". */
+  /** The tooltip's content without the app name, e.g. "SIM · feed live · P&L +12.50". */
   status: string;
+  /** A coarse line for the menu header that does not change every second (no ages, no P&L). */
+  headline: string;
   canStart: boolean;
   canStop: boolean;
   /** True when automation is already halted for all accounts (the menu item is then disabled). */
@@ -55,36 +57,44 @@ function clip(text: string, max: number): string {
 interface FeedSummary {
   text: string;
   bad: boolean;
+  /** Coarse: 'feed live' | 'feed stale' | 'feed error' | 'session needed' | 'reconnecting' | … */
+  coarse: string;
 }
 
 function summarizeFeeds(input: TrayInput): FeedSummary {
-  if (input.streams.length === 0) return { text: input.streaming ? 'feed starting' : 'stopped', bad: false };
-  const parts: { text: string; bad: boolean; rank: number }[] = input.streams.map((s) => {
+  if (input.streams.length === 0) {
+    const text = input.streaming ? 'feed starting' : 'stopped';
+    return { text, bad: false, coarse: text };
+  }
+  const parts: { text: string; bad: boolean; rank: number; coarse: string }[] = input.streams.map((s) => {
     const c = feedCondition(s, input.now, input.feedStaleAfterMs);
     switch (c) {
       case 'error':
-        return { text: `${s.name} error${s.lastError ? `: ${clip(s.lastError, 40)}` : ''}`, bad: true, rank: 4 };
+        return { text: `${s.name} error${s.lastError ? `: ${clip(s.lastError, 40)}` : ''}`, bad: true, rank: 4, coarse: 'feed error' };
       case 'session_needed':
-        return { text: `${s.name} session needed`, bad: true, rank: 4 };
+        return { text: `${s.name} session needed`, bad: true, rank: 4, coarse: 'session needed' };
       case 'stale':
         return input.streaming
-          ? { text: `${s.name} stale ${ageText(input.now - (s.lastEventAt ?? input.now))}`, bad: true, rank: 3 }
-          : { text: 'stopped', bad: false, rank: 0 };
+          ? { text: `${s.name} stale ${ageText(input.now - (s.lastEventAt ?? input.now))}`, bad: true, rank: 3, coarse: 'feed stale' }
+          : { text: 'stopped', bad: false, rank: 0, coarse: 'stopped' };
       case 'reconnecting':
-        return { text: `${s.name} reconnecting`, bad: false, rank: 2 };
+        return { text: `${s.name} reconnecting`, bad: false, rank: 2, coarse: 'reconnecting' };
       case 'waiting':
-        return { text: `${s.name} waiting for data`, bad: false, rank: 1 };
+        return { text: `${s.name} waiting for data`, bad: false, rank: 1, coarse: 'waiting for data' };
       case 'fresh':
-        return { text: 'feed live', bad: false, rank: 0 };
+        return { text: 'feed live', bad: false, rank: 0, coarse: 'feed live' };
       case 'idle':
-        return { text: 'stopped', bad: false, rank: 0 };
+        return { text: 'stopped', bad: false, rank: 0, coarse: 'stopped' };
     }
   });
   parts.sort((a, b) => b.rank - a.rank);
   const worst = parts[0]!;
-  if (worst.rank === 0) return { text: input.streaming ? 'feed live' : 'stopped', bad: false };
+  if (worst.rank === 0) {
+    const text = input.streaming ? 'feed live' : 'stopped';
+    return { text, bad: false, coarse: text };
+  }
   const more = parts.filter((p) => p.rank > 0).length - 1;
-  return { text: more > 0 ? `${worst.text} (+${more} more)` : worst.text, bad: worst.bad };
+  return { text: more > 0 ? `${worst.text} (+${more} more)` : worst.text, bad: worst.bad, coarse: worst.coarse };
 }
 
 export function deriveTrayView(input: TrayInput): TrayView {
@@ -97,7 +107,8 @@ export function deriveTrayView(input: TrayInput): TrayView {
   const parts = [mode, feed.text, pnlText(input.totalPnl)];
   if (input.killSwitch !== 'active') parts.push(`automation ${input.killSwitch.toUpperCase()}`);
   const status = parts.join(' · ');
+  const headline = [mode, feed.coarse, ...(input.killSwitch !== 'active' ? [`automation ${input.killSwitch.toUpperCase()}`] : [])].join(' · ');
   let tooltip = `Live Desk — ${status}`;
   if (tooltip.length > TOOLTIP_MAX) tooltip = `${tooltip.slice(0, TOOLTIP_MAX - 1)}…`;
-  return { icon, tooltip, status, canStart: !input.streaming, canStop: input.streaming, halted };
+  return { icon, tooltip, status, headline, canStart: !input.streaming, canStop: input.streaming, halted };
 }

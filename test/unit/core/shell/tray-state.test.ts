@@ -35,6 +35,9 @@ describe('deriveTrayView', () => {
     const stale = deriveTrayView({ ...base, streams: [{ ...base.streams[0]!, lastEventAt: 88_000 }] });
     expect(stale.tooltip).toContain('sim stale 12 s');
     expect(deriveTrayView({ ...base, killSwitch: 'halted' }).tooltip).toContain('automation HALTED');
+    // the menu headline is coarse: it does not change with every second of age or every P&L tick
+    expect(stale.headline).toBe('SIM · feed stale');
+    expect(deriveTrayView({ ...base, totalPnl: '5.00', killSwitch: 'halted' }).headline).toBe('SIM · feed live · automation HALTED');
   });
 
   it('never shows a non-decimal as money and never shows unknown as zero', () => {
