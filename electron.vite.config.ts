@@ -12,7 +12,12 @@ export default defineConfig({
   preload: {
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') } },
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        // Sandboxed preloads run as plain CommonJS scripts (no ES modules, `require` only for
+        // electron's own modules): one self-contained .cjs file. src/main/index.ts points at it.
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
     },
   },
   renderer: rendererConfig,

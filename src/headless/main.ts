@@ -3,13 +3,17 @@
  * fallback of `npm start` where no Electron binary exists.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createDesk } from '../node/desk';
 import { SystemClock } from '../node/system-clock';
 import { createConsoleLogger } from '../node/console-logger';
 import { startHeadlessServer, isLoopback, type HeadlessServer } from './server';
 import { CliError, DEFAULT_PORT, parseCliArgs } from './cli';
+import { HeadlessCredentialVault, loadHeadlessCredentials } from '../node/credentials/headless';
+import { StateDir } from '../node/state/state-dir';
+import { KillSwitchFileStore } from '../node/state/kill-switch-file';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const RENDERER_DIR = resolve(ROOT, 'out/renderer');
@@ -25,7 +29,18 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     throw new CliError(`the renderer is not built (${RENDERER_DIR}/index.html missing): run "npm run build:renderer" or "npm start"`);
   }
   const logger = createConsoleLogger(process.env.LIVE_DESK_LOG === 'debug' ? 'debug' : 'warn');
-  const desk = createDesk({ clock: new SystemClock(), logger, config: { seed: cli.seed } });
+  // Credentials come from the environment or a 0600 file; say which (never the values).
+  const credentials = loadHeadlessCredentials({ env: process.env, uid: process.getuid?.() ?? null });
+  logger.info(credentials.detail);
+  if (credentials.source !== 'none') process.stdout.write(`${credentials.detail}\n`);
+  const stateDir = new StateDir(process.env.LIVE_DESK_STATE_DIR ?? join(homedir(), '.live-desk'));
+  const desk = createDesk({
+    clock: new SystemClock(),
+    logger,
+    config: { seed: cli.seed },
+    credentials: new HeadlessCredentialVault(credentials),
+    killSwitchStore: new KillSwitchFileStore(stateDir),
+  });
   const start = (port: number) =>
     startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
   let server: HeadlessServer;

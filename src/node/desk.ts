@@ -9,9 +9,16 @@ import { QuoteCache } from '../core/market/quote-cache';
 import type { Quote } from '../core/market/quote';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import { SimMarketModel } from './venues/sim/model';
+import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
+import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
+import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
+import type { Alert } from '../core/alerts/types';
+import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
+import { Secret } from '../core/model/secret';
 import type {
   CommandName,
   CommandOutcome,
+  CommandPayload,
   CommandResult,
   DeskEvent,
   DeskSnapshot,
@@ -35,6 +42,12 @@ export interface DeskDeps {
   clock: Clock & Scheduler;
   logger?: Logger;
   config?: Partial<DeskConfig>;
+  /** Where the kill switch persists (default: memory only). */
+  killSwitchStore?: KillSwitchStore;
+  /** Broker credentials (safeStorage on the desktop, env/0600 file headless). */
+  credentials?: CredentialVault;
+  /** Feed-stale threshold and check cadence of the alert monitor. */
+  alerts?: Partial<AlertMonitorConfig>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -52,6 +65,11 @@ export class Desk {
   private streaming = false;
   private lastEventAt: number | null = null;
   private disposed = false;
+  /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
+  readonly killSwitch: KillSwitch;
+  /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
+  readonly alerts: AlertMonitor;
+  private readonly credentials: CredentialVault | null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -62,6 +80,11 @@ export class Desk {
       this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed }),
     );
     this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+    if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
+    this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
+    this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
+    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
+    this.credentials = deps.credentials ?? null;
   }
 
   get isStreaming(): boolean {
@@ -81,6 +104,7 @@ export class Desk {
     };
     publish();
     this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
+    this.alerts.start();
     this.logger.info('streaming started', { venue: this.config.venue });
     this.emitHealth();
   }
@@ -92,6 +116,7 @@ export class Desk {
     this.simTimer?.();
     this.simTimer = null;
     this.coalescer.stop();
+    this.alerts.stop();
     this.logger.info('streaming stopped');
     this.emitHealth();
   }
@@ -111,6 +136,7 @@ export class Desk {
       streaming: this.streaming,
       quotes: this.cache.all().map((q) => ({ ...q })),
       streams: this.streams(),
+      killSwitch: this.killSwitch.view(),
     };
   }
 
@@ -133,7 +159,7 @@ export class Desk {
     const parsed = parseCommand(name, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      return { ok: true, result: this.run(parsed.name) };
+      return { ok: true, result: this.run(parsed.name, parsed.payload) };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error('command failed', { name: parsed.name, message });
@@ -141,7 +167,7 @@ export class Desk {
     }
   }
 
-  private run(name: CommandName): CommandResult<CommandName> {
+  private run(name: CommandName, payload: unknown): CommandResult<CommandName> {
     switch (name) {
       case 'snapshot.get':
         return this.snapshot();
@@ -151,7 +177,51 @@ export class Desk {
       case 'stream.stop':
         this.stop();
         return { streaming: this.streaming };
+      case 'killswitch.get':
+        return this.killSwitch.view();
+      case 'killswitch.set': {
+        const p = payload as CommandPayload<'killswitch.set'>;
+        const r = this.killSwitch.set(p.account, p.level, { reason: p.reason, rearm: p.rearm });
+        return { killSwitch: r.view, changed: r.change !== null, persisted: r.persisted };
+      }
+      case 'credentials.status':
+        return this.vault().status();
+      case 'credentials.save': {
+        const p = payload as CommandPayload<'credentials.save'>;
+        // Wrapped at once: from here on the values only exist as Secrets (never logged or echoed).
+        const fields = Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [k, new Secret(v as string)]));
+        return this.vault().save(p.venue, fields, { allowPlaintext: p.allowPlaintext === true });
+      }
+      case 'credentials.clear':
+        return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
     }
+  }
+
+  private vault(): CredentialVault {
+    if (!this.credentials) throw new CredentialError('no credential store is configured for this desk');
+    return this.credentials;
+  }
+
+  private onKillSwitchChange(change: KillSwitchChange): void {
+    this.emit({
+      type: 'killswitch_event',
+      serverTime: change.at,
+      killSwitch: this.killSwitch.view(),
+      change: { account: change.account, from: change.from, to: change.to, reason: change.reason, rearm: change.rearm },
+    });
+    const scope = change.account === ALL_ACCOUNTS ? 'all accounts' : `account ${change.account}`;
+    const what: Record<KillSwitchLevel, string> = { halted: 'halted', reducing: 'reducing only', active: 'active' };
+    this.alerts.raise({
+      severity: change.to === 'halted' ? 'critical' : 'warning',
+      kind: 'kill_switch',
+      subject: change.account,
+      title: change.rearm ? `Automation re-armed: ${scope} ${what[change.to]}` : `Automation ${what[change.to]}: ${scope}`,
+      body: change.reason,
+    });
+  }
+
+  private emitAlert(a: Alert): void {
+    this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
   private streams(): StreamHealthWire[] {
@@ -171,6 +241,7 @@ export class Desk {
 
   private emitHealth(): void {
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
+    this.alerts.check();
   }
 
   private emit(event: UnsequencedEvent): void {

@@ -1,15 +1,6 @@
-// Exposes the contract as window.api — no logic here; the main process validates everything.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CommandOutcome, DeskEvent, PreloadApi } from '../shared/contract';
+// Exposes the contract as window.api — no logic here (see api.ts); the main process validates
+// every message's sender and payload. Built as CommonJS: sandboxed preloads cannot be ES modules.
+import { contextBridge, ipcRenderer } from 'electron';
+import { createPreloadApi } from './api';
 
-const api: PreloadApi = {
-  invoke: (name, payload) => ipcRenderer.invoke('desk:command', name, payload) as Promise<CommandOutcome>,
-  onEvent: (listener) => {
-    const handler = (_e: IpcRendererEvent, event: DeskEvent) => listener(event);
-    ipcRenderer.on('desk:event', handler);
-    return () => ipcRenderer.off('desk:event', handler);
-  },
-  resync: () => ipcRenderer.send('desk:resync'),
-};
-
-contextBridge.exposeInMainWorld('api', api);
+contextBridge.exposeInMainWorld('api', createPreloadApi(ipcRenderer));

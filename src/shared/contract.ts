@@ -10,6 +10,9 @@
  * (exact); times are epoch milliseconds (`*_ms`/`*At`) or ISO-8601 strings (`timestamp`).
  */
 import { z } from 'zod';
+import type { AlertKind, AlertSeverity, AlertView } from '../core/alerts/types';
+import type { KillSwitchLevel, KillSwitchView } from '../core/risk/kill-switch';
+import { CREDENTIAL_FIELDS, type CredentialVenue, type CredentialsStatus } from '../core/model/credentials';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -50,7 +53,12 @@ export interface DeskSnapshot {
   streaming: boolean;
   quotes: QuoteWire[];
   streams: StreamHealthWire[];
+  /** The graded kill switch (spec §2): the global scope and per-account entries. */
+  killSwitch?: KillSwitchWire;
 }
+
+/** Kill switch state on the wire: `global` is scope `*` (all accounts). Times are epoch ms. */
+export type KillSwitchWire = KillSwitchView;
 
 // ---------- events (backend → renderer) ----------
 
@@ -78,7 +86,30 @@ export interface HealthEvent extends EventBase {
   streams: StreamHealthWire[];
 }
 
-export type DeskEvent = SnapshotEvent | TickUpdateEvent | HealthEvent;
+/**
+ * A critical state or notable runtime change (feed stale, stream error, session needed, entry
+ * success/failure, trailing stop, forced exit, kill switch). Every alert is part of the event
+ * history; the desktop shell also raises a native notification for those its policy lets through.
+ */
+export interface AlertEvent extends EventBase {
+  type: 'alert';
+  id: string;
+  severity: AlertSeverity;
+  kind: AlertKind;
+  title: string;
+  body: string;
+  /** What it is about (stream name, position or run id, account) — null when general. */
+  subject: string | null;
+}
+
+/** The kill switch changed (engaged or deliberately re-armed). */
+export interface KillSwitchEvent extends EventBase {
+  type: 'killswitch_event';
+  killSwitch: KillSwitchWire;
+  change: { account: string; from: KillSwitchLevel; to: KillSwitchLevel; reason: string; rearm: boolean };
+}
+
+export type DeskEvent = SnapshotEvent | TickUpdateEvent | HealthEvent | AlertEvent | KillSwitchEvent;
 export type DeskEventType = DeskEvent['type'];
 /** An event before the sequencer stamps it. */
 export type UnsequencedEvent = DeskEvent extends infer E ? (E extends DeskEvent ? Omit<E, 'seq'> : never) : never;
@@ -87,10 +118,43 @@ export type UnsequencedEvent = DeskEvent extends infer E ? (E extends DeskEvent 
 
 const empty = z.object({}).strict();
 
+/** `*` (all accounts) or an account id. */
+const accountScope = z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})$/, 'must be "*" (all accounts) or an account id');
+
+const killSwitchSet = z
+  .object({
+    account: accountScope,
+    level: z.enum(['active', 'reducing', 'halted']),
+    reason: z.string().trim().min(3, 'must say why (at least 3 characters)').max(500),
+    /** Required to loosen (halted → reducing/active, reducing → active): re-arming is deliberate. */
+    rearm: z.boolean().optional(),
+  })
+  .strict();
+
+// Credential values: validated for shape only. zod's messages name the field, never the value.
+const secretValue = z.string().trim().min(1, 'must not be empty').max(1024, 'is too long');
+function credentialFields<V extends CredentialVenue>(venue: V) {
+  const shape = Object.fromEntries(CREDENTIAL_FIELDS[venue].map((f) => [f, secretValue]));
+  return z.object(shape as Record<(typeof CREDENTIAL_FIELDS)[V][number], typeof secretValue>).strict();
+}
+const credentialVenue = z.enum(['alpaca', 'smartapi', 'delta']);
+const credentialsSave = z.discriminatedUnion('venue', [
+  z.object({ venue: z.literal('alpaca'), fields: credentialFields('alpaca'), allowPlaintext: z.boolean().optional() }).strict(),
+  z.object({ venue: z.literal('smartapi'), fields: credentialFields('smartapi'), allowPlaintext: z.boolean().optional() }).strict(),
+  z.object({ venue: z.literal('delta'), fields: credentialFields('delta'), allowPlaintext: z.boolean().optional() }).strict(),
+]);
+
 export const commandSchemas = {
   'snapshot.get': empty,
   'stream.start': empty,
   'stream.stop': empty,
+  'killswitch.get': empty,
+  'killswitch.set': killSwitchSet,
+  /** Which venues have credentials and how they are protected — never the values. */
+  'credentials.status': empty,
+  /** Renderer → desk only; the reply is the status, never the values. */
+  'credentials.save': credentialsSave,
+  'credentials.clear': z.object({ venue: credentialVenue }).strict(),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -100,6 +164,11 @@ export interface CommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };
+  'killswitch.get': KillSwitchWire;
+  'killswitch.set': { killSwitch: KillSwitchWire; changed: boolean; persisted: boolean };
+  'credentials.status': CredentialsStatus;
+  'credentials.save': CredentialsStatus;
+  'credentials.clear': CredentialsStatus;
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];
@@ -159,11 +228,20 @@ export interface Transport {
   resync(): void;
 }
 
+/** The desktop shell asks the renderer to show a page (a notification was clicked). */
+export interface NavigationRequest {
+  view: AlertView;
+  /** The alert that was clicked, when there was one, so the page can highlight it. */
+  alertId: string | null;
+}
+
 /** The object the Electron preload exposes as `window.api`. */
 export interface PreloadApi {
   invoke(name: string, payload: unknown): Promise<CommandOutcome>;
   onEvent(listener: (event: DeskEvent) => void): () => void;
   resync(): void;
+  /** Shell → renderer navigation (notification clicks). Electron only. */
+  onNavigate(listener: (request: NavigationRequest) => void): () => void;
 }
 
 // ---------- WebSocket framing (headless) ----------

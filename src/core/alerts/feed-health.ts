@@ -1,0 +1,47 @@
+/**
+ * Feed conditions derived from a stream's health record. Shared by the alert detector (desk) and
+ * the tray (shell) so both call a feed stale at the same moment.
+ */
+
+/** Mirrors the contract's StreamState (core may not import the contract). */
+export type FeedState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
+
+export interface FeedHealth {
+  name: string;
+  state: FeedState;
+  lastError: string | null;
+  lastEventAt: number | null;
+}
+
+export type FeedCondition = 'idle' | 'fresh' | 'waiting' | 'stale' | 'reconnecting' | 'error' | 'session_needed';
+
+/** Default: a feed silent for 10 s while running is stale (quotes themselves go stale at 5 s). */
+export const DEFAULT_FEED_STALE_MS = 10_000;
+
+/**
+ * `since` is when the stream was first seen running without data (the detector tracks it); a
+ * running stream that never delivered anything becomes stale once that long has passed too.
+ */
+export function feedCondition(feed: FeedHealth, now: number, staleAfterMs: number, since: number | null = null): FeedCondition {
+  switch (feed.state) {
+    case 'not_started':
+      return 'idle';
+    case 'connecting':
+    case 'reconnecting':
+      return 'reconnecting';
+    case 'error':
+      return 'error';
+    case 'session_needed':
+      return 'session_needed';
+    case 'running': {
+      const last = feed.lastEventAt ?? since;
+      if (last === null) return 'waiting';
+      return now - last > staleAfterMs ? 'stale' : 'fresh';
+    }
+  }
+}
+
+/** Whole seconds, for humans ("12 s"). */
+export function ageText(ms: number): string {
+  return `${Math.max(0, Math.floor(ms / 1000))} s`;
+}

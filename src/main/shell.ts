@@ -1,0 +1,222 @@
+/**
+ * The desktop shell's wiring, given a facade: session guards, the desk (with its kill switch file
+ * and the safeStorage credential vault), the IPC bridge, the main window with remembered state,
+ * the tray, and native notifications. `index.ts` calls it with the real Electron facade; tests
+ * call it with a fake one, so what they exercise is exactly what ships.
+ */
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { readFile } from 'node:fs/promises';
+import type { Clock, Scheduler } from '../core/ports/clock';
+import type { Logger } from '../core/ports/logger';
+import { NotificationPolicy, type NotificationPolicyConfig } from '../core/alerts/policy';
+import { createDesk, type Desk, type DeskConfig } from '../node/desk';
+import { KillSwitchFileStore } from '../node/state/kill-switch-file';
+import type { DeskEvent, NavigationRequest } from '../shared/contract';
+import type { ShellFacade, WindowLike } from './facade';
+import { registerIpc } from './ipc-bridge';
+import { Notifier } from './notifier';
+import { SafeStorageVault } from './safe-storage-vault';
+import {
+  APP_ENTRY_URL,
+  contentSecurityPolicy,
+  devServerOrigin,
+  hardenWebContents,
+  installSessionGuards,
+  isTrustedSender,
+  secureWebPreferences,
+  type TrustedOrigins,
+} from './security';
+import { loadShellSettings, type ShellSettings } from './settings';
+import { createAppProtocolHandler } from './app-protocol';
+import { TrayController } from './tray-controller';
+import { MIN_SIZE, WindowStateKeeper, loadWindowState, placeWindow, type WindowState } from './window-state';
+
+export interface ShellOptions {
+  /** Absolute path of the built preload (CommonJS: sandboxed preloads cannot be ES modules). */
+  preloadPath: string;
+  /** Directory of the built renderer, served on app://desk/. */
+  rendererDir: string;
+  /** ELECTRON_RENDERER_URL from electron-vite dev; honoured only unpackaged and on loopback. */
+  rendererUrl?: string;
+  clock: Clock & Scheduler;
+  logger: Logger;
+  deskConfig?: Partial<DeskConfig>;
+  notificationPolicy?: Partial<NotificationPolicyConfig>;
+}
+
+export interface Shell {
+  readonly desk: Desk;
+  readonly tray: TrayController;
+  readonly notifier: Notifier;
+  readonly vault: SafeStorageVault;
+  readonly settings: ShellSettings;
+  readonly origins: TrustedOrigins;
+  window(): WindowLike | null;
+  showWindow(): void;
+  quit(): void;
+}
+
+export function mainWindowOptions(placed: WindowState, preloadPath: string, opts: { devTools: boolean }): BrowserWindowConstructorOptions {
+  return {
+    ...(placed.x !== undefined && placed.y !== undefined ? { x: placed.x, y: placed.y } : {}),
+    width: placed.width,
+    height: placed.height,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
+    show: false,
+    title: 'Live Desk',
+    backgroundColor: '#1a1b1e',
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences(preloadPath, opts),
+  };
+}
+
+export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
+  const { clock, logger } = opts;
+  const files = facade.stateFiles;
+  const settings = loadShellSettings(files, logger);
+  const origins: TrustedOrigins = { devServer: devServerOrigin(facade.app.isPackaged, opts.rendererUrl) };
+  const startUrl = origins.devServer !== null ? opts.rendererUrl! : APP_ENTRY_URL;
+
+  installSessionGuards(facade.session, origins, logger);
+  facade.handleAppProtocol(createAppProtocolHandler({ rootDir: opts.rendererDir, csp: contentSecurityPolicy(origins), readFile }));
+  facade.app.onWebContentsCreated((contents) => hardenWebContents(contents, logger));
+
+  const vault = new SafeStorageVault({ safeStorage: facade.safeStorage, platform: facade.platform, files, clock, logger });
+  const desk = createDesk({
+    clock,
+    logger,
+    config: opts.deskConfig,
+    credentials: vault,
+    killSwitchStore: new KillSwitchFileStore(files),
+    alerts: { feedStaleAfterMs: settings.feedStaleAfterMs },
+  });
+
+  let win: WindowLike | null = null;
+  let quitting = false;
+  let toldAboutTray = false;
+  let pendingNavigation: NavigationRequest | null = null;
+  const keeper = new WindowStateKeeper(files, clock, logger);
+
+  const liveWindow = (): WindowLike | null => (win !== null && !win.isDestroyed() ? win : null);
+
+  const sendToRenderer = (channel: string, payload: unknown): void => {
+    const w = liveWindow();
+    if (w && !w.webContents.isDestroyed()) w.webContents.send(channel, payload);
+  };
+
+  const bridge = registerIpc({
+    ipc: facade.ipc,
+    isTrustedSender: (frame) => isTrustedSender(frame, liveWindow()?.webContents.mainFrame ?? null, origins),
+    handleCommand: (name, payload) => desk.handle(name, payload),
+    snapshotEvent: () => ({ type: 'snapshot', seq: desk.lastSeq, serverTime: clock.now(), snapshot: desk.snapshot() }),
+    sendToRenderer,
+    logger,
+  });
+
+  function createMainWindow(): WindowLike {
+    const placed = placeWindow(loadWindowState(files, logger), facade.screen.getAllDisplays().map((d) => d.workArea));
+    const w = facade.createWindow(mainWindowOptions(placed, opts.preloadPath, { devTools: !facade.app.isPackaged }));
+    w.on('ready-to-show', () => {
+      if (placed.maximized) w.maximize();
+      w.show();
+      if (pendingNavigation) {
+        bridge.navigate(pendingNavigation);
+        pendingNavigation = null;
+      }
+    });
+    for (const ev of ['resize', 'move', 'maximize', 'unmaximize'] as const) w.on(ev, () => keeper.changed(w));
+    w.onClose((prevent) => {
+      keeper.save(w);
+      if (quitting || !settings.closeToTray) return;
+      prevent();
+      w.hide();
+      if (!toldAboutTray && facade.notifications.isSupported()) {
+        toldAboutTray = true;
+        facade.notifications.show({ title: 'Live Desk is still running', body: 'It stays in the tray; quit from the tray menu.', silent: true }, showWindow);
+      }
+    });
+    w.on('closed', () => {
+      if (win === w) win = null;
+    });
+    w.loadURL(startUrl).catch((err: unknown) => logger.error('the interface failed to load', { message: err instanceof Error ? err.message : String(err) }));
+    return w;
+  }
+
+  function showWindow(): void {
+    const w = liveWindow();
+    if (!w) {
+      win = createMainWindow();
+      return;
+    }
+    if (w.isMinimized()) w.restore();
+    w.show();
+    w.focus();
+  }
+
+  function focus(request: NavigationRequest): void {
+    const existed = liveWindow() !== null;
+    showWindow();
+    if (existed) bridge.navigate(request);
+    else pendingNavigation = request;
+  }
+
+  function quit(): void {
+    quitting = true;
+    facade.app.quit();
+  }
+
+  const tray = new TrayController({
+    tray: facade.createTray('stopped'),
+    initialIcon: 'stopped',
+    clock,
+    readDesk: () => desk.snapshot(),
+    runCommand: (name, payload) => desk.handle(name, payload),
+    showWindow,
+    quit,
+    feedStaleAfterMs: settings.feedStaleAfterMs,
+    logger,
+  });
+
+  const notifier = new Notifier({
+    notifications: facade.notifications,
+    policy: new NotificationPolicy(clock, opts.notificationPolicy),
+    scheduler: clock,
+    mode: () => desk.snapshot().mode,
+    focus,
+    enabled: settings.notifications,
+    logger,
+  });
+
+  const unsubscribe = desk.subscribe((event: DeskEvent) => {
+    bridge.forward(event);
+    tray.onEvent(event);
+    notifier.onEvent(event);
+  });
+
+  let disposed = false;
+  facade.app.onBeforeQuit(() => {
+    quitting = true;
+    if (disposed) return;
+    disposed = true;
+    const w = liveWindow();
+    if (w) keeper.save(w);
+    keeper.dispose();
+    unsubscribe();
+    notifier.dispose();
+    tray.dispose();
+    bridge.dispose();
+    desk.dispose();
+  });
+  facade.app.onActivate(showWindow);
+  facade.app.onSecondInstance(showWindow);
+  facade.app.onWindowAllClosed(() => {
+    // With close-to-tray the window only hides, so this means the user really closed it.
+    if (!settings.closeToTray) quit();
+  });
+
+  win = createMainWindow();
+  logger.info('desktop shell started', { closeToTray: settings.closeToTray, dev: origins.devServer !== null });
+
+  return { desk, tray, notifier, vault, settings, origins, window: liveWindow, showWindow, quit };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CriticalTransitionDetector } from '../../../../src/core/alerts/transitions';
+import type { FeedHealth } from '../../../../src/core/alerts/feed-health';
+
+const feed = (over: Partial<FeedHealth> = {}): FeedHealth => ({ name: 'sim', state: 'running', lastError: null, lastEventAt: 0, ...over });
+
+describe('CriticalTransitionDetector', () => {
+  it('fires feed_stale once when the threshold is crossed, and reports recovery', () => {
+    const d = new CriticalTransitionDetector(10_000);
+    expect(d.update(5_000, true, [feed({ lastEventAt: 0 })])).toEqual([]);
+    expect(d.update(10_000, true, [feed({ lastEventAt: 0 })])).toEqual([]); // exactly at threshold: not beyond
+    const first = d.update(10_001, true, [feed({ lastEventAt: 0 })]);
+    expect(first.map((a) => a.kind)).toEqual(['feed_stale']);
+    expect(first[0]).toMatchObject({ severity: 'warning', subject: 'sim' });
+    expect(first[0]!.body).toContain('10 s');
+    for (let t = 11_000; t < 60_000; t += 1000) expect(d.update(t, true, [feed({ lastEventAt: 0 })])).toEqual([]);
+    const back = d.update(60_000, true, [feed({ lastEventAt: 59_900 })]);
+    expect(back.map((a) => [a.kind, a.severity])).toEqual([['feed_recovered', 'info']]);
+    // stale again → a new transition fires again
+    expect(d.update(80_000, true, [feed({ lastEventAt: 59_900 })]).map((a) => a.kind)).toEqual(['feed_stale']);
+  });
+
+  it('a stream that never delivers becomes stale counted from when it was first seen running', () => {
+    const d = new CriticalTransitionDetector(1000);
+    expect(d.update(100, true, [feed({ lastEventAt: null })])).toEqual([]);
+    expect(d.update(1100, true, [feed({ lastEventAt: null })])).toEqual([]);
+    const a = d.update(1101, true, [feed({ lastEventAt: null })]);
+    expect(a.map((x) => x.kind)).toEqual(['feed_stale']);
+    expect(a[0]!.body).toContain('no data since it started');
+  });
+
+  it('does not call a stopped desk stale, nor its stop a recovery', () => {
+    const d = new CriticalTransitionDetector(1000);
+    expect(d.update(50_000, false, [feed({ lastEventAt: 0 })])).toEqual([]);
+    d.update(60_000, true, [feed({ lastEventAt: 0 })]);
+    expect(d.update(61_000, false, [feed({ state: 'not_started', lastEventAt: 0 })])).toEqual([]);
+  });
+
+  it('fires stream_error and session_needed once per entry into the state', () => {
+    const d = new CriticalTransitionDetector(10_000);
+    const err = feed({ state: 'error', lastError: 'socket closed 1006' });
+    const a = d.update(1, true, [err]);
+    expect(a).toEqual([expect.objectContaining({ kind: 'stream_error', severity: 'critical', body: 'socket closed 1006' })]);
+    expect(d.update(2, true, [err])).toEqual([]);
+    expect(d.update(3, true, [feed({ state: 'reconnecting' })])).toEqual([]);
+    expect(d.update(4, true, [err]).map((x) => x.kind)).toEqual(['stream_error']);
+    const s = d.update(5, true, [feed({ name: 'smartapi', state: 'session_needed' }), err]);
+    expect(s.map((x) => [x.kind, x.subject])).toEqual([['session_needed', 'smartapi']]);
+  });
+
+  it('tracks streams independently and forgets removed ones', () => {
+    const d = new CriticalTransitionDetector(1000);
+    const out = d.update(5000, true, [feed({ name: 'a', lastEventAt: 0 }), feed({ name: 'b', lastEventAt: 4900 })]);
+    expect(out.map((x) => x.subject)).toEqual(['a']);
+    d.update(5001, true, [feed({ name: 'b', lastEventAt: 4900 })]);
+    expect(d.update(5002, true, [feed({ name: 'a', lastEventAt: 0 })]).map((x) => x.subject)).toEqual(['a']);
+  });
+});

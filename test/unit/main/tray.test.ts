@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from 'vitest';
+import { boot } from './boot';
+import { KILL_SWITCH_REASON, readTotalPnl } from '../../../src/main/tray-controller';
+import type { DeskEvent } from '../../../src/shared/contract';
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('tray', () => {
+  it('has the menu of the issue, and its items call the right desk commands', async () => {
+    const { facade, shell } = await boot();
+    const tray = facade.tray;
+    expect(tray.template.filter((i) => i.id).map((i) => i.id)).toEqual(['status', 'start', 'stop', 'show', 'kill', 'quit']);
+    const handle = vi.spyOn(shell.desk, 'handle');
+    tray.click('start');
+    await flush();
+    expect(handle).toHaveBeenLastCalledWith('stream.start', {});
+    expect(shell.desk.isStreaming).toBe(true);
+    expect(tray.item('start').enabled).toBe(false);
+    tray.click('stop');
+    await flush();
+    expect(handle).toHaveBeenLastCalledWith('stream.stop', {});
+    expect(shell.desk.isStreaming).toBe(false);
+    tray.click('kill');
+    await flush();
+    expect(handle).toHaveBeenLastCalledWith('killswitch.set', { account: '*', level: 'halted', reason: KILL_SWITCH_REASON });
+    expect(shell.desk.killSwitch.levelOf('any-account')).toBe('halted');
+    expect(tray.item('kill').enabled).toBe(false);
+    expect(tray.tooltip).toContain('automation HALTED');
+  });
+
+  it('kill switch from the tray persists across a restart', async () => {
+    const first = await boot();
+    first.facade.tray.click('kill');
+    await flush();
+    const stored = first.facade.stateFiles.read('kill-switch.json');
+    const second = await boot((f) => f.stateFiles.write('kill-switch.json', stored!));
+    expect(second.shell.desk.killSwitch.levelOf('acct')).toBe('halted');
+    expect(second.facade.tray.item('kill').enabled).toBe(false);
+  });
+
+  it('Show window brings a hidden window back; Quit quits', async () => {
+    const { facade, win } = await boot();
+    win.close(); // close-to-tray: hidden
+    expect(win.visible).toBe(false);
+    facade.tray.click('show');
+    expect(win.visible).toBe(true);
+    facade.tray.clickListener!();
+    expect(win.focused).toBeGreaterThan(0);
+    facade.tray.click('quit');
+    expect(facade.app.quitCalls).toBe(1);
+    expect(win.destroyed).toBe(true);
+    expect(facade.tray.destroyed).toBe(true);
+  });
+
+  it('icon follows state: stopped → running → stale → running, and only changes when the state does', async () => {
+    const { facade, shell, clock } = await boot(() => {}, { deskConfig: { simIntervalMs: 250 } });
+    const tray = facade.tray;
+    expect(tray.icon).toBe('stopped');
+    tray.click('start');
+    await flush();
+    expect(tray.icon).toBe('running');
+    clock.advance(5_000);
+    expect(tray.icon).toBe('running');
+    expect(tray.icons).toEqual(['stopped', 'running']);
+    // the feed goes silent (the desk keeps reporting the last event time while time passes)
+    const original = shell.desk.snapshot.bind(shell.desk);
+    const stale = vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => {
+      const s = original();
+      return { ...s, streams: s.streams.map((x) => ({ ...x, lastEventAt: clock.now() - 60_000 })) };
+    });
+    clock.advance(1000);
+    expect(tray.icon).toBe('degraded');
+    expect(tray.tooltip).toMatch(/sim stale 60 s/);
+    stale.mockRestore();
+    clock.advance(1000);
+    expect(tray.icon).toBe('running');
+    expect(tray.icons).toEqual(['stopped', 'running', 'degraded', 'running']);
+    shell.desk.stop();
+  });
+
+  it('LIVE armed shows its own icon; P&L appears in the tooltip when the desk reports it', async () => {
+    const { facade, shell, clock } = await boot();
+    const original = shell.desk.snapshot.bind(shell.desk);
+    vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
+    clock.advance(1000);
+    expect(facade.tray.icon).toBe('live');
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L —');
+    const tick = { type: 'tick_update', seq: 99, serverTime: 0, timestamp: '', quote_updates: [], pnl_snapshot: { realized: '1', unrealized: '2', total: '3.50' } } as unknown as DeskEvent;
+    shell.tray.onEvent(tick);
+    clock.advance(1000);
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L +3.50');
+  });
+
+  it('reads total P&L defensively', () => {
+    expect(readTotalPnl({ total_pnl: '12.00' })).toBe('12.00');
+    expect(readTotalPnl({ total_pnl: null })).toBeNull();
+    expect(readTotalPnl({ total_pnl: 12 })).toBeUndefined();
+    expect(readTotalPnl({ pnl_snapshot: { total: '-1.5' } })).toBe('-1.5');
+    expect(readTotalPnl({})).toBeUndefined();
+    expect(readTotalPnl(null)).toBeUndefined();
+  });
+
+  it('does not rebuild the menu on every tick or second', async () => {
+    const { facade, clock } = await boot();
+    facade.tray.click('start');
+    await flush();
+    const builds = facade.tray.menuBuilds;
+    clock.advance(10_000);
+    expect(facade.tray.menuBuilds).toBe(builds);
+  });
+});
