@@ -24,6 +24,11 @@ export interface BookOptions {
   staleAfterMs?: number | ((symbol: string) => number);
   /** Currency of the instrument behind a symbol (totals are kept per currency). Default USD. */
   currencyOf?: (symbol: string) => string;
+  /**
+   * The latest quote of a symbol the book starts holding (normally QuoteCache.get), so a new
+   * position is valued at once instead of waiting for the next tick.
+   */
+  quoteOf?: (symbol: string) => Quote | undefined;
 }
 
 export interface UnknownPosition {
@@ -141,6 +146,7 @@ export class PortfolioBook {
   private readonly policy: MarkPolicy;
   private readonly staleOf: (symbol: string) => number;
   private readonly currencyOf: (symbol: string) => string;
+  private readonly quoteOf: (symbol: string) => Quote | undefined;
   private readonly slots = new Map<string, Slot>();
   private readonly entries = new Map<string, Entry>();
   private readonly realized = new Map<string, { acc: Acc; net: bigint; gross: bigint; fees: bigint }>();
@@ -152,6 +158,7 @@ export class PortfolioBook {
     const stale = opts.staleAfterMs ?? 5000;
     this.staleOf = typeof stale === 'number' ? () => stale : stale;
     this.currencyOf = opts.currencyOf ?? (() => 'USD');
+    this.quoteOf = opts.quoteOf ?? (() => undefined);
   }
 
   get markPolicy(): MarkPolicy {
@@ -163,9 +170,11 @@ export class PortfolioBook {
     return this.entries.size;
   }
 
-  /** Symbols the book needs quotes for. */
+  /** Symbols the book needs quotes for (those with an open position). */
   symbols(): string[] {
-    return [...this.slots.keys()];
+    const out: string[] = [];
+    for (const s of this.slots.values()) if (s.entries.length > 0) out.push(s.symbol);
+    return out;
   }
 
   /** Adds or replaces a position (after a fill, or from portfolio.json). A closed one keeps only its realized P&L. */
@@ -205,7 +214,8 @@ export class PortfolioBook {
     acc.open++;
     slot.entries.push(e);
     this.entries.set(e.key, e);
-    if (slot.prices) {
+    if (slot.quote) {
+      slot.prices ??= quotePrices(slot.quote);
       this.evaluate(e, slot.prices);
       this.relink(slot);
     }
@@ -228,6 +238,12 @@ export class PortfolioBook {
   onQuote(q: Quote): boolean {
     const slot = this.slots.get(q.symbol);
     if (!slot) return false;
+    if (slot.entries.length === 0) {
+      slot.quote = q;
+      slot.prices = null; // converted lazily when a position arrives
+      slot.receivedAt = q.receivedAt;
+      return false;
+    }
     const prices = quotePrices(q);
     slot.quote = q;
     slot.prices = prices;
@@ -359,12 +375,9 @@ export class PortfolioBook {
     const i = slot.entries.indexOf(e);
     if (i >= 0) slot.entries.splice(i, 1);
     this.entries.delete(e.key);
-    if (slot.entries.length === 0) {
-      slot.list.unlink(slot);
-      this.slots.delete(slot.symbol);
-    } else {
-      this.relink(slot);
-    }
+    // The slot (and its last quote) stays: a position replaced after a fill, or re-added, is
+    // valued at once. Slots are bounded by the symbols the book has ever held.
+    this.relink(slot);
   }
 
   private slot(symbol: string): Slot {
@@ -387,6 +400,11 @@ export class PortfolioBook {
       knownSum: 0n,
       knownCount: 0,
     };
+    const q = this.quoteOf(symbol);
+    if (q) {
+      s.quote = q;
+      s.receivedAt = q.receivedAt;
+    }
     this.slots.set(symbol, s);
     return s;
   }
