@@ -69,8 +69,22 @@ const DECIMAL = /^([+-])?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$/;
  * integer count of 10^-dp units. Throws DecimalError when the value has more than `dp` decimals.
  */
 export function parseScaled(text: string, dp: number, what = 'decimal'): bigint {
+  const r = scan(text, dp);
+  if (typeof r === 'bigint') return r;
+  if (r === -1) throw new DecimalError(JSON.stringify(text), `${what} is not a decimal number`);
+  throw new DecimalError(text, `${what} has ${r} decimal places; at most ${dp} are supported`);
+}
+
+/** parseScaled without exceptions (hot path): null when not a decimal or too many decimals. */
+export function tryParseScaled(text: string, dp: number): bigint | null {
+  const r = scan(text, dp);
+  return typeof r === 'bigint' ? r : null;
+}
+
+/** The value, or -1 (not a decimal), or the number of decimals when there are more than dp. */
+function scan(text: string, dp: number): bigint | number {
   const m = DECIMAL.exec(text.trim());
-  if (!m) throw new DecimalError(JSON.stringify(text), `${what} is not a decimal number`);
+  if (!m) return -1;
   const sign = m[1] === '-' ? -1n : 1n;
   const body = m[2]!;
   const exp = m[3] ? Number(m[3]) : 0;
@@ -89,9 +103,7 @@ export function parseScaled(text: string, dp: number, what = 'decimal'): bigint 
     intPart = padded.slice(0, padded.length - n);
   }
   frac = frac.replace(/0+$/, '');
-  if (frac.length > dp) {
-    throw new DecimalError(text, `${what} has ${frac.length} decimal places; at most ${dp} are supported`);
-  }
+  if (frac.length > dp) return frac.length;
   const digits = (intPart.replace(/^0+(?=\d)/, '') || '0') + frac.padEnd(dp, '0');
   return sign * BigInt(digits);
 }
@@ -122,6 +134,8 @@ for (let dp = 0; dp <= 12; dp++) {
   FAST_LIMIT[dp] = limit;
 }
 
+const PRICE_FAST_LIMIT = FAST_LIMIT[PRICE_DP]!;
+
 function fromInput(x: number | string, dp: number, what: string): bigint {
   return typeof x === 'number' ? numberToScaled(x, dp, what) : parseScaled(x, dp, what);
 }
@@ -148,15 +162,11 @@ export function money(x: number | string): Money {
 /** Price from a venue number without throwing (hot path): null when it is not an exact ≤10-dp decimal. */
 export function tryPrice(x: number): Price | null {
   if (!Number.isFinite(x)) return null;
-  if (Math.abs(x) < FAST_LIMIT[PRICE_DP]!) {
+  if (Math.abs(x) < PRICE_FAST_LIMIT) {
     const n = Math.round(x * 1e10);
     if (n / 1e10 === x) return BigInt(n) as Price;
   }
-  try {
-    return parseScaled(String(x), PRICE_DP) as Price;
-  } catch {
-    return null;
-  }
+  return tryParseScaled(String(x), PRICE_DP) as Price | null;
 }
 
 // ---------- exact arithmetic ----------

@@ -9,14 +9,15 @@
  * quote)".
  *
  * Staleness depends on the reader's `now`, not on quotes, so it is applied when totals are read:
- * symbols with a known contribution are kept in a list ordered by quote receive time (moving a
- * symbol to the end is O(1) because receive times only grow), the stale ones are a prefix of it,
- * and `as_of` — the receive time of the oldest quote still contributing — is the first fresh one.
+ * symbols with a known contribution are kept in receive order (an append-only log, since receive
+ * times only grow), the stale ones are a prefix of it, and `as_of` — the receive time of the
+ * oldest quote still contributing — is the first fresh one. Mark rules are those of mark.ts
+ * (markOf), inlined here for the hot path; a property test checks the two agree.
  */
 import type { Quote } from '../market/quote';
-import type { Money, Units } from '../model/money';
+import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
-import { markOf, quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from './mark';
+import type { MarkPolicy, MarkSource, QuotePrices, UnknownReason } from './mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
@@ -78,20 +79,29 @@ interface Slot {
   symbol: string;
   currency: string;
   entries: Entry[];
+  /** The only entry when there is exactly one (the common case): saves a memory hop per quote. */
+  only: Entry | null;
   quote: Quote | null;
-  prices: QuotePrices | null;
+  /** Exact prices of the last quote (null = missing/unusable); converted only as the policy needs. */
+  bid: Price | null;
+  ask: Price | null;
+  last: Price | null;
+  bad: boolean;
+  /** The venue numbers behind bid/ask (to skip converting an unchanged side). */
+  bidNum: number | null | undefined;
+  askNum: number | null | undefined;
   receivedAt: number;
-  list: OrderedList;
-  prev: Slot | null;
-  next: Slot | null;
-  linked: boolean;
-  knownSum: bigint;
+  staleAfterMs: number;
+  /** Entries on this slot whose value is known. */
   knownCount: number;
+  /** Position of this slot's current record in the receive log (-1 when it has none). */
+  logIndex: number;
 }
 
 interface Entry {
   key: string;
   snap: PositionSnapshot;
+  side: PositionSide;
   slot: Slot;
   totals: Acc;
   /** signed_units × 5: money = markX2 × units5 (see money.ts). */
@@ -113,32 +123,64 @@ interface Acc {
   open: number;
 }
 
-class OrderedList {
-  head: Slot | null = null;
-  tail: Slot | null = null;
-  constructor(readonly staleAfterMs: number) {}
+/**
+ * Receive-order log: every quote that leaves a symbol with a known value appends (slot, time);
+ * a record is current while its slot still points at it. Reading walks from the head: superseded
+ * records are skipped (and dropped when at the head), current ones older than their threshold are
+ * stale, and the first current fresh one gives as_of. Appends touch sequential memory only, so
+ * the per-quote cost does not depend on how many symbols the book holds; the log is compacted
+ * when more than half of it is superseded (amortized O(1)).
+ */
+class ReceiveLog {
+  slots: (Slot | null)[] = [];
+  times: number[] = [];
+  head = 0;
+  live = 0;
+  /** False after a receive time went backwards (a clock step): reads then scan the whole log. */
+  ordered = true;
 
-  unlink(s: Slot): void {
-    if (!s.linked) return;
-    if (s.prev) s.prev.next = s.next;
-    else this.head = s.next;
-    if (s.next) s.next.prev = s.prev;
-    else this.tail = s.prev;
-    s.prev = s.next = null;
-    s.linked = false;
+  append(s: Slot, t: number): void {
+    this.drop(s);
+    const n = this.times.length;
+    if (n > this.head && t < this.times[n - 1]!) this.ordered = false;
+    s.logIndex = this.slots.length;
+    this.slots.push(s);
+    this.times.push(t);
+    this.live++;
+    if (this.slots.length > 1024 && this.live * 2 < this.slots.length - this.head) this.compact();
   }
 
-  /** Inserts keeping receive-time order; O(1) when the slot is the newest (the normal case). */
-  insert(s: Slot): void {
-    let after = this.tail;
-    while (after && after.receivedAt > s.receivedAt) after = after.prev;
-    s.prev = after;
-    s.next = after ? after.next : this.head;
-    if (s.next) s.next.prev = s;
-    else this.tail = s;
-    if (after) after.next = s;
-    else this.head = s;
-    s.linked = true;
+  drop(s: Slot): void {
+    if (s.logIndex >= 0) {
+      this.slots[s.logIndex] = null;
+      s.logIndex = -1;
+      this.live--;
+    }
+  }
+
+  private compact(): void {
+    const slots: (Slot | null)[] = [];
+    const times: number[] = [];
+    for (let i = this.head; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      if (!s) continue;
+      s.logIndex = slots.length;
+      slots.push(s);
+      times.push(this.times[i]!);
+    }
+    if (!this.ordered) {
+      const order = slots.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+      const sortedSlots = order.map((i) => slots[i]!);
+      const sortedTimes = order.map((i) => times[i]!);
+      sortedSlots.forEach((s, i) => (s.logIndex = i));
+      this.slots = sortedSlots;
+      this.times = sortedTimes;
+      this.ordered = true;
+    } else {
+      this.slots = slots;
+      this.times = times;
+    }
+    this.head = 0;
   }
 }
 
@@ -151,7 +193,9 @@ export class PortfolioBook {
   private readonly entries = new Map<string, Entry>();
   private readonly realized = new Map<string, { acc: Acc; net: bigint; gross: bigint; fees: bigint }>();
   private readonly accs = new Map<string, Acc>();
-  private readonly lists = new Map<number, OrderedList>();
+  private readonly log = new ReceiveLog();
+  private readonly needBidAsk: boolean;
+  private readonly needLast: boolean;
 
   constructor(opts: BookOptions = {}) {
     this.policy = opts.markPolicy ?? 'mid';
@@ -159,6 +203,8 @@ export class PortfolioBook {
     this.staleOf = typeof stale === 'number' ? () => stale : stale;
     this.currencyOf = opts.currencyOf ?? (() => 'USD');
     this.quoteOf = opts.quoteOf ?? (() => undefined);
+    this.needBidAsk = this.policy !== 'last';
+    this.needLast = this.policy === 'last';
   }
 
   get markPolicy(): MarkPolicy {
@@ -201,6 +247,7 @@ export class PortfolioBook {
     const e: Entry = {
       key: snap.key,
       snap,
+      side: snap.side,
       slot,
       totals: acc,
       units5: (snap.signed_units as bigint) * 5n,
@@ -213,11 +260,11 @@ export class PortfolioBook {
     acc.unknown.add(e);
     acc.open++;
     slot.entries.push(e);
+    slot.only = slot.entries.length === 1 ? e : null;
     this.entries.set(e.key, e);
     if (slot.quote) {
-      slot.prices ??= quotePrices(slot.quote);
-      this.evaluate(e, slot.prices);
-      this.relink(slot);
+      this.evaluate(e);
+      this.relog(slot);
     }
   }
 
@@ -238,19 +285,17 @@ export class PortfolioBook {
   onQuote(q: Quote): boolean {
     const slot = this.slots.get(q.symbol);
     if (!slot) return false;
-    if (slot.entries.length === 0) {
-      slot.quote = q;
-      slot.prices = null; // converted lazily when a position arrives
-      slot.receivedAt = q.receivedAt;
-      return false;
-    }
-    const prices = quotePrices(q);
     slot.quote = q;
-    slot.prices = prices;
     slot.receivedAt = q.receivedAt;
-    const entries = slot.entries;
-    for (let i = 0; i < entries.length; i++) this.evaluate(entries[i]!, prices);
-    this.relink(slot);
+    this.convert(slot, q);
+    const only = slot.only;
+    if (only) this.evaluate(only);
+    else {
+      const entries = slot.entries;
+      if (entries.length === 0) return false;
+      for (let i = 0; i < entries.length; i++) this.evaluate(entries[i]!);
+    }
+    this.relog(slot);
     return true;
   }
 
@@ -258,17 +303,18 @@ export class PortfolioBook {
   value(key: string, now: number): PositionValue | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const stale = e.value !== null && this.isStale(e.slot, now);
+    const stale = e.value !== null && now - e.slot.receivedAt > e.slot.staleAfterMs;
+    const s = e.slot;
     return {
       key: e.key,
-      symbol: e.slot.symbol,
-      side: e.snap.side,
+      symbol: s.symbol,
+      side: e.side,
       unrealized: stale ? null : (e.value as Money | null),
       reason: stale ? 'stale_quote' : e.reason,
       markX2: e.markX2,
       markSource: e.source,
-      quote: e.slot.quote,
-      prices: e.slot.prices,
+      quote: s.quote,
+      prices: s.quote ? { bid: s.bid, ask: s.ask, last: s.last, bad: s.bad } : null,
     };
   }
 
@@ -285,19 +331,27 @@ export class PortfolioBook {
     const staleKnown = new Map<Acc, bigint>();
     const staleList = new Map<Acc, UnknownPosition[]>();
     let asOf: number | null = null;
-    for (const list of this.lists.values()) {
-      let s = list.head;
-      while (s && now - s.receivedAt > list.staleAfterMs) {
-        for (const e of s.entries) {
-          if (e.value === null) continue;
-          staleKnown.set(e.totals, (staleKnown.get(e.totals) ?? 0n) + e.value);
-          let l = staleList.get(e.totals);
-          if (!l) staleList.set(e.totals, (l = []));
-          l.push({ key: e.key, symbol: s.symbol, reason: 'stale_quote' });
-        }
-        s = s.next;
+    const log = this.log;
+    // Drop superseded records at the head for good.
+    while (log.head < log.slots.length && log.slots[log.head] === null) log.head++;
+    for (let i = log.head; i < log.slots.length; i++) {
+      const s = log.slots[i];
+      if (!s) continue;
+      const t = log.times[i]!;
+      if (now - t <= s.staleAfterMs) {
+        // Fresh. With one threshold everything after is fresh too; with several, keep looking
+        // only for stale symbols of a shorter threshold.
+        if (asOf === null || t < asOf) asOf = t;
+        if (this.uniformStale && log.ordered) break;
+        continue;
       }
-      if (s && (asOf === null || s.receivedAt < asOf)) asOf = s.receivedAt;
+      for (const e of s.entries) {
+        if (e.value === null) continue;
+        staleKnown.set(e.totals, (staleKnown.get(e.totals) ?? 0n) + e.value);
+        let l = staleList.get(e.totals);
+        if (!l) staleList.set(e.totals, (l = []));
+        l.push({ key: e.key, symbol: s.symbol, reason: 'stale_quote' });
+      }
     }
     const currencies: CurrencyTotals[] = [];
     for (const acc of this.accs.values()) {
@@ -324,41 +378,100 @@ export class PortfolioBook {
 
   // ---------- internals ----------
 
-  private isStale(slot: Slot, now: number): boolean {
-    return now - slot.receivedAt > slot.list.staleAfterMs;
+  private staleThresholds = new Set<number>();
+
+  private get uniformStale(): boolean {
+    return this.staleThresholds.size <= 1;
   }
 
-  private evaluate(e: Entry, prices: QuotePrices): void {
-    const m = markOf(prices, this.policy, e.snap.side);
+  private convert(slot: Slot, q: Quote): void {
+    let bad = false;
+    if (this.needBidAsk) {
+      const b = q.bid;
+      const a = q.ask;
+      // Most updates move one side (or only sizes): reuse the exact price of an unchanged side.
+      if (b !== slot.bidNum) {
+        slot.bidNum = b;
+        slot.bid = b === null || b === 0 ? null : tryPrice(b);
+      }
+      if (a !== slot.askNum) {
+        slot.askNum = a;
+        slot.ask = a === null || a === 0 ? null : tryPrice(a);
+      }
+      if ((b !== null && b !== 0 && (slot.bid === null || slot.bid < 0n)) || (a !== null && a !== 0 && (slot.ask === null || slot.ask < 0n))) {
+        bad = true;
+        if (slot.bid !== null && slot.bid < 0n) slot.bid = null;
+        if (slot.ask !== null && slot.ask < 0n) slot.ask = null;
+      }
+    }
+    if (this.needLast) {
+      const l = q.last;
+      slot.last = l === null || l === 0 ? null : tryPrice(l);
+      if (l !== null && l !== 0 && (slot.last === null || slot.last < 0n)) {
+        bad = true;
+        slot.last = null;
+      }
+    }
+    slot.bad = bad;
+  }
+
+  private evaluate(e: Entry): void {
     const slot = e.slot;
     const acc = e.totals;
-    if (e.value !== null) {
-      acc.known -= e.value;
-      slot.knownSum -= e.value;
-      slot.knownCount--;
+    let markX2: bigint | null = null;
+    let source: MarkSource | null = null;
+    let reason: UnknownReason | null = null;
+    const policy = this.policy;
+    if (policy === 'last') {
+      if (slot.last !== null) {
+        markX2 = slot.last * 2n;
+        source = 'last';
+      } else reason = slot.bad ? 'bad_price' : 'no_last';
+    } else {
+      const bid = slot.bid;
+      const ask = slot.ask;
+      if (bid !== null && ask !== null && ask < bid) reason = 'crossed_quote';
+      else if (policy === 'mid') {
+        if (bid !== null && ask !== null) {
+          markX2 = bid + ask;
+          source = 'mid';
+        } else reason = slot.bad ? 'bad_price' : 'one_sided';
+      } else {
+        const px = e.side === 'LONG' ? bid : ask;
+        if (px !== null) {
+          markX2 = px * 2n;
+          source = e.side === 'LONG' ? 'bid' : 'ask';
+        } else reason = slot.bad ? 'bad_price' : 'one_sided';
+      }
     }
-    if (m.ok) {
-      const v = m.markX2 * e.units5 - e.signedOpenCost;
-      if (e.value === null) acc.unknown.delete(e);
-      acc.known += v;
-      slot.knownSum += v;
-      slot.knownCount++;
+    const old = e.value;
+    if (markX2 !== null) {
+      const v = markX2 * e.units5 - e.signedOpenCost;
+      if (old === null) {
+        acc.unknown.delete(e);
+        acc.known += v;
+        slot.knownCount++;
+      } else {
+        acc.known += v - old;
+      }
       e.value = v;
       e.reason = null;
-      e.markX2 = m.markX2;
-      e.source = m.source;
     } else {
-      if (e.value !== null) acc.unknown.add(e);
+      if (old !== null) {
+        acc.known -= old;
+        acc.unknown.add(e);
+        slot.knownCount--;
+      }
       e.value = null;
-      e.reason = m.reason;
-      e.markX2 = null;
-      e.source = null;
+      e.reason = reason;
     }
+    e.markX2 = markX2;
+    e.source = source;
   }
 
-  private relink(slot: Slot): void {
-    slot.list.unlink(slot);
-    if (slot.knownCount > 0) slot.list.insert(slot);
+  private relog(slot: Slot): void {
+    if (slot.knownCount > 0) this.log.append(slot, slot.receivedAt);
+    else this.log.drop(slot);
   }
 
   private detach(e: Entry): void {
@@ -366,7 +479,6 @@ export class PortfolioBook {
     const acc = e.totals;
     if (e.value !== null) {
       acc.known -= e.value;
-      slot.knownSum -= e.value;
       slot.knownCount--;
     } else {
       acc.unknown.delete(e);
@@ -374,36 +486,40 @@ export class PortfolioBook {
     acc.open--;
     const i = slot.entries.indexOf(e);
     if (i >= 0) slot.entries.splice(i, 1);
+    slot.only = slot.entries.length === 1 ? slot.entries[0]! : null;
     this.entries.delete(e.key);
     // The slot (and its last quote) stays: a position replaced after a fill, or re-added, is
     // valued at once. Slots are bounded by the symbols the book has ever held.
-    this.relink(slot);
+    if (slot.knownCount === 0) this.log.drop(slot);
   }
 
   private slot(symbol: string): Slot {
     let s = this.slots.get(symbol);
     if (s) return s;
-    const ms = this.staleOf(symbol);
-    let list = this.lists.get(ms);
-    if (!list) this.lists.set(ms, (list = new OrderedList(ms)));
+    const staleAfterMs = this.staleOf(symbol);
+    this.staleThresholds.add(staleAfterMs);
     s = {
       symbol,
       currency: this.currencyOf(symbol),
       entries: [],
+      only: null,
       quote: null,
-      prices: null,
+      bid: null,
+      ask: null,
+      last: null,
+      bad: false,
+      bidNum: undefined,
+      askNum: undefined,
       receivedAt: 0,
-      list,
-      prev: null,
-      next: null,
-      linked: false,
-      knownSum: 0n,
+      staleAfterMs,
       knownCount: 0,
+      logIndex: -1,
     };
     const q = this.quoteOf(symbol);
     if (q) {
       s.quote = q;
       s.receivedAt = q.receivedAt;
+      this.convert(s, q);
     }
     this.slots.set(symbol, s);
     return s;
