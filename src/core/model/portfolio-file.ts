@@ -1,0 +1,305 @@
+/**
+ * portfolio.json: the schema (zod — this is a trust edge), the loader with errors that name the
+ * JSON path, and a holder that keeps the last good portfolio when a bad file arrives.
+ * Every field is documented in docs/portfolio-json.md.
+ */
+import { z } from 'zod';
+import { alpacaInstrument } from './alpaca-symbols';
+import { deltaInstrument } from './delta-symbols';
+import { InstrumentError, type Instrument } from './instrument';
+import { DecimalError, MONEY_DP, money, multiplier as toMultiplier, notional, price, qty, scaledToString, toUnits, type Money, type Multiplier, type Price, type Qty } from './money';
+import { formatOcc, occInstrument } from './occ';
+
+const decimal = z.union([z.string(), z.number()]).describe('a decimal as a JSON string ("4.10") or number (4.1)');
+const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-02T14:35:00Z',
+});
+const side = z.enum(['long', 'short']);
+const right = z.enum(['call', 'put']);
+const venue = z.enum(['alpaca', 'delta']);
+
+const optionFields = {
+  venue: venue.optional(),
+  symbol: z.string().min(1).optional(),
+  underlying: z.string().min(1).optional(),
+  expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+  strike: decimal.optional(),
+  right: right.optional(),
+  side,
+  contracts: decimal,
+  cost_basis: decimal.optional(),
+  multiplier: decimal.optional(),
+};
+
+const stockLeg = z
+  .object({ type: z.literal('stock'), symbol: z.string().min(1), side, quantity: decimal, cost_basis: decimal.optional() })
+  .strict();
+const optionLeg = z.object({ type: z.literal('option').optional(), ...optionFields }).strict();
+
+const common = {
+  id: z.string().min(1),
+  opened_at: isoDateTime,
+  tags: z.array(z.string()).optional(),
+  notes: z.string().optional(),
+};
+
+const stockPosition = z
+  .object({ ...common, type: z.literal('stock'), symbol: z.string().min(1), side, quantity: decimal, cost_basis: decimal })
+  .strict();
+const optionPosition = z.object({ ...common, type: z.literal('option'), ...optionFields, cost_basis: decimal }).strict();
+const multiLegPosition = z
+  .object({
+    ...common,
+    type: z.literal('multi_leg'),
+    name: z.string().min(1),
+    strategy: z.enum(['vertical', 'iron_condor', 'straddle', 'strangle', 'butterfly', 'calendar', 'covered_call', 'custom']).optional(),
+    net_debit: decimal.optional(),
+    legs: z.array(z.union([stockLeg, optionLeg])).min(2, 'a multi-leg position needs at least 2 legs'),
+  })
+  .strict();
+
+export const portfolioFileSchema = z
+  .object({
+    version: z.literal(1),
+    account: z.string().optional(),
+    positions: z.array(z.discriminatedUnion('type', [stockPosition, optionPosition, multiLegPosition])),
+  })
+  .strict();
+
+export type PortfolioFile = z.infer<typeof portfolioFileSchema>;
+
+// ---------- resolved (core) types ----------
+
+export interface PortfolioLeg {
+  symbol: string;
+  instrument: Instrument;
+  /** Signed: positive long, negative short (contracts or shares). */
+  quantity: Qty;
+  multiplier: Multiplier;
+  /** Per-unit entry price (cost basis); null when only the structure's net debit is given. */
+  entryPrice: Price | null;
+}
+
+export interface PortfolioPosition {
+  id: string;
+  kind: 'single' | 'multi_leg';
+  name: string;
+  strategy: string | null;
+  openedAt: number;
+  tags: string[];
+  notes: string | null;
+  legs: PortfolioLeg[];
+  /** Σ entry × signed quantity × multiplier, or the file's net_debit (negative = credit). */
+  netDebit: Money;
+}
+
+export interface Portfolio {
+  version: 1;
+  account: string | null;
+  positions: PortfolioPosition[];
+}
+
+export interface PortfolioError {
+  /** JSON path, e.g. `$.positions[2].legs[1].strike`; `$` for the whole document. */
+  path: string;
+  message: string;
+  /** For JSON syntax errors. */
+  line?: number;
+  column?: number;
+}
+
+export type PortfolioParseResult = { ok: true; portfolio: Portfolio } | { ok: false; errors: PortfolioError[] };
+
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`;
+  return out;
+}
+
+function syntaxError(text: string, e: Error): PortfolioError {
+  let line: number | undefined;
+  let column: number | undefined;
+  const lc = /line (\d+) column (\d+)/.exec(e.message);
+  if (lc) {
+    line = Number(lc[1]);
+    column = Number(lc[2]);
+  } else {
+    const pos = /position (\d+)/.exec(e.message);
+    const offset = pos ? Number(pos[1]) : text.length;
+    const before = text.slice(0, offset);
+    line = before.split('\n').length;
+    column = offset - before.lastIndexOf('\n');
+  }
+  const what = e.message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  return { path: '$', message: `invalid JSON at line ${line}, column ${column}: ${what}`, line, column };
+}
+
+type RawLeg = z.infer<typeof stockLeg> | z.infer<typeof optionLeg>;
+
+/** Parses, validates and resolves a portfolio file. Never throws; errors name the JSON path. */
+export function parsePortfolio(text: string): PortfolioParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [syntaxError(text, e as Error)] };
+  }
+  const parsed = portfolioFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })) };
+  }
+  const errors: PortfolioError[] = [];
+  const positions: PortfolioPosition[] = [];
+  const seen = new Map<string, number>();
+  parsed.data.positions.forEach((p, i) => {
+    const at = (...rest: PropertyKey[]) => jsonPath(['positions', i, ...rest]);
+    const first = seen.get(p.id);
+    if (first !== undefined) errors.push({ path: at('id'), message: `duplicate id ${JSON.stringify(p.id)} (also $.positions[${first}].id)` });
+    seen.set(p.id, i);
+    const fail = (path: string, message: string) => {
+      errors.push({ path, message });
+      return null;
+    };
+    const dec = <T>(path: string, v: string | number, conv: (x: string | number) => T, check?: (t: T) => string | null): T | null => {
+      try {
+        const t = conv(v);
+        const bad = check?.(t) ?? null;
+        return bad ? fail(path, bad) : t;
+      } catch (e) {
+        return fail(path, e instanceof DecimalError ? e.message : String(e));
+      }
+    };
+    const positive = (t: bigint) => (t > 0n ? null : 'must be greater than 0');
+    const nonNegative = (t: bigint) => (t >= 0n ? null : 'must not be negative');
+
+    const resolveLeg = (leg: RawLeg | (typeof p & { type: 'stock' | 'option' }), path: PropertyKey[]): PortfolioLeg | null => {
+      const here = (k: string) => jsonPath(['positions', i, ...path, k]);
+      const sign = leg.side === 'short' ? -1n : 1n;
+      const cost = 'cost_basis' in leg && leg.cost_basis !== undefined ? dec(here('cost_basis'), leg.cost_basis, price, nonNegative) : null;
+      if (leg.type === 'stock') {
+        const q = dec(here('quantity'), leg.quantity, qty, positive);
+        let inst: Instrument;
+        try {
+          inst = alpacaInstrument(leg.symbol);
+        } catch (e) {
+          return fail(here('symbol'), (e as Error).message);
+        }
+        if (q === null) return null;
+        return { symbol: inst.symbol, instrument: inst, quantity: (sign * q) as Qty, multiplier: inst.multiplier, entryPrice: cost };
+      }
+      const o = leg as z.infer<typeof optionLeg>;
+      const contracts = dec(here('contracts'), o.contracts, qty, positive);
+      const mult = o.multiplier !== undefined ? dec(here('multiplier'), o.multiplier, toMultiplier) : undefined;
+      let inst: Instrument;
+      try {
+        if (o.venue === 'delta') {
+          if (!o.symbol) return fail(here('symbol'), 'a Delta option needs its product symbol, e.g. C-BTC-90000-310125');
+          inst = deltaInstrument(o.symbol);
+        } else {
+          let symbol = o.symbol;
+          if (!symbol) {
+            const missing = (['underlying', 'expiry', 'strike', 'right'] as const).filter((k) => o[k] === undefined);
+            if (missing.length) return fail(jsonPath(['positions', i, ...path]), `an option needs "symbol" (OCC) or all of underlying, expiry, strike, right; missing ${missing.join(', ')}`);
+            const strike = dec(here('strike'), o.strike!, price, positive);
+            if (strike === null) return null;
+            const milli = strike / 10n ** 7n;
+            if (milli * 10n ** 7n !== (strike as bigint)) return fail(here('strike'), 'an OCC strike has at most 3 decimals');
+            symbol = formatOcc({ root: o.underlying!.toUpperCase(), expiry: o.expiry!, right: o.right!, strikeMilli: Number(milli) });
+          }
+          inst = occInstrument(symbol, { underlying: o.underlying?.toUpperCase(), multiplier: mult ? scaledToString(mult, 6) : undefined });
+          // When both forms are given they must agree.
+          if (o.symbol) {
+            if (o.expiry !== undefined && o.expiry !== inst.expiry!.date) return fail(here('expiry'), `disagrees with symbol ${o.symbol} (${inst.expiry!.date})`);
+            if (o.right !== undefined && o.right !== inst.right) return fail(here('right'), `disagrees with symbol ${o.symbol} (${inst.right})`);
+            if (o.strike !== undefined) {
+              const s = dec(here('strike'), o.strike, price);
+              if (s !== null && s !== inst.strike) return fail(here('strike'), `disagrees with symbol ${o.symbol} (${scaledToString(inst.strike!, 10)})`);
+            }
+          }
+        }
+      } catch (e) {
+        if (e instanceof InstrumentError) return fail(o.symbol ? here('symbol') : jsonPath(['positions', i, ...path]), e.message);
+        throw e;
+      }
+      if (contracts === null || mult === null) return null;
+      return { symbol: inst.symbol, instrument: inst, quantity: (sign * contracts) as Qty, multiplier: mult ?? inst.multiplier, entryPrice: cost };
+    };
+
+    const tags = p.tags ?? [];
+    const openedAt = Date.parse(p.opened_at);
+    if (p.type === 'multi_leg') {
+      const legs = p.legs.map((l, j) => resolveLeg(l, ['legs', j]));
+      let netDebit: Money | null = null;
+      if (p.net_debit !== undefined) netDebit = dec(at('net_debit'), p.net_debit, money);
+      if (legs.some((l) => l === null)) return;
+      const ok = legs as PortfolioLeg[];
+      const allCosts = ok.every((l) => l.entryPrice !== null);
+      if (p.net_debit === undefined && !allCosts) {
+        const j = ok.findIndex((l) => l.entryPrice === null);
+        errors.push({ path: at('legs', j, 'cost_basis'), message: 'required unless the position gives net_debit' });
+        return;
+      }
+      if (p.net_debit !== undefined && netDebit === null) return;
+      const fromLegs = allCosts ? (ok.reduce((s, l) => s + (notional(l.entryPrice!, toUnits(l.quantity, l.multiplier)) as bigint), 0n) as Money) : null;
+      if (netDebit !== null && fromLegs !== null && netDebit !== fromLegs) {
+        errors.push({ path: at('net_debit'), message: `net_debit ${scaledToString(netDebit, MONEY_DP)} disagrees with the legs' cost_basis (Σ = ${scaledToString(fromLegs, MONEY_DP)}; negative means a credit)` });
+        return;
+      }
+      positions.push({ id: p.id, kind: 'multi_leg', name: p.name, strategy: p.strategy ?? null, openedAt, tags, notes: p.notes ?? null, legs: ok, netDebit: (netDebit ?? fromLegs)! });
+      return;
+    }
+    const leg = resolveLeg(p, []);
+    if (!leg) return;
+    positions.push({
+      id: p.id,
+      kind: 'single',
+      name: leg.symbol,
+      strategy: null,
+      openedAt,
+      tags,
+      notes: p.notes ?? null,
+      legs: [leg],
+      netDebit: notional(leg.entryPrice!, toUnits(leg.quantity, leg.multiplier)),
+    });
+  });
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, portfolio: { version: 1, account: parsed.data.account ?? null, positions } };
+}
+
+export type PortfolioLoad =
+  | { ok: true; portfolio: Portfolio; replaced: boolean }
+  | { ok: false; errors: PortfolioError[]; /** The portfolio still in force (the last good one), if any. */ kept: Portfolio | null };
+
+/**
+ * Holds the last good portfolio. A bad file is reported and never replaces a good one; the desk
+ * keeps valuing the old positions until a good file arrives.
+ */
+export class PortfolioSource {
+  private good: { portfolio: Portfolio; loadedAt: number; source: string } | null = null;
+  private error: { errors: PortfolioError[]; at: number; source: string } | null = null;
+
+  load(text: string, at: number, source = 'portfolio.json'): PortfolioLoad {
+    const r = parsePortfolio(text);
+    if (!r.ok) {
+      this.error = { errors: r.errors, at, source };
+      return { ok: false, errors: r.errors, kept: this.good?.portfolio ?? null };
+    }
+    const replaced = this.good !== null;
+    this.good = { portfolio: r.portfolio, loadedAt: at, source };
+    this.error = null;
+    return { ok: true, portfolio: r.portfolio, replaced };
+  }
+
+  get current(): Portfolio | null {
+    return this.good?.portfolio ?? null;
+  }
+
+  get loadedAt(): number | null {
+    return this.good?.loadedAt ?? null;
+  }
+
+  /** The errors of the last load when it failed (cleared by the next good load). */
+  get lastError(): { errors: PortfolioError[]; at: number; source: string } | null {
+    return this.error;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Serializable view types for the UI contract and the active P&L snapshot: money as exact decimal
+ * strings, prices and quantities as numbers, times as epoch milliseconds. Field names follow
+ * docs/spec.md §6-7 and the reference notes (active-pnl-tracker.md, backend-ui-data-flow.md):
+ * `unrealized_value`, `unrealized_points`, `quote_age_sec`, `position_id`, `re_entry_num`,
+ * `quantity_total/closed/remaining`, `realized_pnl`, `status` …
+ *
+ * Unknown is not zero: every money/P&L field that can be unknown is `string | null`, with the
+ * reason next to it. The renderer rounds money for display with `formatDecimalString(value,
+ * currency_decimals)` from core/model/money (rounding happens once, there).
+ */
+import type { UnknownReason, MarkPolicy, MarkSource } from './mark';
+import type { PositionStatus } from './fifo';
+
+export type WarningCode =
+  | 'missing_quote' // no quote for the symbol
+  | 'stale_quote' // quote older than the threshold
+  | 'wide_spread' // (ask − bid) / mid above the threshold
+  | 'one_sided' // a side of the book is missing
+  | 'crossed_quote' // ask < bid
+  | 'bad_price' // a venue price that cannot be represented exactly
+  | 'no_last' // mark policy `last` without a last trade
+  | 'missing_leg' // a structure leg has no usable mark
+  | 'expired'; // the instrument is past its expiry
+
+export interface WarningView {
+  code: WarningCode;
+  message: string;
+}
+
+export interface PositionView {
+  /** `${position_id}#${re_entry_num}` — the UI store key. */
+  key: string;
+  position_id: string;
+  re_entry_num: number;
+  symbol: string;
+  underlying: string | null;
+  instrument_kind: string | null;
+  /** Side of the entry: BUY (long) or SELL (short). */
+  side: 'BUY' | 'SELL';
+  status: PositionStatus;
+  quantity_total: number;
+  quantity_closed: number;
+  quantity_remaining: number;
+  multiplier: number;
+  currency: string;
+  currency_decimals: number;
+  /** Average price of every opening fill. */
+  entry_price: number | null;
+  /** Average price of the lots still open (FIFO cost of the remaining quantity). */
+  open_price: number | null;
+  /** Average price of every closing fill. */
+  exit_price: number | null;
+  entry_time: number;
+  exit_time: number | null;
+  /** Cost of the open quantity (signed: negative for a short, i.e. a credit). */
+  cost_basis: string;
+  /** mark × remaining × multiplier, signed; null without a usable mark. */
+  market_value: string | null;
+  mark: number | null;
+  mark_source: MarkSource | null;
+  mark_policy: MarkPolicy;
+  bid: number | null;
+  ask: number | null;
+  last: number | null;
+  /** (ask − bid) / mid × 100. */
+  spread_pct: number | null;
+  quote_age_sec: number | null;
+  quote_received_at: number | null;
+  exchange_time: number | null;
+  unrealized_value: string | null;
+  /** Unrealized per unit of quantity × multiplier, in price points (display figure). */
+  unrealized_points: number | null;
+  /** unrealized / |cost of the open quantity| × 100. */
+  unrealized_pct: number | null;
+  unknown_reason: UnknownReason | null;
+  /** Realized P&L net of fees. */
+  realized_pnl: string;
+  realized_gross: string;
+  fees: string;
+  /** realized_pnl + unrealized_value; null when unrealized is unknown. */
+  total_pnl: string | null;
+  /** Calendar days to expiry in the exchange's time zone (0 on expiry day). */
+  dte: number | null;
+  expiry_ms: number | null;
+  delta: number | null;
+  delta_source: 'venue' | 'model' | null;
+  delta_age_sec: number | null;
+  /** delta × signed remaining quantity × multiplier (share-equivalent exposure). */
+  position_delta: number | null;
+  warnings: WarningView[];
+}
+
+export interface StructureLegView {
+  symbol: string;
+  /** Signed: positive long, negative short. */
+  quantity: number;
+  multiplier: number;
+  entry_price: number | null;
+  mark: number | null;
+  bid: number | null;
+  ask: number | null;
+  /** mark × signed quantity × multiplier. */
+  mark_value: string | null;
+  /** entry × signed quantity × multiplier. */
+  entry_value: string | null;
+  pnl: string | null;
+  unknown_reason: UnknownReason | null;
+  quote_age_sec: number | null;
+  warnings: WarningView[];
+}
+
+export interface StructureView {
+  id: string;
+  name: string;
+  currency: string;
+  currency_decimals: number;
+  /** Σ mark × signed quantity × multiplier; null while any leg lacks a usable mark. */
+  net_mark: string | null;
+  /** What was paid to open (negative = a credit received). */
+  net_debit: string;
+  /** net_mark − net_debit; null while any leg is unknown. */
+  net_pnl: string | null;
+  net_pnl_pct: number | null;
+  /** Σ over legs with a known mark (for "unknown (n legs)" displays). */
+  net_pnl_known: string;
+  unknown_legs: number;
+  /** Receive time of the oldest quote behind the net figures. */
+  as_of: number | null;
+  legs: StructureLegView[];
+  warnings: WarningView[];
+}
+
+export interface PayoffPointView {
+  underlying_price: number;
+  /** Display series for the chart (exact values are at the kinks). */
+  pnl: number;
+}
+
+export type BoundView = { bounded: true; value: string; at_price: number } | { bounded: false; value: null };
+
+export type PayoffView =
+  | {
+      ok: true;
+      underlying: string;
+      expiry_ms: number | null;
+      /** P&L at expiry at 0 and at each strike (exact). */
+      kinks: { underlying_price: number; pnl: string }[];
+      max_profit: BoundView;
+      max_loss: BoundView;
+      /** Prices where P&L at expiry is zero (rounded to 10 decimals when not exact). */
+      breakevens: number[];
+      curve: PayoffPointView[];
+    }
+  | { ok: false; reason: string };
+
+export interface UnknownPositionView {
+  key: string;
+  symbol: string;
+  reason: UnknownReason;
+}
+
+/** One currency's totals: the `pnl_snapshot` {realized, unrealized, total} of tick_update. */
+export interface PnlTotalsView {
+  currency: string;
+  currency_decimals: number;
+  realized_pnl: string;
+  realized_gross: string;
+  fees: string;
+  /** null while any open position is unknown; see unrealized_known and unknown. */
+  unrealized_pnl: string | null;
+  unrealized_known: string;
+  unknown_count: number;
+  unknown: UnknownPositionView[];
+  total_pnl: string | null;
+  open_positions: number;
+}
+
+export interface PnlSnapshotView {
+  /** Receive time of the oldest quote behind the known figures. */
+  as_of: number | null;
+  totals: PnlTotalsView[];
+}
