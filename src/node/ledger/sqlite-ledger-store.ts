@@ -274,7 +274,6 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly sinks: { events: number; samples: number; quotes: number };
   private readonly st: ReturnType<typeof prepareStatements>;
   private closed = false;
-  private quotesStmt: Database.Statement | null = null;
 
   /**
    * Opens (creating if needed) and migrates the ledger at `options.path`. A ledger written by a
@@ -363,7 +362,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const mode = oneOf('accounts.mode', a.mode, ['paper', 'live'] as const);
     const iso = isoOf(epochMs('accounts.updated_at', at));
     return this.transaction(() => {
-      this.st.upsertAccount.run({ id, venue, label, mode, iso });
+      this.st.upsertAccount().run({ id, venue, label, mode, iso });
       return this.getAccount(id)!;
     });
   }
@@ -372,19 +371,19 @@ export class SqliteLedgerStore implements LedgerStore {
     const s = oneOf('accounts.kill_switch', state, KILL_SWITCH);
     const iso = isoOf(epochMs('accounts.updated_at', at));
     return this.transaction(() => {
-      const r = this.st.setKillSwitch.run(s, iso, accountId);
+      const r = this.st.setKillSwitch().run(s, iso, accountId);
       if (r.changes === 0) throw notFound('account', accountId);
       return this.getAccount(accountId)!;
     });
   }
 
   getAccount(accountId: string): AccountRow | null {
-    const r = this.st.getAccount.get(accountId) as AccountDb | undefined;
+    const r = this.st.getAccount().get(accountId) as AccountDb | undefined;
     return r ? toAccount(r) : null;
   }
 
   listAccounts(): AccountRow[] {
-    return (this.st.listAccounts.all() as AccountDb[]).map(toAccount);
+    return (this.st.listAccounts().all() as AccountDb[]).map(toAccount);
   }
 
   // ------------------------------------------------------------------------------- instruments
@@ -410,11 +409,11 @@ export class SqliteLedgerStore implements LedgerStore {
       currency: text('instruments.currency', i.currency, 16),
       updated_at: isoOf(epochMs('instruments.updated_at', i.updatedAt)),
     };
-    this.transaction(() => this.st.upsertInstrument.run(params));
+    this.transaction(() => this.st.upsertInstrument().run(params));
   }
 
   getInstrument(venue: VenueId, symbol: string): InstrumentRow | null {
-    const r = this.st.getInstrument.get(venue, symbol) as InstrumentDb | undefined;
+    const r = this.st.getInstrument().get(venue, symbol) as InstrumentDb | undefined;
     return r ? toInstrument(r) : null;
   }
 
@@ -429,10 +428,10 @@ export class SqliteLedgerStore implements LedgerStore {
     const startedMs = epochMs('strategy_runs.started_at', r.startedAt);
     const meta = jsonText('strategy_runs.session_metadata', r.sessionMetadata, sessionMetadataSchema);
     return this.transaction(() => {
-      if (this.st.getRun.get(runId)) throw new LedgerError('duplicate', `strategy_runs.run_id ${show(runId)} already exists; nothing was written`);
+      if (this.st.getRun().get(runId)) throw new LedgerError('duplicate', `strategy_runs.run_id ${show(runId)} already exists; nothing was written`);
       this.requireAccount('strategy_runs.account_id', accountId);
       const iso = isoOf(startedMs);
-      this.st.insertRun.run(runId, accountId, name, status, iso, startedMs, meta, iso);
+      this.st.insertRun().run(runId, accountId, name, status, iso, startedMs, meta, iso);
       return this.getStrategyRun(runId)!;
     });
   }
@@ -444,15 +443,15 @@ export class SqliteLedgerStore implements LedgerStore {
     const endedAt = u.endedAt === undefined ? undefined : optIsoOf(optEpochMs('strategy_runs.ended_at', u.endedAt));
     const meta = u.sessionMetadata === undefined ? undefined : jsonText('strategy_runs.session_metadata', u.sessionMetadata, sessionMetadataSchema);
     return this.transaction(() => {
-      const cur = this.st.getRun.get(runId) as RunDb | undefined;
+      const cur = this.st.getRun().get(runId) as RunDb | undefined;
       if (!cur) throw notFound('strategy run', runId);
-      this.st.updateRun.run(status ?? cur.status, endedAt === undefined ? cur.ended_at : endedAt, meta ?? cur.session_metadata, at, runId);
+      this.st.updateRun().run(status ?? cur.status, endedAt === undefined ? cur.ended_at : endedAt, meta ?? cur.session_metadata, at, runId);
       return this.getStrategyRun(runId)!;
     });
   }
 
   getStrategyRun(runId: string): StrategyRunRow | null {
-    const r = this.st.getRun.get(runId) as RunDb | undefined;
+    const r = this.st.getRun().get(runId) as RunDb | undefined;
     return r ? toRun(r) : null;
   }
 
@@ -487,16 +486,16 @@ export class SqliteLedgerStore implements LedgerStore {
       created_at_ms: createdMs,
     };
     return this.transaction(() => {
-      const existing = this.st.getOrder.get(id) as OrderDb | undefined;
+      const existing = this.st.getOrder().get(id) as OrderDb | undefined;
       if (existing) {
         throw new LedgerError('duplicate', `orders.client_order_id ${show(id)} already exists (status ${existing.status}): a client order id is used once; nothing was written`);
       }
       this.requireAccount('orders.account_id', p.account_id);
-      if (p.strategy_run_id !== null && !this.st.getRun.get(p.strategy_run_id)) {
+      if (p.strategy_run_id !== null && !this.st.getRun().get(p.strategy_run_id)) {
         throw new LedgerError('not_found', `orders.strategy_run_id: no strategy run ${show(p.strategy_run_id)}; nothing was written`);
       }
-      this.st.insertOrder.run(p);
-      this.st.insertOrderEvent.run(id, p.created_at, createdMs, 'created', null, 'pending_submit', p.reason, null);
+      this.st.insertOrder().run(p);
+      this.st.insertOrderEvent().run(id, p.created_at, createdMs, 'created', null, 'pending_submit', p.reason, null);
       return this.getOrder(id)!;
     });
   }
@@ -527,14 +526,14 @@ export class SqliteLedgerStore implements LedgerStore {
         );
       }
       if (brokerId !== undefined && cur.broker_order_id === null) {
-        const other = this.st.getOrderByBroker.get(cur.account_id, brokerId) as OrderDb | undefined;
+        const other = this.st.getOrderByBroker().get(cur.account_id, brokerId) as OrderDb | undefined;
         if (other) throw new LedgerError('conflict', `broker order id ${show(brokerId)} already belongs to order ${show(other.client_order_id)}`);
       }
       const iso = isoOf(atMs);
       // Sent means the broker has it: pending_submit → rejected/cancelled/unknown were never (known to be) sent.
       const sent = cur.status === 'pending_submit' && (target === 'submitted' || target === 'accepted');
       const submittedAt = cur.submitted_at ?? (sent ? iso : null);
-      this.st.updateOrderStatus.run({
+      this.st.updateOrderStatus().run({
         id: clientOrderId,
         status: target,
         broker_order_id: brokerId ?? cur.broker_order_id,
@@ -543,7 +542,7 @@ export class SqliteLedgerStore implements LedgerStore {
         updated_at: iso,
         submitted_at: submittedAt,
       });
-      this.st.insertOrderEvent.run(clientOrderId, iso, atMs, 'status', cur.status, target, reason, Object.keys(detail).length ? JSON.stringify(detail) : null);
+      this.st.insertOrderEvent().run(clientOrderId, iso, atMs, 'status', cur.status, target, reason, Object.keys(detail).length ? JSON.stringify(detail) : null);
       return this.getOrder(clientOrderId)!;
     });
   }
@@ -567,9 +566,9 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       const iso = isoOf(atMs);
       const next = { limit_price: limitPrice ?? cur.limit_price, quantity: quantity ?? cur.quantity };
-      this.st.modifyOrder.run(next.limit_price, next.quantity, iso, clientOrderId);
+      this.st.modifyOrder().run(next.limit_price, next.quantity, iso, clientOrderId);
       const detail = { from: { limit_price: cur.limit_price, quantity: cur.quantity }, to: next };
-      this.st.insertOrderEvent.run(clientOrderId, iso, atMs, 'modified', cur.status, cur.status, reason, JSON.stringify(detail));
+      this.st.insertOrderEvent().run(clientOrderId, iso, atMs, 'modified', cur.status, cur.status, reason, JSON.stringify(detail));
       return this.getOrder(clientOrderId)!;
     });
   }
@@ -581,30 +580,30 @@ export class SqliteLedgerStore implements LedgerStore {
       const cur = this.requireOrder(clientOrderId);
       if (!isLegalTransition(cur.status, 'archived')) throw illegal(clientOrderId, cur.status, 'archived');
       const iso = isoOf(atMs);
-      this.st.archiveOrder.run(iso, cur.status, iso, clientOrderId);
-      this.st.insertOrderEvent.run(clientOrderId, iso, atMs, 'status', cur.status, 'archived', why, null);
+      this.st.archiveOrder().run(iso, cur.status, iso, clientOrderId);
+      this.st.insertOrderEvent().run(clientOrderId, iso, atMs, 'status', cur.status, 'archived', why, null);
       return this.getOrder(clientOrderId)!;
     });
   }
 
   getOrder(clientOrderId: string): OrderRow | null {
-    const r = this.st.getOrder.get(clientOrderId) as OrderDb | undefined;
+    const r = this.st.getOrder().get(clientOrderId) as OrderDb | undefined;
     return r ? toOrder(r) : null;
   }
 
   getOrderByBrokerId(accountId: string, brokerOrderId: string): OrderRow | null {
-    const r = this.st.getOrderByBroker.get(accountId, brokerOrderId) as OrderDb | undefined;
+    const r = this.st.getOrderByBroker().get(accountId, brokerOrderId) as OrderDb | undefined;
     return r ? toOrder(r) : null;
   }
 
   ordersByStatus(statuses: readonly OrderStatus[], opts: { accountId?: string; limit?: number } = {}): OrderRow[] {
     const list = statuses.map((s) => oneOf('orders.status', s, ORDER_STATUSES));
-    const rows = this.st.ordersByStatus.all(JSON.stringify(list), opts.accountId ?? null, opts.limit ?? -1) as OrderDb[];
+    const rows = this.st.ordersByStatus().all({ statuses: JSON.stringify(list), account: opts.accountId ?? null, limit: opts.limit ?? -1 }) as OrderDb[];
     return rows.map(toOrder);
   }
 
   orderEvents(clientOrderId: string): OrderEventRow[] {
-    return (this.st.orderEvents.all(clientOrderId) as OrderEventDb[]).map((r) => ({
+    return (this.st.orderEvents().all(clientOrderId) as OrderEventDb[]).map((r) => ({
       eventId: r.event_id,
       clientOrderId: r.client_order_id,
       at: msOf(r.at),
@@ -628,16 +627,16 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.transaction(() => {
       let inserted = 0;
       for (const p of rows) {
-        const existing = this.st.getFill.get(p.account_id, p.fill_id) as FillDb | undefined;
+        const existing = this.st.getFill().get(p.account_id, p.fill_id) as FillDb | undefined;
         if (existing) {
           assertSameFill(existing, p);
           continue;
         }
         this.requireAccount('fills.account_id', p.account_id);
-        if (p.client_order_id !== null && !this.st.getOrder.get(p.client_order_id)) {
+        if (p.client_order_id !== null && !this.st.getOrder().get(p.client_order_id)) {
           throw new LedgerError('not_found', `fills.client_order_id: fill ${show(p.fill_id)} references unknown order ${show(p.client_order_id)}; nothing was written`);
         }
-        this.st.insertFill.run({ ...p, recorded_at: recordedAt });
+        this.st.insertFill().run({ ...p, recorded_at: recordedAt });
         inserted++;
       }
       return inserted;
@@ -646,11 +645,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   fillsForDay(day: TimeRange, opts: { accountId?: string } = {}): StoredFillRow[] {
     const { from, to } = range('fills.filled_at', day);
-    return (this.st.fillsInRange.all(from, to, opts.accountId ?? null) as FillDb[]).map(toFill);
+    return (this.st.fillsInRange().all({ from, to, account: opts.accountId ?? null }) as FillDb[]).map(toFill);
   }
 
   fillsForRebuild(opts: { accountId?: string } = {}): StoredFillRow[] {
-    return (this.st.fillsAll.all(opts.accountId ?? null) as FillDb[]).map(toFill);
+    return (this.st.fillsAll().all({ account: opts.accountId ?? null }) as FillDb[]).map(toFill);
   }
 
   // --------------------------------------------------------------------------------- positions
@@ -661,7 +660,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.transaction(() => {
       for (const p of rows) {
         this.requireAccount('positions.account_id', p.account_id);
-        this.st.upsertPosition.run({ ...p, updated_at: iso });
+        this.st.upsertPosition().run({ ...p, updated_at: iso });
       }
     });
   }
@@ -677,23 +676,23 @@ export class SqliteLedgerStore implements LedgerStore {
       throw new LedgerError('invalid_value', 'positions.analytics_reason: an unknown (null) mark or P&L needs a reason; nothing was written');
     }
     return this.transaction(() => {
-      const r = this.st.updateAnalytics.run(mark, pnlAbs, pnlPct, reason, iso, iso, key.positionId, key.reEntryNum);
+      const r = this.st.updateAnalytics().run(mark, pnlAbs, pnlPct, reason, iso, iso, key.positionId, key.reEntryNum);
       if (r.changes === 0) throw notFound('position', `${key.positionId}#${key.reEntryNum}`);
       return this.getPosition(key)!;
     });
   }
 
   getPosition(key: PositionKey): PositionRow | null {
-    const r = this.st.getPosition.get(key.positionId, key.reEntryNum) as PositionDb | undefined;
+    const r = this.st.getPosition().get(key.positionId, key.reEntryNum) as PositionDb | undefined;
     return r ? toPosition(r) : null;
   }
 
   listPositions(opts: { accountId?: string } = {}): PositionRow[] {
-    return (this.st.listPositions.all(opts.accountId ?? null) as PositionDb[]).map(toPosition);
+    return (this.st.listPositions().all({ account: opts.accountId ?? null }) as PositionDb[]).map(toPosition);
   }
 
   openPositions(opts: { accountId?: string } = {}): PositionRow[] {
-    return (this.st.openPositions.all(opts.accountId ?? null) as PositionDb[]).map(toPosition);
+    return (this.st.openPositions().all({ account: opts.accountId ?? null }) as PositionDb[]).map(toPosition);
   }
 
   // --------------------------------------------------------------------------- monitor cycles
@@ -713,20 +712,20 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.transaction(() => {
       this.requireAccount('monitor_cycles.account_id', accountId);
       const errorCount = (c.errors as string[]).length;
-      const r = this.st.insertCycle.run(accountId, isoOf(startedMs), startedMs, isoOf(finishedMs), finishedMs - startedMs, outcome, errorCount, steps, errors);
-      return toCycle(this.st.getCycle.get(r.lastInsertRowid) as CycleDb);
+      const r = this.st.insertCycle().run(accountId, isoOf(startedMs), startedMs, isoOf(finishedMs), finishedMs - startedMs, outcome, errorCount, steps, errors);
+      return toCycle(this.st.getCycle().get(r.lastInsertRowid) as CycleDb);
     });
   }
 
   lastMonitorCycles(n: number, opts: { accountId?: string } = {}): MonitorCycleRow[] {
     const limit = int('lastMonitorCycles n', n);
-    return (this.st.lastCycles.all(opts.accountId ?? null, limit) as CycleDb[]).map(toCycle);
+    return (this.st.lastCycles().all({ account: opts.accountId ?? null, limit }) as CycleDb[]).map(toCycle);
   }
 
   // ---------------------------------------------------------------------------------- settings
 
   getSetting(key: string): JsonValue | null {
-    const r = this.st.getSetting.get(key) as { value: string } | undefined;
+    const r = this.st.getSetting().get(key) as { value: string } | undefined;
     return r ? readJson(`settings.value (key ${key})`, r.value) : null;
   }
 
@@ -734,11 +733,11 @@ export class SqliteLedgerStore implements LedgerStore {
     const k = text('settings.key', key);
     const v = jsonText(`settings.value (key ${k})`, value);
     const iso = isoOf(epochMs('settings.updated_at', at));
-    this.transaction(() => this.st.setSetting.run(k, v, iso));
+    this.transaction(() => this.st.setSetting().run(k, v, iso));
   }
 
   listSettings(): { key: string; value: JsonValue; updatedAt: EpochMs }[] {
-    return (this.st.listSettings.all() as { key: string; value: string; updated_at: string }[]).map((r) => ({
+    return (this.st.listSettings().all() as { key: string; value: string; updated_at: string }[]).map((r) => ({
       key: r.key,
       value: readJson(`settings.value (key ${r.key})`, r.value),
       updatedAt: msOf(r.updated_at),
@@ -795,7 +794,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   strategyEventsForRun(runId: string, opts: { afterEventId?: number; limit?: number } = {}): StrategyEventRow[] {
-    const rows = this.st.eventsForRun.all(runId, opts.afterEventId ?? 0, opts.limit ?? -1) as EventDb[];
+    const rows = this.st.eventsForRun().all(runId, opts.afterEventId ?? 0, opts.limit ?? -1) as EventDb[];
     return rows.map((r) => ({
       eventId: r.event_id,
       runId: r.run_id,
@@ -810,7 +809,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   pnlCurve(scope: string, day: TimeRange): PnlSampleRow[] {
     const { from, to } = range('pnl_samples.at', day);
-    return (this.st.pnlCurve.all(scope, from, to) as SampleDb[]).map((r) => ({
+    return (this.st.pnlCurve().all(scope, from, to) as SampleDb[]).map((r) => ({
       sampleId: r.sample_id,
       scope: r.scope,
       at: msOf(r.at),
@@ -823,11 +822,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   recordedQuotes(window: TimeRange, opts: { afterQuoteId?: number; limit?: number } = {}): RecordedQuoteRow[] {
     const { from, to } = range('recorded_quotes.received_at', window);
-    // Prepared lazily: a ledger opened with an older schema (tests, tools) has no recorded_quotes.
-    this.quotesStmt ??= this.db.prepare(
-      'SELECT * FROM recorded_quotes WHERE received_at_ms >= ? AND received_at_ms < ? AND quote_id > ? ORDER BY quote_id LIMIT ?',
-    );
-    const rows = this.quotesStmt.all(from, to, opts.afterQuoteId ?? 0, opts.limit ?? 10_000) as QuoteDb[];
+    const rows = this.st.recordedQuotes().all(from, to, opts.afterQuoteId ?? 0, opts.limit ?? 10_000) as QuoteDb[];
     return rows.map((r) => ({
       quoteId: r.quote_id,
       venue: r.venue,
@@ -871,11 +866,11 @@ export class SqliteLedgerStore implements LedgerStore {
   // ----------------------------------------------------------------------------------- helpers
 
   private requireAccount(where: string, accountId: string): void {
-    if (!this.st.getAccount.get(accountId)) throw new LedgerError('not_found', `${where}: no account ${show(accountId)}; nothing was written`);
+    if (!this.st.getAccount().get(accountId)) throw new LedgerError('not_found', `${where}: no account ${show(accountId)}; nothing was written`);
   }
 
   private requireOrder(clientOrderId: string): OrderDb {
-    const cur = this.st.getOrder.get(clientOrderId) as OrderDb | undefined;
+    const cur = this.st.getOrder().get(clientOrderId) as OrderDb | undefined;
     if (!cur) throw notFound('order', clientOrderId);
     return cur;
   }
@@ -883,62 +878,70 @@ export class SqliteLedgerStore implements LedgerStore {
 
 // ------------------------------------------------------------------------------ statements
 
+/**
+ * Statements are prepared on first use and then reused: preparing them all at open would fail on a
+ * ledger opened with an older schema (tests and tools pass `migrations`).
+ */
 function prepareStatements(db: Database.Database) {
+  const lazy = (sql: string) => {
+    let stmt: Database.Statement | null = null;
+    return () => (stmt ??= db.prepare(sql));
+  };
   return {
-    upsertAccount: db.prepare(
+    upsertAccount: lazy(
       `INSERT INTO accounts (account_id, venue, label, mode, kill_switch, created_at, updated_at) VALUES (@id, @venue, @label, @mode, 'active', @iso, @iso)
        ON CONFLICT (account_id) DO UPDATE SET venue = excluded.venue, label = excluded.label, mode = excluded.mode, updated_at = excluded.updated_at`,
     ),
-    setKillSwitch: db.prepare('UPDATE accounts SET kill_switch = ?, updated_at = ? WHERE account_id = ?'),
-    getAccount: db.prepare('SELECT * FROM accounts WHERE account_id = ?'),
-    listAccounts: db.prepare('SELECT * FROM accounts ORDER BY account_id'),
-    upsertInstrument: db.prepare(
+    setKillSwitch: lazy('UPDATE accounts SET kill_switch = ?, updated_at = ? WHERE account_id = ?'),
+    getAccount: lazy('SELECT * FROM accounts WHERE account_id = ?'),
+    listAccounts: lazy('SELECT * FROM accounts ORDER BY account_id'),
+    upsertInstrument: lazy(
       `INSERT INTO instruments (venue, symbol, kind, underlying, expiry, strike, option_right, multiplier, tick_size, lot_size, token, currency, updated_at)
        VALUES (@venue, @symbol, @kind, @underlying, @expiry, @strike, @option_right, @multiplier, @tick_size, @lot_size, @token, @currency, @updated_at)
        ON CONFLICT (venue, symbol) DO UPDATE SET kind = excluded.kind, underlying = excluded.underlying, expiry = excluded.expiry, strike = excluded.strike,
          option_right = excluded.option_right, multiplier = excluded.multiplier, tick_size = excluded.tick_size, lot_size = excluded.lot_size,
          token = excluded.token, currency = excluded.currency, updated_at = excluded.updated_at`,
     ),
-    getInstrument: db.prepare('SELECT * FROM instruments WHERE venue = ? AND symbol = ?'),
-    insertRun: db.prepare(
+    getInstrument: lazy('SELECT * FROM instruments WHERE venue = ? AND symbol = ?'),
+    insertRun: lazy(
       `INSERT INTO strategy_runs (run_id, account_id, strategy_name, status, started_at, started_at_ms, session_metadata, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    updateRun: db.prepare('UPDATE strategy_runs SET status = ?, ended_at = ?, session_metadata = ?, updated_at = ? WHERE run_id = ?'),
-    getRun: db.prepare('SELECT * FROM strategy_runs WHERE run_id = ?'),
-    insertOrder: db.prepare(
+    updateRun: lazy('UPDATE strategy_runs SET status = ?, ended_at = ?, session_metadata = ?, updated_at = ? WHERE run_id = ?'),
+    getRun: lazy('SELECT * FROM strategy_runs WHERE run_id = ?'),
+    insertOrder: lazy(
       `INSERT INTO orders (client_order_id, account_id, symbol, side, quantity, order_type, limit_price, status, retry_count, strategy_run_id, position_id,
          re_entry_num, reason, filled_quantity, created_at, created_at_ms, updated_at)
        VALUES (@id, @account_id, @symbol, @side, @quantity, @order_type, @limit_price, 'pending_submit', @retry_count, @strategy_run_id, @position_id,
          @re_entry_num, @reason, '0', @created_at, @created_at_ms, @created_at)`,
     ),
-    updateOrderStatus: db.prepare(
+    updateOrderStatus: lazy(
       `UPDATE orders SET status = @status, broker_order_id = @broker_order_id, filled_quantity = @filled_quantity, avg_fill_price = @avg_fill_price,
          updated_at = @updated_at, submitted_at = @submitted_at WHERE client_order_id = @id`,
     ),
-    modifyOrder: db.prepare('UPDATE orders SET limit_price = ?, quantity = ?, updated_at = ? WHERE client_order_id = ?'),
-    archiveOrder: db.prepare(`UPDATE orders SET status = 'archived', archived_at = ?, archived_from = ?, updated_at = ? WHERE client_order_id = ?`),
-    getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
-    getOrderByBroker: db.prepare('SELECT * FROM orders WHERE account_id = ? AND broker_order_id = ?'),
-    ordersByStatus: db.prepare(
-      `SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) AND (?2 IS NULL OR account_id = ?2)
-       ORDER BY created_at_ms, client_order_id LIMIT ?3`,
+    modifyOrder: lazy('UPDATE orders SET limit_price = ?, quantity = ?, updated_at = ? WHERE client_order_id = ?'),
+    archiveOrder: lazy(`UPDATE orders SET status = 'archived', archived_at = ?, archived_from = ?, updated_at = ? WHERE client_order_id = ?`),
+    getOrder: lazy('SELECT * FROM orders WHERE client_order_id = ?'),
+    getOrderByBroker: lazy('SELECT * FROM orders WHERE account_id = ? AND broker_order_id = ?'),
+    ordersByStatus: lazy(
+      `SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(@statuses)) AND (@account IS NULL OR account_id = @account)
+       ORDER BY created_at_ms, client_order_id LIMIT @limit`,
     ),
-    insertOrderEvent: db.prepare(
+    insertOrderEvent: lazy(
       'INSERT INTO order_events (client_order_id, at, at_ms, kind, from_status, to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    orderEvents: db.prepare('SELECT * FROM order_events WHERE client_order_id = ? ORDER BY event_id'),
-    getFill: db.prepare(`SELECT ${FILL_COLUMNS} FROM fills WHERE account_id = ? AND fill_id = ?`),
-    insertFill: db.prepare(
+    orderEvents: lazy('SELECT * FROM order_events WHERE client_order_id = ? ORDER BY event_id'),
+    getFill: lazy(`SELECT ${FILL_COLUMNS} FROM fills WHERE account_id = ? AND fill_id = ?`),
+    insertFill: lazy(
       `INSERT INTO fills (account_id, fill_id, client_order_id, broker_order_id, position_id, re_entry_num, symbol, side, quantity, price, fee, fee_currency,
          filled_at, filled_at_ms, recorded_at)
        VALUES (@account_id, @fill_id, @client_order_id, @broker_order_id, @position_id, @re_entry_num, @symbol, @side, @quantity, @price, @fee, @fee_currency,
          @filled_at, @filled_at_ms, @recorded_at)`,
     ),
-    fillsInRange: db.prepare(
-      `SELECT ${FILL_COLUMNS} FROM fills WHERE filled_at_ms >= ? AND filled_at_ms < ? AND (?3 IS NULL OR account_id = ?3) ORDER BY filled_at_ms, seq`,
+    fillsInRange: lazy(
+      `SELECT ${FILL_COLUMNS} FROM fills WHERE filled_at_ms >= @from AND filled_at_ms < @to AND (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`,
     ),
-    fillsAll: db.prepare(`SELECT ${FILL_COLUMNS} FROM fills WHERE (?1 IS NULL OR account_id = ?1) ORDER BY filled_at_ms, seq`),
-    upsertPosition: db.prepare(
+    fillsAll: lazy(`SELECT ${FILL_COLUMNS} FROM fills WHERE (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`),
+    upsertPosition: lazy(
       `INSERT INTO positions (position_id, re_entry_num, account_id, symbol, side, status, quantity_total, quantity_closed, quantity_open, avg_entry_price,
          avg_exit_price, realized_pnl, fees, opened_at, opened_at_ms, closed_at, strategy_run_id, updated_at)
        VALUES (@position_id, @re_entry_num, @account_id, @symbol, @side, @status, @quantity_total, @quantity_closed, @quantity_open, @avg_entry_price,
@@ -949,30 +952,31 @@ function prepareStatements(db: Database.Database) {
          realized_pnl = excluded.realized_pnl, fees = excluded.fees, opened_at = excluded.opened_at, opened_at_ms = excluded.opened_at_ms,
          closed_at = excluded.closed_at, strategy_run_id = excluded.strategy_run_id, updated_at = excluded.updated_at`,
     ),
-    updateAnalytics: db.prepare(
+    updateAnalytics: lazy(
       `UPDATE positions SET mark_price = ?, pnl_abs = ?, pnl_pct = ?, analytics_reason = ?, analytics_at = ?, updated_at = ?
        WHERE position_id = ? AND re_entry_num = ?`,
     ),
-    getPosition: db.prepare('SELECT * FROM positions WHERE position_id = ? AND re_entry_num = ?'),
-    listPositions: db.prepare('SELECT * FROM positions WHERE (?1 IS NULL OR account_id = ?1) ORDER BY opened_at_ms, position_id, re_entry_num'),
-    openPositions: db.prepare(
-      `SELECT * FROM positions WHERE status IN ('OPEN', 'PARTIAL') AND (?1 IS NULL OR account_id = ?1) ORDER BY opened_at_ms, position_id, re_entry_num`,
+    getPosition: lazy('SELECT * FROM positions WHERE position_id = ? AND re_entry_num = ?'),
+    listPositions: lazy('SELECT * FROM positions WHERE (@account IS NULL OR account_id = @account) ORDER BY opened_at_ms, position_id, re_entry_num'),
+    openPositions: lazy(
+      `SELECT * FROM positions WHERE status IN ('OPEN', 'PARTIAL') AND (@account IS NULL OR account_id = @account) ORDER BY opened_at_ms, position_id, re_entry_num`,
     ),
-    insertCycle: db.prepare(
+    insertCycle: lazy(
       `INSERT INTO monitor_cycles (account_id, started_at, started_at_ms, finished_at, duration_ms, outcome, error_count, steps, errors)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    getCycle: db.prepare('SELECT * FROM monitor_cycles WHERE cycle_id = ?'),
-    lastCycles: db.prepare(
-      'SELECT * FROM monitor_cycles WHERE (?1 IS NULL OR account_id = ?1) ORDER BY started_at_ms DESC, cycle_id DESC LIMIT ?2',
+    getCycle: lazy('SELECT * FROM monitor_cycles WHERE cycle_id = ?'),
+    lastCycles: lazy(
+      'SELECT * FROM monitor_cycles WHERE (@account IS NULL OR account_id = @account) ORDER BY started_at_ms DESC, cycle_id DESC LIMIT @limit',
     ),
-    getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
-    setSetting: db.prepare(
+    getSetting: lazy('SELECT value FROM settings WHERE key = ?'),
+    setSetting: lazy(
       'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     ),
-    listSettings: db.prepare('SELECT * FROM settings ORDER BY key'),
-    eventsForRun: db.prepare('SELECT * FROM strategy_events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?'),
-    pnlCurve: db.prepare('SELECT * FROM pnl_samples WHERE scope = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, sample_id'),
+    listSettings: lazy('SELECT * FROM settings ORDER BY key'),
+    eventsForRun: lazy('SELECT * FROM strategy_events WHERE run_id = ? AND event_id > ? ORDER BY event_id LIMIT ?'),
+    pnlCurve: lazy('SELECT * FROM pnl_samples WHERE scope = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, sample_id'),
+    recordedQuotes: lazy('SELECT * FROM recorded_quotes WHERE received_at_ms >= ? AND received_at_ms < ? AND quote_id > ? ORDER BY quote_id LIMIT ?'),
   };
 }
 
