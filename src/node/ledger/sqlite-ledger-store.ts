@@ -63,6 +63,7 @@ import {
   canonicalDecimal,
   decimal,
   epochMs,
+  freeJsonText,
   int,
   isoOf,
   jsonObjectSchema,
@@ -73,7 +74,6 @@ import {
   optEpochMs,
   optInt,
   optIsoOf,
-  optJsonText,
   optMsOf,
   optText,
   readJson,
@@ -318,7 +318,18 @@ export class SqliteLedgerStore implements LedgerStore {
     batchOptions: Partial<BatchWriterOptions>,
   ) {
     this.st = prepareStatements(db);
-    this.batch = new BatchWriter(batchDb, clock, logger, batchOptions);
+    this.batch = new BatchWriter(
+      batchDb,
+      {
+        scheduler: clock,
+        logger,
+        nextTurn: (fn) => {
+          const handle = setImmediate(fn);
+          return () => clearImmediate(handle);
+        },
+      },
+      batchOptions,
+    );
     const hasQuotes = (db.pragma('user_version', { simple: true }) as number) >= 2;
     this.sinks = {
       events: this.batch.register(
@@ -509,7 +520,8 @@ export class SqliteLedgerStore implements LedgerStore {
     const brokerId = c.brokerOrderId === undefined ? undefined : text('orders.broker_order_id', c.brokerOrderId);
     const filledQty = c.filledQuantity === undefined ? undefined : decimal('orders.filled_quantity', c.filledQuantity, 'nonNegative');
     const avgPrice = c.avgFillPrice === undefined ? undefined : decimal('orders.avg_fill_price', c.avgFillPrice, 'nonNegative');
-    const detailIn = c.detail === undefined ? {} : (JSON.parse(jsonText('order_events.detail', c.detail, jsonObjectSchema)) as JsonObject);
+    if (c.detail !== undefined) freeJsonText('order_events.detail', c.detail, true);
+    const detailIn = (c.detail ?? {}) as JsonObject;
     const detail: JsonObject = {
       ...detailIn,
       ...(brokerId !== undefined ? { broker_order_id: brokerId } : {}),
@@ -731,7 +743,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   setSetting(key: string, value: JsonValue, at: EpochMs): void {
     const k = text('settings.key', key);
-    const v = jsonText(`settings.value (key ${k})`, value);
+    const v = freeJsonText(`settings.value (key ${k})`, value, false);
     const iso = isoOf(epochMs('settings.updated_at', at));
     this.transaction(() => this.st.setSetting().run(k, v, iso));
   }
@@ -757,7 +769,7 @@ export class SqliteLedgerStore implements LedgerStore {
       optText('strategy_events.execution_id', e.executionId, 200),
       optText('strategy_events.parent_execution_id', e.parentExecutionId, 200),
       optText('strategy_events.message', e.message, 4000),
-      optJsonText('strategy_events.payload', e.payload, jsonObjectSchema),
+      e.payload === null ? null : freeJsonText('strategy_events.payload', e.payload, true),
     ]);
   }
 

@@ -58,7 +58,7 @@ const logger: Logger = {
 };
 
 function writer(opts: Partial<BatchWriterOptions> = {}, elapsed?: () => number): { w: BatchWriter; sink: number } {
-  const w = new BatchWriter(db, clock, logger, opts, elapsed);
+  const w = new BatchWriter(db, { scheduler: clock, logger, ...(elapsed ? { elapsed } : {}) }, opts);
   const sink = w.register('rows', 'INSERT INTO rows (v) VALUES (?)');
   return { w, sink };
 }

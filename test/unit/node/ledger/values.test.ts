@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalDecimal, decimal, decimalFromNumber, epochMs, isoOf, jsonObjectSchema, jsonText, msOf, sessionMetadataSchema } from '../../../../src/node/ledger/values';
+import {
+  canonicalDecimal,
+  decimal,
+  decimalFromNumber,
+  epochMs,
+  freeJsonText,
+  isoOf,
+  jsonObjectSchema,
+  jsonProblem,
+  jsonText,
+  msOf,
+  sessionMetadataSchema,
+} from '../../../../src/node/ledger/values';
 import { isLedgerError } from '../../../../src/node/ledger/errors';
 
 function errorOf(fn: () => unknown): Error {
@@ -96,14 +108,21 @@ describe('decimalFromNumber (a venue decimal carried as a JS number)', () => {
 });
 
 describe('times', () => {
-  it('stores ISO-8601 UTC with milliseconds and reads back the same instant', () => {
+  it('stores ISO-8601 UTC with milliseconds, exactly as Date#toISOString, and reads back the same instant', () => {
+    const anyTime = fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 });
+    const sameDay = fc.integer({ min: 0, max: 86_400_000 * 3 }).map((d) => Date.UTC(2026, 10, 20) + d);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (ms) => {
+      fc.property(fc.oneof(anyTime, sameDay), (ms) => {
         const iso = isoOf(ms);
+        expect(iso).toBe(new Date(ms).toISOString());
         expect(iso).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
         expect(msOf(iso)).toBe(ms);
       }),
+      { numRuns: 3000 },
     );
+    expect(isoOf(Date.UTC(2026, 10, 20, 23, 59, 59, 999))).toBe('2026-11-20T23:59:59.999Z');
+    expect(isoOf(Date.UTC(2026, 10, 21))).toBe('2026-11-21T00:00:00.000Z');
+    expect(isoOf(-1)).toBe('1969-12-31T23:59:59.999Z');
   });
 
   it.each([[1.5], [Number.NaN], ['2026-01-01'], [new Date(0)], [1e17]])('rejects %j as a time', (v) => {
@@ -128,6 +147,34 @@ describe('JSON columns', () => {
     for (const bad of [{ x: Number.NaN }, { x: Infinity }, { x: new Date(0) }, { x: undefined }, { x: 1n }]) {
       expect(() => jsonText('settings.value', bad, jsonObjectSchema)).toThrow(/settings\.value: not valid JSON/);
     }
+  });
+
+  it('the hand-walked check of free-form JSON agrees with the zod schema used on read', () => {
+    const timeKeyed = fc.record({ placed_at: fc.oneof(fc.constant('2026-11-20T14:30:00.000Z'), fc.constant('14:30'), fc.integer(), fc.constant(null)) });
+    const weird = fc.oneof(
+      fc.constant(Number.NaN),
+      fc.constant(Infinity),
+      fc.constant(undefined),
+      fc.constant(new Date(0)),
+      fc.constant(new Map()),
+      fc.constant(1n),
+      fc.constant(Object.assign(Object.create(null) as object, { a: 1 })),
+      fc.constant([1, , 2]), // eslint-disable-line no-sparse-arrays
+      timeKeyed,
+    );
+    const value = fc.oneof(fc.jsonValue(), fc.anything({ withDate: true, withMap: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), weird);
+    const tree = fc.oneof(value, fc.dictionary(fc.string(), value), fc.dictionary(fc.constantFrom('a', 'done_at', 'exit_time', 'timestamp'), value));
+    fc.assert(
+      fc.property(tree, (v) => {
+        expect(jsonProblem(v, true) === null).toBe(jsonObjectSchema.safeParse(v).success);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(() => freeJsonText('strategy_events.payload', { legs: [{ filled_at: '15:00' }] }, true)).toThrow(
+      /strategy_events\.payload: not valid JSON for this column \(legs\.0\.filled_at: a time key holds ISO-8601 text/,
+    );
+    expect(() => freeJsonText('order_events.detail', [1], true)).toThrow(/\(root\): expected an object/);
+    expect(freeJsonText('settings.value', 5000, false)).toBe('5000');
   });
 
   it('checks the known session_metadata fields and keeps extra ones', () => {
