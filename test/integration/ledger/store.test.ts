@@ -474,6 +474,19 @@ describe('batched tables', () => {
     expect(errorOf(() => store.appendRecordedQuote({ ...recordedQuoteOf('sim', quote), bid: '1e-7' })).message).toMatch(/recorded_quotes\.bid/);
   });
 
+  it('a backlog past batchSize is written on the next event-loop turns, in bounded transactions, without waiting for the timer', async () => {
+    const { store: s } = openStore(tmp.file('turns.sqlite'), undefined, { batch: { batchSize: 100, maxRowsPerTransaction: 30 } });
+    try {
+      for (let i = 0; i < 250; i++) s.appendPnlSample({ scope: 'acct-1', at: T0 + i, realized: '0', unrealized: '0', total: '0', unknownReason: null });
+      expect(s.batchStats()).toMatchObject({ queued: 250, written: 0 }); // append never writes
+      for (let turn = 0; turn < 200 && s.batchStats().queued > 0; turn++) await new Promise((r) => setImmediate(r));
+      expect(s.batchStats()).toMatchObject({ queued: 0, written: 250, flushes: 9 }); // 8 × 30 + 10; the ManualClock timer never fired
+      expect(s.pnlCurve('acct-1', { fromMs: T0, toMs: T0 + 250 })).toHaveLength(250);
+    } finally {
+      s.close();
+    }
+  });
+
   it('close() drains what is queued', () => {
     store.appendStrategyEvent({ runId: 'run-9', at: T0, kind: 'exit', executionId: null, parentExecutionId: null, message: 'forced time exit', payload: null });
     reopen();
