@@ -57,7 +57,7 @@ import type {
 import { SystemClock } from '../system-clock';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer';
 import { LedgerError } from './errors';
-import { applyMigrations, checkMigratable, LATEST_VERSION, MIGRATIONS, newerSchemaError, readSchemaVersion, type Migration } from './migrations';
+import { applyMigrations, checkMigratable, MIGRATIONS, newerSchemaError, readSchemaVersion, type Migration } from './migrations';
 import { isLegalTransition, legalNextStatuses, MODIFIABLE, ORDER_STATUSES } from './order-lifecycle';
 import {
   canonicalDecimal,
@@ -348,11 +348,6 @@ export class SqliteLedgerStore implements LedgerStore {
           )
         : -1,
     };
-  }
-
-  /** The schema version this build writes. */
-  static get latestVersion(): number {
-    return LATEST_VERSION;
   }
 
   schemaVersion(): number {
