@@ -50,7 +50,7 @@ export interface BatchWriterDeps {
   /**
    * Runs `fn` on the next event-loop turn, after pending I/O (default: a 0 ms timeout on the
    * scheduler). The store passes setImmediate: a 0 ms Node timer waits at least 1 ms, which would
-   * leave the writer idle half the time while draining a backlog in 1 ms slices.
+   * leave the writer idle half the time while draining a backlog in short slices.
    */
   nextTurn?: (fn: () => void) => Cancel;
 }

@@ -90,7 +90,7 @@ describe('decimalFromNumber (a venue decimal carried as a JS number)', () => {
         const out = decimalFromNumber('q.x', Number(venueText));
         expect(out).toBe(canonicalDecimal(venueText));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -102,7 +102,7 @@ describe('decimalFromNumber (a venue decimal carried as a JS number)', () => {
         expect(decimal('q.x', s)).toBe(s);
         expect(Number(s)).toBe(n === 0 ? 0 : n);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
@@ -118,7 +118,7 @@ describe('times', () => {
         expect(iso).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
         expect(msOf(iso)).toBe(ms);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
     expect(isoOf(Date.UTC(2026, 10, 20, 23, 59, 59, 999))).toBe('2026-11-20T23:59:59.999Z');
     expect(isoOf(Date.UTC(2026, 10, 21))).toBe('2026-11-21T00:00:00.000Z');
@@ -168,7 +168,7 @@ describe('JSON columns', () => {
       fc.property(tree, (v) => {
         expect(jsonProblem(v, true) === null).toBe(jsonObjectSchema.safeParse(v).success);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
     expect(() => freeJsonText('strategy_events.payload', { legs: [{ filled_at: '15:00' }] }, true)).toThrow(
       /strategy_events\.payload: not valid JSON for this column \(legs\.0\.filled_at: a time key holds ISO-8601 text/,
