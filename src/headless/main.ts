@@ -25,7 +25,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     throw new CliError(`the renderer is not built (${RENDERER_DIR}/index.html missing): run "npm run build:renderer" or "npm start"`);
   }
   const logger = createConsoleLogger(process.env.LIVE_DESK_LOG === 'debug' ? 'debug' : 'warn');
-  const desk = createDesk({ clock: new SystemClock(), logger, config: { seed: cli.seed } });
+  const desk = createDesk({ clock: new SystemClock(), logger, env: process.env, config: { seed: cli.seed } });
   const start = (port: number) =>
     startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
   let server: HeadlessServer;

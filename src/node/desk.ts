@@ -1,115 +1,199 @@
 /**
  * The running desk: core + adapters wired from configuration. Both composition roots (Electron
  * main and the headless server) build it through `createDesk`, so they run the same code.
+ *
+ * Default run (venue `sim`): Start launches the simulated venue server on 127.0.0.1 (ephemeral
+ * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
+ * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
+ * Stop closes every socket and timer.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
 import type { Quote } from '../core/market/quote';
+import type { MarkPolicy } from '../core/market/mark';
+import { LtpProvider } from '../core/market/ltp-provider';
+import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
+import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
+import type { VenueSessionState } from '../core/ports/venue';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import { SimMarketModel } from './venues/sim/model';
+import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
+import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
   CommandResult,
   DeskEvent,
   DeskSnapshot,
+  QuoteWire,
   StreamHealthWire,
   UnsequencedEvent,
+  VenueMode,
 } from '../shared/contract';
 import { parseCommand } from '../shared/contract';
 
+export interface DeskStreamSettings {
+  dataTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  connectionLimitWindowMs?: number;
+  queueCapacity?: number;
+  pingIntervalMs?: number;
+}
+
 export interface DeskConfig {
-  venue: 'sim';
+  venue: 'sim' | 'alpaca';
   seed: number;
   /** How often the simulated venue publishes a batch of quotes. */
   simIntervalMs: number;
   /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
   tickCoalesceMs: number;
+  /** Quotes older than this are stale (per venue; spec default 5 s). */
+  staleAfterMs: number;
+  markPolicy: MarkPolicy;
+  /** Planner limit on option contracts (spec default 250). */
+  maxOptionContracts: number;
+  /** Symbols streamed from Start (until a portfolio consumer subscribes its own). Default: the sim's universe. */
+  watchlist?: string[];
+  /** How often a health_event refreshes ages and counters while streaming. */
+  healthIntervalMs: number;
+  alpaca?: AlpacaSettings;
+  streams?: DeskStreamSettings;
 }
 
-export const defaultDeskConfig: DeskConfig = { venue: 'sim', seed: 42, simIntervalMs: 250, tickCoalesceMs: 50 };
+export const defaultDeskConfig: DeskConfig = {
+  venue: 'sim',
+  seed: 42,
+  simIntervalMs: 250,
+  tickCoalesceMs: 50,
+  staleAfterMs: 5000,
+  markPolicy: 'mid',
+  maxOptionContracts: 250,
+  healthIntervalMs: 1000,
+};
 
 export interface DeskDeps {
   clock: Clock & Scheduler;
   logger?: Logger;
   config?: Partial<DeskConfig>;
+  /** When given, venue settings are read from it (LIVE_DESK_*, APCA_*; see config/market-config.ts); `config` still wins. */
+  env?: Record<string, string | undefined>;
+  /** Jitter source for reconnect backoff (tests pass a seeded one). */
+  random?: () => number;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
 
+const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
+const WATCHLIST_CONSUMER = 'desk.watchlist';
+
 export class Desk {
   readonly config: DeskConfig;
+  /** The one quote cache every consumer shares (P&L tracker, monitors, UI). */
+  readonly cache: QuoteCache;
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
-  private readonly cache: QuoteCache;
+  private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
   private readonly coalescer: TickCoalescer<Quote>;
-  private model: SimMarketModel | null = null;
-  private simTimer: Cancel | null = null;
+  private venue: AlpacaVenue | null = null;
+  private sim: SimVenueServer | null = null;
+  private ltpProvider: LtpProvider | null = null;
+  private healthTimer: Cancel | null = null;
+  private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
-  private lastEventAt: number | null = null;
   private disposed = false;
+  private startError: string | null = null;
+  private lastPlan: SubscriptionPlan | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.config = { ...defaultDeskConfig, ...deps.config };
-    this.cache = new QuoteCache(this.clock);
+    this.random = deps.random ?? Math.random;
+    const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
+    this.config = {
+      ...defaultDeskConfig,
+      ...(fromEnv ? stripUndefined({ ...fromEnv }) : {}),
+      ...deps.config,
+    } as DeskConfig;
+    if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
+    this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
     this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed }),
+      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed.map(toWire) }),
     );
-    this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+    this.cache.onQuote((q) => {
+      if (this.streaming) this.coalescer.push(q.symbol, q);
+    });
+    // One venue subscription per symbol, however many consumers ask (the cache counts references).
+    this.cache.onSubscriptionChange((d) => {
+      if (d.removed.length) this.venue?.unsubscribe(d.removed);
+      if (d.added.length) this.venue?.subscribe(d.added);
+    });
   }
 
   get isStreaming(): boolean {
     return this.streaming;
   }
 
-  /** Starts streaming. Idempotent. Nothing touches the network (or the sim) before this. */
-  start(): void {
-    if (this.disposed) throw new Error('desk is disposed');
-    if (this.streaming) return;
-    this.streaming = true;
-    this.model ??= new SimMarketModel(this.config.seed, this.clock.now());
-    const publish = () => {
-      const now = this.clock.now();
-      this.lastEventAt = now;
-      for (const q of this.model!.step(now)) this.cache.put(q);
-    };
-    publish();
-    this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
-    this.logger.info('streaming started', { venue: this.config.venue });
-    this.emitHealth();
+  /** The LTP provider monitors call (cache first, one shared REST refresh when stale); null before Start. */
+  get ltp(): LtpProvider | null {
+    return this.ltpProvider;
   }
 
-  /** Stops streaming. Idempotent. */
-  stop(): void {
-    if (!this.streaming) return;
-    this.streaming = false;
-    this.simTimer?.();
-    this.simTimer = null;
-    this.coalescer.stop();
-    this.logger.info('streaming stopped');
+  /** The running venue adapter (null before Start / after Stop). */
+  get activeVenue(): AlpacaVenue | null {
+    return this.venue;
+  }
+
+  /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
+  get simServer(): SimVenueServer | null {
+    return this.sim;
+  }
+
+  /** The last subscription plan (with its warnings) made at Start. */
+  get subscriptionPlan(): SubscriptionPlan | null {
+    return this.lastPlan;
+  }
+
+  /** Starts streaming. Idempotent. Nothing touches the network before this. */
+  start(): Promise<void> {
+    if (this.disposed) throw new Error('desk is disposed');
+    if (this.streaming) return this.lifecycle;
+    this.streaming = true;
+    this.startError = null;
     this.emitHealth();
+    this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
+    return this.lifecycle;
+  }
+
+  /** Stops streaming: every socket and timer is closed when the returned promise resolves. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.streaming) return this.lifecycle;
+    this.streaming = false;
+    this.coalescer.stop();
+    this.lifecycle = this.lifecycle.then(() => this.doStop());
+    return this.lifecycle;
   }
 
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
-  dispose(): void {
-    this.stop();
+  dispose(): Promise<void> {
+    const done = this.stop();
     this.listeners.clear();
     this.disposed = true;
+    return done;
   }
 
   snapshot(): DeskSnapshot {
     return {
       serverTime: this.clock.now(),
       venue: this.config.venue,
-      mode: 'SIM',
+      mode: this.mode(),
       streaming: this.streaming,
-      quotes: this.cache.all().map((q) => ({ ...q })),
+      quotes: this.cache.all().map(toWire),
       streams: this.streams(),
     };
   }
@@ -146,30 +230,147 @@ export class Desk {
       case 'snapshot.get':
         return this.snapshot();
       case 'stream.start':
-        this.start();
+        void this.start();
         return { streaming: this.streaming };
       case 'stream.stop':
-        this.stop();
+        void this.stop();
         return { streaming: this.streaming };
     }
   }
 
-  private streams(): StreamHealthWire[] {
-    return [
+  private mode(): VenueMode {
+    if (this.config.venue === 'sim') return 'SIM';
+    return this.config.alpaca?.env === 'live' ? 'LIVE' : 'PAPER';
+  }
+
+  private async doStart(): Promise<void> {
+    if (!this.streaming) return; // stopped again before we got here
+    let urls: AlpacaUrls;
+    let credentials = SIM_CREDENTIALS;
+    if (this.config.venue === 'sim') {
+      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs });
+      urls = await this.sim.start();
+    } else {
+      const a = this.config.alpaca;
+      if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+      urls = ALPACA_URLS[a.env];
+      credentials = { keyId: a.keyId, secretKey: a.secretKey };
+    }
+    const s = this.config.streams ?? {};
+    const tuning: StreamTuning = {
+      backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
+      dataTimeoutMs: s.dataTimeoutMs ?? (this.config.venue === 'sim' ? 15_000 : 60_000),
+      ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
+      ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
+      ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
+    };
+    const venue = new AlpacaVenue(
       {
-        name: 'sim',
-        state: this.streaming ? 'running' : 'not_started',
-        lastError: null,
-        reconnectAttempts: 0,
-        lastEventAt: this.lastEventAt,
-        queueDepth: 0,
-        droppedEvents: 0,
-        subscriptions: this.model ? this.model.underlyings.length + this.model.options.length : 0,
+        name: this.config.venue,
+        mode: this.mode(),
+        credentials,
+        urls,
+        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
+        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
+        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
+        tuning,
+        tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
+        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
       },
-    ];
+      { clock: this.clock, logger: this.logger, random: this.random },
+    );
+    this.venue = venue;
+    venue.listen({
+      quote: (t) => this.cache.applyQuote(t),
+      trade: (t) => this.cache.applyTrade(t),
+      health: () => this.emitHealth(),
+      session: (state: VenueSessionState, reason) => {
+        if (state === 'session_needed') this.logger.warn('venue session needed', { reason });
+        this.emitHealth();
+      },
+    });
+    this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
+    const watchlist = this.config.watchlist ?? this.defaultWatchlist();
+    const plan = planSubscriptions(
+      watchlist.map((symbol) => ({ symbol })),
+      { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
+    );
+    this.lastPlan = plan;
+    for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
+    this.cache.replaceSubscriptions(WATCHLIST_CONSUMER, [...plan.stocks, ...plan.options]);
+    venue.subscribe(this.cache.subscribedSymbols());
+    await venue.start();
+    this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
+    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.emitHealth();
+  }
+
+  private async doStop(): Promise<void> {
+    this.healthTimer?.();
+    this.healthTimer = null;
+    this.ltpProvider?.dispose();
+    this.ltpProvider = null;
+    const venue = this.venue;
+    const sim = this.sim;
+    this.venue = null;
+    this.sim = null;
+    await venue?.dispose();
+    await sim?.stop();
+    this.coalescer.stop();
+    this.logger.info('streaming stopped');
+    if (!this.disposed) this.emitHealth();
+  }
+
+  private async onStartFailed(err: unknown): Promise<void> {
+    this.startError = err instanceof Error ? err.message : String(err);
+    this.logger.error('streaming failed to start', { message: this.startError });
+    await this.doStop();
+    this.streaming = false;
+    this.emitHealth();
+  }
+
+  private defaultWatchlist(): string[] {
+    if (this.config.venue === 'sim') return new SimMarketModel(this.config.seed, this.clock.now()).symbols;
+    return ['SPY', 'AAPL', 'QQQ'];
+  }
+
+  private streams(): StreamHealthWire[] {
+    const now = this.clock.now();
+    const health: StreamHealth[] = this.venue?.health() ?? [];
+    return STREAM_NAMES.map((name) => {
+      const h = health.find((x) => x.name === name);
+      if (!h) {
+        return {
+          name,
+          state: this.startError ? 'error' : 'not_started',
+          lastError: this.startError,
+          reconnectAttempts: 0,
+          lastEventAt: null,
+          queueDepth: 0,
+          droppedEvents: 0,
+          subscriptions: 0,
+        };
+      }
+      return {
+        name,
+        state: h.state,
+        lastError: h.lastError,
+        reconnectAttempts: h.reconnectAttempts,
+        lastEventAt: h.lastEventAt,
+        queueDepth: h.queueDepth,
+        droppedEvents: h.droppedEvents,
+        subscriptions: h.subscriptions,
+        subscriptionsConfirmed: h.subscriptionsConfirmed,
+        lastTickAt: h.lastTickAt,
+        lastTickAgeMs: lastTickAgeMs(h, now),
+        malformedFrames: h.malformedFrames,
+        nextRetryAt: h.nextRetryAt,
+      };
+    });
   }
 
   private emitHealth(): void {
+    if (this.disposed) return;
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
   }
 
@@ -184,6 +385,15 @@ export class Desk {
       }
     }
   }
+}
+
+/** The wire shape only (the cache's bookkeeping fields stay in the backend). */
+function toWire(q: Quote): QuoteWire {
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function createDesk(deps: DeskDeps): Desk {

@@ -128,6 +128,10 @@ export class StreamHealthTracker {
     this.h.reconnectAttempts = 0;
   }
 
+  resetAttempts(): void {
+    this.h.reconnectAttempts = 0;
+  }
+
   frame(at: number): void {
     this.h.lastEventAt = at;
   }
