@@ -118,7 +118,7 @@ export class Desk {
     this.config = {
       ...defaultDeskConfig,
       ...(fromEnv ? stripUndefined({ ...fromEnv }) : {}),
-      ...deps.config,
+      ...(deps.config ? stripUndefined(deps.config) : {}),
     } as DeskConfig;
     if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
     this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });

@@ -67,26 +67,37 @@ const orderSchema: z.ZodType<VenueOrder> = z.lazy(() =>
 
 export { orderSchema as alpacaOrderSchema };
 
-const frameSchema = z.union([
-  z.object({
-    stream: z.literal('authorization'),
-    data: z.object({ status: z.string(), action: z.string().optional().default('authenticate'), message: z.string().max(1000).optional() }),
+const authorizationSchema = z.object({
+  stream: z.literal('authorization'),
+  data: z.object({ status: z.string(), action: z.string().optional().default('authenticate'), message: z.string().max(1000).optional() }),
+});
+const listeningSchema = z.object({ stream: z.literal('listening'), data: z.object({ streams: z.array(z.string().max(64)).max(16) }) });
+const tradeUpdateSchema = z.object({
+  stream: z.literal('trade_updates'),
+  data: z.object({
+    event: z.string().max(64),
+    execution_id: z.string().max(200).nullable().optional(),
+    timestamp: z.string().max(64).nullable().optional(),
+    price: optNumStr,
+    qty: optNumStr,
+    position_qty: optNumStr,
+    order: orderSchema,
   }),
-  z.object({ stream: z.literal('listening'), data: z.object({ streams: z.array(z.string().max(64)).max(16) }) }),
-  z.object({
-    stream: z.literal('trade_updates'),
-    data: z.object({
-      event: z.string().max(64),
-      execution_id: z.string().max(200).nullable().optional(),
-      timestamp: z.string().max(64).nullable().optional(),
-      price: optNumStr,
-      qty: optNumStr,
-      position_qty: optNumStr,
-      order: orderSchema,
-    }),
-  }),
-  z.object({ action: z.literal('error'), data: z.object({ error_message: z.string().max(1000) }) }),
-]);
+});
+const errorSchema = z.object({ action: z.literal('error'), data: z.object({ error_message: z.string().max(1000) }) });
+
+/** Picks the schema by the frame's `stream` (or `action: "error"`), so errors name the exact path. */
+function schemaFor(raw: unknown): z.ZodType | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'frame is not a JSON object';
+  const r = raw as Record<string, unknown>;
+  if (r.stream === 'authorization') return authorizationSchema;
+  if (r.stream === 'listening') return listeningSchema;
+  if (r.stream === 'trade_updates') return tradeUpdateSchema;
+  if (r.action === 'error') return errorSchema;
+  return `unknown frame (stream ${JSON.stringify(r.stream ?? null)?.slice(0, 40)})`;
+}
+
+type Frame = z.infer<typeof authorizationSchema> | z.infer<typeof listeningSchema> | z.infer<typeof tradeUpdateSchema> | z.infer<typeof errorSchema>;
 
 export class TradingFrameParser {
   private readonly decoder = createMsgpackDecoder();
@@ -110,13 +121,18 @@ export class TradingFrameParser {
       this.sink.malformed(`undecodable trade_updates frame: ${err instanceof Error ? err.message.slice(0, 120) : 'error'}`);
       return;
     }
-    const parsed = frameSchema.safeParse(raw);
+    const schema = schemaFor(raw);
+    if (typeof schema === 'string') {
+      this.sink.malformed(`trade_updates frame: ${schema}`);
+      return;
+    }
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       this.sink.malformed(`trade_updates frame: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`);
       return;
     }
-    const f = parsed.data;
+    const f = parsed.data as Frame;
     if ('action' in f) {
       this.sink.control({ kind: 'error', message: f.data.error_message });
       return;
