@@ -383,6 +383,7 @@ export class StreamManager {
       if (frame === undefined) break;
       n++;
       if (conn === null || frame.conn !== conn.id || conn.closed) continue; // from a connection that is gone
+      this.health.frame(frame.receivedAt);
       try {
         this.o.protocol.frame(frame, this.ctx(conn));
       } catch (err) {

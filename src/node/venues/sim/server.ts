@@ -282,7 +282,8 @@ export class SimVenueServer {
       case 'raw':
         for (const c of this.conns) {
           if (c.stream !== f.stream) continue;
-          for (const frame of f.frames) this.sendRaw(c, typeof frame === 'string' && f.binary ? Buffer.from(frame) : frame, f.binary ?? typeof frame !== 'string');
+          // Binary frames given as strings are byte strings (latin1), so the admin API can carry any bytes.
+          for (const frame of f.frames) this.sendRaw(c, typeof frame === 'string' && f.binary ? Buffer.from(frame, 'latin1') : frame, f.binary ?? typeof frame !== 'string');
         }
         return;
       case 'resume':
