@@ -273,6 +273,7 @@ export class Desk {
         stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
         optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
         tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
+        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
         tuning,
         tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
         ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),

@@ -11,6 +11,8 @@
  * | LIVE_DESK_ALPACA_ENV | alpaca.env | `paper` (default) or `live`; inferred from APCA_API_BASE_URL when it names paper/live |
  * | LIVE_DESK_STOCK_FEED | alpaca.stockFeed | `iex` (default), `sip`, `delayed_sip`, `test` |
  * | LIVE_DESK_OPTIONS_FEED | alpaca.optionFeed | `indicative` (default) or `opra` |
+ * | — | alpaca.stockEncoding | stock stream `json` (default) or `msgpack` |
+ * | — | alpaca.tradeUpdatesAuth | trade_updates auth form: `legacy` (default, both SDKs) or `current` (docs) |
  * | LIVE_DESK_STALE_MS | staleAfterMs | quote stale threshold, default 5000 |
  * | LIVE_DESK_MAX_OPTION_CONTRACTS | maxOptionContracts | planner limit, default 250 |
  * | LIVE_DESK_DATA_TIMEOUT_MS | streams.dataTimeoutMs | silent-socket timeout, default 15000 (sim) / 60000 (alpaca) |
@@ -40,6 +42,7 @@ const alpacaSchema = z
     stockFeed: z.enum(['iex', 'sip', 'delayed_sip', 'test']).optional(),
     optionFeed: z.enum(['indicative', 'opra']).optional(),
     tradeUpdatesAuth: z.enum(['legacy', 'current']).optional(),
+    stockEncoding: z.enum(['json', 'msgpack']).optional(),
     restRequestsPerMinute: positiveInt.optional(),
   })
   .strict();
@@ -66,6 +69,7 @@ export interface AlpacaSettings {
   stockFeed: 'iex' | 'sip' | 'delayed_sip' | 'test';
   optionFeed: 'indicative' | 'opra';
   tradeUpdatesAuth: 'legacy' | 'current';
+  stockEncoding?: 'json' | 'msgpack';
   restRequestsPerMinute?: number;
 }
 
@@ -181,6 +185,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
       stockFeed: e.stockFeed ?? a.stockFeed ?? 'iex',
       optionFeed: e.optionFeed ?? a.optionFeed ?? 'indicative',
       tradeUpdatesAuth: a.tradeUpdatesAuth ?? 'legacy',
+      ...(a.stockEncoding ? { stockEncoding: a.stockEncoding } : {}),
       ...(a.restRequestsPerMinute ? { restRequestsPerMinute: a.restRequestsPerMinute } : {}),
     };
   }

@@ -149,3 +149,12 @@ describe('Alpaca adapter ⇄ simulated venue (loopback)', () => {
     opt.terminate();
   });
 });
+
+describe('stock stream in msgpack (as alpaca-py asks for it)', () => {
+  it('streams the same quotes with msgpack timestamps', async () => {
+    const r = (current = await rig({ venue: { stockEncoding: 'msgpack' }, symbols: ['SPY'] }));
+    await waitFor(() => r.quotes.some((q) => q.symbol === 'SPY'), 5000, 'SPY over msgpack');
+    expect(r.stream('stocks').malformedFrames).toBe(0);
+    expect(r.quotes.find((q) => q.symbol === 'SPY')!.exchangeTime).toBeGreaterThan(Date.now() - 60_000);
+  });
+});

@@ -7,9 +7,9 @@
  * messages are validated with zod. Anything that fails is counted and reported, never thrown.
  */
 import { z } from 'zod';
-import type { Decoder } from '@msgpack/msgpack';
 import type { QuoteTick, TradeTick } from '../../../core/market/quote';
-import { ExchangeTime, createMsgpackDecoder, parseRfc3339Ms } from './codec';
+import { ExchangeTime, parseRfc3339Ms } from './codec';
+import { FastMsgpackDecoder } from './msgpack-fast';
 
 export type MarketControl =
   | { T: 'success'; msg: string }
@@ -46,7 +46,7 @@ export interface MarketParserStats {
 }
 
 export class MarketFrameParser {
-  private readonly decoder: Decoder = createMsgpackDecoder();
+  private readonly decoder = new FastMsgpackDecoder();
   readonly stats: MarketParserStats = { messages: 0, ignored: 0 };
 
   constructor(private readonly sink: MarketSink) {}

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { OrderUpdate, VenueOrder } from '../../../core/ports/venue';
-import { createMsgpackDecoder, parseRfc3339Ms } from './codec';
+import { parseRfc3339Ms } from './codec';
+import { FastMsgpackDecoder } from './msgpack-fast';
 
 export type TradingControl =
   | { kind: 'authorization'; authorized: boolean; action: string; message: string | null }
@@ -100,7 +101,7 @@ function schemaFor(raw: unknown): z.ZodType | string {
 type Frame = z.infer<typeof authorizationSchema> | z.infer<typeof listeningSchema> | z.infer<typeof tradeUpdateSchema> | z.infer<typeof errorSchema>;
 
 export class TradingFrameParser {
-  private readonly decoder = createMsgpackDecoder();
+  private readonly decoder = new FastMsgpackDecoder();
 
   constructor(
     private readonly sink: TradingSink,

@@ -68,6 +68,8 @@ export interface AlpacaVenueConfig {
   urls: AlpacaUrls;
   stockFeed: StockFeed;
   optionFeed: OptionFeed;
+  /** The stock stream's encoding: JSON (spec default) or msgpack (as alpaca-py asks; ~1.7× cheaper to decode here). */
+  stockEncoding?: 'json' | 'msgpack';
   streams?: { stocks?: boolean; options?: boolean; tradeUpdates?: boolean };
   tradeUpdatesAuth?: 'legacy' | 'current';
   /** Option channels (default quotes only: Alpaca's option trade limits are UNCONFIRMED). */
@@ -172,7 +174,7 @@ export class AlpacaVenue implements Venue {
           protocol: new MarketDataProtocol({
             name: 'stocks',
             url: `${config.urls.dataStream}/v2/${config.stockFeed}`,
-            encoding: 'json',
+            encoding: config.stockEncoding ?? 'json',
             channels: ['quotes', 'trades'],
             credentials: creds,
             authenticatedBefore,

@@ -3,6 +3,7 @@ import { MarketFrameParser, type MarketControl } from '../../../../../src/node/v
 import { encodeMsgpack, ExchangeTime, parseRfc3339Ms } from '../../../../../src/node/venues/alpaca/codec';
 import type { QuoteTick, TradeTick } from '../../../../../src/core/market/quote';
 import { encode, ExtData } from '@msgpack/msgpack';
+import { SeededRandom } from '../../../../../src/core/model/random';
 
 function collect() {
   const quotes: QuoteTick[] = [];
@@ -100,5 +101,30 @@ describe('MarketFrameParser', () => {
     parser.frame('[{"T":"q","S":"A","bp":1,"ap":2},{"T":"q","S":"B","bp":null,"ap":2},{"T":"q","S":"C","bp":1,"ap":2}]', false, 0);
     expect(quotes.map((q) => q.symbol)).toEqual(['A', 'C']);
     expect(malformed).toEqual(['quote [1]: B: invalid "bp"']);
+  });
+});
+
+describe('codec edge cases', () => {
+  it('parseRfc3339Ms agrees with Date.parse across the calendar (leap years, month ends)', () => {
+    const rng = new SeededRandom(11);
+    for (let i = 0; i < 2000; i++) {
+      const ms = Date.UTC(1970, 0, 1) + Math.floor(rng.next() * 4_102_444_800_000); // 1970..2100
+      const iso = new Date(ms).toISOString(); // ...sss Z
+      expect(parseRfc3339Ms(iso)).toBe(ms);
+      expect(parseRfc3339Ms(`${iso.slice(0, 23)}999999Z`)).toBe(ms);
+    }
+    expect(parseRfc3339Ms('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseRfc3339Ms('2023-02-29T00:00:00Z')).toBeNaN(); // strict: no rolling into March
+    expect(parseRfc3339Ms('2023-04-31T00:00:00Z')).toBeNaN();
+  });
+
+  it('decodes all three msgpack timestamp sizes', () => {
+    const { parser, quotes } = collect();
+    for (const date of [new Date(1_000_000_000_000), new Date(Date.UTC(2026, 10, 21, 15, 0, 0, 123)), new Date(Date.UTC(2500, 0, 1))]) {
+      parser.frame(Buffer.from(encode([{ T: 'q', S: 'X', t: date, bp: 1, ap: 2 }])), true, 0);
+      expect(quotes.at(-1)!.exchangeTime).toBe(date.getTime());
+    }
+    parser.frame(Buffer.from(encode([{ T: 'q', S: 'X', t: new Date(-1000), bp: 1, ap: 2 }])), true, 0); // timestamp 96 (negative)
+    expect(quotes.at(-1)!.exchangeTime).toBe(-1000);
   });
 });
