@@ -6,6 +6,7 @@
  * consumer stands in for it here).
  */
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SystemClock } from '../../src/node/system-clock';
 import { QuoteCache } from '../../src/core/market/quote-cache';
 import { midOf, type Quote } from '../../src/core/market/quote';
@@ -148,6 +149,34 @@ async function overSocket(
   return { rate: delivered / secs, cpuRate: delivered / cpu, decodedRate: decoded / secs, dropped, delivered, sent };
 }
 
+/** Event-loop delay while the sim streams ~20,000 quotes/s through the adapter into the cache. */
+async function loopDelayUnderStream(seconds: number): Promise<{ p99: number; max: number; rate: number }> {
+  const clock = new SystemClock();
+  // 200 symbols every 10 ms = 20,000 quotes/s
+  const sim = new SimVenueServer({ seed: 1, clock, intervalMs: 10, tradeProbability: 0 });
+  const urls = await sim.start();
+  const venue = new AlpacaVenue(
+    { mode: 'SIM', credentials: SIM_CREDENTIALS, urls, stockFeed: 'iex', optionFeed: 'indicative', streams: { stocks: true, options: false, tradeUpdates: false } },
+    { clock },
+  );
+  const cache = new QuoteCache(clock);
+  const c = consumer(cache);
+  venue.listen({ quote: (t) => cache.applyQuote(t), trade: (t) => cache.applyTrade(t) });
+  venue.subscribe(stockSymbols().slice(0, 200));
+  await venue.start();
+  while (venue.stream('stocks')!.snapshot().state !== 'running') await new Promise((r) => setTimeout(r, 5));
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  const n0 = c.count();
+  const t0 = performance.now();
+  h.enable();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  h.disable();
+  const rate = (c.count() - n0) / ((performance.now() - t0) / 1000);
+  await venue.dispose();
+  await sim.stop();
+  return { p99: h.percentile(99) / 1e6, max: h.max / 1e6, rate };
+}
+
 export async function run(report: BenchReporter): Promise<void> {
   const [load1] = loadavg();
   report.note(`batches of ${BATCH} quotes over ${SYMBOLS} symbols; consumer = per-symbol mid + count (the P&L step joins when the P&L core lands)`);
@@ -171,6 +200,14 @@ export async function run(report: BenchReporter): Promise<void> {
     );
     report.figure(`loopback ${label}: wall clock`, r.rate, 'quotes/s');
   }
+  const lag = await loopDelayUnderStream(3);
+  report.figure(
+    'event-loop delay p99 while streaming from the sim (sim + adapter + cache in one process)',
+    lag.p99,
+    'ms',
+    { op: '<=', value: 10 },
+    `at ${Math.round(lag.rate).toLocaleString('en-US')} quotes/s applied (coalesced per drain pass); max ${lag.max.toFixed(1)} ms`,
+  );
   const co = await overSocket('stocks', true, frames);
   report.figure(
     'loopback JSON with per-pass coalescing (production default): quotes decoded/s, wall clock',

@@ -274,6 +274,8 @@ export class Desk {
         optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
         tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
         stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
+        // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
+        optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
         tuning,
         tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
         ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
@@ -338,7 +340,7 @@ export class Desk {
   private streams(): StreamHealthWire[] {
     const now = this.clock.now();
     const health: StreamHealth[] = this.venue?.health() ?? [];
-    return STREAM_NAMES.map((name) => {
+    const streams = STREAM_NAMES.map((name): StreamHealthWire => {
       const h = health.find((x) => x.name === name);
       if (!h) {
         return {
@@ -368,6 +370,22 @@ export class Desk {
         nextRetryAt: h.nextRetryAt,
       };
     });
+    // REST is a channel too: a session refused there (HTTP 401, or 403 on a trading read) is shown
+    // as its own `session_needed` row rather than by mislabelling streams that still deliver data.
+    if (this.venue) {
+      const session = this.venue.sessionState();
+      streams.push({
+        name: 'rest',
+        state: session === 'session_needed' ? 'session_needed' : 'running',
+        lastError: this.venue.lastRestError,
+        reconnectAttempts: 0,
+        lastEventAt: null,
+        queueDepth: 0,
+        droppedEvents: 0,
+        subscriptions: 0,
+      });
+    }
+    return streams;
   }
 
   private emitHealth(): void {

@@ -115,3 +115,17 @@ describe('desk default run over real sockets', () => {
     expect(d.simServer!.subscriptions('options').length).toBe(4);
   });
 });
+
+describe('desk health for REST sessions', () => {
+  it('shows a refused REST session as its own session_needed row', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    expect(d.snapshot().streams.map((s) => s.name)).toEqual(['stocks', 'options', 'trade_updates', 'rest']);
+    d.simServer!.fault({ kind: 'expire_session' });
+    await expect(d.activeVenue!.account()).rejects.toMatchObject({ kind: 'session' });
+    const rest = d.snapshot().streams.find((s) => s.name === 'rest')!;
+    expect(rest.state).toBe('session_needed');
+    expect(rest.lastError).toContain('HTTP 401');
+  });
+});

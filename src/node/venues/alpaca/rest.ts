@@ -41,6 +41,8 @@ export interface AlpacaRestOptions {
   maxWaitMs?: number;
   /** 401 (any call) or 403 on a trading GET: the session is gone. */
   onSessionRefused?: (status: number, message: string) => void;
+  /** Every failed call, with its message (for health). */
+  onError?: (message: string) => void;
 }
 
 type Host = 'trading' | 'data';
@@ -93,7 +95,7 @@ const accountSchema = z.object({
 const errorBodySchema = z.object({ code: z.number().optional(), message: z.string().optional() });
 
 export class AlpacaRestClient {
-  private readonly o: Required<Omit<AlpacaRestOptions, 'logger' | 'onSessionRefused'>> & Pick<AlpacaRestOptions, 'onSessionRefused'> & { logger: Logger };
+  private readonly o: Required<Omit<AlpacaRestOptions, 'logger' | 'onSessionRefused' | 'onError'>> & Pick<AlpacaRestOptions, 'onSessionRefused' | 'onError'> & { logger: Logger };
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly buckets: Record<Host, Bucket>;
@@ -233,7 +235,14 @@ export class AlpacaRestClient {
   async request(host: Host, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       await this.takeToken(host);
-      const res = await this.send(host, method, path, query, body);
+      let res: Awaited<ReturnType<AlpacaRestClient['send']>>;
+      try {
+        res = await this.send(host, method, path, query, body);
+      } catch (err) {
+        this.counters.errors++;
+        this.o.onError?.(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
       this.noteRateHeaders(host, res.headers);
       if (res.status === 429 && attempt < this.o.maxRetries) {
         this.counters.rateLimited++;
@@ -258,10 +267,14 @@ export class AlpacaRestClient {
     const session = status === 401 || (status === 403 && host === 'trading' && method === 'GET');
     if (session) {
       this.o.onSessionRefused?.(status, message);
-      return new VenueError(`${where}: session refused (HTTP ${status}): ${message}`, status, code, 'session');
+      const err = new VenueError(`${where}: session refused (HTTP ${status}): ${message}`, status, code, 'session');
+      this.o.onError?.(err.message);
+      return err;
     }
     const kind = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status >= 500 ? 'server' : 'rejected';
-    return new VenueError(`${where}: HTTP ${status}${code ? ` (code ${code})` : ''}: ${message}`, status, code, kind);
+    const err = new VenueError(`${where}: HTTP ${status}${code ? ` (code ${code})` : ''}: ${message}`, status, code, kind);
+    this.o.onError?.(err.message);
+    return err;
   }
 
   private refill(b: Bucket): void {

@@ -138,6 +138,8 @@ export class AlpacaVenue implements Venue {
   private readonly rest: AlpacaRestClient;
   private readonly registry = new Set<string>();
   private session: VenueSessionState = 'not_started';
+  /** The last REST error (shown in health), null when none yet. */
+  lastRestError: string | null = null;
   private authenticatedOnce = false;
   private started = false;
   private readonly sinks: CoalescingSink[] = [];
@@ -231,6 +233,9 @@ export class AlpacaVenue implements Venue {
       optionFeed: config.optionFeed,
       ...(config.restRequestsPerMinute ? { requestsPerMinute: config.restRequestsPerMinute } : {}),
       onSessionRefused: (status, message) => this.setSession('session_needed', `REST HTTP ${status}: ${message}`),
+      onError: (message) => {
+        this.lastRestError = message;
+      },
     });
   }
 
