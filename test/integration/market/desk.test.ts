@@ -44,6 +44,12 @@ describe('desk default run over real sockets', () => {
     expect([...symbols].some((s) => s.length > 15)).toBe(true); // option contracts too
     const wire = ticks(events)[0]!;
     if (wire.type === 'tick_update') expect(Object.keys(wire.quote_updates[0]!).sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'last', 'receivedAt', 'symbol']);
+    // the periodic health_event (every 100 ms here) carries the tick age once ticks have flowed
+    const lastStocks = () => {
+      const h = events.filter((e) => e.type === 'health_event').at(-1);
+      return h?.type === 'health_event' ? h.streams.find((s) => s.name === 'stocks') : undefined;
+    };
+    await waitFor(() => (lastStocks()?.lastTickAgeMs ?? null) !== null, 5000, 'a health event with a tick age');
     const health = events.filter((e) => e.type === 'health_event').at(-1)!;
     if (health.type === 'health_event') {
       const stocks = health.streams.find((s) => s.name === 'stocks')!;
