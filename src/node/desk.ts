@@ -91,7 +91,8 @@ const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
 const WATCHLIST_CONSUMER = 'desk.watchlist';
 
 export class Desk {
-  readonly config: DeskConfig;
+  /** The configuration in force (change it with `applyConfig`). */
+  config: DeskConfig;
   /** The one quote cache every consumer shares (P&L tracker, monitors, UI). */
   readonly cache: QuoteCache;
   private readonly clock: Clock & Scheduler;
@@ -157,6 +158,24 @@ export class Desk {
   /** The last subscription plan (with its warnings) made at Start. */
   get subscriptionPlan(): SubscriptionPlan | null {
     return this.lastPlan;
+  }
+
+  /**
+   * Applies a configuration change. Thresholds (stale, mark policy) apply at once; a change to the
+   * venue, credentials, feeds, stream tuning, watchlist or limits restarts streaming if it is on
+   * (stop, then start with the new settings). `tickCoalesceMs` is fixed at construction.
+   */
+  async applyConfig(patch: Partial<DeskConfig>): Promise<{ restarted: boolean }> {
+    const next = { ...this.config, ...stripUndefined(patch) } as DeskConfig;
+    const restartKeys: (keyof DeskConfig)[] = ['venue', 'seed', 'simIntervalMs', 'alpaca', 'streams', 'watchlist', 'maxOptionContracts', 'healthIntervalMs'];
+    const changed = restartKeys.some((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+    this.config = next;
+    this.cache.staleAfterMs = next.staleAfterMs;
+    this.cache.markPolicy = next.markPolicy;
+    if (!changed || !this.streaming) return { restarted: false };
+    await this.stop();
+    await this.start();
+    return { restarted: true };
   }
 
   /** Starts streaming. Idempotent. Nothing touches the network before this. */

@@ -123,6 +123,8 @@ export class StreamManager {
   private lastFrameAt = 0;
   private lastPingAt = 0;
   private awaitingPong = false;
+  private lastMalformedLogAt = Number.NEGATIVE_INFINITY;
+  private malformedSuppressed = 0;
   private drainCancel: Cancel | null = null;
   private retryTimer: Cancel | null = null;
   private handshakeTimer: Cancel | null = null;
@@ -192,6 +194,22 @@ export class StreamManager {
   async restart(): Promise<void> {
     await this.stop();
     this.start();
+  }
+
+  /**
+   * Applies new tuning. Settings that only matter for the next connection (backoff, windows) take
+   * effect at once; if the stream is running and a connection-level setting changed (timeouts,
+   * keepalive, queue), the stream restarts so the new values apply. Returns whether it restarted.
+   */
+  async reconfigure(patch: Partial<Pick<StreamManagerOptions, 'backoff' | 'dataTimeoutMs' | 'handshakeTimeoutMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'connectionLimitWindowMs' | 'stableAfterMs' | 'drainBatch'>>): Promise<boolean> {
+    const connectionLevel = ['dataTimeoutMs', 'handshakeTimeoutMs', 'pingIntervalMs', 'pongTimeoutMs', 'drainBatch'] as const;
+    const changed = connectionLevel.some((k) => patch[k] !== undefined && patch[k] !== this.o[k]);
+    Object.assign(this.o, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    if (changed && this.running) {
+      await this.restart();
+      return true;
+    }
+    return false;
   }
 
   get isRunning(): boolean {
@@ -305,7 +323,13 @@ export class StreamManager {
       tick: (at) => this.health.tick(at),
       malformed: (reason) => {
         this.health.malformed();
-        this.o.logger.warn('malformed frame', { stream: this.name, reason });
+        // A hostile or broken peer can send thousands of bad frames: log at most one per second.
+        const now = this.o.clock.now();
+        if (now - this.lastMalformedLogAt >= 1000) {
+          this.o.logger.warn('malformed frame', { stream: this.name, reason, suppressedSinceLast: this.malformedSuppressed });
+          this.lastMalformedLogAt = now;
+          this.malformedSuppressed = 0;
+        } else this.malformedSuppressed++;
       },
       confirmed: (count) => this.health.subscriptions(this.desired.size, count),
       refused: (symbols, reason) => {

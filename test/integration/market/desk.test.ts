@@ -135,3 +135,21 @@ describe('desk health for REST sessions', () => {
     expect(rest.lastError).toContain('HTTP 401');
   });
 });
+
+describe('desk configuration changes', () => {
+  it('restarts streaming on a venue-level change, not on a threshold change', async () => {
+    const { d, events } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const firstSim = d.simServer;
+    expect(await d.applyConfig({ staleAfterMs: 2000, simIntervalMs: 20 })).toEqual({ restarted: false });
+    expect(d.cache.staleAfterMs).toBe(2000);
+    expect(d.simServer).toBe(firstSim);
+    expect(await d.applyConfig({ watchlist: ['SPY', 'IWM'] })).toEqual({ restarted: true });
+    expect(d.simServer).not.toBe(firstSim);
+    expect(d.isStreaming).toBe(true);
+    const t = Date.now();
+    await waitFor(() => events.some((e) => e.type === 'tick_update' && e.serverTime > t && e.quote_updates.some((q) => q.symbol === 'IWM')), 5000, 'IWM ticks after the restart');
+    expect(d.simServer!.subscriptions('stocks').sort()).toEqual(['IWM', 'SPY']);
+  });
+});

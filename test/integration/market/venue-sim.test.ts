@@ -52,6 +52,20 @@ describe('Alpaca adapter ⇄ simulated venue (loopback)', () => {
     expect(await r.venue.positions()).toEqual([]);
   });
 
+  it('REST is rate-limit aware: waits when X-RateLimit-Remaining hits 0, retries a 429 after the reset', async () => {
+    const r = (current = await rig({ sim: { restRequestsPerMinute: 2, restWindowMs: 800 } }));
+    await r.venue.account();
+    await r.venue.account(); // remaining 0: the trading bucket now waits for the reset
+    // the data host has its own bucket, unaware the shared limit is spent: the venue answers 429, we retry after Reset
+    const quotes = await r.venue.latestQuotes(['SPY']);
+    expect(quotes.length).toBe(1);
+    expect(r.venue.restCounters.retries).toBe(1);
+    await r.venue.account();
+    await r.venue.account(); // waits for the next reset instead of drawing a 429
+    expect(r.venue.restCounters.rateLimited).toBeGreaterThanOrEqual(2);
+    expect(r.venue.restCounters.retries).toBe(1);
+  });
+
   it('orders: market fills at the touch, limit rests then fills when marketable, cancel, replace — all via trade_updates', async () => {
     const r = (current = await rig());
     await waitFor(() => r.stream('trade_updates').state === 'running', 5000, 'trade_updates running');

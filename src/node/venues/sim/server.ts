@@ -53,8 +53,10 @@ export interface SimServerOptions {
   partialFills?: boolean;
   /** Probability that a subscribed symbol prints a trade on a step (default 0.3). */
   tradeProbability?: number;
-  /** REST requests per minute before 429 (default 10,000). */
+  /** REST requests per window before 429 (default 10,000 per minute). */
   restRequestsPerMinute?: number;
+  /** The rate-limit window (default 60,000 ms; tests shorten it). */
+  restWindowMs?: number;
   /** Largest number of messages per data frame (default 1000). */
   maxBatch?: number;
 }
@@ -149,6 +151,7 @@ export class SimVenueServer {
       partialFills: false,
       tradeProbability: 0.3,
       restRequestsPerMinute: 10_000,
+      restWindowMs: 60_000,
       maxBatch: 1000,
       ...opts,
       entitlements: { sip: true, opra: true, ...opts.entitlements },
@@ -622,7 +625,7 @@ export class SimVenueServer {
     this.stats.restRequests++;
     // Rate limit (per minute window), with Alpaca's headers.
     const now = this.o.clock.now();
-    if (now - this.restWindowStart >= 60_000) {
+    if (now - this.restWindowStart >= this.o.restWindowMs) {
       this.restWindowStart = now;
       this.restCount = 0;
     }
@@ -631,7 +634,7 @@ export class SimVenueServer {
     const rate = {
       'X-RateLimit-Limit': String(limit),
       'X-RateLimit-Remaining': String(Math.max(0, limit - this.restCount)),
-      'X-RateLimit-Reset': String(Math.ceil((this.restWindowStart + 60_000) / 1000)),
+      'X-RateLimit-Reset': String(Math.ceil((this.restWindowStart + this.o.restWindowMs) / 1000)),
     };
     if (this.restCount > limit) return this.json(res, 429, { code: 42910000, message: 'rate limit exceeded' }, rate);
     if (req.headers['apca-api-key-id'] !== this.o.credentials.keyId || req.headers['apca-api-secret-key'] !== this.o.credentials.secretKey || this.sessionExpired) {

@@ -341,3 +341,25 @@ describe('StreamManager with the trade_updates protocol', () => {
     expect(m.snapshot().lastError).toContain('access key verification failed');
   });
 });
+
+describe('StreamManager.reconfigure', () => {
+  it('restarts only for connection-level settings while running', async () => {
+    const clock = new ManualClock(0);
+    const net = new FakeNet();
+    const defer = new ManualDefer();
+    const m = new StreamManager({
+      clock,
+      socketFactory: net.factory,
+      defer: defer.defer,
+      protocol: new TradingProtocol({ url: 'ws://venue/stream', credentials: () => CREDS, authForm: 'legacy', authenticatedBefore: () => false, onAuthenticated: () => {}, onOrderUpdate: () => {} }),
+    });
+    m.start();
+    expect(await m.reconfigure({ backoff: { baseMs: 5, capMs: 50 } })).toBe(false);
+    expect(net.sockets.length).toBe(1);
+    expect(await m.reconfigure({ dataTimeoutMs: 15_000 })).toBe(false); // unchanged value
+    expect(await m.reconfigure({ dataTimeoutMs: 1234 })).toBe(true);
+    expect(net.sockets.length).toBe(2);
+    expect(net.sockets[0]!.closed).toBe(true);
+    await m.stop();
+  });
+});
