@@ -27,6 +27,8 @@ export interface QuoteCacheStats {
   joinedRefreshes: number;
   /** Refreshes not made because of the rate limit or the per-symbol minimum interval. */
   rateLimited: number;
+  /** Quote listeners that threw (the quote was stored and the other listeners still ran). */
+  listenerErrors: number;
 }
 
 export interface QuoteCacheOptions {
@@ -57,7 +59,10 @@ export class QuoteCache {
     freshHits: 0,
     joinedRefreshes: 0,
     rateLimited: 0,
+    listenerErrors: 0,
   };
+  /** The message of the last listener error, for diagnostics. */
+  lastListenerError: string | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -212,8 +217,16 @@ export class QuoteCache {
     return delta;
   }
 
+  /** A throwing listener must not stop the others (or the stream that fed the cache): it is counted. */
   private notify(q: Quote): void {
-    for (const listener of this.listeners) listener(q);
+    for (const listener of this.listeners) {
+      try {
+        listener(q);
+      } catch (err) {
+        this.stats.listenerErrors++;
+        this.lastListenerError = err instanceof Error ? err.message : String(err);
+      }
+    }
   }
 }
 

@@ -179,7 +179,11 @@ export class StreamManager {
     if (conn && !conn.closed && conn.socket) {
       const socket = conn.socket;
       await new Promise<void>((resolve) => {
-        const kill = this.o.clock.setTimeout(() => socket.terminate(), this.o.closeTimeoutMs);
+        // A peer that ignores the close handshake is terminated; stop never waits longer than this.
+        const kill = this.o.clock.setTimeout(() => {
+          socket.terminate();
+          resolve();
+        }, this.o.closeTimeoutMs);
         conn.onClosed = () => {
           kill();
           resolve();

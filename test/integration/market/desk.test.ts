@@ -153,3 +153,17 @@ describe('desk configuration changes', () => {
     expect(d.simServer!.subscriptions('stocks').sort()).toEqual(['IWM', 'SPY']);
   });
 });
+
+describe('desk start failures', () => {
+  it('alpaca without credentials: streaming ends with the reason in health, nothing opened', async () => {
+    const baseline = handleTotal();
+    const { d } = boot({ venue: 'alpaca' });
+    await d.start();
+    expect(d.isStreaming).toBe(false);
+    const streams = d.snapshot().streams;
+    expect(streams.every((s) => s.state === 'error')).toBe(true);
+    expect(streams[0]!.lastError).toContain('APCA_API_KEY_ID');
+    expect(d.snapshot().mode).toBe('PAPER');
+    await waitFor(() => handleTotal() <= baseline, 3000, 'no handles');
+  });
+});

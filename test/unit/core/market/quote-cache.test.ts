@@ -97,3 +97,19 @@ describe('midOf', () => {
     expect(midOf({ bid: 2, ask: 1.5 })).toBeNull();
   });
 });
+
+describe('QuoteCache listener isolation', () => {
+  it('a throwing listener is counted and does not stop the others', () => {
+    const cache = new QuoteCache(new ManualClock(0));
+    const seen: string[] = [];
+    cache.onQuote(() => {
+      throw new Error('consumer bug');
+    });
+    cache.onQuote((quote) => seen.push(quote.symbol));
+    cache.put(q('SPY', 1, 2, 0));
+    expect(seen).toEqual(['SPY']);
+    expect(cache.get('SPY')).toBeDefined();
+    expect(cache.stats.listenerErrors).toBe(1);
+    expect(cache.lastListenerError).toBe('consumer bug');
+  });
+});
