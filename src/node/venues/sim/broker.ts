@@ -194,7 +194,6 @@ export class SimBroker {
       const mult = symbolKind(symbol) === 'option' ? 100 : 1;
       const q = quoteOf(symbol);
       const markCents = q && q.bid !== null && q.ask !== null ? Math.round((toCents(q.bid) + toCents(q.ask)) / 2) : null;
-      const absQty = Math.abs(p.qty);
       const avgCents = p.costCents / p.qty;
       const mv = markCents === null ? null : markCents * p.qty * mult;
       out.push({
@@ -209,7 +208,6 @@ export class SimBroker {
         unrealized_pl: mv === null ? '0' : fmtCents(mv - p.costCents * mult),
         current_price: markCents === null ? '0' : fmtCents(markCents),
       });
-      void absQty;
     }
     return out;
   }

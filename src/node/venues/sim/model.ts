@@ -2,7 +2,7 @@ import { blackScholesPrice } from '../../../core/greeks/black-scholes';
 import { SeededRandom } from '../../../core/model/random';
 import { formatOcc, parseOcc } from '../../../core/model/occ';
 import type { Quote } from '../../../core/market/quote';
-import { symbolKind } from '../../../core/market/symbols';
+import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
 
 /**
  * The simulated market: underlyings follow a seeded geometric random walk; option quotes are the
@@ -127,7 +127,7 @@ export class SimMarketModel {
       this.optionBySymbol.set(symbol, o);
       return true;
     }
-    if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(symbol)) return false;
+    if (!isStockSymbol(symbol)) return false;
     const h = hash32(`${this.seed}:${symbol}`);
     const known = KNOWN[symbol];
     const walk: Walk = {

@@ -20,7 +20,7 @@ import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
 import type { Quote } from '../../../core/market/quote';
-import { symbolKind } from '../../../core/market/symbols';
+import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
 import { parseOcc } from '../../../core/model/occ';
 import { SimMarketModel } from './model';
 import { SimBroker, BrokerError, type TradeUpdateEvent } from './broker';
@@ -515,7 +515,7 @@ export class SimVenueServer {
           return false;
         }
       }
-      return s === '*' || /^[A-Z][A-Z0-9.]{0,9}$/.test(s);
+      return s === '*' || isStockSymbol(s);
     };
     const all = [...(lists.quotes ?? []), ...(lists.trades ?? [])];
     if (!all.every(valid)) return this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
