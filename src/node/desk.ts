@@ -178,6 +178,16 @@ export class Desk {
     return { restarted: true };
   }
 
+  /**
+   * After `session_needed`: re-authenticate the running venue (optionally with new credentials) and
+   * restart its streams — the "one click" of spec §3. A no-op when not streaming.
+   */
+  async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
+    if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
+    await this.venue?.reauthenticate(credentials);
+    this.emitHealth();
+  }
+
   /** Starts streaming. Idempotent. Nothing touches the network before this. */
   start(): Promise<void> {
     if (this.disposed) throw new Error('desk is disposed');

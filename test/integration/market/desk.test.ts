@@ -133,6 +133,12 @@ describe('desk health for REST sessions', () => {
     const rest = d.snapshot().streams.find((s) => s.name === 'rest')!;
     expect(rest.state).toBe('session_needed');
     expect(rest.lastError).toContain('HTTP 401');
+    await waitFor(() => d.snapshot().streams.filter((s) => s.name !== 'rest').every((s) => s.state === 'session_needed'), 5000, 'streams session_needed');
+    d.simServer!.fault({ kind: 'renew_session' });
+    await d.reauthenticate();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after re-authentication');
+    await d.activeVenue!.account();
+    expect(d.snapshot().streams.find((s) => s.name === 'rest')!.lastError).toBeNull();
   });
 });
 

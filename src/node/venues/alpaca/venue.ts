@@ -263,6 +263,7 @@ export class AlpacaVenue implements Venue {
   async reauthenticate(credentials?: Credentials): Promise<void> {
     if (credentials) this.config = { ...this.config, credentials };
     this.authenticatedOnce = false;
+    this.lastRestError = null;
     this.setSession('not_started', null);
     if (this.started) await Promise.all([...this.managers.values()].map((m) => m.restart()));
   }
