@@ -187,9 +187,19 @@ export async function run(report: BenchReporter): Promise<void> {
     report.figure(`in process, ${label}: decode → validate → cache → consumer, per CPU-second`, r.cpuRate, 'quotes/s', { op: '>=', value: 500_000 }, `${r.bytesPerQuote.toFixed(0)} B/quote`);
     report.figure(`in process, ${label}: wall clock`, r.rate, 'quotes/s');
   }
-  const frames = 4000;
+  // The ceiling for the JSON path: V8's JSON.parse alone on the same frames.
+  {
+    const fs = frames('json');
+    for (let i = 0; i < 400; i++) JSON.parse(fs[i % fs.length]!.toString('utf8'));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < 1000) for (let k = 0; k < 50; k++) JSON.parse(fs[n++ % fs.length]!.toString('utf8'));
+    report.figure('ceiling: Buffer → string → JSON.parse alone on the same JSON frames, per CPU-second', (n * BATCH) / cpuSeconds(cpu0), 'quotes/s');
+  }
+  const frames_ = 4000;
   for (const stream of ['stocks', 'options'] as const) {
-    const r = await overSocket(stream, false, frames);
+    const r = await overSocket(stream, false, frames_);
     const label = stream === 'stocks' ? 'JSON' : 'msgpack';
     report.figure(
       `loopback ${label} from the sim server: socket → queue → decode → cache → consumer, per CPU-second (sim + client in one process)`,
@@ -208,7 +218,7 @@ export async function run(report: BenchReporter): Promise<void> {
     { op: '<=', value: 10 },
     `at ${Math.round(lag.rate).toLocaleString('en-US')} quotes/s applied (coalesced per drain pass); max ${lag.max.toFixed(1)} ms`,
   );
-  const co = await overSocket('stocks', true, frames);
+  const co = await overSocket('stocks', true, frames_);
   report.figure(
     'loopback JSON with per-pass coalescing (production default): quotes decoded/s, wall clock',
     co.decodedRate,
