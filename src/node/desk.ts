@@ -49,6 +49,8 @@ export interface DeskConfig {
   seed: number;
   /** How often the simulated venue publishes a batch of quotes. */
   simIntervalMs: number;
+  /** Port of the embedded sim venue on 127.0.0.1 (0 = ephemeral, the default). */
+  simPort?: number;
   /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
   tickCoalesceMs: number;
   /** Quotes older than this are stale (per venue; spec default 5 s). */
@@ -277,8 +279,9 @@ export class Desk {
     let urls: AlpacaUrls;
     let credentials = SIM_CREDENTIALS;
     if (this.config.venue === 'sim') {
-      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs });
+      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs, port: this.config.simPort ?? 0 });
       urls = await this.sim.start();
+      this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
     } else {
       const a = this.config.alpaca;
       if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');

@@ -16,6 +16,7 @@
  * | LIVE_DESK_STALE_MS | staleAfterMs | quote stale threshold, default 5000 |
  * | LIVE_DESK_MAX_OPTION_CONTRACTS | maxOptionContracts | planner limit, default 250 |
  * | LIVE_DESK_DATA_TIMEOUT_MS | streams.dataTimeoutMs | silent-socket timeout, default 15000 (sim) / 60000 (alpaca) |
+ * | LIVE_DESK_SIM_PORT | simPort | port of the embedded sim venue on 127.0.0.1 (default 0: ephemeral); lets an e2e test reach `POST /__sim/fault` |
  * | LIVE_DESK_WATCHLIST | watchlist | comma-separated symbols streamed at Start (default: the sim's universe / SPY,AAPL,QQQ) |
  */
 import { readFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ export const marketConfigFileSchema = z
   .object({
     venue: z.enum(['sim', 'alpaca']).optional(),
     seed: z.coerce.number().int().optional(),
+    simPort: z.coerce.number().int().min(0).max(65535).optional(),
     staleAfterMs: positiveInt.optional(),
     markPolicy: z.enum(['mid', 'last', 'conservative']).optional(),
     maxOptionContracts: positiveInt.optional(),
@@ -76,6 +78,7 @@ export interface AlpacaSettings {
 export interface MarketConfig {
   venue: 'sim' | 'alpaca';
   seed?: number;
+  simPort?: number;
   staleAfterMs?: number;
   markPolicy?: 'mid' | 'last' | 'conservative';
   maxOptionContracts?: number;
@@ -122,6 +125,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
   const file: MarketConfigFile = path ? readMarketConfigFile(path) : {};
   const fromEnv = {
     venue: env.LIVE_DESK_VENUE,
+    simPort: env.LIVE_DESK_SIM_PORT,
     staleAfterMs: env.LIVE_DESK_STALE_MS,
     maxOptionContracts: env.LIVE_DESK_MAX_OPTION_CONTRACTS,
     watchlist: env.LIVE_DESK_WATCHLIST?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean),
@@ -134,6 +138,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
   };
   const envSchema = z.object({
     venue: z.enum(['sim', 'alpaca']).optional(),
+    simPort: z.coerce.number().int().min(0).max(65535).optional(),
     staleAfterMs: positiveInt.optional(),
     maxOptionContracts: positiveInt.optional(),
     watchlist: z.array(z.string().min(1).max(32)).optional(),
@@ -146,6 +151,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
   });
   const ENV_NAMES: Record<string, string> = {
     venue: 'LIVE_DESK_VENUE',
+    simPort: 'LIVE_DESK_SIM_PORT',
     staleAfterMs: 'LIVE_DESK_STALE_MS',
     maxOptionContracts: 'LIVE_DESK_MAX_OPTION_CONTRACTS',
     watchlist: 'LIVE_DESK_WATCHLIST',
@@ -166,6 +172,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
   const config: MarketConfig = {
     venue,
     ...(file.seed !== undefined ? { seed: file.seed } : {}),
+    ...((e.simPort ?? file.simPort) !== undefined ? { simPort: e.simPort ?? file.simPort } : {}),
     ...(e.staleAfterMs ?? file.staleAfterMs ? { staleAfterMs: e.staleAfterMs ?? file.staleAfterMs } : {}),
     ...(file.markPolicy ? { markPolicy: file.markPolicy } : {}),
     ...(e.maxOptionContracts ?? file.maxOptionContracts ? { maxOptionContracts: e.maxOptionContracts ?? file.maxOptionContracts } : {}),

@@ -173,3 +173,21 @@ describe('desk start failures', () => {
     await waitFor(() => handleTotal() <= baseline, 3000, 'no handles');
   });
 });
+
+describe('sim admin endpoint', () => {
+  it('injects a fault over HTTP (what an out-of-process e2e uses) and validates the request', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const base = d.simServer!.urls().tradingRest;
+    const bad = await fetch(`${base}/__sim/fault`, { method: 'POST', body: JSON.stringify({ kind: 'explode' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('kind');
+    const ok = await fetch(`${base}/__sim/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', stream: 'stocks' }) });
+    expect(await ok.json()).toEqual({ ok: true });
+    await waitFor(() => (d.snapshot().streams.find((s) => s.name === 'stocks')!.lastError ?? '').includes('data timeout'), 5000, 'stall detected');
+    await waitFor(() => d.snapshot().streams.find((s) => s.name === 'stocks')!.state === 'running', 5000, 'reconnected');
+    const state = (await (await fetch(`${base}/__sim/state`)).json()) as { connections: Record<string, number> };
+    expect(state.connections.stocks).toBe(1);
+  });
+});

@@ -16,6 +16,8 @@ function file(content: unknown): string {
 describe('loadMarketConfig', () => {
   it('defaults to the simulated venue with nothing set', () => {
     expect(loadMarketConfig({})).toEqual({ venue: 'sim' });
+    expect(loadMarketConfig({ LIVE_DESK_SIM_PORT: '47001' })).toEqual({ venue: 'sim', simPort: 47001 });
+    expect(() => loadMarketConfig({ LIVE_DESK_SIM_PORT: '70000' })).toThrow(/LIVE_DESK_SIM_PORT/);
   });
 
   it('selects Alpaca from env with credentials, feeds and paper/live', () => {
