@@ -146,6 +146,7 @@ describe('fault injection against the Alpaca adapter', () => {
     expect(r.stream('options').refusedSymbols).toEqual(extra);
     expect(r.stream('options').lastError).toBe('405 symbol limit exceeded');
     expect(r.stream('options').state).toBe('running');
+    expect(r.venue.subscribedSymbols().sort()).toEqual(['SPY261218C00600000', 'SPY261218P00560000']);
     const t = Date.now();
     await waitFor(() => r.fresh('SPY261218C00600000', t), 5000, 'the earlier subscriptions still stream');
   });

@@ -136,7 +136,6 @@ export class AlpacaVenue implements Venue {
   private readonly listeners = new Set<Partial<VenueListeners>>();
   private readonly managers = new Map<'stocks' | 'options' | 'trade_updates', StreamManager>();
   private readonly rest: AlpacaRestClient;
-  private readonly registry = new Set<string>();
   private session: VenueSessionState = 'not_started';
   /** The last REST error (shown in health), null when none yet. */
   lastRestError: string | null = null;
@@ -270,31 +269,22 @@ export class AlpacaVenue implements Venue {
 
   // ---------- subscriptions ----------
 
+  /** Routes each symbol to its stream; the stream managers keep the registry (and drop refused symbols). */
   subscribe(symbols: readonly string[]): void {
-    const stocks: string[] = [];
-    const options: string[] = [];
-    for (const s of symbols) {
-      if (this.registry.has(s)) continue;
-      this.registry.add(s);
-      (symbolKind(s) === 'option' ? options : stocks).push(s);
-    }
+    const { stocks, options } = split(symbols);
     if (stocks.length) this.managers.get('stocks')?.subscribe(stocks);
     if (options.length) this.managers.get('options')?.subscribe(options);
   }
 
   unsubscribe(symbols: readonly string[]): void {
-    const stocks: string[] = [];
-    const options: string[] = [];
-    for (const s of symbols) {
-      if (!this.registry.delete(s)) continue;
-      (symbolKind(s) === 'option' ? options : stocks).push(s);
-    }
+    const { stocks, options } = split(symbols);
     if (stocks.length) this.managers.get('stocks')?.unsubscribe(stocks);
     if (options.length) this.managers.get('options')?.unsubscribe(options);
   }
 
+  /** What the enabled streams hold (symbols the venue refused are not included). */
   subscribedSymbols(): string[] {
-    return [...this.registry];
+    return [...(this.managers.get('stocks')?.symbols() ?? []), ...(this.managers.get('options')?.symbols() ?? [])];
   }
 
   // ---------- events and health ----------
@@ -397,6 +387,13 @@ export class AlpacaVenue implements Venue {
       }
     }
   }
+}
+
+function split(symbols: readonly string[]): { stocks: string[]; options: string[] } {
+  const stocks: string[] = [];
+  const options: string[] = [];
+  for (const s of symbols) (symbolKind(s) === 'option' ? options : stocks).push(s);
+  return { stocks, options };
 }
 
 export type { OrderUpdate };
