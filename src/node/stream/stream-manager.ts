@@ -49,7 +49,7 @@ export interface ProtocolContext {
   note(reason: string): void;
   /** Ends this connection with the given classification. */
   fail(failure: Failure): void;
-  /** Called at the end of each drain pass (lets a sink flush coalesced work). */
+  /** The id of the connection this context belongs to. */
   readonly conn: number;
 }
 
