@@ -103,6 +103,8 @@ const defaultDefer = (fn: () => void): Cancel => {
 
 interface Connection {
   id: number;
+  /** Made once per connection (not per frame: the drain loop is hot). */
+  ctx: ProtocolContext | null;
   socket: StreamSocket | null;
   failure: Failure | null;
   readyAt: number | null;
@@ -273,7 +275,7 @@ export class StreamManager {
   }
 
   private connect(): void {
-    const conn: Connection = { id: ++this.connSeq, socket: null, failure: null, readyAt: null, closed: false, onClosed: null };
+    const conn: Connection = { id: ++this.connSeq, ctx: null, socket: null, failure: null, readyAt: null, closed: false, onClosed: null };
     this.conn = conn;
     this.awaitingPong = false;
     this.handshakeTimer = this.o.clock.setTimeout(() => {
@@ -317,7 +319,8 @@ export class StreamManager {
   }
 
   private ctx(conn: Connection): ProtocolContext {
-    return {
+    if (conn.ctx) return conn.ctx;
+    conn.ctx = {
       conn: conn.id,
       send: (data) => {
         if (this.conn === conn && !conn.closed) conn.socket?.send(data);
@@ -345,6 +348,7 @@ export class StreamManager {
       note: (reason) => this.health.noteError(reason),
       fail: (failure) => this.failConn(conn, failure),
     };
+    return conn.ctx;
   }
 
   private becameReady(conn: Connection): void {
