@@ -139,6 +139,7 @@ if (!app.requestSingleInstanceLock()) {
       rendererDir: join(import.meta.dirname, '../renderer'),
       rendererUrl: process.env.ELECTRON_RENDERER_URL,
       clock: new SystemClock(),
+      env: process.env,
       logger,
     });
   });

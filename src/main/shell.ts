@@ -41,6 +41,8 @@ export interface ShellOptions {
   clock: Clock & Scheduler;
   logger: Logger;
   deskConfig?: Partial<DeskConfig>;
+  /** Venue settings source (LIVE_DESK_*, APCA_*; see src/node/config/market-config.ts). */
+  env?: Record<string, string | undefined>;
   notificationPolicy?: Partial<NotificationPolicyConfig>;
 }
 
@@ -87,6 +89,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     clock,
     logger,
     config: opts.deskConfig,
+    ...(opts.env ? { env: opts.env } : {}),
     credentials: vault,
     killSwitchStore: new KillSwitchFileStore(files),
     alerts: { feedStaleAfterMs: settings.feedStaleAfterMs },

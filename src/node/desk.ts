@@ -1,12 +1,22 @@
 /**
  * The running desk: core + adapters wired from configuration. Both composition roots (Electron
  * main and the headless server) build it through `createDesk`, so they run the same code.
+ *
+ * Default run (venue `sim`): Start launches the simulated venue server on 127.0.0.1 (ephemeral
+ * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
+ * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
+ * Stop closes every socket and timer.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
 import type { Quote } from '../core/market/quote';
+import type { MarkPolicy } from '../core/market/mark';
+import { LtpProvider } from '../core/market/ltp-provider';
+import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
+import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
+import type { VenueSessionState } from '../core/ports/venue';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
@@ -15,6 +25,9 @@ import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-moni
 import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
 import { Secret } from '../core/model/secret';
+import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
+import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
@@ -22,21 +35,54 @@ import type {
   CommandResult,
   DeskEvent,
   DeskSnapshot,
+  QuoteWire,
   StreamHealthWire,
   UnsequencedEvent,
+  VenueMode,
 } from '../shared/contract';
 import { parseCommand } from '../shared/contract';
 
+export interface DeskStreamSettings {
+  dataTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  connectionLimitWindowMs?: number;
+  queueCapacity?: number;
+  pingIntervalMs?: number;
+}
+
 export interface DeskConfig {
-  venue: 'sim';
+  venue: 'sim' | 'alpaca';
   seed: number;
   /** How often the simulated venue publishes a batch of quotes. */
   simIntervalMs: number;
+  /** Port of the embedded sim venue on 127.0.0.1 (0 = ephemeral, the default). */
+  simPort?: number;
   /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
   tickCoalesceMs: number;
+  /** Quotes older than this are stale (per venue; spec default 5 s). */
+  staleAfterMs: number;
+  markPolicy: MarkPolicy;
+  /** Planner limit on option contracts (spec default 250). */
+  maxOptionContracts: number;
+  /** Symbols streamed from Start (until a portfolio consumer subscribes its own). Default: the sim's universe. */
+  watchlist?: string[];
+  /** How often a health_event refreshes ages and counters while streaming. */
+  healthIntervalMs: number;
+  alpaca?: AlpacaSettings;
+  streams?: DeskStreamSettings;
 }
 
-export const defaultDeskConfig: DeskConfig = { venue: 'sim', seed: 42, simIntervalMs: 250, tickCoalesceMs: 50 };
+export const defaultDeskConfig: DeskConfig = {
+  venue: 'sim',
+  seed: 42,
+  simIntervalMs: 250,
+  tickCoalesceMs: 50,
+  staleAfterMs: 5000,
+  markPolicy: 'mid',
+  maxOptionContracts: 250,
+  healthIntervalMs: 1000,
+};
 
 export interface DeskDeps {
   clock: Clock & Scheduler;
@@ -48,93 +94,162 @@ export interface DeskDeps {
   credentials?: CredentialVault;
   /** Feed-stale threshold and check cadence of the alert monitor. */
   alerts?: Partial<AlertMonitorConfig>;
+  /** When given, venue settings are read from it (LIVE_DESK_*, APCA_*; see config/market-config.ts); `config` still wins. */
+  env?: Record<string, string | undefined>;
+  /** Jitter source for reconnect backoff (tests pass a seeded one). */
+  random?: () => number;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
 
+const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
+const WATCHLIST_CONSUMER = 'desk.watchlist';
+
 export class Desk {
-  readonly config: DeskConfig;
+  /** The configuration in force (change it with `applyConfig`). */
+  config: DeskConfig;
+  /** The one quote cache every consumer shares (P&L tracker, monitors, UI). */
+  readonly cache: QuoteCache;
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
-  private readonly cache: QuoteCache;
+  private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
   private readonly coalescer: TickCoalescer<Quote>;
-  private model: SimMarketModel | null = null;
-  private simTimer: Cancel | null = null;
+  private venue: AlpacaVenue | null = null;
+  private sim: SimVenueServer | null = null;
+  private ltpProvider: LtpProvider | null = null;
+  private healthTimer: Cancel | null = null;
+  private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
-  private lastEventAt: number | null = null;
   private disposed = false;
   /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
   readonly killSwitch: KillSwitch;
   /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
+  private startError: string | null = null;
+  private lastPlan: SubscriptionPlan | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.config = { ...defaultDeskConfig, ...deps.config };
-    this.cache = new QuoteCache(this.clock);
+    this.random = deps.random ?? Math.random;
+    const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
+    this.config = {
+      ...defaultDeskConfig,
+      ...(fromEnv ? stripUndefined({ ...fromEnv }) : {}),
+      ...(deps.config ? stripUndefined(deps.config) : {}),
+    } as DeskConfig;
+    if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
+    this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
     this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed }),
+      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed.map(toWire) }),
     );
-    this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+    this.cache.onQuote((q) => {
+      if (this.streaming) this.coalescer.push(q.symbol, q);
+    });
+    // One venue subscription per symbol, however many consumers ask (the cache counts references).
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
     this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
+    this.cache.onSubscriptionChange((d) => {
+      if (d.removed.length) this.venue?.unsubscribe(d.removed);
+      if (d.added.length) this.venue?.subscribe(d.added);
+    });
   }
 
   get isStreaming(): boolean {
     return this.streaming;
   }
 
-  /** Starts streaming. Idempotent. Nothing touches the network (or the sim) before this. */
-  start(): void {
-    if (this.disposed) throw new Error('desk is disposed');
-    if (this.streaming) return;
-    this.streaming = true;
-    this.model ??= new SimMarketModel(this.config.seed, this.clock.now());
-    const publish = () => {
-      const now = this.clock.now();
-      this.lastEventAt = now;
-      for (const q of this.model!.step(now)) this.cache.put(q);
-    };
-    publish();
-    this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
-    this.alerts.start();
-    this.logger.info('streaming started', { venue: this.config.venue });
+  /** The LTP provider monitors call (cache first, one shared REST refresh when stale); null before Start. */
+  get ltp(): LtpProvider | null {
+    return this.ltpProvider;
+  }
+
+  /** The running venue adapter (null before Start / after Stop). */
+  get activeVenue(): AlpacaVenue | null {
+    return this.venue;
+  }
+
+  /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
+  get simServer(): SimVenueServer | null {
+    return this.sim;
+  }
+
+  /** The last subscription plan (with its warnings) made at Start. */
+  get subscriptionPlan(): SubscriptionPlan | null {
+    return this.lastPlan;
+  }
+
+  /**
+   * Applies a configuration change. Thresholds (stale, mark policy) apply at once; a change to the
+   * venue, credentials, feeds, stream tuning, watchlist or limits restarts streaming if it is on
+   * (stop, then start with the new settings). `tickCoalesceMs` is fixed at construction.
+   */
+  async applyConfig(patch: Partial<DeskConfig>): Promise<{ restarted: boolean }> {
+    const next = { ...this.config, ...stripUndefined(patch) } as DeskConfig;
+    const restartKeys: (keyof DeskConfig)[] = ['venue', 'seed', 'simIntervalMs', 'alpaca', 'streams', 'watchlist', 'maxOptionContracts', 'healthIntervalMs'];
+    const changed = restartKeys.some((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+    this.config = next;
+    this.cache.staleAfterMs = next.staleAfterMs;
+    this.cache.markPolicy = next.markPolicy;
+    if (!changed || !this.streaming) return { restarted: false };
+    await this.stop();
+    await this.start();
+    return { restarted: true };
+  }
+
+  /**
+   * After `session_needed`: re-authenticate the running venue (optionally with new credentials) and
+   * restart its streams — the "one click" of spec §3. A no-op when not streaming.
+   */
+  async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
+    if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
+    await this.venue?.reauthenticate(credentials);
     this.emitHealth();
   }
 
-  /** Stops streaming. Idempotent. */
-  stop(): void {
-    if (!this.streaming) return;
+  /** Starts streaming. Idempotent. Nothing touches the network before this. */
+  start(): Promise<void> {
+    if (this.disposed) throw new Error('desk is disposed');
+    if (this.streaming) return this.lifecycle;
+    this.streaming = true;
+    this.startError = null;
+    this.alerts.start();
+    this.emitHealth();
+    this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
+    return this.lifecycle;
+  }
+
+  /** Stops streaming: every socket and timer is closed when the returned promise resolves. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.streaming) return this.lifecycle;
     this.streaming = false;
-    this.simTimer?.();
-    this.simTimer = null;
     this.coalescer.stop();
     this.alerts.stop();
-    this.logger.info('streaming stopped');
-    this.emitHealth();
+    this.lifecycle = this.lifecycle.then(() => this.doStop());
+    return this.lifecycle;
   }
 
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
-  dispose(): void {
-    this.stop();
+  dispose(): Promise<void> {
+    const done = this.stop();
     this.listeners.clear();
     this.disposed = true;
+    return done;
   }
 
   snapshot(): DeskSnapshot {
     return {
       serverTime: this.clock.now(),
       venue: this.config.venue,
-      mode: 'SIM',
+      mode: this.mode(),
       streaming: this.streaming,
-      quotes: this.cache.all().map((q) => ({ ...q })),
+      quotes: this.cache.all().map(toWire),
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
     };
@@ -172,10 +287,10 @@ export class Desk {
       case 'snapshot.get':
         return this.snapshot();
       case 'stream.start':
-        this.start();
+        void this.start();
         return { streaming: this.streaming };
       case 'stream.stop':
-        this.stop();
+        void this.stop();
         return { streaming: this.streaming };
       case 'killswitch.get':
         return this.killSwitch.view();
@@ -224,22 +339,159 @@ export class Desk {
     this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
-  private streams(): StreamHealthWire[] {
-    return [
+  private mode(): VenueMode {
+    if (this.config.venue === 'sim') return 'SIM';
+    return this.config.alpaca?.env === 'live' ? 'LIVE' : 'PAPER';
+  }
+
+  private async doStart(): Promise<void> {
+    if (!this.streaming) return; // stopped again before we got here
+    let urls: AlpacaUrls;
+    let credentials = SIM_CREDENTIALS;
+    if (this.config.venue === 'sim') {
+      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs, port: this.config.simPort ?? 0 });
+      urls = await this.sim.start();
+      this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
+    } else {
+      const a = this.config.alpaca;
+      if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+      urls = ALPACA_URLS[a.env];
+      credentials = { keyId: a.keyId, secretKey: a.secretKey };
+    }
+    const s = this.config.streams ?? {};
+    const tuning: StreamTuning = {
+      backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
+      dataTimeoutMs: s.dataTimeoutMs ?? (this.config.venue === 'sim' ? 15_000 : 60_000),
+      ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
+      ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
+      ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
+    };
+    const venue = new AlpacaVenue(
       {
-        name: 'sim',
-        state: this.streaming ? 'running' : 'not_started',
-        lastError: null,
+        name: this.config.venue,
+        mode: this.mode(),
+        credentials,
+        urls,
+        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
+        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
+        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
+        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
+        // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
+        optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
+        tuning,
+        tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
+        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
+      },
+      { clock: this.clock, logger: this.logger, random: this.random },
+    );
+    this.venue = venue;
+    venue.listen({
+      quote: (t) => this.cache.applyQuote(t),
+      trade: (t) => this.cache.applyTrade(t),
+      health: () => this.emitHealth(),
+      session: (state: VenueSessionState, reason) => {
+        if (state === 'session_needed') this.logger.warn('venue session needed', { reason });
+        this.emitHealth();
+      },
+    });
+    this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
+    const watchlist = this.config.watchlist ?? this.defaultWatchlist();
+    const plan = planSubscriptions(
+      watchlist.map((symbol) => ({ symbol })),
+      { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
+    );
+    this.lastPlan = plan;
+    for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
+    this.cache.replaceSubscriptions(WATCHLIST_CONSUMER, [...plan.stocks, ...plan.options]);
+    venue.subscribe(this.cache.subscribedSymbols());
+    await venue.start();
+    this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
+    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.emitHealth();
+  }
+
+  private async doStop(): Promise<void> {
+    this.healthTimer?.();
+    this.healthTimer = null;
+    this.ltpProvider?.dispose();
+    this.ltpProvider = null;
+    const venue = this.venue;
+    const sim = this.sim;
+    this.venue = null;
+    this.sim = null;
+    await venue?.dispose();
+    await sim?.stop();
+    this.coalescer.stop();
+    this.logger.info('streaming stopped');
+    if (!this.disposed) this.emitHealth();
+  }
+
+  private async onStartFailed(err: unknown): Promise<void> {
+    this.startError = err instanceof Error ? err.message : String(err);
+    this.logger.error('streaming failed to start', { message: this.startError });
+    await this.doStop();
+    this.streaming = false;
+    this.emitHealth();
+  }
+
+  private defaultWatchlist(): string[] {
+    if (this.config.venue === 'sim') return new SimMarketModel(this.config.seed, this.clock.now()).symbols;
+    return ['SPY', 'AAPL', 'QQQ'];
+  }
+
+  private streams(): StreamHealthWire[] {
+    const now = this.clock.now();
+    const health: StreamHealth[] = this.venue?.health() ?? [];
+    const streams = STREAM_NAMES.map((name): StreamHealthWire => {
+      const h = health.find((x) => x.name === name);
+      if (!h) {
+        return {
+          name,
+          state: this.startError ? 'error' : 'not_started',
+          lastError: this.startError,
+          reconnectAttempts: 0,
+          lastEventAt: null,
+          queueDepth: 0,
+          droppedEvents: 0,
+          subscriptions: 0,
+        };
+      }
+      return {
+        name,
+        state: h.state,
+        lastError: h.lastError,
+        reconnectAttempts: h.reconnectAttempts,
+        lastEventAt: h.lastEventAt,
+        queueDepth: h.queueDepth,
+        droppedEvents: h.droppedEvents,
+        subscriptions: h.subscriptions,
+        subscriptionsConfirmed: h.subscriptionsConfirmed,
+        lastTickAt: h.lastTickAt,
+        lastTickAgeMs: lastTickAgeMs(h, now),
+        malformedFrames: h.malformedFrames,
+        nextRetryAt: h.nextRetryAt,
+      };
+    });
+    // REST is a channel too: a session refused there (HTTP 401, or 403 on a trading read) is shown
+    // as its own `session_needed` row rather than by mislabelling streams that still deliver data.
+    if (this.venue) {
+      const session = this.venue.sessionState();
+      streams.push({
+        name: 'rest',
+        state: session === 'session_needed' ? 'session_needed' : 'running',
+        lastError: this.venue.lastRestError,
         reconnectAttempts: 0,
-        lastEventAt: this.lastEventAt,
+        lastEventAt: null,
         queueDepth: 0,
         droppedEvents: 0,
-        subscriptions: this.model ? this.model.underlyings.length + this.model.options.length : 0,
-      },
-    ];
+        subscriptions: 0,
+      });
+    }
+    return streams;
   }
 
   private emitHealth(): void {
+    if (this.disposed) return;
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
     this.alerts.check();
   }
@@ -255,6 +507,15 @@ export class Desk {
       }
     }
   }
+}
+
+/** The wire shape only (the cache's bookkeeping fields stay in the backend). */
+function toWire(q: Quote): QuoteWire {
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function createDesk(deps: DeskDeps): Desk {
