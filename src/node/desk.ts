@@ -6,8 +6,6 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { Quote } from '../core/market/quote';
-import { TickCoalescer } from '../core/events/tick-coalescer';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
@@ -73,7 +71,6 @@ export class Desk {
   private readonly logger: Logger;
   private readonly cache: QuoteCache;
   private readonly listeners = new Set<DeskListener>();
-  private readonly coalescer: TickCoalescer<Quote>;
   private model: SimMarketModel | null = null;
   private simTimer: Cancel | null = null;
   private seq = 0;
@@ -95,17 +92,10 @@ export class Desk {
     this.logger = deps.logger ?? silentLogger;
     this.config = { ...defaultDeskConfig, ...deps.config };
     this.cache = new QuoteCache(this.clock);
-    this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({
-        type: 'tick_update',
-        serverTime: this.clock.now(),
-        timestamp: new Date(this.clock.now()).toISOString(),
-        active_nodes: [],
-        ltp_updates: changed,
-        pnl_snapshot: this.live.pnlSnapshot(),
-      }),
-    );
-    this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+    // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
+    this.cache.onQuote((q) => {
+      if (this.streaming) this.live.quote(q);
+    });
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
@@ -128,6 +118,7 @@ export class Desk {
       emit: (e) => this.emit(e),
       ...(deps.settings ? { settings: deps.settings } : {}),
       defaultPortfolioPath: deps.portfolioPath ?? null,
+      tickCoalesceMs: this.config.tickCoalesceMs,
       watch: deps.watchPortfolio ?? null,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
@@ -188,7 +179,6 @@ export class Desk {
     this.streaming = false;
     this.simTimer?.();
     this.simTimer = null;
-    this.coalescer.stop();
     this.alerts.stop();
     this.live.stopStreaming();
     this.live.node({ parent: null, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
@@ -216,6 +206,12 @@ export class Desk {
       protocol: PROTOCOL_VERSION,
       ...this.live.snapshotParts(),
     };
+  }
+
+  /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
+  snapshotEvent(): DeskEvent {
+    const snapshot = this.snapshot();
+    return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
   }
 
   /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */

@@ -21,6 +21,8 @@ import {
 import type { PnlSnapshotWire, ValuationSettings } from '../core/pnl/revalue';
 import { PnlSampleRing, teeSinks } from '../core/events/pnl-sample-ring';
 import { ExecutionIds } from '../core/events/execution-ids';
+import { TickCoalescer } from '../core/events/tick-coalescer';
+import type { Quote } from '../core/market/quote';
 import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire } from '../core/events/types';
 import {
   isHistoryEvent,
@@ -30,6 +32,7 @@ import {
   type DeskSettingsPatch,
   type DeskSnapshot,
   type HistoryEvent,
+  type QuoteWire,
   type SettingsResult,
   type UnsequencedEvent,
 } from '../shared/contract';
@@ -50,6 +53,8 @@ export interface LivePortfolioDeps {
   defaultPortfolioPath?: string | null;
   /** How the file is watched (default: none; the composition roots pass fs.watch). */
   watch?: FileWatchFactory | null;
+  /** Minimum spacing of tick_update events (50 ms → at most 20 per second). */
+  tickCoalesceMs?: number;
   /** Another sink for P&L samples (the SQLite ledger); the in-memory ring is always kept. */
   sampleSink?: PnlSampleSink;
   limits?: Partial<{ history: number; fills: number; orders: number; samples: number }>;
@@ -112,6 +117,7 @@ export class LivePortfolio {
   private lastText: string | null = null;
   private readonly offs: (() => void)[] = [];
   private disposed = false;
+  private readonly coalescer: TickCoalescer<QuoteWire>;
 
   constructor(deps: LivePortfolioDeps) {
     this.clock = deps.clock;
@@ -137,6 +143,7 @@ export class LivePortfolio {
       ),
       logger: deps.logger,
     });
+    this.coalescer = new TickCoalescer<QuoteWire>(deps.clock, deps.tickCoalesceMs ?? 50, (changed) => this.flushTick(changed));
     this.offs.push(
       this.tracker.onSample((samples) => this.emit({ type: 'pnl_sample', serverTime: this.clock.now(), samples })),
       this.tracker.onRefresh(() => this.onRefresh()),
@@ -172,6 +179,21 @@ export class LivePortfolio {
 
   stopStreaming(): void {
     this.tracker.stop();
+    // Quotes already in the window still go out (the UI should see the last prices), then nothing.
+    this.coalescer.flushNow();
+  }
+
+  /**
+   * A quote entered the cache: coalesced into the next tick_update (latest per symbol), which
+   * carries the tracker's totals at flush time. The tracker itself listens to the cache.
+   */
+  quote(q: Quote): void {
+    this.coalescer.push(q.symbol, toQuoteWire(q));
+  }
+
+  private flushTick(changed: QuoteWire[]): void {
+    const now = this.clock.now();
+    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), active_nodes: [], ltp_updates: changed, pnl_snapshot: this.pnlSnapshot() });
   }
 
   /** Closes the watcher and detaches everything (tracker included). */
@@ -179,13 +201,14 @@ export class LivePortfolio {
     if (this.disposed) return;
     this.disposed = true;
     this.tracker.stop();
+    this.coalescer.stop();
     this.unwatch();
     for (const off of this.offs.splice(0)) off();
   }
 
   /** Timers/listeners/handles still held (leak checks). */
   get resourceCount(): number {
-    return this.tracker.listenerCount + this.offs.length + (this.watcher ? 1 : 0);
+    return this.tracker.listenerCount + this.offs.length + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0);
   }
 
   // ---------- events ----------
@@ -486,4 +509,9 @@ export class LivePortfolio {
     this.watcher = null;
     this.watchedPath = null;
   }
+}
+
+/** The wire shape only (cache bookkeeping fields stay in the backend). */
+export function toQuoteWire(q: Quote): QuoteWire {
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
 }
