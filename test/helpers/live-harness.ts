@@ -28,8 +28,8 @@ export class LiveHarness {
       streamer: () => ({ state: this.streaming ? 'running' : 'stopped', streaming: this.streaming }),
       emit: (e) => {
         const ev = { ...e, seq: ++this.seq } as DeskEvent;
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined while constructing
-        this.live?.observe(ev);
+        // `live` is undefined while it is being constructed (its constructor may emit).
+        (this.live as LivePortfolio | undefined)?.observe(ev);
         this.events.push(ev);
       },
       tickCoalesceMs: 50,
