@@ -227,7 +227,7 @@ describe('ActivePnlTracker', () => {
   });
 
   it('a flip through zero closes the position and opens the next re-entry', () => {
-    const { tracker, fill } = setup();
+    const { fill } = setup();
     fill('f1', 'p1', 'SPY', 'BUY', 2, 100);
     const r = fill('f2', 'p1', 'SPY', 'SELL', 5, 100);
     expect(r.ok && r.events.map((e) => [e.action, e.record.key, e.position.side])).toEqual([
