@@ -116,7 +116,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     ipc: facade.ipc,
     isTrustedSender: (frame) => isTrustedSender(frame, liveWindow()?.webContents.mainFrame ?? null, origins),
     handleCommand: (name, payload) => desk.handle(name, payload),
-    snapshotEvent: () => ({ type: 'snapshot', seq: desk.lastSeq, serverTime: clock.now(), snapshot: desk.snapshot() }),
+    snapshotEvent: () => desk.snapshotEvent(),
     sendToRenderer,
     logger,
   });

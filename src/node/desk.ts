@@ -333,7 +333,7 @@ export class Desk {
   }
 
   private emitHealth(): void {
-    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
     this.alerts.check();
   }
 
