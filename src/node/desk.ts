@@ -6,18 +6,27 @@
  * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
  * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
  * Stop closes every socket and timer.
+ *
+ * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
+ * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
+ * and the desk settings. Loading the portfolio file is not network I/O: it happens at construction.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { Quote } from '../core/market/quote';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
 import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
-import type { VenueSessionState } from '../core/ports/venue';
-import { TickCoalescer } from '../core/events/tick-coalescer';
+import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
+import type { FillInput } from '../core/pnl/fifo';
+import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
+import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
+import type { OrderStatus as WireOrderStatus, OrderUpdateWire } from '../core/events/types';
+import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
+import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
+import type { FileWatchFactory } from './portfolio-watcher';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
@@ -34,13 +43,13 @@ import type {
   CommandPayload,
   CommandResult,
   DeskEvent,
+  DeskSettings,
   DeskSnapshot,
-  QuoteWire,
   StreamHealthWire,
   UnsequencedEvent,
   VenueMode,
 } from '../shared/contract';
-import { parseCommand } from '../shared/contract';
+import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 
 export interface DeskStreamSettings {
   dataTimeoutMs?: number;
@@ -98,12 +107,32 @@ export interface DeskDeps {
   env?: Record<string, string | undefined>;
   /** Jitter source for reconnect backoff (tests pass a seeded one). */
   random?: () => number;
+  /** Desk settings persistence (default: memory only). Precedence: defaults < settings < env < config. */
+  settings?: DeskSettingsStore;
+  /** Portfolio file loaded at construction when the settings name none (the default run: the bundled sample). */
+  portfolioPath?: string | null;
+  /** How the portfolio file is watched for changes (default: not watched). */
+  watchPortfolio?: FileWatchFactory | null;
+  /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
+  pnlSampleSink?: PnlSampleSink;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
 
 const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
-const WATCHLIST_CONSUMER = 'desk.watchlist';
+/** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
+const PLAN_CONSUMER = 'desk.plan';
+
+/** The desk settings as configuration (venue credentials stay where they came from: env or vault). */
+function configFromSettings(s: DeskSettings, alpaca: AlpacaSettings | undefined): Partial<DeskConfig> {
+  return {
+    venue: s.venue,
+    staleAfterMs: Math.round(s.stale_after_sec * 1000),
+    markPolicy: s.mark_policy,
+    maxOptionContracts: s.max_option_contracts,
+    ...(alpaca ? { alpaca: { ...alpaca, env: s.alpaca.env, stockFeed: s.alpaca.stock_feed, optionFeed: s.alpaca.option_feed } } : {}),
+  };
+}
 
 export class Desk {
   /** The configuration in force (change it with `applyConfig`). */
@@ -114,7 +143,6 @@ export class Desk {
   private readonly logger: Logger;
   private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
-  private readonly coalescer: TickCoalescer<Quote>;
   private venue: AlpacaVenue | null = null;
   private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
@@ -130,24 +158,54 @@ export class Desk {
   private readonly credentials: CredentialVault | null;
   private startError: string | null = null;
   private lastPlan: SubscriptionPlan | null = null;
+  /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
+  readonly live: LivePortfolio;
+  /** Symbols the P&L tracker needs (planned together with the watchlist). */
+  private trackerSymbols: readonly string[] = [];
+  /** The node_event of the current stream start: the parent of what streaming does. */
+  private streamExec: string | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.random = deps.random ?? Math.random;
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
+    const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
+    const stored = settingsStore.load();
+    const explicitAlpaca = deps.config?.alpaca ?? fromEnv?.alpaca;
     this.config = {
       ...defaultDeskConfig,
-      ...(fromEnv ? stripUndefined({ ...fromEnv }) : {}),
+      ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
+      ...(fromEnv ? stripUndefined({ ...fromEnv, ...(fromEnv.alpaca ? { alpaca: { ...fromEnv.alpaca, ...configFromSettings(stored, fromEnv.alpaca).alpaca } } : {}) }) : {}),
       ...(deps.config ? stripUndefined(deps.config) : {}),
     } as DeskConfig;
+    // What is shown is what is in force (env or explicit config may override the stored file).
+    const initialSettings: DeskSettings = {
+      ...stored,
+      venue: this.config.venue,
+      stale_after_sec: this.config.staleAfterMs / 1000,
+      mark_policy: this.config.markPolicy,
+      max_option_contracts: this.config.maxOptionContracts,
+    };
     if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
     this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
-    this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed.map(toWire) }),
-    );
+    // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
     this.cache.onQuote((q) => {
-      if (this.streaming) this.coalescer.push(q.symbol, q);
+      if (this.streaming) this.live.quote(q);
+    });
+    // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
+    this.cache.onEvent((e) => {
+      if (e.kind !== 'rest_refresh') return;
+      this.live.node({
+        parent: this.streamExec,
+        node_type: 'RestRefreshNode',
+        node_id: 'rest-refresh',
+        node_name: 'REST quote refresh',
+        action: 'rest_refresh',
+        status: e.ok ? 'completed' : 'failed',
+        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms` : e.error,
+        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs },
+      });
     });
     // One venue subscription per symbol, however many consumers ask (the cache counts references).
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
@@ -159,6 +217,41 @@ export class Desk {
       if (d.removed.length) this.venue?.unsubscribe(d.removed);
       if (d.added.length) this.venue?.subscribe(d.added);
     });
+    this.live = new LivePortfolio({
+      clock: this.clock,
+      logger: this.logger,
+      quotes: this.cache,
+      subscriptions: {
+        replaceSubscriptions: (_consumer, symbols) => {
+          this.trackerSymbols = [...symbols];
+          this.replan();
+        },
+        release: () => {
+          this.trackerSymbols = [];
+        },
+        subscribedSymbols: () => this.cache.subscribedSymbols(),
+      },
+      streamer: () => this.streamerProbe(),
+      emit: (e) => this.emit(e),
+      settings: settingsStore,
+      initialSettings,
+      valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
+      defaultPortfolioPath: deps.portfolioPath ?? null,
+      watch: deps.watchPortfolio ?? null,
+      tickCoalesceMs: this.config.tickCoalesceMs,
+      ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
+    });
+    this.live.init();
+  }
+
+  /** A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s). */
+  applyFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
+    return this.live.applyFill(input, meta);
+  }
+
+  /** An order update (for the orders table). */
+  applyOrderUpdate(order: OrderUpdateWire): void {
+    this.live.applyOrderUpdate(order);
   }
 
   get isStreaming(): boolean {
@@ -197,6 +290,7 @@ export class Desk {
     this.config = next;
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
+    this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
     if (!changed || !this.streaming) return { restarted: false };
     await this.stop();
     await this.start();
@@ -219,7 +313,18 @@ export class Desk {
     if (this.streaming) return this.lifecycle;
     this.streaming = true;
     this.startError = null;
+    this.streamExec = this.live.node({
+      parent: null,
+      node_type: 'StreamNode',
+      node_id: 'stream',
+      node_name: `Stream ${this.config.venue}`,
+      action: 'stream_start',
+      status: 'started',
+      message: `streaming from ${this.config.venue} (${this.mode()})`,
+      details: { venue: this.config.venue, mode: this.mode() },
+    });
     this.alerts.start();
+    this.live.startStreaming(this.streamExec);
     this.emitHealth();
     this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
     return this.lifecycle;
@@ -229,8 +334,10 @@ export class Desk {
   stop(): Promise<void> {
     if (!this.streaming) return this.lifecycle;
     this.streaming = false;
-    this.coalescer.stop();
     this.alerts.stop();
+    this.live.stopStreaming();
+    this.live.node({ parent: this.streamExec, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
+    this.streamExec = null;
     this.lifecycle = this.lifecycle.then(() => this.doStop());
     return this.lifecycle;
   }
@@ -238,6 +345,7 @@ export class Desk {
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
   dispose(): Promise<void> {
     const done = this.stop();
+    this.live.dispose();
     this.listeners.clear();
     this.disposed = true;
     return done;
@@ -249,10 +357,18 @@ export class Desk {
       venue: this.config.venue,
       mode: this.mode(),
       streaming: this.streaming,
-      quotes: this.cache.all().map(toWire),
+      quotes: this.cache.all().map(toQuoteWire),
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
+      protocol: PROTOCOL_VERSION,
+      ...this.live.snapshotParts(),
     };
+  }
+
+  /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
+  snapshotEvent(): DeskEvent {
+    const snapshot = this.snapshot();
+    return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
   }
 
   /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */
@@ -276,6 +392,7 @@ export class Desk {
     try {
       return { ok: true, result: this.run(parsed.name, parsed.payload) };
     } catch (err) {
+      if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error('command failed', { name: parsed.name, message });
       return { ok: false, error: { code: 'failed', message } };
@@ -309,6 +426,22 @@ export class Desk {
       }
       case 'credentials.clear':
         return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
+      case 'stream.restart':
+        if (this.streaming) void this.stop();
+        void this.start();
+        return { streaming: this.streaming };
+      case 'portfolio.load':
+        return this.live.loadPortfolio((payload as CommandPayload<'portfolio.load'>).path);
+      case 'portfolio.reload':
+        return this.live.reloadPortfolio();
+      case 'settings.get':
+        return this.live.getSettings();
+      case 'settings.set': {
+        const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
+        // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
+        void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
+        return r;
+      }
     }
   }
 
@@ -388,6 +521,7 @@ export class Desk {
     venue.listen({
       quote: (t) => this.cache.applyQuote(t),
       trade: (t) => this.cache.applyTrade(t),
+      orderUpdate: (u) => this.onOrderUpdate(u),
       health: () => this.emitHealth(),
       session: (state: VenueSessionState, reason) => {
         if (state === 'session_needed') this.logger.warn('venue session needed', { reason });
@@ -395,18 +529,21 @@ export class Desk {
       },
     });
     this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
-    const watchlist = this.config.watchlist ?? this.defaultWatchlist();
-    const plan = planSubscriptions(
-      watchlist.map((symbol) => ({ symbol })),
-      { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
-    );
-    this.lastPlan = plan;
-    for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
-    this.cache.replaceSubscriptions(WATCHLIST_CONSUMER, [...plan.stocks, ...plan.options]);
+    this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();
     this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.live.node({
+      parent: this.streamExec,
+      node_type: 'VenueNode',
+      node_id: 'venue',
+      node_name: `Venue ${this.config.venue}`,
+      action: 'venue_connect',
+      status: 'completed',
+      message: `connected; ${this.cache.subscribedSymbols().length} symbols subscribed`,
+      details: { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length },
+    });
     this.emitHealth();
   }
 
@@ -421,7 +558,6 @@ export class Desk {
     this.sim = null;
     await venue?.dispose();
     await sim?.stop();
-    this.coalescer.stop();
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
@@ -429,9 +565,90 @@ export class Desk {
   private async onStartFailed(err: unknown): Promise<void> {
     this.startError = err instanceof Error ? err.message : String(err);
     this.logger.error('streaming failed to start', { message: this.startError });
+    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
+    // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
+    this.live.stopStreaming();
+    this.alerts.stop();
+    this.streamExec = null;
     await this.doStop();
     this.streaming = false;
     this.emitHealth();
+  }
+
+  /**
+   * One subscription plan for the open positions (first: they matter most) and the watchlist,
+   * within the venue's option-contract limit; what was left out is named in a warning and in the
+   * plan's node_event.
+   */
+  private replan(): void {
+    if (!this.streaming) return;
+    const watchlist = this.config.watchlist ?? this.defaultWatchlist();
+    const plan = planSubscriptions(
+      [...this.trackerSymbols, ...watchlist].map((symbol) => ({ symbol })),
+      { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
+    );
+    const symbols = [...plan.stocks, ...plan.options];
+    const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
+    this.lastPlan = plan;
+    if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
+    for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
+    this.cache.replaceSubscriptions(PLAN_CONSUMER, symbols);
+    this.live.node({
+      parent: this.streamExec,
+      node_type: 'SubscriptionPlanNode',
+      node_id: 'subscription-plan',
+      node_name: 'Subscription plan',
+      action: 'subscription_plan',
+      status: plan.warnings.length > 0 ? 'info' : 'completed',
+      message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
+      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
+    });
+  }
+
+  /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */
+  private onOrderUpdate(u: OrderUpdate): void {
+    const o = u.order;
+    const side = o.side === 'buy' ? 'BUY' : o.side === 'sell' ? 'SELL' : null;
+    const time = u.timestamp ?? u.receivedAt;
+    if (side) {
+      this.live.applyOrderUpdate({
+        order_id: o.id,
+        client_order_id: o.clientOrderId || null,
+        symbol: o.symbol,
+        side,
+        event: u.event,
+        status: wireOrderStatus(o.status),
+        quantity: o.qty ?? '0',
+        filled_quantity: o.filledQty,
+        limit_price: o.limitPrice,
+        avg_fill_price: o.filledAvgPrice,
+        time,
+      });
+    }
+    if ((u.event === 'fill' || u.event === 'partial_fill') && side && u.price !== null && u.qty !== null) {
+      // Venue positions are per symbol: one position id per symbol, re-entries numbered by the FIFO engine.
+      const r = this.live.applyFill(
+        { fill_id: u.executionId ?? `${o.id}:${o.filledQty}`, position_id: `venue:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
+        { order_id: o.id, origin: 'venue', executionId: this.streamExec, trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}` },
+      );
+      if (!r.ok) this.logger.warn('venue fill not applied', { order: o.id, reason: r.reason });
+    }
+  }
+
+  private streamerProbe(): StreamerProbe {
+    if (!this.streaming) return { state: 'stopped', streaming: false };
+    const data = this.streams().filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
+    const has = (st: StreamHealthWire['state']) => data.some((s) => s.state === st);
+    const state = has('session_needed')
+      ? 'session_needed'
+      : has('error')
+        ? 'error'
+        : data.every((s) => s.state === 'running')
+          ? 'running'
+          : has('reconnecting')
+            ? 'degraded'
+            : 'connecting';
+    return { state, streaming: true };
   }
 
   private defaultWatchlist(): string[] {
@@ -492,13 +709,15 @@ export class Desk {
 
   private emitHealth(): void {
     if (this.disposed) return;
-    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
     this.alerts.check();
   }
 
   private emit(event: UnsequencedEvent): void {
     this.seq += 1;
     const sequenced = { ...event, seq: this.seq } as DeskEvent;
+    // `live` is undefined only while it is being built (its constructor may emit).
+    (this.live as LivePortfolio | undefined)?.observe(sequenced);
     for (const listener of this.listeners) {
       try {
         listener(sequenced);
@@ -509,9 +728,12 @@ export class Desk {
   }
 }
 
-/** The wire shape only (the cache's bookkeeping fields stay in the backend). */
-function toWire(q: Quote): QuoteWire {
-  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired', 'replaced'];
+
+/** The venue's order status on the wire; pending_* and venue-specific states are `unknown`. */
+function wireOrderStatus(status: string): WireOrderStatus {
+  if (status === 'pending_new') return 'new';
+  return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
