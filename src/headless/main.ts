@@ -2,7 +2,7 @@
  * Plain-Node entry of the headless desk: `npm start -- --headless [--port N] [--host H]`, and the
  * fallback of `npm start` where no Electron binary exists.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   const ledgerPath = join(stateDir.dir, 'ledger.sqlite');
   let ledger: SqliteLedgerStore;
   try {
+    mkdirSync(stateDir.dir, { recursive: true, mode: 0o700 }); // first run: the state directory is new
     ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger });
   } catch (err) {
     throw new CliError(`cannot open the ledger ${ledgerPath}: ${err instanceof Error ? err.message : String(err)}`);

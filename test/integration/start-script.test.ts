@@ -102,8 +102,10 @@ describe('npm start without an Electron binary', () => {
     expect(await desk.exited).toBe(0);
   }, 90_000);
 
-  it('keeps the day\'s P&L curve in the local ledger across a stop', async () => {
-    const desk = startDesk(['--headless', '--port', '0']);
+  it('creates its state directory on first run and keeps the day\'s P&L curve in the local ledger across a stop', async () => {
+    const fresh = join(mkdtempSync(join(tmpdir(), 'live-desk-home-')), 'not-yet', '.live-desk');
+    stateDirs.push(resolve(fresh, '../..'));
+    const desk = startDesk(['--headless', '--port', '0'], { LIVE_DESK_STATE_DIR: fresh });
     const url = await desk.url;
     const client = await TestClient.open(`${url.replace('http', 'ws')}ws`);
     await client.call('stream.start', {});
@@ -112,7 +114,7 @@ describe('npm start without an Electron binary', () => {
     await client.close();
     desk.child.kill('SIGTERM');
     expect(await desk.exited).toBe(0);
-    const ledger = SqliteLedgerStore.open({ path: join(desk.stateDir, 'ledger.sqlite') });
+    const ledger = SqliteLedgerStore.open({ path: join(fresh, 'ledger.sqlite') });
     try {
       const curve = ledger.pnlCurve('portfolio:USD', { fromMs: 0, toMs: Date.now() + 1000 });
       expect(curve.length).toBeGreaterThan(0);
