@@ -7,7 +7,7 @@ const AGE_COLOR = { fresh: 'teal', aging: 'yellow', stale: 'red' } as const;
 
 export function QuoteTable() {
   const { quotes, clockOffsetMs } = useQuotes();
-  const now = useNow(250) + clockOffsetMs;
+  const now = useNow() + clockOffsetMs;
   if (quotes.length === 0) {
     return (
       <Text c="dimmed" data-testid="quotes-empty">
