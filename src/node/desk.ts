@@ -25,7 +25,11 @@ import type {
   StreamHealthWire,
   UnsequencedEvent,
 } from '../shared/contract';
-import { parseCommand } from '../shared/contract';
+import { parseCommand, PROTOCOL_VERSION, defaultDeskSettings } from '../shared/contract';
+import { defaultValuation, type PnlSnapshotWire } from '../core/pnl/revalue';
+
+// Thin until the active P&L tracker is wired (issue 6): no positions yet.
+const EMPTY_PNL: PnlSnapshotWire = { as_of: null, currency: null, realized: '0', unrealized: '0', total: '0', totals: [] };
 
 export interface DeskConfig {
   venue: 'sim';
@@ -77,7 +81,14 @@ export class Desk {
     this.config = { ...defaultDeskConfig, ...deps.config };
     this.cache = new QuoteCache(this.clock);
     this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({ type: 'tick_update', serverTime: this.clock.now(), timestamp: new Date(this.clock.now()).toISOString(), quote_updates: changed }),
+      this.emit({
+        type: 'tick_update',
+        serverTime: this.clock.now(),
+        timestamp: new Date(this.clock.now()).toISOString(),
+        active_nodes: [],
+        ltp_updates: changed,
+        pnl_snapshot: EMPTY_PNL,
+      }),
     );
     this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
@@ -137,6 +148,26 @@ export class Desk {
       quotes: this.cache.all().map((q) => ({ ...q })),
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
+      protocol: PROTOCOL_VERSION,
+      valuation: defaultValuation,
+      positions: [],
+      structures: [],
+      pnl: {
+        trades: [],
+        total_unrealized_value: '0',
+        total_unrealized_points: 0,
+        pnl: EMPTY_PNL,
+        last_updated: null,
+        streamer: { state: this.streaming ? 'running' : 'stopped', streaming: this.streaming, last_tick_at: this.lastEventAt, last_tick_age_sec: null, subscriptions: { needed: 0, subscribed: 0, missing: [] } },
+      },
+      pnl_snapshot: EMPTY_PNL,
+      fills: [],
+      orders: [],
+      history: [],
+      pnl_samples: [],
+      portfolio: { path: null, watching: false, loaded_at: null, account: null, positions: 0, structures: 0, error: null },
+      settings: { ...defaultDeskSettings, alpaca: { ...defaultDeskSettings.alpaca } },
+      active_nodes: [],
     };
   }
 
@@ -194,6 +225,15 @@ export class Desk {
       }
       case 'credentials.clear':
         return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
+      case 'stream.restart':
+        this.stop();
+        this.start();
+        return { streaming: this.streaming };
+      case 'portfolio.load':
+      case 'portfolio.reload':
+      case 'settings.get':
+      case 'settings.set':
+        throw new Error(`${name} is not available yet`);
     }
   }
 

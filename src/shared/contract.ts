@@ -13,8 +13,58 @@ import { z } from 'zod';
 import type { AlertKind, AlertSeverity, AlertView } from '../core/alerts/types';
 import type { KillSwitchLevel, KillSwitchView } from '../core/risk/kill-switch';
 import { CREDENTIAL_FIELDS, type CredentialVenue, type CredentialsStatus } from '../core/model/credentials';
+import type { PnlSnapshotWire, PositionRecord, StructureDefWire, ValuationSettings } from '../core/pnl/revalue';
+import type {
+  ActivePnlSnapshot,
+  FillWire,
+  NodeEventBody,
+  OrderUpdateWire,
+  PnlSampleWire,
+  PortfolioEventBody,
+  PortfolioStatusWire,
+  PositionEventBody,
+  ReplayProgress,
+  StreamerDiagnostics,
+} from '../core/events/types';
 
-export const PROTOCOL_VERSION = 1;
+// The payload types the renderer needs, re-exported so it imports the contract only.
+export type {
+  InstrumentWire,
+  LivePosition,
+  PnlSnapshotWire,
+  PnlTotalsWire,
+  PositionMeta,
+  PositionRecord,
+  PositionSource,
+  StructureDefWire,
+  StructureLegWire,
+  ValuationSettings,
+} from '../core/pnl/revalue';
+export type {
+  ActivePnlSnapshot,
+  ActiveTrade,
+  FillWire,
+  JsonValue,
+  NodeEventBody,
+  NodeStatus,
+  OrderStatus,
+  OrderUpdateWire,
+  PnlGap,
+  PnlSampleWire,
+  PortfolioAction,
+  PortfolioEventBody,
+  PortfolioStatusWire,
+  PositionEventBody,
+  PositionEventPnl,
+  PositionEventPosition,
+  ReplayProgress,
+  StreamerDiagnostics,
+  StreamerState,
+} from '../core/events/types';
+export type { StructureView, PositionView, WarningView, WarningCode, PayoffView } from '../core/pnl/views';
+export type { PortfolioError } from '../core/model/portfolio-file';
+
+export const PROTOCOL_VERSION = 2;
 
 // ---------- wire types ----------
 
@@ -45,16 +95,120 @@ export interface StreamHealthWire {
 
 export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
 
+// ---------- desk settings (validated here, persisted by the Node layer in the state dir) ----------
+
+const alpacaSettingsShape = {
+  env: z.enum(['paper', 'live']),
+  stock_feed: z.enum(['iex', 'sip']),
+  option_feed: z.enum(['indicative', 'opra']),
+};
+
+/** Field rules without defaults (shared by the full schema and the `settings.set` patch). */
+const deskSettingsShape = {
+  /** Which venue Start connects to. Changing it restarts a running stream. */
+  venue: z.enum(['sim', 'alpaca']),
+  /** Alpaca options (credentials are separate: `credentials.*`). Changing them restarts a running stream. */
+  alpaca: z.object(alpacaSettingsShape).strict(),
+  /** A quote older than this is stale: its P&L shows as unknown. Applied live. */
+  stale_after_sec: z.number().min(0.5).max(600),
+  /** The tracker recomputes at least this often even without ticks. Applied live. */
+  pnl_refresh_seconds: z.number().min(1).max(300),
+  /** Planner limit on option contracts subscribed (the venue's symbol limit); applied at the next start. */
+  max_option_contracts: z.number().int().min(1).max(10_000),
+  /** mid | last | conservative (bid for longs, ask for shorts). Applied live. */
+  mark_policy: z.enum(['mid', 'last', 'conservative']),
+  /** Spread above this % of the mid raises `wide_spread`. Applied live. */
+  wide_spread_pct: z.number().min(0).max(1000),
+  /** The portfolio file; null = the bundled sample. */
+  portfolio_path: z.string().min(1).max(4096).nullable(),
+  /** Reload the portfolio file when it changes on disk. */
+  watch_portfolio: z.boolean(),
+};
+
+export const defaultDeskSettings = {
+  venue: 'sim',
+  alpaca: { env: 'paper', stock_feed: 'iex', option_feed: 'indicative' },
+  stale_after_sec: 5,
+  pnl_refresh_seconds: 5,
+  max_option_contracts: 250,
+  mark_policy: 'mid',
+  wide_spread_pct: 10,
+  portfolio_path: null,
+  watch_portfolio: true,
+} as const satisfies z.infer<z.ZodObject<typeof deskSettingsShape>>;
+
+/** The full settings (a stored file may omit fields: their defaults apply). */
+export const deskSettingsSchema = z
+  .object({
+    ...deskSettingsShape,
+    alpaca: z
+      .object({
+        env: alpacaSettingsShape.env.default(defaultDeskSettings.alpaca.env),
+        stock_feed: alpacaSettingsShape.stock_feed.default(defaultDeskSettings.alpaca.stock_feed),
+        option_feed: alpacaSettingsShape.option_feed.default(defaultDeskSettings.alpaca.option_feed),
+      })
+      .strict()
+      .default({ ...defaultDeskSettings.alpaca }),
+    venue: deskSettingsShape.venue.default(defaultDeskSettings.venue),
+    stale_after_sec: deskSettingsShape.stale_after_sec.default(defaultDeskSettings.stale_after_sec),
+    pnl_refresh_seconds: deskSettingsShape.pnl_refresh_seconds.default(defaultDeskSettings.pnl_refresh_seconds),
+    max_option_contracts: deskSettingsShape.max_option_contracts.default(defaultDeskSettings.max_option_contracts),
+    mark_policy: deskSettingsShape.mark_policy.default(defaultDeskSettings.mark_policy),
+    wide_spread_pct: deskSettingsShape.wide_spread_pct.default(defaultDeskSettings.wide_spread_pct),
+    portfolio_path: deskSettingsShape.portfolio_path.default(defaultDeskSettings.portfolio_path),
+    watch_portfolio: deskSettingsShape.watch_portfolio.default(defaultDeskSettings.watch_portfolio),
+  })
+  .strict();
+
+export type DeskSettings = z.infer<typeof deskSettingsSchema>;
+
+/** `settings.set` takes any subset (alpaca: any subset of its fields); no defaults are filled in. */
+export const deskSettingsPatchSchema = z
+  .object({ ...deskSettingsShape, alpaca: z.object(alpacaSettingsShape).partial().strict() })
+  .partial()
+  .strict();
+export type DeskSettingsPatch = z.infer<typeof deskSettingsPatchSchema>;
+
+/**
+ * Everything a client needs to rebuild its state; sent first on every (re)connect and on resync.
+ * After it, events with seq > the snapshot event's seq apply in order.
+ */
 export interface DeskSnapshot {
   /** Server time when the snapshot was taken (epoch ms); clients derive clock offset from it. */
   serverTime: number;
+  protocol: number;
   venue: string;
   mode: VenueMode;
   streaming: boolean;
+  /** The latest quote of every symbol in the cache. */
   quotes: QuoteWire[];
   streams: StreamHealthWire[];
   /** The graded kill switch (spec §2): the global scope and per-account entries. */
   killSwitch?: KillSwitchWire;
+  /** How positions are valued (mark policy, stale threshold): the renderer values with the same. */
+  valuation: ValuationSettings;
+  /** Every position (open and closed), exact; the renderer values them with `revaluePosition`. */
+  positions: PositionRecord[];
+  /** Multi-leg structures from the portfolio file. */
+  structures: StructureDefWire[];
+  /** The active P&L tracker's snapshot (open trades valued now, totals, streamer diagnostics). */
+  pnl: ActivePnlSnapshot;
+  /** Same as `pnl.pnl` and tick_update's: {realized, unrealized, total} per currency. */
+  pnl_snapshot: PnlSnapshotWire;
+  /** Recent fills (oldest first, bounded). */
+  fills: FillWire[];
+  /** Latest state of recent orders (oldest first, bounded). */
+  orders: OrderUpdateWire[];
+  /** Recent history events (node/position/portfolio/fill/order/alert/kill switch), oldest first, bounded. */
+  history: HistoryEvent[];
+  /** Today's P&L curve (oldest first, bounded), with gap markers. */
+  pnl_samples: PnlSampleWire[];
+  portfolio: PortfolioStatusWire;
+  settings: DeskSettings;
+  /** Nodes currently running (strategy runtime later; empty until then). */
+  active_nodes: string[];
+  /** Replay progress (absent when live). */
+  progress?: ReplayProgress;
 }
 
 /** Kill switch state on the wire: `global` is scope `*` (all accounts). Times are epoch ms. */
@@ -73,17 +227,70 @@ export interface SnapshotEvent extends EventBase {
   snapshot: DeskSnapshot;
 }
 
+/**
+ * Lightweight and coalesced (at most ~20/s): no position lists. The renderer revalues the positions
+ * holding the changed symbols with `revaluePosition`; `pnl_snapshot` is the backend's totals.
+ */
 export interface TickUpdateEvent extends EventBase {
   type: 'tick_update';
+  /** ISO-8601 of the server time. */
   timestamp: string;
-  /** Latest quote of each symbol that changed since the previous tick_update (coalesced). */
-  quote_updates: QuoteWire[];
+  /** Replay only; absent when live. */
+  progress?: ReplayProgress;
+  active_nodes: string[];
+  /** Latest quote of each symbol that changed since the previous tick_update (only those). */
+  ltp_updates: QuoteWire[];
+  pnl_snapshot: PnlSnapshotWire;
 }
 
+/** Stream state changed (and a periodic refresh of ages/counters while streaming). */
 export interface HealthEvent extends EventBase {
   type: 'health_event';
   streaming: boolean;
   streams: StreamHealthWire[];
+  streamer?: StreamerDiagnostics;
+}
+
+/** A position was entered, partly exited or exited (spec §7). */
+export interface PositionEvent extends EventBase, PositionEventBody {
+  type: 'position_event';
+}
+
+/** A step completed: execution flows for the Events page. */
+export interface NodeEvent extends EventBase, NodeEventBody {
+  type: 'node_event';
+}
+
+/** A fill arrived (venue trade update), for the fills table. */
+export interface FillEvent extends EventBase {
+  type: 'fill_event';
+  fill: FillWire;
+}
+
+/** An order changed state (venue trade update). */
+export interface OrderEvent extends EventBase {
+  type: 'order_event';
+  order: OrderUpdateWire;
+}
+
+/** portfolio.json was loaded, reloaded, or rejected (with JSON-path errors; old positions stay). */
+export interface PortfolioEvent extends EventBase, PortfolioEventBody {
+  type: 'portfolio_event';
+}
+
+/** New points of the day's P&L curve (one per currency per sample). */
+export interface PnlSampleEvent extends EventBase {
+  type: 'pnl_sample';
+  samples: PnlSampleWire[];
+}
+
+/** Settings changed (by settings.set); `valuation` is what positions are now valued with. */
+export interface SettingsEvent extends EventBase {
+  type: 'settings_event';
+  settings: DeskSettings;
+  valuation: ValuationSettings;
+  /** The stream restarts to apply venue settings. */
+  restarting: boolean;
 }
 
 /**
@@ -109,7 +316,34 @@ export interface KillSwitchEvent extends EventBase {
   change: { account: string; from: KillSwitchLevel; to: KillSwitchLevel; reason: string; rearm: boolean };
 }
 
-export type DeskEvent = SnapshotEvent | TickUpdateEvent | HealthEvent | AlertEvent | KillSwitchEvent;
+export type DeskEvent =
+  | SnapshotEvent
+  | TickUpdateEvent
+  | HealthEvent
+  | PositionEvent
+  | NodeEvent
+  | FillEvent
+  | OrderEvent
+  | PortfolioEvent
+  | PnlSampleEvent
+  | SettingsEvent
+  | AlertEvent
+  | KillSwitchEvent;
+
+/** Events kept in the history (the Events page); ticks, health and samples are not history. */
+export type HistoryEvent = PositionEvent | NodeEvent | FillEvent | OrderEvent | PortfolioEvent | AlertEvent | KillSwitchEvent;
+export const HISTORY_EVENT_TYPES: readonly HistoryEvent['type'][] = [
+  'position_event',
+  'node_event',
+  'fill_event',
+  'order_event',
+  'portfolio_event',
+  'alert',
+  'killswitch_event',
+];
+export function isHistoryEvent(e: DeskEvent): e is HistoryEvent {
+  return (HISTORY_EVENT_TYPES as readonly string[]).includes(e.type);
+}
 export type DeskEventType = DeskEvent['type'];
 /** An event before the sequencer stamps it. */
 export type UnsequencedEvent = DeskEvent extends infer E ? (E extends DeskEvent ? Omit<E, 'seq'> : never) : never;
@@ -148,6 +382,15 @@ export const commandSchemas = {
   'snapshot.get': empty,
   'stream.start': empty,
   'stream.stop': empty,
+  /** Stop then start (e.g. after venue settings changed). */
+  'stream.restart': empty,
+  /** Load a portfolio file (becomes the watched file); a bad file keeps the old positions. */
+  'portfolio.load': z.object({ path: z.string().trim().min(1, 'must name a file').max(4096) }).strict(),
+  /** Read the current file again. */
+  'portfolio.reload': empty,
+  'settings.get': empty,
+  /** Any subset of the settings; validated, persisted, applied live where possible. */
+  'settings.set': deskSettingsPatchSchema,
   'killswitch.get': empty,
   'killswitch.set': killSwitchSet,
   /** Which venues have credentials and how they are protected — never the values. */
@@ -164,6 +407,11 @@ export interface CommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };
+  'stream.restart': { streaming: boolean };
+  'portfolio.load': PortfolioStatusWire;
+  'portfolio.reload': PortfolioStatusWire;
+  'settings.get': SettingsResult;
+  'settings.set': SettingsResult;
   'killswitch.get': KillSwitchWire;
   'killswitch.set': { killSwitch: KillSwitchWire; changed: boolean; persisted: boolean };
   'credentials.status': CredentialsStatus;
@@ -171,14 +419,28 @@ export interface CommandResults {
   'credentials.clear': CredentialsStatus;
 }
 
+export interface SettingsResult {
+  settings: DeskSettings;
+  /** Keys applied without a restart. */
+  applied: string[];
+  /** The stream restarts to apply venue settings (only when it was running). */
+  restarting: boolean;
+  /** False when the settings file could not be written (applied for this run only). */
+  persisted: boolean;
+}
+
 export type CommandResult<C extends CommandName> = CommandResults[C];
 
-export type CommandErrorCode = 'unknown_command' | 'invalid_payload' | 'unauthorized' | 'failed';
+/**
+ * `invalid_payload`: the command's payload failed validation (issues name the fields).
+ * `invalid_portfolio`: the portfolio file failed validation (issues name JSON paths; old positions stay).
+ */
+export type CommandErrorCode = 'unknown_command' | 'invalid_payload' | 'invalid_portfolio' | 'unauthorized' | 'failed';
 
 export interface CommandError {
   code: CommandErrorCode;
   message: string;
-  /** zod issue paths for invalid payloads, e.g. ["port"]. */
+  /** Where each problem is: payload field paths (e.g. "alpaca.env"), or JSON paths of a file ("$.positions[2].strike"). */
   issues?: { path: string; message: string }[];
 }
 

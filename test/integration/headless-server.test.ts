@@ -44,7 +44,7 @@ describe('headless desk over its real WebSocket', () => {
     expect(seqs[0]).toBe(first.seq + 1);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
     const tick = client.events.find((e) => e.type === 'tick_update');
-    expect(tick?.type === 'tick_update' && tick.quote_updates.length).toBeGreaterThan(0);
+    expect(tick?.type === 'tick_update' && tick.ltp_updates.length).toBeGreaterThan(0);
 
     await client.call('stream.stop', {});
     const countAfterStop = client.events.length;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { boot } from './boot';
 import { KILL_SWITCH_REASON, readTotalPnl } from '../../../src/main/tray-controller';
-import type { DeskEvent } from '../../../src/shared/contract';
+import type { DeskEvent, DeskSnapshot } from '../../../src/shared/contract';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -81,11 +81,14 @@ describe('tray', () => {
   it('LIVE armed shows its own icon; P&L appears in the tooltip when the desk reports it', async () => {
     const { facade, shell, clock } = await boot();
     const original = shell.desk.snapshot.bind(shell.desk);
-    vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
+    const live = vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
     clock.advance(1000);
     expect(facade.tray.icon).toBe('live');
-    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L —');
-    const tick = { type: 'tick_update', seq: 99, serverTime: 0, timestamp: '', quote_updates: [], pnl_snapshot: { realized: '1', unrealized: '2', total: '3.50' } } as unknown as DeskEvent;
+    // The desk reports its P&L in the snapshot (0 with no positions).
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L 0');
+    // A desk whose snapshot does not report P&L: the tray takes it from events.
+    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', pnl_snapshot: undefined }) as unknown as DeskSnapshot);
+    const tick = { type: 'tick_update', seq: 99, serverTime: 0, timestamp: '', ltp_updates: [], pnl_snapshot: { realized: '1', unrealized: '2', total: '3.50' } } as unknown as DeskEvent;
     shell.tray.onEvent(tick);
     clock.advance(1000);
     expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L +3.50');

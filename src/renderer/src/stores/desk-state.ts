@@ -1,32 +1,234 @@
-import type { DeskEvent, QuoteWire, StreamHealthWire, VenueMode } from '@shared/contract';
+/**
+ * The renderer's picture of the desk, rebuilt from a snapshot plus events in seq order. Pure (no
+ * React, no clock): `reduceDesk(state, event, localNow)`; the zustand store (desk-store.ts) only
+ * calls it for events from the transport.
+ *
+ * Positions are kept twice: `records` (the exact FIFO state the backend sent) and `positions`
+ * (the displayed LivePosition, valued with the core's `revaluePosition` — the same pure function
+ * the backend's tracker uses, so the two cannot disagree). A tick_update revalues only the
+ * positions holding a changed symbol, plus those whose quote crossed the stale threshold since the
+ * last valuation; totals are the exact sums over positions (`totalsOf`).
+ *
+ * Quote ages move with time, not events: `positions[k].quote_age_sec` is as of `valuedAt`; a view
+ * showing ages computes them from `quote_received_at` and the server-corrected now
+ * (selectors.ts: `serverNow`, `quoteAgeSec`).
+ */
+import {
+  isHistoryEvent,
+  type DeskEvent,
+  type DeskSettings,
+  type FillWire,
+  type HistoryEvent,
+  type KillSwitchWire,
+  type LivePosition,
+  type NodeEvent,
+  type OrderUpdateWire,
+  type PnlSampleWire,
+  type PnlSnapshotWire,
+  type PortfolioStatusWire,
+  type PositionRecord,
+  type QuoteWire,
+  type ReplayProgress,
+  type StreamHealthWire,
+  type StreamerDiagnostics,
+  type StructureDefWire,
+  type StructureView,
+  type ValuationSettings,
+  type VenueMode,
+} from '@shared/contract';
+import { defaultValuation, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
 
-/** The renderer's picture of the desk, rebuilt from a snapshot plus events in seq order. */
+/** Bounds of the in-memory lists (the SQLite ledger keeps everything). */
+export const LIMITS = { history: 5000, fills: 2000, orders: 1000, pnlSamples: 20_000 } as const;
+
 export interface DeskState {
   /** Seq of the last event applied; null until the first snapshot. */
   seq: number | null;
   /** Server clock minus local clock (ms), so quote ages are right even when the clocks differ. */
   clockOffsetMs: number;
+  /** Set when a seq gap was seen; cleared by the next snapshot. */
+  awaitingSnapshot: boolean;
   venue: string;
   mode: VenueMode;
   streaming: boolean;
+  /** Latest quote per symbol. */
   quotes: Record<string, QuoteWire>;
   streams: StreamHealthWire[];
-  /** Set when a seq gap was seen; cleared by the next snapshot. */
-  awaitingSnapshot: boolean;
+  /** The tracker's stream diagnostics (connection state, last tick age, subscription counts). */
+  streamer: StreamerDiagnostics | null;
+  killSwitch: KillSwitchWire | null;
+  /** How positions are valued (from the backend; the same on both sides). */
+  valuation: ValuationSettings;
+  /** Exact position state by key `${position_id}#${re_entry_num}` (open and closed). */
+  records: Record<string, PositionRecord>;
+  /** Displayed positions by key, valued with `revaluePosition`. */
+  positions: Record<string, LivePosition>;
+  /** Server time (ms) of the latest valuation. */
+  valuedAt: number;
+  /** Open position keys by symbol (which positions a quote touches). */
+  openBySymbol: Record<string, string[]>;
+  /** Keys of closed positions in the order they closed: the trade history. */
+  tradeKeys: string[];
+  structureDefs: Record<string, StructureDefWire>;
+  structures: Record<string, StructureView>;
+  /** Totals recomputed here from `positions` (exact). */
+  totals: PnlSnapshotWire;
+  /** Totals as the backend last sent them (tick_update / snapshot); equal to `totals` when in sync. */
+  serverPnl: PnlSnapshotWire | null;
+  /** Recent fills, oldest first. */
+  fills: FillWire[];
+  /** Latest update of each recent order. */
+  orders: Record<string, OrderUpdateWire>;
+  /** Event history (node/position/portfolio/fill/order/alert/kill switch), oldest first. */
+  history: HistoryEvent[];
+  /** node_event by execution_id. */
+  nodes: Record<string, NodeEvent>;
+  /** execution_ids of each parent's children, in arrival order. */
+  children: Record<string, string[]>;
+  /** The day's P&L curve, oldest first (per currency; `gap` marks breaks). */
+  pnlSamples: PnlSampleWire[];
+  portfolio: PortfolioStatusWire | null;
+  settings: DeskSettings | null;
+  activeNodes: string[];
+  progress: ReplayProgress | null;
+  /** Server time of the last tick_update. */
+  lastTickAt: number | null;
 }
+
+const emptyTotals: PnlSnapshotWire = { as_of: null, currency: null, realized: '0', unrealized: '0', total: '0', totals: [] };
 
 export const initialDeskState: DeskState = {
   seq: null,
   clockOffsetMs: 0,
+  awaitingSnapshot: true,
   venue: '',
   mode: 'SIM',
   streaming: false,
   quotes: {},
   streams: [],
-  awaitingSnapshot: true,
+  streamer: null,
+  killSwitch: null,
+  valuation: defaultValuation,
+  records: {},
+  positions: {},
+  valuedAt: 0,
+  openBySymbol: {},
+  tradeKeys: [],
+  structureDefs: {},
+  structures: {},
+  totals: emptyTotals,
+  serverPnl: null,
+  fills: [],
+  orders: {},
+  history: [],
+  nodes: {},
+  children: {},
+  pnlSamples: [],
+  portfolio: null,
+  settings: null,
+  activeNodes: [],
+  progress: null,
+  lastTickAt: null,
 };
 
 export type ReduceResult = { state: DeskState; needResync: boolean };
+
+// ---------- valuation helpers (pure) ----------
+
+function valueOne(r: PositionRecord, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): LivePosition {
+  // Closed positions are valued without a quote on both sides (nothing left to mark).
+  return revaluePosition(r, r.status === 'CLOSED' ? null : (quotes[r.symbol] ?? null), now, v);
+}
+
+function indexOpen(records: Record<string, PositionRecord>): Record<string, string[]> {
+  const idx: Record<string, string[]> = {};
+  for (const r of Object.values(records)) {
+    if (r.status === 'CLOSED') continue;
+    (idx[r.symbol] ??= []).push(r.key);
+  }
+  return idx;
+}
+
+function closeOrder(records: Record<string, PositionRecord>): string[] {
+  return Object.values(records)
+    .filter((r) => r.status === 'CLOSED')
+    .sort((a, b) => (a.closed_at ?? 0) - (b.closed_at ?? 0) || (a.key < b.key ? -1 : 1))
+    .map((r) => r.key);
+}
+
+function valueAllPositions(records: Record<string, PositionRecord>, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): Record<string, LivePosition> {
+  const out: Record<string, LivePosition> = {};
+  for (const [k, r] of Object.entries(records)) out[k] = valueOne(r, quotes, now, v);
+  return out;
+}
+
+function valueStructures(defs: Record<string, StructureDefWire>, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): Record<string, StructureView> {
+  const out: Record<string, StructureView> = {};
+  for (const [id, d] of Object.entries(defs)) out[id] = revalueStructure(d, (s) => quotes[s], now, v);
+  return out;
+}
+
+/** Every position valued at `now` — what the backend's snapshot would say at that instant. */
+export function revalueAll(state: DeskState, now: number): Record<string, LivePosition> {
+  return valueAllPositions(state.records, state.quotes, now, state.valuation);
+}
+
+/** Recomputes every derived field from records, quotes and valuation at `now`. */
+function rebuild(state: DeskState, now: number): DeskState {
+  const positions = valueAllPositions(state.records, state.quotes, now, state.valuation);
+  return {
+    ...state,
+    positions,
+    valuedAt: now,
+    openBySymbol: indexOpen(state.records),
+    tradeKeys: closeOrder(state.records),
+    structures: valueStructures(state.structureDefs, state.quotes, now, state.valuation),
+    totals: totalsOf(Object.values(positions)),
+  };
+}
+
+function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): T[] {
+  const next = list.concat(items);
+  // Trim in chunks so appends stay amortized O(1).
+  return next.length > limit * 1.2 ? next.slice(next.length - limit) : next;
+}
+
+function withHistory(state: DeskState, event: HistoryEvent): DeskState {
+  let { nodes, children } = state;
+  if (event.type === 'node_event') {
+    nodes = { ...nodes, [event.execution_id]: event };
+    if (event.parent_execution_id !== null) {
+      const siblings = children[event.parent_execution_id] ?? [];
+      if (!siblings.includes(event.execution_id)) children = { ...children, [event.parent_execution_id]: [...siblings, event.execution_id] };
+    }
+  }
+  return { ...state, history: appendBounded(state.history, [event], LIMITS.history), nodes, children };
+}
+
+function indexHistory(history: readonly HistoryEvent[]): { nodes: Record<string, NodeEvent>; children: Record<string, string[]> } {
+  const nodes: Record<string, NodeEvent> = {};
+  const children: Record<string, string[]> = {};
+  for (const e of history) {
+    if (e.type !== 'node_event') continue;
+    nodes[e.execution_id] = e;
+    if (e.parent_execution_id !== null) {
+      const c = (children[e.parent_execution_id] ??= []);
+      if (!c.includes(e.execution_id)) c.push(e.execution_id);
+    }
+  }
+  return { nodes, children };
+}
+
+function boundedOrders(orders: Record<string, OrderUpdateWire>): Record<string, OrderUpdateWire> {
+  const ids = Object.keys(orders);
+  if (ids.length <= LIMITS.orders * 1.2) return orders;
+  const keep = Object.values(orders)
+    .sort((a, b) => a.time - b.time)
+    .slice(-LIMITS.orders);
+  return Object.fromEntries(keep.map((o) => [o.order_id, o]));
+}
+
+// ---------- the reducer ----------
 
 /** Pure: applies one event. A gap in seq marks the state as awaiting a snapshot and asks for one. */
 export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number): ReduceResult {
@@ -34,33 +236,127 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
     const s = event.snapshot;
     const quotes: Record<string, QuoteWire> = {};
     for (const q of s.quotes) quotes[q.symbol] = q;
-    return {
-      state: {
-        seq: event.seq,
-        clockOffsetMs: s.serverTime - localNow,
-        venue: s.venue,
-        mode: s.mode,
-        streaming: s.streaming,
-        quotes,
-        streams: s.streams,
-        awaitingSnapshot: false,
-      },
-      needResync: false,
+    const records: Record<string, PositionRecord> = {};
+    for (const r of s.positions ?? []) records[r.key] = r;
+    const structureDefs: Record<string, StructureDefWire> = {};
+    for (const d of s.structures ?? []) structureDefs[d.id] = d;
+    const history = s.history ?? [];
+    const base: DeskState = {
+      ...initialDeskState,
+      seq: event.seq,
+      clockOffsetMs: s.serverTime - localNow,
+      awaitingSnapshot: false,
+      venue: s.venue,
+      mode: s.mode,
+      streaming: s.streaming,
+      quotes,
+      streams: s.streams,
+      streamer: s.pnl?.streamer ?? null,
+      killSwitch: s.killSwitch ?? null,
+      valuation: s.valuation ?? defaultValuation,
+      records,
+      structureDefs,
+      serverPnl: s.pnl_snapshot ?? null,
+      fills: (s.fills ?? []).slice(-LIMITS.fills),
+      orders: Object.fromEntries((s.orders ?? []).map((o) => [o.order_id, o])),
+      history: history.slice(-LIMITS.history),
+      ...indexHistory(history),
+      pnlSamples: (s.pnl_samples ?? []).slice(-LIMITS.pnlSamples),
+      portfolio: s.portfolio ?? null,
+      settings: s.settings ?? null,
+      activeNodes: s.active_nodes ?? [],
+      progress: s.progress ?? null,
     };
+    return { state: rebuild(base, s.serverTime), needResync: false };
   }
   if (state.awaitingSnapshot || state.seq === null) return { state, needResync: false };
   if (event.seq <= state.seq) return { state, needResync: false }; // duplicate or old
   if (event.seq !== state.seq + 1) return { state: { ...state, awaitingSnapshot: true }, needResync: true };
-  const base = { ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow };
+  const base: DeskState = { ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow };
+  const now = event.serverTime;
   switch (event.type) {
-    case 'tick_update': {
-      const quotes = { ...state.quotes };
-      for (const q of event.quote_updates) quotes[q.symbol] = q;
-      return { state: { ...base, quotes }, needResync: false };
-    }
+    case 'tick_update':
+      return { state: applyTick(base, event.ltp_updates, now, event), needResync: false };
     case 'health_event':
-      return { state: { ...base, streaming: event.streaming, streams: event.streams }, needResync: false };
+      return { state: { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer }, needResync: false };
+    case 'position_event': {
+      const r = event.record;
+      const records = { ...base.records, [r.key]: r };
+      const positions = { ...base.positions, [r.key]: valueOne(r, base.quotes, now, base.valuation) };
+      const wasOpen = base.records[r.key] !== undefined && base.records[r.key]!.status !== 'CLOSED';
+      const isOpen = r.status !== 'CLOSED';
+      const openBySymbol = wasOpen === isOpen && base.records[r.key]?.symbol === r.symbol ? base.openBySymbol : indexOpen(records);
+      const tradeKeys = !isOpen && !base.tradeKeys.includes(r.key) ? [...base.tradeKeys, r.key] : base.tradeKeys;
+      const next: DeskState = { ...base, records, positions, openBySymbol, tradeKeys, totals: totalsOf(Object.values(positions)) };
+      return { state: withHistory(next, event), needResync: false };
+    }
+    case 'portfolio_event': {
+      let next: DeskState = { ...base, portfolio: event.status };
+      if (event.action !== 'rejected') {
+        const records: Record<string, PositionRecord> = {};
+        for (const [k, r] of Object.entries(base.records)) if (r.source !== 'portfolio') records[k] = r;
+        for (const r of event.positions) records[r.key] = r;
+        const structureDefs: Record<string, StructureDefWire> = {};
+        for (const d of event.structures) structureDefs[d.id] = d;
+        next = rebuild({ ...next, records, structureDefs }, now);
+      }
+      return { state: withHistory(next, event), needResync: false };
+    }
+    case 'settings_event':
+      return { state: rebuild({ ...base, settings: event.settings, valuation: event.valuation }, now), needResync: false };
+    case 'pnl_sample':
+      return { state: { ...base, pnlSamples: appendBounded(base.pnlSamples, event.samples, LIMITS.pnlSamples) }, needResync: false };
+    case 'fill_event':
+      return { state: withHistory({ ...base, fills: appendBounded(base.fills, [event.fill], LIMITS.fills) }, event), needResync: false };
+    case 'order_event':
+      return { state: withHistory({ ...base, orders: boundedOrders({ ...base.orders, [event.order.order_id]: event.order }) }, event), needResync: false };
+    case 'killswitch_event':
+      return { state: withHistory({ ...base, killSwitch: event.killSwitch }, event), needResync: false };
     default:
-      return { state: base, needResync: false };
+      return { state: isHistoryEvent(event) ? withHistory(base, event) : base, needResync: false };
   }
+}
+
+/**
+ * Applies changed quotes at server time `now`: revalues the open positions holding them, and those
+ * whose quote crossed the stale threshold since the last valuation (their P&L turns unknown
+ * without any new quote); structures are few and revalued whole.
+ */
+function applyTick(state: DeskState, updates: readonly QuoteWire[], now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
+  const quotes = { ...state.quotes };
+  const touched = new Set<string>();
+  for (const q of updates) {
+    quotes[q.symbol] = q;
+    for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
+  }
+  const staleMs = state.valuation.staleAfterMs;
+  for (const keys of Object.values(state.openBySymbol)) {
+    for (const k of keys) {
+      const received = state.positions[k]?.quote_received_at;
+      if (received == null) continue;
+      const staleAt = received + staleMs;
+      // Became stale in (valuedAt, now]: `age > staleAfterMs` flips once now − received passes it.
+      if (staleAt < now && staleAt >= state.valuedAt) touched.add(k);
+    }
+  }
+  let positions = state.positions;
+  if (touched.size > 0) {
+    positions = { ...positions };
+    for (const k of touched) {
+      const r = state.records[k];
+      if (r) positions[k] = valueOne(r, quotes, now, state.valuation);
+    }
+  }
+  return {
+    ...state,
+    quotes,
+    positions,
+    valuedAt: now,
+    structures: valueStructures(state.structureDefs, quotes, now, state.valuation),
+    totals: touched.size > 0 ? totalsOf(Object.values(positions)) : state.totals,
+    serverPnl: event.pnl_snapshot,
+    activeNodes: event.active_nodes,
+    progress: event.progress ?? null,
+    lastTickAt: now,
+  };
 }

@@ -2,21 +2,25 @@ import { create } from 'zustand';
 import type { Transport, TransportStatus } from '@shared/contract';
 import { initialDeskState, reduceDesk, type DeskState } from './desk-state';
 
-interface DeskStore extends DeskState {
+export interface DeskStore extends DeskState {
   connection: TransportStatus;
 }
 
-/** Snapshot store: written only by the transport (see `bindTransport`), read through selectors. */
+/**
+ * The snapshot store: written only by the transport (see `bindTransport`), read through selectors
+ * (selectors.ts) or the hooks in hooks.ts. Components never write it.
+ */
 export const useDeskStore = create<DeskStore>(() => ({ ...initialDeskState, connection: 'connecting' }));
 
-export function bindTransport(transport: Transport): () => void {
+/** Feeds the store from a transport: events through the pure reducer, a resync on any seq gap. */
+export function bindTransport(transport: Transport, store = useDeskStore): () => void {
   const offEvent = transport.onEvent((event) => {
-    const { state, needResync } = reduceDesk(useDeskStore.getState(), event, Date.now());
-    useDeskStore.setState(state);
+    const { state, needResync } = reduceDesk(store.getState(), event, Date.now());
+    store.setState(state);
     if (needResync) transport.resync();
   });
   const offStatus = transport.onStatus((connection) => {
-    useDeskStore.setState(connection === 'open' ? { connection } : { connection, awaitingSnapshot: true });
+    store.setState(connection === 'open' ? { connection } : { connection, awaitingSnapshot: true });
   });
   // Electron IPC has no connect moment: ask for the first snapshot explicitly (a no-op on a socket
   // that is still connecting; the server sends one on every connect).

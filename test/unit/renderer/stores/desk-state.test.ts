@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { initialDeskState, reduceDesk } from '../../../src/renderer/src/stores/desk-state';
-import type { DeskEvent, QuoteWire } from '../../../src/shared/contract';
+import { initialDeskState, reduceDesk } from '../../../../src/renderer/src/stores/desk-state';
+import type { DeskEvent, QuoteWire } from '../../../../src/shared/contract';
+import { EMPTY_PNL, makeSnapshot } from '../../../helpers/desk-fixtures';
 
 const quote = (symbol: string, bid: number, receivedAt = 1000): QuoteWire => ({
   symbol, bid, ask: bid + 0.1, last: bid, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
@@ -8,11 +9,11 @@ const quote = (symbol: string, bid: number, receivedAt = 1000): QuoteWire => ({
 
 const snapshot = (seq: number, quotes: QuoteWire[]): DeskEvent => ({
   type: 'snapshot', seq, serverTime: 5000,
-  snapshot: { serverTime: 5000, venue: 'sim', mode: 'SIM', streaming: true, quotes, streams: [] },
+  snapshot: makeSnapshot({ serverTime: 5000, streaming: true, quotes }),
 });
 
 const tick = (seq: number, quotes: QuoteWire[]): DeskEvent => ({
-  type: 'tick_update', seq, serverTime: 6000, timestamp: new Date(6000).toISOString(), quote_updates: quotes,
+  type: 'tick_update', seq, serverTime: 6000, timestamp: new Date(6000).toISOString(), active_nodes: [], ltp_updates: quotes, pnl_snapshot: EMPTY_PNL,
 });
 
 describe('reduceDesk', () => {

@@ -1,0 +1,435 @@
+/**
+ * Revaluation shared by the backend and the renderer, so the two cannot disagree.
+ *
+ * The backend sends each position once as an exact, serializable `PositionRecord` (its FIFO state
+ * as decimal strings plus the instrument), then only quotes (`ltp_updates`). Both sides turn
+ * (record, quote, now) into the displayed `LivePosition` with `revaluePosition`, which is the
+ * core's `positionView` over the record's exact state — the very function the tracker uses.
+ * Totals are exact sums of the positions' decimal strings (`totalsOf`); a property test checks
+ * they equal the incremental book's totals.
+ *
+ * Pure: `now` is passed in; no clock, no I/O. Works in the browser (bigint only).
+ */
+import type { Quote } from '../market/quote';
+import type { Expiry, Instrument, InstrumentKind, OptionRight, Venue } from '../model/instrument';
+import {
+  FIAT_DECIMALS,
+  MONEY_DP,
+  MULT_DP,
+  PRICE_DP,
+  QTY_DP,
+  UNITS_DP,
+  parseScaled,
+  scaledToString,
+  toDecimalString,
+  type Money,
+  type Multiplier,
+  type Price,
+  type Qty,
+  type Units,
+} from '../model/money';
+import type { PositionSide, PositionSnapshot, PositionStatus } from './fifo';
+import type { MarkPolicy } from './mark';
+import { defaultMetricsConfig, positionView } from './metrics';
+import { valueStructure, type StructureDef } from './structure';
+import type { PositionView, StructureView } from './views';
+
+/** The quote fields valuation needs (the wire's QuoteWire and the cache's Quote both fit). */
+export type QuoteLike = Pick<Quote, 'symbol' | 'bid' | 'ask' | 'last' | 'bidSize' | 'askSize' | 'exchangeTime' | 'receivedAt'>;
+
+/** How positions are valued; the same on both sides of the wire (part of the snapshot). */
+export interface ValuationSettings {
+  markPolicy: MarkPolicy;
+  /** A quote older than this (by receive time) is stale: its P&L is unknown. */
+  staleAfterMs: number;
+  /** Spread above this % of the mid raises `wide_spread`. */
+  wideSpreadPct: number;
+}
+
+export const defaultValuation: ValuationSettings = {
+  markPolicy: defaultMetricsConfig.markPolicy,
+  staleAfterMs: defaultMetricsConfig.staleAfterMs,
+  wideSpreadPct: defaultMetricsConfig.wideSpreadPct,
+};
+
+// ---------- instruments on the wire ----------
+
+/** An Instrument as JSON: exact decimals as strings. */
+export interface InstrumentWire {
+  symbol: string;
+  venue: Venue;
+  kind: InstrumentKind;
+  underlying: string;
+  expiry: Expiry | null;
+  strike: string | null;
+  right: OptionRight | null;
+  multiplier: string;
+  currency: string;
+  currency_decimals: number;
+  tick_size: string;
+}
+
+export function instrumentToWire(i: Instrument): InstrumentWire {
+  return {
+    symbol: i.symbol,
+    venue: i.venue,
+    kind: i.kind,
+    underlying: i.underlying,
+    expiry: i.expiry ? { ...i.expiry } : null,
+    strike: i.strike === null ? null : scaledToString(i.strike, PRICE_DP),
+    right: i.right,
+    multiplier: scaledToString(i.multiplier, MULT_DP),
+    currency: i.currency.code,
+    currency_decimals: i.currency.decimals,
+    tick_size: scaledToString(i.tickSize, PRICE_DP),
+  };
+}
+
+const instrumentCache = new WeakMap<InstrumentWire, Instrument>();
+
+export function instrumentFromWire(w: InstrumentWire): Instrument {
+  let i = instrumentCache.get(w);
+  if (!i) {
+    i = {
+      symbol: w.symbol,
+      venue: w.venue,
+      kind: w.kind,
+      underlying: w.underlying,
+      expiry: w.expiry,
+      strike: w.strike === null ? null : (parseScaled(w.strike, PRICE_DP) as Price),
+      right: w.right,
+      multiplier: parseScaled(w.multiplier, MULT_DP) as Multiplier,
+      currency: { code: w.currency, decimals: w.currency_decimals },
+      tickSize: parseScaled(w.tick_size, PRICE_DP) as Price,
+    };
+    instrumentCache.set(w, i);
+  }
+  return i;
+}
+
+// ---------- positions on the wire ----------
+
+/** Where a position came from: the portfolio file (synthetic opening fills) or venue fills. */
+export type PositionSource = 'portfolio' | 'fills';
+
+/** What started / ended a position (the reference's flow ids and trigger/reason). */
+export interface PositionMeta {
+  source: PositionSource;
+  /** Execution ids (node_event) of the flows that opened the position. */
+  entry_flow_ids: string[];
+  exit_flow_ids: string[];
+  entry_trigger: string | null;
+  exit_reason: string | null;
+}
+
+/**
+ * One position's exact state, serializable: the FIFO snapshot with every amount as a decimal
+ * string (quantities at 9 dp, multiplier 6, units 15, money 26), plus the instrument and meta.
+ * Key: `${position_id}#${re_entry_num}`.
+ */
+export interface PositionRecord extends PositionMeta {
+  key: string;
+  position_id: string;
+  re_entry_num: number;
+  symbol: string;
+  side: PositionSide;
+  status: PositionStatus;
+  multiplier: string;
+  quantity_total: string;
+  quantity_closed: string;
+  quantity_remaining: string;
+  entry_value: string;
+  exit_value: string;
+  open_cost: string;
+  signed_units: string;
+  signed_open_cost: string;
+  realized_gross: string;
+  fees: string;
+  realized_net: string;
+  open_lot_count: number;
+  match_count: number;
+  entry_fill_count: number;
+  exit_fill_count: number;
+  opened_at: number;
+  closed_at: number | null;
+  last_fill_at: number;
+  instrument: InstrumentWire | null;
+}
+
+export function positionRecordOf(p: PositionSnapshot, instrument: InstrumentWire | null, meta: PositionMeta): PositionRecord {
+  return {
+    key: p.key,
+    position_id: p.position_id,
+    re_entry_num: p.re_entry_num,
+    symbol: p.symbol,
+    side: p.side,
+    status: p.status,
+    multiplier: scaledToString(p.multiplier, MULT_DP),
+    quantity_total: scaledToString(p.quantity_total, QTY_DP),
+    quantity_closed: scaledToString(p.quantity_closed, QTY_DP),
+    quantity_remaining: scaledToString(p.quantity_remaining, QTY_DP),
+    entry_value: toDecimalString(p.entry_value),
+    exit_value: toDecimalString(p.exit_value),
+    open_cost: toDecimalString(p.open_cost),
+    signed_units: scaledToString(p.signed_units, UNITS_DP),
+    signed_open_cost: toDecimalString(p.signed_open_cost),
+    realized_gross: toDecimalString(p.realized_gross),
+    fees: toDecimalString(p.fees),
+    realized_net: toDecimalString(p.realized_net),
+    open_lot_count: p.open_lot_count,
+    match_count: p.match_count,
+    entry_fill_count: p.entry_fill_count,
+    exit_fill_count: p.exit_fill_count,
+    opened_at: p.opened_at,
+    closed_at: p.closed_at,
+    last_fill_at: p.last_fill_at,
+    instrument,
+    source: meta.source,
+    entry_flow_ids: [...meta.entry_flow_ids],
+    exit_flow_ids: [...meta.exit_flow_ids],
+    entry_trigger: meta.entry_trigger,
+    exit_reason: meta.exit_reason,
+  };
+}
+
+const snapshotCache = new WeakMap<PositionRecord, PositionSnapshot>();
+
+/** The exact FIFO snapshot back from a record (memoized per record object). */
+export function snapshotOfRecord(r: PositionRecord): PositionSnapshot {
+  let s = snapshotCache.get(r);
+  if (!s) {
+    const m = (t: string) => parseScaled(t, MONEY_DP) as Money;
+    s = {
+      key: r.key,
+      position_id: r.position_id,
+      re_entry_num: r.re_entry_num,
+      symbol: r.symbol,
+      side: r.side,
+      status: r.status,
+      multiplier: parseScaled(r.multiplier, MULT_DP) as Multiplier,
+      quantity_total: parseScaled(r.quantity_total, QTY_DP) as Qty,
+      quantity_closed: parseScaled(r.quantity_closed, QTY_DP) as Qty,
+      quantity_remaining: parseScaled(r.quantity_remaining, QTY_DP) as Qty,
+      open_lot_count: r.open_lot_count,
+      entry_value: m(r.entry_value),
+      exit_value: m(r.exit_value),
+      open_cost: m(r.open_cost),
+      signed_units: parseScaled(r.signed_units, UNITS_DP) as Units,
+      signed_open_cost: m(r.signed_open_cost),
+      realized_gross: m(r.realized_gross),
+      fees: m(r.fees),
+      realized_net: m(r.realized_net),
+      match_count: r.match_count,
+      entry_fill_count: r.entry_fill_count,
+      exit_fill_count: r.exit_fill_count,
+      opened_at: r.opened_at,
+      closed_at: r.closed_at,
+      last_fill_at: r.last_fill_at,
+    };
+    snapshotCache.set(r, s);
+  }
+  return s;
+}
+
+/** A position as displayed: the core PositionView plus where it came from and why. */
+export interface LivePosition extends PositionView, PositionMeta {}
+
+/**
+ * The one valuation function: what the tracker publishes and what the renderer recomputes from
+ * `ltp_updates` — identical for the same (record, quote, now, settings).
+ */
+export function revaluePosition(r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings): LivePosition {
+  const view = positionView({
+    position: snapshotOfRecord(r),
+    quote: quote ?? null,
+    now,
+    instrument: r.instrument ? instrumentFromWire(r.instrument) : null,
+    config: { markPolicy: v.markPolicy, staleAfterMs: v.staleAfterMs, wideSpreadPct: v.wideSpreadPct },
+  });
+  return {
+    ...view,
+    source: r.source,
+    entry_flow_ids: r.entry_flow_ids,
+    exit_flow_ids: r.exit_flow_ids,
+    entry_trigger: r.entry_trigger,
+    exit_reason: r.exit_reason,
+  };
+}
+
+/** The record is open (has remaining quantity) — only open positions need quotes. */
+export function isOpenRecord(r: PositionRecord): boolean {
+  return r.status !== 'CLOSED';
+}
+
+// ---------- structures on the wire ----------
+
+export interface StructureLegWire {
+  symbol: string;
+  /** Signed quantity (positive long, negative short), decimal. */
+  quantity: string;
+  multiplier: string;
+  entry_price: string | null;
+  instrument: InstrumentWire | null;
+}
+
+export interface StructureDefWire {
+  id: string;
+  name: string;
+  /** Net debit (negative = credit) as an exact decimal; null = Σ legs' entries. */
+  net_debit: string | null;
+  currency: string;
+  currency_decimals: number;
+  legs: StructureLegWire[];
+}
+
+export function structureDefToWire(d: StructureDef): StructureDefWire {
+  const currency = d.currency ?? 'USD';
+  return {
+    id: d.id,
+    name: d.name,
+    net_debit: d.netDebit === undefined ? null : toDecimalString(d.netDebit),
+    currency,
+    currency_decimals: d.currencyDecimals ?? FIAT_DECIMALS[currency] ?? 2,
+    legs: d.legs.map((l) => ({
+      symbol: l.symbol,
+      quantity: scaledToString(l.quantity, QTY_DP),
+      multiplier: scaledToString(l.multiplier, MULT_DP),
+      entry_price: l.entryPrice === null ? null : scaledToString(l.entryPrice, PRICE_DP),
+      instrument: l.instrument ? instrumentToWire(l.instrument) : null,
+    })),
+  };
+}
+
+const structureCache = new WeakMap<StructureDefWire, StructureDef>();
+
+export function structureDefFromWire(w: StructureDefWire): StructureDef {
+  let d = structureCache.get(w);
+  if (!d) {
+    d = {
+      id: w.id,
+      name: w.name,
+      currency: w.currency,
+      currencyDecimals: w.currency_decimals,
+      ...(w.net_debit === null ? {} : { netDebit: parseScaled(w.net_debit, MONEY_DP) as Money }),
+      legs: w.legs.map((l) => ({
+        symbol: l.symbol,
+        quantity: parseScaled(l.quantity, QTY_DP) as Qty,
+        multiplier: parseScaled(l.multiplier, MULT_DP) as Multiplier,
+        entryPrice: l.entry_price === null ? null : (parseScaled(l.entry_price, PRICE_DP) as Price),
+        instrument: l.instrument ? instrumentFromWire(l.instrument) : null,
+      })),
+    };
+    structureCache.set(w, d);
+  }
+  return d;
+}
+
+export function revalueStructure(
+  w: StructureDefWire,
+  quoteOf: (symbol: string) => QuoteLike | null | undefined,
+  now: number,
+  v: ValuationSettings,
+): StructureView {
+  return valueStructure(structureDefFromWire(w), { now, quoteOf, markPolicy: v.markPolicy, staleAfterMs: v.staleAfterMs });
+}
+
+// ---------- totals ----------
+
+/** One currency's totals on the wire: the `pnl_snapshot` {realized, unrealized, total}. No position lists. */
+export interface PnlTotalsWire {
+  currency: string;
+  currency_decimals: number;
+  /** Realized P&L net of fees, over every position (open and closed). */
+  realized_pnl: string;
+  realized_gross: string;
+  fees: string;
+  /** null while any open position's P&L is unknown (see unknown_count, unrealized_known). */
+  unrealized_pnl: string | null;
+  unrealized_known: string;
+  unknown_count: number;
+  total_pnl: string | null;
+  open_positions: number;
+}
+
+export interface PnlSnapshotWire {
+  /** Receive time of the oldest quote behind the known unrealized figures. */
+  as_of: number | null;
+  /**
+   * The single currency's figures; '0' with no positions at all; null when positions span several
+   * currencies (see totals) — one number across currencies would be meaningless.
+   */
+  currency: string | null;
+  realized: string | null;
+  unrealized: string | null;
+  total: string | null;
+  /** Per currency, sorted by currency code. */
+  totals: PnlTotalsWire[];
+}
+
+interface TotalsAcc {
+  decimals: number;
+  realized: bigint;
+  gross: bigint;
+  fees: bigint;
+  known: bigint;
+  unknown: number;
+  open: number;
+}
+
+const parseMoney = (t: string): bigint => parseScaled(t, MONEY_DP);
+
+/**
+ * Exact totals over displayed positions (open and closed), per currency, plus as_of: the receive
+ * time of the oldest quote behind a known unrealized figure.
+ */
+export function totalsOf(positions: Iterable<PositionView>): PnlSnapshotWire {
+  const accs = new Map<string, TotalsAcc>();
+  let asOf: number | null = null;
+  for (const p of positions) {
+    let a = accs.get(p.currency);
+    if (!a) accs.set(p.currency, (a = { decimals: p.currency_decimals, realized: 0n, gross: 0n, fees: 0n, known: 0n, unknown: 0, open: 0 }));
+    a.realized += parseMoney(p.realized_pnl);
+    a.gross += parseMoney(p.realized_gross);
+    a.fees += parseMoney(p.fees);
+    if (p.status === 'CLOSED') continue;
+    a.open++;
+    if (p.unrealized_value === null) a.unknown++;
+    else {
+      a.known += parseMoney(p.unrealized_value);
+      if (p.quote_received_at !== null && (asOf === null || p.quote_received_at < asOf)) asOf = p.quote_received_at;
+    }
+  }
+  return pnlSnapshotOf(
+    asOf,
+    [...accs.entries()].map(([currency, a]) => {
+      const unrealized = a.unknown === 0 ? a.known : null;
+      return {
+        currency,
+        currency_decimals: a.decimals,
+        realized_pnl: toDecimalString(a.realized as Money),
+        realized_gross: toDecimalString(a.gross as Money),
+        fees: toDecimalString(a.fees as Money),
+        unrealized_pnl: unrealized === null ? null : toDecimalString(unrealized as Money),
+        unrealized_known: toDecimalString(a.known as Money),
+        unknown_count: a.unknown,
+        total_pnl: unrealized === null ? null : toDecimalString((a.realized + unrealized) as Money),
+        open_positions: a.open,
+      };
+    }),
+  );
+}
+
+/** Wraps per-currency totals (any order) as the wire's pnl_snapshot. */
+export function pnlSnapshotOf(asOf: number | null, totals: PnlTotalsWire[]): PnlSnapshotWire {
+  const sorted = [...totals].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  if (sorted.length === 0) return { as_of: asOf, currency: null, realized: '0', unrealized: '0', total: '0', totals: sorted };
+  const one = sorted.length === 1 ? sorted[0]! : null;
+  return {
+    as_of: asOf,
+    currency: one?.currency ?? null,
+    realized: one?.realized_pnl ?? null,
+    unrealized: one?.unrealized_pnl ?? null,
+    total: one?.total_pnl ?? null,
+    totals: sorted,
+  };
+}
