@@ -9,6 +9,8 @@ export interface UPlotChartProps {
   height: number;
   /** Extra drawing on top of the series (annotations); read at draw time, so it may change freely. */
   draw?: (u: uPlot) => void;
+  /** Changing this redraws the overlay without new data (e.g. a moving live-price marker). */
+  overlayKey?: unknown;
   testId?: string;
 }
 
@@ -16,7 +18,7 @@ export interface UPlotChartProps {
  * uPlot in React: one chart instance per options object, data pushed with setData (cheap), width
  * following the container through a ResizeObserver.
  */
-export function UPlotChart({ options, data, height, draw, testId }: UPlotChartProps) {
+export function UPlotChart({ options, data, height, draw, overlayKey, testId }: UPlotChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const drawRef = useRef(draw);
@@ -54,6 +56,11 @@ export function UPlotChart({ options, data, height, draw, testId }: UPlotChartPr
   useEffect(() => {
     chart.current?.setData(data);
   }, [data]);
+
+  useEffect(() => {
+    // Cached paths, no axis recalculation: only the draw hook's overlay changes.
+    chart.current?.redraw(false, false);
+  }, [overlayKey]);
 
   return <div ref={el} data-testid={testId} data-points={data[0]?.length ?? 0} style={{ width: '100%', minHeight: height }} />;
 }

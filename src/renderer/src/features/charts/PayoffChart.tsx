@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { Group, Paper, Text, Title, useComputedColorScheme } from '@mantine/core';
 import type uPlot from 'uplot';
 import type { PayoffView } from '@core/pnl/views';
@@ -18,10 +18,12 @@ export interface PayoffChartProps {
 }
 
 /** Payoff at expiry of one structure, with breakevens and the live underlying price marked. */
-export function PayoffChart({ name, payoff, livePrice, currency, decimals, height = 200 }: PayoffChartProps) {
+export const PayoffChart = memo(function PayoffChart({ name, payoff, livePrice, currency, decimals, height = 200 }: PayoffChartProps) {
   const scheme = useComputedColorScheme('dark');
   const c = chartColors(scheme);
-  const series = useMemo(() => (payoff ? buildPayoffSeries(payoff, livePrice) : null), [payoff, livePrice]);
+  // The curve depends on the structure only; the live price moves the marker (an overlay redraw).
+  const series = useMemo(() => (payoff ? buildPayoffSeries(payoff, null) : null), [payoff]);
+  const live = livePrice !== null && Number.isFinite(livePrice) ? livePrice : null;
   const data = useMemo<uPlot.AlignedData>(() => (series ? [series.xs, series.ys] : [[], []]), [series]);
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
@@ -65,8 +67,8 @@ export function PayoffChart({ name, payoff, livePrice, currency, decimals, heigh
       ctx.fillStyle = c.text;
       ctx.fillText(`BE ${formatPrice(be)}`, x + 3 * dpr, top + 12 * dpr);
     }
-    if (series.live !== null) {
-      const x = u.valToPos(series.live, 'x', true);
+    if (live !== null) {
+      const x = u.valToPos(live, 'x', true);
       if (x >= left && x <= left + width) {
         ctx.setLineDash([]);
         ctx.strokeStyle = c.live;
@@ -76,7 +78,7 @@ export function PayoffChart({ name, payoff, livePrice, currency, decimals, heigh
         ctx.lineTo(x, top + h);
         ctx.stroke();
         ctx.fillStyle = c.live;
-        ctx.fillText(`live ${formatPrice(series.live)}`, x + 3 * dpr, top + h - 6 * dpr);
+        ctx.fillText(`live ${formatPrice(live)}`, x + 3 * dpr, top + h - 6 * dpr);
       }
     }
     ctx.restore();
@@ -84,7 +86,7 @@ export function PayoffChart({ name, payoff, livePrice, currency, decimals, heigh
 
   const bound = (b: { bounded: boolean; value: string | null }) => (b.bounded && b.value !== null ? formatMoney(b.value, decimals, { signed: true }) : 'unlimited');
   return (
-    <Paper withBorder p="sm" data-testid="payoff-panel">
+    <Paper withBorder p="sm" className="panel" data-testid="payoff-panel">
       <Group justify="space-between" mb={4} wrap="nowrap">
         <Title order={5} lineClamp={1}>
           Payoff at expiry — {name}
@@ -99,13 +101,13 @@ export function PayoffChart({ name, payoff, livePrice, currency, decimals, heigh
           No payoff diagram: {payoff.reason}
         </Text>
       ) : (
-        <UPlotChart options={options} data={data} height={height} draw={draw} testId="payoff-chart" />
+        <UPlotChart options={options} data={data} height={height} draw={draw} overlayKey={live} testId="payoff-chart" />
       )}
       {payoff?.ok && series && (
         <Group gap="lg" mt={4}>
           <Text size="xs" data-testid="payoff-live">
             <Text span c="dimmed">Underlying </Text>
-            {series.live === null ? 'unknown' : formatPrice(series.live)}
+            {live === null ? 'unknown' : formatPrice(live)}
           </Text>
           <Text size="xs" data-testid="payoff-breakevens">
             <Text span c="dimmed">Breakevens </Text>
@@ -123,4 +125,4 @@ export function PayoffChart({ name, payoff, livePrice, currency, decimals, heigh
       )}
     </Paper>
   );
-}
+});

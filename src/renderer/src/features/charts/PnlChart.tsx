@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { Group, Paper, Text, Title, useComputedColorScheme } from '@mantine/core';
 import type uPlot from 'uplot';
 import { UPlotChart } from '../../components/UPlotChart';
@@ -16,7 +16,7 @@ export interface PnlChartProps {
 }
 
 /** P&L over the day: the line breaks over gaps (shaded), with peak, trough and max drawdown marked. */
-export function PnlChart({ points, currency, decimals, maxSpacingMs, height = 200 }: PnlChartProps) {
+export const PnlChart = memo(function PnlChart({ points, currency, decimals, maxSpacingMs, height = 200 }: PnlChartProps) {
   const scheme = useComputedColorScheme('dark');
   const c = chartColors(scheme);
   const series = useMemo(() => buildPnlSeries(points, maxSpacingMs), [points, maxSpacingMs]);
@@ -87,7 +87,7 @@ export function PnlChart({ points, currency, decimals, maxSpacingMs, height = 20
 
   const fmt = (v: string) => formatMoney(v, decimals, { signed: true });
   return (
-    <Paper withBorder p="sm" data-testid="pnl-chart-panel">
+    <Paper withBorder p="sm" className="panel" data-testid="pnl-chart-panel">
       <Group justify="space-between" mb={4} wrap="nowrap">
         <Title order={5}>P&L over the day ({currency})</Title>
         <Text size="xs" c="dimmed">
@@ -122,4 +122,4 @@ export function PnlChart({ points, currency, decimals, maxSpacingMs, height = 20
       </Group>
     </Paper>
   );
-}
+});

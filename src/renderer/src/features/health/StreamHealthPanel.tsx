@@ -20,7 +20,7 @@ function SinceCell({ at, clockOffsetMs }: { at: number | null; clockOffsetMs: nu
  */
 export function StreamHealthPanel({ streams, clockOffsetMs }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number }) {
   return (
-    <Paper withBorder p="sm" data-testid="stream-health">
+    <Paper withBorder p="sm" className="panel" data-testid="stream-health">
       <Title order={5} mb={6}>
         Stream health
       </Title>
