@@ -14,6 +14,8 @@ import { CliError, DEFAULT_PORT, parseCliArgs } from './cli';
 import { HeadlessCredentialVault, loadHeadlessCredentials } from '../node/credentials/headless';
 import { StateDir } from '../node/state/state-dir';
 import { KillSwitchFileStore } from '../node/state/kill-switch-file';
+import { DeskSettingsFile } from '../node/state/desk-settings-file';
+import { watchFileDebounced } from '../node/portfolio-watcher';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const RENDERER_DIR = resolve(ROOT, 'out/renderer');
@@ -34,12 +36,17 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   logger.info(credentials.detail);
   if (credentials.source !== 'none') process.stdout.write(`${credentials.detail}\n`);
   const stateDir = new StateDir(process.env.LIVE_DESK_STATE_DIR ?? join(homedir(), '.live-desk'));
+  const clock = new SystemClock();
   const desk = createDesk({
-    clock: new SystemClock(),
+    clock,
     logger,
     config: { seed: cli.seed },
     credentials: new HeadlessCredentialVault(credentials),
     killSwitchStore: new KillSwitchFileStore(stateDir),
+    settings: new DeskSettingsFile(stateDir, logger),
+    // The default run shows the bundled sample until the settings name another file.
+    portfolioPath: resolve(ROOT, 'resources/portfolio.sample.json'),
+    watchPortfolio: watchFileDebounced(clock),
   });
   const start = (port: number) =>
     startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Desk } from '../node/desk';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
-import { clientMessageSchema, type DeskEvent, type ServerMessage } from '../shared/contract';
+import { clientMessageSchema, type ServerMessage } from '../shared/contract';
 
 export interface HeadlessOptions {
   desk: Desk;
@@ -106,23 +106,36 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
   });
 
   function send(ws: WebSocket, msg: ServerMessage): void {
+    sendText(ws, JSON.stringify(msg));
+  }
+
+  // Every event is serialized once and the same text goes to every client (not once per client).
+  const clients = new Set<WebSocket>();
+  const unsubscribeDesk = desk.subscribe((event) => {
+    if (clients.size === 0) return;
+    const text = JSON.stringify({ kind: 'event', event } satisfies ServerMessage);
+    for (const ws of clients) sendText(ws, text);
+  });
+
+  function sendText(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > maxBuffer) {
       logger.warn('closing slow websocket client', { buffered: ws.bufferedAmount });
       ws.close(1013, 'client too slow');
       return;
     }
-    ws.send(JSON.stringify(msg));
+    ws.send(text);
   }
 
+  /** A full snapshot at the desk's current seq: the client applies events with a higher seq after it. */
   function sendSnapshot(ws: WebSocket): void {
-    const event: DeskEvent = { type: 'snapshot', seq: desk.lastSeq, serverTime: Date.now(), snapshot: desk.snapshot() };
-    send(ws, { kind: 'event', event });
+    send(ws, { kind: 'event', event: desk.snapshotEvent() });
   }
 
   function attachClient(ws: WebSocket): void {
-    const unsubscribe = desk.subscribe((event) => send(ws, { kind: 'event', event }));
+    // Snapshot first, then join the broadcast: both happen in this turn, so no event falls between.
     sendSnapshot(ws);
+    clients.add(ws);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         send(ws, { kind: 'error', error: { code: 'invalid_payload', message: 'binary frames are not accepted' } });
@@ -150,7 +163,7 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
       }
       void desk.handle(msg.name, msg.payload).then((outcome) => send(ws, { kind: 'reply', id: msg.id, outcome }));
     });
-    ws.on('close', unsubscribe);
+    ws.on('close', () => clients.delete(ws));
     ws.on('error', (err) => logger.warn('websocket client error', { message: err.message }));
   }
 
@@ -172,6 +185,8 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     token,
     clientCount: () => wss.clients.size,
     close: async () => {
+      unsubscribeDesk();
+      clients.clear();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       await new Promise<void>((r) => {

@@ -11,6 +11,8 @@ import type { Logger } from '../core/ports/logger';
 import { NotificationPolicy, type NotificationPolicyConfig } from '../core/alerts/policy';
 import { createDesk, type Desk, type DeskConfig } from '../node/desk';
 import { KillSwitchFileStore } from '../node/state/kill-switch-file';
+import { DeskSettingsFile } from '../node/state/desk-settings-file';
+import { watchFileDebounced } from '../node/portfolio-watcher';
 import type { DeskEvent, NavigationRequest } from '../shared/contract';
 import type { ShellFacade, WindowLike } from './facade';
 import { registerIpc } from './ipc-bridge';
@@ -42,6 +44,8 @@ export interface ShellOptions {
   logger: Logger;
   deskConfig?: Partial<DeskConfig>;
   notificationPolicy?: Partial<NotificationPolicyConfig>;
+  /** Portfolio file loaded when the desk settings name none (the bundled sample). */
+  portfolioPath?: string;
 }
 
 export interface Shell {
@@ -90,6 +94,9 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     credentials: vault,
     killSwitchStore: new KillSwitchFileStore(files),
     alerts: { feedStaleAfterMs: settings.feedStaleAfterMs },
+    settings: new DeskSettingsFile(files, logger),
+    portfolioPath: opts.portfolioPath ?? null,
+    watchPortfolio: watchFileDebounced(clock),
   });
 
   let win: WindowLike | null = null;
@@ -109,7 +116,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     ipc: facade.ipc,
     isTrustedSender: (frame) => isTrustedSender(frame, liveWindow()?.webContents.mainFrame ?? null, origins),
     handleCommand: (name, payload) => desk.handle(name, payload),
-    snapshotEvent: () => ({ type: 'snapshot', seq: desk.lastSeq, serverTime: clock.now(), snapshot: desk.snapshot() }),
+    snapshotEvent: () => desk.snapshotEvent(),
     sendToRenderer,
     logger,
   });

@@ -6,8 +6,6 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { Quote } from '../core/market/quote';
-import { TickCoalescer } from '../core/events/tick-coalescer';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
@@ -25,11 +23,14 @@ import type {
   StreamHealthWire,
   UnsequencedEvent,
 } from '../shared/contract';
-import { parseCommand, PROTOCOL_VERSION, defaultDeskSettings } from '../shared/contract';
-import { defaultValuation, type PnlSnapshotWire } from '../core/pnl/revalue';
-
-// Thin until the active P&L tracker is wired (issue 6): no positions yet.
-const EMPTY_PNL: PnlSnapshotWire = { as_of: null, currency: null, realized: '0', unrealized: '0', total: '0', totals: [] };
+import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
+import type { FillInput } from '../core/pnl/fifo';
+import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
+import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
+import type { OrderUpdateWire } from '../core/events/types';
+import { CommandFailure, LivePortfolio, type FillContext } from './live-portfolio';
+import type { DeskSettingsStore } from './state/desk-settings-file';
+import type { FileWatchFactory } from './portfolio-watcher';
 
 export interface DeskConfig {
   venue: 'sim';
@@ -52,6 +53,14 @@ export interface DeskDeps {
   credentials?: CredentialVault;
   /** Feed-stale threshold and check cadence of the alert monitor. */
   alerts?: Partial<AlertMonitorConfig>;
+  /** Desk settings persistence (default: memory only). */
+  settings?: DeskSettingsStore;
+  /** Portfolio file loaded at construction when the settings name none (the default run: the bundled sample). */
+  portfolioPath?: string | null;
+  /** How the portfolio file is watched for changes (default: not watched). */
+  watchPortfolio?: FileWatchFactory | null;
+  /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
+  pnlSampleSink?: PnlSampleSink;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -62,7 +71,6 @@ export class Desk {
   private readonly logger: Logger;
   private readonly cache: QuoteCache;
   private readonly listeners = new Set<DeskListener>();
-  private readonly coalescer: TickCoalescer<Quote>;
   private model: SimMarketModel | null = null;
   private simTimer: Cancel | null = null;
   private seq = 0;
@@ -74,28 +82,62 @@ export class Desk {
   /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
+  /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
+  readonly live: LivePortfolio;
+  /** Symbols the P&L tracker asked for (the sim quotes its fixed universe regardless). */
+  private trackerSymbols: readonly string[] = [];
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.config = { ...defaultDeskConfig, ...deps.config };
     this.cache = new QuoteCache(this.clock);
-    this.coalescer = new TickCoalescer<Quote>(this.clock, this.config.tickCoalesceMs, (changed) =>
-      this.emit({
-        type: 'tick_update',
-        serverTime: this.clock.now(),
-        timestamp: new Date(this.clock.now()).toISOString(),
-        active_nodes: [],
-        ltp_updates: changed,
-        pnl_snapshot: EMPTY_PNL,
-      }),
-    );
-    this.cache.onQuote((q) => this.coalescer.push(q.symbol, q));
+    // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
+    this.cache.onQuote((q) => {
+      if (this.streaming) this.live.quote(q);
+    });
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
     this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
+    this.live = new LivePortfolio({
+      clock: this.clock,
+      logger: this.logger,
+      quotes: this.cache,
+      subscriptions: {
+        replaceSubscriptions: (_consumer, symbols) => {
+          this.trackerSymbols = symbols;
+        },
+        release: () => {
+          this.trackerSymbols = [];
+        },
+        subscribedSymbols: () => (this.streaming && this.model ? [...this.model.underlyings.map((u) => u.symbol), ...this.model.options.map((o) => o.symbol)] : []),
+      },
+      streamer: () => this.streamerProbe(),
+      emit: (e) => this.emit(e),
+      ...(deps.settings ? { settings: deps.settings } : {}),
+      defaultPortfolioPath: deps.portfolioPath ?? null,
+      tickCoalesceMs: this.config.tickCoalesceMs,
+      watch: deps.watchPortfolio ?? null,
+      ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
+    });
+    // Loading a file is not network I/O: positions show before Start.
+    this.live.init();
+  }
+
+  /** A fill from the venue's trade updates (or a test): FIFO → position events. */
+  applyFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
+    return this.live.applyFill(input, meta);
+  }
+
+  /** An order update from the venue's trade updates. */
+  applyOrderUpdate(order: OrderUpdateWire): void {
+    this.live.applyOrderUpdate(order);
+  }
+
+  private streamerProbe(): StreamerProbe {
+    return { state: this.streaming ? 'running' : 'stopped', streaming: this.streaming };
   }
 
   get isStreaming(): boolean {
@@ -107,6 +149,16 @@ export class Desk {
     if (this.disposed) throw new Error('desk is disposed');
     if (this.streaming) return;
     this.streaming = true;
+    const exec = this.live.node({
+      parent: null,
+      node_type: 'StreamNode',
+      node_id: 'stream',
+      node_name: `Stream ${this.config.venue}`,
+      action: 'stream_start',
+      status: 'completed',
+      message: `streaming from ${this.config.venue}`,
+      details: { venue: this.config.venue },
+    });
     this.model ??= new SimMarketModel(this.config.seed, this.clock.now());
     const publish = () => {
       const now = this.clock.now();
@@ -116,6 +168,7 @@ export class Desk {
     publish();
     this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
     this.alerts.start();
+    this.live.startStreaming(exec);
     this.logger.info('streaming started', { venue: this.config.venue });
     this.emitHealth();
   }
@@ -126,8 +179,9 @@ export class Desk {
     this.streaming = false;
     this.simTimer?.();
     this.simTimer = null;
-    this.coalescer.stop();
     this.alerts.stop();
+    this.live.stopStreaming();
+    this.live.node({ parent: null, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
     this.logger.info('streaming stopped');
     this.emitHealth();
   }
@@ -135,6 +189,7 @@ export class Desk {
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
   dispose(): void {
     this.stop();
+    this.live.dispose();
     this.listeners.clear();
     this.disposed = true;
   }
@@ -149,26 +204,14 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
-      valuation: defaultValuation,
-      positions: [],
-      structures: [],
-      pnl: {
-        trades: [],
-        total_unrealized_value: '0',
-        total_unrealized_points: 0,
-        pnl: EMPTY_PNL,
-        last_updated: null,
-        streamer: { state: this.streaming ? 'running' : 'stopped', streaming: this.streaming, last_tick_at: this.lastEventAt, last_tick_age_sec: null, subscriptions: { needed: 0, subscribed: 0, missing: [] } },
-      },
-      pnl_snapshot: EMPTY_PNL,
-      fills: [],
-      orders: [],
-      history: [],
-      pnl_samples: [],
-      portfolio: { path: null, watching: false, loaded_at: null, account: null, positions: 0, structures: 0, error: null },
-      settings: { ...defaultDeskSettings, alpaca: { ...defaultDeskSettings.alpaca } },
-      active_nodes: [],
+      ...this.live.snapshotParts(),
     };
+  }
+
+  /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
+  snapshotEvent(): DeskEvent {
+    const snapshot = this.snapshot();
+    return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
   }
 
   /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */
@@ -192,6 +235,7 @@ export class Desk {
     try {
       return { ok: true, result: this.run(parsed.name, parsed.payload) };
     } catch (err) {
+      if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error('command failed', { name: parsed.name, message });
       return { ok: false, error: { code: 'failed', message } };
@@ -230,10 +274,19 @@ export class Desk {
         this.start();
         return { streaming: this.streaming };
       case 'portfolio.load':
+        return this.live.loadPortfolio((payload as CommandPayload<'portfolio.load'>).path);
       case 'portfolio.reload':
+        return this.live.reloadPortfolio();
       case 'settings.get':
-      case 'settings.set':
-        throw new Error(`${name} is not available yet`);
+        return this.live.getSettings();
+      case 'settings.set': {
+        const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
+        if (r.restarting) {
+          this.stop();
+          this.start();
+        }
+        return r;
+      }
     }
   }
 
@@ -280,13 +333,15 @@ export class Desk {
   }
 
   private emitHealth(): void {
-    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams() });
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
     this.alerts.check();
   }
 
   private emit(event: UnsequencedEvent): void {
     this.seq += 1;
     const sequenced = { ...event, seq: this.seq } as DeskEvent;
+    // `live` is undefined only while it is being built (its constructor may emit).
+    (this.live as LivePortfolio | undefined)?.observe(sequenced);
     for (const listener of this.listeners) {
       try {
         listener(sequenced);

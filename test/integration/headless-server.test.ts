@@ -43,8 +43,8 @@ describe('headless desk over its real WebSocket', () => {
     const seqs = client.events.slice(1).map((e) => e.seq);
     expect(seqs[0]).toBe(first.seq + 1);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
-    const tick = client.events.find((e) => e.type === 'tick_update');
-    expect(tick?.type === 'tick_update' && tick.ltp_updates.length).toBeGreaterThan(0);
+    // (a tick with no quotes may come first: the tracker's refresh reporting totals at Start)
+    expect(client.events.some((e) => e.type === 'tick_update' && e.ltp_updates.length > 0)).toBe(true);
 
     await client.call('stream.stop', {});
     const countAfterStop = client.events.length;

@@ -21,6 +21,12 @@ export class TickCoalescer<T> {
     }
   }
 
+  /** Flushes what is pending now (if anything) and cancels the timer. */
+  flushNow(): void {
+    this.timer?.();
+    this.fire();
+  }
+
   /** Drops anything pending and cancels the timer. */
   stop(): void {
     this.timer?.();

@@ -272,11 +272,13 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
   if (state.awaitingSnapshot || state.seq === null) return { state, needResync: false };
   if (event.seq <= state.seq) return { state, needResync: false }; // duplicate or old
   if (event.seq !== state.seq + 1) return { state: { ...state, awaitingSnapshot: true }, needResync: true };
-  const base: DeskState = { ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow };
   const now = event.serverTime;
+  // Staleness moves with time: every event brings the server's time, so positions whose quote
+  // crossed the threshold since the last valuation are revalued first.
+  const base: DeskState = catchUp({ ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow }, now, event.type === 'tick_update' ? event.ltp_updates : []);
   switch (event.type) {
     case 'tick_update':
-      return { state: applyTick(base, event.ltp_updates, now, event), needResync: false };
+      return { state: applyTick(base, now, event), needResync: false };
     case 'health_event':
       return { state: { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer }, needResync: false };
     case 'position_event': {
@@ -318,42 +320,46 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
 }
 
 /**
- * Applies changed quotes at server time `now`: revalues the open positions holding them, and those
- * whose quote crossed the stale threshold since the last valuation (their P&L turns unknown
- * without any new quote); structures are few and revalued whole.
+ * Brings the valuation to server time `now`: applies changed quotes (revaluing the open positions
+ * holding them) and revalues those whose quote crossed the stale threshold since the last
+ * valuation (their P&L turns unknown without any new quote). Totals follow when anything moved.
  */
-function applyTick(state: DeskState, updates: readonly QuoteWire[], now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
-  const quotes = { ...state.quotes };
+function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): DeskState {
   const touched = new Set<string>();
-  for (const q of updates) {
-    quotes[q.symbol] = q;
-    for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
+  let quotes = state.quotes;
+  if (updates.length > 0) {
+    quotes = { ...state.quotes };
+    for (const q of updates) {
+      quotes[q.symbol] = q;
+      for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
+    }
   }
   const staleMs = state.valuation.staleAfterMs;
-  for (const keys of Object.values(state.openBySymbol)) {
-    for (const k of keys) {
-      const received = state.positions[k]?.quote_received_at;
-      if (received == null) continue;
-      const staleAt = received + staleMs;
-      // Became stale in (valuedAt, now]: `age > staleAfterMs` flips once now − received passes it.
-      if (staleAt < now && staleAt >= state.valuedAt) touched.add(k);
+  if (now > state.valuedAt) {
+    for (const keys of Object.values(state.openBySymbol)) {
+      for (const k of keys) {
+        const received = state.positions[k]?.quote_received_at;
+        if (received == null) continue;
+        const staleAt = received + staleMs;
+        // Stale once now − received > staleAfterMs: flipped in (valuedAt, now] if valuedAt ≤ staleAt < now.
+        if (staleAt < now && staleAt >= state.valuedAt) touched.add(k);
+      }
     }
   }
-  let positions = state.positions;
-  if (touched.size > 0) {
-    positions = { ...positions };
-    for (const k of touched) {
-      const r = state.records[k];
-      if (r) positions[k] = valueOne(r, quotes, now, state.valuation);
-    }
+  if (touched.size === 0) return quotes === state.quotes && now <= state.valuedAt ? state : { ...state, quotes, valuedAt: Math.max(now, state.valuedAt) };
+  const positions = { ...state.positions };
+  for (const k of touched) {
+    const r = state.records[k];
+    if (r) positions[k] = valueOne(r, quotes, now, state.valuation);
   }
+  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: totalsOf(Object.values(positions)) };
+}
+
+/** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */
+function applyTick(state: DeskState, now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
   return {
     ...state,
-    quotes,
-    positions,
-    valuedAt: now,
-    structures: valueStructures(state.structureDefs, quotes, now, state.valuation),
-    totals: touched.size > 0 ? totalsOf(Object.values(positions)) : state.totals,
+    structures: valueStructures(state.structureDefs, state.quotes, now, state.valuation),
     serverPnl: event.pnl_snapshot,
     activeNodes: event.active_nodes,
     progress: event.progress ?? null,

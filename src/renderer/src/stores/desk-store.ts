@@ -1,4 +1,4 @@
-import { create } from 'zustand';
+import { create, type StoreApi } from 'zustand';
 import type { Transport, TransportStatus } from '@shared/contract';
 import { initialDeskState, reduceDesk, type DeskState } from './desk-state';
 
@@ -12,8 +12,13 @@ export interface DeskStore extends DeskState {
  */
 export const useDeskStore = create<DeskStore>(() => ({ ...initialDeskState, connection: 'connecting' }));
 
+/** A separate store with the same shape (tests, a second window). */
+export function createDeskStore(): StoreApi<DeskStore> {
+  return create<DeskStore>(() => ({ ...initialDeskState, connection: 'connecting' }));
+}
+
 /** Feeds the store from a transport: events through the pure reducer, a resync on any seq gap. */
-export function bindTransport(transport: Transport, store = useDeskStore): () => void {
+export function bindTransport(transport: Transport, store: Pick<StoreApi<DeskStore>, 'getState' | 'setState'> = useDeskStore): () => void {
   const offEvent = transport.onEvent((event) => {
     const { state, needResync } = reduceDesk(store.getState(), event, Date.now());
     store.setState(state);

@@ -9,12 +9,35 @@ import type {
   TransportStatus,
 } from '@shared/contract';
 
+/** The part of the browser WebSocket the transport uses (tests pass the `ws` package's). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(): void;
+}
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+const OPEN = 1;
+
+export interface SocketTransportOptions {
+  /** Default: the browser's WebSocket. */
+  createSocket?: WebSocketFactory;
+  /** Bytes/messages received, for diagnostics. */
+  onBytes?: (bytes: number) => void;
+}
+
 /**
  * The contract over the headless desk's WebSocket. Reconnects with capped backoff; every
  * (re)connect starts with a full snapshot from the server.
  */
 export class SocketTransport implements Transport {
-  private ws: WebSocket | null = null;
+  private ws: WebSocketLike | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly createSocket: WebSocketFactory;
   private nextId = 1;
   private readonly pending = new Map<number, (outcome: CommandOutcome) => void>();
   private readonly eventListeners = new Set<(event: DeskEvent) => void>();
@@ -23,14 +46,18 @@ export class SocketTransport implements Transport {
   private retryMs = 250;
   private closed = false;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly opts: SocketTransportOptions = {},
+  ) {
+    this.createSocket = opts.createSocket ?? ((u) => new WebSocket(u) as unknown as WebSocketLike);
     this.connect();
   }
 
   call<C extends CommandName>(name: C, payload: CommandPayload<C>): Promise<CommandOutcome<C>> {
     return new Promise((resolve) => {
       const id = this.nextId++;
-      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+      if (!this.ws || this.ws.readyState !== OPEN) {
         resolve({ ok: false, error: { code: 'failed', message: 'not connected to the desk' } });
         return;
       }
@@ -56,11 +83,14 @@ export class SocketTransport implements Transport {
 
   close(): void {
     this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.ws?.close();
+    if (!this.ws) this.setStatus('closed');
   }
 
   private send(msg: ClientMessage): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    if (this.ws?.readyState === OPEN) this.ws.send(JSON.stringify(msg));
   }
 
   private setStatus(status: TransportStatus): void {
@@ -69,15 +99,24 @@ export class SocketTransport implements Transport {
   }
 
   private connect(): void {
+    this.retryTimer = null;
     this.setStatus('connecting');
-    const ws = new WebSocket(this.url);
+    const ws = this.createSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
       this.retryMs = 250;
       this.setStatus('open');
     };
     ws.onmessage = (ev) => {
-      const msg = JSON.parse(String(ev.data)) as ServerMessage;
+      const text = String(ev.data);
+      this.opts.onBytes?.(text.length);
+      let msg: ServerMessage;
+      try {
+        msg = JSON.parse(text) as ServerMessage;
+      } catch {
+        console.warn('desk sent a message that is not JSON; ignored');
+        return;
+      }
       if (msg.kind === 'event') {
         for (const l of this.eventListeners) l(msg.event);
       } else if (msg.kind === 'reply') {
@@ -87,7 +126,11 @@ export class SocketTransport implements Transport {
         console.warn('desk error:', msg.error.message);
       }
     };
+    ws.onerror = () => {
+      // onclose follows and reconnects
+    };
     ws.onclose = () => {
+      if (this.ws === ws) this.ws = null;
       for (const resolve of this.pending.values()) resolve({ ok: false, error: { code: 'failed', message: 'connection to the desk closed' } });
       this.pending.clear();
       if (this.closed) {
@@ -95,7 +138,7 @@ export class SocketTransport implements Transport {
         return;
       }
       this.setStatus('connecting');
-      setTimeout(() => this.connect(), this.retryMs);
+      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 5000);
     };
   }

@@ -1,0 +1,517 @@
+/**
+ * The desk's live-portfolio plane: the active P&L tracker, the portfolio file (load, reload,
+ * watch), fills and order updates, desk settings, the event history and the day's P&L curve.
+ * Kept out of desk.ts so the desk stays a thin composition root (the market plane rewires the
+ * venue side of it); the desk calls these hooks and forwards events through its sequencer.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Clock, Scheduler } from '../core/ports/clock';
+import type { Logger } from '../core/ports/logger';
+import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
+import { PortfolioSource, type PortfolioError } from '../core/model/portfolio-file';
+import { makeFill, FillError, type FillInput } from '../core/pnl/fifo';
+import {
+  ActivePnlTracker,
+  type FillMeta,
+  type StreamerProbe,
+  type TrackerQuoteSource,
+  type TrackerSubscriptions,
+} from '../core/pnl/active-pnl-tracker';
+import type { PnlSnapshotWire, ValuationSettings } from '../core/pnl/revalue';
+import { PnlSampleRing, teeSinks } from '../core/events/pnl-sample-ring';
+import { ExecutionIds } from '../core/events/execution-ids';
+import { TickCoalescer } from '../core/events/tick-coalescer';
+import type { Quote } from '../core/market/quote';
+import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire } from '../core/events/types';
+import {
+  isHistoryEvent,
+  type CommandError,
+  type DeskEvent,
+  type DeskSettings,
+  type DeskSettingsPatch,
+  type DeskSnapshot,
+  type HistoryEvent,
+  type QuoteWire,
+  type SettingsResult,
+  type UnsequencedEvent,
+} from '../shared/contract';
+import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
+import type { FileWatchFactory } from './portfolio-watcher';
+
+export interface LivePortfolioDeps {
+  clock: Clock & Scheduler;
+  logger: Logger;
+  quotes: TrackerQuoteSource;
+  subscriptions?: TrackerSubscriptions;
+  /** The desk's stream state (for `streamer` diagnostics and P&L gap markers). */
+  streamer: () => StreamerProbe;
+  /** Hands an event to the desk's sequencer. */
+  emit: (event: UnsequencedEvent) => void;
+  settings?: DeskSettingsStore;
+  /** The file loaded when settings name none (the bundled sample in the default run). */
+  defaultPortfolioPath?: string | null;
+  /** How the file is watched (default: none; the composition roots pass fs.watch). */
+  watch?: FileWatchFactory | null;
+  /** Minimum spacing of tick_update events (50 ms → at most 20 per second). */
+  tickCoalesceMs?: number;
+  /** Another sink for P&L samples (the SQLite ledger); the in-memory ring is always kept. */
+  sampleSink?: PnlSampleSink;
+  limits?: Partial<{ history: number; fills: number; orders: number; samples: number }>;
+}
+
+/** Where a fill came from and why (the flow it belongs to, its trigger or exit reason). */
+export interface FillContext extends Pick<FillMeta, 'executionId' | 'trigger' | 'reason'> {
+  order_id?: string | null;
+  origin?: FillWire['source'];
+}
+
+/** A command failed in a way the caller should see as a typed error (not a crash). */
+export class CommandFailure extends Error {
+  constructor(readonly error: CommandError) {
+    super(error.message);
+    this.name = 'CommandFailure';
+  }
+}
+
+export function valuationOf(s: DeskSettings): ValuationSettings {
+  return { markPolicy: s.mark_policy, staleAfterMs: Math.round(s.stale_after_sec * 1000), wideSpreadPct: s.wide_spread_pct };
+}
+
+/** Keys whose change needs a stream restart to apply. */
+const RESTART_KEYS = new Set<keyof DeskSettings>(['venue', 'alpaca']);
+
+class Ring<T> {
+  private items: T[] = [];
+  constructor(private readonly limit: number) {}
+  push(x: T): void {
+    this.items.push(x);
+    if (this.items.length > this.limit * 1.2) this.items = this.items.slice(this.items.length - this.limit);
+  }
+  all(): T[] {
+    return this.items.length > this.limit ? this.items.slice(this.items.length - this.limit) : this.items.slice();
+  }
+}
+
+export class LivePortfolio {
+  readonly tracker: ActivePnlTracker;
+  private readonly clock: Clock & Scheduler;
+  private readonly logger: Logger;
+  private readonly emit: (event: UnsequencedEvent) => void;
+  private readonly settingsStore: DeskSettingsStore;
+  private settingsValue: DeskSettings;
+  private readonly source = new PortfolioSource();
+  private readonly defaultPath: string | null;
+  private readonly watchFactory: FileWatchFactory | null;
+  private watcher: { close(): void } | null = null;
+  private watchedPath: string | null = null;
+  private currentPath: string | null = null;
+  private readonly ids = new ExecutionIds();
+  private readonly samples: PnlSampleRing;
+  private readonly history: Ring<HistoryEvent>;
+  private readonly fills: Ring<FillWire>;
+  private readonly orders = new Map<string, OrderUpdateWire>();
+  private readonly orderLimit: number;
+  private lastTickPnl: string | null = null;
+  /** Text of the file in force, so a watch event for an unchanged file reloads nothing. */
+  private lastText: string | null = null;
+  private readonly offs: (() => void)[] = [];
+  private disposed = false;
+  private readonly coalescer: TickCoalescer<QuoteWire>;
+
+  constructor(deps: LivePortfolioDeps) {
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.emit = deps.emit;
+    this.settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
+    this.settingsValue = this.settingsStore.load();
+    this.defaultPath = deps.defaultPortfolioPath ?? null;
+    this.watchFactory = deps.watch ?? null;
+    this.samples = new PnlSampleRing(deps.limits?.samples ?? 50_000);
+    this.history = new Ring(deps.limits?.history ?? 2000);
+    this.fills = new Ring(deps.limits?.fills ?? 1000);
+    this.orderLimit = deps.limits?.orders ?? 1000;
+    this.tracker = new ActivePnlTracker({
+      clock: deps.clock,
+      quotes: deps.quotes,
+      ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
+      streamer: deps.streamer,
+      valuation: valuationOf(this.settingsValue),
+      refreshSeconds: this.settingsValue.pnl_refresh_seconds,
+      sampleSink: teeSinks(deps.sampleSink ? [this.samples, deps.sampleSink] : [this.samples], (err) =>
+        this.logger.error('P&L sample sink failed', { message: err instanceof Error ? err.message : String(err) }),
+      ),
+      logger: deps.logger,
+    });
+    this.coalescer = new TickCoalescer<QuoteWire>(deps.clock, deps.tickCoalesceMs ?? 50, (changed) => this.flushTick(changed));
+    this.offs.push(
+      this.tracker.onSample((samples) => this.emit({ type: 'pnl_sample', serverTime: this.clock.now(), samples })),
+      this.tracker.onRefresh(() => this.onRefresh()),
+    );
+  }
+
+  /** Loads the configured portfolio file (not network I/O: done at construction, before Start). */
+  init(): void {
+    const path = this.settingsValue.portfolio_path ?? this.defaultPath;
+    if (path) this.tryLoad(path, 'load', null);
+  }
+
+  get settings(): DeskSettings {
+    return this.settingsValue;
+  }
+
+  // ---------- streaming lifecycle ----------
+
+  startStreaming(parent: string | null = null): void {
+    this.tracker.start();
+    const needed = this.tracker.neededSymbols();
+    this.node({
+      parent,
+      node_type: 'SubscriptionPlanNode',
+      node_id: 'pnl-subscriptions',
+      node_name: 'P&L tracker subscriptions',
+      action: 'subscribe',
+      status: 'completed',
+      message: `${needed.length} symbols needed by open positions and structures`,
+      details: { needed: needed.length, missing: this.tracker.streamerDiagnostics().subscriptions.missing.slice(0, 50) },
+    });
+  }
+
+  stopStreaming(): void {
+    this.tracker.stop();
+    // Quotes already in the window still go out (the UI should see the last prices), then nothing.
+    this.coalescer.flushNow();
+  }
+
+  /**
+   * A quote entered the cache: coalesced into the next tick_update (latest per symbol), which
+   * carries the tracker's totals at flush time. The tracker itself listens to the cache.
+   */
+  quote(q: Quote): void {
+    this.coalescer.push(q.symbol, toQuoteWire(q));
+  }
+
+  private flushTick(changed: QuoteWire[]): void {
+    const now = this.clock.now();
+    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), active_nodes: [], ltp_updates: changed, pnl_snapshot: this.pnlSnapshot() });
+  }
+
+  /** Closes the watcher and detaches everything (tracker included). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.tracker.stop();
+    this.coalescer.stop();
+    this.unwatch();
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  /** Timers/listeners/handles still held (leak checks). */
+  get resourceCount(): number {
+    return this.tracker.listenerCount + this.offs.length + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0);
+  }
+
+  // ---------- events ----------
+
+  /** Records history-worthy events (called by the desk for every event it emits). */
+  observe(event: DeskEvent): void {
+    if (isHistoryEvent(event)) this.history.push(event);
+  }
+
+  /** Totals for a tick_update (cheap: the incremental book). */
+  pnlSnapshot(): PnlSnapshotWire {
+    const p = this.tracker.pnlSnapshot();
+    this.lastTickPnl = JSON.stringify(p.totals);
+    return p;
+  }
+
+  /** Emits a node_event and returns its execution id (to link children to it). */
+  node(n: {
+    parent: string | null;
+    node_type: string;
+    node_id: string;
+    node_name: string;
+    action: string;
+    status: NodeStatus;
+    message?: string | null;
+    details?: { [k: string]: JsonValue };
+  }): string {
+    const now = this.clock.now();
+    const execution_id = this.ids.next(n.node_id, now);
+    this.emit({
+      type: 'node_event',
+      serverTime: now,
+      execution_id,
+      parent_execution_id: n.parent,
+      timestamp: new Date(now).toISOString(),
+      node_type: n.node_type,
+      node_id: n.node_id,
+      node_name: n.node_name,
+      action: n.action,
+      status: n.status,
+      message: n.message ?? null,
+      details: n.details ?? {},
+    });
+    return execution_id;
+  }
+
+  /**
+   * A fill from the venue (trade_updates) or another source: fill_event, a node_event for the flow,
+   * then position_event(s). A fill the FIFO engine refuses is reported (fill_event.rejected) and
+   * changes nothing.
+   */
+  applyFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
+    let fill;
+    try {
+      fill = makeFill(input);
+    } catch (err) {
+      const reason = err instanceof FillError ? err.message : String(err);
+      this.logger.warn('fill refused', { fill: input.fill_id, reason });
+      return { ok: false, reason };
+    }
+    const now = this.clock.now();
+    const exec = this.node({
+      parent: meta.executionId ?? null,
+      node_type: 'FillNode',
+      node_id: 'fill',
+      node_name: `Fill ${fill.side} ${String(input.quantity)} ${fill.symbol}`,
+      action: 'fill',
+      status: 'completed',
+      message: `${fill.fill_id} @ ${String(input.price)}`,
+      details: { fill_id: fill.fill_id, order_id: meta.order_id ?? null, position_id: fill.position_id },
+    });
+    const r = this.tracker.applyFill(fill, { executionId: exec, trigger: meta.trigger ?? null, reason: meta.reason ?? null, source: 'fills' });
+    const wire: FillWire = {
+      fill_id: fill.fill_id,
+      order_id: meta.order_id ?? null,
+      position_id: fill.position_id,
+      re_entry_num: fill.re_entry_num ?? null,
+      symbol: fill.symbol,
+      side: fill.side,
+      quantity: String(input.quantity),
+      price: String(input.price),
+      fee: String(input.fee ?? 0),
+      time: fill.time,
+      source: meta.origin ?? 'venue',
+      rejected: r.ok ? null : r.rejection.reason,
+    };
+    this.fills.push(wire);
+    this.emit({ type: 'fill_event', serverTime: now, fill: wire });
+    if (!r.ok) {
+      this.logger.warn('fill rejected by the FIFO engine', { fill: fill.fill_id, reason: r.rejection.reason });
+      return { ok: false, reason: r.rejection.reason };
+    }
+    for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
+    return { ok: true };
+  }
+
+  /** An order update from the venue (for the orders/fills table). */
+  applyOrderUpdate(order: OrderUpdateWire): void {
+    this.orders.delete(order.order_id);
+    this.orders.set(order.order_id, order);
+    if (this.orders.size > this.orderLimit) this.orders.delete(this.orders.keys().next().value!);
+    this.emit({ type: 'order_event', serverTime: this.clock.now(), order });
+  }
+
+  // ---------- snapshot ----------
+
+  snapshotParts(): Pick<
+    DeskSnapshot,
+    'valuation' | 'positions' | 'structures' | 'pnl' | 'pnl_snapshot' | 'fills' | 'orders' | 'history' | 'pnl_samples' | 'portfolio' | 'settings' | 'active_nodes'
+  > {
+    const pnl = this.tracker.snapshot();
+    return {
+      valuation: this.tracker.valuationSettings,
+      positions: this.tracker.records(),
+      structures: this.tracker.structures(),
+      pnl,
+      pnl_snapshot: pnl.pnl,
+      fills: this.fills.all(),
+      orders: [...this.orders.values()],
+      history: this.history.all(),
+      pnl_samples: this.samples.all(),
+      portfolio: this.portfolioStatus(),
+      settings: this.settingsValue,
+      active_nodes: [],
+    };
+  }
+
+  portfolioStatus(): PortfolioStatusWire {
+    const p = this.source.current;
+    const err = this.source.lastError;
+    return {
+      path: this.currentPath,
+      watching: this.watcher !== null,
+      loaded_at: this.source.loadedAt,
+      account: p?.account ?? null,
+      positions: p ? p.positions.length : 0,
+      structures: this.tracker.structures().length,
+      error: err ? { at: err.at, path: err.source, errors: err.errors } : null,
+    };
+  }
+
+  // ---------- commands ----------
+
+  /** portfolio.load: throws CommandFailure (typed) when the file is missing or invalid; old positions stay. */
+  loadPortfolio(path: string): PortfolioStatusWire {
+    const r = this.tryLoad(resolve(path), 'load', null);
+    if (!r.ok) throw new CommandFailure(r.error);
+    return this.portfolioStatus();
+  }
+
+  reloadPortfolio(): PortfolioStatusWire {
+    const path = this.currentPath ?? this.settingsValue.portfolio_path ?? this.defaultPath;
+    if (!path) throw new CommandFailure({ code: 'failed', message: 'no portfolio file is loaded (use portfolio.load {path})' });
+    const r = this.tryLoad(path, 'reload', null);
+    if (!r.ok) throw new CommandFailure(r.error);
+    return this.portfolioStatus();
+  }
+
+  getSettings(): SettingsResult {
+    return { settings: this.settingsValue, applied: [], restarting: false, persisted: true };
+  }
+
+  /**
+   * settings.set: merges, validates (already done at the edge), persists, applies live what can
+   * be; `restarting` tells the desk to restart a running stream for venue settings.
+   */
+  setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult {
+    const prev = this.settingsValue;
+    const next: DeskSettings = { ...prev, ...patch, alpaca: { ...prev.alpaca, ...(patch.alpaca ?? {}) } } as DeskSettings;
+    const changed = (Object.keys(next) as (keyof DeskSettings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(prev[k]));
+    this.settingsValue = next;
+    const persisted = changed.length === 0 ? true : this.settingsStore.save(next);
+    const applied: string[] = [];
+    if (changed.some((k) => k === 'stale_after_sec' || k === 'mark_policy' || k === 'wide_spread_pct')) {
+      this.tracker.setValuation(valuationOf(next));
+      applied.push(...changed.filter((k) => k === 'stale_after_sec' || k === 'mark_policy' || k === 'wide_spread_pct'));
+    }
+    if (changed.includes('pnl_refresh_seconds')) {
+      this.tracker.setRefreshSeconds(next.pnl_refresh_seconds);
+      applied.push('pnl_refresh_seconds');
+    }
+    if (changed.includes('portfolio_path')) {
+      const path = next.portfolio_path ?? this.defaultPath;
+      if (path) this.tryLoad(path, 'load', null);
+      applied.push('portfolio_path');
+    }
+    if (changed.includes('watch_portfolio')) {
+      if (next.watch_portfolio && this.currentPath) this.watchPath(this.currentPath);
+      else if (!next.watch_portfolio) this.unwatch();
+      applied.push('watch_portfolio');
+    }
+    const restarting = streaming && changed.some((k) => RESTART_KEYS.has(k));
+    if (changed.length > 0) {
+      this.emit({ type: 'settings_event', serverTime: this.clock.now(), settings: next, valuation: this.tracker.valuationSettings, restarting });
+    }
+    return { settings: next, applied, restarting, persisted };
+  }
+
+  // ---------- internals ----------
+
+  private onRefresh(): void {
+    // Totals can move without quotes (a quote went stale): tell clients with an empty tick.
+    const p = this.tracker.pnlSnapshot();
+    const key = JSON.stringify(p.totals);
+    if (key === this.lastTickPnl) return;
+    this.lastTickPnl = key;
+    const now = this.clock.now();
+    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), active_nodes: [], ltp_updates: [], pnl_snapshot: p });
+  }
+
+  private tryLoad(path: string, how: 'load' | 'reload' | 'watch', parent: string | null): { ok: true } | { ok: false; error: CommandError } {
+    const now = this.clock.now();
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const message = code === 'ENOENT' ? `portfolio file ${path} does not exist` : `portfolio file ${path} cannot be read: ${err instanceof Error ? err.message : String(err)}`;
+      return this.rejected(path, [{ path: '$', message }], how, parent, now, 'failed');
+    }
+    if (how === 'watch' && text === this.lastText && path === this.currentPath) return { ok: true };
+    const r = this.source.load(text, now, path);
+    if (!r.ok) return this.rejected(path, r.errors, how, parent, now, 'invalid_portfolio');
+    const exec = this.node({
+      parent,
+      node_type: 'PortfolioNode',
+      node_id: 'portfolio',
+      node_name: 'Portfolio file',
+      action: how === 'load' ? 'portfolio_load' : 'portfolio_reload',
+      status: 'completed',
+      message: `${r.portfolio.positions.length} positions from ${path}`,
+      details: { path, positions: r.portfolio.positions.length },
+    });
+    const { positions, structures } = this.tracker.setPortfolio(r.portfolio, exec);
+    this.currentPath = path;
+    this.lastText = text;
+    if (this.settingsValue.watch_portfolio) this.watchPath(path);
+    this.emit({
+      type: 'portfolio_event',
+      serverTime: now,
+      action: r.replaced ? 'reloaded' : 'loaded',
+      path,
+      status: this.portfolioStatus(),
+      errors: [],
+      positions,
+      structures,
+      execution_id: exec,
+    });
+    this.logger.info('portfolio loaded', { path, positions: positions.length, structures: structures.length });
+    return { ok: true };
+  }
+
+  private rejected(
+    path: string,
+    errors: PortfolioError[],
+    how: 'load' | 'reload' | 'watch',
+    parent: string | null,
+    now: number,
+    code: 'failed' | 'invalid_portfolio',
+  ): { ok: false; error: CommandError } {
+    const exec = this.node({
+      parent,
+      node_type: 'PortfolioNode',
+      node_id: 'portfolio',
+      node_name: 'Portfolio file',
+      action: how === 'load' ? 'portfolio_load' : 'portfolio_reload',
+      status: 'failed',
+      message: `${path}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`.slice(0, 2000),
+      details: { path, errors: errors.length },
+    });
+    this.emit({ type: 'portfolio_event', serverTime: now, action: 'rejected', path, status: this.portfolioStatus(), errors, positions: [], structures: [], execution_id: exec });
+    this.logger.warn('portfolio file rejected; the previous positions stay', { path, errors: errors.length });
+    return {
+      ok: false,
+      error: {
+        code,
+        message: `portfolio file ${path} was not loaded (the previous positions stay): ${errors
+          .slice(0, 5)
+          .map((e) => `${e.path}: ${e.message}`)
+          .join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`,
+        issues: errors.map((e) => ({ path: e.path, message: e.message })),
+      },
+    };
+  }
+
+  private watchPath(path: string): void {
+    if (!this.watchFactory || this.disposed) return;
+    if (this.watcher && this.watchedPath === path) return;
+    this.unwatch();
+    this.watcher = this.watchFactory(path, () => {
+      if (!this.disposed) this.tryLoad(path, 'watch', null);
+    });
+    this.watchedPath = path;
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    this.watchedPath = null;
+  }
+}
+
+/** The wire shape only (cache bookkeeping fields stay in the backend). */
+export function toQuoteWire(q: Quote): QuoteWire {
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+}

@@ -1,0 +1,124 @@
+/**
+ * The desk's portfolio file and settings on a real filesystem: the file is watched (edits reload,
+ * a broken edit is rejected with JSON paths and the old positions stay), settings persist across
+ * desks, and the desk leaves no timers, listeners or watchers behind.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createDesk, type Desk } from '../../src/node/desk';
+import { ManualClock } from '../../src/core/ports/clock';
+import { SystemClock } from '../../src/node/system-clock';
+import { StateDir } from '../../src/node/state/state-dir';
+import { DeskSettingsFile } from '../../src/node/state/desk-settings-file';
+import { watchFileDebounced } from '../../src/node/portfolio-watcher';
+import { silentLogger } from '../../src/core/ports/logger';
+import type { DeskEvent, PortfolioEvent } from '../../src/shared/contract';
+
+const SAMPLE = resolve(import.meta.dirname, '../../resources/portfolio.sample.json');
+let dir: string;
+let desk: Desk | null = null;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ld-portfolio-'));
+});
+afterEach(() => {
+  desk?.dispose();
+  desk = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const stock = (id: string, qty: string) => ({ id, type: 'stock', symbol: 'SPY', side: 'long', quantity: qty, cost_basis: '500', opened_at: '2026-11-01T14:00:00Z' });
+
+function waitForEvent(d: Desk, pred: (e: DeskEvent) => boolean, what: string, ms = 5000): Promise<DeskEvent> {
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => {
+      off();
+      rej(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const off = d.subscribe((e) => {
+      if (pred(e)) {
+        clearTimeout(timer);
+        off();
+        res(e);
+      }
+    });
+  });
+}
+
+describe('portfolio file', () => {
+  it('the default run loads the bundled sample before Start (positions and structures, no network)', () => {
+    desk = createDesk({ clock: new ManualClock(Date.UTC(2026, 10, 20)), portfolioPath: SAMPLE });
+    const s = desk.snapshot();
+    expect(s.streaming).toBe(false);
+    expect(s.portfolio).toMatchObject({ path: SAMPLE, error: null });
+    expect(s.positions.length).toBeGreaterThanOrEqual(5);
+    expect(s.structures.length).toBeGreaterThanOrEqual(1);
+    expect(s.history.map((e) => e.type)).toEqual(['node_event', 'portfolio_event']);
+  });
+
+  it('reloads on change; a broken edit is rejected with JSON paths and the old positions stay', async () => {
+    const file = join(dir, 'portfolio.json');
+    writeFileSync(file, JSON.stringify({ version: 1, positions: [stock('a', '10')] }));
+    const clock = new SystemClock();
+    desk = createDesk({ clock, portfolioPath: file, watchPortfolio: watchFileDebounced(clock, 30) });
+    expect(desk.snapshot().positions.map((r) => [r.key, r.quantity_remaining])).toEqual([['a#0', '10']]);
+
+    let next = waitForEvent(desk, (e) => e.type === 'portfolio_event', 'a reload');
+    writeFileSync(file, JSON.stringify({ version: 1, positions: [stock('a', '10'), stock('b', '3')] }));
+    expect(await next).toMatchObject({ action: 'reloaded', errors: [] });
+    expect(desk.snapshot().positions.map((r) => r.key)).toEqual(['a#0', 'b#0']);
+
+    next = waitForEvent(desk, (e) => e.type === 'portfolio_event', 'a rejection');
+    writeFileSync(file, JSON.stringify({ version: 1, positions: [stock('a', '10'), { ...stock('b', '3'), side: 'sideways' }] }));
+    const rejected = (await next) as PortfolioEvent;
+    expect(rejected.action).toBe('rejected');
+    expect(rejected.errors[0]!.path).toBe('$.positions[1].side');
+    expect(desk.snapshot().positions.map((r) => r.key)).toEqual(['a#0', 'b#0']);
+    expect(desk.snapshot().portfolio.error?.errors[0]!.path).toBe('$.positions[1].side');
+    expect(desk.live.resourceCount).toBeGreaterThan(0); // the watcher
+    desk.dispose();
+    expect(desk.live.resourceCount).toBe(0);
+  });
+});
+
+describe('settings', () => {
+  it('persist in the state dir and apply to the next desk; venue changes restart a running stream', async () => {
+    const files = new StateDir(dir);
+    const clock = new ManualClock(Date.UTC(2026, 10, 20));
+    desk = createDesk({ clock, settings: new DeskSettingsFile(files, silentLogger) });
+    desk.start();
+    const events: DeskEvent[] = [];
+    desk.subscribe((e) => events.push(e));
+    const r = await desk.handle('settings.set', { stale_after_sec: 2, venue: 'alpaca', pnl_refresh_seconds: 1 });
+    expect(r).toMatchObject({ ok: true, result: { restarting: true, persisted: true, applied: expect.arrayContaining(['stale_after_sec', 'pnl_refresh_seconds']) as unknown } });
+    expect(events.some((e) => e.type === 'settings_event' && e.restarting)).toBe(true);
+    expect(events.filter((e) => e.type === 'node_event').map((e) => (e as { action: string }).action)).toEqual(expect.arrayContaining(['stream_stop', 'stream_start']));
+    expect(JSON.parse(readFileSync(join(dir, 'desk-settings.json'), 'utf8'))).toMatchObject({ stale_after_sec: 2, venue: 'alpaca' });
+    desk.dispose();
+    desk = createDesk({ clock, settings: new DeskSettingsFile(files, silentLogger) });
+    expect(desk.snapshot().valuation.staleAfterMs).toBe(2000);
+    expect((await desk.handle('settings.get', {})) as unknown).toMatchObject({ ok: true, result: { settings: { venue: 'alpaca', pnl_refresh_seconds: 1 } } });
+  });
+});
+
+describe('lifecycle', () => {
+  it('start/stop/dispose leave no timers or listeners (ManualClock)', () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 20));
+    desk = createDesk({ clock, portfolioPath: SAMPLE });
+    const off = desk.subscribe(() => {});
+    for (let i = 0; i < 2; i++) {
+      desk.start();
+      clock.advance(12_000);
+      expect(desk.live.tracker.running).toBe(true);
+      desk.stop();
+      expect(desk.live.tracker.running).toBe(false);
+      expect(clock.pendingTimers()).toBe(0);
+    }
+    off();
+    desk.dispose();
+    expect(clock.pendingTimers()).toBe(0);
+    expect(desk.listenerCount).toBe(0);
+    expect(desk.live.resourceCount).toBe(0);
+  });
+});

@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../src/core/ports/clock';
+import { QuoteCache } from '../../../../src/core/market/quote-cache';
+import type { Quote } from '../../../../src/core/market/quote';
+import { ActivePnlTracker, TRACKER_CONSUMER_ID, type TrackerSubscriptions } from '../../../../src/core/pnl/active-pnl-tracker';
+import { makeFill } from '../../../../src/core/pnl/fifo';
+import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
+import { PnlSampleRing } from '../../../../src/core/events/pnl-sample-ring';
+
+const T0 = Date.UTC(2026, 10, 20, 15);
+
+function setup(opts: { refreshSeconds?: number } = {}) {
+  const clock = new ManualClock(T0);
+  const cache = new QuoteCache(clock);
+  const calls: { op: string; symbols?: readonly string[] }[] = [];
+  let subscribed: string[] = [];
+  const subs: TrackerSubscriptions = {
+    replaceSubscriptions: (consumer, symbols) => {
+      expect(consumer).toBe(TRACKER_CONSUMER_ID);
+      calls.push({ op: 'replace', symbols });
+      subscribed = [...symbols];
+    },
+    release: (consumer) => {
+      expect(consumer).toBe(TRACKER_CONSUMER_ID);
+      calls.push({ op: 'release' });
+      subscribed = [];
+    },
+    subscribedSymbols: () => subscribed,
+  };
+  let streaming = true;
+  const ring = new PnlSampleRing(100);
+  const tracker = new ActivePnlTracker({
+    clock,
+    quotes: cache,
+    subscriptions: subs,
+    streamer: () => ({ state: streaming ? 'running' : 'stopped', streaming }),
+    refreshSeconds: opts.refreshSeconds ?? 5,
+    sampleSink: ring,
+  });
+  const quote = (symbol: string, bid: number, ask: number, at = clock.now()): void =>
+    cache.put({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at } satisfies Quote);
+  const fill = (id: string, pid: string, symbol: string, side: 'BUY' | 'SELL', quantity: number, price: number) =>
+    tracker.applyFill(makeFill({ fill_id: id, position_id: pid, symbol, side, quantity, price, time: clock.now() }), { executionId: `exec-${id}` });
+  return { clock, cache, tracker, calls, ring, quote, fill, setStreaming: (s: boolean) => (streaming = s) };
+}
+
+describe('ActivePnlTracker', () => {
+  it('keeps the spec snapshot: trades with quantity/entry/mark/unrealized/points/age, totals, last_updated, streamer', () => {
+    const { tracker, quote, fill, clock } = setup();
+    tracker.start();
+    fill('f1', 'p1', 'SPY', 'BUY', 10, 580);
+    fill('f2', 'p2', 'QQQ', 'SELL', 5, 500);
+    quote('SPY', 581, 581.5);
+    quote('QQQ', 499, 499.5);
+    clock.advance(1500);
+    const s = tracker.snapshot();
+    expect(s.trades.map((t) => [t.symbol, t.quantity, t.entry, t.mark, t.unrealized_value, t.unrealized_points, t.quote_age_sec])).toEqual([
+      ['SPY', 10, 580, 581.25, '12.5', 1.25, 1.5],
+      ['QQQ', -5, 500, 499.25, '3.75', 0.75, 1.5],
+    ]);
+    expect(s.total_unrealized_value).toBe('16.25');
+    expect(s.total_unrealized_points).toBe(2);
+    expect(s.pnl).toMatchObject({ currency: 'USD', realized: '0', unrealized: '16.25', total: '16.25' });
+    expect(s.last_updated).toBe(clock.now());
+    expect(s.streamer).toMatchObject({ state: 'running', streaming: true, last_tick_at: T0, last_tick_age_sec: 1.5, subscriptions: { needed: 2, subscribed: 2, missing: [] } });
+    tracker.stop();
+  });
+
+  it('unknown is not zero: a stale or missing quote makes the total unknown with the known part kept', () => {
+    const { tracker, quote, fill, clock } = setup();
+    tracker.start();
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    fill('f2', 'p2', 'QQQ', 'BUY', 1, 100);
+    quote('SPY', 101, 101);
+    let s = tracker.snapshot();
+    expect(s.total_unrealized_value).toBeNull();
+    expect(s.pnl.totals[0]).toMatchObject({ unrealized_pnl: null, unrealized_known: '1', unknown_count: 1 });
+    expect(s.trades[1]).toMatchObject({ symbol: 'QQQ', unrealized_value: null, unknown_reason: 'no_quote' });
+    quote('QQQ', 102, 102);
+    clock.advance(5001); // both quotes now older than 5 s
+    s = tracker.snapshot();
+    expect(s.trades.map((t) => t.unknown_reason)).toEqual(['stale_quote', 'stale_quote']);
+    expect(s.total_unrealized_points).toBeNull();
+    tracker.stop();
+  });
+
+  it('readers get a frozen snapshot; the same object while nothing changed, a new one after a tick', () => {
+    const { tracker, quote, fill } = setup();
+    tracker.start();
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    quote('SPY', 100, 101);
+    const a = tracker.snapshot();
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a.trades)).toBe(true);
+    expect(Object.isFrozen(a.trades[0])).toBe(true);
+    expect(Object.isFrozen(a.trades[0]!.warnings)).toBe(true);
+    expect(Object.isFrozen(a.pnl.totals[0])).toBe(true);
+    expect(() => {
+      (a.trades as unknown as unknown[]).push(1);
+    }).toThrow();
+    expect(() => {
+      (a.trades[0] as { unrealized_value: string | null }).unrealized_value = '1000000';
+    }).toThrow();
+    expect(tracker.snapshot()).toBe(a);
+    quote('SPY', 102, 103);
+    const b = tracker.snapshot();
+    expect(b).not.toBe(a);
+    expect(b.trades[0]!.unrealized_value).toBe('2.5');
+    expect(a.trades[0]!.unrealized_value).toBe('0.5'); // the old copy is untouched
+    tracker.stop();
+  });
+
+  it('a quote for a symbol it does not hold changes nothing', () => {
+    const { tracker, quote, fill } = setup();
+    tracker.start();
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    const a = tracker.snapshot();
+    quote('IBM', 1, 2);
+    expect(tracker.snapshot()).toBe(a);
+    tracker.stop();
+  });
+
+  it('refreshes at least every pnl_refresh_seconds, samples per currency, and marks gaps', () => {
+    const { tracker, quote, fill, clock, ring, setStreaming } = setup({ refreshSeconds: 2 });
+    const refreshes: number[] = [];
+    const off = tracker.onRefresh((t) => refreshes.push(t - T0));
+    tracker.start();
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    quote('SPY', 100, 102);
+    clock.advance(6000);
+    expect(refreshes).toEqual([0, 2000, 4000, 6000]);
+    // Samples: the first before any position (no currency yet), then one per refresh; the quote
+    // went stale after 5 s, so the 6 s sample is a gap.
+    expect(ring.all().map((s) => [s.t - T0, s.unrealized, s.gap])).toEqual([
+      [2000, '1', null],
+      [4000, '1', null],
+      [6000, null, 'stale'],
+    ]);
+    setStreaming(false);
+    tracker.stop();
+    expect(ring.all().at(-1)).toMatchObject({ t: T0 + 6000, gap: 'stopped' });
+    clock.advance(10_000);
+    expect(refreshes).toHaveLength(4);
+    off();
+  });
+
+  it('changes the refresh cadence live', () => {
+    const { tracker, clock } = setup({ refreshSeconds: 5 });
+    const refreshes: number[] = [];
+    tracker.onRefresh((t) => refreshes.push(t - T0));
+    tracker.start();
+    tracker.setRefreshSeconds(1);
+    clock.advance(3000);
+    expect(refreshes).toEqual([0, 1000, 2000, 3000]);
+    expect(clock.pendingTimers()).toBe(1);
+    tracker.stop();
+  });
+
+  it('subscribes the open positions symbols (and only those), releases them on stop', () => {
+    const { tracker, fill, calls } = setup();
+    fill('f0', 'p0', 'IBM', 'BUY', 1, 100); // before start: nothing is subscribed yet
+    expect(calls).toEqual([]);
+    tracker.start();
+    expect(calls).toEqual([{ op: 'replace', symbols: ['IBM'] }]);
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: ['IBM', 'SPY'] });
+    fill('f2', 'p1', 'SPY', 'SELL', 1, 101); // closed: SPY no longer needed
+    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: ['IBM'] });
+    const n = calls.length;
+    tracker.refresh(); // nothing changed: no churn
+    expect(calls).toHaveLength(n);
+    tracker.stop();
+    expect(calls.at(-1)).toEqual({ op: 'release' });
+  });
+
+  it('starts and stops with no leaked timers or listeners', () => {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock);
+    let listeners = 0;
+    const counted = {
+      get: (s: string) => cache.get(s),
+      onQuote: (l: (q: Quote) => void) => {
+        listeners++;
+        const off = cache.onQuote(l);
+        return () => {
+          listeners--;
+          off();
+        };
+      },
+    };
+    const tracker = new ActivePnlTracker({ clock, quotes: counted });
+    const refreshOff = tracker.onRefresh(() => {});
+    for (let i = 0; i < 3; i++) {
+      tracker.start();
+      tracker.start(); // idempotent
+      expect(clock.pendingTimers()).toBe(1);
+      expect(listeners).toBe(1);
+      tracker.stop();
+      tracker.stop();
+      expect(clock.pendingTimers()).toBe(0);
+      expect(listeners).toBe(0);
+      expect(tracker.listenerCount).toBe(1); // only the onRefresh subscriber above
+    }
+    refreshOff();
+    expect(tracker.listenerCount).toBe(0);
+  });
+
+  it('fills produce entry, partial_exit and exit events with flow ids, quantities and P&L', () => {
+    const { tracker, fill, quote } = setup();
+    tracker.start();
+    quote('SPY', 105, 105);
+    const e1 = fill('f1', 'p1', 'SPY', 'BUY', 10, 100);
+    const e2 = fill('f2', 'p1', 'SPY', 'SELL', 4, 110);
+    const e3 = fill('f3', 'p1', 'SPY', 'SELL', 6, 90);
+    const events = [e1, e2, e3].flatMap((e) => (e.ok ? e.events : []));
+    expect(events.map((e) => e.action)).toEqual(['entry', 'partial_exit', 'exit']);
+    expect(events.map((e) => [e.position.quantity, e.position.quantity_closed, e.position.quantity_remaining, e.position.status])).toEqual([
+      [10, 0, 10, 'OPEN'],
+      [4, 4, 6, 'PARTIAL'],
+      [6, 10, 0, 'CLOSED'],
+    ]);
+    expect(events[1]!.pnl).toMatchObject({ realized_pnl: '40', unrealized_pnl: '30', total_pnl: '70', realized_by_change: '40' });
+    expect(events[2]!.pnl).toMatchObject({ realized_pnl: '-20', unrealized_pnl: '0', total_pnl: '-20', realized_by_change: '-60' });
+    expect(events[2]!.position).toMatchObject({ entry_flow_ids: ['exec-f1'], exit_flow_ids: ['exec-f2', 'exec-f3'], entry_price: 100, exit_price: 98 });
+    expect(events[2]!.record.status).toBe('CLOSED');
+    tracker.stop();
+  });
+
+  it('a flip through zero closes the position and opens the next re-entry', () => {
+    const { fill } = setup();
+    fill('f1', 'p1', 'SPY', 'BUY', 2, 100);
+    const r = fill('f2', 'p1', 'SPY', 'SELL', 5, 100);
+    expect(r.ok && r.events.map((e) => [e.action, e.record.key, e.position.side])).toEqual([
+      ['exit', 'p1#0', 'BUY'],
+      ['entry', 'p1#1', 'SELL'],
+    ]);
+  });
+
+  it('portfolio positions are replaced on reload; fills stay; a fill on a file position is refused', () => {
+    const { tracker, fill } = setup();
+    const file = (qty: string) =>
+      parsePortfolio(JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: qty, cost_basis: '100', opened_at: '2026-11-01T00:00:00Z' }] }));
+    const p1 = file('10');
+    if (!p1.ok) throw new Error('fixture');
+    const r1 = tracker.setPortfolio(p1.portfolio, 'exec-load');
+    expect(r1.positions.map((r) => [r.key, r.quantity_remaining, r.source, r.entry_flow_ids])).toEqual([['spy#0', '10', 'portfolio', ['exec-load']]]);
+    fill('f1', 'other', 'QQQ', 'BUY', 1, 100);
+    const refused = fill('f2', 'spy', 'SPY', 'SELL', 1, 100);
+    expect(refused.ok).toBe(false);
+    const p2 = file('4');
+    if (!p2.ok) throw new Error('fixture');
+    tracker.setPortfolio(p2.portfolio, null);
+    expect(tracker.records().map((r) => [r.key, r.quantity_remaining, r.source])).toEqual([
+      ['other#0', '1', 'fills'],
+      ['spy#0', '4', 'portfolio'],
+    ]);
+  });
+
+  it('applies valuation settings live (mark policy, stale threshold)', () => {
+    const { tracker, fill, quote, clock } = setup();
+    fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
+    quote('SPY', 100, 104);
+    expect(tracker.snapshot().trades[0]!.unrealized_value).toBe('2');
+    tracker.setValuation({ markPolicy: 'conservative' });
+    expect(tracker.snapshot().trades[0]!.unrealized_value).toBe('0');
+    expect(tracker.pnlSnapshot().unrealized).toBe('0');
+    clock.advance(6000);
+    expect(tracker.pnlSnapshot().unrealized).toBeNull();
+    tracker.setValuation({ staleAfterMs: 10_000 });
+    expect(tracker.pnlSnapshot().unrealized).toBe('0');
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Done-when property (issue 6): for random sequences of fills and quotes, the renderer store
+ * rebuilt from a snapshot plus the event stream equals the backend's snapshot at every step —
+ * positions (exact records and every displayed field), realized, unrealized and totals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveHarness } from '../../../helpers/live-harness';
+import { initialDeskState, reduceDesk, revalueAll, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
+import { revaluePosition, totalsOf, type LivePosition } from '../../../../src/core/pnl/revalue';
+import type { DeskEvent } from '../../../../src/shared/contract';
+
+const SYMBOLS = ['AAA', 'BBB', 'AAPL261218C00240000', 'SPY'] as const;
+/** position_id → symbol (a position keeps its symbol). */
+const POSITIONS = [
+  ['p1', 'AAA'],
+  ['p2', 'BBB'],
+  ['p3', 'AAPL261218C00240000'],
+  ['p4', 'AAA'],
+] as const;
+
+const cents = (n: number) => Number((n / 100).toFixed(2));
+
+type Step =
+  | { k: 'quote'; s: number; bid: number | null; ask: number | null; last: number | null }
+  | { k: 'fill'; p: number; side: 'BUY' | 'SELL'; qty: number; price: number; fee: number }
+  | { k: 'advance'; ms: number }
+  | { k: 'policy'; policy: 'mid' | 'last' | 'conservative' }
+  | { k: 'stale'; sec: number }
+  | { k: 'reconnect' };
+
+const price = fc.integer({ min: 1, max: 50_000 }).map(cents);
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('quote' as const),
+      s: fc.integer({ min: 0, max: SYMBOLS.length - 1 }),
+      bid: fc.option(price, { freq: 6 }),
+      ask: fc.option(price, { freq: 6 }),
+      last: fc.option(price, { freq: 3 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('fill' as const),
+      p: fc.integer({ min: 0, max: POSITIONS.length - 1 }),
+      side: fc.constantFrom('BUY' as const, 'SELL' as const),
+      qty: fc.integer({ min: 1, max: 6 }),
+      price,
+      fee: fc.integer({ min: 0, max: 300 }).map(cents),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 7000 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('policy' as const), policy: fc.constantFrom('mid' as const, 'last' as const, 'conservative' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('stale' as const), sec: fc.constantFrom(1, 2.5, 5, 10) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('reconnect' as const) }) },
+);
+
+let dir: string;
+let portfolioPath: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'live-desk-prop-'));
+  portfolioPath = join(dir, 'portfolio.json');
+  writeFileSync(
+    portfolioPath,
+    JSON.stringify({
+      version: 1,
+      positions: [
+        { id: 'file-spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: '10', cost_basis: '585.20', opened_at: '2026-11-01T14:00:00Z' },
+        { id: 'file-call', type: 'option', symbol: 'AAPL261218C00240000', side: 'short', contracts: '2', cost_basis: '9.85', opened_at: '2026-11-02T14:00:00Z' },
+      ],
+    }),
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Fields that move with time alone (ages; a stale warning's text names the age). */
+function timeless(p: LivePosition) {
+  const { quote_age_sec: _a, delta_age_sec: _d, warnings, ...rest } = p;
+  return { ...rest, warnings: warnings.map((w) => w.code) };
+}
+
+function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefined): void {
+  const T = h.clock.now();
+  const snap = h.snapshot();
+  // 1. Exact position state: the same records, key by key (position_id#re_entry_num).
+  expect(state.records).toEqual(Object.fromEntries(snap.positions.map((r) => [r.key, r])));
+  // 2. Every displayed field, valued at the backend's now, from the renderer's records and quotes.
+  const mine = revalueAll(state, T);
+  for (const r of snap.positions) expect(mine[r.key]).toEqual(h.live.tracker.position(r.key, T));
+  expect(Object.keys(mine).sort()).toEqual(snap.positions.map((r) => r.key).sort());
+  // The tracker's trades are exactly the open positions.
+  expect(snap.pnl.trades.map((t) => t.key).sort()).toEqual(snap.positions.filter((r) => r.status !== 'CLOSED').map((r) => r.key).sort());
+  for (const t of snap.pnl.trades) {
+    const { quantity: _q, entry, ...view } = t;
+    expect(view).toEqual(mine[t.key]);
+    expect(entry).toBe(mine[t.key]!.open_price);
+  }
+  // 3. Realized/unrealized/total per currency: exact sums over positions == the incremental book.
+  expect(totalsOf(Object.values(mine))).toEqual(snap.pnl_snapshot);
+  // 4. The store's incremental positions are right as of its last valuation (time-only fields aside).
+  for (const [k, p] of Object.entries(state.positions)) {
+    const r = state.records[k]!;
+    const expected = revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.symbol] ?? null), state.valuedAt, state.valuation);
+    expect(timeless(p)).toEqual(timeless(expected));
+  }
+  expect(state.totals).toEqual(totalsOf(Object.values(state.positions)));
+  // 5. Right after a tick, the renderer's totals equal the backend's totals in that tick.
+  if (lastEvent?.type === 'tick_update') expect(state.totals).toEqual(lastEvent.pnl_snapshot);
+}
+
+describe('renderer store rebuilt from snapshot + events', () => {
+  it('equals the backend snapshot at every step (fills, quotes, staleness, policy changes, reconnects)', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const h = new LiveHarness();
+        h.live.loadPortfolio(portfolioPath);
+        h.live.startStreaming();
+        let consumed = h.events.length;
+        let state = reduceDesk(initialDeskState, h.snapshotEvent(), 0).state;
+        let n = 0;
+        for (const s of steps) {
+          switch (s.k) {
+            case 'quote':
+              h.quote({ symbol: SYMBOLS[s.s]!, bid: s.bid, ask: s.ask, last: s.last });
+              break;
+            case 'fill': {
+              const [pid, symbol] = POSITIONS[s.p]!;
+              h.live.applyFill({ fill_id: `f${++n}`, position_id: pid, symbol, side: s.side, quantity: s.qty, price: s.price, fee: s.fee, time: h.clock.now() });
+              break;
+            }
+            case 'advance':
+              h.clock.advance(s.ms);
+              break;
+            case 'policy':
+              h.live.setSettings({ mark_policy: s.policy }, true);
+              break;
+            case 'stale':
+              h.live.setSettings({ stale_after_sec: s.sec }, true);
+              break;
+            case 'reconnect':
+              // A new connection: the snapshot first, then only newer events.
+              state = reduceDesk(initialDeskState, h.snapshotEvent(), 0).state;
+              consumed = h.events.length;
+              break;
+          }
+          h.clock.advance(50); // one coalescing window: pending quotes go out
+          for (; consumed < h.events.length; consumed++) {
+            const r = reduceDesk(state, h.events[consumed]!, 0);
+            expect(r.needResync).toBe(false);
+            state = r.state;
+          }
+          check(h, state, h.events[h.events.length - 1]);
+        }
+        h.live.dispose();
+        expect(h.clock.pendingTimers()).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
