@@ -3,7 +3,7 @@ import { Group, Paper, Text, Title, useComputedColorScheme } from '@mantine/core
 import type uPlot from 'uplot';
 import type { PayoffView } from '@core/pnl/views';
 import { UPlotChart } from '../../components/UPlotChart';
-import { formatMoney, formatPrice } from '../format/format';
+import { formatFixed, formatMoney, formatPrice } from '../format/format';
 import { buildPayoffSeries } from './payoff';
 import { chartColors } from './chart-colors';
 
@@ -78,7 +78,7 @@ export const PayoffChart = memo(function PayoffChart({ name, payoff, livePrice, 
         ctx.lineTo(x, top + h);
         ctx.stroke();
         ctx.fillStyle = c.live;
-        ctx.fillText(`live ${formatPrice(live)}`, x + 3 * dpr, top + h - 6 * dpr);
+        ctx.fillText(`live ${formatFixed(live)}`, x + 3 * dpr, top + h - 6 * dpr);
       }
     }
     ctx.restore();
@@ -107,7 +107,7 @@ export const PayoffChart = memo(function PayoffChart({ name, payoff, livePrice, 
         <Group gap="lg" mt={4}>
           <Text size="xs" data-testid="payoff-live">
             <Text span c="dimmed">Underlying </Text>
-            {live === null ? 'unknown' : formatPrice(live)}
+            {live === null ? 'unknown' : formatFixed(live)}
           </Text>
           <Text size="xs" data-testid="payoff-breakevens">
             <Text span c="dimmed">Breakevens </Text>

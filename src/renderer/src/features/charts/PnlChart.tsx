@@ -10,16 +10,16 @@ export interface PnlChartProps {
   points: readonly PnlPoint[];
   currency: string;
   decimals: number;
-  /** Samples further apart than this mark a gap (the sampler was not running). */
-  maxSpacingMs: number;
+  /** Samples further apart than this (and than 3× their usual spacing) mark a gap. */
+  minGapMs: number;
   height?: number;
 }
 
 /** P&L over the day: the line breaks over gaps (shaded), with peak, trough and max drawdown marked. */
-export const PnlChart = memo(function PnlChart({ points, currency, decimals, maxSpacingMs, height = 200 }: PnlChartProps) {
+export const PnlChart = memo(function PnlChart({ points, currency, decimals, minGapMs, height = 200 }: PnlChartProps) {
   const scheme = useComputedColorScheme('dark');
   const c = chartColors(scheme);
-  const series = useMemo(() => buildPnlSeries(points, maxSpacingMs), [points, maxSpacingMs]);
+  const series = useMemo(() => buildPnlSeries(points, { minGapMs }), [points, minGapMs]);
   const data = useMemo<uPlot.AlignedData>(() => [series.xs, series.ys], [series]);
 
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(

@@ -39,12 +39,23 @@ export interface PnlSeries {
   known: number;
 }
 
+/** The usual spacing of the samples (median of consecutive differences), 0 with fewer than 3. */
+export function typicalSpacing(sortedTimes: readonly number[]): number {
+  if (sortedTimes.length < 3) return 0;
+  const d: number[] = [];
+  for (let i = 1; i < sortedTimes.length; i++) d.push(sortedTimes[i]! - sortedTimes[i - 1]!);
+  d.sort((a, b) => a - b);
+  return d[d.length >> 1]!;
+}
+
 /**
- * `maxSpacingMs`: two consecutive samples further apart than this are a gap too (the sampler was
- * not running). Zero or negative disables that rule.
+ * Besides explicit gap markers and unknown values, two consecutive samples further apart than
+ * `gapFactor` × the usual spacing (and at least `minGapMs`) are a gap: the sampler was not running.
  */
-export function buildPnlSeries(points: readonly PnlPoint[], maxSpacingMs: number): PnlSeries {
+export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: number; minGapMs?: number } = {}): PnlSeries {
   const sorted = [...points].sort((a, b) => a.t - b.t);
+  const usual = typicalSpacing(sorted.map((p) => p.t));
+  const maxSpacingMs = usual > 0 ? Math.max(opts.minGapMs ?? 0, usual * (opts.gapFactor ?? 3)) : 0;
   const xs: number[] = [];
   const ys: (number | null)[] = [];
   const gaps: [number, number][] = [];

@@ -93,7 +93,7 @@ export function EventsPage() {
         <Chip.Group multiple value={types} onChange={setTypes}>
           <Group gap={6} data-testid="event-filters">
             {HISTORY_EVENT_TYPES.map((t) => (
-              <Chip key={t} value={t} size="xs" data-testid={`event-filter-${t}`}>
+              <Chip key={t} value={t} size="xs" wrapperProps={{ 'data-testid': `event-filter-${t}` }}>
                 {EVENT_TYPE_LABEL[t]} ({counts[t] ?? 0})
               </Chip>
             ))}

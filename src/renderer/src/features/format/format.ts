@@ -60,6 +60,12 @@ export function formatPrice(v: number | null | undefined): string {
   return group(v.toFixed(4));
 }
 
+/** A computed display number (a mid, an interpolated level) to fixed decimals. */
+export function formatFixed(v: number | null | undefined, dp = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return group(v.toFixed(dp));
+}
+
 export function formatPct(v: number | null | undefined, dp = 2, opts: { signed?: boolean } = {}): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
   const s = v.toFixed(dp);

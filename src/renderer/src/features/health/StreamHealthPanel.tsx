@@ -1,22 +1,67 @@
-import { Paper, Table, Text, Title, Tooltip } from '@mantine/core';
+import { memo } from 'react';
+import { Paper, Text, Title } from '@mantine/core';
 import type { StreamHealthWire } from '@shared/contract';
 import { StreamStateBadge } from '../../components/StreamStateBadge';
 import { useNowDerived } from '../../hooks/use-now';
 import { formatAge, formatClock } from '../format/format';
 
-function SinceCell({ at, clockOffsetMs }: { at: number | null; clockOffsetMs: number }) {
+function Since({ at, clockOffsetMs }: { at: number | null; clockOffsetMs: number }) {
   const age = useNowDerived((now) => (at === null ? '' : formatAge(now + clockOffsetMs - at)));
-  if (at === null) return <Text span c="dimmed">never</Text>;
+  if (at === null) return <span className="tone-zero">never</span>;
   return (
-    <Text span className="num">
-      {formatClock(at - clockOffsetMs)} <Text span c="dimmed" size="xs">({age} ago)</Text>
-    </Text>
+    <span className="num" data-testid="last-event">
+      {formatClock(at - clockOffsetMs)} <span className="tone-zero">({age} ago)</span>
+    </span>
   );
 }
 
+function Counter({ label, value, bad, testId }: { label: string; value: number | string; bad?: boolean; testId?: string }) {
+  return (
+    <span className="health-counter">
+      <span className="tone-zero">{label} </span>
+      <span className={bad ? 'tone-neg' : undefined} style={{ fontWeight: 600 }} data-testid={testId}>
+        {value}
+      </span>
+    </span>
+  );
+}
+
+/** The time of the stream's last event: market data or order events when the desk reports them. */
+function lastEventOf(s: StreamHealthWire): number | null {
+  const tick = (s as StreamHealthWire & { lastTickAt?: number | null }).lastTickAt;
+  return tick ?? s.lastEventAt;
+}
+
+const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealthWire; clockOffsetMs: number }) {
+  return (
+    <div className="health-row" data-testid={`stream-row-${s.name}`} data-state={s.state}>
+      <div className="health-line">
+        <span className="health-name">{s.name}</span>
+        <StreamStateBadge state={s.state} testId="stream-state" />
+        <span className="health-last">
+          <span className="tone-zero">last event </span>
+          <Since at={lastEventOf(s)} clockOffsetMs={clockOffsetMs} />
+        </span>
+      </div>
+      <div className="health-line health-counters">
+        <Counter label="reconnects" value={s.reconnectAttempts} bad={s.reconnectAttempts > 0} testId="reconnects" />
+        <Counter label="queue" value={s.queueDepth} />
+        <Counter label="dropped" value={s.droppedEvents} bad={s.droppedEvents > 0} testId="dropped" />
+        <Counter label="subscriptions" value={s.subscriptions} testId="subscriptions" />
+      </div>
+      {s.lastError && (
+        <div className="health-line health-error" data-testid="last-error" title={s.lastError}>
+          last error: {s.lastError}
+        </div>
+      )}
+    </div>
+  );
+});
+
 /**
- * Per-stream health (spec §5): state, last event time, reconnect attempts, queue depth, dropped
- * events, subscriptions, last error.
+ * Per-stream health (spec §5): state (colour + icon + label), last event time, reconnect attempts,
+ * queue depth, dropped events, subscriptions, last error. Two lines per stream so it fits a side
+ * column.
  */
 export function StreamHealthPanel({ streams, clockOffsetMs }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number }) {
   return (
@@ -29,58 +74,7 @@ export function StreamHealthPanel({ streams, clockOffsetMs }: { streams: readonl
           No streams yet — nothing connects before Start.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table fz="sm" verticalSpacing={4} withRowBorders>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Stream</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>Last event</Table.Th>
-                <Table.Th ta="right">Reconnects</Table.Th>
-                <Table.Th ta="right">Queue</Table.Th>
-                <Table.Th ta="right">Dropped</Table.Th>
-                <Table.Th ta="right">Subs</Table.Th>
-                <Table.Th>Last error</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {streams.map((s) => (
-                <Table.Tr key={s.name} data-testid={`stream-row-${s.name}`} data-state={s.state}>
-                  <Table.Td fw={600}>{s.name}</Table.Td>
-                  <Table.Td>
-                    <StreamStateBadge state={s.state} testId="stream-state" />
-                  </Table.Td>
-                  <Table.Td>
-                    <SinceCell at={s.lastEventAt} clockOffsetMs={clockOffsetMs} />
-                  </Table.Td>
-                  <Table.Td className="num" data-testid="reconnects">
-                    {s.reconnectAttempts}
-                  </Table.Td>
-                  <Table.Td className="num">{s.queueDepth}</Table.Td>
-                  <Table.Td className={`num ${s.droppedEvents > 0 ? 'tone-neg' : ''}`} data-testid="dropped">
-                    {s.droppedEvents}
-                  </Table.Td>
-                  <Table.Td className="num">
-                    {s.subscriptions}
-                  </Table.Td>
-                  <Table.Td maw={260}>
-                    {s.lastError ? (
-                      <Tooltip label={s.lastError} multiline w={360}>
-                        <Text span size="xs" c="red" lineClamp={1} data-testid="last-error">
-                          {s.lastError}
-                        </Text>
-                      </Tooltip>
-                    ) : (
-                      <Text span c="dimmed" size="xs">
-                        —
-                      </Text>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        streams.map((s) => <StreamRow key={s.name} s={s} clockOffsetMs={clockOffsetMs} />)
       )}
     </Paper>
   );

@@ -52,10 +52,13 @@ export function PortfolioLoader() {
   };
 
   return (
-    <Paper withBorder p="sm" data-testid="portfolio-loader">
-      <Group align="flex-end" gap="xs" wrap="nowrap">
+    <Paper withBorder px="sm" py={8} data-testid="portfolio-loader">
+      <Group gap="xs" wrap="nowrap">
+        <Text size="sm" fw={600} style={{ whiteSpace: 'nowrap' }}>
+          portfolio.json
+        </Text>
         <TextInput
-          label="portfolio.json"
+          aria-label="portfolio.json path"
           placeholder="/path/to/portfolio.json"
           value={path}
           onChange={(e) => setDraft(e.currentTarget.value)}
@@ -84,7 +87,7 @@ export function PortfolioLoader() {
           Reload
         </Button>
       </Group>
-      <Text size="xs" c="dimmed" mt={6} data-testid="portfolio-status">
+      <Text size="xs" c="dimmed" mt={4} data-testid="portfolio-status">
         {status?.loaded_at
           ? `In force: ${status.positions} positions, ${status.structures} structures${status.account ? ` (account ${status.account})` : ''} from ${status.path} — loaded ${formatClock(status.loaded_at)}${status.watching ? ', reloaded when the file changes' : ''}.`
           : 'No portfolio loaded yet.'}

@@ -56,7 +56,7 @@ const Charts = memo(function Charts({ selected }: { selected: string | null }) {
   const payoff = useMemo(() => (def ? structurePayoff(def, liveKey) : null), [def, liveKey]);
   return (
     <>
-      <PnlChart points={points} currency={currency} decimals={decimals} maxSpacingMs={Math.max(10_000, refreshSec * 3000)} />
+      <PnlChart points={points} currency={currency} decimals={decimals} minGapMs={refreshSec * 2000} />
       <PayoffChart name={def?.name ?? '—'} payoff={payoff} livePrice={live} currency={def?.currency ?? currency} decimals={def?.currency_decimals ?? decimals} />
     </>
   );

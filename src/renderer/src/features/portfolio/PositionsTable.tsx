@@ -111,11 +111,14 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       </div>
       <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
-        {p.warnings.map((w) => (
-          <span key={w.code} className={`warn-chip warn-${warningSeverity(w.code)}`} data-code={w.code}>
-            {WARNING_LABEL[w.code]}
-          </span>
-        ))}
+        {p.warnings.map((w) =>
+          // "no quote" is already what the age column says; the chip would only repeat it.
+          w.code === 'missing_quote' ? null : (
+            <span key={w.code} className={`warn-chip warn-${warningSeverity(w.code)}`} data-code={w.code}>
+              {WARNING_LABEL[w.code]}
+            </span>
+          ),
+        )}
       </div>
     </div>
   );

@@ -36,7 +36,7 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
       </Figure>
       <Figure label="Unrealized" testId="unrealized">
         {t.unrealized_pnl === null ? (
-          <div className="figure-value figure-sm tone-unknown" data-tone="unknown" title={`known part: ${formatMoney(t.unrealized_known, t.currency_decimals, { signed: true })}`}>
+          <div className="figure-value figure-sm wrap tone-unknown" data-tone="unknown" title={`known part: ${formatMoney(t.unrealized_known, t.currency_decimals, { signed: true })}`}>
             {unknownText(t.unknown_count)}
           </div>
         ) : (

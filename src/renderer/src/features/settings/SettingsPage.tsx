@@ -124,7 +124,8 @@ function SettingsForm({ current }: { current: DeskSettings }) {
         <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
           <NumberInput
             label="Stale threshold (s)"
-            description="Older quotes are stale; their P&L shows as unknown."
+            description="Older quotes are stale: P&L unknown."
+            clampBehavior="none"
             min={0.5}
             max={600}
             step={0.5}
@@ -137,6 +138,7 @@ function SettingsForm({ current }: { current: DeskSettings }) {
           <NumberInput
             label="Refresh cadence (s)"
             description="P&L recomputed at least this often."
+            clampBehavior="none"
             min={1}
             max={300}
             value={draft.pnl_refresh_seconds}
@@ -147,6 +149,7 @@ function SettingsForm({ current }: { current: DeskSettings }) {
           <NumberInput
             label="Max option contracts"
             description="Subscription limit, enforced before subscribing."
+            clampBehavior="none"
             min={1}
             max={10000}
             allowDecimal={false}
@@ -158,6 +161,7 @@ function SettingsForm({ current }: { current: DeskSettings }) {
           <NumberInput
             label="Wide spread warning (%)"
             description="Spread above this % of the mid."
+            clampBehavior="none"
             min={0}
             max={1000}
             value={draft.wide_spread_pct}

@@ -21,7 +21,7 @@ export function StreamingControls() {
   };
   return (
     <Group gap={6} wrap="nowrap">
-      <Badge variant={streaming ? 'filled' : 'light'} color={streaming ? 'teal' : 'gray'} data-testid="streaming-state" leftSection={<span aria-hidden>{streaming ? '▶' : '■'}</span>} tt="none">
+      <Badge variant={streaming ? 'filled' : 'light'} color={streaming ? 'teal' : 'gray'} data-testid="streaming-state" data-state={streaming ? 'streaming' : 'stopped'} leftSection={<span aria-hidden>{streaming ? '▶' : '■'}</span>} tt="none">
         {streaming ? 'streaming' : 'stopped'}
       </Badge>
       <Button
