@@ -160,7 +160,12 @@ test('events drill-down, settings validation, and every page at 1280×800 and 19
           if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
           if (p === 'portfolio') await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
           await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}.png`) });
-          if (p === 'portfolio') await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}-full.png`), fullPage: true });
+          if (p === 'portfolio' && w < 1900) {
+            // Below the fold at 1280×800: stream health and the charts.
+            await deskPage.get('stream-health').scrollIntoViewIfNeeded();
+            await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}-lower.png`) });
+            await page.evaluate(() => window.scrollTo(0, 0));
+          }
         }
       });
     }

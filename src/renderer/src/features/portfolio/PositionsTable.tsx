@@ -3,6 +3,8 @@ import { Group, Paper, SegmentedControl, Text, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LivePosition } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
+import { useNowDerived } from '../../hooks/use-now';
+import { isStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
 import { decimalTone, formatDelta, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { makeKeysSelector, type PositionFilter } from './position-keys';
@@ -29,7 +31,7 @@ function Header() {
   );
 }
 
-function PnlCell({ p }: { p: LivePosition }) {
+function PnlCell({ p, staleNow }: { p: LivePosition; staleNow: boolean }) {
   if (p.status === 'CLOSED') {
     const tone = decimalTone(p.realized_pnl);
     return (
@@ -38,9 +40,10 @@ function PnlCell({ p }: { p: LivePosition }) {
       </span>
     );
   }
-  if (p.unrealized_value === null) {
+  if (p.unrealized_value === null || staleNow) {
+    const reason = staleNow ? 'stale_quote' : p.unknown_reason;
     return (
-      <span className="num tone-unknown" data-testid="pnl" data-tone="unknown" title={p.unknown_reason ? `P&L unknown: ${UNKNOWN_REASON_LABEL[p.unknown_reason]}` : 'P&L unknown'}>
+      <span className="num tone-unknown" data-testid="pnl" data-tone="unknown" data-reason={reason ?? ''} title={reason ? `P&L unknown: ${UNKNOWN_REASON_LABEL[reason]}` : 'P&L unknown'}>
         unknown
       </span>
     );
@@ -58,9 +61,13 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
   const p = useDeskStore((s) => s.positions[rowKey]);
   const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
+  // The stored value was computed at the last tick; if its quote has aged past the threshold since
+  // (stream stopped or stalled), it is unknown now.
+  const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
   if (!p) return null;
   const open = p.status !== 'CLOSED';
-  const pctTone = numberTone(p.unrealized_pct);
+  const unknown = open && (p.unrealized_value === null || staleNow);
+  const pctTone = unknown ? 'unknown' : numberTone(p.unrealized_pct);
   return (
     <div
       className="vt-row vt-body"
@@ -98,10 +105,10 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
         {formatPct(p.spread_pct, 1)}
       </div>
       <div className="vt-cell num">
-        <PnlCell p={p} />
+        <PnlCell p={p} staleNow={staleNow} />
       </div>
       <div className={`vt-cell num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`} data-testid="pnl-pct">
-        {open && p.unrealized_value === null ? '—' : formatPct(p.unrealized_pct, 2, { signed: true })}
+        {unknown ? '—' : formatPct(p.unrealized_pct, 2, { signed: true })}
       </div>
       <div className="vt-cell num" data-testid="dte">
         {formatDte(p.dte)}
@@ -111,6 +118,11 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       </div>
       <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
+        {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (
+          <span className="warn-chip warn-severe" data-code="stale_quote">
+            {WARNING_LABEL.stale_quote}
+          </span>
+        )}
         {p.warnings.map((w) =>
           // "no quote" is already what the age column says; the chip would only repeat it.
           w.code === 'missing_quote' ? null : (

@@ -3,6 +3,8 @@ import { Button, Paper, Text, Title } from '@mantine/core';
 import type { StructureView } from '@shared/contract';
 import type { StructureLegView } from '@core/pnl/views';
 import { useDeskStore } from '../../stores/desk-store';
+import { useNowDerived } from '../../hooks/use-now';
+import { structureStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
 import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
@@ -89,8 +91,12 @@ const StructureRows = memo(function StructureRows({ id, selected, onSelect }: { 
   const clockOffsetMs = useDeskStore((st) => st.clockOffsetMs);
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
   const [expanded, setExpanded] = useState(false);
+  // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
+  const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
   if (!s) return null;
-  const pctTone = numberTone(s.net_pnl_pct);
+  const netPnl = staleNow ? null : s.net_pnl;
+  const netMark = staleNow ? null : s.net_mark;
+  const pctTone = staleNow ? 'unknown' : numberTone(s.net_pnl_pct);
   return (
     <>
       <tr data-testid={`structure-row-${s.id}`} data-expanded={expanded} data-selected={selected}>
@@ -114,18 +120,18 @@ const StructureRows = memo(function StructureRows({ id, selected, onSelect }: { 
           {formatMoney(s.net_debit, s.currency_decimals)}
         </td>
         <td className="num" data-testid="net-mark">
-          {s.net_mark === null ? <span className="tone-unknown">unknown ({s.unknown_legs} legs)</span> : formatMoney(s.net_mark, s.currency_decimals)}
+          {netMark === null ? <span className="tone-unknown">unknown{staleNow ? ' (stale)' : ` (${s.unknown_legs} legs)`}</span> : formatMoney(netMark, s.currency_decimals)}
         </td>
         <td className="num" data-testid="net-pnl" style={{ fontWeight: 700 }}>
-          {s.net_pnl === null ? (
+          {netPnl === null ? (
             <span className="tone-unknown" data-tone="unknown">
-              unknown ({s.unknown_legs} {s.unknown_legs === 1 ? 'leg' : 'legs'})
+              unknown ({staleNow ? 'stale quotes' : `${s.unknown_legs} ${s.unknown_legs === 1 ? 'leg' : 'legs'}`})
             </span>
           ) : (
-            <Money value={s.net_pnl} decimals={s.currency_decimals} signed />
+            <Money value={netPnl} decimals={s.currency_decimals} signed />
           )}
         </td>
-        <td className={`num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`}>{formatPct(s.net_pnl_pct, 2, { signed: true })}</td>
+        <td className={`num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`}>{staleNow ? '—' : formatPct(s.net_pnl_pct, 2, { signed: true })}</td>
         <td>
           <AgeBadge receivedAt={s.as_of} clockOffsetMs={clockOffsetMs} staleMs={staleMs} testId="structure-age" />
         </td>

@@ -64,7 +64,7 @@ function AsOf({ asOf, clockOffsetMs }: { asOf: number | null; clockOffsetMs: num
   return (
     <Figure label="As of (oldest quote)" testId="as-of">
       {asOf === null ? (
-        <div className="figure-value figure-sm tone-zero">no quotes</div>
+        <div className="figure-value figure-sm tone-unknown">no fresh quote</div>
       ) : (
         <div className="figure-value figure-sm">
           {formatClock(asOf - clockOffsetMs)} <span className="tone-zero">({age} old)</span>
