@@ -40,6 +40,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   const desk = createDesk({
     clock,
     logger,
+    env: process.env,
     config: { seed: cli.seed },
     credentials: new HeadlessCredentialVault(credentials),
     killSwitchStore: new KillSwitchFileStore(stateDir),

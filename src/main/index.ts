@@ -141,6 +141,7 @@ if (!app.requestSingleInstanceLock()) {
       // Packaged: extraResources copies the sample next to app.asar (electron-builder.yml).
       portfolioPath: app.isPackaged ? join(process.resourcesPath, 'portfolio.sample.json') : join(app.getAppPath(), 'resources', 'portfolio.sample.json'),
       clock: new SystemClock(),
+      env: process.env,
       logger,
     });
   });

@@ -43,6 +43,8 @@ export interface ShellOptions {
   clock: Clock & Scheduler;
   logger: Logger;
   deskConfig?: Partial<DeskConfig>;
+  /** Venue settings source (LIVE_DESK_*, APCA_*; see src/node/config/market-config.ts). */
+  env?: Record<string, string | undefined>;
   notificationPolicy?: Partial<NotificationPolicyConfig>;
   /** Portfolio file loaded when the desk settings name none (the bundled sample). */
   portfolioPath?: string;
@@ -91,6 +93,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     clock,
     logger,
     config: opts.deskConfig,
+    ...(opts.env ? { env: opts.env } : {}),
     credentials: vault,
     killSwitchStore: new KillSwitchFileStore(files),
     alerts: { feedStaleAfterMs: settings.feedStaleAfterMs },

@@ -1,11 +1,32 @@
 /**
  * The running desk: core + adapters wired from configuration. Both composition roots (Electron
  * main and the headless server) build it through `createDesk`, so they run the same code.
+ *
+ * Default run (venue `sim`): Start launches the simulated venue server on 127.0.0.1 (ephemeral
+ * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
+ * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
+ * Stop closes every socket and timer.
+ *
+ * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
+ * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
+ * and the desk settings. Loading the portfolio file is not network I/O: it happens at construction.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
+import type { MarkPolicy } from '../core/market/mark';
+import { LtpProvider } from '../core/market/ltp-provider';
+import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
+import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
+import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
+import type { FillInput } from '../core/pnl/fifo';
+import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
+import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
+import type { OrderStatus as WireOrderStatus, OrderUpdateWire } from '../core/events/types';
+import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
+import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
+import type { FileWatchFactory } from './portfolio-watcher';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
@@ -13,35 +34,64 @@ import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-moni
 import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
 import { Secret } from '../core/model/secret';
+import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
+import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
   CommandPayload,
   CommandResult,
   DeskEvent,
+  DeskSettings,
   DeskSnapshot,
   StreamHealthWire,
   UnsequencedEvent,
+  VenueMode,
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
-import type { FillInput } from '../core/pnl/fifo';
-import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
-import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
-import type { OrderUpdateWire } from '../core/events/types';
-import { CommandFailure, LivePortfolio, type FillContext } from './live-portfolio';
-import type { DeskSettingsStore } from './state/desk-settings-file';
-import type { FileWatchFactory } from './portfolio-watcher';
+
+export interface DeskStreamSettings {
+  dataTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  connectionLimitWindowMs?: number;
+  queueCapacity?: number;
+  pingIntervalMs?: number;
+}
 
 export interface DeskConfig {
-  venue: 'sim';
+  venue: 'sim' | 'alpaca';
   seed: number;
   /** How often the simulated venue publishes a batch of quotes. */
   simIntervalMs: number;
+  /** Port of the embedded sim venue on 127.0.0.1 (0 = ephemeral, the default). */
+  simPort?: number;
   /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
   tickCoalesceMs: number;
+  /** Quotes older than this are stale (per venue; spec default 5 s). */
+  staleAfterMs: number;
+  markPolicy: MarkPolicy;
+  /** Planner limit on option contracts (spec default 250). */
+  maxOptionContracts: number;
+  /** Symbols streamed from Start (until a portfolio consumer subscribes its own). Default: the sim's universe. */
+  watchlist?: string[];
+  /** How often a health_event refreshes ages and counters while streaming. */
+  healthIntervalMs: number;
+  alpaca?: AlpacaSettings;
+  streams?: DeskStreamSettings;
 }
 
-export const defaultDeskConfig: DeskConfig = { venue: 'sim', seed: 42, simIntervalMs: 250, tickCoalesceMs: 50 };
+export const defaultDeskConfig: DeskConfig = {
+  venue: 'sim',
+  seed: 42,
+  simIntervalMs: 250,
+  tickCoalesceMs: 50,
+  staleAfterMs: 5000,
+  markPolicy: 'mid',
+  maxOptionContracts: 250,
+  healthIntervalMs: 1000,
+};
 
 export interface DeskDeps {
   clock: Clock & Scheduler;
@@ -53,7 +103,11 @@ export interface DeskDeps {
   credentials?: CredentialVault;
   /** Feed-stale threshold and check cadence of the alert monitor. */
   alerts?: Partial<AlertMonitorConfig>;
-  /** Desk settings persistence (default: memory only). */
+  /** When given, venue settings are read from it (LIVE_DESK_*, APCA_*; see config/market-config.ts); `config` still wins. */
+  env?: Record<string, string | undefined>;
+  /** Jitter source for reconnect backoff (tests pass a seeded one). */
+  random?: () => number;
+  /** Desk settings persistence (default: memory only). Precedence: defaults < settings < env < config. */
   settings?: DeskSettingsStore;
   /** Portfolio file loaded at construction when the settings name none (the default run: the bundled sample). */
   portfolioPath?: string | null;
@@ -65,142 +119,245 @@ export interface DeskDeps {
 
 export type DeskListener = (event: DeskEvent) => void;
 
+const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
+/** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
+const PLAN_CONSUMER = 'desk.plan';
+
+/** The desk settings as configuration (venue credentials stay where they came from: env or vault). */
+function configFromSettings(s: DeskSettings, alpaca: AlpacaSettings | undefined): Partial<DeskConfig> {
+  return {
+    venue: s.venue,
+    staleAfterMs: Math.round(s.stale_after_sec * 1000),
+    markPolicy: s.mark_policy,
+    maxOptionContracts: s.max_option_contracts,
+    ...(alpaca ? { alpaca: { ...alpaca, env: s.alpaca.env, stockFeed: s.alpaca.stock_feed, optionFeed: s.alpaca.option_feed } } : {}),
+  };
+}
+
 export class Desk {
-  readonly config: DeskConfig;
+  /** The configuration in force (change it with `applyConfig`). */
+  config: DeskConfig;
+  /** The one quote cache every consumer shares (P&L tracker, monitors, UI). */
+  readonly cache: QuoteCache;
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
-  private readonly cache: QuoteCache;
+  private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
-  private model: SimMarketModel | null = null;
-  private simTimer: Cancel | null = null;
+  private venue: AlpacaVenue | null = null;
+  private sim: SimVenueServer | null = null;
+  private ltpProvider: LtpProvider | null = null;
+  private healthTimer: Cancel | null = null;
+  private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
-  private lastEventAt: number | null = null;
   private disposed = false;
   /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
   readonly killSwitch: KillSwitch;
   /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
+  private startError: string | null = null;
+  private lastPlan: SubscriptionPlan | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
-  /** Symbols the P&L tracker asked for (the sim quotes its fixed universe regardless). */
+  /** Symbols the P&L tracker needs (planned together with the watchlist). */
   private trackerSymbols: readonly string[] = [];
+  /** The node_event of the current stream start: the parent of what streaming does. */
+  private streamExec: string | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.config = { ...defaultDeskConfig, ...deps.config };
-    this.cache = new QuoteCache(this.clock);
+    this.random = deps.random ?? Math.random;
+    const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
+    const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
+    const stored = settingsStore.load();
+    const explicitAlpaca = deps.config?.alpaca ?? fromEnv?.alpaca;
+    this.config = {
+      ...defaultDeskConfig,
+      ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
+      ...(fromEnv ? stripUndefined({ ...fromEnv, ...(fromEnv.alpaca ? { alpaca: { ...fromEnv.alpaca, ...configFromSettings(stored, fromEnv.alpaca).alpaca } } : {}) }) : {}),
+      ...(deps.config ? stripUndefined(deps.config) : {}),
+    } as DeskConfig;
+    // What is shown is what is in force (env or explicit config may override the stored file).
+    const initialSettings: DeskSettings = {
+      ...stored,
+      venue: this.config.venue,
+      stale_after_sec: this.config.staleAfterMs / 1000,
+      mark_policy: this.config.markPolicy,
+      max_option_contracts: this.config.maxOptionContracts,
+    };
+    if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
+    this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
     // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
     this.cache.onQuote((q) => {
       if (this.streaming) this.live.quote(q);
     });
+    // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
+    this.cache.onEvent((e) => {
+      if (e.kind !== 'rest_refresh') return;
+      this.live.node({
+        parent: this.streamExec,
+        node_type: 'RestRefreshNode',
+        node_id: 'rest-refresh',
+        node_name: 'REST quote refresh',
+        action: 'rest_refresh',
+        status: e.ok ? 'completed' : 'failed',
+        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms` : e.error,
+        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs },
+      });
+    });
+    // One venue subscription per symbol, however many consumers ask (the cache counts references).
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
     this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
+    this.cache.onSubscriptionChange((d) => {
+      if (d.removed.length) this.venue?.unsubscribe(d.removed);
+      if (d.added.length) this.venue?.subscribe(d.added);
+    });
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: this.logger,
       quotes: this.cache,
       subscriptions: {
         replaceSubscriptions: (_consumer, symbols) => {
-          this.trackerSymbols = symbols;
+          this.trackerSymbols = [...symbols];
+          this.replan();
         },
         release: () => {
           this.trackerSymbols = [];
         },
-        subscribedSymbols: () => (this.streaming && this.model ? [...this.model.underlyings.map((u) => u.symbol), ...this.model.options.map((o) => o.symbol)] : []),
+        subscribedSymbols: () => this.cache.subscribedSymbols(),
       },
       streamer: () => this.streamerProbe(),
       emit: (e) => this.emit(e),
-      ...(deps.settings ? { settings: deps.settings } : {}),
+      settings: settingsStore,
+      initialSettings,
+      valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
       defaultPortfolioPath: deps.portfolioPath ?? null,
-      tickCoalesceMs: this.config.tickCoalesceMs,
       watch: deps.watchPortfolio ?? null,
+      tickCoalesceMs: this.config.tickCoalesceMs,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
-    // Loading a file is not network I/O: positions show before Start.
     this.live.init();
   }
 
-  /** A fill from the venue's trade updates (or a test): FIFO → position events. */
+  /** A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s). */
   applyFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
     return this.live.applyFill(input, meta);
   }
 
-  /** An order update from the venue's trade updates. */
+  /** An order update (for the orders table). */
   applyOrderUpdate(order: OrderUpdateWire): void {
     this.live.applyOrderUpdate(order);
-  }
-
-  private streamerProbe(): StreamerProbe {
-    return { state: this.streaming ? 'running' : 'stopped', streaming: this.streaming };
   }
 
   get isStreaming(): boolean {
     return this.streaming;
   }
 
-  /** Starts streaming. Idempotent. Nothing touches the network (or the sim) before this. */
-  start(): void {
+  /** The LTP provider monitors call (cache first, one shared REST refresh when stale); null before Start. */
+  get ltp(): LtpProvider | null {
+    return this.ltpProvider;
+  }
+
+  /** The running venue adapter (null before Start / after Stop). */
+  get activeVenue(): AlpacaVenue | null {
+    return this.venue;
+  }
+
+  /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
+  get simServer(): SimVenueServer | null {
+    return this.sim;
+  }
+
+  /** The last subscription plan (with its warnings) made at Start. */
+  get subscriptionPlan(): SubscriptionPlan | null {
+    return this.lastPlan;
+  }
+
+  /**
+   * Applies a configuration change. Thresholds (stale, mark policy) apply at once; a change to the
+   * venue, credentials, feeds, stream tuning, watchlist or limits restarts streaming if it is on
+   * (stop, then start with the new settings). `tickCoalesceMs` is fixed at construction.
+   */
+  async applyConfig(patch: Partial<DeskConfig>): Promise<{ restarted: boolean }> {
+    const next = { ...this.config, ...stripUndefined(patch) } as DeskConfig;
+    const restartKeys: (keyof DeskConfig)[] = ['venue', 'seed', 'simIntervalMs', 'alpaca', 'streams', 'watchlist', 'maxOptionContracts', 'healthIntervalMs'];
+    const changed = restartKeys.some((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+    this.config = next;
+    this.cache.staleAfterMs = next.staleAfterMs;
+    this.cache.markPolicy = next.markPolicy;
+    this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
+    if (!changed || !this.streaming) return { restarted: false };
+    await this.stop();
+    await this.start();
+    return { restarted: true };
+  }
+
+  /**
+   * After `session_needed`: re-authenticate the running venue (optionally with new credentials) and
+   * restart its streams — the "one click" of spec §3. A no-op when not streaming.
+   */
+  async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
+    if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
+    await this.venue?.reauthenticate(credentials);
+    this.emitHealth();
+  }
+
+  /** Starts streaming. Idempotent. Nothing touches the network before this. */
+  start(): Promise<void> {
     if (this.disposed) throw new Error('desk is disposed');
-    if (this.streaming) return;
+    if (this.streaming) return this.lifecycle;
     this.streaming = true;
-    const exec = this.live.node({
+    this.startError = null;
+    this.streamExec = this.live.node({
       parent: null,
       node_type: 'StreamNode',
       node_id: 'stream',
       node_name: `Stream ${this.config.venue}`,
       action: 'stream_start',
-      status: 'completed',
-      message: `streaming from ${this.config.venue}`,
-      details: { venue: this.config.venue },
+      status: 'started',
+      message: `streaming from ${this.config.venue} (${this.mode()})`,
+      details: { venue: this.config.venue, mode: this.mode() },
     });
-    this.model ??= new SimMarketModel(this.config.seed, this.clock.now());
-    const publish = () => {
-      const now = this.clock.now();
-      this.lastEventAt = now;
-      for (const q of this.model!.step(now)) this.cache.put(q);
-    };
-    publish();
-    this.simTimer = this.clock.setInterval(publish, this.config.simIntervalMs);
     this.alerts.start();
-    this.live.startStreaming(exec);
-    this.logger.info('streaming started', { venue: this.config.venue });
+    this.live.startStreaming(this.streamExec);
     this.emitHealth();
+    this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
+    return this.lifecycle;
   }
 
-  /** Stops streaming. Idempotent. */
-  stop(): void {
-    if (!this.streaming) return;
+  /** Stops streaming: every socket and timer is closed when the returned promise resolves. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.streaming) return this.lifecycle;
     this.streaming = false;
-    this.simTimer?.();
-    this.simTimer = null;
     this.alerts.stop();
     this.live.stopStreaming();
-    this.live.node({ parent: null, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
-    this.logger.info('streaming stopped');
-    this.emitHealth();
+    this.live.node({ parent: this.streamExec, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
+    this.streamExec = null;
+    this.lifecycle = this.lifecycle.then(() => this.doStop());
+    return this.lifecycle;
   }
 
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
-  dispose(): void {
-    this.stop();
+  dispose(): Promise<void> {
+    const done = this.stop();
     this.live.dispose();
     this.listeners.clear();
     this.disposed = true;
+    return done;
   }
 
   snapshot(): DeskSnapshot {
     return {
       serverTime: this.clock.now(),
       venue: this.config.venue,
-      mode: 'SIM',
+      mode: this.mode(),
       streaming: this.streaming,
-      quotes: this.cache.all().map((q) => ({ ...q })),
+      quotes: this.cache.all().map(toQuoteWire),
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
@@ -247,10 +404,10 @@ export class Desk {
       case 'snapshot.get':
         return this.snapshot();
       case 'stream.start':
-        this.start();
+        void this.start();
         return { streaming: this.streaming };
       case 'stream.stop':
-        this.stop();
+        void this.stop();
         return { streaming: this.streaming };
       case 'killswitch.get':
         return this.killSwitch.view();
@@ -270,8 +427,8 @@ export class Desk {
       case 'credentials.clear':
         return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
       case 'stream.restart':
-        this.stop();
-        this.start();
+        if (this.streaming) void this.stop();
+        void this.start();
         return { streaming: this.streaming };
       case 'portfolio.load':
         return this.live.loadPortfolio((payload as CommandPayload<'portfolio.load'>).path);
@@ -281,10 +438,8 @@ export class Desk {
         return this.live.getSettings();
       case 'settings.set': {
         const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
-        if (r.restarting) {
-          this.stop();
-          this.start();
-        }
+        // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
+        void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
         return r;
       }
     }
@@ -317,22 +472,228 @@ export class Desk {
     this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
-  private streams(): StreamHealthWire[] {
-    return [
+  private mode(): VenueMode {
+    if (this.config.venue === 'sim') return 'SIM';
+    return this.config.alpaca?.env === 'live' ? 'LIVE' : 'PAPER';
+  }
+
+  private async doStart(): Promise<void> {
+    if (!this.streaming) return; // stopped again before we got here
+    let urls: AlpacaUrls;
+    let credentials = SIM_CREDENTIALS;
+    if (this.config.venue === 'sim') {
+      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs, port: this.config.simPort ?? 0 });
+      urls = await this.sim.start();
+      this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
+    } else {
+      const a = this.config.alpaca;
+      if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+      urls = ALPACA_URLS[a.env];
+      credentials = { keyId: a.keyId, secretKey: a.secretKey };
+    }
+    const s = this.config.streams ?? {};
+    const tuning: StreamTuning = {
+      backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
+      dataTimeoutMs: s.dataTimeoutMs ?? (this.config.venue === 'sim' ? 15_000 : 60_000),
+      ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
+      ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
+      ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
+    };
+    const venue = new AlpacaVenue(
       {
-        name: 'sim',
-        state: this.streaming ? 'running' : 'not_started',
-        lastError: null,
+        name: this.config.venue,
+        mode: this.mode(),
+        credentials,
+        urls,
+        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
+        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
+        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
+        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
+        // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
+        optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
+        tuning,
+        tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
+        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
+      },
+      { clock: this.clock, logger: this.logger, random: this.random },
+    );
+    this.venue = venue;
+    venue.listen({
+      quote: (t) => this.cache.applyQuote(t),
+      trade: (t) => this.cache.applyTrade(t),
+      orderUpdate: (u) => this.onOrderUpdate(u),
+      health: () => this.emitHealth(),
+      session: (state: VenueSessionState, reason) => {
+        if (state === 'session_needed') this.logger.warn('venue session needed', { reason });
+        this.emitHealth();
+      },
+    });
+    this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
+    this.replan(true);
+    venue.subscribe(this.cache.subscribedSymbols());
+    await venue.start();
+    this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
+    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.emitHealth();
+  }
+
+  private async doStop(): Promise<void> {
+    this.healthTimer?.();
+    this.healthTimer = null;
+    this.ltpProvider?.dispose();
+    this.ltpProvider = null;
+    const venue = this.venue;
+    const sim = this.sim;
+    this.venue = null;
+    this.sim = null;
+    await venue?.dispose();
+    await sim?.stop();
+    this.logger.info('streaming stopped');
+    if (!this.disposed) this.emitHealth();
+  }
+
+  private async onStartFailed(err: unknown): Promise<void> {
+    this.startError = err instanceof Error ? err.message : String(err);
+    this.logger.error('streaming failed to start', { message: this.startError });
+    await this.doStop();
+    this.streaming = false;
+    this.emitHealth();
+  }
+
+  /**
+   * One subscription plan for the open positions (first: they matter most) and the watchlist,
+   * within the venue's option-contract limit; what was left out is named in a warning and in the
+   * plan's node_event.
+   */
+  private replan(force = false): void {
+    if (!this.streaming) return;
+    const watchlist = this.config.watchlist ?? this.defaultWatchlist();
+    const plan = planSubscriptions(
+      [...this.trackerSymbols, ...watchlist].map((symbol) => ({ symbol })),
+      { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
+    );
+    const symbols = [...plan.stocks, ...plan.options];
+    const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
+    this.lastPlan = plan;
+    if (!force && before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
+    for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
+    this.cache.replaceSubscriptions(PLAN_CONSUMER, symbols);
+    this.live.node({
+      parent: this.streamExec,
+      node_type: 'SubscriptionPlanNode',
+      node_id: 'subscription-plan',
+      node_name: 'Subscription plan',
+      action: 'subscription_plan',
+      status: plan.warnings.length > 0 ? 'info' : 'completed',
+      message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
+      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
+    });
+  }
+
+  /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */
+  private onOrderUpdate(u: OrderUpdate): void {
+    const o = u.order;
+    const side = o.side === 'buy' ? 'BUY' : o.side === 'sell' ? 'SELL' : null;
+    const time = u.timestamp ?? u.receivedAt;
+    if (side) {
+      this.live.applyOrderUpdate({
+        order_id: o.id,
+        client_order_id: o.clientOrderId || null,
+        symbol: o.symbol,
+        side,
+        event: u.event,
+        status: wireOrderStatus(o.status),
+        quantity: o.qty ?? '0',
+        filled_quantity: o.filledQty,
+        limit_price: o.limitPrice,
+        avg_fill_price: o.filledAvgPrice,
+        time,
+      });
+    }
+    if ((u.event === 'fill' || u.event === 'partial_fill') && side && u.price !== null && u.qty !== null) {
+      // Venue positions are per symbol: one position id per symbol, re-entries numbered by the FIFO engine.
+      const r = this.live.applyFill(
+        { fill_id: u.executionId ?? `${o.id}:${o.filledQty}`, position_id: `venue:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
+        { order_id: o.id, origin: 'venue', executionId: this.streamExec, trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}` },
+      );
+      if (!r.ok) this.logger.warn('venue fill not applied', { order: o.id, reason: r.reason });
+    }
+  }
+
+  private streamerProbe(): StreamerProbe {
+    if (!this.streaming) return { state: 'stopped', streaming: false };
+    const data = this.streams().filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
+    const has = (st: StreamHealthWire['state']) => data.some((s) => s.state === st);
+    const state = has('session_needed')
+      ? 'session_needed'
+      : has('error')
+        ? 'error'
+        : data.every((s) => s.state === 'running')
+          ? 'running'
+          : has('reconnecting')
+            ? 'degraded'
+            : 'connecting';
+    return { state, streaming: true };
+  }
+
+  private defaultWatchlist(): string[] {
+    if (this.config.venue === 'sim') return new SimMarketModel(this.config.seed, this.clock.now()).symbols;
+    return ['SPY', 'AAPL', 'QQQ'];
+  }
+
+  private streams(): StreamHealthWire[] {
+    const now = this.clock.now();
+    const health: StreamHealth[] = this.venue?.health() ?? [];
+    const streams = STREAM_NAMES.map((name): StreamHealthWire => {
+      const h = health.find((x) => x.name === name);
+      if (!h) {
+        return {
+          name,
+          state: this.startError ? 'error' : 'not_started',
+          lastError: this.startError,
+          reconnectAttempts: 0,
+          lastEventAt: null,
+          queueDepth: 0,
+          droppedEvents: 0,
+          subscriptions: 0,
+        };
+      }
+      return {
+        name,
+        state: h.state,
+        lastError: h.lastError,
+        reconnectAttempts: h.reconnectAttempts,
+        lastEventAt: h.lastEventAt,
+        queueDepth: h.queueDepth,
+        droppedEvents: h.droppedEvents,
+        subscriptions: h.subscriptions,
+        subscriptionsConfirmed: h.subscriptionsConfirmed,
+        lastTickAt: h.lastTickAt,
+        lastTickAgeMs: lastTickAgeMs(h, now),
+        malformedFrames: h.malformedFrames,
+        nextRetryAt: h.nextRetryAt,
+      };
+    });
+    // REST is a channel too: a session refused there (HTTP 401, or 403 on a trading read) is shown
+    // as its own `session_needed` row rather than by mislabelling streams that still deliver data.
+    if (this.venue) {
+      const session = this.venue.sessionState();
+      streams.push({
+        name: 'rest',
+        state: session === 'session_needed' ? 'session_needed' : 'running',
+        lastError: this.venue.lastRestError,
         reconnectAttempts: 0,
-        lastEventAt: this.lastEventAt,
+        lastEventAt: null,
         queueDepth: 0,
         droppedEvents: 0,
-        subscriptions: this.model ? this.model.underlyings.length + this.model.options.length : 0,
-      },
-    ];
+        subscriptions: 0,
+      });
+    }
+    return streams;
   }
 
   private emitHealth(): void {
+    if (this.disposed) return;
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
     this.alerts.check();
   }
@@ -350,6 +711,18 @@ export class Desk {
       }
     }
   }
+}
+
+const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired', 'replaced'];
+
+/** The venue's order status on the wire; pending_* and venue-specific states are `unknown`. */
+function wireOrderStatus(status: string): WireOrderStatus {
+  if (status === 'pending_new') return 'new';
+  return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function createDesk(deps: DeskDeps): Desk {

@@ -49,6 +49,10 @@ export interface LivePortfolioDeps {
   /** Hands an event to the desk's sequencer. */
   emit: (event: UnsequencedEvent) => void;
   settings?: DeskSettingsStore;
+  /** The settings in force at start (default: read from `settings`). */
+  initialSettings?: DeskSettings;
+  /** The valuation in force at start (default: from the settings). */
+  valuation?: ValuationSettings;
   /** The file loaded when settings name none (the bundled sample in the default run). */
   defaultPortfolioPath?: string | null;
   /** How the file is watched (default: none; the composition roots pass fs.watch). */
@@ -79,7 +83,7 @@ export function valuationOf(s: DeskSettings): ValuationSettings {
 }
 
 /** Keys whose change needs a stream restart to apply. */
-const RESTART_KEYS = new Set<keyof DeskSettings>(['venue', 'alpaca']);
+const RESTART_KEYS = new Set<keyof DeskSettings>(['venue', 'alpaca', 'max_option_contracts']);
 
 class Ring<T> {
   private items: T[] = [];
@@ -124,7 +128,7 @@ export class LivePortfolio {
     this.logger = deps.logger;
     this.emit = deps.emit;
     this.settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
-    this.settingsValue = this.settingsStore.load();
+    this.settingsValue = deps.initialSettings ?? this.settingsStore.load();
     this.defaultPath = deps.defaultPortfolioPath ?? null;
     this.watchFactory = deps.watch ?? null;
     this.samples = new PnlSampleRing(deps.limits?.samples ?? 50_000);
@@ -136,7 +140,7 @@ export class LivePortfolio {
       quotes: deps.quotes,
       ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
       streamer: deps.streamer,
-      valuation: valuationOf(this.settingsValue),
+      valuation: deps.valuation ?? valuationOf(this.settingsValue),
       refreshSeconds: this.settingsValue.pnl_refresh_seconds,
       sampleSink: teeSinks(deps.sampleSink ? [this.samples, deps.sampleSink] : [this.samples], (err) =>
         this.logger.error('P&L sample sink failed', { message: err instanceof Error ? err.message : String(err) }),
@@ -206,9 +210,13 @@ export class LivePortfolio {
     for (const off of this.offs.splice(0)) off();
   }
 
-  /** Timers/listeners/handles still held (leak checks). */
+  /**
+   * Outside resources still held (leak checks): the tracker's quote listener and refresh timer
+   * (while streaming), the file watcher, a pending tick timer, and — until dispose — the internal
+   * subscriptions to the tracker.
+   */
   get resourceCount(): number {
-    return this.tracker.listenerCount + this.offs.length + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0);
+    return (this.tracker.running ? 2 : 0) + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0) + (this.disposed ? this.tracker.listenerCount : 0);
   }
 
   // ---------- events ----------

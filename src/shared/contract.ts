@@ -91,6 +91,16 @@ export interface StreamHealthWire {
   queueDepth: number;
   droppedEvents: number;
   subscriptions: number;
+  /** Symbols the venue confirmed in its last subscription ack. */
+  subscriptionsConfirmed?: number;
+  /** Last market-data or order event (heartbeats and control frames excluded), epoch ms. */
+  lastTickAt?: number | null;
+  /** Server-side age of the last tick when this record was made, ms. */
+  lastTickAgeMs?: number | null;
+  /** Frames/messages that failed validation at the edge (counted, logged, skipped). */
+  malformedFrames?: number;
+  /** When the next reconnect attempt is due (state `reconnecting`), epoch ms. */
+  nextRetryAt?: number | null;
 }
 
 export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';

@@ -22,8 +22,8 @@ let desk: Desk | null = null;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ld-portfolio-'));
 });
-afterEach(() => {
-  desk?.dispose();
+afterEach(async () => {
+  await desk?.dispose();
   desk = null;
   rmSync(dir, { recursive: true, force: true });
 });
@@ -77,48 +77,71 @@ describe('portfolio file', () => {
     expect(desk.snapshot().positions.map((r) => r.key)).toEqual(['a#0', 'b#0']);
     expect(desk.snapshot().portfolio.error?.errors[0]!.path).toBe('$.positions[1].side');
     expect(desk.live.resourceCount).toBeGreaterThan(0); // the watcher
-    desk.dispose();
+    await desk.dispose();
     expect(desk.live.resourceCount).toBe(0);
   });
 });
 
 describe('settings', () => {
-  it('persist in the state dir and apply to the next desk; venue changes restart a running stream', async () => {
+  it('persist in the state dir and apply to the next desk; venue settings restart a running stream', async () => {
     const files = new StateDir(dir);
-    const clock = new ManualClock(Date.UTC(2026, 10, 20));
-    desk = createDesk({ clock, settings: new DeskSettingsFile(files, silentLogger) });
-    desk.start();
+    const clock = new SystemClock();
+    desk = createDesk({ clock, settings: new DeskSettingsFile(files, silentLogger), config: { simIntervalMs: 20, tickCoalesceMs: 20 } });
+    const d = desk;
+    await d.start();
     const events: DeskEvent[] = [];
-    desk.subscribe((e) => events.push(e));
-    const r = await desk.handle('settings.set', { stale_after_sec: 2, venue: 'alpaca', pnl_refresh_seconds: 1 });
+    d.subscribe((e) => events.push(e));
+    const restarted = waitForEvent(d, (e) => e.type === 'node_event' && e.action === 'stream_start', 'the stream to start again');
+    const r = await d.handle('settings.set', { stale_after_sec: 2, max_option_contracts: 100, pnl_refresh_seconds: 1 });
     expect(r).toMatchObject({ ok: true, result: { restarting: true, persisted: true, applied: expect.arrayContaining(['stale_after_sec', 'pnl_refresh_seconds']) as unknown } });
+    await restarted;
     expect(events.some((e) => e.type === 'settings_event' && e.restarting)).toBe(true);
     expect(events.filter((e) => e.type === 'node_event').map((e) => (e as { action: string }).action)).toEqual(expect.arrayContaining(['stream_stop', 'stream_start']));
-    expect(JSON.parse(readFileSync(join(dir, 'desk-settings.json'), 'utf8'))).toMatchObject({ stale_after_sec: 2, venue: 'alpaca' });
-    desk.dispose();
+    expect(d.config.maxOptionContracts).toBe(100);
+    expect(d.snapshot().valuation.staleAfterMs).toBe(2000);
+    // Thresholds only: applied live, no restart.
+    const live = await d.handle('settings.set', { mark_policy: 'last' });
+    expect(live).toMatchObject({ ok: true, result: { restarting: false, applied: ['mark_policy'] } });
+    expect(d.snapshot().valuation.markPolicy).toBe('last');
+    expect(JSON.parse(readFileSync(join(dir, 'desk-settings.json'), 'utf8'))).toMatchObject({ stale_after_sec: 2, max_option_contracts: 100, mark_policy: 'last' });
+    await d.dispose();
     desk = createDesk({ clock, settings: new DeskSettingsFile(files, silentLogger) });
-    expect(desk.snapshot().valuation.staleAfterMs).toBe(2000);
-    expect((await desk.handle('settings.get', {})) as unknown).toMatchObject({ ok: true, result: { settings: { venue: 'alpaca', pnl_refresh_seconds: 1 } } });
+    expect(desk.snapshot().valuation).toMatchObject({ staleAfterMs: 2000, markPolicy: 'last' });
+    expect(desk.config.maxOptionContracts).toBe(100);
+    expect((await desk.handle('settings.get', {})) as unknown).toMatchObject({ ok: true, result: { settings: { pnl_refresh_seconds: 1 } } });
+  });
+
+  it('selecting a venue without credentials fails the start with a clear error, not a crash', async () => {
+    desk = createDesk({ clock: new SystemClock(), settings: new DeskSettingsFile(new StateDir(dir), silentLogger) });
+    expect(await desk.handle('settings.set', { venue: 'alpaca' })).toMatchObject({ ok: true, result: { restarting: false } });
+    await desk.start();
+    const s = desk.snapshot();
+    expect(s.streaming).toBe(false);
+    expect(s.streams[0]!.lastError).toMatch(/alpaca.*credentials/i);
   });
 });
 
 describe('lifecycle', () => {
-  it('start/stop/dispose leave no timers or listeners (ManualClock)', () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 20));
-    desk = createDesk({ clock, portfolioPath: SAMPLE });
-    const off = desk.subscribe(() => {});
+  it('start/stop/dispose leave no timers, listeners or watchers behind', async () => {
+    const clock = new SystemClock();
+    desk = createDesk({ clock, portfolioPath: SAMPLE, config: { simIntervalMs: 20, tickCoalesceMs: 20 } });
+    const d = desk;
+    const off = d.subscribe(() => {});
+    const cacheListeners = d.cache.listenerCount;
     for (let i = 0; i < 2; i++) {
-      desk.start();
-      clock.advance(12_000);
-      expect(desk.live.tracker.running).toBe(true);
-      desk.stop();
-      expect(desk.live.tracker.running).toBe(false);
-      expect(clock.pendingTimers()).toBe(0);
+      const tick = waitForEvent(d, (e) => e.type === 'tick_update' && e.ltp_updates.length > 0, 'a tick');
+      await d.start();
+      await tick;
+      expect(d.live.tracker.running).toBe(true);
+      expect(d.cache.listenerCount).toBe(cacheListeners + 1); // the tracker's quote listener
+      await d.stop();
+      expect(d.live.tracker.running).toBe(false);
+      expect(d.cache.listenerCount).toBe(cacheListeners);
+      expect(d.live.resourceCount).toBe(0);
     }
     off();
-    desk.dispose();
-    expect(clock.pendingTimers()).toBe(0);
-    expect(desk.listenerCount).toBe(0);
-    expect(desk.live.resourceCount).toBe(0);
+    await d.dispose();
+    expect(d.listenerCount).toBe(0);
+    expect(d.live.resourceCount).toBe(0);
   });
 });

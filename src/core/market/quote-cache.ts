@@ -1,31 +1,147 @@
 import type { Clock } from '../ports/clock';
-import type { Quote } from './quote';
+import type { Quote, QuoteTick, TradeTick } from './quote';
+import { markOf, type Mark, type MarkPolicy, type PositionSide } from './mark';
+import { SubscriptionRefs, type SubscriptionDelta } from './subscriptions';
 
 export type QuoteListener = (quote: Quote) => void;
+export type SubscriptionListener = (delta: SubscriptionDelta) => void;
+
+/** Something the cache did that a reader may need to know about (shown in health and the event log). */
+export type CacheEvent =
+  | { kind: 'rest_refresh'; at: number; symbols: string[]; received: number; ok: true; durationMs: number }
+  | { kind: 'rest_refresh'; at: number; symbols: string[]; received: 0; ok: false; durationMs: number; error: string };
+
+export type CacheEventListener = (event: CacheEvent) => void;
+
+export interface QuoteCacheStats {
+  /** Stream updates applied (book and trade). */
+  streamUpdates: number;
+  /** Quotes written from REST refreshes. */
+  restQuotes: number;
+  /** REST refresh calls made (one per batch, however many consumers asked). */
+  restRefreshes: number;
+  restFailures: number;
+  /** getFresh() answered from the cache without a REST call. */
+  freshHits: number;
+  /** getFresh() callers that joined a refresh another caller had already asked for. */
+  joinedRefreshes: number;
+  /** Refreshes not made because of the rate limit or the per-symbol minimum interval. */
+  rateLimited: number;
+  /** Quote listeners that threw (the quote was stored and the other listeners still ran). */
+  listenerErrors: number;
+}
+
+export interface QuoteCacheOptions {
+  /** Quotes older than this (by receive time) are stale. Default 5000 ms; set per venue. */
+  staleAfterMs?: number;
+  /** How positions are marked by `mark()`. Default `mid`. */
+  markPolicy?: MarkPolicy;
+}
 
 /**
  * The single source of prices: the latest quote per symbol, written before anything is published.
+ * One cache is shared by every consumer of a venue (P&L, UI, monitor, strategy runtime); consumers
+ * ask for symbols with `ensureSubscribed` and the venue sees one subscription per symbol.
  */
 export class QuoteCache {
   private readonly quotes = new Map<string, Quote>();
   private readonly listeners = new Set<QuoteListener>();
+  private readonly subListeners = new Set<SubscriptionListener>();
+  private readonly eventListeners = new Set<CacheEventListener>();
+  private readonly refs = new SubscriptionRefs();
+  staleAfterMs: number;
+  markPolicy: MarkPolicy;
+  readonly stats: QuoteCacheStats = {
+    streamUpdates: 0,
+    restQuotes: 0,
+    restRefreshes: 0,
+    restFailures: 0,
+    freshHits: 0,
+    joinedRefreshes: 0,
+    rateLimited: 0,
+    listenerErrors: 0,
+  };
+  /** The message of the last listener error, for diagnostics. */
+  lastListenerError: string | null = null;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    options: QuoteCacheOptions = {},
+  ) {
+    this.staleAfterMs = options.staleAfterMs ?? 5000;
+    this.markPolicy = options.markPolicy ?? 'mid';
+  }
 
-  /** Stores the quote, then notifies listeners. */
+  /** Stores a whole quote (replacing what was there), then notifies listeners. */
   put(quote: Quote): void {
     this.quotes.set(quote.symbol, quote);
-    for (const listener of this.listeners) listener(quote);
+    if (quote.source === 'rest') this.stats.restQuotes++;
+    this.notify(quote);
+  }
+
+  /** Merges a book update (keeps the last trade), then notifies listeners. */
+  applyQuote(tick: QuoteTick): Quote {
+    const prev = this.quotes.get(tick.symbol);
+    const q: Quote = {
+      symbol: tick.symbol,
+      bid: tick.bid,
+      ask: tick.ask,
+      last: prev ? prev.last : null,
+      bidSize: tick.bidSize,
+      askSize: tick.askSize,
+      exchangeTime: tick.exchangeTime,
+      receivedAt: tick.receivedAt,
+      bookReceivedAt: tick.receivedAt,
+      lastReceivedAt: prev ? lastAt(prev) : null,
+      source: 'stream',
+    };
+    this.quotes.set(q.symbol, q);
+    this.stats.streamUpdates++;
+    this.notify(q);
+    return q;
+  }
+
+  /** Merges a trade print (keeps the book), then notifies listeners. */
+  applyTrade(tick: TradeTick): Quote {
+    const prev = this.quotes.get(tick.symbol);
+    const q: Quote = {
+      symbol: tick.symbol,
+      bid: prev ? prev.bid : null,
+      ask: prev ? prev.ask : null,
+      last: tick.price,
+      bidSize: prev ? prev.bidSize : null,
+      askSize: prev ? prev.askSize : null,
+      exchangeTime: tick.exchangeTime,
+      receivedAt: tick.receivedAt,
+      bookReceivedAt: prev ? bookAt(prev) : null,
+      lastReceivedAt: tick.receivedAt,
+      source: 'stream',
+    };
+    this.quotes.set(q.symbol, q);
+    this.stats.streamUpdates++;
+    this.notify(q);
+    return q;
   }
 
   get(symbol: string): Quote | undefined {
     return this.quotes.get(symbol);
   }
 
-  /** Age in ms of the symbol's quote, or null when there is none. */
+  /** Age in ms of the symbol's quote (now − receive time), or null when there is none. */
   ageMs(symbol: string): number | null {
     const q = this.quotes.get(symbol);
     return q ? this.clock.now() - q.receivedAt : null;
+  }
+
+  /** True when there is no quote or it is older than the venue's threshold. */
+  isStale(symbol: string): boolean {
+    const age = this.ageMs(symbol);
+    return age === null || age > this.staleAfterMs;
+  }
+
+  /** The mark of a position in `symbol` under the cache's policy (or an explicit one). */
+  mark(symbol: string, side: PositionSide = 'long', policy: MarkPolicy = this.markPolicy): Mark {
+    return markOf(this.quotes.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
   }
 
   all(): Quote[] {
@@ -41,7 +157,83 @@ export class QuoteCache {
     return () => this.listeners.delete(listener);
   }
 
+  get listenerCount(): number {
+    return this.listeners.size + this.subListeners.size + this.eventListeners.size;
+  }
+
   clear(): void {
     this.quotes.clear();
   }
+
+  // ---------- subscriptions (one venue subscription per symbol, however many consumers) ----------
+
+  /** `consumerId` needs these symbols; the venue is asked only for symbols nobody held before. */
+  ensureSubscribed(consumerId: string, symbols: readonly string[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.ensure(consumerId, symbols));
+  }
+
+  /** `consumerId` no longer needs these symbols (all of its symbols when omitted). */
+  release(consumerId: string, symbols?: readonly string[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.release(consumerId, symbols));
+  }
+
+  /** `consumerId` needs exactly these symbols now. */
+  replaceSubscriptions(consumerId: string, symbols: readonly string[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.replace(consumerId, symbols));
+  }
+
+  subscribedSymbols(): string[] {
+    return this.refs.symbols();
+  }
+
+  refCount(symbol: string): number {
+    return this.refs.refCount(symbol);
+  }
+
+  /** The venue side listens here and turns deltas into subscribe/unsubscribe messages. */
+  onSubscriptionChange(listener: SubscriptionListener): () => void {
+    this.subListeners.add(listener);
+    return () => this.subListeners.delete(listener);
+  }
+
+  // ---------- cache events ----------
+
+  onEvent(listener: CacheEventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Records something the cache did (the LTP provider reports its REST refreshes here). */
+  record(event: CacheEvent): void {
+    if (event.kind === 'rest_refresh') {
+      this.stats.restRefreshes++;
+      if (!event.ok) this.stats.restFailures++;
+    }
+    for (const l of this.eventListeners) l(event);
+  }
+
+  private publishDelta(delta: SubscriptionDelta): SubscriptionDelta {
+    if (delta.added.length > 0 || delta.removed.length > 0) for (const l of this.subListeners) l(delta);
+    return delta;
+  }
+
+  /** A throwing listener must not stop the others (or the stream that fed the cache): it is counted. */
+  private notify(q: Quote): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(q);
+      } catch (err) {
+        this.stats.listenerErrors++;
+        this.lastListenerError = err instanceof Error ? err.message : String(err);
+      }
+    }
+  }
+}
+
+function lastAt(q: Quote): number | null {
+  return q.lastReceivedAt === undefined ? q.receivedAt : q.lastReceivedAt;
+}
+
+function bookAt(q: Quote): number | null {
+  return q.bookReceivedAt === undefined ? q.receivedAt : q.bookReceivedAt;
 }

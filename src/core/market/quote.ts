@@ -2,6 +2,10 @@
  * A normalized top-of-book quote as every venue adapter produces it. Prices are the venue's decimal
  * values as received (never the result of arithmetic); money arithmetic converts them exactly.
  * `null` means the venue did not provide that field: unknown, never zero.
+ *
+ * The cache merges two kinds of venue events into one `Quote` per symbol: book updates (bid/ask and
+ * sizes) and trades (`last`). Their receive times are kept apart (`bookReceivedAt`, `lastReceivedAt`)
+ * because a mark taken from a two-hour-old book is not made fresh by a trade a second ago.
  */
 export interface Quote {
   symbol: string;
@@ -10,9 +14,35 @@ export interface Quote {
   last: number | null;
   bidSize: number | null;
   askSize: number | null;
-  /** Exchange timestamp, epoch ms (null if the venue sent none). */
+  /** Exchange timestamp of the most recent update, epoch ms (null if the venue sent none). */
   exchangeTime: number | null;
-  /** When this process received it, epoch ms from the injected clock. */
+  /** When this process received the most recent update of any kind, epoch ms from the injected clock. */
+  receivedAt: number;
+  /** Receive time of the latest bid/ask update; absent means `receivedAt`, null means no book seen yet. */
+  bookReceivedAt?: number | null;
+  /** Receive time of the latest trade (`last`); absent means `receivedAt`, null means no trade seen yet. */
+  lastReceivedAt?: number | null;
+  /** Where the latest update came from: the stream, or a REST refresh. */
+  source?: 'stream' | 'rest';
+}
+
+/** A book update from a venue stream (Alpaca `T:"q"`). */
+export interface QuoteTick {
+  symbol: string;
+  bid: number | null;
+  ask: number | null;
+  bidSize: number | null;
+  askSize: number | null;
+  exchangeTime: number | null;
+  receivedAt: number;
+}
+
+/** A trade print from a venue stream (Alpaca `T:"t"`). */
+export interface TradeTick {
+  symbol: string;
+  price: number;
+  size: number | null;
+  exchangeTime: number | null;
   receivedAt: number;
 }
 
@@ -20,4 +50,14 @@ export interface Quote {
 export function midOf(q: Pick<Quote, 'bid' | 'ask'>): number | null {
   if (q.bid === null || q.ask === null || q.bid <= 0 || q.ask <= 0 || q.ask < q.bid) return null;
   return (q.bid + q.ask) / 2;
+}
+
+/** Receive time of the quote's book (bid/ask), honouring the "absent means receivedAt" rule. */
+export function bookTimeOf(q: Quote): number | null {
+  return q.bookReceivedAt === undefined ? q.receivedAt : q.bookReceivedAt;
+}
+
+/** Receive time of the quote's last trade, honouring the "absent means receivedAt" rule. */
+export function lastTimeOf(q: Quote): number | null {
+  return q.lastReceivedAt === undefined ? q.receivedAt : q.lastReceivedAt;
 }

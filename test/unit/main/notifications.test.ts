@@ -5,12 +5,20 @@ import type { AlertEvent, DeskEvent, StreamHealthWire } from '../../../src/share
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-/** Lets a test set the sim stream's health as the desk reports it. */
+/**
+ * Lets a test set one stream's health as the desk reports it. The desk reports several streams
+ * (stocks, options, trade_updates, rest); the test drives the `stocks` stream alone so each
+ * transition is one notification.
+ */
 function controlHealth(b: Booted) {
   const desk = b.shell.desk as unknown as { streams(): StreamHealthWire[] };
   const original = desk.streams.bind(desk);
   let override: Partial<StreamHealthWire> | null = null;
-  vi.spyOn(desk, 'streams').mockImplementation(() => original().map((s) => ({ ...s, ...(override ?? {}) })));
+  vi.spyOn(desk, 'streams').mockImplementation(() =>
+    original()
+      .filter((s) => s.name === 'stocks')
+      .map((s) => ({ ...s, lastEventAt: s.lastEventAt ?? b.clock.now(), ...(override ?? {}) })),
+  );
   return (o: Partial<StreamHealthWire> | null) => {
     override = o;
   };
@@ -28,7 +36,7 @@ describe('native notifications', () => {
     b.clock.advance(1000);
     b.clock.advance(30_000); // still in error: nothing new
     const shown = b.facade.notifications.shown;
-    expect(shown.map((n) => n.options.title)).toEqual(['[SIM] Stream error: sim']);
+    expect(shown.map((n) => n.options.title)).toEqual(['[SIM] Stream error: stocks']);
     expect(shown[0]!.options).toMatchObject({ body: 'socket closed (1006)', urgency: 'critical' });
     set(null); // recovers
     b.clock.advance(1000);
@@ -40,7 +48,7 @@ describe('native notifications', () => {
     b.clock.advance(5 * 60_000);
     set({ state: 'session_needed' });
     b.clock.advance(1000);
-    expect(shown.map((n) => n.options.title)).toEqual(['[SIM] Stream error: sim', '[SIM] Broker session needed: sim']);
+    expect(shown.map((n) => n.options.title)).toEqual(['[SIM] Stream error: stocks', '[SIM] Broker session needed: stocks']);
     b.shell.desk.stop();
   });
 
@@ -50,13 +58,13 @@ describe('native notifications', () => {
     b.facade.tray.click('start');
     await flush();
     const frozenAt = b.clock.now();
-    set({ lastEventAt: frozenAt });
+    set({ state: 'running', lastEventAt: frozenAt });
     b.clock.advance(10_000);
     expect(b.facade.notifications.shown).toHaveLength(0); // exactly at the threshold
     b.clock.advance(1000);
     b.clock.advance(20_000);
-    expect(b.facade.notifications.shown.map((n) => n.options.title)).toEqual(['[SIM] Feed stale: sim']);
-    set(null);
+    expect(b.facade.notifications.shown.map((n) => n.options.title)).toEqual(['[SIM] Feed stale: stocks']);
+    set({ state: 'running', lastEventAt: b.clock.now() }); // data flows again
     b.clock.advance(1000);
     expect(alertsSent(b).map((a) => a.kind)).toEqual(['feed_stale', 'feed_recovered']);
     expect(b.facade.notifications.shown).toHaveLength(1);

@@ -43,7 +43,12 @@ describe('secrets never reach the renderer or the logs', () => {
     // 4. normal use: status, streaming, resync, tray, kill switch, alerts, notification clicks
     await invoke('credentials.status', {});
     await invoke('stream.start', {});
-    clock.advance(3000);
+    // The desk streams from the simulated venue over real loopback sockets, paced by the manual
+    // clock: advance it until quotes have reached the renderer, so the scan has real traffic.
+    for (let i = 0; i < 200 && facade.windows.flatMap((w) => w.webContents.sent).length <= 10; i++) {
+      clock.advance(250);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     facade.ipc.send(IPC.resync, b.frame);
     await invoke('snapshot.get', {});
     facade.tray.click('kill');

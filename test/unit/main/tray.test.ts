@@ -70,7 +70,7 @@ describe('tray', () => {
     });
     clock.advance(1000);
     expect(tray.icon).toBe('degraded');
-    expect(tray.tooltip).toMatch(/sim stale 60 s/);
+    expect(tray.tooltip).toMatch(/(stocks|options|trade_updates|rest) stale 60 s/);
     stale.mockRestore();
     clock.advance(1000);
     expect(tray.icon).toBe('running');

@@ -1,11 +1,15 @@
 import { blackScholesPrice } from '../../../core/greeks/black-scholes';
 import { SeededRandom } from '../../../core/model/random';
-import { formatOcc } from '../../../core/model/occ';
+import { formatOcc, parseOcc } from '../../../core/model/occ';
 import type { Quote } from '../../../core/market/quote';
+import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
 
 /**
  * The simulated market: underlyings follow a seeded geometric random walk; option quotes are the
- * Black-Scholes value plus a spread. Deterministic for a given seed and sequence of step times.
+ * Black-Scholes value plus a spread. It quotes ANY stock symbol and ANY valid OCC option symbol it
+ * is asked for: unknown underlyings get a start price and volatility derived from the seed and the
+ * symbol. Each underlying walks with its own RNG (seeded from seed + symbol), so a symbol's path
+ * depends only on the seed and the step times, not on what else happens to be subscribed.
  */
 export interface SimUnderlying {
   symbol: string;
@@ -23,13 +27,23 @@ export interface SimOption {
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const RATE = 0.04;
+/** Scale time up so the sim visibly moves (a day's volatility over ~10 minutes). */
+const TIME_SCALE = 144;
+
+const KNOWN: Record<string, { price: number; vol: number }> = {
+  SPY: { price: 585, vol: 0.16 },
+  AAPL: { price: 228, vol: 0.26 },
+  QQQ: { price: 505, vol: 0.2 },
+  IWM: { price: 225, vol: 0.22 },
+  SPX: { price: 5850, vol: 0.16 },
+};
 
 function roundTo(value: number, tick: number): number {
   return Math.round(value / tick) * tick;
 }
 
 /** Rounds to 2 decimals and returns the shortest decimal (no binary noise such as 1.2300000001). */
-function cents(value: number): number {
+export function cents(value: number): number {
   return Number(roundTo(value, 0.01).toFixed(2));
 }
 
@@ -37,66 +51,146 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export class SimMarketModel {
-  readonly underlyings: SimUnderlying[];
-  readonly options: SimOption[];
-  private readonly rng: SeededRandom;
-  private lastStepMs: number;
+/** FNV-1a: a stable 32-bit hash of a string (seeds per-symbol RNGs). */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
 
-  constructor(seed: number, startMs: number) {
-    this.rng = new SeededRandom(seed);
-    this.lastStepMs = startMs;
-    this.underlyings = [
-      { symbol: 'SPY', price: 585, vol: 0.16 },
-      { symbol: 'AAPL', price: 228, vol: 0.26 },
-      { symbol: 'QQQ', price: 505, vol: 0.2 },
-    ];
-    // Expiry: the Friday at least 21 days out, 20:00 UTC (16:00 New York, daylight-independent enough for the sim).
+interface Walk extends SimUnderlying {
+  rng: SeededRandom;
+  lastStepMs: number;
+}
+
+/** Roots whose underlying differs from the option root. */
+const ROOT_TO_UNDERLYING: Record<string, string> = { SPXW: 'SPX', NDXP: 'NDX', RUTW: 'RUT' };
+
+export class SimMarketModel {
+  readonly underlyings: SimUnderlying[] = [];
+  readonly options: SimOption[] = [];
+  private readonly walks = new Map<string, Walk>();
+  private readonly optionBySymbol = new Map<string, SimOption>();
+  private readonly sizeRng: SeededRandom;
+
+  constructor(
+    private readonly seed: number,
+    private readonly startMs: number,
+    opts: { defaultUniverse?: boolean } = {},
+  ) {
+    this.sizeRng = new SeededRandom(seed ^ 0x5eed);
+    if (opts.defaultUniverse === false) return;
+    for (const s of ['SPY', 'AAPL', 'QQQ']) this.ensure(s);
+    // Default contracts: the Friday at least 21 days out, one strike step above (call) / below (put) ATM.
     const expiryDay = new Date(startMs + 21 * 24 * 3600 * 1000);
     expiryDay.setUTCDate(expiryDay.getUTCDate() + ((5 - expiryDay.getUTCDay() + 7) % 7));
-    expiryDay.setUTCHours(20, 0, 0, 0);
-    const expiryMs = expiryDay.getTime();
-    this.options = [];
-    for (const u of this.underlyings) {
+    for (const symbol of ['SPY', 'AAPL', 'QQQ']) {
+      const u = this.walks.get(symbol)!;
       const step = u.price > 300 ? 5 : 2.5;
       const atm = roundTo(u.price, step);
       for (const [right, strike] of [
         ['call', atm + step],
         ['put', atm - step],
       ] as const) {
-        const symbol = formatOcc({ root: u.symbol, expiry: isoDate(expiryMs), right, strikeMilli: Math.round(strike * 1000) });
-        this.options.push({ symbol, underlying: u.symbol, right, strike, expiryMs });
+        this.ensure(formatOcc({ root: symbol, expiry: isoDate(expiryDay.getTime()), right, strikeMilli: Math.round(strike * 1000) }));
       }
     }
   }
 
-  /** Advances the walk to `nowMs` and returns a fresh quote for every instrument. */
-  step(nowMs: number): Quote[] {
-    const dtYears = Math.max(0, nowMs - this.lastStepMs) / YEAR_MS;
-    this.lastStepMs = nowMs;
-    const quotes: Quote[] = [];
-    for (const u of this.underlyings) {
-      // Scale time up so the sim visibly moves (a day's volatility over ~10 minutes).
-      const dt = dtYears * 144;
-      u.price *= Math.exp(-0.5 * u.vol * u.vol * dt + u.vol * Math.sqrt(dt) * this.rng.normal());
-      const half = Math.max(0.01, cents(u.price * 0.00005));
-      const mid = cents(u.price);
-      quotes.push(this.quote(u.symbol, cents(mid - half), cents(mid + half), mid, nowMs));
-    }
-    for (const o of this.options) {
-      const u = this.underlyings.find((x) => x.symbol === o.underlying)!;
-      const years = Math.max(0, o.expiryMs - nowMs) / YEAR_MS;
-      const fair = blackScholesPrice({ right: o.right, spot: u.price, strike: o.strike, years, rate: RATE, vol: u.vol });
-      const half = Math.max(0.01, cents(fair * 0.01));
-      const bid = Math.max(0, cents(fair - half));
-      const ask = cents(Math.max(bid + 0.01, fair + half));
-      quotes.push(this.quote(o.symbol, bid, ask, cents(fair), nowMs));
-    }
-    return quotes;
+  /** The symbols of the default universe (3 underlyings and 6 contracts). */
+  get symbols(): string[] {
+    return [...this.underlyings.map((u) => u.symbol), ...this.options.map((o) => o.symbol)];
   }
 
-  private quote(symbol: string, bid: number, ask: number, last: number, nowMs: number): Quote {
-    const size = this.rng.int(1, 50);
-    return { symbol, bid, ask, last, bidSize: size, askSize: size + this.rng.int(0, 20), exchangeTime: nowMs, receivedAt: nowMs };
+  has(symbol: string): boolean {
+    return this.walks.has(symbol) || this.optionBySymbol.has(symbol);
+  }
+
+  /** Adds a stock or OCC option to the market. Returns false for a symbol it cannot quote. */
+  ensure(symbol: string): boolean {
+    if (this.has(symbol)) return true;
+    if (symbolKind(symbol) === 'option') {
+      let c;
+      try {
+        c = parseOcc(symbol);
+      } catch {
+        return false;
+      }
+      const underlying = ROOT_TO_UNDERLYING[c.root] ?? c.root.replace(/\d+$/, '');
+      if (!this.ensure(underlying)) return false;
+      const [y, m, d] = c.expiry.split('-').map(Number) as [number, number, number];
+      const o: SimOption = { symbol, underlying, right: c.right, strike: c.strikeMilli / 1000, expiryMs: Date.UTC(y, m - 1, d, 21, 0, 0) };
+      this.options.push(o);
+      this.optionBySymbol.set(symbol, o);
+      return true;
+    }
+    if (!isStockSymbol(symbol)) return false;
+    const h = hash32(`${this.seed}:${symbol}`);
+    const known = KNOWN[symbol];
+    const walk: Walk = {
+      symbol,
+      price: known?.price ?? 20 + (h % 48_000) / 100,
+      vol: known?.vol ?? 0.15 + ((h >>> 16) % 30) / 100,
+      rng: new SeededRandom(h),
+      lastStepMs: this.startMs,
+    };
+    this.walks.set(symbol, walk);
+    this.underlyings.push(walk);
+    return true;
+  }
+
+  /** Advances every walk to `nowMs` and returns a fresh quote for every instrument. */
+  step(nowMs: number): Quote[] {
+    this.advance(nowMs);
+    return this.symbols_().map((s) => this.quote(s, nowMs)!);
+  }
+
+  /** Advances every walk to `nowMs`. */
+  advance(nowMs: number): void {
+    for (const w of this.walks.values()) this.walk(w, nowMs);
+  }
+
+  /** The quote of `symbol` at the current walk state (call `advance` first); null if unknown. */
+  quote(symbol: string, nowMs: number): Quote | null {
+    const w = this.walks.get(symbol);
+    if (w) {
+      const half = Math.max(0.01, cents(w.price * 0.00005));
+      const mid = cents(w.price);
+      return this.make(symbol, cents(mid - half), cents(mid + half), mid, nowMs);
+    }
+    const o = this.optionBySymbol.get(symbol);
+    if (!o) return null;
+    const u = this.walks.get(o.underlying)!;
+    const years = Math.max(0, o.expiryMs - nowMs) / YEAR_MS;
+    const fair = blackScholesPrice({ right: o.right, spot: u.price, strike: o.strike, years, rate: RATE, vol: u.vol });
+    const half = Math.max(0.01, cents(fair * 0.01));
+    const bid = Math.max(0, cents(fair - half));
+    const ask = cents(Math.max(bid + 0.01, fair + half));
+    return this.make(symbol, bid, ask, cents(Math.max(0.01, fair)), nowMs);
+  }
+
+  /** Deterministic per-symbol coin flip for whether a trade prints this step (≈ `p`). */
+  tradePrints(p: number): boolean {
+    return this.sizeRng.next() < p;
+  }
+
+  private symbols_(): string[] {
+    return [...this.walks.keys(), ...this.optionBySymbol.keys()];
+  }
+
+  private walk(w: Walk, nowMs: number): void {
+    const dtYears = Math.max(0, nowMs - w.lastStepMs) / YEAR_MS;
+    w.lastStepMs = Math.max(w.lastStepMs, nowMs);
+    if (dtYears === 0) return;
+    const dt = dtYears * TIME_SCALE;
+    w.price *= Math.exp(-0.5 * w.vol * w.vol * dt + w.vol * Math.sqrt(dt) * w.rng.normal());
+  }
+
+  private make(symbol: string, bid: number, ask: number, last: number, nowMs: number): Quote {
+    const size = this.sizeRng.int(1, 50);
+    return { symbol, bid, ask, last, bidSize: size, askSize: size + this.sizeRng.int(0, 20), exchangeTime: nowMs, receivedAt: nowMs };
   }
 }

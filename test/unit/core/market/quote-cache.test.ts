@@ -21,6 +21,72 @@ describe('QuoteCache', () => {
     expect(cache.ageMs('SPY')).toBe(2500);
     expect(cache.ageMs('QQQ')).toBeNull();
   });
+
+  it('merges book updates and trades, keeping their receive times apart', () => {
+    const clock = new ManualClock(1000);
+    const cache = new QuoteCache(clock);
+    cache.applyQuote({ symbol: 'AAPL', bid: 10, ask: 10.2, bidSize: 3, askSize: 4, exchangeTime: 990, receivedAt: 1000 });
+    cache.applyTrade({ symbol: 'AAPL', price: 10.1, size: 5, exchangeTime: 1995, receivedAt: 2000 });
+    const merged = cache.get('AAPL')!;
+    expect(merged).toMatchObject({ bid: 10, ask: 10.2, last: 10.1, bidSize: 3, bookReceivedAt: 1000, lastReceivedAt: 2000, receivedAt: 2000 });
+    cache.applyQuote({ symbol: 'AAPL', bid: 10.05, ask: 10.25, bidSize: 1, askSize: 1, exchangeTime: 2990, receivedAt: 3000 });
+    expect(cache.get('AAPL')).toMatchObject({ bid: 10.05, last: 10.1, lastReceivedAt: 2000, bookReceivedAt: 3000 });
+    // a trade before any book leaves the book unknown, not zero
+    cache.applyTrade({ symbol: 'MSFT', price: 400, size: null, exchangeTime: null, receivedAt: 3000 });
+    expect(cache.get('MSFT')).toMatchObject({ bid: null, ask: null, last: 400, bookReceivedAt: null });
+  });
+
+  it('is stale past the per-venue threshold, and a missing quote is stale', () => {
+    const clock = new ManualClock(0);
+    const cache = new QuoteCache(clock, { staleAfterMs: 2000 });
+    cache.put(q('SPY', 1, 2, 0));
+    expect(cache.isStale('SPY')).toBe(false);
+    clock.advance(2000);
+    expect(cache.isStale('SPY')).toBe(false);
+    clock.advance(1);
+    expect(cache.isStale('SPY')).toBe(true);
+    expect(cache.isStale('NOPE')).toBe(true);
+  });
+
+  it('marks by policy and never invents a price', () => {
+    const clock = new ManualClock(0);
+    const cache = new QuoteCache(clock, { staleAfterMs: 5000 });
+    cache.applyQuote({ symbol: 'X', bid: 1.0, ask: 1.2, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 });
+    expect(cache.mark('X')).toMatchObject({ value: 1.1, basis: 'mid', stale: false, reason: null });
+    expect(cache.mark('X', 'long', 'conservative')).toMatchObject({ value: 1.0, basis: 'bid' });
+    expect(cache.mark('X', 'short', 'conservative')).toMatchObject({ value: 1.2, basis: 'ask' });
+    expect(cache.mark('X', 'long', 'last')).toMatchObject({ value: null, reason: 'no last trade' });
+    expect(cache.mark('NOPE')).toMatchObject({ value: null, reason: 'no quote' });
+    cache.applyQuote({ symbol: 'Y', bid: 0, ask: 0.05, bidSize: 0, askSize: 1, exchangeTime: 0, receivedAt: 0 });
+    expect(cache.mark('Y')).toMatchObject({ value: null, reason: 'no two-sided market for a mid' });
+    expect(cache.mark('Y', 'long', 'conservative')).toMatchObject({ value: null, reason: 'no bid' });
+    clock.advance(6000);
+    const stale = cache.mark('X');
+    expect(stale).toMatchObject({ value: 1.1, stale: true, ageMs: 6000 });
+    expect(stale.reason).toContain('6000 ms old');
+    // a fresh trade does not make an old book's mid fresh
+    cache.applyTrade({ symbol: 'X', price: 1.15, size: 1, exchangeTime: 6000, receivedAt: 6000 });
+    expect(cache.mark('X').stale).toBe(true);
+    expect(cache.mark('X', 'long', 'last')).toMatchObject({ value: 1.15, stale: false });
+  });
+
+  it('holds one venue subscription per symbol however many consumers ask (ref counts)', () => {
+    const cache = new QuoteCache(new ManualClock(0));
+    const deltas: { added: string[]; removed: string[] }[] = [];
+    cache.onSubscriptionChange((d) => deltas.push(d));
+    expect(cache.ensureSubscribed('pnl', ['SPY', 'AAPL'])).toEqual({ added: ['SPY', 'AAPL'], removed: [] });
+    expect(cache.ensureSubscribed('ui', ['SPY', 'QQQ']).added).toEqual(['QQQ']);
+    expect(cache.ensureSubscribed('ui', ['SPY']).added).toEqual([]); // idempotent per consumer
+    expect(cache.refCount('SPY')).toBe(2);
+    expect(cache.release('pnl', ['SPY']).removed).toEqual([]);
+    expect(cache.release('pnl').removed).toEqual(['AAPL']);
+    expect(cache.replaceSubscriptions('ui', ['QQQ', 'IWM'])).toEqual({ added: ['IWM'], removed: ['SPY'] });
+    expect(cache.subscribedSymbols().sort()).toEqual(['IWM', 'QQQ']);
+    expect(cache.release('nobody').removed).toEqual([]);
+    // listeners only hear real changes
+    expect(deltas.every((d) => d.added.length + d.removed.length > 0)).toBe(true);
+    expect(deltas.length).toBe(4);
+  });
 });
 
 describe('midOf', () => {
@@ -29,5 +95,21 @@ describe('midOf', () => {
     expect(midOf({ bid: null, ask: 1.5 })).toBeNull();
     expect(midOf({ bid: 0, ask: 1.5 })).toBeNull();
     expect(midOf({ bid: 2, ask: 1.5 })).toBeNull();
+  });
+});
+
+describe('QuoteCache listener isolation', () => {
+  it('a throwing listener is counted and does not stop the others', () => {
+    const cache = new QuoteCache(new ManualClock(0));
+    const seen: string[] = [];
+    cache.onQuote(() => {
+      throw new Error('consumer bug');
+    });
+    cache.onQuote((quote) => seen.push(quote.symbol));
+    cache.put(q('SPY', 1, 2, 0));
+    expect(seen).toEqual(['SPY']);
+    expect(cache.get('SPY')).toBeDefined();
+    expect(cache.stats.listenerErrors).toBe(1);
+    expect(cache.lastListenerError).toBe('consumer bug');
   });
 });

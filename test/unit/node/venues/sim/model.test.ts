@@ -37,3 +37,44 @@ describe('SimMarketModel', () => {
     expect(moved).toBe(true);
   });
 });
+
+describe('SimMarketModel: any symbol', () => {
+  it('quotes any stock and any valid OCC contract, deterministic per seed and independent of what else is quoted', () => {
+    const a = new SimMarketModel(5, START, { defaultUniverse: false });
+    const b = new SimMarketModel(5, START, { defaultUniverse: false });
+    expect(a.ensure('ZZZT')).toBe(true);
+    expect(a.ensure('AAPL261218C00230000')).toBe(true);
+    expect(b.ensure('MSFT')).toBe(true); // extra symbol in b only
+    expect(b.ensure('ZZZT')).toBe(true);
+    expect(b.ensure('AAPL261218C00230000')).toBe(true);
+    for (let i = 1; i <= 5; i++) {
+      a.advance(START + i * 250);
+      b.advance(START + i * 250);
+    }
+    const qa = a.quote('ZZZT', START + 1250)!;
+    const qb = b.quote('ZZZT', START + 1250)!;
+    expect(qa.bid).toBe(qb.bid);
+    expect(a.quote('AAPL261218C00230000', START + 1250)!.ask).toBe(b.quote('AAPL261218C00230000', START + 1250)!.ask);
+    expect(a.has('AAPL')).toBe(true); // the option's underlying is walked too
+  });
+
+  it('prices options with Black-Scholes plus a spread: calls fall with strike, two-sided, 2 decimals', () => {
+    const m = new SimMarketModel(1, START, { defaultUniverse: false });
+    const strikes = [200, 220, 240, 260];
+    for (const k of strikes) m.ensure(`AAPL261218C00${k}000`);
+    const asks = strikes.map((k) => m.quote(`AAPL261218C00${k}000`, START)!.ask!);
+    for (let i = 1; i < asks.length; i++) expect(asks[i]!).toBeLessThan(asks[i - 1]!);
+    const put = (m.ensure('AAPL261218P00200000'), m.quote('AAPL261218P00200000', START)!);
+    expect(put.ask!).toBeGreaterThan(put.bid!);
+    expect(String(put.bid)).toMatch(/^\d+(\.\d{1,2})?$/);
+  });
+
+  it('refuses what it cannot quote', () => {
+    const m = new SimMarketModel(1, START, { defaultUniverse: false });
+    expect(m.ensure('AAPL261318C00230000')).toBe(false); // month 13
+    expect(m.ensure('not a symbol')).toBe(false);
+    expect(m.quote('NOPE', START)).toBeNull();
+    expect(m.ensure('SPXW261218P05900000')).toBe(true);
+    expect(m.has('SPX')).toBe(true); // SPXW options are on SPX
+  });
+});

@@ -1,0 +1,184 @@
+import type { Cancel, Clock, Scheduler } from '../ports/clock';
+import type { Quote } from './quote';
+import type { QuoteCache } from './quote-cache';
+
+/** What a consumer gets back: the quote, and an honest statement of how fresh it is. */
+export interface FreshQuote {
+  symbol: string;
+  /** The best quote known (possibly stale), or null when none exists at all. */
+  quote: Quote | null;
+  /** True when `quote` is within the venue's stale threshold. */
+  fresh: boolean;
+  /** `cache`: answered from the stream-fed cache; `rest`: after a REST refresh. */
+  source: 'cache' | 'rest';
+  /** Why the quote is not fresh (rate limited, REST failed, venue had none...), null when fresh. */
+  reason: string | null;
+}
+
+export type FetchLatest = (symbols: string[]) => Promise<Quote[]>;
+
+export interface LtpProviderOptions {
+  cache: QuoteCache;
+  clock: Clock & Scheduler;
+  /** One REST call for a batch of symbols (the venue adapter chunks to its own per-request limit). */
+  fetchLatest: FetchLatest;
+  /** Token bucket: sustained refresh calls per minute (default 60, well under Alpaca's 200/min). */
+  refreshesPerMinute?: number;
+  /** Token bucket capacity (default 5). */
+  burst?: number;
+  /** Requests arriving within this window share one REST call (default 25 ms). */
+  batchWindowMs?: number;
+  /** A symbol is not refreshed again within this interval even if still stale (default 2000 ms). */
+  minSymbolIntervalMs?: number;
+}
+
+interface Waiter {
+  resolve: (r: FreshQuote) => void;
+}
+
+/**
+ * The LTP provider monitors and strategies call: cache first; when the cached quote is stale or
+ * missing, one shared, rate-limited REST refresh (never one per consumer), recorded on the cache.
+ */
+export class LtpProvider {
+  private readonly cache: QuoteCache;
+  private readonly clock: Clock & Scheduler;
+  private readonly fetchLatest: FetchLatest;
+  private readonly ratePerMs: number;
+  private readonly burst: number;
+  private readonly batchWindowMs: number;
+  private readonly minSymbolIntervalMs: number;
+  private tokens: number;
+  private tokensAt: number;
+  /** Symbols waiting for the next batch, with their callers. */
+  private pending = new Map<string, Waiter[]>();
+  /** Symbols whose refresh is on the wire, with callers who joined it. */
+  private inFlight = new Map<string, Waiter[]>();
+  private readonly lastRefreshAt = new Map<string, number>();
+  private timer: Cancel | null = null;
+  private disposed = false;
+
+  constructor(opts: LtpProviderOptions) {
+    this.cache = opts.cache;
+    this.clock = opts.clock;
+    this.fetchLatest = opts.fetchLatest;
+    this.ratePerMs = (opts.refreshesPerMinute ?? 60) / 60_000;
+    this.burst = opts.burst ?? 5;
+    this.batchWindowMs = opts.batchWindowMs ?? 25;
+    this.minSymbolIntervalMs = opts.minSymbolIntervalMs ?? 2000;
+    this.tokens = this.burst;
+    this.tokensAt = this.clock.now();
+  }
+
+  /** The freshest quote for `symbol`: from the cache when fresh, otherwise after a shared REST refresh. */
+  getFresh(symbol: string): Promise<FreshQuote> {
+    const cached = this.cache.get(symbol) ?? null;
+    if (cached && !this.cache.isStale(symbol)) {
+      this.cache.stats.freshHits++;
+      return Promise.resolve({ symbol, quote: cached, fresh: true, source: 'cache', reason: null });
+    }
+    if (this.disposed) return Promise.resolve(this.stale(symbol, 'the LTP provider is stopped'));
+    const joined = this.inFlight.get(symbol) ?? this.pending.get(symbol);
+    if (joined) {
+      this.cache.stats.joinedRefreshes++;
+      return new Promise((resolve) => joined.push({ resolve }));
+    }
+    const last = this.lastRefreshAt.get(symbol);
+    if (last !== undefined && this.clock.now() - last < this.minSymbolIntervalMs) {
+      // The venue was asked moments ago and had nothing fresher: asking again would only burn quota.
+      this.cache.stats.rateLimited++;
+      return Promise.resolve(this.stale(symbol, `refreshed ${this.clock.now() - last} ms ago; next refresh after ${this.minSymbolIntervalMs} ms`));
+    }
+    return new Promise((resolve) => {
+      this.pending.set(symbol, [{ resolve }]);
+      this.schedule();
+    });
+  }
+
+  /** Symbols queued or on the wire (for health displays and tests). */
+  get outstanding(): number {
+    return this.pending.size + this.inFlight.size;
+  }
+
+  /** Cancels the batch timer and answers every waiting caller with its stale quote. */
+  dispose(): void {
+    this.disposed = true;
+    this.timer?.();
+    this.timer = null;
+    for (const map of [this.pending, this.inFlight]) {
+      for (const [symbol, waiters] of map) for (const w of waiters) w.resolve(this.stale(symbol, 'the LTP provider is stopped'));
+      map.clear();
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.disposed) return;
+    this.refill();
+    const waitForToken = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.ratePerMs);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, Math.max(this.batchWindowMs, waitForToken));
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.tokensAt) * this.ratePerMs);
+    this.tokensAt = now;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.size === 0 || this.disposed) return;
+    this.refill();
+    if (this.tokens < 1) {
+      this.cache.stats.rateLimited++;
+      this.schedule();
+      return;
+    }
+    this.tokens -= 1;
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const [s, w] of batch) this.inFlight.set(s, w);
+    const symbols = [...batch.keys()];
+    const startedAt = this.clock.now();
+    let error: string | null = null;
+    let received = 0;
+    try {
+      const quotes = await this.fetchLatest(symbols);
+      if (this.disposed) return;
+      const now = this.clock.now();
+      for (const q of quotes) {
+        if (!batch.has(q.symbol)) continue;
+        const current = this.cache.get(q.symbol);
+        // Never overwrite a stream quote that arrived while the REST call was on the wire.
+        if (current && current.receivedAt > startedAt) continue;
+        const lastReceivedAt = q.last !== null ? now : current ? (current.lastReceivedAt ?? current.receivedAt) : null;
+        this.cache.put({ ...q, receivedAt: now, bookReceivedAt: now, lastReceivedAt, source: 'rest' });
+        received++;
+      }
+    } catch (err) {
+      if (this.disposed) return;
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const now = this.clock.now();
+    for (const s of symbols) this.lastRefreshAt.set(s, now);
+    this.cache.record(
+      error === null
+        ? { kind: 'rest_refresh', at: now, symbols, received, ok: true, durationMs: now - startedAt }
+        : { kind: 'rest_refresh', at: now, symbols, received: 0, ok: false, durationMs: now - startedAt, error },
+    );
+    for (const s of symbols) {
+      const waiters = this.inFlight.get(s) ?? [];
+      this.inFlight.delete(s);
+      const quote = this.cache.get(s) ?? null;
+      const fresh = quote !== null && !this.cache.isStale(s);
+      const reason = fresh ? null : error !== null ? `REST refresh failed: ${error}` : quote === null ? 'the venue has no quote for this symbol' : 'the venue had nothing fresher';
+      for (const w of waiters) w.resolve({ symbol: s, quote, fresh, source: 'rest', reason });
+    }
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  private stale(symbol: string, reason: string): FreshQuote {
+    return { symbol, quote: this.cache.get(symbol) ?? null, fresh: false, source: 'cache', reason };
+  }
+}

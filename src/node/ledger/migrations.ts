@@ -1,0 +1,367 @@
+/**
+ * Versioned schema. `PRAGMA user_version` is the authoritative version; `schema_migrations` keeps
+ * the history (version, name, when). Each migration runs in its own IMMEDIATE transaction together
+ * with its history row and the user_version bump, so a crash mid-migration leaves the previous
+ * version intact.
+ *
+ * Migrations are frozen once released: never edit one, append a new one. A test checks that a
+ * database migrated step by step from every earlier version ends with the same schema as a fresh one.
+ *
+ * Column conventions (docs/ledger.md): decimals are TEXT (never REAL) and checked for type and
+ * alphabet; times are ISO-8601 UTC TEXT with milliseconds, plus an `_ms` INTEGER where queries need
+ * ranges or ordering; JSON columns are TEXT checked with json_valid. Every table is STRICT.
+ * Triggers make the order/fill history append-only: automation archives, it never deletes.
+ */
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { LedgerError } from './errors';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// SQL fragments, frozen with the migrations that use them.
+const ISO_GLOB = "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'";
+const iso = (col: string) => `${col} TEXT NOT NULL CHECK (${col} GLOB ${ISO_GLOB})`;
+const optIso = (col: string) => `${col} TEXT CHECK (${col} IS NULL OR ${col} GLOB ${ISO_GLOB})`;
+const decCheck = (col: string) => `typeof(${col}) = 'text' AND ${col} GLOB '*[0-9]*' AND ${col} NOT GLOB '*[^0-9.-]*'`;
+const dec = (col: string) => `${col} TEXT NOT NULL CHECK (${decCheck(col)})`;
+const optDec = (col: string) => `${col} TEXT CHECK (${col} IS NULL OR (${decCheck(col)}))`;
+const json = (col: string) => `${col} TEXT NOT NULL CHECK (json_valid(${col}))`;
+const optJson = (col: string) => `${col} TEXT CHECK (${col} IS NULL OR json_valid(${col}))`;
+const neverDelete = (table: string, hint: string) => `
+CREATE TRIGGER ${table}_never_deleted BEFORE DELETE ON ${table}
+BEGIN SELECT RAISE(ABORT, 'ledger: rows of ${table} are never deleted (${hint})'); END;`;
+const neverUpdate = (table: string) => `
+CREATE TRIGGER ${table}_append_only BEFORE UPDATE ON ${table}
+BEGIN SELECT RAISE(ABORT, 'ledger: ${table} is append-only'); END;`;
+
+const V1_CORE = `
+CREATE TABLE schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  ${iso('applied_at')}
+) STRICT;
+
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY NOT NULL,
+  venue TEXT NOT NULL,
+  label TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('paper', 'live')),
+  kill_switch TEXT NOT NULL DEFAULT 'active' CHECK (kill_switch IN ('active', 'reducing', 'halted')),
+  ${iso('created_at')},
+  ${iso('updated_at')}
+) STRICT;
+
+CREATE TABLE instruments (
+  venue TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  underlying TEXT,
+  expiry TEXT CHECK (expiry IS NULL OR expiry GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  ${optDec('strike')},
+  option_right TEXT CHECK (option_right IS NULL OR option_right IN ('call', 'put')),
+  ${dec('multiplier')},
+  ${optDec('tick_size')},
+  ${optDec('lot_size')},
+  token TEXT,
+  currency TEXT NOT NULL,
+  ${iso('updated_at')},
+  PRIMARY KEY (venue, symbol)
+) STRICT;
+
+CREATE TABLE strategy_runs (
+  run_id TEXT PRIMARY KEY NOT NULL,
+  account_id TEXT NOT NULL REFERENCES accounts (account_id),
+  strategy_name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  ${iso('started_at')},
+  started_at_ms INTEGER NOT NULL,
+  ${optIso('ended_at')},
+  ${json('session_metadata')},
+  ${iso('updated_at')}
+) STRICT;
+CREATE INDEX strategy_runs_account ON strategy_runs (account_id, started_at_ms);
+
+CREATE TABLE orders (
+  client_order_id TEXT PRIMARY KEY NOT NULL,
+  account_id TEXT NOT NULL REFERENCES accounts (account_id),
+  broker_order_id TEXT,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  ${dec('quantity')},
+  order_type TEXT NOT NULL CHECK (order_type IN ('limit', 'market')),
+  ${optDec('limit_price')},
+  status TEXT NOT NULL,
+  retry_count INTEGER NOT NULL DEFAULT 0 CHECK (retry_count >= 0),
+  strategy_run_id TEXT REFERENCES strategy_runs (run_id),
+  position_id TEXT,
+  re_entry_num INTEGER CHECK (re_entry_num IS NULL OR re_entry_num >= 0),
+  reason TEXT,
+  ${dec('filled_quantity')},
+  ${optDec('avg_fill_price')},
+  ${iso('created_at')},
+  created_at_ms INTEGER NOT NULL,
+  ${iso('updated_at')},
+  ${optIso('submitted_at')},
+  ${optIso('archived_at')},
+  archived_from TEXT,
+  CHECK ((order_type = 'limit') = (limit_price IS NOT NULL)),
+  CHECK ((status = 'archived') = (archived_at IS NOT NULL))
+) STRICT;
+CREATE UNIQUE INDEX orders_broker_id ON orders (account_id, broker_order_id) WHERE broker_order_id IS NOT NULL;
+CREATE INDEX orders_status ON orders (status, created_at_ms);
+CREATE INDEX orders_run ON orders (strategy_run_id) WHERE strategy_run_id IS NOT NULL;
+${neverDelete('orders', 'archive the order instead')}
+
+CREATE TABLE order_events (
+  event_id INTEGER PRIMARY KEY,
+  client_order_id TEXT NOT NULL REFERENCES orders (client_order_id),
+  ${iso('at')},
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('created', 'status', 'modified')),
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  reason TEXT,
+  ${optJson('detail')}
+) STRICT;
+CREATE INDEX order_events_order ON order_events (client_order_id, event_id);
+${neverDelete('order_events', 'order history is kept')}
+${neverUpdate('order_events')}
+
+CREATE TABLE fills (
+  seq INTEGER PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (account_id),
+  fill_id TEXT NOT NULL,
+  client_order_id TEXT REFERENCES orders (client_order_id),
+  broker_order_id TEXT,
+  position_id TEXT NOT NULL,
+  re_entry_num INTEGER NOT NULL CHECK (re_entry_num >= 0),
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  ${dec('quantity')},
+  ${dec('price')},
+  ${dec('fee')},
+  fee_currency TEXT NOT NULL,
+  ${iso('filled_at')},
+  filled_at_ms INTEGER NOT NULL,
+  ${iso('recorded_at')},
+  UNIQUE (account_id, fill_id)
+) STRICT;
+CREATE INDEX fills_time ON fills (filled_at_ms, seq);
+CREATE INDEX fills_position ON fills (position_id, re_entry_num);
+${neverDelete('fills', 'fills are the source of truth')}
+${neverUpdate('fills')}
+
+CREATE TABLE positions (
+  position_id TEXT NOT NULL,
+  re_entry_num INTEGER NOT NULL CHECK (re_entry_num >= 0),
+  account_id TEXT NOT NULL REFERENCES accounts (account_id),
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('long', 'short')),
+  status TEXT NOT NULL CHECK (status IN ('OPEN', 'PARTIAL', 'CLOSED')),
+  ${dec('quantity_total')},
+  ${dec('quantity_closed')},
+  ${dec('quantity_open')},
+  ${optDec('avg_entry_price')},
+  ${optDec('avg_exit_price')},
+  ${dec('realized_pnl')},
+  ${dec('fees')},
+  ${iso('opened_at')},
+  opened_at_ms INTEGER NOT NULL,
+  ${optIso('closed_at')},
+  strategy_run_id TEXT,
+  ${optDec('mark_price')},
+  ${optDec('pnl_abs')},
+  ${optDec('pnl_pct')},
+  analytics_reason TEXT,
+  ${optIso('analytics_at')},
+  ${iso('updated_at')},
+  PRIMARY KEY (position_id, re_entry_num)
+) STRICT;
+CREATE INDEX positions_status ON positions (status, account_id);
+${neverDelete('positions', 'a closed position stays CLOSED')}
+
+CREATE TABLE monitor_cycles (
+  cycle_id INTEGER PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts (account_id),
+  ${iso('started_at')},
+  started_at_ms INTEGER NOT NULL,
+  ${iso('finished_at')},
+  duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'errors', 'stopped')),
+  error_count INTEGER NOT NULL CHECK (error_count >= 0),
+  ${json('steps')},
+  ${json('errors')}
+) STRICT;
+CREATE INDEX monitor_cycles_account ON monitor_cycles (account_id, started_at_ms);
+CREATE INDEX monitor_cycles_time ON monitor_cycles (started_at_ms);
+
+-- Batched tables: written off the hot path in bulk. No foreign keys on purpose: one dangling
+-- reference must not make a whole batch of audit rows fail.
+CREATE TABLE strategy_events (
+  event_id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  ${iso('at')},
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  execution_id TEXT,
+  parent_execution_id TEXT,
+  message TEXT,
+  ${optJson('payload')}
+) STRICT;
+CREATE INDEX strategy_events_run ON strategy_events (run_id, event_id);
+${neverDelete('strategy_events', 'the audit log is kept')}
+${neverUpdate('strategy_events')}
+
+CREATE TABLE pnl_samples (
+  sample_id INTEGER PRIMARY KEY,
+  scope TEXT NOT NULL,
+  ${iso('at')},
+  at_ms INTEGER NOT NULL,
+  ${dec('realized')},
+  ${optDec('unrealized')},
+  ${optDec('total')},
+  unknown_reason TEXT,
+  CHECK ((unrealized IS NOT NULL AND total IS NOT NULL) OR unknown_reason IS NOT NULL)
+) STRICT;
+CREATE INDEX pnl_samples_scope_time ON pnl_samples (scope, at_ms);
+`;
+
+const V2_QUOTES_SETTINGS = `
+CREATE TABLE recorded_quotes (
+  quote_id INTEGER PRIMARY KEY,
+  venue TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  ${iso('received_at')},
+  received_at_ms INTEGER NOT NULL,
+  ${optIso('exchange_time')},
+  exchange_time_ms INTEGER,
+  ${optDec('bid')},
+  ${optDec('ask')},
+  ${optDec('last')},
+  ${optDec('bid_size')},
+  ${optDec('ask_size')}
+) STRICT;
+CREATE INDEX recorded_quotes_time ON recorded_quotes (received_at_ms);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY NOT NULL,
+  ${json('value')},
+  ${iso('updated_at')}
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core_tables', sql: V1_CORE },
+  { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * The schema version of the file at `path` without modifying it in any way (0 for a missing or
+ * empty file). A cleanly closed database has no `-wal` file and its header (user_version at byte
+ * 60) is authoritative, so it is read directly — opening SQLite even read-only would leave -wal/-shm
+ * files behind. With a non-empty WAL the header may be stale, so SQLite reads it (read-only).
+ */
+export function readSchemaVersion(path: string): number {
+  if (!existsSync(path) || statSync(path).size === 0) return 0;
+  const wal = `${path}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  }
+  const header = Buffer.alloc(100);
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, header, 0, 100, 0);
+    if (n < 100 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
+      throw new LedgerError('not_a_ledger', `${path} is not a SQLite database; refusing to open it as the ledger (it was not modified)`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(60);
+}
+
+export function newerSchemaError(path: string, found: number, known: number): LedgerError {
+  return new LedgerError(
+    'newer_schema',
+    `ledger ${path} has schema version ${found}, written by a newer Live Desk; this build knows versions up to ${known}. ` +
+      'Refusing to open it; the file was not modified. Run the newer Live Desk, or point this one at another ledger file.',
+  );
+}
+
+/**
+ * Refuses, before anything is written, a database newer than `migrations`, one whose history names
+ * differ from this build's (another lineage), and a non-empty database without a version (not a
+ * ledger). Returns the current version.
+ */
+export function checkMigratable(db: Database.Database, path: string, migrations: readonly Migration[] = MIGRATIONS): number {
+  const known = latestOf(migrations);
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > known) throw newerSchemaError(path, current, known);
+  if (current === 0) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+    if (tables.n > 0) {
+      throw new LedgerError('not_a_ledger', `${path} has tables but no ledger schema version; refusing to use it as the ledger (it was not modified)`);
+    }
+    return 0;
+  }
+  const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+  for (const row of applied) {
+    const mine = migrations.find((m) => m.version === row.version);
+    if (!mine || mine.name !== row.name) {
+      throw new LedgerError(
+        'not_a_ledger',
+        `ledger ${path} records migration v${row.version} "${row.name}", which this build does not have (it has "${mine?.name ?? 'nothing'}"); refusing to open it (it was not modified)`,
+      );
+    }
+  }
+  return current;
+}
+
+/** Applies the pending migrations, each in its own IMMEDIATE transaction. Returns the new version. */
+export function applyMigrations(db: Database.Database, path: string, now: () => number, migrations: readonly Migration[] = MIGRATIONS): number {
+  let current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    const apply = db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date(now()).toISOString());
+      db.pragma(`user_version = ${m.version}`);
+    });
+    try {
+      apply.immediate();
+    } catch (err) {
+      throw new LedgerError(
+        'migration_failed',
+        `ledger ${path}: migration v${m.version} "${m.name}" failed and was rolled back (the ledger stays at v${current}): ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    current = m.version;
+  }
+  return current;
+}
+
+/** Checks, then migrates `db` to the last version of `migrations`. */
+export function migrate(db: Database.Database, path: string, now: () => number, migrations: readonly Migration[] = MIGRATIONS): number {
+  checkMigratable(db, path, migrations);
+  return applyMigrations(db, path, now, migrations);
+}
+
+function latestOf(migrations: readonly Migration[]): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
+}

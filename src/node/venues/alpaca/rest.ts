@@ -1,0 +1,431 @@
+/**
+ * Alpaca REST (alpaca.md §4): `APCA-API-*` headers, JSON bodies, responses validated with zod.
+ * Rate-limit aware: a client-side token bucket per host stays under the plan's requests/minute,
+ * `X-RateLimit-Remaining: 0` waits until `X-RateLimit-Reset`, and a 429 is retried (bounded) after
+ * the reset time. Uses node:http(s) with its own keep-alive agent so `close()` frees every socket.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { z } from 'zod';
+import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
+import type { Logger } from '../../../core/ports/logger';
+import { silentLogger } from '../../../core/ports/logger';
+import type { Quote } from '../../../core/market/quote';
+import { symbolKind } from '../../../core/market/symbols';
+import {
+  VenueError,
+  type OrderReplace,
+  type OrderRequest,
+  type VenueAccount,
+  type VenueOrder,
+  type VenuePosition,
+} from '../../../core/ports/venue';
+import { alpacaOrderSchema } from './trading-parser';
+import { parseRfc3339Ms } from './codec';
+import type { Credentials } from './protocols';
+
+export interface AlpacaRestOptions {
+  tradingBaseUrl: string;
+  dataBaseUrl: string;
+  credentials: () => Credentials;
+  clock: Clock & Scheduler;
+  logger?: Logger;
+  stockFeed: string;
+  optionFeed: string;
+  /** Requests per minute per host kept client-side (default 190: under Alpaca's 200). */
+  requestsPerMinute?: number;
+  timeoutMs?: number;
+  /** 429 retries before giving up (default 2). */
+  maxRetries?: number;
+  /** Longest wait for a rate-limit reset before failing instead (default 60 s). */
+  maxWaitMs?: number;
+  /** 401 (any call) or 403 on a trading GET: the session is gone. */
+  onSessionRefused?: (status: number, message: string) => void;
+  /** Every failed call, with its message (for health). */
+  onError?: (message: string) => void;
+}
+
+type Host = 'trading' | 'data';
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** Server said 0 remaining until this time (epoch ms). */
+  blockedUntil: number;
+}
+
+const num = z.number().finite();
+const restQuoteSchema = z.object({
+  bp: num.nonnegative().optional(),
+  ap: num.nonnegative().optional(),
+  bs: num.nonnegative().optional(),
+  as: num.nonnegative().optional(),
+  t: z.string().max(64).optional(),
+});
+const restTradeSchema = z.object({ p: num.positive().optional(), t: z.string().max(64).optional() });
+const latestQuotesSchema = z.object({ quotes: z.record(z.string(), restQuoteSchema) });
+const stockSnapshotsSchema = z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() }).nullable());
+const optionSnapshotsSchema = z.object({
+  snapshots: z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() })),
+  next_page_token: z.string().nullable().optional(),
+});
+const s = z.union([z.string(), z.number()]).transform(String);
+const sOpt = s.nullable().optional().transform((v) => v ?? null);
+const positionSchema = z.object({
+  symbol: z.string(),
+  asset_class: z.string().default(''),
+  qty: s,
+  side: z.enum(['long', 'short']),
+  avg_entry_price: s,
+  market_value: sOpt,
+  cost_basis: sOpt,
+  unrealized_pl: sOpt,
+  current_price: sOpt,
+});
+const accountSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  currency: z.string().default('USD'),
+  cash: s,
+  equity: s,
+  buying_power: s,
+  options_buying_power: sOpt,
+  options_trading_level: z.number().int().nullable().optional(),
+});
+const errorBodySchema = z.object({ code: z.number().optional(), message: z.string().optional() });
+
+export class AlpacaRestClient {
+  private readonly o: Required<Omit<AlpacaRestOptions, 'logger' | 'onSessionRefused' | 'onError'>> & Pick<AlpacaRestOptions, 'onSessionRefused' | 'onError'> & { logger: Logger };
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+  private readonly buckets: Record<Host, Bucket>;
+  private readonly waits = new Set<{ cancel: Cancel; reject: (e: Error) => void }>();
+  private readonly inflight = new Set<http.ClientRequest>();
+  private closed = false;
+  /** Calls made (for health and tests). */
+  readonly counters = { requests: 0, rateLimited: 0, retries: 0, errors: 0 };
+
+  constructor(opts: AlpacaRestOptions) {
+    this.o = { requestsPerMinute: 190, timeoutMs: 10_000, maxRetries: 2, maxWaitMs: 60_000, ...opts, logger: opts.logger ?? silentLogger };
+    const now = this.o.clock.now();
+    const full = Math.max(1, Math.floor(this.o.requestsPerMinute / 10));
+    this.buckets = { trading: { tokens: full, at: now, blockedUntil: 0 }, data: { tokens: full, at: now, blockedUntil: 0 } };
+  }
+
+  /** Aborts in-flight requests and waits, and frees every pooled socket. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waits) {
+      w.cancel();
+      w.reject(new VenueError('REST client closed', null, null, 'network'));
+    }
+    this.waits.clear();
+    for (const req of this.inflight) req.destroy(new Error('REST client closed'));
+    this.inflight.clear();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  // ---------- market data ----------
+
+  /** Latest quotes for stocks and options (options in chunks of 100, Alpaca's per-request limit). */
+  async latestQuotes(symbols: readonly string[]): Promise<Quote[]> {
+    const stocks = symbols.filter((x) => symbolKind(x) === 'stock');
+    const options = symbols.filter((x) => symbolKind(x) === 'option');
+    const out: Quote[] = [];
+    for (let i = 0; i < stocks.length; i += 200) {
+      const body = await this.request('data', 'GET', '/v2/stocks/quotes/latest', { symbols: stocks.slice(i, i + 200).join(','), feed: this.o.stockFeed });
+      out.push(...this.toQuotes(parseOr(latestQuotesSchema, body, 'latest stock quotes').quotes, {}));
+    }
+    for (let i = 0; i < options.length; i += 100) {
+      const body = await this.request('data', 'GET', '/v1beta1/options/quotes/latest', { symbols: options.slice(i, i + 100).join(','), feed: this.o.optionFeed });
+      out.push(...this.toQuotes(parseOr(latestQuotesSchema, body, 'latest option quotes').quotes, {}));
+    }
+    return out;
+  }
+
+  /** Snapshots (latest quote + latest trade) for stocks and options. */
+  async snapshots(symbols: readonly string[]): Promise<Quote[]> {
+    const stocks = symbols.filter((x) => symbolKind(x) === 'stock');
+    const options = symbols.filter((x) => symbolKind(x) === 'option');
+    const out: Quote[] = [];
+    if (stocks.length > 0) {
+      const body = parseOr(stockSnapshotsSchema, await this.request('data', 'GET', '/v2/stocks/snapshots', { symbols: stocks.join(','), feed: this.o.stockFeed }), 'stock snapshots');
+      out.push(...this.snapshotQuotes(body));
+    }
+    for (let i = 0; i < options.length; i += 100) {
+      const body = parseOr(optionSnapshotsSchema, await this.request('data', 'GET', '/v1beta1/options/snapshots', { symbols: options.slice(i, i + 100).join(','), feed: this.o.optionFeed }), 'option snapshots');
+      out.push(...this.snapshotQuotes(body.snapshots));
+    }
+    return out;
+  }
+
+  // ---------- trading ----------
+
+  async account(): Promise<VenueAccount> {
+    const a = parseOr(accountSchema, await this.request('trading', 'GET', '/v2/account'), 'account');
+    return {
+      id: a.id,
+      status: a.status,
+      currency: a.currency,
+      cash: a.cash,
+      equity: a.equity,
+      buyingPower: a.buying_power,
+      optionsBuyingPower: a.options_buying_power,
+      optionsTradingLevel: a.options_trading_level ?? null,
+    };
+  }
+
+  async positions(): Promise<VenuePosition[]> {
+    const list = parseOr(z.array(positionSchema), await this.request('trading', 'GET', '/v2/positions'), 'positions');
+    return list.map((p) => ({
+      symbol: p.symbol,
+      assetClass: p.asset_class,
+      qty: p.qty.replace(/^-/, ''),
+      side: p.side,
+      avgEntryPrice: p.avg_entry_price,
+      marketValue: p.market_value,
+      costBasis: p.cost_basis,
+      unrealizedPl: p.unrealized_pl,
+      currentPrice: p.current_price,
+    }));
+  }
+
+  async orders(query: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string } = {}): Promise<VenueOrder[]> {
+    const q: Record<string, string> = { status: query.status ?? 'open', limit: String(query.limit ?? 500), nested: 'true' };
+    if (query.after) q.after = query.after;
+    return parseOr(z.array(alpacaOrderSchema), await this.request('trading', 'GET', '/v2/orders', q), 'orders');
+  }
+
+  async placeOrder(order: OrderRequest): Promise<VenueOrder> {
+    const body: Record<string, unknown> = {
+      client_order_id: order.clientOrderId,
+      qty: order.qty,
+      type: order.type,
+      time_in_force: order.timeInForce,
+    };
+    if (order.symbol) body.symbol = order.symbol;
+    if (order.side) body.side = order.side;
+    if (order.limitPrice !== undefined) body.limit_price = order.limitPrice;
+    if (order.stopPrice !== undefined) body.stop_price = order.stopPrice;
+    if (order.orderClass) body.order_class = order.orderClass;
+    if (order.legs) {
+      body.legs = order.legs.map((l) => ({ symbol: l.symbol, ratio_qty: l.ratioQty, side: l.side, ...(l.positionIntent ? { position_intent: l.positionIntent } : {}) }));
+    }
+    return parseOr(alpacaOrderSchema, await this.request('trading', 'POST', '/v2/orders', undefined, body), 'order');
+  }
+
+  async replaceOrder(orderId: string, patch: OrderReplace): Promise<VenueOrder> {
+    const body: Record<string, unknown> = {};
+    if (patch.qty !== undefined) body.qty = patch.qty;
+    if (patch.limitPrice !== undefined) body.limit_price = patch.limitPrice;
+    if (patch.stopPrice !== undefined) body.stop_price = patch.stopPrice;
+    if (patch.timeInForce !== undefined) body.time_in_force = patch.timeInForce;
+    if (patch.clientOrderId !== undefined) body.client_order_id = patch.clientOrderId;
+    return parseOr(alpacaOrderSchema, await this.request('trading', 'PATCH', `/v2/orders/${encodeURIComponent(orderId)}`, undefined, body), 'order');
+  }
+
+  async cancelOrder(orderId: string): Promise<void> {
+    await this.request('trading', 'DELETE', `/v2/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  // ---------- plumbing ----------
+
+  /** One REST call with rate limiting and bounded 429 retries. Resolves with the parsed JSON body (null for 204). */
+  async request(host: Host, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      await this.takeToken(host);
+      let res: Awaited<ReturnType<AlpacaRestClient['send']>>;
+      try {
+        res = await this.send(host, method, path, query, body);
+      } catch (err) {
+        this.counters.errors++;
+        this.o.onError?.(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+      this.noteRateHeaders(host, res.headers);
+      if (res.status === 429 && attempt < this.o.maxRetries) {
+        this.counters.rateLimited++;
+        this.counters.retries++;
+        const reset = this.resetAt(res.headers) ?? this.o.clock.now() + 3000;
+        await this.sleep(Math.min(this.o.maxWaitMs, Math.max(0, reset - this.o.clock.now())));
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return res.body;
+      throw this.toError(host, method, path, res.status, res.body);
+    }
+  }
+
+  private toError(host: Host, method: string, path: string, status: number, body: unknown): VenueError {
+    this.counters.errors++;
+    const parsed = errorBodySchema.safeParse(body);
+    const message = parsed.success && parsed.data.message ? parsed.data.message : typeof body === 'string' ? body.slice(0, 200) : `HTTP ${status}`;
+    const code = parsed.success ? (parsed.data.code ?? null) : null;
+    const where = `${method} ${path}`;
+    // 403 on a trading read means the key no longer works; on order placement it is a business
+    // rejection (buying power), and on market data an entitlement problem (alpaca.md §4.1, §4.5).
+    const session = status === 401 || (status === 403 && host === 'trading' && method === 'GET');
+    if (session) {
+      this.o.onSessionRefused?.(status, message);
+      const err = new VenueError(`${where}: session refused (HTTP ${status}): ${message}`, status, code, 'session');
+      this.o.onError?.(err.message);
+      return err;
+    }
+    const kind = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status >= 500 ? 'server' : 'rejected';
+    const err = new VenueError(`${where}: HTTP ${status}${code ? ` (code ${code})` : ''}: ${message}`, status, code, kind);
+    this.o.onError?.(err.message);
+    return err;
+  }
+
+  private refill(b: Bucket): void {
+    const now = this.o.clock.now();
+    const cap = Math.max(1, Math.floor(this.o.requestsPerMinute / 10));
+    b.tokens = Math.min(cap, b.tokens + ((now - b.at) * this.o.requestsPerMinute) / 60_000);
+    b.at = now;
+  }
+
+  private async takeToken(host: Host): Promise<void> {
+    const b = this.buckets[host];
+    for (;;) {
+      if (this.closed) throw new VenueError('REST client closed', null, null, 'network');
+      this.refill(b);
+      const now = this.o.clock.now();
+      if (b.blockedUntil > now) {
+        this.counters.rateLimited++;
+        if (b.blockedUntil - now > this.o.maxWaitMs) throw new VenueError(`rate limited until ${new Date(b.blockedUntil).toISOString()}`, 429, null, 'rate_limited');
+        await this.sleep(b.blockedUntil - now);
+        continue;
+      }
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return;
+      }
+      this.counters.rateLimited++;
+      await this.sleep(Math.ceil(((1 - b.tokens) * 60_000) / this.o.requestsPerMinute));
+    }
+  }
+
+  private noteRateHeaders(host: Host, headers: http.IncomingHttpHeaders): void {
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    const reset = this.resetAt(headers);
+    if (headers['x-ratelimit-remaining'] !== undefined && remaining <= 0 && reset !== null) this.buckets[host].blockedUntil = reset;
+  }
+
+  private resetAt(headers: http.IncomingHttpHeaders): number | null {
+    const v = Number(headers['x-ratelimit-reset']);
+    return Number.isFinite(v) && v > 0 ? v * 1000 : null;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = {
+        cancel: this.o.clock.setTimeout(() => {
+          this.waits.delete(entry);
+          resolve();
+        }, ms),
+        reject,
+      };
+      this.waits.add(entry);
+    });
+  }
+
+  private send(host: Host, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+    const base = host === 'trading' ? this.o.tradingBaseUrl : this.o.dataBaseUrl;
+    const url = new URL(path, base);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    const c = this.o.credentials();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const isHttps = url.protocol === 'https:';
+    this.counters.requests++;
+    return new Promise((resolve, reject) => {
+      const req = (isHttps ? https : http).request(
+        url,
+        {
+          method,
+          agent: isHttps ? this.httpsAgent : this.httpAgent,
+          headers: {
+            'APCA-API-KEY-ID': c.keyId,
+            'APCA-API-SECRET-KEY': c.secretKey,
+            Accept: 'application/json',
+            ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+          },
+          timeout: this.o.timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > 32 * 1024 * 1024) req.destroy(new Error('response larger than 32 MiB'));
+            else chunks.push(c);
+          });
+          res.on('end', () => {
+            this.inflight.delete(req);
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = null;
+            if (text.length > 0) {
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                parsed = text;
+              }
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          });
+          res.on('error', (err) => {
+            this.inflight.delete(req);
+            reject(new VenueError(`${method} ${path}: ${err.message}`, null, null, 'network'));
+          });
+        },
+      );
+      this.inflight.add(req);
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.o.timeoutMs} ms`)));
+      req.on('error', (err) => {
+        this.inflight.delete(req);
+        reject(new VenueError(`${method} ${path}: ${err.message}`, null, null, 'network'));
+      });
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  private toQuotes(map: Record<string, z.infer<typeof restQuoteSchema>>, trades: Record<string, number>): Quote[] {
+    const now = this.o.clock.now();
+    const out: Quote[] = [];
+    for (const [symbol, q] of Object.entries(map)) {
+      const t = q.t ? parseRfc3339Ms(q.t) : Number.NaN;
+      out.push({
+        symbol,
+        bid: q.bp ? q.bp : null,
+        ask: q.ap ? q.ap : null,
+        last: trades[symbol] ?? null,
+        bidSize: q.bs ?? null,
+        askSize: q.as ?? null,
+        exchangeTime: Number.isFinite(t) ? t : null,
+        receivedAt: now,
+        source: 'rest',
+      });
+    }
+    return out;
+  }
+
+  private snapshotQuotes(map: Record<string, { latestQuote?: z.infer<typeof restQuoteSchema> | null; latestTrade?: z.infer<typeof restTradeSchema> | null } | null>): Quote[] {
+    const quotes: Record<string, z.infer<typeof restQuoteSchema>> = {};
+    const trades: Record<string, number> = {};
+    for (const [symbol, snap] of Object.entries(map)) {
+      if (!snap) continue;
+      quotes[symbol] = snap.latestQuote ?? {};
+      if (snap.latestTrade?.p !== undefined) trades[symbol] = snap.latestTrade.p;
+    }
+    return this.toQuotes(quotes, trades);
+  }
+}
+
+function parseOr<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new VenueError(`invalid ${what} response: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`, null, null, 'invalid_response');
+  }
+  return r.data;
+}

@@ -1,0 +1,308 @@
+/**
+ * The simulated broker behind the sim's trading REST and trade_updates stream: market orders fill
+ * at the touch (buy at the ask, sell at the bid), limit orders fill when marketable (at the touch,
+ * i.e. with price improvement) and otherwise rest until a later quote makes them marketable.
+ * Optional partial fills split each fill in two executions one tick apart. Money is kept in
+ * integer cents and quantities are integers, so no binary float noise reaches the wire.
+ */
+import type { Quote } from '../../../core/market/quote';
+import { symbolKind } from '../../../core/market/symbols';
+
+export interface SimOrder {
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  asset_class: 'us_equity' | 'us_option';
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  order_type: 'market' | 'limit';
+  order_class: 'simple';
+  time_in_force: string;
+  qty: string;
+  filled_qty: string;
+  filled_avg_price: string | null;
+  limit_price: string | null;
+  stop_price: null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string;
+  filled_at: string | null;
+  canceled_at: string | null;
+  replaced_at: string | null;
+  replaced_by: string | null;
+  replaces: string | null;
+  legs: null;
+  extended_hours: false;
+}
+
+export interface TradeUpdateEvent {
+  event: string;
+  order: SimOrder;
+  timestamp: string;
+  execution_id?: string;
+  price?: string;
+  qty?: string;
+  position_qty?: string;
+}
+
+interface Position {
+  qty: number;
+  /** Total cost of the open quantity, in cents × contracts/shares (not × multiplier). */
+  costCents: number;
+}
+
+export interface NewOrderInput {
+  symbol: string;
+  qty: number;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  time_in_force: string;
+  limitCents: number | null;
+  client_order_id: string;
+}
+
+export class BrokerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const toCents = (price: number) => Math.round(price * 100);
+const fmtCents = (c: number) => (c / 100).toFixed(2);
+
+export class SimBroker {
+  private readonly orders = new Map<string, SimOrder>();
+  private readonly byClientId = new Map<string, string>();
+  private readonly positions = new Map<string, Position>();
+  /** Remaining quantity per open order, and per-order filled notional in cents. */
+  private readonly remaining = new Map<string, number>();
+  private readonly filledNotional = new Map<string, number>();
+  private cashCents = 100_000_00;
+  private seq = 0;
+  private execSeq = 0;
+  rejectNext = 0;
+  partialFills = false;
+
+  constructor(
+    private readonly emit: (e: TradeUpdateEvent) => void,
+    private readonly iso: () => string,
+  ) {}
+
+  place(input: NewOrderInput, quote: Quote | null): SimOrder {
+    if (this.byClientId.has(input.client_order_id)) throw new BrokerError(422, 40010001, 'client_order_id must be unique');
+    const now = this.iso();
+    const id = `sim-${(++this.seq).toString().padStart(8, '0')}`;
+    const order: SimOrder = {
+      id,
+      client_order_id: input.client_order_id,
+      symbol: input.symbol,
+      asset_class: symbolKind(input.symbol) === 'option' ? 'us_option' : 'us_equity',
+      side: input.side,
+      type: input.type,
+      order_type: input.type,
+      order_class: 'simple',
+      time_in_force: input.time_in_force,
+      qty: String(input.qty),
+      filled_qty: '0',
+      filled_avg_price: null,
+      limit_price: input.limitCents === null ? null : fmtCents(input.limitCents),
+      stop_price: null,
+      status: 'new',
+      created_at: now,
+      updated_at: now,
+      submitted_at: now,
+      filled_at: null,
+      canceled_at: null,
+      replaced_at: null,
+      replaced_by: null,
+      replaces: null,
+      legs: null,
+      extended_hours: false,
+    };
+    this.orders.set(id, order);
+    this.byClientId.set(input.client_order_id, id);
+    if (this.rejectNext > 0) {
+      this.rejectNext--;
+      order.status = 'rejected';
+      order.updated_at = now;
+      this.emit({ event: 'rejected', order: { ...order }, timestamp: now });
+      return { ...order };
+    }
+    this.remaining.set(id, input.qty);
+    this.filledNotional.set(id, 0);
+    this.emit({ event: 'new', order: { ...order }, timestamp: now });
+    this.tryFill(order, quote);
+    return { ...order };
+  }
+
+  replace(id: string, patch: { qty?: number; limitCents?: number | null }, quote: Quote | null): SimOrder {
+    const old = this.openOrder(id);
+    const input: NewOrderInput = {
+      symbol: old.symbol,
+      qty: patch.qty ?? this.remaining.get(id)!,
+      side: old.side,
+      type: old.type,
+      time_in_force: old.time_in_force,
+      limitCents: patch.limitCents !== undefined ? patch.limitCents : old.limit_price === null ? null : toCents(Number(old.limit_price)),
+      client_order_id: `${old.client_order_id}-r${this.seq + 1}`,
+    };
+    this.close(old, 'replaced');
+    const fresh = this.place(input, quote);
+    const stored = this.orders.get(fresh.id)!;
+    stored.replaces = old.id;
+    old.replaced_by = fresh.id;
+    old.replaced_at = this.iso();
+    this.emit({ event: 'replaced', order: { ...old }, timestamp: this.iso() });
+    return { ...stored };
+  }
+
+  cancel(id: string): void {
+    const order = this.openOrder(id);
+    this.close(order, 'canceled');
+    order.canceled_at = this.iso();
+    this.emit({ event: 'canceled', order: { ...order }, timestamp: this.iso() });
+  }
+
+  /** Called on every market step: resting limit orders and pending partial fills. */
+  onQuotes(quoteOf: (symbol: string) => Quote | null): void {
+    for (const id of [...this.remaining.keys()]) {
+      const order = this.orders.get(id)!;
+      this.tryFill(order, quoteOf(order.symbol), true);
+    }
+  }
+
+  get(id: string): SimOrder | undefined {
+    const o = this.orders.get(id);
+    return o ? { ...o } : undefined;
+  }
+
+  list(status: 'open' | 'closed' | 'all'): SimOrder[] {
+    const all = [...this.orders.values()].reverse();
+    const open = (o: SimOrder) => this.remaining.has(o.id);
+    return all.filter((o) => status === 'all' || (status === 'open' ? open(o) : !open(o))).map((o) => ({ ...o }));
+  }
+
+  positionList(quoteOf: (symbol: string) => Quote | null): Record<string, string>[] {
+    const out: Record<string, string>[] = [];
+    for (const [symbol, p] of this.positions) {
+      if (p.qty === 0) continue;
+      const mult = symbolKind(symbol) === 'option' ? 100 : 1;
+      const q = quoteOf(symbol);
+      const markCents = q && q.bid !== null && q.ask !== null ? Math.round((toCents(q.bid) + toCents(q.ask)) / 2) : null;
+      const avgCents = p.costCents / p.qty;
+      const mv = markCents === null ? null : markCents * p.qty * mult;
+      out.push({
+        symbol,
+        asset_class: mult === 100 ? 'us_option' : 'us_equity',
+        qty: String(p.qty),
+        qty_available: String(p.qty),
+        side: p.qty > 0 ? 'long' : 'short',
+        avg_entry_price: (avgCents / 100).toFixed(4).replace(/0{1,2}$/, ''),
+        market_value: mv === null ? '0' : fmtCents(mv),
+        cost_basis: fmtCents(p.costCents * mult),
+        unrealized_pl: mv === null ? '0' : fmtCents(mv - p.costCents * mult),
+        current_price: markCents === null ? '0' : fmtCents(markCents),
+      });
+    }
+    return out;
+  }
+
+  account(quoteOf: (symbol: string) => Quote | null): Record<string, unknown> {
+    let mvCents = 0;
+    for (const p of this.positionList(quoteOf)) mvCents += toCents(Number(p.market_value));
+    const equity = this.cashCents + mvCents;
+    return {
+      id: 'sim-account-0001',
+      account_number: 'SIM0001',
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: fmtCents(this.cashCents),
+      equity: fmtCents(equity),
+      last_equity: fmtCents(equity),
+      portfolio_value: fmtCents(equity),
+      buying_power: fmtCents(Math.max(0, this.cashCents * 2)),
+      options_buying_power: fmtCents(Math.max(0, this.cashCents)),
+      options_approved_level: 3,
+      options_trading_level: 3,
+      trading_blocked: false,
+      pattern_day_trader: false,
+    };
+  }
+
+  private openOrder(id: string): SimOrder {
+    const order = this.orders.get(id);
+    if (!order) throw new BrokerError(404, 40410000, 'order not found');
+    if (!this.remaining.has(id)) throw new BrokerError(422, 42210000, `order is not open (status ${order.status})`);
+    return order;
+  }
+
+  private close(order: SimOrder, status: string): void {
+    this.remaining.delete(order.id);
+    order.status = status;
+    order.updated_at = this.iso();
+  }
+
+  private tryFill(order: SimOrder, quote: Quote | null, later = false): void {
+    const left = this.remaining.get(order.id);
+    if (left === undefined || !quote) return;
+    const touch = order.side === 'buy' ? quote.ask : quote.bid;
+    if (touch === null || touch <= 0) return;
+    const touchCents = toCents(touch);
+    if (order.type === 'limit') {
+      const limit = toCents(Number(order.limit_price));
+      if (order.side === 'buy' ? touchCents > limit : touchCents < limit) return; // not marketable
+    }
+    const total = Number(order.qty);
+    // Partial fills: the first execution takes half (at least 1), the rest fills on a later step.
+    const fillQty = this.partialFills && !later && left === total && total > 1 ? Math.floor(total / 2) : left;
+    this.execute(order, fillQty, touchCents);
+  }
+
+  private execute(order: SimOrder, qty: number, priceCents: number): void {
+    const left = this.remaining.get(order.id)! - qty;
+    const notional = this.filledNotional.get(order.id)! + qty * priceCents;
+    this.filledNotional.set(order.id, notional);
+    const filled = Number(order.qty) - left;
+    order.filled_qty = String(filled);
+    order.filled_avg_price = (notional / filled / 100).toFixed(4).replace(/0{1,2}$/, '');
+    order.updated_at = this.iso();
+    const signed = order.side === 'buy' ? qty : -qty;
+    const mult = order.asset_class === 'us_option' ? 100 : 1;
+    this.cashCents -= signed * priceCents * mult;
+    const pos = this.positions.get(order.symbol) ?? { qty: 0, costCents: 0 };
+    if (pos.qty === 0 || Math.sign(pos.qty) === Math.sign(signed)) {
+      pos.costCents += signed * priceCents;
+      pos.qty += signed;
+    } else if (Math.abs(signed) <= Math.abs(pos.qty)) {
+      pos.costCents = Math.round((pos.costCents * (pos.qty + signed)) / pos.qty);
+      pos.qty += signed;
+    } else {
+      const flipped = pos.qty + signed;
+      pos.qty = flipped;
+      pos.costCents = flipped * priceCents;
+    }
+    this.positions.set(order.symbol, pos);
+    if (left <= 0) {
+      this.remaining.delete(order.id);
+      order.status = 'filled';
+      order.filled_at = order.updated_at;
+    } else {
+      this.remaining.set(order.id, left);
+      order.status = 'partially_filled';
+    }
+    this.emit({
+      event: left <= 0 ? 'fill' : 'partial_fill',
+      order: { ...order },
+      timestamp: order.updated_at,
+      execution_id: `sim-exec-${++this.execSeq}`,
+      price: fmtCents(priceCents),
+      qty: String(qty),
+      position_qty: String(pos.qty),
+    });
+  }
+}

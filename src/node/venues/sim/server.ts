@@ -1,0 +1,774 @@
+/**
+ * The simulated venue: a real HTTP + WebSocket server on 127.0.0.1 speaking Alpaca's protocol
+ * (alpaca.md), so the default run exercises the real Alpaca adapter over real sockets.
+ *
+ * - `/v2/{iex|sip|delayed_sip|test}`: stock stream, JSON text frames (msgpack if the client's
+ *   upgrade says `Content-Type: application/msgpack`, as alpaca-py does);
+ * - `/v1beta1/{indicative|opra}`: option stream, msgpack only (412 without the header);
+ * - `/stream`: trade_updates, JSON in *binary* frames (as paper does), both auth message forms;
+ * - REST: latest quotes and snapshots (stocks, options), account, positions, orders;
+ * - `POST /__sim/fault {kind, ...}` and `GET /__sim/state`: the admin API for e2e tests.
+ *
+ * Deterministic given a seed (see model.ts). Fault injection: drop, stall, refuse 406, slow,
+ * slow consumer (407), flood, expire session, reject next order, raw frames.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+import { z } from 'zod';
+import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
+import type { Logger } from '../../../core/ports/logger';
+import { silentLogger } from '../../../core/ports/logger';
+import type { Quote } from '../../../core/market/quote';
+import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
+import { parseOcc } from '../../../core/model/occ';
+import { SimMarketModel } from './model';
+import { SimBroker, BrokerError, type TradeUpdateEvent } from './broker';
+import { ExchangeTime, createMsgpackDecoder, encodeMsgpack } from '../alpaca/codec';
+import type { AlpacaUrls } from '../alpaca/venue';
+
+export type SimStream = 'stocks' | 'options' | 'trade_updates';
+
+export interface SimServerOptions {
+  seed: number;
+  clock: Clock & Scheduler;
+  logger?: Logger;
+  host?: string;
+  port?: number;
+  /** Quote batches every `intervalMs` (default 250). */
+  intervalMs?: number;
+  credentials?: { keyId: string; secretKey: string };
+  /** Feeds the simulated account may open (others answer 409). Default: all. */
+  entitlements?: { sip?: boolean; opra?: boolean };
+  /** Option quote symbol limit per connection (405 beyond; default 1000 like OPRA plans). */
+  maxOptionQuotes?: number;
+  /** Stock symbol limit per connection (default unlimited). */
+  maxStockSymbols?: number;
+  /** Connections per stream at once, like Alpaca's one-per-endpoint rule (default 1). */
+  maxConnectionsPerStream?: number;
+  /** Auth must arrive within this after connecting (404 auth timeout; default 10 s). */
+  authTimeoutMs?: number;
+  /** Send the 0x01 trade_updates heartbeat this often (default 0: never; UNCONFIRMED Alpaca behaviour). */
+  heartbeatMs?: number;
+  partialFills?: boolean;
+  /** Probability that a subscribed symbol prints a trade on a step (default 0.3). */
+  tradeProbability?: number;
+  /** REST requests per window before 429 (default 10,000 per minute). */
+  restRequestsPerMinute?: number;
+  /** The rate-limit window (default 60,000 ms; tests shorten it). */
+  restWindowMs?: number;
+  /** Largest number of messages per data frame (default 1000). */
+  maxBatch?: number;
+}
+
+export const SIM_CREDENTIALS = { keyId: 'SIMKEY', secretKey: 'SIMSECRET' };
+
+export type SimFault =
+  | { kind: 'drop'; stream?: SimStream }
+  | { kind: 'stall'; stream?: SimStream }
+  | { kind: 'refuse406'; stream?: SimStream; forMs: number }
+  | { kind: 'slow'; intervalMs: number }
+  | { kind: 'slow_consumer'; stream?: SimStream }
+  | { kind: 'flood'; stream?: SimStream; frames: number; batch?: number }
+  | { kind: 'expire_session' }
+  | { kind: 'renew_session' }
+  | { kind: 'reject_next_order'; count?: number }
+  | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
+  | { kind: 'resume' };
+
+const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('drop'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
+  z.object({ kind: z.literal('stall'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
+  z.object({ kind: z.literal('refuse406'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional(), forMs: z.number().int().min(0).max(3_600_000) }),
+  z.object({ kind: z.literal('slow'), intervalMs: z.number().int().min(1).max(60_000) }),
+  z.object({ kind: z.literal('slow_consumer'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
+  z.object({ kind: z.literal('flood'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional(), frames: z.number().int().min(1).max(1_000_000), batch: z.number().int().min(1).max(10_000).optional() }),
+  z.object({ kind: z.literal('expire_session') }),
+  z.object({ kind: z.literal('renew_session') }),
+  z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional() }),
+  z.object({ kind: z.literal('raw'), stream: z.enum(['stocks', 'options', 'trade_updates']), frames: z.array(z.string()).max(100_000), binary: z.boolean().optional() }),
+  z.object({ kind: z.literal('resume') }),
+]) as unknown as z.ZodType<SimFault>;
+
+interface Conn {
+  id: number;
+  ws: WebSocket;
+  stream: SimStream;
+  feed: string;
+  msgpack: boolean;
+  authed: boolean;
+  listening: boolean;
+  quotes: Set<string>;
+  trades: Set<string>;
+  stalled: boolean;
+  authTimer: Cancel | null;
+}
+
+const STOCK_FEEDS = new Set(['iex', 'sip', 'delayed_sip', 'test']);
+const OPTION_FEEDS = new Set(['indicative', 'opra']);
+const STOCK_SUB_KEYS = ['trades', 'quotes', 'bars', 'updatedBars', 'dailyBars', 'statuses', 'lulds', 'corrections', 'cancelErrors'];
+
+/** RFC 3339 with nanoseconds, as Alpaca's JSON streams send. */
+function rfc3339Nanos(ms: number, nanos: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 23)}${String(nanos % 1_000_000).padStart(6, '0')}Z`;
+}
+
+export class SimVenueServer {
+  readonly model: SimMarketModel;
+  readonly broker: SimBroker;
+  private readonly o: Required<Omit<SimServerOptions, 'logger' | 'entitlements'>> & { logger: Logger; entitlements: { sip: boolean; opra: boolean } };
+  private server: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly sockets = new Set<Socket>();
+  private readonly conns = new Set<Conn>();
+  private connSeq = 0;
+  private tickTimer: Cancel | null = null;
+  private heartbeatTimer: Cancel | null = null;
+  private intervalMs: number;
+  private refuseUntil: Partial<Record<SimStream | 'all', number>> = {};
+  private sessionExpired = false;
+  private restWindowStart = 0;
+  private restCount = 0;
+  private nanos = 0;
+  private readonly decoder = createMsgpackDecoder();
+  private floods = new Set<{ cancelled: boolean }>();
+  /** Counters for tests and the admin state endpoint. */
+  readonly stats = { connections: 0, quotesSent: 0, tradesSent: 0, framesSent: 0, restRequests: 0, refused406: 0 };
+  port = 0;
+
+  constructor(opts: SimServerOptions) {
+    this.o = {
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 250,
+      credentials: SIM_CREDENTIALS,
+      maxOptionQuotes: 1000,
+      maxStockSymbols: Number.POSITIVE_INFINITY,
+      maxConnectionsPerStream: 1,
+      authTimeoutMs: 10_000,
+      heartbeatMs: 0,
+      partialFills: false,
+      tradeProbability: 0.3,
+      restRequestsPerMinute: 10_000,
+      restWindowMs: 60_000,
+      maxBatch: 1000,
+      ...opts,
+      entitlements: { sip: true, opra: true, ...opts.entitlements },
+      logger: opts.logger ?? silentLogger,
+    };
+    this.intervalMs = this.o.intervalMs;
+    this.model = new SimMarketModel(opts.seed, opts.clock.now(), { defaultUniverse: false });
+    this.broker = new SimBroker(
+      (e) => this.publishTradeUpdate(e),
+      () => rfc3339Nanos(this.o.clock.now(), this.nextNanos()),
+    );
+    this.broker.partialFills = this.o.partialFills;
+  }
+
+  /** Listens on 127.0.0.1 (ephemeral port by default) and starts the market clock. */
+  async start(): Promise<AlpacaUrls> {
+    if (this.server) return this.urls();
+    const server = createServer((req, res) => this.http(req, res));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+    server.on('upgrade', (req, socket, head) => {
+      const route = this.route(req.url ?? '/');
+      if (!route) {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, route.stream, route.feed, req));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.wss = wss;
+    this.port = (server.address() as AddressInfo).port;
+    this.scheduleTicks();
+    if (this.o.heartbeatMs > 0) {
+      this.heartbeatTimer = this.o.clock.setInterval(() => {
+        for (const c of this.conns) if (c.stream === 'trade_updates' && c.authed && !c.stalled) this.sendRaw(c, Buffer.from([0x01]), true);
+      }, this.o.heartbeatMs);
+    }
+    return this.urls();
+  }
+
+  urls(): AlpacaUrls {
+    const base = `${this.o.host}:${this.port}`;
+    return { dataStream: `ws://${base}`, tradingStream: `ws://${base}/stream`, dataRest: `http://${base}`, tradingRest: `http://${base}` };
+  }
+
+  /** Closes every socket, timer and the listener. Idempotent. */
+  async stop(): Promise<void> {
+    this.tickTimer?.();
+    this.heartbeatTimer?.();
+    this.tickTimer = this.heartbeatTimer = null;
+    for (const f of this.floods) f.cancelled = true;
+    this.floods.clear();
+    for (const c of this.conns) {
+      c.authTimer?.();
+      c.ws.terminate();
+    }
+    this.conns.clear();
+    const server = this.server;
+    this.server = null;
+    this.wss?.close();
+    this.wss = null;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of this.sockets) s.destroy();
+      });
+    }
+  }
+
+  /** Open connections per stream (authenticated or not). */
+  connections(stream?: SimStream): number {
+    return [...this.conns].filter((c) => stream === undefined || c.stream === stream).length;
+  }
+
+  /** Symbols a stream's connections are subscribed to (quotes channel). */
+  subscriptions(stream: SimStream): string[] {
+    const out = new Set<string>();
+    for (const c of this.conns) if (c.stream === stream) for (const s of c.quotes) out.add(s);
+    return [...out];
+  }
+
+  // ---------- fault injection ----------
+
+  fault(f: SimFault): void {
+    this.o.logger.info('sim fault', { kind: f.kind });
+    const matches = (c: Conn, stream?: SimStream) => stream === undefined || c.stream === stream;
+    switch (f.kind) {
+      case 'drop':
+        for (const c of [...this.conns]) if (matches(c, f.stream)) c.ws.terminate();
+        return;
+      case 'stall':
+        for (const c of this.conns) if (matches(c, f.stream)) c.stalled = true;
+        return;
+      case 'refuse406':
+        this.refuseUntil[f.stream ?? 'all'] = this.o.clock.now() + f.forMs;
+        return;
+      case 'slow':
+        this.intervalMs = f.intervalMs;
+        this.scheduleTicks();
+        return;
+      case 'slow_consumer':
+        for (const c of [...this.conns]) {
+          if (!matches(c, f.stream) || c.stream === 'trade_updates') continue;
+          this.sendControl(c, { T: 'error', code: 407, msg: 'slow client' });
+          c.ws.close(1008, 'slow client');
+        }
+        return;
+      case 'flood':
+        for (const c of this.conns) if (matches(c, f.stream) && c.authed && c.stream !== 'trade_updates') void this.flood(c, f.frames, f.batch ?? 100);
+        return;
+      case 'expire_session':
+        this.sessionExpired = true;
+        for (const c of [...this.conns]) c.ws.close(1008, 'session expired');
+        return;
+      case 'renew_session':
+        this.sessionExpired = false;
+        return;
+      case 'reject_next_order':
+        this.broker.rejectNext += f.count ?? 1;
+        return;
+      case 'raw':
+        for (const c of this.conns) {
+          if (c.stream !== f.stream) continue;
+          // Binary frames given as strings are byte strings (latin1), so the admin API can carry any bytes.
+          for (const frame of f.frames) this.sendRaw(c, typeof frame === 'string' && f.binary ? Buffer.from(frame, 'latin1') : frame, f.binary ?? typeof frame !== 'string');
+        }
+        return;
+      case 'resume':
+        for (const c of this.conns) c.stalled = false;
+        this.refuseUntil = {};
+        this.sessionExpired = false;
+        this.broker.rejectNext = 0;
+        if (this.intervalMs !== this.o.intervalMs) {
+          this.intervalMs = this.o.intervalMs;
+          this.scheduleTicks();
+        }
+    }
+  }
+
+  /**
+   * Sends `frames` data frames of `batch` quotes each to a connection as fast as its socket drains
+   * (benchmarks and queue-overflow tests). Resolves when all are handed to the socket.
+   */
+  async flood(c: Conn, frames: number, batch: number): Promise<number> {
+    const token = { cancelled: false };
+    this.floods.add(token);
+    const symbols = c.quotes.size > 0 ? [...c.quotes] : ['FLOOD'];
+    const now = this.o.clock.now();
+    this.model.advance(now);
+    // A pool of pre-encoded frames with distinct prices: the sim must not be the bottleneck.
+    const pool: (string | Uint8Array)[] = [];
+    for (let p = 0; p < 16; p++) {
+      const msgs: Record<string, unknown>[] = [];
+      for (let i = 0; i < batch; i++) {
+        const s = symbols[(p * batch + i) % symbols.length]!;
+        const q = this.model.quote(s, now) ?? { bid: 10, ask: 10.01, bidSize: 1, askSize: 1 };
+        const bump = (p % 8) / 100;
+        msgs.push(this.quoteMessage(c, s, (q.bid ?? 10) + bump, (q.ask ?? 10.01) + bump, q.bidSize ?? 1, q.askSize ?? 1, now));
+      }
+      pool.push(c.msgpack ? encodeMsgpack(msgs) : JSON.stringify(msgs));
+    }
+    let sent = 0;
+    while (sent < frames && !token.cancelled && c.ws.readyState === WebSocket.OPEN) {
+      if (c.ws.bufferedAmount > 4 * 1024 * 1024) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const frame = pool[sent % pool.length]!;
+      c.ws.send(frame, { binary: c.msgpack });
+      this.stats.framesSent++;
+      this.stats.quotesSent += batch;
+      sent++;
+      if (sent % 64 === 0) await new Promise((r) => setImmediate(r));
+    }
+    this.floods.delete(token);
+    return sent;
+  }
+
+  /** Floods the first authenticated connection of `stream` (bench helper). */
+  floodStream(stream: SimStream, frames: number, batch: number): Promise<number> {
+    const c = [...this.conns].find((x) => x.stream === stream && x.authed);
+    if (!c) return Promise.reject(new Error(`no authenticated ${stream} connection`));
+    return this.flood(c, frames, batch);
+  }
+
+  // ---------- market clock ----------
+
+  private scheduleTicks(): void {
+    this.tickTimer?.();
+    this.tickTimer = this.o.clock.setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  private tick(): void {
+    const now = this.o.clock.now();
+    this.model.advance(now);
+    const cache = new Map<string, Quote | null>();
+    const quoteOf = (s: string) => {
+      if (!cache.has(s)) cache.set(s, this.model.quote(s, now));
+      return cache.get(s)!;
+    };
+    for (const c of this.conns) {
+      if (!c.authed || c.stalled || c.stream === 'trade_updates') continue;
+      const msgs: Record<string, unknown>[] = [];
+      for (const s of c.trades) {
+        const q = quoteOf(s);
+        if (q && q.last !== null && this.model.tradePrints(this.o.tradeProbability)) msgs.push(this.tradeMessage(c, s, q.last, now));
+      }
+      for (const s of c.quotes) {
+        const q = quoteOf(s);
+        if (q) msgs.push(this.quoteMessage(c, s, q.bid ?? 0, q.ask ?? 0, q.bidSize ?? 0, q.askSize ?? 0, now));
+      }
+      for (let i = 0; i < msgs.length; i += this.o.maxBatch) this.sendData(c, msgs.slice(i, i + this.o.maxBatch));
+    }
+    this.broker.onQuotes((s) => {
+      this.model.ensure(s);
+      return quoteOf(s);
+    });
+  }
+
+  private nextNanos(): number {
+    this.nanos = (this.nanos + 1) % 1_000_000;
+    return this.nanos;
+  }
+
+  private quoteMessage(c: Conn, symbol: string, bid: number, ask: number, bs: number, as: number, now: number): Record<string, unknown> {
+    const t = this.timeValue(c, now);
+    if (c.stream === 'options') return { T: 'q', S: symbol, t, bx: 'C', bp: bid, bs, ax: 'C', ap: ask, as, c: 'A' };
+    return { T: 'q', S: symbol, bx: 'V', bp: bid, bs, ax: 'V', ap: ask, as, c: ['R'], z: 'C', t };
+  }
+
+  private tradeMessage(c: Conn, symbol: string, price: number, now: number): Record<string, unknown> {
+    const t = this.timeValue(c, now);
+    this.stats.tradesSent++;
+    if (c.stream === 'options') return { T: 't', S: symbol, t, p: price, s: 1, x: 'C', c: 'I' };
+    return { T: 't', S: symbol, i: this.stats.tradesSent, x: 'V', p: price, s: 100, c: ['@'], z: 'C', t };
+  }
+
+  private timeValue(c: Conn, now: number): unknown {
+    const nanos = this.nextNanos();
+    return c.msgpack ? new ExchangeTime(now, (now % 1000) * 1_000_000 + (nanos % 1_000_000)) : rfc3339Nanos(now, nanos);
+  }
+
+  // ---------- websocket streams ----------
+
+  private route(url: string): { stream: SimStream; feed: string } | null {
+    const path = new URL(url, 'http://sim').pathname;
+    const m = /^\/(v2|v1beta1)\/([a-z_]+)$/.exec(path);
+    if (m && m[1] === 'v2' && STOCK_FEEDS.has(m[2]!)) return { stream: 'stocks', feed: m[2]! };
+    if (m && m[1] === 'v1beta1' && OPTION_FEEDS.has(m[2]!)) return { stream: 'options', feed: m[2]! };
+    if (path === '/stream') return { stream: 'trade_updates', feed: '' };
+    return null;
+  }
+
+  private attach(ws: WebSocket, stream: SimStream, feed: string, req: IncomingMessage): void {
+    const msgpack = /application\/msgpack/i.test(String(req.headers['content-type'] ?? ''));
+    const c: Conn = { id: ++this.connSeq, ws, stream, feed, msgpack: stream === 'trade_updates' ? false : msgpack, authed: false, listening: false, quotes: new Set(), trades: new Set(), stalled: false, authTimer: null };
+    this.conns.add(c);
+    this.stats.connections++;
+    ws.on('close', () => {
+      c.authTimer?.();
+      this.conns.delete(c);
+    });
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => this.onClientMessage(c, data as Buffer, isBinary));
+    if (stream === 'options' && !msgpack) {
+      // Alpaca: the option stream is msgpack only (alpaca.md §2.1).
+      this.sendControl({ ...c, msgpack: false }, { T: 'error', code: 412, msg: 'option messages are only available in MsgPack format' });
+      ws.close(1003, 'msgpack required');
+      return;
+    }
+    if (stream !== 'trade_updates') this.sendControl(c, { T: 'success', msg: 'connected' });
+    c.authTimer = this.o.clock.setTimeout(() => {
+      c.authTimer = null;
+      if (c.authed) return;
+      if (stream === 'trade_updates') ws.close(1008, 'auth timeout');
+      else {
+        this.sendControl(c, { T: 'error', code: 404, msg: 'auth timeout' });
+        ws.close(1008, 'auth timeout');
+      }
+    }, this.o.authTimeoutMs);
+  }
+
+  private onClientMessage(c: Conn, data: Buffer, isBinary: boolean): void {
+    let msg: unknown;
+    try {
+      msg = isBinary && c.msgpack ? this.decoder.decode(data) : JSON.parse(data.toString('utf8'));
+    } catch {
+      if (c.stream === 'trade_updates') this.sendTrading(c, { action: 'error', data: { error_message: 'invalid syntax' } });
+      else this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      if (c.stream !== 'trade_updates') this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    if (c.stream === 'trade_updates') this.onTradingMessage(c, m);
+    else this.onDataMessage(c, m);
+  }
+
+  private refused(stream: SimStream): boolean {
+    const now = this.o.clock.now();
+    return (this.refuseUntil.all ?? 0) > now || (this.refuseUntil[stream] ?? 0) > now;
+  }
+
+  private onDataMessage(c: Conn, m: Record<string, unknown>): void {
+    if (m.action === 'auth') {
+      if (c.authed) return this.sendControl(c, { T: 'error', code: 403, msg: 'already authenticated' });
+      if (m.key !== this.o.credentials.keyId || m.secret !== this.o.credentials.secretKey || this.sessionExpired) {
+        this.sendControl(c, { T: 'error', code: 402, msg: 'auth failed' });
+        c.ws.close(1008, 'auth failed');
+        return;
+      }
+      const others = [...this.conns].filter((x) => x !== c && x.stream === c.stream && x.authed).length;
+      if (this.refused(c.stream) || others >= this.o.maxConnectionsPerStream) {
+        this.stats.refused406++;
+        this.sendControl(c, { T: 'error', code: 406, msg: 'connection limit exceeded' });
+        c.ws.close(1008, 'connection limit exceeded');
+        return;
+      }
+      if ((c.feed === 'sip' && !this.o.entitlements.sip) || (c.feed === 'opra' && !this.o.entitlements.opra)) {
+        this.sendControl(c, { T: 'error', code: 409, msg: 'insufficient subscription' });
+        c.ws.close(1008, 'insufficient subscription');
+        return;
+      }
+      c.authed = true;
+      c.authTimer?.();
+      c.authTimer = null;
+      this.sendControl(c, { T: 'success', msg: 'authenticated' });
+      return;
+    }
+    if (m.action !== 'subscribe' && m.action !== 'unsubscribe') return this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
+    if (!c.authed) return this.sendControl(c, { T: 'error', code: 401, msg: 'not authenticated' });
+    const lists: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(m)) {
+      if (k === 'action') continue;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
+      lists[k] = v as string[];
+    }
+    if (c.stream === 'options') {
+      if (Object.keys(lists).some((k) => k !== 'quotes' && k !== 'trades')) return this.sendControl(c, { T: 'error', code: 410, msg: 'invalid subscribe action for this feed' });
+      if ((lists.quotes ?? []).includes('*')) return this.sendControl(c, { T: 'error', code: 413, msg: 'star subscription is not allowed for option quotes' });
+    }
+    const valid = (s: string) => {
+      if (c.stream === 'options') {
+        if (symbolKind(s) !== 'option') return false;
+        try {
+          parseOcc(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      return s === '*' || isStockSymbol(s);
+    };
+    const all = [...(lists.quotes ?? []), ...(lists.trades ?? [])];
+    if (!all.every(valid)) return this.sendControl(c, { T: 'error', code: 400, msg: 'invalid syntax' });
+    if (m.action === 'subscribe') {
+      const nextQuotes = new Set([...c.quotes, ...(lists.quotes ?? [])]);
+      const limit = c.stream === 'options' ? this.o.maxOptionQuotes : this.o.maxStockSymbols;
+      if (nextQuotes.size > limit) return this.sendControl(c, { T: 'error', code: 405, msg: 'symbol limit exceeded' });
+      for (const s of all) this.model.ensure(s);
+      for (const s of lists.quotes ?? []) c.quotes.add(s);
+      for (const s of lists.trades ?? []) c.trades.add(s);
+    } else {
+      for (const s of lists.quotes ?? []) c.quotes.delete(s);
+      for (const s of lists.trades ?? []) c.trades.delete(s);
+    }
+    const ack: Record<string, unknown> = { T: 'subscription', trades: [...c.trades], quotes: [...c.quotes] };
+    if (c.stream === 'stocks') for (const k of STOCK_SUB_KEYS) if (!(k in ack)) ack[k] = k === 'corrections' || k === 'cancelErrors' ? [...c.trades] : [];
+    this.sendControl(c, ack);
+  }
+
+  private onTradingMessage(c: Conn, m: Record<string, unknown>): void {
+    const data = (m.data ?? {}) as Record<string, unknown>;
+    if (m.action === 'auth' || m.action === 'authenticate') {
+      // Both forms appear in Alpaca's material (alpaca.md §3.2): accept either.
+      const key = m.action === 'auth' ? m.key : data.key_id;
+      const secret = m.action === 'auth' ? m.secret : data.secret_key;
+      const ok = key === this.o.credentials.keyId && secret === this.o.credentials.secretKey && !this.sessionExpired;
+      if (!ok) {
+        this.sendTrading(c, { stream: 'authorization', data: { status: 'unauthorized', action: 'authenticate', message: 'access key verification failed' } });
+        c.ws.close(1008, 'unauthorized');
+        return;
+      }
+      if (this.refused('trade_updates')) {
+        this.stats.refused406++;
+        c.ws.close(1008, 'connection limit exceeded');
+        return;
+      }
+      c.authed = true;
+      c.authTimer?.();
+      c.authTimer = null;
+      this.sendTrading(c, { stream: 'authorization', data: { status: 'authorized', action: 'authenticate' } });
+      return;
+    }
+    if (m.action === 'listen') {
+      if (!c.authed) return this.sendTrading(c, { stream: 'authorization', data: { status: 'unauthorized', action: 'listen' } });
+      const streams = Array.isArray(data.streams) ? data.streams.filter((s): s is string => s === 'trade_updates') : [];
+      c.listening = streams.length > 0;
+      this.sendTrading(c, { stream: 'listening', data: { streams } });
+      return;
+    }
+    this.sendTrading(c, { action: 'error', data: { error_message: 'invalid syntax' } });
+  }
+
+  private publishTradeUpdate(e: TradeUpdateEvent): void {
+    for (const c of this.conns) if (c.stream === 'trade_updates' && c.listening && !c.stalled) this.sendTrading(c, { stream: 'trade_updates', data: e });
+  }
+
+  private sendControl(c: Conn, msg: Record<string, unknown>): void {
+    this.sendRaw(c, c.msgpack ? encodeMsgpack([msg]) : JSON.stringify([msg]), c.msgpack);
+  }
+
+  private sendData(c: Conn, msgs: Record<string, unknown>[]): void {
+    if (msgs.length === 0) return;
+    for (const m of msgs) if (m.T === 'q') this.stats.quotesSent++;
+    this.sendRaw(c, c.msgpack ? encodeMsgpack(msgs) : JSON.stringify(msgs), c.msgpack);
+  }
+
+  /** Paper's trading stream sends JSON in binary frames (alpaca.md §3.1). */
+  private sendTrading(c: Conn, msg: Record<string, unknown>): void {
+    this.sendRaw(c, Buffer.from(JSON.stringify(msg)), true);
+  }
+
+  private sendRaw(c: Conn, data: string | Uint8Array, binary: boolean): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    this.stats.framesSent++;
+    c.ws.send(data, { binary });
+  }
+
+  // ---------- REST ----------
+
+  private http(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= 1024 * 1024) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        this.handleRest(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        this.json(res, 500, { message: err instanceof Error ? err.message : 'internal error' });
+      }
+    });
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(text);
+  }
+
+  private handleRest(req: IncomingMessage, res: ServerResponse, bodyText: string): void {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path.startsWith('/__sim/')) return this.admin(method, path, bodyText, res);
+    this.stats.restRequests++;
+    // Rate limit (per minute window), with Alpaca's headers.
+    const now = this.o.clock.now();
+    if (now - this.restWindowStart >= this.o.restWindowMs) {
+      this.restWindowStart = now;
+      this.restCount = 0;
+    }
+    this.restCount++;
+    const limit = this.o.restRequestsPerMinute;
+    const rate = {
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': String(Math.max(0, limit - this.restCount)),
+      'X-RateLimit-Reset': String(Math.ceil((this.restWindowStart + this.o.restWindowMs) / 1000)),
+    };
+    if (this.restCount > limit) return this.json(res, 429, { code: 42910000, message: 'rate limit exceeded' }, rate);
+    if (req.headers['apca-api-key-id'] !== this.o.credentials.keyId || req.headers['apca-api-secret-key'] !== this.o.credentials.secretKey || this.sessionExpired) {
+      return this.json(res, 401, { code: 40110000, message: 'request is not authorized' }, rate);
+    }
+    const symbols = (url.searchParams.get('symbols') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const quoteNow = (s: string) => {
+      if (!this.model.ensure(s)) return null;
+      this.model.advance(now);
+      return this.model.quote(s, now);
+    };
+    const restQuote = (q: Quote, options: boolean) => {
+      const t = rfc3339Nanos(now, this.nextNanos());
+      return options ? { ap: q.ask, as: q.askSize, ax: 'C', bp: q.bid, bs: q.bidSize, bx: 'C', c: 'A', t } : { ap: q.ask, as: q.askSize, ax: 'V', bp: q.bid, bs: q.bidSize, bx: 'V', c: ['R'], t, z: 'C' };
+    };
+    const restTrade = (q: Quote) => ({ p: q.last, s: 1, t: rfc3339Nanos(now, this.nextNanos()), x: 'V' });
+    const dataRoute = (options: boolean, kind: 'latest' | 'snapshots') => {
+      if (symbols.length === 0) return this.json(res, 400, { message: 'symbols is required' }, rate);
+      if (options && symbols.length > 100) return this.json(res, 400, { message: 'too many symbols (max 100)' }, rate);
+      const wrongKind = symbols.find((s) => (symbolKind(s) === 'option') !== options);
+      if (wrongKind) return this.json(res, 400, { message: `invalid symbol: ${wrongKind}` }, rate);
+      const map: Record<string, unknown> = {};
+      for (const s of symbols) {
+        const q = quoteNow(s);
+        if (!q) continue;
+        map[s] = kind === 'latest' ? restQuote(q, options) : { latestQuote: restQuote(q, options), latestTrade: restTrade(q) };
+      }
+      if (kind === 'latest') return this.json(res, 200, { quotes: map }, rate);
+      return this.json(res, 200, options ? { snapshots: map, next_page_token: null } : map, rate);
+    };
+    if (method === 'GET' && path === '/v2/stocks/quotes/latest') return dataRoute(false, 'latest');
+    if (method === 'GET' && path === '/v2/stocks/snapshots') return dataRoute(false, 'snapshots');
+    if (method === 'GET' && path === '/v1beta1/options/quotes/latest') return dataRoute(true, 'latest');
+    if (method === 'GET' && path === '/v1beta1/options/snapshots') return dataRoute(true, 'snapshots');
+    const quoteOf = (s: string) => quoteNow(s);
+    if (method === 'GET' && path === '/v2/account') return this.json(res, 200, this.broker.account(quoteOf), rate);
+    if (method === 'GET' && path === '/v2/positions') return this.json(res, 200, this.broker.positionList(quoteOf), rate);
+    if (method === 'GET' && path === '/v2/orders') {
+      const status = url.searchParams.get('status') ?? 'open';
+      if (status !== 'open' && status !== 'closed' && status !== 'all') return this.json(res, 422, { code: 40010001, message: 'invalid status' }, rate);
+      const limitN = Math.min(500, Number(url.searchParams.get('limit') ?? 50) || 50);
+      return this.json(res, 200, this.broker.list(status).slice(0, limitN), rate);
+    }
+    const orderPath = /^\/v2\/orders\/([^/]+)$/.exec(path);
+    try {
+      if (method === 'POST' && path === '/v2/orders') return this.json(res, 200, this.placeOrder(bodyText, quoteOf), rate);
+      if (orderPath && method === 'GET') {
+        const o = this.broker.get(decodeURIComponent(orderPath[1]!));
+        return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
+      }
+      if (orderPath && method === 'PATCH') {
+        const body = JSON.parse(bodyText || '{}') as Record<string, unknown>;
+        const id = decodeURIComponent(orderPath[1]!);
+        const current = this.broker.get(id);
+        if (current) this.model.ensure(current.symbol);
+        const patch: { qty?: number; limitCents?: number | null } = {};
+        if (body.qty !== undefined) patch.qty = Number(body.qty);
+        if (body.limit_price !== undefined) patch.limitCents = Math.round(Number(body.limit_price) * 100);
+        return this.json(res, 200, this.broker.replace(id, patch, current ? quoteOf(current.symbol) : null), rate);
+      }
+      if (orderPath && method === 'DELETE') {
+        this.broker.cancel(decodeURIComponent(orderPath[1]!));
+        res.writeHead(204, rate);
+        res.end();
+        return;
+      }
+    } catch (err) {
+      if (err instanceof BrokerError) return this.json(res, err.status, { code: err.code, message: err.message }, rate);
+      if (err instanceof SyntaxError) return this.json(res, 400, { code: 40010000, message: 'request body format is invalid' }, rate);
+      throw err;
+    }
+    this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
+  }
+
+  private placeOrder(bodyText: string, quoteOf: (s: string) => Quote | null): unknown {
+    const schema = z.object({
+      symbol: z.string().min(1).max(32),
+      qty: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().int().positive()),
+      side: z.enum(['buy', 'sell']),
+      type: z.enum(['market', 'limit']),
+      time_in_force: z.enum(['day', 'gtc', 'ioc', 'fok', 'opg', 'cls']),
+      limit_price: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().positive()).optional(),
+      client_order_id: z.string().min(1).max(128).optional(),
+      order_class: z.enum(['simple', '']).optional(),
+    });
+    const parsed = schema.safeParse(JSON.parse(bodyText || '{}'));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new BrokerError(422, 40010001, `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const b = parsed.data;
+    if (b.type === 'limit' && b.limit_price === undefined) throw new BrokerError(422, 40010001, 'limit_price is required for limit orders');
+    if (!this.model.ensure(b.symbol)) throw new BrokerError(422, 40010001, `asset ${b.symbol} not found`);
+    return this.broker.place(
+      {
+        symbol: b.symbol,
+        qty: b.qty,
+        side: b.side,
+        type: b.type,
+        time_in_force: b.time_in_force,
+        limitCents: b.limit_price === undefined ? null : Math.round(b.limit_price * 100),
+        client_order_id: b.client_order_id ?? `sim-coid-${this.connSeq}-${this.stats.restRequests}`,
+      },
+      quoteOf(b.symbol),
+    );
+  }
+
+  private admin(method: string, path: string, bodyText: string, res: ServerResponse): void {
+    if (method === 'GET' && path === '/__sim/state') {
+      return this.json(res, 200, {
+        port: this.port,
+        connections: { stocks: this.connections('stocks'), options: this.connections('options'), trade_updates: this.connections('trade_updates') },
+        stats: this.stats,
+        intervalMs: this.intervalMs,
+        sessionExpired: this.sessionExpired,
+      });
+    }
+    if (method === 'POST' && path === '/__sim/fault') {
+      let body: unknown;
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return this.json(res, 400, { ok: false, error: 'body is not valid JSON' });
+      }
+      const parsed = faultSchema.safeParse(body);
+      if (!parsed.success) {
+        return this.json(res, 400, { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') });
+      }
+      this.fault(parsed.data);
+      return this.json(res, 200, { ok: true });
+    }
+    this.json(res, 404, { ok: false, error: 'unknown admin endpoint' });
+  }
+}

@@ -1,0 +1,194 @@
+// The desk's default run: sim venue server on 127.0.0.1 → real Alpaca adapter → stream managers →
+// quote cache → tick_update. Nothing on the network before Start; Stop leaves no socket or timer.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDesk, type Desk } from '../../../src/node/desk';
+import { SystemClock } from '../../../src/node/system-clock';
+import type { DeskEvent } from '../../../src/shared/contract';
+import { handleTotal, liveHandles, waitFor } from './fixture';
+
+let desk: Desk | null = null;
+afterEach(async () => {
+  await desk?.dispose();
+  desk = null;
+});
+
+function boot(config: Parameters<typeof createDesk>[0]['config'] = {}) {
+  const d = createDesk({ clock: new SystemClock(), config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 100, streams: { dataTimeoutMs: 400, backoffBaseMs: 20, backoffCapMs: 200 }, ...config } });
+  const events: DeskEvent[] = [];
+  d.subscribe((e) => events.push(e));
+  desk = d;
+  return { d, events };
+}
+
+const ticks = (events: DeskEvent[]) => events.filter((e) => e.type === 'tick_update');
+
+describe('desk default run over real sockets', () => {
+  it('touches no network before Start, streams quotes to tick_update after it, and Stop leaves nothing behind', async () => {
+    const baseline = handleTotal();
+    const { d, events } = boot();
+    expect(handleTotal()).toBe(baseline); // constructing the desk opens nothing
+    const before = d.snapshot();
+    expect(before.streams.map((s) => [s.name, s.state])).toEqual([
+      ['stocks', 'not_started'],
+      ['options', 'not_started'],
+      ['trade_updates', 'not_started'],
+    ]);
+    const cacheListeners = d.cache.listenerCount;
+
+    await d.start();
+    expect(d.snapshot().mode).toBe('SIM');
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'all streams running');
+    await waitFor(() => ticks(events).length >= 3, 5000, 'tick updates');
+    const symbols = new Set(ticks(events).flatMap((e) => (e.type === 'tick_update' ? e.ltp_updates.map((q) => q.symbol) : [])));
+    expect([...symbols].filter((s) => ['SPY', 'AAPL', 'QQQ'].includes(s)).sort()).toEqual(['AAPL', 'QQQ', 'SPY']);
+    expect([...symbols].some((s) => s.length > 15)).toBe(true); // option contracts too
+    // (the tracker's first refresh may send a tick with totals only: take one that carries quotes)
+    const wire = ticks(events).find((e) => e.type === 'tick_update' && e.ltp_updates.length > 0)!;
+    if (wire.type === 'tick_update') expect(Object.keys(wire.ltp_updates[0]!).sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'last', 'receivedAt', 'symbol']);
+    // the periodic health_event (every 100 ms here) carries the tick age once ticks have flowed
+    const lastStocks = () => {
+      const h = events.filter((e) => e.type === 'health_event').at(-1);
+      return h?.type === 'health_event' ? h.streams.find((s) => s.name === 'stocks') : undefined;
+    };
+    await waitFor(() => (lastStocks()?.lastTickAgeMs ?? null) !== null, 5000, 'a health event with a tick age');
+    const health = events.filter((e) => e.type === 'health_event').at(-1)!;
+    if (health.type === 'health_event') {
+      const stocks = health.streams.find((s) => s.name === 'stocks')!;
+      expect(stocks).toMatchObject({ state: 'running', subscriptions: 3, subscriptionsConfirmed: 3, malformedFrames: 0 });
+      expect(stocks.lastTickAgeMs).not.toBeNull();
+    }
+    // seq stays contiguous
+    const seqs = events.map((e) => e.seq);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+
+    await d.stop();
+    expect(d.activeVenue).toBeNull();
+    expect(d.simServer).toBeNull();
+    expect(d.cache.listenerCount).toBe(cacheListeners);
+    expect(d.snapshot().streams.every((s) => s.state === 'not_started')).toBe(true);
+    await waitFor(() => handleTotal() <= baseline, 3000, `handles back to baseline (now ${JSON.stringify(liveHandles())})`);
+    const count = ticks(events).length;
+    // Start again after Stop works (idempotent lifecycle)
+    await d.start();
+    await waitFor(() => ticks(events).length > count, 5000, 'ticks after restart');
+    await d.dispose();
+    desk = null;
+    await waitFor(() => handleTotal() <= baseline, 3000, `handles back to baseline after dispose (now ${JSON.stringify(liveHandles())})`);
+    expect(d.listenerCount).toBe(0);
+  });
+
+  it('start/stop/start in quick succession is serialized and ends streaming', async () => {
+    const baseline = handleTotal();
+    const { d } = boot();
+    void d.start();
+    void d.stop();
+    void d.start();
+    await d.stop();
+    expect(d.isStreaming).toBe(false);
+    expect(d.activeVenue).toBeNull();
+    await waitFor(() => handleTotal() <= baseline, 3000, 'handles back to baseline');
+  });
+
+  it('the LTP provider answers from the cache, and makes one REST refresh for an unstreamed symbol', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.cache.get('SPY') !== undefined, 5000, 'SPY streamed');
+    const cached = await d.ltp!.getFresh('SPY');
+    expect(cached).toMatchObject({ fresh: true, source: 'cache' });
+    const [a, b] = await Promise.all([d.ltp!.getFresh('TSLA261218C00300000'), d.ltp!.getFresh('TSLA261218C00300000')]);
+    expect(a).toMatchObject({ fresh: true, source: 'rest' });
+    expect(b!.quote).toEqual(a!.quote);
+    expect(d.cache.stats.restRefreshes).toBe(1);
+    expect(d.cache.stats.joinedRefreshes).toBe(1);
+  });
+
+  it('a stall injected through the embedded sim shows as reconnecting, then running, in health events', async () => {
+    const { d, events } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    d.simServer!.fault({ kind: 'stall', stream: 'options' });
+    const states = () => events.flatMap((e) => (e.type === 'health_event' ? [e.streams.find((s) => s.name === 'options')!.state] : []));
+    await waitFor(() => states().includes('reconnecting'), 5000, 'reconnecting in a health event');
+    await waitFor(() => states().at(-1) === 'running', 5000, 'running again');
+  });
+
+  it('enforces the option limit before subscribing and keeps the plan warning', async () => {
+    const watchlist = ['SPY', ...Array.from({ length: 6 }, (_, i) => `SPY261218C${String(580_000 + i * 5000).padStart(8, '0')}`)];
+    const { d } = boot({ watchlist, maxOptionContracts: 4 });
+    await d.start();
+    expect(d.subscriptionPlan!.omittedOptions).toEqual(watchlist.slice(5));
+    expect(d.subscriptionPlan!.warnings[0]).toContain('limit 4');
+    await waitFor(() => d.snapshot().streams.find((s) => s.name === 'options')!.subscriptionsConfirmed === 4, 5000, '4 option subscriptions');
+    expect(d.simServer!.subscriptions('options').length).toBe(4);
+  });
+});
+
+describe('desk health for REST sessions', () => {
+  it('shows a refused REST session as its own session_needed row', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    expect(d.snapshot().streams.map((s) => s.name)).toEqual(['stocks', 'options', 'trade_updates', 'rest']);
+    d.simServer!.fault({ kind: 'expire_session' });
+    await expect(d.activeVenue!.account()).rejects.toMatchObject({ kind: 'session' });
+    const rest = d.snapshot().streams.find((s) => s.name === 'rest')!;
+    expect(rest.state).toBe('session_needed');
+    expect(rest.lastError).toContain('HTTP 401');
+    await waitFor(() => d.snapshot().streams.filter((s) => s.name !== 'rest').every((s) => s.state === 'session_needed'), 5000, 'streams session_needed');
+    d.simServer!.fault({ kind: 'renew_session' });
+    await d.reauthenticate();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after re-authentication');
+    await d.activeVenue!.account();
+    expect(d.snapshot().streams.find((s) => s.name === 'rest')!.lastError).toBeNull();
+  });
+});
+
+describe('desk configuration changes', () => {
+  it('restarts streaming on a venue-level change, not on a threshold change', async () => {
+    const { d, events } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const firstSim = d.simServer;
+    expect(await d.applyConfig({ staleAfterMs: 2000, simIntervalMs: 20 })).toEqual({ restarted: false });
+    expect(d.cache.staleAfterMs).toBe(2000);
+    expect(d.simServer).toBe(firstSim);
+    expect(await d.applyConfig({ watchlist: ['SPY', 'IWM'] })).toEqual({ restarted: true });
+    expect(d.simServer).not.toBe(firstSim);
+    expect(d.isStreaming).toBe(true);
+    const t = Date.now();
+    await waitFor(() => events.some((e) => e.type === 'tick_update' && e.serverTime > t && e.ltp_updates.some((q) => q.symbol === 'IWM')), 5000, 'IWM ticks after the restart');
+    expect(d.simServer!.subscriptions('stocks').sort()).toEqual(['IWM', 'SPY']);
+  });
+});
+
+describe('desk start failures', () => {
+  it('alpaca without credentials: streaming ends with the reason in health, nothing opened', async () => {
+    const baseline = handleTotal();
+    const { d } = boot({ venue: 'alpaca' });
+    await d.start();
+    expect(d.isStreaming).toBe(false);
+    const streams = d.snapshot().streams;
+    expect(streams.every((s) => s.state === 'error')).toBe(true);
+    expect(streams[0]!.lastError).toContain('APCA_API_KEY_ID');
+    expect(d.snapshot().mode).toBe('PAPER');
+    await waitFor(() => handleTotal() <= baseline, 3000, 'no handles');
+  });
+});
+
+describe('sim admin endpoint', () => {
+  it('injects a fault over HTTP (what an out-of-process e2e uses) and validates the request', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const base = d.simServer!.urls().tradingRest;
+    const bad = await fetch(`${base}/__sim/fault`, { method: 'POST', body: JSON.stringify({ kind: 'explode' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('kind');
+    const ok = await fetch(`${base}/__sim/fault`, { method: 'POST', body: JSON.stringify({ kind: 'stall', stream: 'stocks' }) });
+    expect(await ok.json()).toEqual({ ok: true });
+    await waitFor(() => (d.snapshot().streams.find((s) => s.name === 'stocks')!.lastError ?? '').includes('data timeout'), 5000, 'stall detected');
+    await waitFor(() => d.snapshot().streams.find((s) => s.name === 'stocks')!.state === 'running', 5000, 'reconnected');
+    const state = (await (await fetch(`${base}/__sim/state`)).json()) as { connections: Record<string, number> };
+    expect(state.connections.stocks).toBe(1);
+  });
+});

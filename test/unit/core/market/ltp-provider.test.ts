@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../src/core/ports/clock';
+import { QuoteCache } from '../../../../src/core/market/quote-cache';
+import { LtpProvider } from '../../../../src/core/market/ltp-provider';
+import type { Quote } from '../../../../src/core/market/quote';
+
+const quote = (symbol: string, bid: number, at: number): Quote => ({
+  symbol, bid, ask: bid + 0.1, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at,
+});
+
+/** Lets pending promise callbacks run (the fake REST call resolves on a microtask). */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+function setup(opts: { fail?: boolean; missing?: string[] } = {}) {
+  const clock = new ManualClock(100_000);
+  const cache = new QuoteCache(clock, { staleAfterMs: 5000 });
+  const calls: string[][] = [];
+  const ltp = new LtpProvider({
+    cache,
+    clock,
+    batchWindowMs: 10,
+    refreshesPerMinute: 60,
+    burst: 2,
+    minSymbolIntervalMs: 2000,
+    fetchLatest: (symbols) => {
+      calls.push([...symbols]);
+      if (opts.fail) return Promise.reject(new Error('HTTP 500 internal error'));
+      return Promise.resolve(symbols.filter((s) => !opts.missing?.includes(s)).map((s) => quote(s, 50, clock.now() - 1)));
+    },
+  });
+  return { clock, cache, calls, ltp };
+}
+
+describe('LtpProvider', () => {
+  it('answers from the cache when fresh, without any REST call', async () => {
+    const { cache, calls, ltp } = setup();
+    cache.put(quote('SPY', 500, 100_000));
+    const r = await ltp.getFresh('SPY');
+    expect(r).toMatchObject({ fresh: true, source: 'cache', reason: null });
+    expect(calls).toEqual([]);
+    expect(cache.stats.freshHits).toBe(1);
+  });
+
+  it('makes one shared REST refresh for many consumers of stale symbols, and records it', async () => {
+    const { clock, cache, calls, ltp } = setup();
+    cache.put(quote('SPY', 500, 90_000)); // 10 s old: stale
+    const events: unknown[] = [];
+    cache.onEvent((e) => events.push(e));
+    const answers = Promise.all([ltp.getFresh('SPY'), ltp.getFresh('SPY'), ltp.getFresh('AAPL'), ltp.getFresh('SPY')]);
+    clock.advance(10);
+    await settle();
+    const results = await answers;
+    expect(calls).toEqual([['SPY', 'AAPL']]);
+    for (const r of results) expect(r).toMatchObject({ fresh: true, source: 'rest' });
+    expect(cache.get('SPY')!.source).toBe('rest');
+    expect(cache.stats.restRefreshes).toBe(1);
+    expect(cache.stats.joinedRefreshes).toBe(2);
+    expect(events).toEqual([expect.objectContaining({ kind: 'rest_refresh', ok: true, symbols: ['SPY', 'AAPL'], received: 2 })]);
+  });
+
+  it('does not refresh the same symbol again within the minimum interval, and says so', async () => {
+    const { clock, calls, ltp } = setup({ missing: ['ZZZ'] });
+    const first = ltp.getFresh('ZZZ');
+    clock.advance(10);
+    await settle();
+    expect(await first).toMatchObject({ fresh: false, quote: null, reason: 'the venue has no quote for this symbol' });
+    const second = await ltp.getFresh('ZZZ');
+    expect(second.fresh).toBe(false);
+    expect(second.reason).toContain('refreshed');
+    expect(calls.length).toBe(1);
+    clock.advance(2000);
+    const third = ltp.getFresh('ZZZ');
+    clock.advance(10);
+    await settle();
+    await third;
+    expect(calls.length).toBe(2);
+  });
+
+  it('respects the token bucket: a third batch waits for a token instead of calling at once', async () => {
+    const { clock, calls, ltp } = setup();
+    for (const s of ['A', 'B']) {
+      const p = ltp.getFresh(s);
+      clock.advance(10);
+      await settle();
+      await p;
+    }
+    expect(calls.length).toBe(2); // burst of 2 spent
+    const p = ltp.getFresh('C');
+    clock.advance(10);
+    await settle();
+    expect(calls.length).toBe(2); // no token yet
+    clock.advance(1000); // 60/min → one token per second
+    await settle();
+    expect((await p).source).toBe('rest');
+    expect(calls.length).toBe(3);
+  });
+
+  it('reports a failed refresh with the stale quote and the error, never a fake fresh one', async () => {
+    const { clock, cache, ltp } = setup({ fail: true });
+    cache.put(quote('SPY', 500, 90_000));
+    const p = ltp.getFresh('SPY');
+    clock.advance(10);
+    await settle();
+    const r = await p;
+    expect(r).toMatchObject({ fresh: false, source: 'rest' });
+    expect(r.quote!.bid).toBe(500);
+    expect(r.reason).toContain('HTTP 500');
+    expect(cache.stats.restFailures).toBe(1);
+  });
+
+  it('dispose answers waiting callers and leaves no timer behind', async () => {
+    const { clock, ltp } = setup();
+    const p = ltp.getFresh('SPY');
+    expect(clock.pendingTimers()).toBe(1);
+    ltp.dispose();
+    expect(clock.pendingTimers()).toBe(0);
+    expect(await p).toMatchObject({ fresh: false, reason: 'the LTP provider is stopped' });
+    expect((await ltp.getFresh('QQQ')).fresh).toBe(false);
+  });
+});
