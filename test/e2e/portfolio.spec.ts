@@ -9,7 +9,7 @@ async function expectTicks(deskPage: DeskPage, symbol: string, timeout = 15_000)
   await expect.poll(async () => bid.textContent(), { timeout }).not.toBe(first);
 }
 
-test('live portfolio: start, rows tick, legs, charts, bad file kept out, stall → stale → reconnect → recover, stop', async ({ desk, deskPage, page }, testInfo) => {
+test('live portfolio flow - start, ticks, legs, charts, bad file, stall and recovery, stop', async ({ desk, deskPage, page }, testInfo) => {
   const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
   await deskPage.open(desk.url);
 
@@ -62,9 +62,13 @@ test('live portfolio: start, rows tick, legs, charts, bad file kept out, stall �
     await expect(deskPage.get('portfolio-error')).toBeVisible();
     await expect(deskPage.get('portfolio-error-item').first()).toContainText('$.positions[0].strike');
     await expect(deskPage.get('portfolio-kept')).toContainText('stays in force');
+    await expect(deskPage.get('portfolio-error-item')).toHaveCount(1);
     await expect(deskPage.get('positions-count')).toHaveText(before!);
     await expect(deskPage.row('SPY')).toBeVisible();
     await shot('portfolio-bad-file');
+    // Dismissed, it stays dismissed until the next failure.
+    await deskPage.get('portfolio-error').getByRole('button', { name: 'Dismiss' }).click();
+    await expect(deskPage.get('portfolio-error')).toHaveCount(0);
   });
 
   await test.step('settings: a 2 s stale threshold, persisted through settings.set', async () => {
@@ -114,7 +118,7 @@ async function showPayoff(deskPage: DeskPage): Promise<void> {
   await expect(deskPage.get('payoff-live')).toContainText(/\d/, { timeout: 15_000 });
 }
 
-test('events drill-down, settings validation, and every page at 1280×800 and 1920×1080 in dark and light', async ({ desk, deskPage, page }, testInfo) => {
+test('pages - events drill-down, settings validation, screenshots at two sizes in both themes', async ({ desk, deskPage, page }, testInfo) => {
   await deskPage.open(desk.url);
   await deskPage.start();
   await expectTicks(deskPage, 'SPY');

@@ -26,7 +26,8 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
     () => ({
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // At least a ten-minute window, so a fresh session's first samples do not span years.
+      scales: { x: { time: true, range: (_u, min, max) => (max - min < 600 ? [max - 600, max + 30] : [min, max]) } },
       axes: [
         { stroke: c.axis, grid: { stroke: c.grid }, ticks: { stroke: c.grid } },
         { stroke: c.axis, grid: { stroke: c.grid }, ticks: { stroke: c.grid }, size: 64, values: (_u, vals) => vals.map((v) => v.toLocaleString('en-US')) },
@@ -94,6 +95,11 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
           shaded = gap (stopped or stale)
         </Text>
       </Group>
+      {series.known < 2 && series.xs.length > 0 && (
+        <Text size="xs" c="dimmed" data-testid="pnl-chart-collecting">
+          Collecting samples ({series.known} so far)…
+        </Text>
+      )}
       {series.xs.length === 0 ? (
         <Text c="dimmed" size="sm" h={height} data-testid="pnl-chart-empty">
           No samples yet — the desk samples P&L while streaming.

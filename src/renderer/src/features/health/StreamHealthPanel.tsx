@@ -26,10 +26,18 @@ function Counter({ label, value, bad, testId }: { label: string; value: number |
   );
 }
 
-/** The time of the stream's last event: market data or order events when the desk reports them. */
+/** The time of the stream's last event: market data or order events (heartbeats excluded) when reported. */
 function lastEventOf(s: StreamHealthWire): number | null {
-  const tick = (s as StreamHealthWire & { lastTickAt?: number | null }).lastTickAt;
-  return tick ?? s.lastEventAt;
+  return s.lastTickAt ?? s.lastEventAt;
+}
+
+/** "in 3s" until the next reconnect attempt. */
+function RetryIn({ at, clockOffsetMs }: { at: number; clockOffsetMs: number }) {
+  const text = useNowDerived((now) => {
+    const ms = at - (now + clockOffsetMs);
+    return ms > 0 ? `retry in ${formatAge(ms)}` : 'retrying now';
+  });
+  return <span className="tone-zero" data-testid="next-retry">{text}</span>;
 }
 
 const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealthWire; clockOffsetMs: number }) {
@@ -47,7 +55,13 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealt
         <Counter label="reconnects" value={s.reconnectAttempts} bad={s.reconnectAttempts > 0} testId="reconnects" />
         <Counter label="queue" value={s.queueDepth} />
         <Counter label="dropped" value={s.droppedEvents} bad={s.droppedEvents > 0} testId="dropped" />
-        <Counter label="subscriptions" value={s.subscriptions} testId="subscriptions" />
+        <Counter
+          label="subscriptions"
+          value={s.subscriptionsConfirmed !== undefined && s.subscriptionsConfirmed < s.subscriptions ? `${s.subscriptionsConfirmed}/${s.subscriptions} confirmed` : s.subscriptions}
+          testId="subscriptions"
+        />
+        {s.malformedFrames ? <Counter label="malformed" value={s.malformedFrames} bad /> : null}
+        {s.state === 'reconnecting' && s.nextRetryAt ? <RetryIn at={s.nextRetryAt} clockOffsetMs={clockOffsetMs} /> : null}
       </div>
       {s.lastError && (
         <div className="health-line health-error" data-testid="last-error" title={s.lastError}>

@@ -30,6 +30,8 @@ export function PortfolioLoader() {
   const status = useDeskStore(selectPortfolio);
   // What the trader typed; until then the input shows the file in force.
   const [draft, setDraft] = useState<string | null>(null);
+  // The status's error (the last rejected load) can be dismissed; a new rejection shows again.
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const path = draft ?? status?.path ?? '';
   const load = useCommand('portfolio.load');
   const reload = useCommand('portfolio.reload');
@@ -39,7 +41,7 @@ export function PortfolioLoader() {
   // The command's own error (e.g. file not found) wins; else the last rejected load from the status.
   const errors: { path: string; message: string; line?: number; column?: number }[] | null = commandError
     ? (commandError.issues ?? [{ path: '$', message: commandError.message }])
-    : fileError
+    : fileError && (status?.error?.at ?? null) !== dismissedAt
       ? fileError.errors
       : null;
   const errorFile = commandError ? path : (fileError?.path ?? path);
@@ -93,7 +95,21 @@ export function PortfolioLoader() {
           : 'No portfolio loaded yet.'}
       </Text>
       {errors && (
-        <Alert color="red" variant="light" mt="xs" title={`Could not load ${errorFile || 'the portfolio'}`} data-testid="portfolio-error" icon={<span aria-hidden>✕</span>}>
+        <Alert
+          color="red"
+          variant="light"
+          mt="xs"
+          title={`Could not load ${errorFile || 'the portfolio'}`}
+          data-testid="portfolio-error"
+          icon={<span aria-hidden>✕</span>}
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => {
+            load.clear();
+            reload.clear();
+            setDismissedAt(status?.error?.at ?? null);
+          }}
+        >
           <ErrorList errors={errors} />
           <Text size="sm" mt={6} fw={600} data-testid="portfolio-kept">
             {status?.loaded_at

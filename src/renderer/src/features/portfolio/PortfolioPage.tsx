@@ -1,4 +1,5 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo } from 'react';
+import { usePortfolioView } from './view-state';
 import { Alert, Grid, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useDeskStore } from '../../stores/desk-store';
@@ -44,7 +45,8 @@ function Banners() {
 }
 
 /** Charts re-render when their data changes, not on every tick (the live price only moves a marker). */
-const Charts = memo(function Charts({ selected }: { selected: string | null }) {
+const Charts = memo(function Charts() {
+  const selected = usePortfolioView((v) => v.payoffStructure);
   const currency = useDeskStore((s) => s.totals.totals[0]?.currency ?? 'USD');
   const decimals = useDeskStore((s) => s.totals.totals[0]?.currency_decimals ?? 2);
   const samples = useDeskStore((s) => selectPnlSamples(currency)(s));
@@ -98,7 +100,6 @@ function StreamHealth() {
  * that ticks: each section subscribes to its own slice, so a tick re-renders only what changed.
  */
 export function PortfolioPage() {
-  const [selected, setSelected] = useState<string | null>(null);
   // Wide screens (≥ 88em, e.g. 1920): tables left, health and charts right. Narrower (e.g. 1280):
   // everything full width, with health and charts side by side before the fills.
   const wide = useMediaQuery('(min-width: 88em)') ?? false;
@@ -111,7 +112,7 @@ export function PortfolioPage() {
         <Grid.Col span={{ base: 12, xl: 8 }}>
           <Stack gap="sm">
             <PositionsTable />
-            <StructuresTable selected={selected} onSelect={setSelected} />
+            <StructuresTable />
             {wide && <FillsTable />}
           </Stack>
         </Grid.Col>
@@ -122,7 +123,7 @@ export function PortfolioPage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 6, xl: 12 }}>
               <Stack gap="sm">
-                <Charts selected={selected} />
+                <Charts />
               </Stack>
             </Grid.Col>
           </Grid>

@@ -1,4 +1,5 @@
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef } from 'react';
+import { usePortfolioView } from './view-state';
 import { Group, Paper, SegmentedControl, Text, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LivePosition } from '@shared/contract';
@@ -141,7 +142,8 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
  * exist in the DOM, so 500 positions cost what ~25 do.
  */
 export function PositionsTable({ maxHeight = 420 }: { maxHeight?: number }) {
-  const [filter, setFilter] = useState<PositionFilter>('open');
+  const filter = usePortfolioView((v) => v.filter);
+  const setFilter = usePortfolioView((v) => v.setFilter);
   const keys = useDeskStore((s) => (filter === 'open' ? selectOpenKeys : selectAllKeys)(s.records));
   const scroller = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change as it measures; this component must not be auto-memoized

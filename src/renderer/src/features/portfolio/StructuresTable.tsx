@@ -1,4 +1,5 @@
-import { memo, useState } from 'react';
+import { memo } from 'react';
+import { usePortfolioView } from './view-state';
 import { Button, Paper, Text, Title } from '@mantine/core';
 import type { StructureView } from '@shared/contract';
 import type { StructureLegView } from '@core/pnl/views';
@@ -86,11 +87,14 @@ function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: S
 }
 
 /** One structure (and its legs when expanded); subscribes to its own view only. */
-const StructureRows = memo(function StructureRows({ id, selected, onSelect }: { id: string; selected: boolean; onSelect: (id: string) => void }) {
+const StructureRows = memo(function StructureRows({ id }: { id: string }) {
   const s = useDeskStore((st) => st.structures[id]);
   const clockOffsetMs = useDeskStore((st) => st.clockOffsetMs);
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
-  const [expanded, setExpanded] = useState(false);
+  const expanded = usePortfolioView((v) => v.expanded[id] === true);
+  const selected = usePortfolioView((v) => v.payoffStructure === id);
+  const toggle = usePortfolioView((v) => v.toggleExpanded);
+  const onSelect = usePortfolioView((v) => v.selectPayoff);
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
   if (!s) return null;
@@ -107,7 +111,7 @@ const StructureRows = memo(function StructureRows({ id, selected, onSelect }: { 
             aria-label={expanded ? 'Collapse legs' : 'Expand legs'}
             aria-expanded={expanded}
             data-testid="structure-toggle"
-            onClick={() => setExpanded(!expanded)}
+            onClick={() => toggle(id)}
           >
             {expanded ? '▾' : '▸'}
           </button>
@@ -151,7 +155,7 @@ const StructureRows = memo(function StructureRows({ id, selected, onSelect }: { 
  * Multi-leg structures: net mark and net P&L, legs expandable; "Payoff" selects one for the chart.
  * Plain table elements (not Mantine's) because these rows re-render on every tick.
  */
-export function StructuresTable({ selected, onSelect }: { selected: string | null; onSelect: (id: string) => void }) {
+export function StructuresTable() {
   const ids = useDeskStore((s) => structureIds(s.structureDefs));
   return (
     <Paper withBorder p="sm" className="panel" data-testid="structures-panel">
@@ -183,7 +187,7 @@ export function StructuresTable({ selected, onSelect }: { selected: string | nul
             </thead>
             <tbody>
               {ids.map((id) => (
-                <StructureRows key={id} id={id} selected={selected === id} onSelect={onSelect} />
+                <StructureRows key={id} id={id} />
               ))}
             </tbody>
           </table>
