@@ -141,7 +141,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
  * The positions table, virtualized with @tanstack/react-virtual: only the visible rows (plus a few)
  * exist in the DOM, so 500 positions cost what ~25 do.
  */
-export function PositionsTable({ maxHeight = 420 }: { maxHeight?: number }) {
+export function PositionsTable({ minHeight = 300 }: { minHeight?: number }) {
   const filter = usePortfolioView((v) => v.filter);
   const setFilter = usePortfolioView((v) => v.setFilter);
   const keys = useDeskStore((s) => (filter === 'open' ? selectOpenKeys : selectAllKeys)(s.records));
@@ -150,7 +150,10 @@ export function PositionsTable({ maxHeight = 420 }: { maxHeight?: number }) {
   // (it re-renders only when keys or the scroll position change, which is what we want).
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({ count: keys.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 6 });
-  const height = useMemo(() => Math.min(maxHeight, HEADER_HEIGHT + Math.max(1, keys.length) * ROW_HEIGHT + 2), [keys.length, maxHeight]);
+  // As tall as the rows need, up to what the window leaves below the header, banners and totals
+  // (at least `minHeight`): 1920×1080 shows ~17 rows, 1280×800 ~9.
+  const content = HEADER_HEIGHT + Math.max(1, keys.length) * ROW_HEIGHT + 2;
+  const height = useMemo(() => `min(${content}px, max(${minHeight}px, calc(100vh - 440px)))`, [content, minHeight]);
   return (
     <Paper withBorder p="sm" className="panel" data-testid="positions-panel">
       <Group justify="space-between" mb={6}>
