@@ -16,6 +16,11 @@ export interface DeskProcess {
   dir: string;
   /** POST /__sim/fault on the simulated venue. */
   fault(body: Record<string, unknown>): Promise<void>;
+  /**
+   * Places an order directly at the simulated venue's REST API, as the trader's broker account
+   * would see a trade made elsewhere (Live Desk itself sends no orders in monitor mode).
+   */
+  order(body: Record<string, unknown>): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -65,6 +70,15 @@ async function startDesk(): Promise<DeskProcess> {
     async fault(body) {
       const res = await fetch(`${simUrl}/__sim/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`sim fault ${JSON.stringify(body)} failed: ${res.status} ${await res.text()}`);
+    },
+    async order(body) {
+      const res = await fetch(`${simUrl}/v2/orders`, {
+        method: 'POST',
+        // The simulated venue's fixed credentials (src/node/venues/sim/server.ts SIM_CREDENTIALS).
+        headers: { 'content-type': 'application/json', 'APCA-API-KEY-ID': 'SIMKEY', 'APCA-API-SECRET-KEY': 'SIMSECRET' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`sim order ${JSON.stringify(body)} failed: ${res.status} ${await res.text()}`);
     },
   };
 }

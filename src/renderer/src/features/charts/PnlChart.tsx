@@ -26,8 +26,9 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
     () => ({
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      // At least a ten-minute window, so a fresh session's first samples do not span years.
-      scales: { x: { time: true, range: (_u, min, max) => (max - min < 600 ? [max - 600, max + 30] : [min, max]) } },
+      // At least a two-minute window starting at the first sample: a fresh session's first samples
+      // neither span years (uPlot's default for one point) nor sit squeezed at an edge.
+      scales: { x: { time: true, range: (_u, min, max) => (max - min < 120 ? [min - 2, min + 120] : [min, max]) } },
       axes: [
         { stroke: c.axis, grid: { stroke: c.grid }, ticks: { stroke: c.grid } },
         { stroke: c.axis, grid: { stroke: c.grid }, ticks: { stroke: c.grid }, size: 64, values: (_u, vals) => vals.map((v) => v.toLocaleString('en-US')) },
@@ -88,7 +89,7 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
 
   const fmt = (v: string) => formatMoney(v, decimals, { signed: true });
   return (
-    <Paper withBorder p="sm" className="panel" data-testid="pnl-chart-panel">
+    <Paper withBorder p="sm" className="panel" data-testid="pnl-chart-panel" data-known={series.known} data-gaps={series.gaps.length}>
       <Group justify="space-between" mb={4} wrap="nowrap">
         <Title order={5}>P&L over the day ({currency})</Title>
         <Text size="xs" c="dimmed">

@@ -5,6 +5,7 @@ import { useDeskStore } from '../../stores/desk-store';
 import { selectPortfolio } from '../../stores/selectors';
 import { formatClock } from '../format/format';
 import { useCommand } from './use-command';
+import { usePortfolioView } from './view-state';
 
 function ErrorList({ errors }: { errors: readonly { path: string; message: string; line?: number; column?: number }[] }) {
   return (
@@ -31,7 +32,8 @@ export function PortfolioLoader() {
   // What the trader typed; until then the input shows the file in force.
   const [draft, setDraft] = useState<string | null>(null);
   // The status's error (the last rejected load) can be dismissed; a new rejection shows again.
-  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const dismissedAt = usePortfolioView((v) => v.dismissedErrorAt);
+  const dismiss = usePortfolioView((v) => v.dismissError);
   const path = draft ?? status?.path ?? '';
   const load = useCommand('portfolio.load');
   const reload = useCommand('portfolio.reload');
@@ -107,7 +109,7 @@ export function PortfolioLoader() {
           onClose={() => {
             load.clear();
             reload.clear();
-            setDismissedAt(status?.error?.at ?? null);
+            dismiss(status?.error?.at ?? null);
           }}
         >
           <ErrorList errors={errors} />

@@ -10,6 +10,9 @@ interface PortfolioViewState {
   expanded: Record<string, boolean>;
   payoffStructure: string | null;
   filter: PositionFilter;
+  /** `at` of the portfolio error the trader dismissed (a newer rejection shows again). */
+  dismissedErrorAt: number | null;
+  dismissError: (at: number | null) => void;
   toggleExpanded: (id: string) => void;
   selectPayoff: (id: string) => void;
   setFilter: (f: PositionFilter) => void;
@@ -19,6 +22,8 @@ export const usePortfolioView = create<PortfolioViewState>((set) => ({
   expanded: {},
   payoffStructure: null,
   filter: 'open',
+  dismissedErrorAt: null,
+  dismissError: (at) => set({ dismissedErrorAt: at }),
   toggleExpanded: (id) => set((s) => ({ expanded: { ...s.expanded, [id]: !s.expanded[id] } })),
   selectPayoff: (id) => set({ payoffStructure: id }),
   setFilter: (filter) => set({ filter }),
