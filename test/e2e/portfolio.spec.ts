@@ -155,7 +155,11 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
     await deskPage.goTo('events');
     const flows = page.locator('[data-testid="event-row"][data-depth="0"]');
     await expect(flows.first()).toBeVisible();
-    const withChildren = page.locator('[data-testid="event-row"][data-depth="0"]:has([data-testid="event-children-count"])').first();
+    // The newest flow is open by default; an older one opens with ▸.
+    const flowsWithChildren = page.locator('[data-testid="event-row"][data-depth="0"]:has([data-testid="event-children-count"])');
+    await expect(flowsWithChildren.first().locator('[data-testid="event-row"][data-depth="1"]').first()).toBeVisible();
+    const withChildren = flowsWithChildren.nth(1);
+    await expect(withChildren.getByTestId('event-toggle').first()).toHaveAttribute('aria-expanded', 'false');
     await withChildren.getByTestId('event-toggle').first().click();
     await expect(withChildren.locator('[data-testid="event-row"][data-depth="1"]').first()).toBeVisible();
     await withChildren.getByTestId('event-title').first().click();

@@ -19,8 +19,8 @@ function details(e: HistoryEvent): string {
   return JSON.stringify(rest, null, 2);
 }
 
-function FlowRow({ node, depth }: { node: FlowNode<DescribedEvent>; depth: number }) {
-  const [open, setOpen] = useState(false);
+function FlowRow({ node, depth, defaultOpen = false }: { node: FlowNode<DescribedEvent>; depth: number; defaultOpen?: boolean }) {
+  const [open, setOpen] = useState(defaultOpen);
   const [showDetails, setShowDetails] = useState(false);
   const e = node.entry;
   const hasChildren = node.children.length > 0;
@@ -113,8 +113,9 @@ export function EventsPage() {
           </Text>
         ) : (
           <>
-            {forest.slice(0, limit).map((n) => (
-              <FlowRow key={n.entry.key} node={n} depth={0} />
+            {forest.slice(0, limit).map((n, i) => (
+              // The newest flow opens by default: what just happened, step by step.
+              <FlowRow key={n.entry.key} node={n} depth={0} defaultOpen={i === 0} />
             ))}
             {forest.length > limit && (
               <Button variant="subtle" size="xs" mt="xs" onClick={() => setLimit(limit + PAGE)} data-testid="events-more">
