@@ -16,6 +16,8 @@ import { StateDir } from '../node/state/state-dir';
 import { KillSwitchFileStore } from '../node/state/kill-switch-file';
 import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
+import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
+import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const RENDERER_DIR = resolve(ROOT, 'out/renderer');
@@ -37,6 +39,14 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   if (credentials.source !== 'none') process.stdout.write(`${credentials.detail}\n`);
   const stateDir = new StateDir(process.env.LIVE_DESK_STATE_DIR ?? join(homedir(), '.live-desk'));
   const clock = new SystemClock();
+  // The day's P&L curve goes to the local ledger (a newer or foreign database is refused untouched).
+  const ledgerPath = join(stateDir.dir, 'ledger.sqlite');
+  let ledger: SqliteLedgerStore;
+  try {
+    ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger });
+  } catch (err) {
+    throw new CliError(`cannot open the ledger ${ledgerPath}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const desk = createDesk({
     clock,
     logger,
@@ -48,6 +58,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     // The default run shows the bundled sample until the settings name another file.
     portfolioPath: resolve(ROOT, 'resources/portfolio.sample.json'),
     watchPortfolio: watchFileDebounced(clock),
+    pnlSampleSink: ledgerPnlSampleSink(ledger),
   });
   const start = (port: number) =>
     startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
@@ -57,9 +68,12 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && cli.port === DEFAULT_PORT) {
       server = await start(0); // the default port is taken: any free port rather than failing
-    } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CliError(`port ${cli.port} on ${cli.host} is already in use; choose another with --port N (0 = any free port)`);
     } else {
+      await desk.dispose();
+      ledger.close();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliError(`port ${cli.port} on ${cli.host} is already in use; choose another with --port N (0 = any free port)`);
+      }
       throw err;
     }
   }
@@ -67,11 +81,20 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    desk.dispose();
-    void server.close().then(() => {
-      process.stdout.write(`Live Desk stopped (${signal}).\n`);
-      process.exit(0);
-    });
+    void desk
+      .dispose()
+      .then(() => ledger.close()) // drains batched rows (the P&L curve) before exit
+      .then(() => server.close())
+      .then(
+        () => {
+          process.stdout.write(`Live Desk stopped (${signal}).\n`);
+          process.exit(0);
+        },
+        (err: unknown) => {
+          process.stderr.write(`live-desk: error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        },
+      );
     setTimeout(() => process.exit(1), 3000).unref();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -529,11 +529,21 @@ export class Desk {
       },
     });
     this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
-    this.replan(true);
+    this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();
     this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.live.node({
+      parent: this.streamExec,
+      node_type: 'VenueNode',
+      node_id: 'venue',
+      node_name: `Venue ${this.config.venue}`,
+      action: 'venue_connect',
+      status: 'completed',
+      message: `connected; ${this.cache.subscribedSymbols().length} symbols subscribed`,
+      details: { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length },
+    });
     this.emitHealth();
   }
 
@@ -555,6 +565,11 @@ export class Desk {
   private async onStartFailed(err: unknown): Promise<void> {
     this.startError = err instanceof Error ? err.message : String(err);
     this.logger.error('streaming failed to start', { message: this.startError });
+    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
+    // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
+    this.live.stopStreaming();
+    this.alerts.stop();
+    this.streamExec = null;
     await this.doStop();
     this.streaming = false;
     this.emitHealth();
@@ -565,7 +580,7 @@ export class Desk {
    * within the venue's option-contract limit; what was left out is named in a warning and in the
    * plan's node_event.
    */
-  private replan(force = false): void {
+  private replan(): void {
     if (!this.streaming) return;
     const watchlist = this.config.watchlist ?? this.defaultWatchlist();
     const plan = planSubscriptions(
@@ -575,7 +590,7 @@ export class Desk {
     const symbols = [...plan.stocks, ...plan.options];
     const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
     this.lastPlan = plan;
-    if (!force && before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
+    if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
     for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
     this.cache.replaceSubscriptions(PLAN_CONSUMER, symbols);
     this.live.node({

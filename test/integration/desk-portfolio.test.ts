@@ -118,6 +118,9 @@ describe('settings', () => {
     const s = desk.snapshot();
     expect(s.streaming).toBe(false);
     expect(s.streams[0]!.lastError).toMatch(/alpaca.*credentials/i);
+    expect(desk.live.tracker.running).toBe(false);
+    expect(desk.live.resourceCount).toBe(0);
+    expect(s.history.some((e) => e.type === 'node_event' && e.action === 'venue_connect' && e.status === 'failed')).toBe(true);
   });
 });
 

@@ -1,14 +1,30 @@
 // `npm start` on a machine without Electron's binary: falls back to the headless desk with one
 // clear line, serves the UI, and stops cleanly on SIGTERM/SIGINT with the port released.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
+import { TestClient } from '../helpers/ws-client';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+const stateDirs: string[] = [];
+afterAll(() => {
+  for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+});
+
 function startDesk(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each desk gets its own state directory (settings, kill switch, ledger), never the user's.
+  const stateDir = mkdtempSync(join(tmpdir(), 'live-desk-state-'));
+  stateDirs.push(stateDir);
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LIVE_DESK_STATE_DIR: stateDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -26,7 +42,7 @@ function startDesk(args: string[], env: Record<string, string> = {}) {
   });
   url.catch(() => {}); // tests that expect an early exit never await the URL
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, url, exited, output: () => out, errors: () => err };
+  return { child, url, exited, stateDir, output: () => out, errors: () => err };
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -84,5 +100,25 @@ describe('npm start without an Electron binary', () => {
     expect(desk.output()).toMatch(/access token required \(bound to 0\.0\.0\.0, not loopback\)/);
     desk.child.kill('SIGTERM');
     expect(await desk.exited).toBe(0);
+  }, 90_000);
+
+  it('keeps the day\'s P&L curve in the local ledger across a stop', async () => {
+    const desk = startDesk(['--headless', '--port', '0']);
+    const url = await desk.url;
+    const client = await TestClient.open(`${url.replace('http', 'ws')}ws`);
+    await client.call('stream.start', {});
+    await client.waitFor(() => client.events.some((e) => e.type === 'tick_update'), 30_000, 'a tick');
+    await client.call('stream.stop', {});
+    await client.close();
+    desk.child.kill('SIGTERM');
+    expect(await desk.exited).toBe(0);
+    const ledger = SqliteLedgerStore.open({ path: join(desk.stateDir, 'ledger.sqlite') });
+    try {
+      const curve = ledger.pnlCurve('portfolio:USD', { fromMs: 0, toMs: Date.now() + 1000 });
+      expect(curve.length).toBeGreaterThan(0);
+      expect(curve.at(-1)!.unknownReason).toBe('stopped'); // the stop is marked as a gap, not a flat line
+    } finally {
+      ledger.close();
+    }
   }, 90_000);
 });

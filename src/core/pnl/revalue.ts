@@ -378,6 +378,28 @@ interface TotalsAcc {
 
 const parseMoney = (t: string): bigint => parseScaled(t, MONEY_DP);
 
+interface ParsedView {
+  realized: bigint;
+  gross: bigint;
+  fees: bigint;
+  unrealized: bigint | null;
+}
+/** Views are immutable: parse each one's decimals once (a tick revalues only a few positions). */
+const parsedViews = new WeakMap<PositionView, ParsedView>();
+function parsedView(p: PositionView): ParsedView {
+  let v = parsedViews.get(p);
+  if (!v) {
+    v = {
+      realized: parseMoney(p.realized_pnl),
+      gross: parseMoney(p.realized_gross),
+      fees: parseMoney(p.fees),
+      unrealized: p.unrealized_value === null ? null : parseMoney(p.unrealized_value),
+    };
+    parsedViews.set(p, v);
+  }
+  return v;
+}
+
 /**
  * Exact totals over displayed positions (open and closed), per currency, plus as_of: the receive
  * time of the oldest quote behind a known unrealized figure.
@@ -388,14 +410,15 @@ export function totalsOf(positions: Iterable<PositionView>): PnlSnapshotWire {
   for (const p of positions) {
     let a = accs.get(p.currency);
     if (!a) accs.set(p.currency, (a = { decimals: p.currency_decimals, realized: 0n, gross: 0n, fees: 0n, known: 0n, unknown: 0, open: 0 }));
-    a.realized += parseMoney(p.realized_pnl);
-    a.gross += parseMoney(p.realized_gross);
-    a.fees += parseMoney(p.fees);
+    const v = parsedView(p);
+    a.realized += v.realized;
+    a.gross += v.gross;
+    a.fees += v.fees;
     if (p.status === 'CLOSED') continue;
     a.open++;
-    if (p.unrealized_value === null) a.unknown++;
+    if (v.unrealized === null) a.unknown++;
     else {
-      a.known += parseMoney(p.unrealized_value);
+      a.known += v.unrealized;
       if (p.quote_received_at !== null && (asOf === null || p.quote_received_at < asOf)) asOf = p.quote_received_at;
     }
   }

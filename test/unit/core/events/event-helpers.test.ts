@@ -54,3 +54,17 @@ describe('PnlSampleRing', () => {
     expect(String(errors[0])).toContain('disk full');
   });
 });
+
+describe('ledgerPnlSampleSink', () => {
+  it('writes one row per sample, scoped per currency, with a reason for unknowns and gaps', async () => {
+    const { ledgerPnlSampleSink } = await import('../../../../src/core/events/ledger-pnl-sink');
+    const rows: unknown[] = [];
+    const sink = ledgerPnlSampleSink({ appendPnlSample: (r) => void rows.push(r) });
+    sink.record([sample(1), { t: 2, currency: 'INR', realized: '5', unrealized: null, total: null, gap: 'stale' }, { ...sample(3), gap: 'stopped' }]);
+    expect(rows).toEqual([
+      { scope: 'portfolio:USD', at: 1, realized: '0', unrealized: '1', total: '1', unknownReason: null },
+      { scope: 'portfolio:INR', at: 2, realized: '5', unrealized: null, total: null, unknownReason: 'stale' },
+      { scope: 'portfolio:USD', at: 3, realized: '0', unrealized: '1', total: '1', unknownReason: 'stopped' },
+    ]);
+  });
+});
