@@ -84,10 +84,22 @@ export function isoDate(year: number, month: number, day: number): string {
  * caller (the core never reads the wall clock).
  */
 export function daysToExpiry(expiry: Expiry, nowMs: number): number {
-  const today = DateTime.fromMillis(nowMs, { zone: expiry.zone }).startOf('day');
+  // Hot path (every revaluation of every option position): time-zone arithmetic is slow, so the
+  // answer is cached per (zone, date) together with the span of instants — one exchange-calendar
+  // day — for which it holds.
+  const key = `${expiry.zone}|${expiry.date}`;
+  const hit = dteCache.get(key);
+  if (hit && nowMs >= hit.from && nowMs < hit.to) return hit.days;
+  const now = DateTime.fromMillis(nowMs, { zone: expiry.zone });
+  const today = now.startOf('day');
   const exp = DateTime.fromISO(expiry.date, { zone: expiry.zone }).startOf('day');
-  return Math.round(exp.diff(today, 'days').days);
+  const days = Math.round(exp.diff(today, 'days').days);
+  if (dteCache.size > 4096) dteCache.clear();
+  dteCache.set(key, { from: today.toMillis(), to: today.plus({ days: 1 }).toMillis(), days });
+  return days;
 }
+
+const dteCache = new Map<string, { from: number; to: number; days: number }>();
 
 /** Time to expiry in years (365-day years, from the exact expiry instant), floored at 0. */
 export function yearsToExpiry(expiry: Expiry, nowMs: number): number {

@@ -1,48 +1,33 @@
-import { AppShell, Badge, Button, Group, Text, Title } from '@mantine/core';
-import { QuoteTable } from './features/quotes/QuoteTable';
-import { useStreamingControls } from './features/quotes/use-quotes';
+import { AppShell, Text } from '@mantine/core';
 import { useDeskStore } from './stores/desk-store';
-import type { VenueMode } from '@shared/contract';
+import { usePage } from './hooks/use-page';
+import { Header } from './features/shell/Header';
+import { useNavigationRequests } from './features/shell/use-navigation-requests';
+import { PortfolioPage } from './features/portfolio/PortfolioPage';
+import { EventsPage } from './features/events/EventsPage';
+import { SettingsPage } from './features/settings/SettingsPage';
 
-const MODE_COLOR: Record<VenueMode, string> = { SIM: 'blue', PAPER: 'yellow', LIVE: 'red' };
+export const DISCLAIMER = 'Informational only, not financial advice.';
 
 export function App() {
-  const { streaming, start, stop } = useStreamingControls();
-  const mode = useDeskStore((s) => s.mode);
-  const connection = useDeskStore((s) => s.connection);
+  const [page, go] = usePage();
+  useNavigationRequests(go);
   const ready = useDeskStore((s) => s.seq !== null);
   return (
-    <AppShell header={{ height: 56 }} padding="md" data-ready={ready ? 'true' : 'false'} data-testid="app">
+    <AppShell header={{ height: 52 }} footer={{ height: 26 }} padding="sm" data-ready={ready ? 'true' : 'false'} data-testid="app" data-page={page}>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
-            <Title order={3}>Live Desk</Title>
-            <Badge color={MODE_COLOR[mode]} data-testid="mode-badge">
-              {mode}
-            </Badge>
-            <Badge variant="dot" color={connection === 'open' ? 'teal' : 'red'} data-testid="connection">
-              {connection === 'open' ? 'connected' : connection}
-            </Badge>
-          </Group>
-          <Group gap="sm">
-            <Badge variant="light" color={streaming ? 'teal' : 'gray'} data-testid="streaming-state">
-              {streaming ? 'streaming' : 'stopped'}
-            </Badge>
-            <Button size="xs" onClick={start} disabled={streaming} data-testid="start">
-              Start
-            </Button>
-            <Button size="xs" variant="default" onClick={stop} disabled={!streaming} data-testid="stop">
-              Stop
-            </Button>
-          </Group>
-        </Group>
+        <Header page={page} onNavigate={go} />
       </AppShell.Header>
       <AppShell.Main>
-        <QuoteTable />
-        <Text size="xs" c="dimmed" mt="md">
-          Informational only, not financial advice.
-        </Text>
+        {page === 'portfolio' && <PortfolioPage />}
+        {page === 'events' && <EventsPage />}
+        {page === 'settings' && <SettingsPage />}
       </AppShell.Main>
+      <AppShell.Footer px="md">
+        <Text size="xs" c="dimmed" lh="26px" data-testid="disclaimer">
+          {DISCLAIMER} Monitor mode is read-only: no order is ever sent.
+        </Text>
+      </AppShell.Footer>
     </AppShell>
   );
 }

@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MantineProvider } from '@mantine/core';
 import '@mantine/core/styles.css';
+import './styles.css';
 import { App } from './App';
+import { theme } from './theme';
 import { createTransport } from './transport';
 import { TransportContext } from './transport/context';
 import { bindTransport } from './stores/desk-store';
@@ -12,7 +14,7 @@ bindTransport(transport);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider defaultColorScheme="dark">
+    <MantineProvider theme={theme} defaultColorScheme="dark">
       <TransportContext.Provider value={transport}>
         <App />
       </TransportContext.Provider>

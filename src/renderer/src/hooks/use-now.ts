@@ -1,11 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
+import { Ticker } from './ticker';
 
-/** Local time, re-rendering every `everyMs` so ages keep counting between updates. */
-export function useNow(everyMs = 250): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, [everyMs]);
-  return now;
+/** The app's one age timer (4 Hz: enough for 0.1 s-resolution ages to look continuous). */
+export const appTicker = new Ticker(250);
+
+/** Local time from the shared ticker; re-renders the caller on every tick. */
+export function useNow(): number {
+  return useSyncExternalStore(appTicker.subscribe, appTicker.get);
+}
+
+/**
+ * A value derived from the shared clock; the caller re-renders only when the derived value
+ * changes (e.g. an age's formatted text or level), not on every tick. `derive` must return a
+ * primitive (compared with Object.is).
+ */
+export function useNowDerived<T extends string | number | boolean | null>(derive: (now: number) => T): T {
+  return useSyncExternalStore(appTicker.subscribe, () => derive(appTicker.get()));
 }

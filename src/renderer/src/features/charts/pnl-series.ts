@@ -1,0 +1,112 @@
+/**
+ * P&L over the day: turns the desk's samples into chart arrays with gaps, and finds the peak, the
+ * trough and the maximum drawdown exactly (decimal strings → bigint; floats only for plotting).
+ */
+import { MONEY_DP, tryParseScaled, scaledToString, scaledToNumber } from '@core/model/money';
+
+export interface PnlPoint {
+  /** Epoch ms. */
+  t: number;
+  /** Total P&L as an exact decimal string; null when unknown at that moment (e.g. stale quotes). */
+  total: string | null;
+  /** True when the sample marks the start of a gap (streaming stopped, feed stale…). */
+  gap?: boolean;
+}
+
+export interface Extreme {
+  t: number;
+  value: string;
+}
+
+export interface Drawdown {
+  /** Positive amount lost from the running peak to the trough after it. */
+  amount: string;
+  peak: Extreme;
+  trough: Extreme;
+}
+
+export interface PnlSeries {
+  /** Seconds (uPlot's time scale unit). */
+  xs: number[];
+  /** Display values; null = no data (drawn as a break in the line). */
+  ys: (number | null)[];
+  /** [from, to] in seconds where data is missing, for shading. */
+  gaps: [number, number][];
+  peak: Extreme | null;
+  trough: Extreme | null;
+  maxDrawdown: Drawdown | null;
+  /** Samples with a known value. */
+  known: number;
+}
+
+/** The usual spacing of the samples (median of consecutive differences), 0 with fewer than 3. */
+export function typicalSpacing(sortedTimes: readonly number[]): number {
+  if (sortedTimes.length < 3) return 0;
+  const d: number[] = [];
+  for (let i = 1; i < sortedTimes.length; i++) d.push(sortedTimes[i]! - sortedTimes[i - 1]!);
+  d.sort((a, b) => a - b);
+  return d[d.length >> 1]!;
+}
+
+/**
+ * Besides explicit gap markers and unknown values, two consecutive samples further apart than
+ * `gapFactor` × the usual spacing (and at least `minGapMs`) are a gap: the sampler was not running.
+ */
+export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: number; minGapMs?: number } = {}): PnlSeries {
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  const usual = typicalSpacing(sorted.map((p) => p.t));
+  const maxSpacingMs = usual > 0 ? Math.max(opts.minGapMs ?? 0, usual * (opts.gapFactor ?? 3)) : 0;
+  const xs: number[] = [];
+  const ys: (number | null)[] = [];
+  const gaps: [number, number][] = [];
+  let peak: { t: number; v: bigint } | null = null;
+  let trough: { t: number; v: bigint } | null = null;
+  let runPeak: { t: number; v: bigint } | null = null;
+  let dd: { amount: bigint; peak: { t: number; v: bigint }; trough: { t: number; v: bigint } } | null = null;
+  let known = 0;
+  let gapStart: number | null = null;
+  let prevT: number | null = null;
+
+  for (const p of sorted) {
+    const v = p.total === null ? null : tryParseScaled(p.total, MONEY_DP);
+    // A long silence between samples is a gap: insert a null so the line breaks there.
+    if (prevT !== null && maxSpacingMs > 0 && p.t - prevT > maxSpacingMs && gapStart === null) {
+      xs.push((prevT + 1) / 1000);
+      ys.push(null);
+      gaps.push([prevT / 1000, p.t / 1000]);
+    }
+    prevT = p.t;
+    const missing = v === null || p.gap === true;
+    if (missing) {
+      if (gapStart === null) gapStart = p.t;
+      xs.push(p.t / 1000);
+      ys.push(null);
+      continue;
+    }
+    if (gapStart !== null) {
+      gaps.push([gapStart / 1000, p.t / 1000]);
+      gapStart = null;
+    }
+    known++;
+    xs.push(p.t / 1000);
+    ys.push(scaledToNumber(v, MONEY_DP));
+    const cur = { t: p.t, v };
+    if (peak === null || v > peak.v) peak = cur;
+    if (trough === null || v < trough.v) trough = cur;
+    if (runPeak === null || v > runPeak.v) runPeak = cur;
+    const drop = runPeak.v - v;
+    if (drop > 0n && (dd === null || drop > dd.amount)) dd = { amount: drop, peak: runPeak, trough: cur };
+  }
+  if (gapStart !== null && prevT !== null) gaps.push([gapStart / 1000, prevT / 1000]);
+
+  const ext = (e: { t: number; v: bigint } | null): Extreme | null => (e ? { t: e.t, value: scaledToString(e.v, MONEY_DP) } : null);
+  return {
+    xs,
+    ys,
+    gaps,
+    peak: ext(peak),
+    trough: ext(trough),
+    maxDrawdown: dd ? { amount: scaledToString(dd.amount, MONEY_DP), peak: ext(dd.peak)!, trough: ext(dd.trough)! } : null,
+    known,
+  };
+}

@@ -1,0 +1,89 @@
+import { memo } from 'react';
+import { Paper } from '@mantine/core';
+import type { PnlSnapshotWire, PnlTotalsWire } from '@shared/contract';
+import { useNowDerived } from '../../hooks/use-now';
+import { decimalTone, formatAge, formatClock, formatMoney } from '../format/format';
+
+/** "unknown (3 positions without a fresh quote)" — an unknown total is never shown as 0. */
+export function unknownText(count: number): string {
+  return `unknown (${count} ${count === 1 ? 'position' : 'positions'} without a fresh quote)`;
+}
+
+function Figure({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <div className="figure" data-testid={testId}>
+      <div className="figure-label">{label}</div>
+      {children}
+    </div>
+  );
+}
+
+function Money({ value, decimals, size }: { value: string; decimals: number; size: 'lg' | 'xl' }) {
+  const tone = decimalTone(value);
+  return (
+    <div className={`figure-value figure-${size} tone-${tone}`} data-tone={tone}>
+      {formatMoney(value, decimals, { signed: true })}
+    </div>
+  );
+}
+
+/** One currency's realized / unrealized / total (plain elements: this re-renders on every tick). */
+const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire }) {
+  return (
+    <div className="totals-grid" data-testid={`totals-${t.currency}`}>
+      <Figure label={`Realized (${t.currency})`} testId="realized">
+        <Money value={t.realized_pnl} decimals={t.currency_decimals} size="lg" />
+      </Figure>
+      <Figure label="Unrealized" testId="unrealized">
+        {t.unrealized_pnl === null ? (
+          <div className="figure-value figure-sm wrap tone-unknown" data-tone="unknown" title={`known part: ${formatMoney(t.unrealized_known, t.currency_decimals, { signed: true })}`}>
+            {unknownText(t.unknown_count)}
+          </div>
+        ) : (
+          <Money value={t.unrealized_pnl} decimals={t.currency_decimals} size="lg" />
+        )}
+      </Figure>
+      <Figure label="Total" testId="total">
+        {t.total_pnl === null ? (
+          <div className="figure-value figure-xl tone-unknown" data-tone="unknown">
+            unknown
+          </div>
+        ) : (
+          <Money value={t.total_pnl} decimals={t.currency_decimals} size="xl" />
+        )}
+      </Figure>
+      <Figure label="Open positions" testId="open-positions">
+        <div className="figure-value figure-lg">{t.open_positions}</div>
+      </Figure>
+    </div>
+  );
+});
+
+function AsOf({ asOf, clockOffsetMs }: { asOf: number | null; clockOffsetMs: number }) {
+  const age = useNowDerived((now) => (asOf === null ? null : formatAge(now + clockOffsetMs - asOf)));
+  return (
+    <Figure label="As of (oldest quote)" testId="as-of">
+      {asOf === null ? (
+        <div className="figure-value figure-sm tone-unknown">no fresh quote</div>
+      ) : (
+        <div className="figure-value figure-sm">
+          {formatClock(asOf - clockOffsetMs)} <span className="tone-zero">({age} old)</span>
+        </div>
+      )}
+    </Figure>
+  );
+}
+
+/** Realized / unrealized / total per currency, and the age of the oldest quote behind them. */
+export function TotalsBar({ totals, clockOffsetMs }: { totals: PnlSnapshotWire; clockOffsetMs: number }) {
+  return (
+    <Paper withBorder p="sm" className="panel" data-testid="totals-bar">
+      <div className="totals-bar">
+        <div style={{ flex: 1 }}>
+          {totals.totals.length === 0 ? <div className="tone-zero">No positions.</div> : totals.totals.map((t) => <CurrencyTotals key={t.currency} t={t} />)}
+        </div>
+        <AsOf asOf={totals.as_of} clockOffsetMs={clockOffsetMs} />
+      </div>
+    </Paper>
+  );
+}

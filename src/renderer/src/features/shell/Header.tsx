@@ -1,0 +1,73 @@
+import { Badge, Button, Group, Title, Tooltip } from '@mantine/core';
+import type { VenueMode } from '@shared/contract';
+import { useDeskStore } from '../../stores/desk-store';
+import { ThemeToggle } from '../../components/ThemeToggle';
+import { PAGES, PAGE_LABEL, type Page } from '../navigation/pages';
+import { streamStateStyle, worstStreamState } from '../health/stream-state';
+import { StreamingControls } from './StreamingControls';
+
+const MODE_STYLE: Record<VenueMode, { color: string; hint: string }> = {
+  SIM: { color: 'blue', hint: 'Simulated venue: no real market, no real orders' },
+  PAPER: { color: 'yellow', hint: 'Paper account: real market data, simulated orders' },
+  LIVE: { color: 'red', hint: 'LIVE account: real money' },
+};
+
+function ConnectionBadge() {
+  const connection = useDeskStore((s) => s.connection);
+  const awaiting = useDeskStore((s) => s.awaitingSnapshot);
+  const label = connection === 'open' ? (awaiting ? 'syncing' : 'connected') : connection === 'connecting' ? 'connecting to desk' : 'disconnected';
+  const color = connection === 'open' && !awaiting ? 'teal' : connection === 'connecting' || awaiting ? 'orange' : 'red';
+  return (
+    <Tooltip label="Connection between this window and the desk">
+      <Badge variant="dot" color={color} data-testid="connection" data-state={connection} tt="none">
+        {label}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function FeedsBadge() {
+  const streams = useDeskStore((s) => s.streams);
+  const worst = worstStreamState(streams.map((s) => s.state));
+  if (worst === null) return null;
+  const st = streamStateStyle(worst);
+  return (
+    <Tooltip label={streams.map((s) => `${s.name}: ${streamStateStyle(s.state).label}`).join(' · ')}>
+      <Badge color={st.color} variant={st.attention ? 'filled' : 'light'} tt="none" data-testid="feeds-state" data-state={worst} leftSection={<span aria-hidden>{st.icon}</span>}>
+        feeds {st.label}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page) => void }) {
+  const mode = useDeskStore((s) => s.mode);
+  const venue = useDeskStore((s) => s.venue);
+  return (
+    <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+      <Group gap="sm" wrap="nowrap">
+        <Title order={4} style={{ whiteSpace: 'nowrap' }}>
+          Live Desk
+        </Title>
+        <Tooltip label={`${MODE_STYLE[mode].hint}${venue ? ` (venue: ${venue})` : ''}`}>
+          <Badge color={MODE_STYLE[mode].color} variant="filled" size="lg" data-testid="mode-badge" radius="sm">
+            {mode}
+          </Badge>
+        </Tooltip>
+        <Group gap={2} ml="sm" component="nav" aria-label="Pages" wrap="nowrap">
+          {PAGES.map((p) => (
+            <Button key={p} size="xs" variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
+              {PAGE_LABEL[p]}
+            </Button>
+          ))}
+        </Group>
+      </Group>
+      <Group gap="sm" wrap="nowrap">
+        <ConnectionBadge />
+        <FeedsBadge />
+        <StreamingControls />
+        <ThemeToggle />
+      </Group>
+    </Group>
+  );
+}

@@ -1,0 +1,75 @@
+import { Badge, Button, Group, Tooltip } from '@mantine/core';
+import { useDeskStore } from '../../stores/desk-store';
+import { useCommand } from '../portfolio/use-command';
+
+/**
+ * Start / Stop / Restart streaming. Nothing touches the network before Start (the desk enforces it;
+ * this UI never starts anything on its own).
+ */
+export function StreamingControls() {
+  const streaming = useDeskStore((s) => s.streaming);
+  const connected = useDeskStore((s) => s.connection === 'open' && s.seq !== null);
+  const start = useCommand('stream.start');
+  const stop = useCommand('stream.stop');
+  const restart = useCommand('stream.restart');
+  const pending = start.pending || stop.pending || restart.pending;
+  const error = start.error ?? stop.error ?? restart.error;
+  const clearAll = () => {
+    start.clear();
+    stop.clear();
+    restart.clear();
+  };
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Badge variant={streaming ? 'filled' : 'light'} color={streaming ? 'teal' : 'gray'} data-testid="streaming-state" data-state={streaming ? 'streaming' : 'stopped'} leftSection={<span aria-hidden>{streaming ? '▶' : '■'}</span>} tt="none">
+        {streaming ? 'streaming' : 'stopped'}
+      </Badge>
+      <Button
+        size="xs"
+        color="teal"
+        onClick={() => {
+          clearAll();
+          void start.run({});
+        }}
+        disabled={!connected || streaming || pending}
+        loading={start.pending}
+        data-testid="start"
+      >
+        Start
+      </Button>
+      <Button
+        size="xs"
+        variant="default"
+        onClick={() => {
+          clearAll();
+          void stop.run({});
+        }}
+        disabled={!connected || !streaming || pending}
+        loading={stop.pending}
+        data-testid="stop"
+      >
+        Stop
+      </Button>
+      <Button
+        size="xs"
+        variant="default"
+        onClick={() => {
+          clearAll();
+          void restart.run({});
+        }}
+        disabled={!connected || !streaming || pending}
+        loading={restart.pending}
+        data-testid="restart"
+      >
+        Restart
+      </Button>
+      {error && (
+        <Tooltip label={error.message} multiline w={320}>
+          <Badge color="red" variant="filled" tt="none" data-testid="stream-command-error" onClick={clearAll} style={{ cursor: 'pointer' }}>
+            ✕ command failed
+          </Badge>
+        </Tooltip>
+      )}
+    </Group>
+  );
+}

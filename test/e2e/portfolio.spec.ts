@@ -1,0 +1,209 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect, type DeskPage } from './fixtures';
+
+/** Waits until a cell's text differs from what it was (the row visibly ticks). */
+async function expectTicks(deskPage: DeskPage, symbol: string, timeout = 15_000): Promise<void> {
+  const bid = deskPage.row(symbol).getByTestId('bid');
+  const first = await bid.textContent();
+  await expect.poll(async () => bid.textContent(), { timeout }).not.toBe(first);
+}
+
+test('live portfolio flow - start, ticks, legs, charts, bad file, stall and recovery, stop', async ({ desk, deskPage, page }, testInfo) => {
+  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  await deskPage.open(desk.url);
+
+  await test.step('before Start: the sample portfolio, nothing streaming', async () => {
+    await expect(deskPage.get('mode-badge')).toHaveText('SIM');
+    await expect(deskPage.get('disclaimer')).toContainText('Informational only, not financial advice');
+    await expect(deskPage.get('streaming-state')).toHaveAttribute('data-state', 'stopped');
+    await expect(deskPage.get('not-streaming')).toContainText('nothing touches the network');
+    await expect(deskPage.row('SPY')).toBeVisible();
+    // No quote yet: unknown, never 0.
+    await expect(deskPage.row('SPY').getByTestId('pnl')).toHaveAttribute('data-tone', 'unknown');
+    await expect(deskPage.get('stale-banner')).toHaveCount(0);
+  });
+
+  await test.step('settings: P&L sampled every second (refresh cadence), persisted through settings.set', async () => {
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-refresh').fill('1');
+    await deskPage.get('settings-save').click();
+    await expect(deskPage.get('settings-saved')).toBeVisible();
+    await deskPage.goTo('portfolio');
+  });
+
+  await test.step('Start → rows tick with fresh ages and known P&L', async () => {
+    await deskPage.start();
+    await expect(deskPage.get('streaming-state')).toHaveAttribute('data-state', 'streaming');
+    await expectTicks(deskPage, 'SPY');
+    await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
+    await expect(deskPage.row('SPY').getByTestId('pnl')).not.toHaveAttribute('data-tone', 'unknown');
+    await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running');
+    await expect(deskPage.get('totals-USD').getByTestId('total')).not.toContainText('unknown', { timeout: 15_000 });
+  });
+
+  await test.step('a structure expands to its legs', async () => {
+    const ic = deskPage.structure('spy-dec-ic');
+    await expect(ic.getByTestId('net-pnl')).not.toContainText('unknown', { timeout: 15_000 });
+    await ic.getByTestId('structure-toggle').click();
+    await expect(page.locator('[data-testid^="leg-row-"][data-structure="spy-dec-ic"]')).toHaveCount(4);
+    await expect(deskPage.get('leg-row-SPY261218P00550000')).toBeVisible();
+  });
+
+  await test.step('the charts render with data', async () => {
+    await showPayoff(deskPage);
+    // At least three known samples: a line with a peak and a trough.
+    await expect.poll(async () => Number(await deskPage.get('pnl-chart-panel').getAttribute('data-known')), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    await expect(deskPage.get('pnl-chart').locator('canvas')).toHaveCount(1);
+    await expect(deskPage.get('pnl-peak')).toContainText(' at ');
+  });
+  await shot('portfolio-streaming');
+
+  await test.step('trades on the account show in the fills table, newest first, and in the positions', async () => {
+    await desk.order({ symbol: 'SPY', qty: 3, side: 'buy', type: 'market', time_in_force: 'day' });
+    const fills = page.locator('[data-testid="fill-row"][data-kind="fill"]');
+    await expect(fills).toHaveCount(1, { timeout: 15_000 });
+    await desk.order({ symbol: 'AAPL', qty: 2, side: 'sell', type: 'market', time_in_force: 'day' });
+    await expect(fills).toHaveCount(2, { timeout: 15_000 });
+    await expect(fills.first()).toContainText('AAPL');
+    await expect(fills.nth(1)).toContainText('SPY');
+    await expect(page.locator('[data-testid="fill-row"][data-kind="order"]').first()).toContainText('filled');
+  });
+
+  await test.step('a bad portfolio file: a clear error with its JSON path, the old positions stay', async () => {
+    const before = await deskPage.get('positions-count').textContent();
+    const bad = join(desk.dir, 'bad-portfolio.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ version: 1, positions: [{ id: 'x', type: 'option', underlying: 'SPY', expiry: '2026-12-18', strike: 'abc', right: 'call', side: 'long', contracts: '1', cost_basis: '1', opened_at: '2026-11-02T14:35:00Z' }] }),
+    );
+    await deskPage.get('portfolio-path').fill(bad);
+    await deskPage.get('portfolio-load').click();
+    await expect(deskPage.get('portfolio-error')).toBeVisible();
+    await expect(deskPage.get('portfolio-error-item').first()).toContainText('$.positions[0].strike');
+    await expect(deskPage.get('portfolio-kept')).toContainText('stays in force');
+    await expect(deskPage.get('portfolio-error-item')).toHaveCount(1);
+    await expect(deskPage.get('positions-count')).toHaveText(before!);
+    await expect(deskPage.row('SPY')).toBeVisible();
+    await shot('portfolio-bad-file');
+    // Dismissed, it stays dismissed until the next failure.
+    await deskPage.get('portfolio-error').getByRole('button', { name: 'Dismiss' }).click();
+    await expect(deskPage.get('portfolio-error')).toHaveCount(0);
+  });
+
+  await test.step('settings: a 2 s stale threshold, persisted through settings.set', async () => {
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-stale').fill('2');
+    await deskPage.get('settings-save').click();
+    await expect(deskPage.get('settings-saved')).toBeVisible();
+    await deskPage.goTo('portfolio');
+    // The dismissed portfolio error stays dismissed across page switches.
+    await expect(deskPage.get('portfolio-error')).toHaveCount(0);
+  });
+
+  await test.step('a stalled feed: stale banner naming the quotes, stream reconnecting, then recovery', async () => {
+    await expectTicks(deskPage, 'SPY');
+    await desk.fault({ kind: 'stall' });
+    const banner = deskPage.get('stale-banner');
+    await expect(banner).toBeVisible({ timeout: 10_000 });
+    await expect(deskPage.get('stale-symbols')).toContainText('SPY');
+    await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale');
+    await shot('portfolio-stale');
+    await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });
+    await expect(deskPage.stream('stocks').getByTestId('stream-state')).toContainText('reconnecting');
+    await shot('portfolio-reconnecting');
+    await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
+    await expect(banner).toHaveCount(0, { timeout: 15_000 });
+    await expectTicks(deskPage, 'SPY');
+  });
+
+  await test.step('Stop → streams stop and nothing updates', async () => {
+    await deskPage.stop();
+    await expect(deskPage.get('streaming-state')).toHaveAttribute('data-state', 'stopped');
+    await expect(deskPage.stream('stocks')).not.toHaveAttribute('data-state', 'running');
+    const bid = deskPage.row('SPY').getByTestId('bid');
+    const frozen = await bid.textContent();
+    // Ages keep counting and turn stale (2 s threshold); prices stay put meanwhile.
+    await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale', { timeout: 10_000 });
+    expect(await bid.textContent()).toBe(frozen);
+    await expect(deskPage.get('not-streaming')).toContainText('frozen');
+    await shot('portfolio-stopped');
+  });
+});
+
+async function showPayoff(deskPage: DeskPage): Promise<void> {
+  await deskPage.structure('spy-dec-ic').getByTestId('structure-payoff').click();
+  await expect(deskPage.get('payoff-panel')).toContainText('iron condor');
+  await expect.poll(async () => Number(await deskPage.get('payoff-chart').getAttribute('data-points'))).toBeGreaterThan(10);
+  await expect(deskPage.get('payoff-breakevens')).toContainText(/\d/);
+  await expect(deskPage.get('payoff-live')).toContainText(/\d/, { timeout: 15_000 });
+}
+
+test('pages - events drill-down, settings validation, screenshots at two sizes in both themes', async ({ desk, deskPage, page }, testInfo) => {
+  await deskPage.open(desk.url);
+  await deskPage.goTo('settings');
+  await deskPage.get('settings-refresh').fill('1');
+  await deskPage.get('settings-save').click();
+  await expect(deskPage.get('settings-saved')).toBeVisible();
+  await deskPage.goTo('portfolio');
+  await deskPage.start();
+  await expectTicks(deskPage, 'SPY');
+  await deskPage.structure('spy-dec-ic').getByTestId('structure-toggle').click();
+  await showPayoff(deskPage);
+
+  await test.step('events: flows drill down by execution id; filters by type', async () => {
+    await deskPage.goTo('events');
+    const flows = page.locator('[data-testid="event-row"][data-depth="0"]');
+    await expect(flows.first()).toBeVisible();
+    // The newest flow is open by default; an older one opens with ▸.
+    const flowsWithChildren = page.locator('[data-testid="event-row"][data-depth="0"]:has([data-testid="event-children-count"])');
+    await expect(flowsWithChildren.first().locator('[data-testid="event-row"][data-depth="1"]').first()).toBeVisible();
+    const withChildren = flowsWithChildren.nth(1);
+    await expect(withChildren.getByTestId('event-toggle').first()).toHaveAttribute('aria-expanded', 'false');
+    await withChildren.getByTestId('event-toggle').first().click();
+    await expect(withChildren.locator('[data-testid="event-row"][data-depth="1"]').first()).toBeVisible();
+    await withChildren.getByTestId('event-title').first().click();
+    await expect(withChildren.getByTestId('event-details').first()).toContainText('execution_id');
+    // Filter: steps off → no step rows.
+    await deskPage.get('event-filter-node_event').click();
+    await expect(page.locator('[data-testid="event-row"][data-type="node_event"]')).toHaveCount(0);
+    await deskPage.get('event-filter-node_event').click();
+    await expect(page.locator('[data-testid="event-row"][data-type="node_event"]').first()).toBeVisible();
+  });
+
+  await test.step('settings: invalid values are refused before sending, naming the field', async () => {
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-stale').fill('0.1');
+    await expect(page.getByText('Too small', { exact: false }).or(page.getByText('>=', { exact: false })).first()).toBeVisible();
+    await expect(deskPage.get('settings-save')).toBeDisabled();
+    await deskPage.get('settings-reset').click();
+    await expect(deskPage.get('settings-save')).toBeDisabled();
+    await deskPage.goTo('portfolio');
+  });
+
+  // A few seconds of P&L samples so the chart in the screenshots has a line.
+  await expect.poll(async () => Number(await deskPage.get('pnl-chart-panel').getAttribute('data-known')), { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+  for (const [w, h] of [
+    [1280, 800],
+    [1920, 1080],
+  ] as const) {
+    for (const scheme of ['dark', 'light'] as const) {
+      await test.step(`screenshots ${w}×${h} ${scheme}`, async () => {
+        await page.setViewportSize({ width: w, height: h });
+        await deskPage.setTheme(scheme);
+        for (const p of ['portfolio', 'events', 'settings'] as const) {
+          await deskPage.goTo(p);
+          if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
+          if (p === 'portfolio') await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
+          await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}.png`) });
+          if (p === 'portfolio' && w < 1900) {
+            // Below the fold at 1280×800: stream health and the charts.
+            await deskPage.get('stream-health').scrollIntoViewIfNeeded();
+            await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}-lower.png`) });
+            await page.evaluate(() => window.scrollTo(0, 0));
+          }
+        }
+      });
+    }
+  }
+});
