@@ -19,50 +19,33 @@ export function StreamingControls() {
     stop.clear();
     restart.clear();
   };
+  // Start needs a stopped stream; Stop and Restart need a running one.
+  const buttons = [
+    { label: 'Start', testId: 'start', command: start, needsStreaming: false, color: 'teal' },
+    { label: 'Stop', testId: 'stop', command: stop, needsStreaming: true, color: null },
+    { label: 'Restart', testId: 'restart', command: restart, needsStreaming: true, color: null },
+  ];
   return (
     <Group gap={6} wrap="nowrap">
       <Badge variant={streaming ? 'filled' : 'light'} color={streaming ? 'teal' : 'gray'} data-testid="streaming-state" data-state={streaming ? 'streaming' : 'stopped'} leftSection={<span aria-hidden>{streaming ? '▶' : '■'}</span>} tt="none">
         {streaming ? 'streaming' : 'stopped'}
       </Badge>
-      <Button
-        size="xs"
-        color="teal"
-        onClick={() => {
-          clearAll();
-          void start.run({});
-        }}
-        disabled={!connected || streaming || pending}
-        loading={start.pending}
-        data-testid="start"
-      >
-        Start
-      </Button>
-      <Button
-        size="xs"
-        variant="default"
-        onClick={() => {
-          clearAll();
-          void stop.run({});
-        }}
-        disabled={!connected || !streaming || pending}
-        loading={stop.pending}
-        data-testid="stop"
-      >
-        Stop
-      </Button>
-      <Button
-        size="xs"
-        variant="default"
-        onClick={() => {
-          clearAll();
-          void restart.run({});
-        }}
-        disabled={!connected || !streaming || pending}
-        loading={restart.pending}
-        data-testid="restart"
-      >
-        Restart
-      </Button>
+      {buttons.map((b) => (
+        <Button
+          key={b.testId}
+          size="xs"
+          {...(b.color ? { color: b.color } : { variant: 'default' })}
+          onClick={() => {
+            clearAll();
+            void b.command.run({});
+          }}
+          disabled={!connected || b.needsStreaming !== streaming || pending}
+          loading={b.command.pending}
+          data-testid={b.testId}
+        >
+          {b.label}
+        </Button>
+      ))}
       {error && (
         <Tooltip label={error.message} multiline w={320}>
           <Badge color="red" variant="filled" tt="none" data-testid="stream-command-error" onClick={clearAll} style={{ cursor: 'pointer' }}>
