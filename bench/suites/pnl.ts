@@ -3,16 +3,21 @@ import { FifoLedger, makeFill, type Fill } from '../../src/core/pnl/fifo';
 import { multiplier } from '../../src/core/model/money';
 import { SeededRandom } from '../../src/core/model/random';
 import type { Quote } from '../../src/core/market/quote';
+import { SymbolTable } from '../../src/core/market/symbol-table';
 import type { BenchReporter } from '../harness';
 
 /**
  * P&L cost per quote for portfolios of 10, 1,000 and 10,000 positions (one quote must not
  * recompute the whole portfolio: the cost stays within 2× across sizes), and FIFO fills/s.
+ *
+ * Quotes reach the book as they do in the desk: the quote cache has interned the symbol and
+ * stamped its id (`sid`), and the book shares the cache's SymbolTable. The same run without the
+ * shared table (the book looks each symbol up by string) is reported beside it.
  */
 const SIZES = [10, 1_000, 10_000];
 const QUOTES = 200_000;
 
-function buildBook(n: number, rng: SeededRandom): { book: PortfolioBook; symbols: string[] } {
+function buildBook(n: number, rng: SeededRandom, table?: SymbolTable): { book: PortfolioBook; symbols: string[] } {
   const ledger = new FifoLedger({ multiplierOf: () => multiplier(100), keepMatches: false });
   const symbols = Array.from({ length: n }, (_, i) => `SYM${i}`);
   symbols.forEach((symbol, i) => {
@@ -21,16 +26,18 @@ function buildBook(n: number, rng: SeededRandom): { book: PortfolioBook; symbols
     );
     if (!r.ok) throw new Error(r.rejection.reason);
   });
-  const book = new PortfolioBook({ staleAfterMs: 5000 });
+  const book = new PortfolioBook({ staleAfterMs: 5000, symbols: table });
   for (const p of ledger.positions()) book.setPosition(p);
   return { book, symbols };
 }
 
-function quotes(symbols: string[], rng: SeededRandom): Quote[] {
+/** Quotes on random symbols; with a table, stamped with the symbol's id as the quote cache does. */
+function quotes(symbols: string[], rng: SeededRandom, table?: SymbolTable): Quote[] {
   const out: Quote[] = [];
   for (let i = 0; i < QUOTES; i++) {
     const bid = rng.int(100, 50_000) / 100;
-    out.push({ symbol: symbols[rng.int(0, symbols.length - 1)]!, bid, ask: Math.round(bid * 100 + rng.int(1, 20)) / 100, last: bid, bidSize: 1, askSize: 1, exchangeTime: i, receivedAt: i });
+    const symbol = symbols[rng.int(0, symbols.length - 1)]!;
+    out.push({ symbol, bid, ask: Math.round(bid * 100 + rng.int(1, 20)) / 100, last: bid, bidSize: 1, askSize: 1, exchangeTime: i, receivedAt: i, sid: table?.intern(symbol) });
   }
   return out;
 }
@@ -58,8 +65,9 @@ export function run(report: BenchReporter): void {
   const perQuote: number[] = [];
   for (const n of SIZES) {
     const rng = new SeededRandom(n);
-    const { book, symbols } = buildBook(n, rng);
-    const qs = quotes(symbols, rng);
+    const table = new SymbolTable();
+    const { book, symbols } = buildBook(n, rng, table);
+    const qs = quotes(symbols, rng, table);
     const { ns, t } = timeQuotes(book, qs);
     perQuote.push(ns);
     report.figure(`P&L update per quote, ${n.toLocaleString('en-US')} positions`, ns, 'ns/quote');
@@ -78,9 +86,23 @@ export function run(report: BenchReporter): void {
     // Same 10,000-position book, quotes for only 10 of its symbols: isolates the algorithm's
     // cost from the memory hierarchy (10 positions fit in L1; 10,000 do not).
     const rng = new SeededRandom(99);
-    const { book, symbols } = buildBook(10_000, rng);
-    const { ns } = timeQuotes(book, quotes(symbols.slice(0, 10), rng));
+    const table = new SymbolTable();
+    const { book, symbols } = buildBook(10_000, rng, table);
+    const { ns } = timeQuotes(book, quotes(symbols.slice(0, 10), rng, table));
     report.figure('P&L update per quote, 10,000 positions, 10 hot symbols', ns, 'ns/quote', undefined, 'same work as the 10-position case, warm caches');
+  }
+  {
+    // Without the cache's symbol ids the book hashes each quote's symbol string: one more
+    // string-keyed lookup per quote, which is what the shared table saves.
+    const by: number[] = [];
+    for (const n of [10, 10_000]) {
+      const rng = new SeededRandom(n);
+      const { book, symbols } = buildBook(n, rng);
+      const { ns } = timeQuotes(book, quotes(symbols, rng));
+      by.push(ns);
+      report.figure(`P&L update per quote by symbol string, ${n.toLocaleString('en-US')} positions`, ns, 'ns/quote');
+    }
+    report.figure('per-quote cost by symbol string, largest / smallest', by[1]! / by[0]!, '×', undefined, 'for comparison: the desk feeds the book interned ids');
   }
 
   // Realized P&L: random fills through the FIFO engine (partial closes, flips, fees).

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock';
 import type { Quote, QuoteTick, TradeTick } from './quote';
 import { markOf, type Mark, type MarkPolicy, type PositionSide } from './mark';
 import { SubscriptionRefs, type SubscriptionDelta } from './subscriptions';
+import { SymbolTable } from './symbol-table';
 
 export type QuoteListener = (quote: Quote) => void;
 export type SubscriptionListener = (delta: SubscriptionDelta) => void;
@@ -36,6 +37,8 @@ export interface QuoteCacheOptions {
   staleAfterMs?: number;
   /** How positions are marked by `mark()`. Default `mid`. */
   markPolicy?: MarkPolicy;
+  /** Symbol interning shared with consumers that index by `Quote.sid` (default: the cache's own). */
+  symbols?: SymbolTable;
 }
 
 /**
@@ -44,7 +47,11 @@ export interface QuoteCacheOptions {
  * ask for symbols with `ensureSubscribed` and the venue sees one subscription per symbol.
  */
 export class QuoteCache {
-  private readonly quotes = new Map<string, Quote>();
+  /** Latest quote per interned symbol id (the one string lookup a quote costs on its way in). */
+  private readonly byId: (Quote | undefined)[] = [];
+  private count = 0;
+  /** Interning of every symbol the cache has seen; quotes it stores carry their id as `sid`. */
+  readonly symbols: SymbolTable;
   private readonly listeners = new Set<QuoteListener>();
   private readonly subListeners = new Set<SubscriptionListener>();
   private readonly eventListeners = new Set<CacheEventListener>();
@@ -70,18 +77,25 @@ export class QuoteCache {
   ) {
     this.staleAfterMs = options.staleAfterMs ?? 5000;
     this.markPolicy = options.markPolicy ?? 'mid';
+    this.symbols = options.symbols ?? new SymbolTable();
   }
 
-  /** Stores a whole quote (replacing what was there), then notifies listeners. */
+  /**
+   * Stores a whole quote (replacing what was there), then notifies listeners. The cache takes the
+   * object as given (no copy) and stamps the symbol's id on it as `sid`.
+   */
   put(quote: Quote): void {
-    this.quotes.set(quote.symbol, quote);
+    const id = this.symbols.intern(quote.symbol);
+    if (quote.sid !== id) quote.sid = id;
+    this.store(id, quote);
     if (quote.source === 'rest') this.stats.restQuotes++;
     this.notify(quote);
   }
 
   /** Merges a book update (keeps the last trade), then notifies listeners. */
   applyQuote(tick: QuoteTick): Quote {
-    const prev = this.quotes.get(tick.symbol);
+    const id = this.symbols.intern(tick.symbol);
+    const prev = this.byId[id];
     const q: Quote = {
       symbol: tick.symbol,
       bid: tick.bid,
@@ -94,8 +108,9 @@ export class QuoteCache {
       bookReceivedAt: tick.receivedAt,
       lastReceivedAt: prev ? lastAt(prev) : null,
       source: 'stream',
+      sid: id,
     };
-    this.quotes.set(q.symbol, q);
+    this.store(id, q);
     this.stats.streamUpdates++;
     this.notify(q);
     return q;
@@ -103,7 +118,8 @@ export class QuoteCache {
 
   /** Merges a trade print (keeps the book), then notifies listeners. */
   applyTrade(tick: TradeTick): Quote {
-    const prev = this.quotes.get(tick.symbol);
+    const id = this.symbols.intern(tick.symbol);
+    const prev = this.byId[id];
     const q: Quote = {
       symbol: tick.symbol,
       bid: prev ? prev.bid : null,
@@ -116,20 +132,22 @@ export class QuoteCache {
       bookReceivedAt: prev ? bookAt(prev) : null,
       lastReceivedAt: tick.receivedAt,
       source: 'stream',
+      sid: id,
     };
-    this.quotes.set(q.symbol, q);
+    this.store(id, q);
     this.stats.streamUpdates++;
     this.notify(q);
     return q;
   }
 
   get(symbol: string): Quote | undefined {
-    return this.quotes.get(symbol);
+    const id = this.symbols.idOf(symbol);
+    return id === undefined ? undefined : this.byId[id];
   }
 
   /** Age in ms of the symbol's quote (now − receive time), or null when there is none. */
   ageMs(symbol: string): number | null {
-    const q = this.quotes.get(symbol);
+    const q = this.get(symbol);
     return q ? this.clock.now() - q.receivedAt : null;
   }
 
@@ -141,15 +159,17 @@ export class QuoteCache {
 
   /** The mark of a position in `symbol` under the cache's policy (or an explicit one). */
   mark(symbol: string, side: PositionSide = 'long', policy: MarkPolicy = this.markPolicy): Mark {
-    return markOf(this.quotes.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
+    return markOf(this.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
   }
 
   all(): Quote[] {
-    return [...this.quotes.values()];
+    const out: Quote[] = [];
+    for (const q of this.byId) if (q) out.push(q);
+    return out;
   }
 
   get size(): number {
-    return this.quotes.size;
+    return this.count;
   }
 
   onQuote(listener: QuoteListener): () => void {
@@ -161,8 +181,10 @@ export class QuoteCache {
     return this.listeners.size + this.subListeners.size + this.eventListeners.size;
   }
 
+  /** Forgets every quote (symbol ids stay: they are never reused). */
   clear(): void {
-    this.quotes.clear();
+    this.byId.fill(undefined);
+    this.count = 0;
   }
 
   // ---------- subscriptions (one venue subscription per symbol, however many consumers) ----------
@@ -210,6 +232,13 @@ export class QuoteCache {
       if (!event.ok) this.stats.restFailures++;
     }
     for (const l of this.eventListeners) l(event);
+  }
+
+  private store(id: number, q: Quote): void {
+    const byId = this.byId;
+    while (byId.length <= id) byId.push(undefined);
+    if (byId[id] === undefined) this.count++;
+    byId[id] = q;
   }
 
   private publishDelta(delta: SubscriptionDelta): SubscriptionDelta {

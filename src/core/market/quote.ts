@@ -24,6 +24,11 @@ export interface Quote {
   lastReceivedAt?: number | null;
   /** Where the latest update came from: the stream, or a REST refresh. */
   source?: 'stream' | 'rest';
+  /**
+   * The symbol's id in the SymbolTable of the QuoteCache that stored this quote (set by the cache).
+   * Meaningful only together with that table: consumers given the same table index by it.
+   */
+  sid?: number;
 }
 
 /** A book update from a venue stream (Alpaca `T:"q"`). */

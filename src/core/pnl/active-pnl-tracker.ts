@@ -18,6 +18,7 @@
  * releases the symbol subscriptions. Nothing else holds timers or listeners.
  */
 import type { Quote } from '../market/quote';
+import type { SymbolTable } from '../market/symbol-table';
 import type { Cancel, Clock, Scheduler } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { silentLogger } from '../ports/logger';
@@ -61,6 +62,8 @@ export type { ActivePnlSnapshot, ActiveTrade } from '../events/types';
 export interface TrackerQuoteSource {
   get(symbol: string): Quote | undefined;
   onQuote(listener: (q: Quote) => void): () => void;
+  /** The source's symbol interning (QuoteCache.symbols): the book then indexes by `Quote.sid`. */
+  readonly symbols?: SymbolTable;
 }
 
 /** Symbol subscriptions on behalf of a consumer (the QuoteCache's ref-counted API satisfies it). */
@@ -510,6 +513,7 @@ export class ActivePnlTracker {
       staleAfterMs: this.valuation.staleAfterMs,
       currencyOf: (s) => this.currencyOf(s),
       quoteOf: (s) => this.quotes.get(s),
+      symbols: this.quotes.symbols,
     });
   }
 

@@ -1,7 +1,17 @@
 /**
- * The portfolio book: open positions indexed by symbol, valued incrementally. A quote touches only
- * the positions holding its symbol and adjusts exact running totals (subtract the old contribution,
- * add the new), so the cost of a quote does not grow with the size of the portfolio.
+ * The portfolio book: open positions grouped by symbol, valued incrementally. A quote touches only
+ * its symbol's row and adjusts exact running totals, so the cost of a quote does not grow with the
+ * size of the portfolio — nor with the number of positions on the quoted symbol.
+ *
+ * Layout (data-oriented, for the quote path): every symbol the book holds is a row indexed by its
+ * SymbolTable id (the quote cache stamps that id on each quote as `sid`, so the book does no
+ * string lookup per quote). A row's state lives in flat typed arrays — flags, counts and reasons in
+ * an Int32Array, receive time and staleness threshold in a Float64Array, the current mark(s) in a
+ * BigInt64Array — so a quote reads one or two cache lines per array instead of chasing a handful
+ * of heap objects per position. Positions on a row are aggregated per mark group (all positions
+ * for `mid` and `last`; longs and shorts separately for `conservative`, which marks longs at the
+ * bid and shorts at the ask): a group contributes mark × Σunits − Σcost, exactly, and a new mark
+ * moves the total by (new − old) × Σunits.
  *
  * Unknown is not zero: a position without a usable mark is counted as unknown with its reason, and
  * the total unrealized P&L is `null` while any open position is unknown — alongside the known
@@ -9,15 +19,16 @@
  * quote)".
  *
  * Staleness depends on the reader's `now`, not on quotes, so it is applied when totals are read:
- * symbols with a known contribution are kept in receive order (an append-only log, since receive
+ * rows with a known contribution are kept in receive order (an append-only log, since receive
  * times only grow), the stale ones are a prefix of it, and `as_of` — the receive time of the
  * oldest quote still contributing — is the first fresh one. Mark rules are those of mark.ts
  * (markOf), inlined here for the hot path; a property test checks the two agree.
  */
 import type { Quote } from '../market/quote';
+import { SymbolTable } from '../market/symbol-table';
 import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
-import type { MarkPolicy, MarkSource, QuotePrices, UnknownReason } from './mark';
+import { quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from './mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
@@ -30,6 +41,12 @@ export interface BookOptions {
    * position is valued at once instead of waiting for the next tick.
    */
   quoteOf?: (symbol: string) => Quote | undefined;
+  /**
+   * The SymbolTable of the quote cache feeding this book. When given, the book trusts `Quote.sid`
+   * (the cache's id) and indexes its rows by it; without it the book interns symbols itself and
+   * looks each quote's symbol up by string.
+   */
+  symbols?: SymbolTable;
 }
 
 export interface UnknownPosition {
@@ -75,42 +92,17 @@ export interface PositionValue {
   prices: QuotePrices | null;
 }
 
-interface Slot {
-  symbol: string;
-  currency: string;
-  entries: Entry[];
-  /** The only entry when there is exactly one (the common case): saves a memory hop per quote. */
-  only: Entry | null;
-  quote: Quote | null;
-  /** Exact prices of the last quote (null = missing/unusable); converted only as the policy needs. */
-  bid: Price | null;
-  ask: Price | null;
-  last: Price | null;
-  bad: boolean;
-  /** The venue numbers behind bid/ask (to skip converting an unchanged side). */
-  bidNum: number | null | undefined;
-  askNum: number | null | undefined;
-  receivedAt: number;
-  staleAfterMs: number;
-  /** Entries on this slot whose value is known. */
-  knownCount: number;
-  /** Position of this slot's current record in the receive log (-1 when it has none). */
-  logIndex: number;
-}
-
 interface Entry {
   key: string;
   snap: PositionSnapshot;
   side: PositionSide;
-  slot: Slot;
-  totals: Acc;
+  row: number;
+  /** Mark group within the row: 0, or 1 for shorts under the conservative policy. */
+  group: number;
+  acc: Acc;
   /** signed_units × 5: money = markX2 × units5 (see money.ts). */
   units5: bigint;
   signedOpenCost: bigint;
-  value: bigint | null;
-  reason: UnknownReason | null;
-  markX2: bigint | null;
-  source: MarkSource | null;
 }
 
 interface Acc {
@@ -118,93 +110,111 @@ interface Acc {
   realizedNet: bigint;
   realizedGross: bigint;
   fees: bigint;
-  known: bigint;
-  unknown: Set<Entry>;
+  /**
+   * Σ over known groups of markX2 × Σunits5 − Σcost, kept in buckets by power of ten: the known
+   * unrealized money is Σ kx[e] × 10^e. A quote adds (new − old mark) × u into bucket e of its
+   * group's reduced units (Σunits5 = u × 10^e), which lives in the row's cache line.
+   */
+  kx: bigint[];
+  /** Bit e set when bucket e may be non-zero (bucket 0 always may): reads sum only those. */
+  expMask: number;
+  /** Groups (row × 2 + group) with open positions and no usable mark, in the order they became so. */
+  unknownGroups: Set<number>;
+  /** Open positions in those groups. */
+  unknownCount: number;
   open: number;
 }
 
-/**
- * Receive-order log: every quote that leaves a symbol with a known value appends (slot, time);
- * a record is current while its slot still points at it. Reading walks from the head: superseded
- * records are skipped (and dropped when at the head), current ones older than their threshold are
- * stale, and the first current fresh one gives as_of. Appends touch sequential memory only, so
- * the per-quote cost does not depend on how many symbols the book holds; the log is compacted
- * when more than half of it is superseded (amortized O(1)).
- */
-class ReceiveLog {
-  slots: (Slot | null)[] = [];
-  times: number[] = [];
-  head = 0;
-  live = 0;
-  /** False after a receive time went backwards (a clock step): reads then scan the whole log. */
-  ordered = true;
+// Row layout: 64 bytes per row (one cache line) in one ArrayBuffer, seen through four views.
+//   Float64  [k*8]         receive time of the row's latest quote
+//   BigInt64 [k*8 + 1 + g] mark of group g (twice the price)
+//   BigInt64 [k*8 + 3 + g] reduced Σunits5 of group g: u with Σunits5 = u × 10^exp
+//   Int32    [k*16 + 10 …] flags, receive-log index, open positions in group 0, in group 1,
+//                          currency accumulator index
+//   Uint8    [k*64 + 60 + g] unknown reason of group g; [k*64 + 62 + g] exp of group g
+//            (NO_EXP when Σunits5 does not reduce into 64 bits: the bigint `units` is used)
+const ROW_BYTES = 64;
+const F_STRIDE = 8;
+const W_STRIDE = 8;
+const W_MARK = 1;
+const W_UNITS = 3;
+const I_STRIDE = 16;
+const I_FLAGS = 10;
+const I_LOG = 11;
+const I_COUNT = 12;
+const I_ACC = 14;
+const B_STRIDE = 64;
+const B_REASON = 60;
+const B_EXP = 62;
+const NO_EXP = 255;
+const MAX_EXP = 30;
+const F_ACTIVE = 1; // the row was set up (currency, threshold, initial quote)
+const F_KNOWN = 2; // << group: the group has a usable mark
 
-  append(s: Slot, t: number): void {
-    this.drop(s);
-    const n = this.times.length;
-    if (n > this.head && t < this.times[n - 1]!) this.ordered = false;
-    s.logIndex = this.slots.length;
-    this.slots.push(s);
-    this.times.push(t);
-    this.live++;
-    if (this.slots.length > 1024 && this.live * 2 < this.slots.length - this.head) this.compact();
-  }
+const P10: readonly bigint[] = Array.from({ length: MAX_EXP + 1 }, (_, e) => 10n ** BigInt(e));
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
 
-  drop(s: Slot): void {
-    if (s.logIndex >= 0) {
-      this.slots[s.logIndex] = null;
-      s.logIndex = -1;
-      this.live--;
-    }
-  }
+const REASONS: readonly UnknownReason[] = ['no_quote', 'stale_quote', 'one_sided', 'crossed_quote', 'no_last', 'bad_price'];
+const R_NO_QUOTE = 0;
+const R_ONE_SIDED = 2;
+const R_CROSSED = 3;
+const R_NO_LAST = 4;
+const R_BAD = 5;
 
-  private compact(): void {
-    const slots: (Slot | null)[] = [];
-    const times: number[] = [];
-    for (let i = this.head; i < this.slots.length; i++) {
-      const s = this.slots[i];
-      if (!s) continue;
-      s.logIndex = slots.length;
-      slots.push(s);
-      times.push(this.times[i]!);
-    }
-    if (!this.ordered) {
-      const order = slots.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
-      const sortedSlots = order.map((i) => slots[i]!);
-      const sortedTimes = order.map((i) => times[i]!);
-      sortedSlots.forEach((s, i) => (s.logIndex = i));
-      this.slots = sortedSlots;
-      this.times = sortedTimes;
-      this.ordered = true;
-    } else {
-      this.slots = slots;
-      this.times = times;
-    }
-    this.head = 0;
-  }
-}
+/** Marks are kept in 64 bits; a price beyond that (> 461 million per unit) is treated as bad. */
+const MAX_MARK_X2 = INT64_MAX;
+const POLICY_MID = 0;
+const POLICY_LAST = 1;
+const POLICY_CONSERVATIVE = 2;
 
 export class PortfolioBook {
   private readonly policy: MarkPolicy;
+  private readonly policyCode: number;
   private readonly staleOf: (symbol: string) => number;
   private readonly currencyOf: (symbol: string) => string;
   private readonly quoteOf: (symbol: string) => Quote | undefined;
-  private readonly slots = new Map<string, Slot>();
+  private readonly table: SymbolTable;
+  /** True when rows are indexed by the feeding cache's ids (Quote.sid can be trusted). */
+  private readonly trustSid: boolean;
+
+  // ---- rows (capacity grows by doubling; index = symbol id) ----
+  private cap = 0;
+  private f64 = new Float64Array(0);
+  private wide = new BigInt64Array(0);
+  private ints = new Int32Array(0);
+  private bytes = new Uint8Array(0);
+  /** Staleness threshold per row (read with totals, not per quote: kept out of the row). */
+  private staleMs = new Float64Array(0);
+  /** Σ units5 and Σ signed open cost per group (row × 2 + group), exact. */
+  private units: bigint[] = [];
+  private costs: bigint[] = [];
+  private quotes: (Quote | null)[] = [];
+  private rowEntries: (Entry[] | null)[] = [];
+
   private readonly entries = new Map<string, Entry>();
   private readonly realized = new Map<string, { acc: Acc; net: bigint; gross: bigint; fees: bigint }>();
-  private readonly accs = new Map<string, Acc>();
-  private readonly log = new ReceiveLog();
-  private readonly needBidAsk: boolean;
-  private readonly needLast: boolean;
+  private readonly accs: Acc[] = [];
+  private readonly accIndex = new Map<string, number>();
+  private readonly staleThresholds = new Set<number>();
+
+  // ---- receive log: rows with a known contribution, in receive order ----
+  private logRows: number[] = [];
+  private logTimes: number[] = [];
+  private logHead = 0;
+  private logLive = 0;
+  /** False after a receive time went backwards (a clock step): reads then scan the whole log. */
+  private logOrdered = true;
 
   constructor(opts: BookOptions = {}) {
     this.policy = opts.markPolicy ?? 'mid';
+    this.policyCode = this.policy === 'last' ? POLICY_LAST : this.policy === 'conservative' ? POLICY_CONSERVATIVE : POLICY_MID;
     const stale = opts.staleAfterMs ?? 5000;
     this.staleOf = typeof stale === 'number' ? () => stale : stale;
     this.currencyOf = opts.currencyOf ?? (() => 'USD');
     this.quoteOf = opts.quoteOf ?? (() => undefined);
-    this.needBidAsk = this.policy !== 'last';
-    this.needLast = this.policy === 'last';
+    this.trustSid = opts.symbols !== undefined;
+    this.table = opts.symbols ?? new SymbolTable();
   }
 
   get markPolicy(): MarkPolicy {
@@ -219,7 +229,11 @@ export class PortfolioBook {
   /** Symbols the book needs quotes for (those with an open position). */
   symbols(): string[] {
     const out: string[] = [];
-    for (const s of this.slots.values()) if (s.entries.length > 0) out.push(s.symbol);
+    const ints = this.ints;
+    for (let k = 0; k < this.cap; k++) {
+      const o = k * I_STRIDE;
+      if (ints[o + I_COUNT]! + ints[o + I_COUNT + 1]! > 0) out.push(this.table.symbolOf(k));
+    }
     return out;
   }
 
@@ -243,29 +257,18 @@ export class PortfolioBook {
     const existing = this.entries.get(snap.key);
     if (existing) this.detach(existing);
     if (snap.quantity_remaining <= 0n) return;
-    const slot = this.slot(snap.symbol);
+    const k = this.row(snap.symbol);
     const e: Entry = {
       key: snap.key,
       snap,
       side: snap.side,
-      slot,
-      totals: acc,
+      row: k,
+      group: this.policyCode === POLICY_CONSERVATIVE && snap.side === 'SHORT' ? 1 : 0,
+      acc: this.accs[this.ints[k * I_STRIDE + I_ACC]!]!,
       units5: (snap.signed_units as bigint) * 5n,
       signedOpenCost: snap.signed_open_cost,
-      value: null,
-      reason: 'no_quote',
-      markX2: null,
-      source: null,
     };
-    acc.unknown.add(e);
-    acc.open++;
-    slot.entries.push(e);
-    slot.only = slot.entries.length === 1 ? e : null;
-    this.entries.set(e.key, e);
-    if (slot.quote) {
-      this.evaluate(e);
-      this.relog(slot);
-    }
+    this.attach(e);
   }
 
   /** Forgets a position entirely (e.g. it left portfolio.json), realized P&L included. */
@@ -283,38 +286,41 @@ export class PortfolioBook {
 
   /** Revalues the positions holding the quote's symbol. Returns false when the book holds none. */
   onQuote(q: Quote): boolean {
-    const slot = this.slots.get(q.symbol);
-    if (!slot) return false;
-    slot.quote = q;
-    slot.receivedAt = q.receivedAt;
-    this.convert(slot, q);
-    const only = slot.only;
-    if (only) this.evaluate(only);
-    else {
-      const entries = slot.entries;
-      if (entries.length === 0) return false;
-      for (let i = 0; i < entries.length; i++) this.evaluate(entries[i]!);
+    let k = this.trustSid ? q.sid : undefined;
+    if (k === undefined) {
+      k = this.table.idOf(q.symbol);
+      if (k === undefined) return false;
     }
-    this.relog(slot);
-    return true;
+    if (k >= this.cap) return false;
+    const o = k * I_STRIDE;
+    if ((this.ints[o + I_FLAGS]! & F_ACTIVE) === 0) return false;
+    this.quotes[k] = q;
+    this.f64[k * F_STRIDE] = q.receivedAt;
+    this.apply(k, q);
+    this.relog(k, true);
+    return this.ints[o + I_COUNT]! + this.ints[o + I_COUNT + 1]! > 0;
   }
 
   /** The current value of one open position, with staleness applied at `now`. */
   value(key: string, now: number): PositionValue | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const stale = e.value !== null && now - e.slot.receivedAt > e.slot.staleAfterMs;
-    const s = e.slot;
+    const k = e.row;
+    const o = k * I_STRIDE;
+    const known = (this.ints[o + I_FLAGS]! & (F_KNOWN << e.group)) !== 0;
+    const markX2 = known ? this.wide[k * W_STRIDE + W_MARK + e.group]! : null;
+    const stale = known && now - this.f64[k * F_STRIDE]! > this.staleMs[k]!;
+    const quote = this.quotes[k] ?? null;
     return {
       key: e.key,
-      symbol: s.symbol,
+      symbol: this.table.symbolOf(k),
       side: e.side,
-      unrealized: stale ? null : (e.value as Money | null),
-      reason: stale ? 'stale_quote' : e.reason,
-      markX2: e.markX2,
-      markSource: e.source,
-      quote: s.quote,
-      prices: s.quote ? { bid: s.bid, ask: s.ask, last: s.last, bad: s.bad } : null,
+      unrealized: markX2 === null || stale ? null : ((markX2 * e.units5 - e.signedOpenCost) as Money),
+      reason: stale ? 'stale_quote' : known ? null : REASONS[this.bytes[k * B_STRIDE + B_REASON + e.group]!]!,
+      markX2,
+      markSource: known ? this.sourceOf(e.group) : null,
+      quote,
+      prices: quote ? quotePrices(quote) : null,
     };
   }
 
@@ -331,34 +337,44 @@ export class PortfolioBook {
     const staleKnown = new Map<Acc, bigint>();
     const staleList = new Map<Acc, UnknownPosition[]>();
     let asOf: number | null = null;
-    const log = this.log;
+    const ints = this.ints;
+    const uniform = this.staleThresholds.size <= 1;
     // Drop superseded records at the head for good.
-    while (log.head < log.slots.length && log.slots[log.head] === null) log.head++;
-    for (let i = log.head; i < log.slots.length; i++) {
-      const s = log.slots[i];
-      if (!s) continue;
-      const t = log.times[i]!;
-      if (now - t <= s.staleAfterMs) {
+    while (this.logHead < this.logRows.length && this.logRows[this.logHead] === -1) this.logHead++;
+    for (let i = this.logHead; i < this.logRows.length; i++) {
+      const k = this.logRows[i]!;
+      if (k < 0) continue;
+      const t = this.logTimes[i]!;
+      if (now - t <= this.staleMs[k]!) {
         // Fresh. With one threshold everything after is fresh too; with several, keep looking
         // only for stale symbols of a shorter threshold.
         if (asOf === null || t < asOf) asOf = t;
-        if (this.uniformStale && log.ordered) break;
+        if (uniform && this.logOrdered) break;
         continue;
       }
-      for (const e of s.entries) {
-        if (e.value === null) continue;
-        staleKnown.set(e.totals, (staleKnown.get(e.totals) ?? 0n) + e.value);
-        let l = staleList.get(e.totals);
-        if (!l) staleList.set(e.totals, (l = []));
-        l.push({ key: e.key, symbol: s.symbol, reason: 'stale_quote' });
+      const o = k * I_STRIDE;
+      const acc = this.accs[ints[o + I_ACC]!]!;
+      for (let g = 0; g < 2; g++) {
+        if ((ints[o + I_FLAGS]! & (F_KNOWN << g)) === 0 || ints[o + I_COUNT + g] === 0) continue;
+        const gi = k * 2 + g;
+        staleKnown.set(acc, (staleKnown.get(acc) ?? 0n) + this.wide[k * W_STRIDE + W_MARK + g]! * this.units[gi]! - this.costs[gi]!);
+        let l = staleList.get(acc);
+        if (!l) staleList.set(acc, (l = []));
+        for (const e of this.rowEntries[k]!) if (e.group === g) l.push({ key: e.key, symbol: this.table.symbolOf(k), reason: 'stale_quote' });
       }
     }
     const currencies: CurrencyTotals[] = [];
-    for (const acc of this.accs.values()) {
+    for (const acc of this.accs) {
       const unknown: UnknownPosition[] = [];
-      for (const e of acc.unknown) unknown.push({ key: e.key, symbol: e.slot.symbol, reason: e.reason ?? 'no_quote' });
+      for (const gi of acc.unknownGroups) {
+        const k = gi >> 1;
+        const g = gi & 1;
+        const reason = REASONS[this.bytes[k * B_STRIDE + B_REASON + g]!]!;
+        const symbol = this.table.symbolOf(k);
+        for (const e of this.rowEntries[k]!) if (e.group === g) unknown.push({ key: e.key, symbol, reason });
+      }
       for (const u of staleList.get(acc) ?? []) unknown.push(u);
-      const known = (acc.known - (staleKnown.get(acc) ?? 0n)) as Money;
+      const known = (knownOf(acc) - (staleKnown.get(acc) ?? 0n)) as Money;
       const unrealized = unknown.length === 0 ? known : null;
       currencies.push({
         currency: acc.currency,
@@ -378,158 +394,273 @@ export class PortfolioBook {
 
   // ---------- internals ----------
 
-  private staleThresholds = new Set<number>();
-
-  private get uniformStale(): boolean {
-    return this.staleThresholds.size <= 1;
+  private sourceOf(group: number): MarkSource {
+    if (this.policyCode === POLICY_MID) return 'mid';
+    if (this.policyCode === POLICY_LAST) return 'last';
+    return group === 0 ? 'bid' : 'ask';
   }
 
-  private convert(slot: Slot, q: Quote): void {
-    let bad = false;
-    if (this.needBidAsk) {
-      const b = q.bid;
-      const a = q.ask;
-      // Most updates move one side (or only sizes): reuse the exact price of an unchanged side.
-      if (b !== slot.bidNum) {
-        slot.bidNum = b;
-        slot.bid = b === null || b === 0 ? null : tryPrice(b);
-      }
-      if (a !== slot.askNum) {
-        slot.askNum = a;
-        slot.ask = a === null || a === 0 ? null : tryPrice(a);
-      }
-      if ((b !== null && b !== 0 && (slot.bid === null || slot.bid < 0n)) || (a !== null && a !== 0 && (slot.ask === null || slot.ask < 0n))) {
-        bad = true;
-        if (slot.bid !== null && slot.bid < 0n) slot.bid = null;
-        if (slot.ask !== null && slot.ask < 0n) slot.ask = null;
-      }
-    }
-    if (this.needLast) {
+  /** New marks (or reasons) for row k from quote q; adjusts the exact totals of its groups. */
+  private apply(k: number, q: Quote): void {
+    if (this.policyCode === POLICY_LAST) {
       const l = q.last;
-      slot.last = l === null || l === 0 ? null : tryPrice(l);
-      if (l !== null && l !== 0 && (slot.last === null || slot.last < 0n)) {
+      if (l === null || l === 0) this.setGroup(k, 0, null, R_NO_LAST);
+      else {
+        const p = tryPrice(l);
+        if (p === null || p < 0n || p * 2n > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
+        else this.setGroup(k, 0, p * 2n, 0);
+      }
+      return;
+    }
+    const b = q.bid;
+    const a = q.ask;
+    let bid: Price | null = null;
+    let ask: Price | null = null;
+    let bad = false;
+    if (b !== null && b !== 0) {
+      bid = tryPrice(b);
+      if (bid === null || bid < 0n) {
+        bid = null;
         bad = true;
-        slot.last = null;
       }
     }
-    slot.bad = bad;
+    if (a !== null && a !== 0) {
+      ask = tryPrice(a);
+      if (ask === null || ask < 0n) {
+        ask = null;
+        bad = true;
+      }
+    }
+    const missing = bad ? R_BAD : R_ONE_SIDED;
+    if (bid !== null && ask !== null && ask < bid) {
+      this.setGroup(k, 0, null, R_CROSSED);
+      if (this.policyCode === POLICY_CONSERVATIVE) this.setGroup(k, 1, null, R_CROSSED);
+    } else if (this.policyCode === POLICY_MID) {
+      const m = bid !== null && ask !== null ? bid + ask : null;
+      if (m === null) this.setGroup(k, 0, null, missing);
+      else if (m > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
+      else this.setGroup(k, 0, m, 0);
+    } else {
+      this.setSide(k, 0, bid, missing);
+      this.setSide(k, 1, ask, missing);
+    }
   }
 
-  private evaluate(e: Entry): void {
-    const slot = e.slot;
-    const acc = e.totals;
-    let markX2: bigint | null = null;
-    let source: MarkSource | null = null;
-    let reason: UnknownReason | null = null;
-    const policy = this.policy;
-    if (policy === 'last') {
-      if (slot.last !== null) {
-        markX2 = slot.last * 2n;
-        source = 'last';
-      } else reason = slot.bad ? 'bad_price' : 'no_last';
-    } else {
-      const bid = slot.bid;
-      const ask = slot.ask;
-      if (bid !== null && ask !== null && ask < bid) reason = 'crossed_quote';
-      else if (policy === 'mid') {
-        if (bid !== null && ask !== null) {
-          markX2 = bid + ask;
-          source = 'mid';
-        } else reason = slot.bad ? 'bad_price' : 'one_sided';
-      } else {
-        const px = e.side === 'LONG' ? bid : ask;
-        if (px !== null) {
-          markX2 = px * 2n;
-          source = e.side === 'LONG' ? 'bid' : 'ask';
-        } else reason = slot.bad ? 'bad_price' : 'one_sided';
-      }
-    }
-    const old = e.value;
-    if (markX2 !== null) {
-      const v = markX2 * e.units5 - e.signedOpenCost;
-      if (old === null) {
-        acc.unknown.delete(e);
-        acc.known += v;
-        slot.knownCount++;
-      } else {
-        acc.known += v - old;
-      }
-      e.value = v;
-      e.reason = null;
-    } else {
-      if (old !== null) {
-        acc.known -= old;
-        acc.unknown.add(e);
-        slot.knownCount--;
-      }
-      e.value = null;
-      e.reason = reason;
-    }
-    e.markX2 = markX2;
-    e.source = source;
+  private setSide(k: number, g: number, px: Price | null, missing: number): void {
+    if (px === null) this.setGroup(k, g, null, missing);
+    else if (px * 2n > MAX_MARK_X2) this.setGroup(k, g, null, R_BAD);
+    else this.setGroup(k, g, px * 2n, 0);
   }
 
-  private relog(slot: Slot): void {
-    if (slot.knownCount > 0) this.log.append(slot, slot.receivedAt);
-    else this.log.drop(slot);
+  /** Sets group g of row k to mark m (twice the price) or to unknown with a reason. */
+  private setGroup(k: number, g: number, m: bigint | null, reason: number): void {
+    const ints = this.ints;
+    const o = k * I_STRIDE;
+    const flags = ints[o + I_FLAGS]!;
+    const bit = F_KNOWN << g;
+    const n = ints[o + I_COUNT + g]!;
+    const mi = k * W_STRIDE + W_MARK + g;
+    if (m !== null) {
+      if ((flags & bit) !== 0) {
+        if (n > 0) {
+          // The hot path: everything it reads is in row k's cache line.
+          const acc = this.accs[ints[o + I_ACC]!]!;
+          const exp = this.bytes[k * B_STRIDE + B_EXP + g]!;
+          if (exp !== NO_EXP) acc.kx[exp] = acc.kx[exp]! + (m - this.wide[mi]!) * this.wide[k * W_STRIDE + W_UNITS + g]!;
+          else acc.kx[0] = acc.kx[0]! + (m - this.wide[mi]!) * this.units[k * 2 + g]!;
+        }
+      } else {
+        ints[o + I_FLAGS] = flags | bit;
+        if (n > 0) {
+          const acc = this.accs[ints[o + I_ACC]!]!;
+          acc.kx[0] = acc.kx[0]! + m * this.units[k * 2 + g]! - this.costs[k * 2 + g]!;
+          acc.unknownGroups.delete(k * 2 + g);
+          acc.unknownCount -= n;
+        }
+      }
+      this.wide[mi] = m;
+    } else {
+      if ((flags & bit) !== 0) {
+        ints[o + I_FLAGS] = flags & ~bit;
+        if (n > 0) {
+          const acc = this.accs[ints[o + I_ACC]!]!;
+          acc.kx[0] = acc.kx[0]! - (this.wide[mi]! * this.units[k * 2 + g]! - this.costs[k * 2 + g]!);
+          acc.unknownGroups.add(k * 2 + g);
+          acc.unknownCount += n;
+        }
+      }
+      this.bytes[k * B_STRIDE + B_REASON + g] = reason;
+    }
+  }
+
+  /** Adds (sign 1) or removes (sign −1) a position's units and cost to its group. */
+  private addToGroup(e: Entry, sign: 1 | -1): void {
+    const k = e.row;
+    const g = e.group;
+    const gi = k * 2 + g;
+    const o = k * I_STRIDE;
+    const acc = e.acc;
+    const before = this.ints[o + I_COUNT + g]!;
+    const n = before + sign;
+    this.ints[o + I_COUNT + g] = n;
+    const units = sign === 1 ? this.units[gi]! + e.units5 : this.units[gi]! - e.units5;
+    this.units[gi] = units;
+    this.costs[gi] = sign === 1 ? this.costs[gi]! + e.signedOpenCost : this.costs[gi]! - e.signedOpenCost;
+    this.reduceUnits(k, g, units);
+    const exp = this.bytes[k * B_STRIDE + B_EXP + g]!;
+    if (exp !== NO_EXP) acc.expMask |= 1 << exp;
+    if ((this.ints[o + I_FLAGS]! & (F_KNOWN << g)) !== 0) {
+      const v = this.wide[k * W_STRIDE + W_MARK + g]! * e.units5 - e.signedOpenCost;
+      acc.kx[0] = sign === 1 ? acc.kx[0]! + v : acc.kx[0]! - v;
+    } else {
+      if (before === 0) acc.unknownGroups.add(gi);
+      if (n === 0) acc.unknownGroups.delete(gi);
+      acc.unknownCount += sign;
+    }
+    acc.open += sign;
+  }
+
+  /** Stores Σunits5 of a group as u × 10^exp with u in 64 bits (largest exp that divides), or NO_EXP. */
+  private reduceUnits(k: number, g: number, units: bigint): void {
+    let exp = MAX_EXP;
+    while (exp > 0 && units % P10[exp]! !== 0n) exp--;
+    const u = units / P10[exp]!;
+    const fits = u >= INT64_MIN && u <= INT64_MAX;
+    this.bytes[k * B_STRIDE + B_EXP + g] = fits ? exp : NO_EXP;
+    this.wide[k * W_STRIDE + W_UNITS + g] = fits ? u : 0n;
+  }
+
+  private attach(e: Entry): void {
+    this.addToGroup(e, 1);
+    (this.rowEntries[e.row] ??= []).push(e);
+    this.entries.set(e.key, e);
+    this.relog(e.row);
   }
 
   private detach(e: Entry): void {
-    const slot = e.slot;
-    const acc = e.totals;
-    if (e.value !== null) {
-      acc.known -= e.value;
-      slot.knownCount--;
-    } else {
-      acc.unknown.delete(e);
-    }
-    acc.open--;
-    const i = slot.entries.indexOf(e);
-    if (i >= 0) slot.entries.splice(i, 1);
-    slot.only = slot.entries.length === 1 ? slot.entries[0]! : null;
+    this.addToGroup(e, -1);
+    const list = this.rowEntries[e.row]!;
+    list.splice(list.indexOf(e), 1);
     this.entries.delete(e.key);
-    // The slot (and its last quote) stays: a position replaced after a fill, or re-added, is
-    // valued at once. Slots are bounded by the symbols the book has ever held.
-    if (slot.knownCount === 0) this.log.drop(slot);
+    // The row (and its last quote) stays: a position replaced after a fill, or re-added, is
+    // valued at once. Rows are bounded by the symbols the book has ever held.
+    this.relog(e.row);
   }
 
-  private slot(symbol: string): Slot {
-    let s = this.slots.get(symbol);
-    if (s) return s;
+  /**
+   * Keeps row k in the receive log exactly while it has a known contribution; `requeue` (a new
+   * quote) moves its record to the tail with the new receive time.
+   */
+  private relog(k: number, requeue = false): void {
+    const ints = this.ints;
+    const o = k * I_STRIDE;
+    const flags = ints[o + I_FLAGS]!;
+    const known = ((flags & F_KNOWN) !== 0 && ints[o + I_COUNT]! > 0) || ((flags & (F_KNOWN << 1)) !== 0 && ints[o + I_COUNT + 1]! > 0);
+    const at = ints[o + I_LOG]!;
+    if (at >= 0) {
+      if (known && !requeue) return;
+      this.logRows[at] = -1;
+      ints[o + I_LOG] = -1;
+      this.logLive--;
+    }
+    if (!known) return;
+    const t = this.f64[k * F_STRIDE]!;
+    const len = this.logTimes.length;
+    if (len > this.logHead && t < this.logTimes[len - 1]!) this.logOrdered = false;
+    ints[o + I_LOG] = len;
+    this.logRows.push(k);
+    this.logTimes.push(t);
+    this.logLive++;
+    if (len >= 1024 && this.logLive * 2 < len + 1 - this.logHead) this.compactLog();
+  }
+
+  private compactLog(): void {
+    let rows: number[] = [];
+    let times: number[] = [];
+    for (let i = this.logHead; i < this.logRows.length; i++) {
+      const k = this.logRows[i]!;
+      if (k < 0) continue;
+      rows.push(k);
+      times.push(this.logTimes[i]!);
+    }
+    if (!this.logOrdered) {
+      const order = rows.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+      rows = order.map((i) => rows[i]!);
+      times = order.map((i) => times[i]!);
+      this.logOrdered = true;
+    }
+    rows.forEach((k, i) => (this.ints[k * I_STRIDE + I_LOG] = i));
+    this.logRows = rows;
+    this.logTimes = times;
+    this.logHead = 0;
+  }
+
+  /** The row of `symbol`, set up on first use (currency, staleness threshold, latest quote). */
+  private row(symbol: string): number {
+    const k = this.table.intern(symbol);
+    if (k >= this.cap) this.grow(k + 1);
+    const o = k * I_STRIDE;
+    if ((this.ints[o + I_FLAGS]! & F_ACTIVE) !== 0) return k;
     const staleAfterMs = this.staleOf(symbol);
     this.staleThresholds.add(staleAfterMs);
-    s = {
-      symbol,
-      currency: this.currencyOf(symbol),
-      entries: [],
-      only: null,
-      quote: null,
-      bid: null,
-      ask: null,
-      last: null,
-      bad: false,
-      bidNum: undefined,
-      askNum: undefined,
-      receivedAt: 0,
-      staleAfterMs,
-      knownCount: 0,
-      logIndex: -1,
-    };
+    this.ints[o + I_FLAGS] = F_ACTIVE;
+    this.ints[o + I_LOG] = -1;
+    this.bytes[k * B_STRIDE + B_REASON] = R_NO_QUOTE;
+    this.bytes[k * B_STRIDE + B_REASON + 1] = R_NO_QUOTE;
+    this.reduceUnits(k, 0, 0n);
+    this.reduceUnits(k, 1, 0n);
+    this.ints[o + I_ACC] = this.accIndexOf(this.currencyOf(symbol));
+    this.staleMs[k] = staleAfterMs;
     const q = this.quoteOf(symbol);
     if (q) {
-      s.quote = q;
-      s.receivedAt = q.receivedAt;
-      this.convert(s, q);
+      this.quotes[k] = q;
+      this.f64[k * F_STRIDE] = q.receivedAt;
+      this.apply(k, q);
     }
-    this.slots.set(symbol, s);
-    return s;
+    return k;
+  }
+
+  private grow(min: number): void {
+    let cap = Math.max(16, this.cap * 2);
+    while (cap < min) cap *= 2;
+    const buf = new ArrayBuffer(cap * ROW_BYTES);
+    new Uint8Array(buf).set(this.bytes);
+    this.f64 = new Float64Array(buf);
+    this.wide = new BigInt64Array(buf);
+    this.ints = new Int32Array(buf);
+    this.bytes = new Uint8Array(buf);
+    const staleMs = new Float64Array(cap);
+    staleMs.set(this.staleMs);
+    this.staleMs = staleMs;
+    for (let i = this.cap; i < cap; i++) {
+      this.quotes.push(null);
+      this.rowEntries.push(null);
+      this.units.push(0n, 0n);
+      this.costs.push(0n, 0n);
+    }
+    this.cap = cap;
   }
 
   private acc(currency: string): Acc {
-    let a = this.accs.get(currency);
-    if (!a) this.accs.set(currency, (a = { currency, realizedNet: 0n, realizedGross: 0n, fees: 0n, known: 0n, unknown: new Set(), open: 0 }));
-    return a;
+    return this.accs[this.accIndexOf(currency)]!;
   }
+
+  private accIndexOf(currency: string): number {
+    let i = this.accIndex.get(currency);
+    if (i === undefined) {
+      i = this.accs.length;
+      this.accIndex.set(currency, i);
+      this.accs.push({ currency, realizedNet: 0n, realizedGross: 0n, fees: 0n, kx: P10.map(() => 0n), expMask: 1, unknownGroups: new Set(), unknownCount: 0, open: 0 });
+    }
+    return i;
+  }
+}
+
+/** Σ kx[e] × 10^e: the known unrealized money of a currency (exact). */
+function knownOf(acc: Acc): bigint {
+  let s = acc.kx[0]!;
+  for (let e = 1, mask = acc.expMask >>> 1; mask !== 0; e++, mask >>>= 1) if ((mask & 1) !== 0) s += acc.kx[e]! * P10[e]!;
+  return s;
 }
 
 /** Unrealized P&L of a snapshot at an explicit mark (twice the price), exact. */

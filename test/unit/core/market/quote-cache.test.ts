@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/core/ports/clock';
 import { QuoteCache } from '../../../../src/core/market/quote-cache';
 import { midOf, type Quote } from '../../../../src/core/market/quote';
+import { SymbolTable } from '../../../../src/core/market/symbol-table';
 
 const q = (symbol: string, bid: number | null, ask: number | null, receivedAt: number): Quote => ({
   symbol, bid, ask, last: null, bidSize: null, askSize: null, exchangeTime: null, receivedAt,
@@ -111,5 +112,27 @@ describe('QuoteCache listener isolation', () => {
     expect(cache.get('SPY')).toBeDefined();
     expect(cache.stats.listenerErrors).toBe(1);
     expect(cache.lastListenerError).toBe('consumer bug');
+  });
+
+  it('interns each symbol once and stamps its id on every quote it stores (shared table)', () => {
+    const clock = new ManualClock(0);
+    const table = new SymbolTable();
+    table.intern('SPY');
+    const cache = new QuoteCache(clock, { symbols: table });
+    expect(cache.symbols).toBe(table);
+    const seen: Quote[] = [];
+    cache.onQuote((x) => seen.push(x));
+    cache.applyQuote({ symbol: 'AAPL', bid: 1, ask: 2, bidSize: 1, askSize: 1, exchangeTime: null, receivedAt: 0 });
+    cache.applyTrade({ symbol: 'SPY', price: 3, size: 1, exchangeTime: null, receivedAt: 1 });
+    const foreign = { ...q('QQQ', 1, 2, 2), sid: 0 }; // an id from some other table
+    cache.put(foreign);
+    expect(seen.map((x) => [x.symbol, x.sid])).toEqual([['AAPL', 1], ['SPY', 0], ['QQQ', 2]]);
+    expect(cache.get('QQQ')).toBe(foreign); // stored as given, with the cache's id stamped on it
+    expect(foreign.sid).toBe(2);
+    expect(cache.all().map((x) => x.symbol).sort()).toEqual(['AAPL', 'QQQ', 'SPY']);
+    cache.clear();
+    expect([cache.size, cache.get('AAPL')]).toEqual([0, undefined]);
+    cache.put(q('AAPL', 1, 2, 3));
+    expect([cache.size, cache.get('AAPL')!.sid]).toEqual([1, 1]); // ids survive a clear
   });
 });

@@ -6,6 +6,8 @@ import { FifoLedger, makeFill, type PositionSnapshot } from '../../../../src/cor
 import { markOf, quotePrices, type MarkPolicy } from '../../../../src/core/pnl/mark';
 import { multiplier, toDecimalString, type Money } from '../../../../src/core/model/money';
 import type { Quote } from '../../../../src/core/market/quote';
+import { QuoteCache } from '../../../../src/core/market/quote-cache';
+import { SymbolTable } from '../../../../src/core/market/symbol-table';
 
 const quote = (symbol: string, bid: number | null, ask: number | null, receivedAt: number, last: number | null = null): Quote => ({
   symbol, bid, ask, last, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
@@ -170,5 +172,106 @@ describe('PortfolioBook', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('rows indexed by the cache\'s symbol ids agree with a full recomputation for every policy, quantity size and currency (property)', () => {
+    // Quantities include fractional and very large ones: a group's Σunits that does not reduce
+    // into 64 bits takes the exact bigint path, and the two paths must agree to the last digit.
+    const symbols = ['A', 'B', 'C', 'D'];
+    const mult: Record<string, number> = { A: 100, B: 1, C: 0.01, D: 25 };
+    const qtyArb = fc.oneof(
+      fc.integer({ min: 1, max: 5 }).map(String),
+      fc.integer({ min: 1, max: 999_999 }).map((n) => (n / 1e6).toFixed(6)),
+      fc.constantFrom('123456789012.123456789', '98765432109.87654321', '7.000000001'),
+    );
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('fill' as const), pid: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5', 'p6'), sym: fc.constantFrom(...symbols), buy: fc.boolean(), q: qtyArb, p: fc.integer({ min: 1, max: 2000 }) }),
+      fc.record({ kind: fc.constant('quote' as const), sym: fc.constantFrom(...symbols), bid: fc.option(fc.integer({ min: 1, max: 2000 })), spread: fc.integer({ min: -2, max: 50 }), last: fc.option(fc.integer({ min: 0, max: 2000 })), dt: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ kind: fc.constant('remove' as const), pid: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5', 'p6') }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<MarkPolicy>('mid', 'conservative', 'last'), fc.array(step, { maxLength: 100 }), (policy, steps) => {
+        let now = 0;
+        const table = new SymbolTable();
+        table.intern('UNHELD'); // ids of the book's symbols do not start at 0
+        const cache = new QuoteCache({ now: () => now }, { symbols: table });
+        const ledger = new FifoLedger({ multiplierOf: (s) => multiplier(mult[s]!) });
+        const opts = { markPolicy: policy, staleAfterMs: (s: string) => (s === 'C' ? 2000 : 5000), currencyOf: (s: string) => (s === 'D' ? 'INR' : 'USD'), quoteOf: (s: string) => cache.get(s) };
+        const shared = new PortfolioBook({ ...opts, symbols: table });
+        const own = new PortfolioBook(opts);
+        cache.onQuote((q) => {
+          shared.onQuote(q);
+          own.onQuote({ ...q, sid: undefined });
+        });
+        const symOf = new Map<string, string>();
+        const removed = new Set<string>();
+        let n = 0;
+        for (const s of steps) {
+          if (s.kind === 'fill') {
+            const sym = symOf.get(s.pid) ?? s.sym;
+            symOf.set(s.pid, sym);
+            const r = ledger.apply(makeFill({ fill_id: `f${n++}`, position_id: s.pid, symbol: sym, side: s.buy ? 'BUY' : 'SELL', quantity: s.q, price: s.p / 100, time: now }));
+            if (r.ok) {
+              for (const c of r.changes) {
+                shared.setPosition(c.position);
+                own.setPosition(c.position);
+                removed.delete(c.position.key);
+              }
+            }
+          } else if (s.kind === 'remove') {
+            for (const p of ledger.positions()) {
+              if (p.position_id !== s.pid) continue;
+              shared.removePosition(p.key);
+              own.removePosition(p.key);
+              removed.add(p.key);
+            }
+          } else {
+            now += s.dt;
+            const bid = s.bid === null ? null : s.bid / 100;
+            cache.put({ ...quote(s.sym, bid, bid === null ? 1 : (s.bid! + s.spread) / 100, now, s.last === null ? null : s.last / 100), source: 'stream' });
+          }
+        }
+        // Full recomputation from the ledger and the cache, per currency.
+        const expected = new Map<string, { known: bigint; unknown: string[]; open: number }>();
+        for (const p of ledger.positions() as PositionSnapshot[]) {
+          if (p.quantity_remaining === 0n || removed.has(p.key)) continue;
+          const cur = p.symbol === 'D' ? 'INR' : 'USD';
+          const e = expected.get(cur) ?? { known: 0n, unknown: [], open: 0 };
+          expected.set(cur, e);
+          e.open++;
+          const q = cache.get(p.symbol);
+          const m = q ? markOf(quotePrices(q), policy, p.side) : null;
+          const reason = !q ? 'no_quote' : !m!.ok ? m!.reason : now - q.receivedAt > (p.symbol === 'C' ? 2000 : 5000) ? 'stale_quote' : null;
+          if (reason === null) e.known += unrealizedAt(p, (m as { markX2: bigint }).markX2) as bigint;
+          else e.unknown.push(`${p.key}:${reason}`);
+        }
+        for (const book of [shared, own]) {
+          for (const t of book.totals(now).currencies) {
+            const e = expected.get(t.currency) ?? { known: 0n, unknown: [], open: 0 };
+            expect(t.open_positions).toBe(e.open);
+            expect(t.unrealized_known).toBe(e.known);
+            expect(t.unknown.map((u) => `${u.key}:${u.reason}`).sort()).toEqual([...e.unknown].sort());
+            expect(t.unrealized === null).toBe(e.unknown.length > 0);
+          }
+          for (const k of book.openKeys()) {
+            const v = book.value(k, now)!;
+            const p = book.position(k)!;
+            expect(v.unrealized).toBe(v.reason === null ? unrealizedAt(p, v.markX2!) : null);
+          }
+        }
+        expect(shared.symbols().sort()).toEqual(own.symbols().sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a price too large for the book\'s 64-bit marks is a bad price, not a wrong number', () => {
+    const l = ledgerWith(['A', 'X', 'BUY', '1', '10']);
+    const book = new PortfolioBook();
+    for (const p of l.positions()) book.setPosition(p);
+    book.onQuote(quote('X', 500_000_000, 500_000_001, 0));
+    expect(book.value('A#0', 0)).toMatchObject({ unrealized: null, reason: 'bad_price' });
+    book.onQuote(quote('X', 400_000_000, 400_000_001, 1));
+    expect(str(book.value('A#0', 1)!.unrealized)).toBe('399999990.5');
   });
 });
