@@ -2,14 +2,17 @@
  * Market-data ingest (spec §14): quotes/s through decode → validate → quote cache → a per-symbol
  * consumer, in process for JSON (stocks v2) and msgpack (options v1beta1) separately, and end to end
  * over a real loopback WebSocket from the simulated venue through the stream manager's bounded
- * queue. The P&L step of "decode → cache → P&L" joins when the P&L core lands (a per-symbol
- * consumer stands in for it here).
+ * queue. The consumer is the P&L step itself: a PortfolioBook holding one open position per
+ * symbol, sharing the cache's symbol ids, as the desk's tracker does.
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SystemClock } from '../../src/node/system-clock';
 import { QuoteCache } from '../../src/core/market/quote-cache';
-import { midOf, type Quote } from '../../src/core/market/quote';
+import type { Quote } from '../../src/core/market/quote';
+import { PortfolioBook } from '../../src/core/pnl/book';
+import { FifoLedger, makeFill } from '../../src/core/pnl/fifo';
+import { multiplier } from '../../src/core/model/money';
 import { MarketFrameParser } from '../../src/node/venues/alpaca/market-parser';
 import { ExchangeTime, encodeMsgpack } from '../../src/node/venues/alpaca/codec';
 import { SimVenueServer, SIM_CREDENTIALS } from '../../src/node/venues/sim/server';
@@ -20,19 +23,20 @@ import type { BenchReporter } from '../harness';
 const SYMBOLS = 500;
 const BATCH = 100;
 
-/** The stand-in consumer: per-symbol mid and update count (what a P&L row needs per quote). */
-function consumer(cache: QuoteCache): { count: () => number } {
-  const rows = new Map<string, { mid: number | null; n: number }>();
+/**
+ * The P&L step: a book with one open position per symbol (long and short alternating), fed by
+ * the cache with its symbol ids; counts the quotes that revalued a position.
+ */
+function consumer(cache: QuoteCache, symbols: string[]): { count: () => number } {
+  const ledger = new FifoLedger({ multiplierOf: (s) => multiplier(s.length > 6 ? 100 : 1) });
+  symbols.forEach((symbol, i) => {
+    ledger.apply(makeFill({ fill_id: `f${i}`, position_id: `p${i}`, symbol, side: i % 2 ? 'SELL' : 'BUY', quantity: 1 + (i % 5), price: 10 + (i % 50) / 10, time: 0 }));
+  });
+  const book = new PortfolioBook({ symbols: cache.symbols, quoteOf: (s) => cache.get(s) });
+  for (const p of ledger.positions()) book.setPosition(p);
   let count = 0;
   cache.onQuote((q: Quote) => {
-    let row = rows.get(q.symbol);
-    if (!row) {
-      row = { mid: null, n: 0 };
-      rows.set(q.symbol, row);
-    }
-    row.mid = midOf(q);
-    row.n++;
-    count++;
+    if (book.onQuote(q)) count++;
   });
   return { count: () => count };
 }
@@ -74,7 +78,7 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 function inProcess(kind: 'json' | 'msgpack', seconds: number): { rate: number; cpuRate: number; bytesPerQuote: number } {
   const clock = new SystemClock();
   const cache = new QuoteCache(clock);
-  const c = consumer(cache);
+  const c = consumer(cache, kind === 'json' ? stockSymbols() : optionSymbols());
   const parser = new MarketFrameParser({
     quote: (t) => cache.applyQuote(t),
     trade: (t) => cache.applyTrade(t),
@@ -123,7 +127,7 @@ async function overSocket(
     { clock },
   );
   const cache = new QuoteCache(clock);
-  const c = consumer(cache);
+  const c = consumer(cache, stream === 'stocks' ? stockSymbols() : optionSymbols());
   venue.listen({ quote: (t) => cache.applyQuote(t), trade: (t) => cache.applyTrade(t) });
   venue.subscribe(stream === 'stocks' ? stockSymbols() : optionSymbols());
   await venue.start();
@@ -160,7 +164,7 @@ async function loopDelayUnderStream(seconds: number): Promise<{ p99: number; max
     { clock },
   );
   const cache = new QuoteCache(clock);
-  const c = consumer(cache);
+  const c = consumer(cache, stockSymbols().slice(0, 200));
   venue.listen({ quote: (t) => cache.applyQuote(t), trade: (t) => cache.applyTrade(t) });
   venue.subscribe(stockSymbols().slice(0, 200));
   await venue.start();
@@ -179,12 +183,12 @@ async function loopDelayUnderStream(seconds: number): Promise<{ p99: number; max
 
 export async function run(report: BenchReporter): Promise<void> {
   const [load1] = loadavg();
-  report.note(`batches of ${BATCH} quotes over ${SYMBOLS} symbols; consumer = per-symbol mid + count (the P&L step joins when the P&L core lands)`);
+  report.note(`batches of ${BATCH} quotes over ${SYMBOLS} symbols; consumer = the P&L book (one open position per symbol, exact incremental totals)`);
   report.note(`load average ${load1!.toFixed(2)} on ${cpus().length} cores: "per CPU-second" divides by the CPU time this process got (the one-core figure); "wall" by elapsed time`);
   for (const kind of ['json', 'msgpack'] as const) {
     const r = inProcess(kind, 2);
     const label = kind === 'json' ? 'JSON (stocks v2)' : 'msgpack (options v1beta1, timestamp ext)';
-    report.figure(`in process, ${label}: decode → validate → cache → consumer, per CPU-second`, r.cpuRate, 'quotes/s', { op: '>=', value: 500_000 }, `${r.bytesPerQuote.toFixed(0)} B/quote`);
+    report.figure(`in process, ${label}: decode → validate → cache → P&L, per CPU-second`, r.cpuRate, 'quotes/s', { op: '>=', value: 500_000 }, `${r.bytesPerQuote.toFixed(0)} B/quote`);
     report.figure(`in process, ${label}: wall clock`, r.rate, 'quotes/s');
   }
   // The ceiling for the JSON path: V8's JSON.parse alone on the same frames.
@@ -202,7 +206,7 @@ export async function run(report: BenchReporter): Promise<void> {
     const r = await overSocket(stream, false, frames_);
     const label = stream === 'stocks' ? 'JSON' : 'msgpack';
     report.figure(
-      `loopback ${label} from the sim server: socket → queue → decode → cache → consumer, per CPU-second (sim + client in one process)`,
+      `loopback ${label} from the sim server: socket → queue → decode → cache → P&L, per CPU-second (sim + client in one process)`,
       r.cpuRate,
       'quotes/s',
       { op: '>=', value: 100_000 },
@@ -212,7 +216,7 @@ export async function run(report: BenchReporter): Promise<void> {
   }
   const lag = await loopDelayUnderStream(3);
   report.figure(
-    'event-loop delay p99 while streaming from the sim (sim + adapter + cache in one process)',
+    'event-loop delay p99 while streaming from the sim (sim + adapter + cache + P&L in one process)',
     lag.p99,
     'ms',
     { op: '<=', value: 10 },
