@@ -159,7 +159,7 @@ async function latencyRun(report: BenchReporter): Promise<void> {
         const mid = (prices[k]! *= 1 + (rng.next() - 0.5) * 0.002);
         const bid = Math.round(mid * 100) / 100;
         putAt.set(symbols[k]!, performance.now());
-        cache.put({ symbol: symbols[k]!, bid, ask: bid + 0.02, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+        cache.put({ symbol: symbols[k]!, bid, ask: (Math.round(bid * 100) + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
       }
       if (performance.now() - t0 >= RUN_MS) {
         clearInterval(pump);
@@ -180,8 +180,9 @@ function ingestRun(report: BenchReporter): void {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) {
     const k = i % symbols.length;
-    const bid = 100 + (i % 50) / 100;
-    cache.put({ symbol: symbols[k]!, bid, ask: bid + 0.02, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 + (i >> 10) });
+    // venue prices are short decimals (bid + 0.02 in floating point would not be one)
+    const cents = 10_000 + (i % 50);
+    cache.put({ symbol: symbols[k]!, bid: cents / 100, ask: (cents + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 + (i >> 10) });
   }
   const secs = (performance.now() - t0) / 1000;
   live.dispose();

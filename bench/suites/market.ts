@@ -57,12 +57,15 @@ function frames(kind: 'json' | 'msgpack'): Buffer[] {
     const msgs = [];
     for (let i = 0; i < BATCH; i++) {
       const s = symbols[(f * BATCH + i) % symbols.length]!;
-      const bid = 10 + ((f * 7 + i) % 500) / 100;
+      // venue prices are short decimals: computed in cents (bid + 0.02 in floating point is not one)
+      const cents = 1000 + ((f * 7 + i) % 500);
+      const bid = cents / 100;
+      const ask = (cents + 2) / 100;
       const ms = t0 + f * 10 + i;
       msgs.push(
         kind === 'json'
-          ? { T: 'q', S: s, bx: 'V', bp: bid, bs: 3, ax: 'V', ap: bid + 0.02, as: 5, t: `${new Date(ms).toISOString().slice(0, 23)}123456Z`, c: ['R'], z: 'C' }
-          : { T: 'q', S: s, t: new ExchangeTime(ms, (ms % 1000) * 1e6 + 123_456), bx: 'C', bp: bid, bs: 3, ax: 'C', ap: bid + 0.02, as: 5, c: 'A' },
+          ? { T: 'q', S: s, bx: 'V', bp: bid, bs: 3, ax: 'V', ap: ask, as: 5, t: `${new Date(ms).toISOString().slice(0, 23)}123456Z`, c: ['R'], z: 'C' }
+          : { T: 'q', S: s, t: new ExchangeTime(ms, (ms % 1000) * 1e6 + 123_456), bx: 'C', bp: bid, bs: 3, ax: 'C', ap: ask, as: 5, c: 'A' },
       );
     }
     out.push(Buffer.from(kind === 'json' ? JSON.stringify(msgs) : encodeMsgpack(msgs)));
