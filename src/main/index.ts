@@ -138,6 +138,7 @@ if (!app.requestSingleInstanceLock()) {
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
       rendererDir: join(import.meta.dirname, '../renderer'),
       rendererUrl: process.env.ELECTRON_RENDERER_URL,
+      ledgerPath: join(app.getPath('userData'), 'ledger.sqlite'),
       // Packaged: extraResources copies the sample next to app.asar (electron-builder.yml).
       portfolioPath: app.isPackaged ? join(process.resourcesPath, 'portfolio.sample.json') : join(app.getAppPath(), 'resources', 'portfolio.sample.json'),
       clock: new SystemClock(),

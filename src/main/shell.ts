@@ -6,6 +6,8 @@
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { NotificationPolicy, type NotificationPolicyConfig } from '../core/alerts/policy';
@@ -13,6 +15,8 @@ import { createDesk, type Desk, type DeskConfig } from '../node/desk';
 import { KillSwitchFileStore } from '../node/state/kill-switch-file';
 import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
+import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
+import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
 import type { DeskEvent, NavigationRequest } from '../shared/contract';
 import type { ShellFacade, WindowLike } from './facade';
 import { registerIpc } from './ipc-bridge';
@@ -48,10 +52,18 @@ export interface ShellOptions {
   notificationPolicy?: Partial<NotificationPolicyConfig>;
   /** Portfolio file loaded when the desk settings name none (the bundled sample). */
   portfolioPath?: string;
+  /**
+   * The local SQLite ledger (the day's P&L curve goes there), normally `<userData>/ledger.sqlite`.
+   * When it cannot be opened the shell runs without it and says so (log + one notification).
+   */
+  ledgerPath?: string;
 }
 
 export interface Shell {
   readonly desk: Desk;
+  /** The open ledger, or null (none configured, or it could not be opened: see `ledgerProblem`). */
+  readonly ledger: SqliteLedgerStore | null;
+  readonly ledgerProblem: string | null;
   readonly tray: TrayController;
   readonly notifier: Notifier;
   readonly vault: SafeStorageVault;
@@ -89,6 +101,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
   facade.app.onWebContentsCreated((contents) => hardenWebContents(contents, logger));
 
   const vault = new SafeStorageVault({ safeStorage: facade.safeStorage, platform: facade.platform, files, clock, logger });
+  const { ledger, problem: ledgerProblem } = openLedger(opts.ledgerPath, clock, logger);
   const desk = createDesk({
     clock,
     logger,
@@ -100,6 +113,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     settings: new DeskSettingsFile(files, logger),
     portfolioPath: opts.portfolioPath ?? null,
     watchPortfolio: watchFileDebounced(clock),
+    ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger) } : {}),
   });
 
   let win: WindowLike | null = null;
@@ -216,7 +230,14 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     notifier.dispose();
     tray.dispose();
     bridge.dispose();
-    desk.dispose();
+    void desk.dispose();
+    // The tracker's last sample (the "stopped" marker) was recorded synchronously above; closing
+    // drains every batched row before the process goes.
+    try {
+      ledger?.close();
+    } catch (err) {
+      logger.error('closing the ledger failed', { message: err instanceof Error ? err.message : String(err) });
+    }
   });
   facade.app.onActivate(showWindow);
   facade.app.onSecondInstance(showWindow);
@@ -226,7 +247,31 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
   });
 
   win = createMainWindow();
-  logger.info('desktop shell started', { closeToTray: settings.closeToTray, dev: origins.devServer !== null });
+  logger.info('desktop shell started', { closeToTray: settings.closeToTray, dev: origins.devServer !== null, ledger: ledger !== null });
+  if (ledgerProblem !== null && facade.notifications.isSupported()) {
+    facade.notifications.show({ title: 'P&L history is not being recorded', body: ledgerProblem }, showWindow);
+  }
 
-  return { desk, tray, notifier, vault, settings, origins, window: liveWindow, showWindow, quit };
+  return { desk, ledger, ledgerProblem, tray, notifier, vault, settings, origins, window: liveWindow, showWindow, quit };
+}
+
+/**
+ * Opens the ledger, or explains why not. A newer or foreign database is refused untouched by the
+ * store itself; a native module built for plain Node (an unpackaged run without a rebuild) gets
+ * the command that fixes it.
+ */
+function openLedger(path: string | undefined, clock: Clock & Scheduler, logger: Logger): { ledger: SqliteLedgerStore | null; problem: string | null } {
+  if (path === undefined) return { ledger: null, problem: null };
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    return { ledger: SqliteLedgerStore.open({ path, clock, logger }), problem: null };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const hint = /NODE_MODULE_VERSION|was compiled against a different/.test(message)
+      ? ' — better-sqlite3 is built for Node, not Electron: run "npx electron-builder install-app-deps" (packaged builds are rebuilt automatically)'
+      : '';
+    const problem = `cannot open the ledger ${path}: ${message.split('\n')[0]}${hint}`;
+    logger.warn('running without the ledger: the P&L history is not recorded', { path, message: problem });
+    return { ledger: null, problem };
+  }
 }
