@@ -194,7 +194,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     tray: facade.createTray('stopped'),
     initialIcon: 'stopped',
     clock,
-    readDesk: () => desk.snapshot(),
+    readDesk: () => desk.status(),
     runCommand: (name, payload) => desk.handle(name, payload),
     showWindow,
     quit,

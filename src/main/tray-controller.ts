@@ -8,7 +8,8 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { Cancel, Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { deriveTrayView, type TrayIcon, type TrayView } from '../core/shell/tray-state';
-import type { CommandOutcome, DeskEvent, DeskSnapshot } from '../shared/contract';
+import type { CommandOutcome, DeskEvent } from '../shared/contract';
+import type { DeskStatus } from '../node/desk';
 import type { TrayLike } from './facade';
 
 export const KILL_SWITCH_REASON = 'tray: halt all automation';
@@ -18,7 +19,8 @@ export interface TrayControllerDeps {
   /** The icon the tray was created with. */
   initialIcon: TrayIcon;
   clock: Clock & Scheduler;
-  readDesk(): DeskSnapshot;
+  /** The desk's status slice (`Desk.status()`), read once a second. */
+  readDesk(): DeskStatus;
   runCommand(name: string, payload: unknown): Promise<CommandOutcome>;
   showWindow(): void;
   quit(): void;

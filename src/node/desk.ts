@@ -51,6 +51,9 @@ import type {
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 
+
+/** The slice of the snapshot a status display reads (see `Desk.status`). */
+export type DeskStatus = Pick<DeskSnapshot, 'serverTime' | 'mode' | 'streaming' | 'streams' | 'killSwitch' | 'pnl_snapshot'>;
 export interface DeskStreamSettings {
   dataTimeoutMs?: number;
   backoffBaseMs?: number;
@@ -362,6 +365,21 @@ export class Desk {
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
       ...this.live.snapshotParts(),
+    };
+  }
+
+  /**
+   * What a status display needs (the tray, once a second): mode, streaming, stream health, kill
+   * switch and P&L totals — without copying every quote and position as `snapshot()` does.
+   */
+  status(): DeskStatus {
+    return {
+      serverTime: this.clock.now(),
+      mode: this.mode(),
+      streaming: this.streaming,
+      streams: this.streams(),
+      killSwitch: this.killSwitch.view(),
+      pnl_snapshot: this.live.pnlSnapshot(),
     };
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { boot } from './boot';
 import { KILL_SWITCH_REASON, readTotalPnl } from '../../../src/main/tray-controller';
-import type { DeskEvent, DeskSnapshot } from '../../../src/shared/contract';
+import type { DeskEvent } from '../../../src/shared/contract';
+import type { DeskStatus } from '../../../src/node/desk';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -63,8 +64,8 @@ describe('tray', () => {
     expect(tray.icon).toBe('running');
     expect(tray.icons).toEqual(['stopped', 'running']);
     // the feed goes silent (the desk keeps reporting the last event time while time passes)
-    const original = shell.desk.snapshot.bind(shell.desk);
-    const stale = vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => {
+    const original = shell.desk.status.bind(shell.desk);
+    const stale = vi.spyOn(shell.desk, 'status').mockImplementation(() => {
       const s = original();
       return { ...s, streams: s.streams.map((x) => ({ ...x, lastEventAt: clock.now() - 60_000 })) };
     });
@@ -80,14 +81,14 @@ describe('tray', () => {
 
   it('LIVE armed shows its own icon; P&L appears in the tooltip when the desk reports it', async () => {
     const { facade, shell, clock } = await boot();
-    const original = shell.desk.snapshot.bind(shell.desk);
-    const live = vi.spyOn(shell.desk, 'snapshot').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
+    const original = shell.desk.status.bind(shell.desk);
+    const live = vi.spyOn(shell.desk, 'status').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
     clock.advance(1000);
     expect(facade.tray.icon).toBe('live');
-    // The desk reports its P&L in the snapshot (0 with no positions).
+    // The desk reports its P&L in its status (0 with no positions).
     expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L 0');
-    // A desk whose snapshot does not report P&L: the tray takes it from events.
-    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', pnl_snapshot: undefined }) as unknown as DeskSnapshot);
+    // A desk whose status does not report P&L: the tray takes it from events.
+    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', pnl_snapshot: undefined }) as unknown as DeskStatus);
     const tick = { type: 'tick_update', seq: 99, serverTime: 0, timestamp: '', ltp_updates: [], pnl_snapshot: { realized: '1', unrealized: '2', total: '3.50' } } as unknown as DeskEvent;
     shell.tray.onEvent(tick);
     clock.advance(1000);
@@ -110,5 +111,17 @@ describe('tray', () => {
     const builds = facade.tray.menuBuilds;
     clock.advance(10_000);
     expect(facade.tray.menuBuilds).toBe(builds);
+  });
+
+  it('reads the desk\'s status slice once a second, never the full snapshot (no copy of every quote and position)', async () => {
+    const { shell, clock } = await boot();
+    const snapshot = vi.spyOn(shell.desk, 'snapshot');
+    const status = vi.spyOn(shell.desk, 'status');
+    clock.advance(3000);
+    expect(status.mock.calls.length).toBeGreaterThanOrEqual(3);
+    expect(snapshot).not.toHaveBeenCalled();
+    const s = shell.desk.status();
+    expect(Object.keys(s).sort()).toEqual(['killSwitch', 'mode', 'pnl_snapshot', 'serverTime', 'streaming', 'streams']);
+    expect(s.pnl_snapshot).toEqual(shell.desk.snapshot().pnl_snapshot);
   });
 });
