@@ -130,6 +130,66 @@ export function parseRfc3339Ms(s: string): number {
   return Date.parse(s);
 }
 
+/**
+ * `parseRfc3339Ms` on the ASCII bytes `buf[start, end)` (a JSON string's content, no escapes), without
+ * making a string for the common `YYYY-MM-DDTHH:MM:SS[.fraction]Z` form: same checks, same integer
+ * arithmetic, so the same result; every other form goes through `parseRfc3339Ms` on the text.
+ */
+const memoBytes = new Uint8Array(17);
+let memoBytesValid = false;
+let memoBytesMinuteMs = 0;
+
+export function parseRfc3339MsBytes(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n < 20 || buf[start + 4] !== 45 || buf[start + 7] !== 45 || buf[start + 10] !== 84 || buf[start + 13] !== 58 || buf[start + 16] !== 58 || buf[end - 1] !== 90) {
+    return parseRfc3339Ms(latin1(buf, start, end));
+  }
+  let minuteMs: number;
+  if (memoBytesValid && samePrefix(buf, start)) minuteMs = memoBytesMinuteMs;
+  else {
+    const y = byteDigits(buf, start, 4);
+    const mo = byteDigits(buf, start + 5, 2);
+    const d = byteDigits(buf, start + 8, 2);
+    const h = byteDigits(buf, start + 11, 2);
+    const mi = byteDigits(buf, start + 14, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h < 0 || h > 23 || mi < 0 || mi > 59) return Number.NaN;
+    if (mo === 2 && d === 29 && (y % 4 !== 0 || (y % 100 === 0 && y % 400 !== 0))) return Number.NaN;
+    minuteMs = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000;
+    for (let i = 0; i < 17; i++) memoBytes[i] = buf[start + i]!;
+    memoBytesValid = true;
+    memoBytesMinuteMs = minuteMs;
+  }
+  const se = byteDigits(buf, start + 17, 2);
+  if (se < 0 || se > 60) return Number.NaN;
+  if (n === 20) return minuteMs + se * 1000;
+  if (buf[start + 19] !== 46) return Number.NaN;
+  const fracLen = n - 21;
+  if (fracLen < 1 || fracLen > 9 || byteDigits(buf, start + 20, fracLen) < 0) return Number.NaN;
+  const take = fracLen < 3 ? fracLen : 3;
+  return minuteMs + se * 1000 + byteDigits(buf, start + 20, take) * (take === 1 ? 100 : take === 2 ? 10 : 1);
+}
+
+function samePrefix(buf: Uint8Array, start: number): boolean {
+  for (let i = 0; i < 17; i++) if (buf[start + i] !== memoBytes[i]) return false;
+  return true;
+}
+
+function byteDigits(buf: Uint8Array, from: number, len: number): number {
+  let v = 0;
+  for (let i = from; i < from + len; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+  return s;
+}
+
 function digits(s: string, from: number, len: number): number {
   let v = 0;
   for (let i = from; i < from + len; i++) {
