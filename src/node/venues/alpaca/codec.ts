@@ -170,8 +170,14 @@ export function parseRfc3339MsBytes(buf: Uint8Array, start: number, end: number)
 }
 
 function samePrefix(buf: Uint8Array, start: number): boolean {
-  for (let i = 0; i < 17; i++) if (buf[start + i] !== memoBytes[i]) return false;
-  return true;
+  const m = memoBytes;
+  // unrolled: this runs once per quote; the minute digits first, they change most often
+  return (
+    buf[start + 15] === m[15] && buf[start + 14] === m[14] && buf[start + 12] === m[12] && buf[start + 11] === m[11] &&
+    buf[start + 9] === m[9] && buf[start + 8] === m[8] && buf[start + 6] === m[6] && buf[start + 5] === m[5] &&
+    buf[start + 3] === m[3] && buf[start + 2] === m[2] && buf[start + 1] === m[1] && buf[start] === m[0] &&
+    buf[start + 4] === m[4] && buf[start + 7] === m[7] && buf[start + 10] === m[10] && buf[start + 13] === m[13] && buf[start + 16] === m[16]
+  );
 }
 
 function byteDigits(buf: Uint8Array, from: number, len: number): number {

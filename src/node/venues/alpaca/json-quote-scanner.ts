@@ -115,6 +115,9 @@ const IGNORED_TYPE_BYTES = new Set([...IGNORED_TYPES].map((c) => c.charCodeAt(0)
 const MAX_TIME_LENGTH = 40;
 const INTERN_SLOTS = 4096; // a cache, not a set: bounded whatever the input
 const MAX_INTERNED = 32;
+/** Numbers that need `Number()` (17 significant digits, exponents) are cached by their text. */
+const SLOW_NUMBER_SLOTS = 1024;
+const MAX_CACHED_NUMBER = 40;
 
 export class JsonQuoteScanner {
   /** Messages of the last successful scan: `messages[0 .. count)`. */
@@ -123,16 +126,19 @@ export class JsonQuoteScanner {
   /** Why the last scan gave up (for tests and diagnostics). */
   reason = '';
 
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Buffer = Buffer.alloc(0);
   private end = 0;
   // the string or number just scanned
   private vStart = 0;
   private vEnd = 0;
   private vNumber = 0;
   private readonly symbols: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+  private readonly slowTexts: (string | undefined)[] = new Array<string | undefined>(SLOW_NUMBER_SLOTS).fill(undefined);
+  private readonly slowValues = new Float64Array(SLOW_NUMBER_SLOTS);
 
   /** Scans a whole frame; true when every byte was understood, false (with `reason`) to fall back. */
-  scan(buf: Uint8Array): boolean {
+  scan(bytes: Uint8Array): boolean {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.buf = buf;
     const end = (this.end = buf.length);
     this.count = 0;
@@ -361,9 +367,26 @@ export class JsonQuoteScanner {
       if (exact) {
         const v = k === 0 ? m : m / POW10[k]!;
         this.vNumber = negative ? -v : v;
-      } else this.vNumber = Number(this.text(start, pos));
+      } else this.vNumber = this.slowNumber(start, pos);
     }
     return pos;
+  }
+
+  /**
+   * `Number()` of the number text [start, end) — the same double as JSON.parse — remembered by
+   * its text (compared byte by byte), as prices that need it tend to repeat.
+   */
+  private slowNumber(start: number, end: number): number {
+    const n = end - start;
+    if (n > MAX_CACHED_NUMBER) return Number(this.text(start, end));
+    const slot = hashBytes(this.buf, start, end) & (SLOW_NUMBER_SLOTS - 1);
+    const cached = this.slowTexts[slot];
+    if (cached !== undefined && this.sameAscii(cached, start, n)) return this.slowValues[slot]!;
+    const text = this.text(start, end);
+    const v = Number(text);
+    this.slowTexts[slot] = text;
+    this.slowValues[slot] = v;
+    return v;
   }
 
   /** The string "T" at bytes [start, end) → its message kind; FAIL for the control types. */
@@ -386,19 +409,14 @@ export class JsonQuoteScanner {
 
   /** The ASCII bytes as a string (rare values: strings where a number belongs, long numbers). */
   private text(start: number, end: number): string {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(this.buf[i]!);
-    return s;
+    return this.buf.toString('latin1', start, end);
   }
 
   /** The symbol string, interned: a cached string is reused only if every byte matches. */
   private symbol(start: number, end: number): string {
     const n = end - start;
     if (n > MAX_INTERNED) return this.text(start, end);
-    const buf = this.buf;
-    let h = 0x811c9dc5; // FNV-1a
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-    const slot = (h >>> 0) & (INTERN_SLOTS - 2); // two neighbouring slots per hash
+    const slot = hashBytes(this.buf, start, end) & (INTERN_SLOTS - 2); // two neighbouring slots per hash
     const a = this.symbols[slot];
     if (a !== undefined && this.sameAscii(a, start, n)) return a;
     const b = this.symbols[slot + 1];
@@ -419,6 +437,13 @@ export class JsonQuoteScanner {
     for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
     return true;
   }
+}
+
+/** FNV-1a of the bytes [start, end), as a non-negative integer. */
+function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h >>> 0;
 }
 
 /** Skips JSON whitespace (space, tab, CR, LF): the first position at or after `pos` that is not. */
