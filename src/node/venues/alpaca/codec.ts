@@ -169,6 +169,23 @@ export function parseRfc3339MsBytes(buf: Uint8Array, start: number, end: number)
   return minuteMs + se * 1000 + byteDigits(buf, start + 20, take) * (take === 1 ? 100 : take === 2 ? 10 : 1);
 }
 
+/**
+ * The length of `YYYY-MM-DDTHH:MM:SS[.fraction]Z` at `buf[start..limit)` judged by its separators,
+ * seconds and fraction (1–9 digits) alone — the shape `parseRfc3339MsBytes` reads itself — or 0.
+ * Lets a JSON scanner read a timestamp without first scanning for its closing quote: it must still
+ * check that quote, and that `parseRfc3339MsBytes` finds the text valid (which checks every byte).
+ */
+export function rfc3339ZLength(buf: Uint8Array, start: number, limit: number): number {
+  if (start + 20 > limit || buf[start + 4] !== 45 || buf[start + 7] !== 45 || buf[start + 10] !== 84 || buf[start + 13] !== 58 || buf[start + 16] !== 58) return 0;
+  const c = buf[start + 19];
+  if (c === 90) return 20;
+  if (c !== 46) return 0;
+  let i = start + 20;
+  const max = Math.min(limit, start + 29);
+  while (i < max && buf[i]! >= 48 && buf[i]! <= 57) i++;
+  return i > start + 20 && i < limit && buf[i] === 90 ? i + 1 - start : 0;
+}
+
 function samePrefix(buf: Uint8Array, start: number): boolean {
   const m = memoBytes;
   // unrolled: this runs once per quote; the minute digits first, they change most often

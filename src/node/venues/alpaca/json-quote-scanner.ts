@@ -20,18 +20,22 @@
  * Nothing is reported before the whole frame has been scanned, so giving up late is harmless.
  *
  * Why the values are exact:
- *   - Numbers: the grammar is JSON's, checked byte by byte. Digits are collected as an integer m
- *     while m < 2^53 (every step exact), with k fractional digits; when k ≤ 22, 10^k is an exact
- *     double and `m / 10^k` is one correctly rounded IEEE division of two exact values, i.e. the
- *     correctly rounded value of the decimal — what JSON.parse returns. A leading `-` negates
- *     (`-0` stays −0). Anything else (more digits, exponents) is converted by `Number()` on the
- *     same (grammar-checked, ASCII) text, which V8 rounds exactly as JSON.parse does.
- *   - Strings are ASCII without escapes, so their bytes are their UTF-16 code units: symbols are
- *     interned by comparing every byte with the cached string; timestamps are read by
- *     `parseRfc3339MsBytes`, the byte twin of `parseRfc3339Ms`.
+ *   - Numbers: the grammar is JSON's, checked byte by byte. The digits (integer and fraction) are
+ *     accumulated as an integer m in a double; if the final m < 2^53, every step was exact (m only
+ *     grows and rounding is monotonic, so no step can pass 2^53 and come back below it). With k
+ *     fractional digits and k ≤ 22, 10^k is an exact double and `m / 10^k` is one correctly rounded
+ *     IEEE division of two exact values, i.e. the correctly rounded value of the decimal — what
+ *     JSON.parse returns. A leading `-` negates (`-0` stays −0). Anything else (17+ significant
+ *     digits, exponents) goes through `Number()` on the same grammar-checked ASCII text, which V8
+ *     rounds exactly as JSON.parse does; those results are cached by their text, compared in full.
+ *   - Strings are ASCII without escapes, so their bytes are their UTF-16 code units. Symbols are
+ *     interned: a cached string is reused only when every byte matches it.
+ *   - Timestamps: `parseRfc3339MsBytes`, the byte twin of `parseRfc3339Ms` (same checks, same
+ *     arithmetic). The usual `...Z` form is read in place before its closing quote is found; that is
+ *     only accepted when the parse succeeds, which means every byte was a digit or a separator.
  *   - `T` is classified by its bytes; any other string `T` is an unknown type (counted, ignored).
  */
-import { parseRfc3339MsBytes } from './codec';
+import { parseRfc3339MsBytes, rfc3339ZLength } from './codec';
 
 /** The message kinds a scan can produce (the parser handles each like the JSON.parse path). */
 export const KIND_QUOTE = 1;
@@ -181,9 +185,20 @@ export class JsonQuoteScanner {
     else {
       for (;;) {
         if (pos >= end || buf[pos] !== QUOTE) return this.giveUp('expected a key');
-        pos = this.string(pos);
-        if (pos === FAIL) return FAIL;
-        const key = keyOf(buf, this.vStart, this.vEnd);
+        // Every key the parser reads has 1 or 2 bytes: look for those before scanning a string.
+        let key = KEY_OTHER;
+        const a = pos + 1 < end ? buf[pos + 1]! : FAIL;
+        const b = pos + 2 < end ? buf[pos + 2]! : FAIL;
+        if (b === QUOTE && isPlain(a)) {
+          key = key1(a);
+          pos += 3;
+        } else if (pos + 3 < end && buf[pos + 3] === QUOTE && isPlain(a) && isPlain(b)) {
+          key = key2(a, b);
+          pos += 4;
+        } else {
+          pos = this.string(pos); // a longer (or empty) key, never one the parser reads
+          if (pos === FAIL) return FAIL;
+        }
         pos = skipWs(buf, pos, end);
         if (pos >= end || buf[pos] !== COLON) return this.giveUp('expected :');
         pos = skipWs(buf, pos + 1, end);
@@ -205,6 +220,19 @@ export class JsonQuoteScanner {
     const buf = this.buf;
     const c = pos < this.end ? buf[pos]! : FAIL;
     let v: unknown;
+    if (c === QUOTE && key === KEY_TIME) {
+      // the usual timestamp: read in place, without scanning for the closing quote first
+      const start = pos + 1;
+      const n = rfc3339ZLength(buf, start, this.end);
+      if (n > 0 && start + n < this.end && buf[start + n] === QUOTE) {
+        const ms = parseRfc3339MsBytes(buf, start, start + n);
+        // finite: every byte was a digit or separator, so this really is the whole string
+        if (Number.isFinite(ms)) {
+          m.time = ms;
+          return start + n + 1;
+        }
+      }
+    }
     if (c === QUOTE) {
       pos = this.string(pos);
       if (pos === FAIL) return FAIL;
@@ -456,26 +484,29 @@ function skipWs(buf: Uint8Array, pos: number, end: number): number {
   return pos;
 }
 
-/** Which of the keys the parser reads the key bytes [start, end) are (KEY_OTHER: none). */
-function keyOf(buf: Uint8Array, start: number, end: number): number {
-  const a = buf[start];
-  if (end - start === 1) {
-    if (a === 0x54) return KEY_T; // T
-    if (a === 0x53) return KEY_S; // S
-    if (a === 0x70) return KEY_P; // p
-    if (a === 0x73) return KEY_SIZE; // s
-    if (a === 0x74) return KEY_TIME; // t
-    return KEY_OTHER;
-  }
-  if (end - start === 2) {
-    const b = buf[start + 1];
-    if (b === 0x70) {
-      if (a === 0x62) return KEY_BP; // bp
-      if (a === 0x61) return KEY_AP; // ap
-    } else if (b === 0x73) {
-      if (a === 0x62) return KEY_BS; // bs
-      if (a === 0x61) return KEY_AS; // as
-    }
+/** A byte that may stand in a string as itself: printable ASCII other than `"` and `\`. */
+function isPlain(c: number): boolean {
+  return c >= 0x20 && c < 0x80 && c !== QUOTE && c !== BACKSLASH;
+}
+
+/** Which key the parser reads a one-byte key is (KEY_OTHER: none). */
+function key1(a: number): number {
+  if (a === 0x54) return KEY_T; // T
+  if (a === 0x53) return KEY_S; // S
+  if (a === 0x70) return KEY_P; // p
+  if (a === 0x73) return KEY_SIZE; // s
+  if (a === 0x74) return KEY_TIME; // t
+  return KEY_OTHER;
+}
+
+/** Which key the parser reads a two-byte key is (KEY_OTHER: none). */
+function key2(a: number, b: number): number {
+  if (b === 0x70) {
+    if (a === 0x62) return KEY_BP; // bp
+    if (a === 0x61) return KEY_AP; // ap
+  } else if (b === 0x73) {
+    if (a === 0x62) return KEY_BS; // bs
+    if (a === 0x61) return KEY_AS; // as
   }
   return KEY_OTHER;
 }

@@ -494,6 +494,31 @@ describe('JsonQuoteScanner: exact values', () => {
     d.check(Buffer.from('[{"T":"q","S":"A","bp":1,"ap":2,"t":12,"t":"2026-11-20T15:00:00Z"}]'));
   });
 
+  it('timestamps read in place are only taken when the whole string is the timestamp', () => {
+    const d = differential();
+    const q = (t: string) => Buffer.from(`[{"T":"q","S":"A","bp":1,"ap":2,"t":${t}}]`);
+    const cases: [string, number | null | 'malformed' | 'fallback'][] = [
+      ['"2026-11-20T15:00:00.123456789Z"', Date.UTC(2026, 10, 20, 15, 0, 0, 123)],
+      ['"2026-11-20T15:00:01Z"', Date.UTC(2026, 10, 20, 15, 0, 1)],
+      ['"2026-11-20T15:00:01.5Z"', Date.UTC(2026, 10, 20, 15, 0, 1, 500)],
+      ['"2026-11-20T15:00:01ZX"', 'malformed'], // more after the Z
+      ['"2026-11-20T15:00:01.1234567891Z"', 'malformed'], // 10 fraction digits
+      ['"2026-11-20T15:00:61Z"', 'malformed'],
+      ['"2026-11-20T15:00:01Z', 'fallback'], // unterminated
+      ['"2"26-11-20T15:00:00Z"', 'fallback'], // a quote inside: the string ends early
+      ['"2026-11-20T15:00:0\\u0031Z"', 'fallback'], // an escape
+      ['"2026-11-20T15:00:01Z"Z', 'fallback'],
+    ];
+    for (const [t, want] of cases) {
+      const frame = q(t);
+      const scanner = new JsonQuoteScanner();
+      const scanned = scanner.scan(frame);
+      expect(scanned, t).toBe(want !== 'fallback');
+      if (scanned) expect(scanner.messages[0]!.time, t).toBe(want === 'malformed' ? undefined : want);
+      d.check(frame);
+    }
+  });
+
   it('messages without a string "T" are reported with the same description', () => {
     const d = differential();
     for (const t of ['', '"T":null,', '"T":1.5,', '"T":true,', '"T":false,']) {
