@@ -133,6 +133,8 @@ const timeText = fc.oneof(
       `"2021-02-22T15:51:45.${'1'.repeat(19)}Z"`,
       `"2021-02-22T15:51:45.${'1'.repeat(20)}Z"`,
       '"Mon, 22 Feb 2021 15:51:45 GMT"',
+      '"2021-02-22T10:51:45.12345678901234-05:00"', // 40 characters: read by Date.parse
+      '"2021-02-22T10:51:45.123456789012345-05:00"', // 41: too long for the parser, though Date.parse reads it
     ),
   },
 );
@@ -508,6 +510,8 @@ describe('JsonQuoteScanner: exact values', () => {
       ['"2"26-11-20T15:00:00Z"', 'fallback'], // a quote inside: the string ends early
       ['"2026-11-20T15:00:0\\u0031Z"', 'fallback'], // an escape
       ['"2026-11-20T15:00:01Z"Z', 'fallback'],
+      ['"2021-02-22T10:51:45.12345678901234-05:00"', Date.UTC(2021, 1, 22, 15, 51, 45, 123)], // 40 characters, Date.parse
+      ['"2021-02-22T10:51:45.123456789012345-05:00"', 'malformed'], // 41: too long
     ];
     for (const [t, want] of cases) {
       const frame = q(t);
@@ -613,6 +617,17 @@ describe('parseRfc3339MsBytes ≡ parseRfc3339Ms', () => {
     ]) {
       check(s);
       check(s); // again, now with the minute memo set
+    }
+  });
+
+  it('the minute memo is keyed by every byte of "YYYY-MM-DDTHH:MM:"', () => {
+    const base = '2026-11-20T15:01:02.5Z';
+    for (let i = 0; i < 17; i++) {
+      if ('-T:'.includes(base[i]!)) continue;
+      const other = `${base.slice(0, i)}${base[i] === '0' ? '1' : '0'}${base.slice(i + 1)}`;
+      check(base);
+      check(other); // differs from the memo in byte i only
+      check(base);
     }
   });
 
