@@ -305,7 +305,7 @@ describe('JSON fast path ≡ JSON.parse path (differential, ≥ 10,000 generated
     expect(d.taken.fellBack).toBeGreaterThan(frames * 0.15);
     // ...for many different reasons
     expect(d.taken.reasons.size).toBeGreaterThanOrEqual(12);
-  });
+  }, 120_000);
 
   it('same results for frames made only of well-formed quotes and trades (all on the fast path)', () => {
     const d = differential();
@@ -464,15 +464,23 @@ describe('JsonQuoteScanner: exact values', () => {
     expect(Object.is(bidOf(text), JSON.parse(text))).toBe(true);
   });
 
-  it('every price with up to 6 decimals and 9 digits in a sweep equals JSON.parse', () => {
+  it('every price in a sweep (0 to 199,999 in steps of 7, with 0–6 decimals) equals JSON.parse', () => {
+    const mismatches: string[] = [];
     let checked = 0;
     for (let k = 0; k <= 6; k++) {
-      for (let m = 0; m < 200_000; m += 7) {
-        const text = (m / 10 ** k).toFixed(k);
-        expect(bidOf(text)).toBe(JSON.parse(text));
-        checked++;
+      for (let m0 = 0; m0 < 200_000; m0 += 7_000) {
+        const texts: string[] = [];
+        for (let m = m0; m < m0 + 7_000 && m < 200_000; m += 7) texts.push((m / 10 ** k).toFixed(k));
+        const frame = `[${texts.map((t) => `{"T":"q","bp":${t}}`).join(',')}]`;
+        const want = JSON.parse(frame) as { bp: number }[];
+        expect(scanner.scan(Buffer.from(frame))).toBe(true);
+        for (let i = 0; i < texts.length; i++) {
+          if (!Object.is(scanner.messages[i]!.bp, want[i]!.bp)) mismatches.push(texts[i]!);
+          checked++;
+        }
       }
     }
+    expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(190_000);
   });
 
@@ -558,6 +566,22 @@ describe('JsonQuoteScanner: exact values', () => {
     p2.frame(Buffer.from('[{"T":"q","S":"SPY","bp":1,"ap":2}]'), false, 0);
     expect(seen.length).toBe(2);
     expect(seen[0]).toBe(seen[1]);
+  });
+
+  it('reads plain Uint8Arrays (with an offset into their buffer) as it reads Buffers', () => {
+    const text = '[{"T":"q","S":"SPY","bp":581.63,"ap":581.65,"bs":3,"as":5,"t":"2026-11-20T15:00:00.123456789Z"}]';
+    const backing = new Uint8Array(text.length + 10);
+    backing.set(Buffer.from(text), 7);
+    const view = backing.subarray(7, 7 + text.length);
+    expect(Buffer.isBuffer(view)).toBe(false);
+    const scanner = new JsonQuoteScanner();
+    expect(scanner.scan(view)).toBe(true);
+    const fast = recorder({});
+    const ref = recorder({ jsonScanner: false });
+    fast.parser.frame(view, false, 1);
+    ref.parser.frame(view, false, 1);
+    expect(fast.calls).toEqual(ref.calls);
+    expect(fast.calls[0]).toEqual(['quote', { symbol: 'SPY', bid: 581.63, ask: 581.65, bidSize: 3, askSize: 5, exchangeTime: Date.UTC(2026, 10, 20, 15, 0, 0, 123), receivedAt: 1 }]);
   });
 
   it('a sink that re-enters frame() while a scanned frame is being reported gets the right results', () => {
