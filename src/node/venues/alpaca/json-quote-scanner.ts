@@ -108,6 +108,7 @@ const KEY_P = 7;
 const KEY_SIZE = 8;
 const KEY_TIME = 9;
 
+const EMPTY = Buffer.alloc(0);
 /** Returned by the scanning steps instead of a position when the scanner gives up. */
 const FAIL = -1;
 const TWO_53 = 9_007_199_254_740_992;
@@ -115,6 +116,7 @@ const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e1
 
 /** Message types we knowingly ignore (bars, statuses, corrections...); other unknown types are ignored and counted. */
 export const IGNORED_TYPES: ReadonlySet<string> = new Set(['b', 'd', 'u', 'c', 'x', 's', 'l', 'i', 'n', 'o']);
+/** The same, by byte (they are all one ASCII character). */
 const IGNORED_TYPE_BYTES = new Set([...IGNORED_TYPES].map((c) => c.charCodeAt(0)));
 const MAX_TIME_LENGTH = 40;
 const INTERN_SLOTS = 4096; // a cache, not a set: bounded whatever the input
@@ -130,7 +132,7 @@ export class JsonQuoteScanner {
   /** Why the last scan gave up (for tests and diagnostics). */
   reason = '';
 
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private end = 0;
   // the string or number just scanned
   private vStart = 0;
@@ -142,37 +144,50 @@ export class JsonQuoteScanner {
 
   /** Scans a whole frame; true when every byte was understood, false (with `reason`) to fall back. */
   scan(bytes: Uint8Array): boolean {
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.buf = buf;
-    const end = (this.end = buf.length);
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.end = bytes.length;
     this.count = 0;
     this.reason = '';
+    const ok = this.frame();
+    this.buf = EMPTY; // the messages hold values, not positions: do not keep the frame alive
+    return ok;
+  }
+
+  private frame(): boolean {
+    const buf = this.buf;
+    const end = this.end;
     let pos = skipWs(buf, 0, end);
-    if (pos >= end || buf[pos] !== LBRACKET) return this.giveUp('frame is not an array') >= 0;
+    if (pos >= end || buf[pos] !== LBRACKET) return this.stop('frame is not an array');
     pos = skipWs(buf, pos + 1, end);
     if (pos < end && buf[pos] === RBRACKET) pos++;
     else {
       for (;;) {
-        if (pos >= end || buf[pos] !== LBRACE) return this.giveUp('message is not an object') >= 0;
-        if (this.count === MAX_FAST_MESSAGES) return this.giveUp('too many messages') >= 0;
+        if (pos >= end || buf[pos] !== LBRACE) return this.stop('message is not an object');
+        if (this.count === MAX_FAST_MESSAGES) return this.stop('too many messages');
         if (this.count === this.messages.length) this.messages.push(new ScannedMessage());
         pos = this.object(pos, this.messages[this.count++]!);
         if (pos === FAIL) return false;
         pos = skipWs(buf, pos, end);
         const c = pos < end ? buf[pos++]! : FAIL;
         if (c === RBRACKET) break;
-        if (c !== COMMA) return this.giveUp('expected , or ] after a message') >= 0;
+        if (c !== COMMA) return this.stop('expected , or ] after a message');
         pos = skipWs(buf, pos, end);
       }
     }
-    if (skipWs(buf, pos, end) !== end) return this.giveUp('bytes after the array') >= 0;
+    if (skipWs(buf, pos, end) !== end) return this.stop('bytes after the array');
     return true;
   }
 
+  /** Gives up on the frame; FAIL, for the steps that return a position. */
   private giveUp(reason: string): number {
     this.reason = reason;
     this.count = 0;
     return FAIL;
+  }
+
+  private stop(reason: string): false {
+    this.giveUp(reason);
+    return false;
   }
 
   /** At `{`: reads one flat object into `m`; the position after its `}`. */
