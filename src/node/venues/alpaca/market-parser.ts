@@ -5,11 +5,16 @@
  * Quotes and trades are the hot path (hundreds of thousands per second), so they are checked with
  * hand-written guards (measured ~1.6× faster than a zod object schema here); the rare control
  * messages are validated with zod. Anything that fails is counted and reported, never thrown.
+ *
+ * JSON frames (Buffers) first go through `JsonQuoteScanner`, which reads the fields straight from the
+ * bytes; when it does not fully understand a frame it gives up and the frame takes the JSON.parse
+ * path. Both paths feed the same checks (`quoteOf`, `tradeOf`), so they report the same things.
  */
 import { z } from 'zod';
 import type { QuoteTick, TradeTick } from '../../../core/market/quote';
 import { ExchangeTime, parseRfc3339Ms } from './codec';
 import { FastMsgpackDecoder } from './msgpack-fast';
+import { IGNORED_TYPES, JsonQuoteScanner, KIND_NO_TYPE, KIND_QUOTE, KIND_TRADE, KIND_UNKNOWN } from './json-quote-scanner';
 
 export type MarketControl =
   | { T: 'success'; msg: string }
@@ -37,22 +42,36 @@ const controlSchema = z.discriminatedUnion('T', [
   }),
 ]);
 
-/** Message types we knowingly ignore (bars, statuses, corrections...). Unknown types are ignored too. */
-const IGNORED = new Set(['b', 'd', 'u', 'c', 'x', 's', 'l', 'i', 'n', 'o']);
-
 export interface MarketParserStats {
   messages: number;
   ignored: number;
 }
 
+export interface MarketParserOptions {
+  /** Scan JSON byte frames directly (default true); false = always JSON.parse (the reference path). */
+  jsonScanner?: boolean;
+}
+
 export class MarketFrameParser {
   private readonly decoder = new FastMsgpackDecoder();
+  private readonly scanner: JsonQuoteScanner | null;
+  /** True while the scanner's messages are being reported (a re-entrant frame then takes JSON.parse). */
+  private emitting = false;
   readonly stats: MarketParserStats = { messages: 0, ignored: 0 };
 
-  constructor(private readonly sink: MarketSink) {}
+  constructor(
+    private readonly sink: MarketSink,
+    options: MarketParserOptions = {},
+  ) {
+    this.scanner = options.jsonScanner === false ? null : new JsonQuoteScanner();
+  }
 
   /** Text frames are JSON; binary frames are msgpack (the encoding chosen at the handshake). */
   frame(data: Buffer | Uint8Array | string, isBinary: boolean, receivedAt: number): void {
+    if (!isBinary && typeof data !== 'string' && this.scanner !== null && !this.emitting && this.scanner.scan(data)) {
+      this.emitScanned(this.scanner, receivedAt);
+      return;
+    }
     let decoded: unknown;
     try {
       if (isBinary && typeof data !== 'string') decoded = this.decoder.decode(data);
@@ -81,15 +100,11 @@ export class MarketFrameParser {
     const msg = m as Record<string, unknown>;
     const t = msg.T;
     if (t === 'q') {
-      const tick = toQuote(msg, receivedAt);
-      if (typeof tick === 'string') this.sink.malformed(`quote [${index}]: ${tick}`);
-      else this.sink.quote(tick);
+      this.quote(quoteOf(msg.S, msg.bp, msg.ap, msg.bs, msg.as, time(msg.t), receivedAt), index);
       return;
     }
     if (t === 't') {
-      const tick = toTrade(msg, receivedAt);
-      if (typeof tick === 'string') this.sink.malformed(`trade [${index}]: ${tick}`);
-      else this.sink.trade(tick);
+      this.trade(tradeOf(msg.S, msg.p, msg.s, time(msg.t), receivedAt), index);
       return;
     }
     if (t === 'success' || t === 'error' || t === 'subscription') {
@@ -102,11 +117,55 @@ export class MarketFrameParser {
       return;
     }
     if (typeof t !== 'string') {
-      this.sink.malformed(`message [${index}] has no string "T" (got ${describe(t)})`);
+      this.noType(t, index);
       return;
     }
     // Alpaca adds message types without notice: ignore what we do not use.
-    if (!IGNORED.has(t)) this.stats.ignored++;
+    if (!IGNORED_TYPES.has(t)) this.stats.ignored++;
+  }
+
+  /** Reports the messages of a frame the scanner understood, exactly as `message()` would. */
+  private emitScanned(scanner: JsonQuoteScanner, receivedAt: number): void {
+    this.emitting = true;
+    try {
+      const messages = scanner.messages;
+      const n = scanner.count;
+      for (let i = 0; i < n; i++) {
+        const m = messages[i]!;
+        this.stats.messages++;
+        switch (m.kind) {
+          case KIND_QUOTE:
+            this.quote(quoteOf(m.S, m.bp, m.ap, m.bs, m.as, m.time, receivedAt), i);
+            break;
+          case KIND_TRADE:
+            this.trade(tradeOf(m.S, m.p, m.s, m.time, receivedAt), i);
+            break;
+          case KIND_NO_TYPE:
+            this.noType(m.typeValue, i);
+            break;
+          case KIND_UNKNOWN:
+            this.stats.ignored++;
+            break;
+          default: // KIND_IGNORED
+        }
+      }
+    } finally {
+      this.emitting = false;
+    }
+  }
+
+  private quote(tick: QuoteTick | string, index: number): void {
+    if (typeof tick === 'string') this.sink.malformed(`quote [${index}]: ${tick}`);
+    else this.sink.quote(tick);
+  }
+
+  private trade(tick: TradeTick | string, index: number): void {
+    if (typeof tick === 'string') this.sink.malformed(`trade [${index}]: ${tick}`);
+    else this.sink.trade(tick);
+  }
+
+  private noType(t: unknown, index: number): void {
+    this.sink.malformed(`message [${index}] has no string "T" (got ${describe(t)})`);
   }
 }
 
@@ -117,8 +176,7 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
 }
 
-function symbolOf(msg: Record<string, unknown>): string | null {
-  const s = msg.S;
+function symbolOf(s: unknown): string | null {
   return typeof s === 'string' && s.length > 0 && s.length <= MAX_SYMBOL ? s : null;
 }
 
@@ -149,32 +207,33 @@ function time(v: unknown): number | null | undefined {
   return undefined;
 }
 
-function toQuote(msg: Record<string, unknown>, receivedAt: number): QuoteTick | string {
-  const symbol = symbolOf(msg);
+/**
+ * A quote from its fields as decoded (`exchangeTime` already through `time()`), or why not.
+ * Shared by the JSON.parse/msgpack path and the JSON scanner, so both check the same way.
+ */
+function quoteOf(S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown, exchangeTime: number | null | undefined, receivedAt: number): QuoteTick | string {
+  const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
-  const bid = price(msg.bp);
+  const bid = price(bp);
   if (bid === undefined) return `${symbol}: invalid "bp"`;
-  const ask = price(msg.ap);
+  const ask = price(ap);
   if (ask === undefined) return `${symbol}: invalid "ap"`;
-  const bidSize = size(msg.bs);
+  const bidSize = size(bs);
   if (bidSize === undefined) return `${symbol}: invalid "bs"`;
-  const askSize = size(msg.as);
+  const askSize = size(as);
   if (askSize === undefined) return `${symbol}: invalid "as"`;
-  const exchangeTime = time(msg.t);
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
   return { symbol, bid, ask, bidSize, askSize, exchangeTime, receivedAt };
 }
 
-function toTrade(msg: Record<string, unknown>, receivedAt: number): TradeTick | string {
-  const symbol = symbolOf(msg);
+function tradeOf(S: unknown, p: unknown, s: unknown, exchangeTime: number | null | undefined, receivedAt: number): TradeTick | string {
+  const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
-  const p = msg.p;
   if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) return `${symbol}: invalid "p"`;
-  const s = size(msg.s);
-  if (s === undefined) return `${symbol}: invalid "s"`;
-  const exchangeTime = time(msg.t);
+  const sz = size(s);
+  if (sz === undefined) return `${symbol}: invalid "s"`;
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
-  return { symbol, price: p, size: s, exchangeTime, receivedAt };
+  return { symbol, price: p, size: sz, exchangeTime, receivedAt };
 }
 
 function utf8(data: Buffer | Uint8Array): string {
