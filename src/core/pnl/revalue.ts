@@ -30,7 +30,8 @@ import {
 } from '../model/money';
 import type { PositionSide, PositionSnapshot, PositionStatus } from './fifo';
 import type { MarkPolicy } from './mark';
-import { defaultMetricsConfig, positionView } from './metrics';
+import { defaultMetricsConfig, positionView, type DeltaInput, type DeltaUnknown } from './metrics';
+import { modelDelta } from '../greeks/model-delta';
 import { valueStructure, type StructureDef } from './structure';
 import type { PositionView, StructureView } from './views';
 
@@ -44,12 +45,21 @@ export interface ValuationSettings {
   staleAfterMs: number;
   /** Spread above this % of the mid raises `wide_spread`. */
   wideSpreadPct: number;
+  /** Model delta: continuously compounded risk-free rate (0.04 = 4%). */
+  riskFreeRate: number;
+  /** Model delta: continuous dividend yield (0 = none, the default). */
+  dividendYield: number;
 }
+
+/** Default risk-free rate of the delta model: 4%, continuously compounded (about US T-bill yields in 2026). */
+export const DEFAULT_RISK_FREE_RATE = 0.04;
 
 export const defaultValuation: ValuationSettings = {
   markPolicy: defaultMetricsConfig.markPolicy,
   staleAfterMs: defaultMetricsConfig.staleAfterMs,
   wideSpreadPct: defaultMetricsConfig.wideSpreadPct,
+  riskFreeRate: DEFAULT_RISK_FREE_RATE,
+  dividendYield: 0,
 };
 
 // ---------- instruments on the wire ----------
@@ -234,17 +244,43 @@ export function snapshotOfRecord(r: PositionRecord): PositionSnapshot {
 /** A position as displayed: the core PositionView plus where it came from and why. */
 export interface LivePosition extends PositionView, PositionMeta {}
 
+/** The symbol whose quote an open option's model delta needs besides its own (null for anything else). */
+export function deltaUnderlyingOf(r: PositionRecord): string | null {
+  const i = r.instrument;
+  return r.status !== 'CLOSED' && i !== null && i.kind === 'option' && i.underlying !== r.symbol ? i.underlying : null;
+}
+
 /**
  * The one valuation function: what the tracker publishes and what the renderer recomputes from
- * `ltp_updates` — identical for the same (record, quote, now, settings).
+ * `ltp_updates` — identical for the same (record, quote, underlying quote, now, settings).
+ *
+ * An open option's delta is the model delta (Black-Scholes on `underlyingQuote`'s mid, IV from the
+ * option's mid; see greeks/model-delta.ts); without a usable underlying quote it is null with the
+ * reason. A stock's delta is 1 per share (metrics.ts).
  */
-export function revaluePosition(r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings): LivePosition {
+export function revaluePosition(r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings, underlyingQuote?: QuoteLike | null): LivePosition {
+  const instrument = r.instrument ? instrumentFromWire(r.instrument) : null;
+  let delta: DeltaInput | null = null;
+  let deltaUnknown: DeltaUnknown | null = null;
+  if (instrument?.kind === 'option' && r.status !== 'CLOSED') {
+    const m = modelDelta({ instrument, optionQuote: quote, underlyingQuote, now, settings: v });
+    if (m.ok) {
+      delta = {
+        delta: m.delta,
+        source: 'model',
+        asOf: m.asOf,
+        model: { iv: m.iv, underlying_mid: m.underlyingMid, option_mid: m.optionMid, rate: v.riskFreeRate, dividend_yield: v.dividendYield },
+      };
+    } else deltaUnknown = { reason: m.reason, ivFailure: m.ivFailure ?? null };
+  }
   const view = positionView({
     position: snapshotOfRecord(r),
     quote: quote ?? null,
     now,
-    instrument: r.instrument ? instrumentFromWire(r.instrument) : null,
+    instrument,
     config: { markPolicy: v.markPolicy, staleAfterMs: v.staleAfterMs, wideSpreadPct: v.wideSpreadPct },
+    delta,
+    deltaUnknown,
   });
   return {
     ...view,

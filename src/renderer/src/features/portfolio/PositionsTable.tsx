@@ -7,9 +7,10 @@ import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
-import { decimalTone, formatDelta, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
+import { decimalTone, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { makeKeysSelector, type PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, warningSeverity } from './warnings';
+import { deltaCell, deltaStaleNow } from './delta-cell';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
@@ -65,8 +66,11 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
   const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
+  // Likewise a model delta once the older of its two quotes (option, underlying) is stale.
+  const deltaStale = useNowDerived((now) => (p ? deltaStaleNow(p, now + clockOffsetMs, staleMs) : null));
   if (!p) return null;
   const open = p.status !== 'CLOSED';
+  const delta = deltaCell(p, deltaStale);
   const unknown = open && (p.unrealized_value === null || staleNow);
   const pctTone = unknown ? 'unknown' : numberTone(p.unrealized_pct);
   return (
@@ -114,8 +118,8 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       <div className="vt-cell num" data-testid="dte">
         {formatDte(p.dte)}
       </div>
-      <div className="vt-cell num" data-testid="delta" title={p.delta_source ? `delta from ${p.delta_source}` : undefined}>
-        {formatDelta(p.delta)}
+      <div className="vt-cell num" data-testid="delta" title={delta.title} data-reason={delta.reason ?? undefined}>
+        {delta.text}
       </div>
       <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
