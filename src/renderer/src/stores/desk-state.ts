@@ -37,7 +37,7 @@ import {
   type ValuationSettings,
   type VenueMode,
 } from '@shared/contract';
-import { defaultValuation, deltaUnderlyingOf, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
+import { defaultValuation, deltaUnderlyingOf, revalueDelta, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
 
 /** Bounds of the in-memory lists (the SQLite ledger keeps everything). */
 export const LIMITS = { history: 5000, fills: 2000, orders: 1000, pnlSamples: 20_000 } as const;
@@ -344,6 +344,8 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
  */
 function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): DeskState {
   const touched = new Set<string>();
+  // Options whose underlying moved (or went stale): only their delta (and ages) are revalued.
+  const deltaTouched = new Set<string>();
   let quotes = state.quotes;
   if (updates.length > 0) {
     quotes = { ...state.quotes };
@@ -351,7 +353,7 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
       quotes[q.symbol] = q;
       for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
       // An underlying's quote moves the model delta of the options on it.
-      for (const k of state.openByUnderlying[q.symbol] ?? []) touched.add(k);
+      for (const k of state.openByUnderlying[q.symbol] ?? []) deltaTouched.add(k);
     }
   }
   const staleMs = state.valuation.staleAfterMs;
@@ -367,16 +369,24 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
     // An underlying quote going stale makes the options' model delta unknown.
     for (const [u, keys] of Object.entries(state.openByUnderlying)) {
       const received = state.quotes[u]?.receivedAt;
-      if (received != null && flipped(received)) for (const k of keys) touched.add(k);
+      if (received != null && flipped(received)) for (const k of keys) deltaTouched.add(k);
     }
   }
-  if (touched.size === 0) return quotes === state.quotes && now <= state.valuedAt ? state : { ...state, quotes, valuedAt: Math.max(now, state.valuedAt) };
+  if (touched.size === 0 && deltaTouched.size === 0) return quotes === state.quotes && now <= state.valuedAt ? state : { ...state, quotes, valuedAt: Math.max(now, state.valuedAt) };
   const positions = { ...state.positions };
   for (const k of touched) {
     const r = state.records[k];
     if (r) positions[k] = valueOne(r, quotes, now, state.valuation);
   }
-  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: totalsOf(Object.values(positions)) };
+  for (const k of deltaTouched) {
+    const r = state.records[k];
+    const prev = state.positions[k];
+    if (!r || !prev || touched.has(k)) continue;
+    const u = deltaUnderlyingOf(r);
+    positions[k] = revalueDelta(prev, r, quotes[r.symbol] ?? null, now, state.valuation, u === null ? null : (quotes[u] ?? null));
+  }
+  // A delta moves no money: totals change only with fully revalued positions.
+  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: touched.size > 0 ? totalsOf(Object.values(positions)) : state.totals };
 }
 
 /** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */

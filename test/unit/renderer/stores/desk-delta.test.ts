@@ -4,7 +4,7 @@ import { initialDeskState, reduceDesk } from '../../../../src/renderer/src/store
 import { FifoLedger, makeFill } from '../../../../src/core/pnl/fifo';
 import { alpacaInstrument } from '../../../../src/core/model/alpaca-symbols';
 import { blackScholesPrice } from '../../../../src/core/greeks/black-scholes';
-import { instrumentToWire, positionRecordOf } from '../../../../src/core/pnl/revalue';
+import { deltaBaseOf, instrumentToWire, positionRecordOf, revaluePosition } from '../../../../src/core/pnl/revalue';
 import type { DeskEvent, QuoteWire } from '../../../../src/shared/contract';
 import { EMPTY_PNL, makeSnapshot } from '../../../helpers/desk-fixtures';
 
@@ -43,14 +43,19 @@ describe('reduceDesk: model delta follows the underlying', () => {
     s = reduceDesk(s, tick(2, T + 500, [quote('AAPL', 239.99, 240.01, T + 500)]), T + 500).state;
     expect(s.quotes[CALL]!.receivedAt).toBe(T);
     expect(s.positions[key]).not.toBe(optionView);
+    // The row subscribes to the view the delta was patched onto: it does not re-render, the delta cell does.
+    expect(deltaBaseOf(s.positions[key])).toBe(optionView);
     expect(s.positions[key]!.delta).toBeGreaterThan(d0 + 0.05);
     expect(s.positions[key]!.delta_model!.underlying_mid).toBe(240);
     expect(s.positions['AAPL#0']!.delta).toBe(1);
+    // The cheap path (only the delta and ages revalued) equals a full revaluation at that time.
+    expect(s.positions[key]).toEqual(revaluePosition(s.records[key]!, s.quotes[CALL], T + 500, s.valuation, s.quotes.AAPL));
     // The option's quote stays fresh; the underlying's goes stale: delta unknown, with the reason.
     s = reduceDesk(s, tick(3, T + 5400, [quote(CALL, +(p - 0.05).toFixed(2), +(p + 0.05).toFixed(2), T + 5400)]), T + 5400).state;
     expect(s.positions[key]!.delta).not.toBeNull();
     s = reduceDesk(s, tick(4, T + 6000, []), T + 6000).state;
     expect(s.positions[key]).toMatchObject({ delta: null, delta_unknown_reason: 'stale_underlying_quote' });
+    expect(s.positions[key]).toEqual(revaluePosition(s.records[key]!, s.quotes[CALL], T + 6000, s.valuation, s.quotes.AAPL));
     expect(s.positions[key]!.unrealized_value).not.toBeNull(); // the P&L does not need the underlying
   });
 });

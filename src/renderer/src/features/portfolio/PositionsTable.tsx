@@ -11,6 +11,7 @@ import { decimalTone, formatDte, formatMoney, formatPct, formatPrice, formatQty,
 import { makeKeysSelector, type PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, warningSeverity } from './warnings';
 import { deltaCell, deltaStaleNow } from './delta-cell';
+import { deltaBaseOf } from '@core/pnl/revalue';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
@@ -58,19 +59,36 @@ function PnlCell({ p, staleNow }: { p: LivePosition; staleNow: boolean }) {
   );
 }
 
+/**
+ * The delta cell subscribes to the latest position: a tick that moved only the underlying (a new
+ * model delta, nothing else) re-renders this cell, not the row.
+ */
+const DeltaCellView = memo(function DeltaCellView({ rowKey }: { rowKey: string }) {
+  const p = useDeskStore((s) => s.positions[rowKey]);
+  const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
+  const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
+  // A model delta is unknown once the older of its two quotes (option, underlying) is stale now.
+  const deltaStale = useNowDerived((now) => (p ? deltaStaleNow(p, now + clockOffsetMs, staleMs) : null));
+  if (!p) return null;
+  const delta = deltaCell(p, deltaStale);
+  return (
+    <div className="vt-cell num" data-testid="delta" title={delta.title} data-reason={delta.reason ?? undefined}>
+      {delta.text}
+    </div>
+  );
+});
+
 /** One row: subscribes to its own position, so a tick re-renders only the rows whose position changed. */
 const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string; top: number }) {
-  const p = useDeskStore((s) => s.positions[rowKey]);
+  // Everything but the delta: unchanged by a tick that moved only the option's underlying.
+  const p = useDeskStore((s) => deltaBaseOf(s.positions[rowKey]));
   const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
   const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
-  // Likewise a model delta once the older of its two quotes (option, underlying) is stale.
-  const deltaStale = useNowDerived((now) => (p ? deltaStaleNow(p, now + clockOffsetMs, staleMs) : null));
   if (!p) return null;
   const open = p.status !== 'CLOSED';
-  const delta = deltaCell(p, deltaStale);
   const unknown = open && (p.unrealized_value === null || staleNow);
   const pctTone = unknown ? 'unknown' : numberTone(p.unrealized_pct);
   return (
@@ -118,9 +136,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       <div className="vt-cell num" data-testid="dte">
         {formatDte(p.dte)}
       </div>
-      <div className="vt-cell num" data-testid="delta" title={delta.title} data-reason={delta.reason ?? undefined}>
-        {delta.text}
-      </div>
+      <DeltaCellView rowKey={rowKey} />
       <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (
