@@ -108,10 +108,12 @@ export function modelDelta(input: ModelDeltaInput): ModelDeltaResult {
   const u = midOf(input.underlyingQuote, now, settings.staleAfterMs);
   if (!u.ok) return { ok: false, reason: u.why === 'no' ? 'no_underlying_quote' : u.why === 'stale' ? 'stale_underlying_quote' : u.why === 'one_sided' ? 'one_sided_underlying_quote' : 'crossed_underlying_quote' };
   const strike = strikeOf(inst);
-  const base = { right: inst.right, strike, years, rate: settings.riskFreeRate, dividendYield: settings.dividendYield };
-  const iv = impliedVol({ model: 'black-scholes', price: o.mid, underlying: u.mid, ...base });
+  const right = inst.right;
+  const rate = settings.riskFreeRate;
+  const dividendYield = settings.dividendYield;
+  const iv = impliedVol({ model: 'black-scholes', right, price: o.mid, underlying: u.mid, strike, years, rate, dividendYield });
   if (!iv.ok) return { ok: false, reason: 'iv_failed', ivFailure: iv.reason, detail: iv.detail };
-  const delta = blackScholes({ spot: u.mid, vol: iv.iv, ...base }).delta;
+  const delta = blackScholes({ right, spot: u.mid, strike, years, rate, vol: iv.iv, dividendYield }).delta;
   if (!Number.isFinite(delta)) return { ok: false, reason: 'iv_failed', ivFailure: 'no_convergence', detail: 'delta is not a finite number' };
   const asOf = Math.min(input.optionQuote!.receivedAt, input.underlyingQuote!.receivedAt);
   return { ok: true, delta, iv: iv.iv, asOf, underlyingMid: u.mid, optionMid: o.mid, years };
