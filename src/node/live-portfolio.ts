@@ -79,8 +79,17 @@ export class CommandFailure extends Error {
 }
 
 export function valuationOf(s: DeskSettings): ValuationSettings {
-  return { markPolicy: s.mark_policy, staleAfterMs: Math.round(s.stale_after_sec * 1000), wideSpreadPct: s.wide_spread_pct };
+  return {
+    markPolicy: s.mark_policy,
+    staleAfterMs: Math.round(s.stale_after_sec * 1000),
+    wideSpreadPct: s.wide_spread_pct,
+    riskFreeRate: s.risk_free_rate_pct / 100,
+    dividendYield: s.dividend_yield_pct / 100,
+  };
 }
+
+/** Keys that change how positions are valued (applied live through the tracker). */
+const VALUATION_KEYS = new Set<keyof DeskSettings>(['stale_after_sec', 'mark_policy', 'wide_spread_pct', 'risk_free_rate_pct', 'dividend_yield_pct']);
 
 /** Keys whose change needs a stream restart to apply. */
 const RESTART_KEYS = new Set<keyof DeskSettings>(['venue', 'alpaca', 'max_option_contracts']);
@@ -390,9 +399,10 @@ export class LivePortfolio {
     this.settingsValue = next;
     const persisted = changed.length === 0 ? true : this.settingsStore.save(next);
     const applied: string[] = [];
-    if (changed.some((k) => k === 'stale_after_sec' || k === 'mark_policy' || k === 'wide_spread_pct')) {
+    const valuationKeys = changed.filter((k) => VALUATION_KEYS.has(k));
+    if (valuationKeys.length > 0) {
       this.tracker.setValuation(valuationOf(next));
-      applied.push(...changed.filter((k) => k === 'stale_after_sec' || k === 'mark_policy' || k === 'wide_spread_pct'));
+      applied.push(...valuationKeys);
     }
     if (changed.includes('pnl_refresh_seconds')) {
       this.tracker.setRefreshSeconds(next.pnl_refresh_seconds);

@@ -129,6 +129,12 @@ const deskSettingsShape = {
   mark_policy: z.enum(['mid', 'last', 'conservative']),
   /** Spread above this % of the mid raises `wide_spread`. Applied live. */
   wide_spread_pct: z.number().min(0).max(1000),
+  /**
+   * Model delta inputs (Black-Scholes): the risk-free rate, continuously compounded, in percent
+   * (4 = 4%), and the continuous dividend yield in percent (0 by default). Applied live.
+   */
+  risk_free_rate_pct: z.number().min(-5, 'the risk-free rate must be at least −5%').max(25, 'the risk-free rate must be at most 25%'),
+  dividend_yield_pct: z.number().min(0, 'the dividend yield must be at least 0%').max(25, 'the dividend yield must be at most 25%'),
   /** The portfolio file; null = the bundled sample. */
   portfolio_path: z.string().min(1).max(4096).nullable(),
   /** Reload the portfolio file when it changes on disk. */
@@ -143,6 +149,8 @@ export const defaultDeskSettings = {
   max_option_contracts: 250,
   mark_policy: 'mid',
   wide_spread_pct: 10,
+  risk_free_rate_pct: 4,
+  dividend_yield_pct: 0,
   portfolio_path: null,
   watch_portfolio: true,
 } as const satisfies z.infer<z.ZodObject<typeof deskSettingsShape>>;
@@ -165,6 +173,8 @@ export const deskSettingsSchema = z
     max_option_contracts: deskSettingsShape.max_option_contracts.default(defaultDeskSettings.max_option_contracts),
     mark_policy: deskSettingsShape.mark_policy.default(defaultDeskSettings.mark_policy),
     wide_spread_pct: deskSettingsShape.wide_spread_pct.default(defaultDeskSettings.wide_spread_pct),
+    risk_free_rate_pct: deskSettingsShape.risk_free_rate_pct.default(defaultDeskSettings.risk_free_rate_pct),
+    dividend_yield_pct: deskSettingsShape.dividend_yield_pct.default(defaultDeskSettings.dividend_yield_pct),
     portfolio_path: deskSettingsShape.portfolio_path.default(defaultDeskSettings.portfolio_path),
     watch_portfolio: deskSettingsShape.watch_portfolio.default(defaultDeskSettings.watch_portfolio),
   })

@@ -42,6 +42,19 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.get('totals-USD').getByTestId('total')).not.toContainText('unknown', { timeout: 15_000 });
   });
 
+  await test.step('delta: options show a model delta (Black-Scholes, IV from the sim’s option mid), shares 1', async () => {
+    // The sim prices options with Black-Scholes at r 4% (the desk's default rate): the IV solves.
+    const call = deskPage.row('AAPL261218C00240000').getByTestId('delta');
+    await expect(call).toHaveText(/^0\.\d\d$/, { timeout: 15_000 });
+    await expect(call).toHaveAttribute('title', /^model delta: Black-Scholes, IV \d+\.\d% from the option mid, underlying mid [\d,.]+, r 4\.00%/);
+    // QQQ is held only through options: its quote is subscribed for the delta.
+    const put = deskPage.row('QQQ261218P00480000').getByTestId('delta');
+    await expect(put).toHaveText(/^-0\.\d\d$/, { timeout: 15_000 });
+    await expect(put).toHaveAttribute('title', /position delta \+[\d,.]+ \(share-equivalent\)/); // short put: long exposure
+    await expect(deskPage.row('SPY').getByTestId('delta')).toHaveText('1.00');
+    await expect(deskPage.row('SPY').getByTestId('delta')).toHaveAttribute('title', /^delta 1 per share\nposition delta \+100\.0/);
+  });
+
   await test.step('a structure expands to its legs', async () => {
     const ic = deskPage.structure('spy-dec-ic');
     await expect(ic.getByTestId('net-pnl')).not.toContainText('unknown', { timeout: 15_000 });

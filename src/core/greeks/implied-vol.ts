@@ -4,7 +4,8 @@
  * σ between its no-arbitrage bounds, so the bracket always holds the answer and the solver either
  * converges or says why it could not — it never returns NaN.
  */
-import { black76, blackScholes, type OptionRight } from './black-scholes';
+import { black76, type OptionRight } from './black-scholes';
+import { normCdf, normPdf } from './normal';
 
 export type ImpliedVolFailure =
   | 'invalid_input'
@@ -34,6 +35,25 @@ const MIN_VOL = 1e-6;
 const MAX_VOL = 20; // 2000%: beyond this a "volatility" says more about the quote than the market
 const MAX_ITER = 100;
 
+/**
+ * Black-Scholes price and vega for the solver's inner loop: the same arithmetic as blackScholes()
+ * (black-scholes.ts `generalized`, years > 0 and vol > 0), so the same numbers bit for bit, without
+ * its validation and the greeks the solver does not read (it runs ~10 times per solve, for every
+ * option position on every tick).
+ */
+function bsPriceVega(call: boolean, s: number, k: number, t: number, r: number, q: number, dfR: number, dfQ: number, vol: number): { price: number; vega: number } {
+  const sqrtT = Math.sqrt(t);
+  const volT = vol * sqrtT;
+  const d1 = (Math.log(s / k) + (r - q + 0.5 * vol * vol) * t) / volT;
+  const d2 = d1 - volT;
+  const pdf1 = normPdf(d1);
+  const sq = s * dfQ;
+  const kr = k * dfR;
+  const vegaPerUnit = sq * pdf1 * sqrtT;
+  const price = call ? sq * normCdf(d1) - kr * normCdf(d2) : kr * normCdf(-d2) - sq * normCdf(-d1);
+  return { price: Math.max(0, price), vega: vegaPerUnit / 100 };
+}
+
 export function impliedVol(input: ImpliedVolInput): ImpliedVolResult {
   const { right, price, underlying, strike, years, rate } = input;
   const q = input.model === 'black-76' ? rate : (input.dividendYield ?? 0);
@@ -41,12 +61,12 @@ export function impliedVol(input: ImpliedVolInput): ImpliedVolResult {
     return { ok: false, reason: 'invalid_input', detail: 'price, underlying, strike, years and rate must be finite; underlying and strike positive; price ≥ 0' };
   }
   if (years <= 0) return { ok: false, reason: 'expired', detail: 'no time to expiry' };
-  const value = (vol: number) =>
-    input.model === 'black-76'
-      ? black76({ right, forward: underlying, strike, years, rate, vol })
-      : blackScholes({ right, spot: underlying, strike, years, rate, vol, dividendYield: q });
   const dfR = Math.exp(-rate * years);
   const dfQ = Math.exp(-q * years);
+  const value =
+    input.model === 'black-76'
+      ? (vol: number) => black76({ right, forward: underlying, strike, years, rate, vol })
+      : (vol: number) => bsPriceVega(right === 'call', underlying, strike, years, rate, q, dfR, dfQ, vol);
   const lower = Math.max(0, right === 'call' ? underlying * dfQ - strike * dfR : strike * dfR - underlying * dfQ);
   const upper = right === 'call' ? underlying * dfQ : strike * dfR;
   const tol = 1e-12 * Math.max(1, upper);

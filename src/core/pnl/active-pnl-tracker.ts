@@ -32,6 +32,7 @@ import { FifoLedger, type ApplyResult, type Fill, type FillRejection, type Posit
 import { portfolioFills, portfolioInstruments, portfolioStructures } from './portfolio';
 import {
   defaultValuation,
+  deltaUnderlyingOf,
   instrumentToWire,
   pnlSnapshotOf,
   positionRecordOf,
@@ -151,6 +152,7 @@ export class ActivePnlTracker {
   private readonly instruments = new Map<string, Instrument | null>();
   private readonly instrumentWires = new Map<string, InstrumentWire | null>();
   private structureDefs: StructureDefWire[] = [];
+  private deltaUnderlyings: Set<string> | null = null;
   private book: PortfolioBook;
 
   private offQuote: (() => void) | null = null;
@@ -234,9 +236,13 @@ export class ActivePnlTracker {
   /** Applies live: the book is rebuilt with the new mark policy / thresholds. */
   setValuation(v: Partial<ValuationSettings>): void {
     const next = { ...this.valuation, ...v };
-    if (next.markPolicy === this.valuation.markPolicy && next.staleAfterMs === this.valuation.staleAfterMs && next.wideSpreadPct === this.valuation.wideSpreadPct) return;
+    const prev = this.valuation;
+    const bookChanged = next.markPolicy !== prev.markPolicy || next.staleAfterMs !== prev.staleAfterMs;
+    if (!bookChanged && next.wideSpreadPct === prev.wideSpreadPct && next.riskFreeRate === prev.riskFreeRate && next.dividendYield === prev.dividendYield) return;
     this.valuation = next;
-    this.rebuildBook();
+    // The book holds marks and staleness; spread warnings and the delta model only shape the views.
+    if (bookChanged) this.rebuildBook();
+    else this.version++;
   }
 
   setRefreshSeconds(seconds: number): void {
@@ -257,6 +263,7 @@ export class ActivePnlTracker {
    */
   setPortfolio(p: Portfolio, executionId: string | null): { positions: PositionRecord[]; structures: StructureDefWire[] } {
     for (const k of this.portfolioKeys) this.held.delete(k);
+    this.deltaUnderlyings = null;
     this.portfolioKeys = new Set();
     this.portfolioInstruments = portfolioInstruments(p);
     this.instruments.clear();
@@ -337,10 +344,11 @@ export class ActivePnlTracker {
     return this.structureDefs;
   }
 
-  /** Symbols the open positions need (and structure legs). */
+  /** Symbols the open positions need (and structure legs), plus the underlyings of open options (their model delta). */
   neededSymbols(): string[] {
     const s = new Set(this.book.symbols());
     for (const d of this.structureDefs) for (const l of d.legs) s.add(l.symbol);
+    for (const u of this.underlyings()) s.add(u);
     return [...s].sort();
   }
 
@@ -415,11 +423,27 @@ export class ActivePnlTracker {
 
   private onQuote(q: Quote): void {
     this.lastTickAt = q.receivedAt;
-    if (this.book.onQuote(q)) this.version++;
+    // A quote moves the snapshot when a position holds its symbol, or an option's delta reads it.
+    if (this.book.onQuote(q) || this.underlyings().has(q.symbol)) this.version++;
+  }
+
+  /** Underlyings of the open options (their model delta reads these quotes); cached until positions change. */
+  private underlyings(): ReadonlySet<string> {
+    if (this.deltaUnderlyings === null) {
+      const s = new Set<string>();
+      for (const h of this.held.values()) {
+        const u = deltaUnderlyingOf(h.record);
+        if (u !== null) s.add(u);
+      }
+      this.deltaUnderlyings = s;
+    }
+    return this.deltaUnderlyings;
   }
 
   private value(r: PositionRecord, now: number): LivePosition {
-    return revaluePosition(r, r.status === 'CLOSED' ? null : (this.quotes.get(r.symbol) ?? null), now, this.valuation);
+    if (r.status === 'CLOSED') return revaluePosition(r, null, now, this.valuation);
+    const u = deltaUnderlyingOf(r);
+    return revaluePosition(r, this.quotes.get(r.symbol) ?? null, now, this.valuation, u === null ? null : (this.quotes.get(u) ?? null));
   }
 
   private sample(now: number, forced: PnlGap | null, pnl = this.pnlSnapshot(now)): void {
@@ -464,6 +488,7 @@ export class ActivePnlTracker {
   private hold(snap: PositionSnapshot, meta: PositionMeta): Held {
     const h: Held = { snap, meta, record: positionRecordOf(snap, this.instrumentWire(snap.symbol), meta) };
     this.held.set(snap.key, h);
+    this.deltaUnderlyings = null;
     this.version++;
     return h;
   }

@@ -23,7 +23,9 @@ import type { BookTotals } from './book';
 import { unrealizedAt } from './book';
 import type { PositionSnapshot } from './fifo';
 import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
-import type { PnlSnapshotView, PositionView, WarningCode, WarningView } from './views';
+import type { DeltaModelView, PnlSnapshotView, PositionView, WarningCode, WarningView } from './views';
+import type { ModelDeltaFailure } from '../greeks/model-delta';
+import type { ImpliedVolFailure } from '../greeks/implied-vol';
 
 export interface MetricsConfig {
   markPolicy: MarkPolicy;
@@ -37,9 +39,17 @@ export const defaultMetricsConfig: MetricsConfig = { markPolicy: 'mid', staleAft
 
 export interface DeltaInput {
   delta: number;
-  source: 'venue' | 'model';
-  /** When the greek was computed/received (epoch ms). */
-  asOf: number;
+  source: 'venue' | 'model' | 'share';
+  /** When the greek was computed/received (epoch ms); null when no quote is behind it (a share's 1). */
+  asOf: number | null;
+  /** The model's inputs (source 'model'). */
+  model?: DeltaModelView;
+}
+
+/** Why a delta is unknown (model-delta failure, with the IV solver's reason). */
+export interface DeltaUnknown {
+  reason: ModelDeltaFailure;
+  ivFailure?: ImpliedVolFailure | null;
 }
 
 const REASON_WARNING: Record<UnknownReason, WarningCode> = {
@@ -79,7 +89,47 @@ export interface PositionViewInput {
   now: number;
   instrument?: Instrument | null;
   config?: Partial<MetricsConfig>;
+  /**
+   * The position's delta per unit. Absent: a stock's is 1 per share (its exposure is its shares,
+   * whatever the quote); anything else has none unless given.
+   */
   delta?: DeltaInput | null;
+  /** Why the delta is unknown (shown instead of a number). */
+  deltaUnknown?: DeltaUnknown | null;
+}
+
+/** A share moves one for one with itself: delta 1 per share, position delta = signed shares. */
+const SHARE_DELTA: DeltaInput = { delta: 1, source: 'share', asOf: null };
+
+export type DeltaFields = Pick<
+  PositionView,
+  'delta' | 'delta_source' | 'delta_age_sec' | 'delta_as_of' | 'delta_model' | 'delta_unknown_reason' | 'delta_iv_failure' | 'position_delta'
+>;
+
+const unitsCache = new WeakMap<PositionSnapshot, number>();
+
+/** The delta fields of a position's view (positionView's, also used to revalue only the delta). */
+export function deltaFields(p: PositionSnapshot, inst: Instrument | null, input: DeltaInput | null, unknown: DeltaUnknown | null, now: number): DeltaFields {
+  const open = p.quantity_remaining > 0n;
+  let delta = input;
+  if (delta === null && inst?.kind === 'stock' && open) delta = SHARE_DELTA;
+  if (delta && !Number.isFinite(delta.delta)) delta = null;
+  let units: number | undefined;
+  if (delta) {
+    units = unitsCache.get(p);
+    if (units === undefined) unitsCache.set(p, (units = scaledToNumber(p.signed_units as bigint, UNITS_DP)));
+  }
+  const deltaUnknown = open && delta === null ? unknown : null;
+  return {
+    delta: delta?.delta ?? null,
+    delta_source: delta?.source ?? null,
+    delta_age_sec: delta && delta.asOf !== null ? (now - delta.asOf) / 1000 : null,
+    delta_as_of: delta?.asOf ?? null,
+    delta_model: delta?.model ?? null,
+    delta_unknown_reason: deltaUnknown?.reason ?? null,
+    delta_iv_failure: deltaUnknown?.ivFailure ?? null,
+    position_delta: delta && units !== undefined ? delta.delta * units : null,
+  };
 }
 
 export function positionView(input: PositionViewInput): PositionView {
@@ -126,11 +176,7 @@ export function positionView(input: PositionViewInput): PositionView {
     if (input.now >= inst.expiry.epochMs && open) warnings.push(warning('expired', p.symbol));
   }
 
-  let positionDelta: number | null = null;
-  const delta = input.delta ?? null;
-  if (delta && Number.isFinite(delta.delta)) {
-    positionDelta = delta.delta * scaledToNumber(p.signed_units as bigint, UNITS_DP);
-  }
+  const deltas = deltaFields(p, inst, input.delta ?? null, input.deltaUnknown ?? null, input.now);
 
   const decimals = inst?.currency.decimals ?? FIAT_DECIMALS.USD!;
   const realizedNet = p.realized_net as bigint;
@@ -176,10 +222,7 @@ export function positionView(input: PositionViewInput): PositionView {
     total_pnl: !open ? toDecimalString(p.realized_net) : unrealized === null ? null : toDecimalString((realizedNet + (unrealized as bigint)) as Money),
     dte,
     expiry_ms: inst?.expiry?.epochMs ?? null,
-    delta: delta?.delta ?? null,
-    delta_source: delta?.source ?? null,
-    delta_age_sec: delta ? (input.now - delta.asOf) / 1000 : null,
-    position_delta: positionDelta,
+    ...deltas,
     warnings,
   };
 }

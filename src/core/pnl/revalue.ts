@@ -30,7 +30,8 @@ import {
 } from '../model/money';
 import type { PositionSide, PositionSnapshot, PositionStatus } from './fifo';
 import type { MarkPolicy } from './mark';
-import { defaultMetricsConfig, positionView } from './metrics';
+import { defaultMetricsConfig, deltaFields, positionView, type DeltaInput, type DeltaUnknown } from './metrics';
+import { modelDelta } from '../greeks/model-delta';
 import { valueStructure, type StructureDef } from './structure';
 import type { PositionView, StructureView } from './views';
 
@@ -44,12 +45,21 @@ export interface ValuationSettings {
   staleAfterMs: number;
   /** Spread above this % of the mid raises `wide_spread`. */
   wideSpreadPct: number;
+  /** Model delta: continuously compounded risk-free rate (0.04 = 4%). */
+  riskFreeRate: number;
+  /** Model delta: continuous dividend yield (0 = none, the default). */
+  dividendYield: number;
 }
+
+/** Default risk-free rate of the delta model: 4%, continuously compounded (about US T-bill yields in 2026). */
+export const DEFAULT_RISK_FREE_RATE = 0.04;
 
 export const defaultValuation: ValuationSettings = {
   markPolicy: defaultMetricsConfig.markPolicy,
   staleAfterMs: defaultMetricsConfig.staleAfterMs,
   wideSpreadPct: defaultMetricsConfig.wideSpreadPct,
+  riskFreeRate: DEFAULT_RISK_FREE_RATE,
+  dividendYield: 0,
 };
 
 // ---------- instruments on the wire ----------
@@ -234,26 +244,103 @@ export function snapshotOfRecord(r: PositionRecord): PositionSnapshot {
 /** A position as displayed: the core PositionView plus where it came from and why. */
 export interface LivePosition extends PositionView, PositionMeta {}
 
+/** The symbol whose quote an open option's model delta needs besides its own (null for anything else). */
+export function deltaUnderlyingOf(r: PositionRecord): string | null {
+  const i = r.instrument;
+  return r.status !== 'CLOSED' && i !== null && i.kind === 'option' && i.underlying !== r.symbol ? i.underlying : null;
+}
+
 /**
  * The one valuation function: what the tracker publishes and what the renderer recomputes from
- * `ltp_updates` — identical for the same (record, quote, now, settings).
+ * `ltp_updates` — identical for the same (record, quote, underlying quote, now, settings).
+ *
+ * An open option's delta is the model delta (Black-Scholes on `underlyingQuote`'s mid, IV from the
+ * option's mid; see greeks/model-delta.ts); without a usable underlying quote it is null with the
+ * reason. A stock's delta is 1 per share (metrics.ts).
  */
-export function revaluePosition(r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings): LivePosition {
+export function revaluePosition(r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings, underlyingQuote?: QuoteLike | null): LivePosition {
+  const instrument = r.instrument ? instrumentFromWire(r.instrument) : null;
+  const { delta, deltaUnknown } = optionDelta(r, instrument, quote, underlyingQuote, now, v);
   const view = positionView({
     position: snapshotOfRecord(r),
     quote: quote ?? null,
     now,
-    instrument: r.instrument ? instrumentFromWire(r.instrument) : null,
+    instrument,
     config: { markPolicy: v.markPolicy, staleAfterMs: v.staleAfterMs, wideSpreadPct: v.wideSpreadPct },
+    delta,
+    deltaUnknown,
   });
+  // The view is fresh (built just above): extend it in place rather than copying its ~70 fields.
+  const live = view as LivePosition;
+  live.source = r.source;
+  live.entry_flow_ids = r.entry_flow_ids;
+  live.exit_flow_ids = r.exit_flow_ids;
+  live.entry_trigger = r.entry_trigger;
+  live.exit_reason = r.exit_reason;
+  return live;
+}
+
+function optionDelta(
+  r: PositionRecord,
+  instrument: Instrument | null,
+  quote: QuoteLike | null | undefined,
+  underlyingQuote: QuoteLike | null | undefined,
+  now: number,
+  v: ValuationSettings,
+): { delta: DeltaInput | null; deltaUnknown: DeltaUnknown | null } {
+  if (instrument?.kind !== 'option' || r.status === 'CLOSED') return { delta: null, deltaUnknown: null };
+  const m = modelDelta({ instrument, optionQuote: quote, underlyingQuote, now, settings: v });
+  if (!m.ok) return { delta: null, deltaUnknown: { reason: m.reason, ivFailure: m.ivFailure ?? null } };
   return {
-    ...view,
-    source: r.source,
-    entry_flow_ids: r.entry_flow_ids,
-    exit_flow_ids: r.exit_flow_ids,
-    entry_trigger: r.entry_trigger,
-    exit_reason: r.exit_reason,
+    delta: { delta: m.delta, source: 'model', asOf: m.asOf, model: { iv: m.iv, underlying_mid: m.underlyingMid, option_mid: m.optionMid, rate: v.riskFreeRate, dividend_yield: v.dividendYield } },
+    deltaUnknown: null,
   };
+}
+
+/**
+ * `prev` (the position valued with the same record and the same option quote) with only what an
+ * underlying quote moves revalued: the model delta, and the ages, at `now`. Equal to
+ * `revaluePosition(r, quote, now, v, underlyingQuote)` in every field except those that move with
+ * the calendar alone (DTE, the `expired` warning, a stale warning's age text) — the renderer's
+ * cheap path for a tick that moved only the underlying (the money fields, which cost the most to
+ * build, are unchanged). When the delta did not move (same value, or still unknown for the same
+ * reason), `prev` itself is returned: nothing to re-render, and its ages stay as of its valuation.
+ */
+export function revalueDelta(prev: LivePosition, r: PositionRecord, quote: QuoteLike | null | undefined, now: number, v: ValuationSettings, underlyingQuote: QuoteLike | null | undefined): LivePosition {
+  const instrument = r.instrument ? instrumentFromWire(r.instrument) : null;
+  const { delta, deltaUnknown } = optionDelta(r, instrument, quote, underlyingQuote, now, v);
+  const d = deltaFields(snapshotOfRecord(r), instrument, delta, deltaUnknown, now);
+  if (
+    d.delta === prev.delta &&
+    d.delta_source === prev.delta_source &&
+    d.delta_as_of === prev.delta_as_of &&
+    d.delta_unknown_reason === prev.delta_unknown_reason &&
+    d.delta_iv_failure === prev.delta_iv_failure &&
+    sameModel(d.delta_model, prev.delta_model)
+  ) {
+    return prev;
+  }
+  const next: LivePosition = { ...prev, quote_age_sec: prev.quote_received_at !== null ? (now - prev.quote_received_at) / 1000 : null, ...d };
+  const parsed = parsedViews.get(prev);
+  if (parsed) parsedViews.set(next, parsed); // same money fields
+  deltaBases.set(next, deltaBases.get(prev) ?? prev);
+  return next;
+}
+
+const deltaBases = new WeakMap<LivePosition, LivePosition>();
+
+/**
+ * The view `p` was derived from by `revalueDelta` calls alone (itself otherwise): the same in every
+ * field but the delta and the ages. A table row can subscribe to it and re-render only its delta
+ * cell when only the underlying moved.
+ */
+export function deltaBaseOf<T extends LivePosition | undefined>(p: T): T {
+  return p === undefined ? p : ((deltaBases.get(p) as T | undefined) ?? p);
+}
+
+function sameModel(a: LivePosition['delta_model'], b: LivePosition['delta_model']): boolean {
+  if (a === null || b === null) return a === b;
+  return a.iv === b.iv && a.underlying_mid === b.underlying_mid && a.option_mid === b.option_mid && a.rate === b.rate && a.dividend_yield === b.dividend_yield;
 }
 
 /** The record is open (has remaining quantity) — only open positions need quotes. */

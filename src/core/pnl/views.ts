@@ -11,6 +11,19 @@
  */
 import type { UnknownReason, MarkPolicy, MarkSource } from './mark';
 import type { PositionStatus } from './fifo';
+import type { ModelDeltaFailure } from '../greeks/model-delta';
+import type { ImpliedVolFailure } from '../greeks/implied-vol';
+
+/** The inputs behind a model delta (Black-Scholes), for the UI to say how it was computed. */
+export interface DeltaModelView {
+  /** Implied volatility solved from the option mid (0.234 = 23.4%). */
+  iv: number;
+  underlying_mid: number;
+  option_mid: number;
+  /** Continuously compounded rate and dividend yield used (0.04 = 4%). */
+  rate: number;
+  dividend_yield: number;
+}
 
 export type WarningCode =
   | 'missing_quote' // no quote for the symbol
@@ -83,9 +96,19 @@ export interface PositionView {
   /** Calendar days to expiry in the exchange's time zone (0 on expiry day). */
   dte: number | null;
   expiry_ms: number | null;
+  /** Per unit of the instrument (an option's ∂V/∂S; 1 for a share). null = unknown, never 0. */
   delta: number | null;
-  delta_source: 'venue' | 'model' | null;
+  /** venue-reported greek | model (Black-Scholes, IV from the option mid) | share (1 by definition). */
+  delta_source: 'venue' | 'model' | 'share' | null;
   delta_age_sec: number | null;
+  /** Receive time of the oldest quote behind the delta (model: the older of option and underlying); null for a share. */
+  delta_as_of: number | null;
+  /** The model's inputs when delta_source is 'model'. */
+  delta_model: DeltaModelView | null;
+  /** Why an open position's delta is unknown (null when known or closed). */
+  delta_unknown_reason: ModelDeltaFailure | null;
+  /** The IV solver's reason when delta_unknown_reason is 'iv_failed'. */
+  delta_iv_failure: ImpliedVolFailure | null;
   /** delta × signed remaining quantity × multiplier (share-equivalent exposure). */
   position_delta: number | null;
   warnings: WarningView[];

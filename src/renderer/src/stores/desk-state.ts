@@ -6,8 +6,9 @@
  * Positions are kept twice: `records` (the exact FIFO state the backend sent) and `positions`
  * (the displayed LivePosition, valued with the core's `revaluePosition` — the same pure function
  * the backend's tracker uses, so the two cannot disagree). A tick_update revalues only the
- * positions holding a changed symbol, plus those whose quote crossed the stale threshold since the
- * last valuation; totals are the exact sums over positions (`totalsOf`).
+ * positions holding a changed symbol, the open options whose underlying changed (their model
+ * delta; index `openByUnderlying`), plus those whose quote (or underlying quote) crossed the stale
+ * threshold since the last valuation; totals are the exact sums over positions (`totalsOf`).
  *
  * Quote ages move with time, not events: `positions[k].quote_age_sec` is as of `valuedAt`; a view
  * showing ages computes them from `quote_received_at` and the server-corrected now
@@ -36,7 +37,7 @@ import {
   type ValuationSettings,
   type VenueMode,
 } from '@shared/contract';
-import { defaultValuation, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
+import { defaultValuation, deltaUnderlyingOf, revalueDelta, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
 
 /** Bounds of the in-memory lists (the SQLite ledger keeps everything). */
 export const LIMITS = { history: 5000, fills: 2000, orders: 1000, pnlSamples: 20_000 } as const;
@@ -67,6 +68,8 @@ export interface DeskState {
   valuedAt: number;
   /** Open position keys by symbol (which positions a quote touches). */
   openBySymbol: Record<string, string[]>;
+  /** Open option position keys by underlying symbol (whose model delta an underlying quote moves). */
+  openByUnderlying: Record<string, string[]>;
   /** Keys of closed positions in the order they closed: the trade history. */
   tradeKeys: string[];
   structureDefs: Record<string, StructureDefWire>;
@@ -113,6 +116,7 @@ export const initialDeskState: DeskState = {
   positions: {},
   valuedAt: 0,
   openBySymbol: {},
+  openByUnderlying: {},
   tradeKeys: [],
   structureDefs: {},
   structures: {},
@@ -137,7 +141,18 @@ export type ReduceResult = { state: DeskState; needResync: boolean };
 
 function valueOne(r: PositionRecord, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): LivePosition {
   // Closed positions are valued without a quote on both sides (nothing left to mark).
-  return revaluePosition(r, r.status === 'CLOSED' ? null : (quotes[r.symbol] ?? null), now, v);
+  if (r.status === 'CLOSED') return revaluePosition(r, null, now, v);
+  const u = deltaUnderlyingOf(r);
+  return revaluePosition(r, quotes[r.symbol] ?? null, now, v, u === null ? null : (quotes[u] ?? null));
+}
+
+function indexUnderlyings(records: Record<string, PositionRecord>): Record<string, string[]> {
+  const idx: Record<string, string[]> = {};
+  for (const r of Object.values(records)) {
+    const u = deltaUnderlyingOf(r);
+    if (u !== null) (idx[u] ??= []).push(r.key);
+  }
+  return idx;
 }
 
 function indexOpen(records: Record<string, PositionRecord>): Record<string, string[]> {
@@ -181,6 +196,7 @@ function rebuild(state: DeskState, now: number): DeskState {
     positions,
     valuedAt: now,
     openBySymbol: indexOpen(state.records),
+    openByUnderlying: indexUnderlyings(state.records),
     tradeKeys: closeOrder(state.records),
     structures: valueStructures(state.structureDefs, state.quotes, now, state.valuation),
     totals: totalsOf(Object.values(positions)),
@@ -287,9 +303,11 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       const positions = { ...base.positions, [r.key]: valueOne(r, base.quotes, now, base.valuation) };
       const wasOpen = base.records[r.key] !== undefined && base.records[r.key]!.status !== 'CLOSED';
       const isOpen = r.status !== 'CLOSED';
-      const openBySymbol = wasOpen === isOpen && base.records[r.key]?.symbol === r.symbol ? base.openBySymbol : indexOpen(records);
+      const sameIndex = wasOpen === isOpen && base.records[r.key]?.symbol === r.symbol;
+      const openBySymbol = sameIndex ? base.openBySymbol : indexOpen(records);
+      const openByUnderlying = sameIndex ? base.openByUnderlying : indexUnderlyings(records);
       const tradeKeys = !isOpen && !base.tradeKeys.includes(r.key) ? [...base.tradeKeys, r.key] : base.tradeKeys;
-      const next: DeskState = { ...base, records, positions, openBySymbol, tradeKeys, totals: totalsOf(Object.values(positions)) };
+      const next: DeskState = { ...base, records, positions, openBySymbol, openByUnderlying, tradeKeys, totals: totalsOf(Object.values(positions)) };
       return { state: withHistory(next, event), needResync: false };
     }
     case 'portfolio_event': {
@@ -326,33 +344,49 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
  */
 function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): DeskState {
   const touched = new Set<string>();
+  // Options whose underlying moved (or went stale): only their delta (and ages) are revalued.
+  const deltaTouched = new Set<string>();
   let quotes = state.quotes;
   if (updates.length > 0) {
     quotes = { ...state.quotes };
     for (const q of updates) {
       quotes[q.symbol] = q;
       for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
+      // An underlying's quote moves the model delta of the options on it.
+      for (const k of state.openByUnderlying[q.symbol] ?? []) deltaTouched.add(k);
     }
   }
   const staleMs = state.valuation.staleAfterMs;
   if (now > state.valuedAt) {
+    // Stale once now − received > staleAfterMs: flipped in (valuedAt, now] if valuedAt ≤ staleAt < now.
+    const flipped = (received: number) => received + staleMs < now && received + staleMs >= state.valuedAt;
     for (const keys of Object.values(state.openBySymbol)) {
       for (const k of keys) {
         const received = state.positions[k]?.quote_received_at;
-        if (received == null) continue;
-        const staleAt = received + staleMs;
-        // Stale once now − received > staleAfterMs: flipped in (valuedAt, now] if valuedAt ≤ staleAt < now.
-        if (staleAt < now && staleAt >= state.valuedAt) touched.add(k);
+        if (received != null && flipped(received)) touched.add(k);
       }
     }
+    // An underlying quote going stale makes the options' model delta unknown.
+    for (const [u, keys] of Object.entries(state.openByUnderlying)) {
+      const received = state.quotes[u]?.receivedAt;
+      if (received != null && flipped(received)) for (const k of keys) deltaTouched.add(k);
+    }
   }
-  if (touched.size === 0) return quotes === state.quotes && now <= state.valuedAt ? state : { ...state, quotes, valuedAt: Math.max(now, state.valuedAt) };
+  if (touched.size === 0 && deltaTouched.size === 0) return quotes === state.quotes && now <= state.valuedAt ? state : { ...state, quotes, valuedAt: Math.max(now, state.valuedAt) };
   const positions = { ...state.positions };
   for (const k of touched) {
     const r = state.records[k];
     if (r) positions[k] = valueOne(r, quotes, now, state.valuation);
   }
-  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: totalsOf(Object.values(positions)) };
+  for (const k of deltaTouched) {
+    const r = state.records[k];
+    const prev = state.positions[k];
+    if (!r || !prev || touched.has(k)) continue;
+    const u = deltaUnderlyingOf(r);
+    positions[k] = revalueDelta(prev, r, quotes[r.symbol] ?? null, now, state.valuation, u === null ? null : (quotes[u] ?? null));
+  }
+  // A delta moves no money: totals change only with fully revalued positions.
+  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: touched.size > 0 ? totalsOf(Object.values(positions)) : state.totals };
 }
 
 /** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */

@@ -19,7 +19,7 @@ describe('DeskSettingsFile', () => {
   it('defaults when absent; saves and reads back', () => {
     const store = new DeskSettingsFile(new StateDir(dir), logger);
     expect(store.load()).toEqual(defaultSettings());
-    const s = { ...defaultSettings(), mark_policy: 'last' as const, stale_after_sec: 2 };
+    const s = { ...defaultSettings(), mark_policy: 'last' as const, stale_after_sec: 2, risk_free_rate_pct: 5.25, dividend_yield_pct: 1.5 };
     expect(store.save(s)).toBe(true);
     expect(new DeskSettingsFile(new StateDir(dir), logger).load()).toEqual(s);
   });

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveHarness } from '../../../helpers/live-harness';
 import { initialDeskState, reduceDesk, revalueAll, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
-import { revaluePosition, totalsOf, type LivePosition } from '../../../../src/core/pnl/revalue';
+import { deltaUnderlyingOf, revaluePosition, totalsOf, type LivePosition } from '../../../../src/core/pnl/revalue';
 import type { DeskEvent } from '../../../../src/shared/contract';
 
-const SYMBOLS = ['AAA', 'BBB', 'AAPL261218C00240000', 'SPY'] as const;
+// AAPL: the option's underlying (its quotes move the option's model delta, never its P&L).
+const SYMBOLS = ['AAA', 'BBB', 'AAPL261218C00240000', 'SPY', 'AAPL'] as const;
 /** position_id → symbol (a position keeps its symbol). */
 const POSITIONS = [
   ['p1', 'AAA'],
@@ -79,10 +80,17 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Fields that move with time alone (ages; a stale warning's text names the age). */
+/**
+ * Fields that move with time alone: ages (a stale warning's text names the age), and an option's
+ * model delta (time to expiry enters Black-Scholes; whether the IV solves can change with it too).
+ */
 function timeless(p: LivePosition) {
-  const { quote_age_sec: _a, delta_age_sec: _d, warnings, ...rest } = p;
-  return { ...rest, warnings: warnings.map((w) => w.code) };
+  const { quote_age_sec: _a, delta_age_sec: _d, delta: _x, delta_model: _m, position_delta: _p, delta_iv_failure: _f, delta_unknown_reason: reason, warnings, ...rest } = p;
+  return { ...rest, delta_known: p.delta !== null, delta_reason: reason, warnings: warnings.map((w) => w.code) };
+}
+
+function deltaFields(p: LivePosition) {
+  return { delta: p.delta, delta_model: p.delta_model, position_delta: p.position_delta, delta_unknown_reason: p.delta_unknown_reason, delta_iv_failure: p.delta_iv_failure, delta_as_of: p.delta_as_of };
 }
 
 function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefined): void {
@@ -106,8 +114,16 @@ function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefine
   // 4. The store's incremental positions are right as of its last valuation (time-only fields aside).
   for (const [k, p] of Object.entries(state.positions)) {
     const r = state.records[k]!;
-    const expected = revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.symbol] ?? null), state.valuedAt, state.valuation);
-    expect(timeless(p)).toEqual(timeless(expected));
+    const u = deltaUnderlyingOf(r);
+    const at = (t: number) => revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.symbol] ?? null), t, state.valuation, u === null ? null : state.quotes[u]);
+    const expected = at(state.valuedAt);
+    // Whether the IV solves can change with time alone; everything else about the delta (known or
+    // not, and why: quotes missing, stale, one-sided…) must hold at the store's valuation time.
+    if (p.delta_unknown_reason === 'iv_failed' || expected.delta_unknown_reason === 'iv_failed') expect({ ...timeless(p), delta_known: null, delta_reason: null }).toEqual({ ...timeless(expected), delta_known: null, delta_reason: null });
+    else expect(timeless(p)).toEqual(timeless(expected));
+    // The delta itself is exactly the valuation at the time this position was valued (from its quote age).
+    const valuedAt = p.quote_received_at !== null && p.quote_age_sec !== null ? p.quote_received_at + Math.round(p.quote_age_sec * 1000) : state.valuedAt;
+    expect(deltaFields(p)).toEqual(deltaFields(at(valuedAt)));
   }
   expect(state.totals).toEqual(totalsOf(Object.values(state.positions)));
   // 5. Right after a tick, the renderer's totals equal the backend's totals in that tick.

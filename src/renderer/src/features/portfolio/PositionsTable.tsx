@@ -7,9 +7,11 @@ import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
-import { decimalTone, formatDelta, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
+import { decimalTone, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { makeKeysSelector, type PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, warningSeverity } from './warnings';
+import { deltaCell, deltaStaleNow } from './delta-cell';
+import { deltaBaseOf } from '@core/pnl/revalue';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
@@ -57,9 +59,29 @@ function PnlCell({ p, staleNow }: { p: LivePosition; staleNow: boolean }) {
   );
 }
 
+/**
+ * The delta cell subscribes to the latest position: a tick that moved only the underlying (a new
+ * model delta, nothing else) re-renders this cell, not the row.
+ */
+const DeltaCellView = memo(function DeltaCellView({ rowKey }: { rowKey: string }) {
+  const p = useDeskStore((s) => s.positions[rowKey]);
+  const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
+  const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
+  // A model delta is unknown once the older of its two quotes (option, underlying) is stale now.
+  const deltaStale = useNowDerived((now) => (p ? deltaStaleNow(p, now + clockOffsetMs, staleMs) : null));
+  if (!p) return null;
+  const delta = deltaCell(p, deltaStale);
+  return (
+    <div className="vt-cell num" data-testid="delta" title={delta.title} data-reason={delta.reason ?? undefined}>
+      {delta.text}
+    </div>
+  );
+});
+
 /** One row: subscribes to its own position, so a tick re-renders only the rows whose position changed. */
 const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string; top: number }) {
-  const p = useDeskStore((s) => s.positions[rowKey]);
+  // Everything but the delta: unchanged by a tick that moved only the option's underlying.
+  const p = useDeskStore((s) => deltaBaseOf(s.positions[rowKey]));
   const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
@@ -114,9 +136,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       <div className="vt-cell num" data-testid="dte">
         {formatDte(p.dte)}
       </div>
-      <div className="vt-cell num" data-testid="delta" title={p.delta_source ? `delta from ${p.delta_source}` : undefined}>
-        {formatDelta(p.delta)}
-      </div>
+      <DeltaCellView rowKey={rowKey} />
       <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (

@@ -169,6 +169,32 @@ function SettingsForm({ current }: { current: DeskSettings }) {
             error={err('wide_spread_pct')}
             data-testid="settings-wide-spread"
           />
+          <NumberInput
+            label="Risk-free rate (%)"
+            description="Delta model: continuously compounded."
+            clampBehavior="none"
+            min={-5}
+            max={25}
+            step={0.25}
+            decimalScale={4}
+            value={draft.risk_free_rate_pct}
+            onChange={(v) => update({ risk_free_rate_pct: v })}
+            error={err('risk_free_rate_pct')}
+            data-testid="settings-risk-free-rate"
+          />
+          <NumberInput
+            label="Dividend yield (%)"
+            description="Delta model: continuous yield (0 = none)."
+            clampBehavior="none"
+            min={0}
+            max={25}
+            step={0.25}
+            decimalScale={4}
+            value={draft.dividend_yield_pct}
+            onChange={(v) => update({ dividend_yield_pct: v })}
+            error={err('dividend_yield_pct')}
+            data-testid="settings-dividend-yield"
+          />
         </SimpleGrid>
         <Stack gap={4} mt="md">
           <Text size="sm" fw={500}>

@@ -4,17 +4,12 @@
  */
 import { deskSettingsPatchSchema, type DeskSettings, type DeskSettingsPatch } from '@shared/contract';
 
+const NUMERIC = ['stale_after_sec', 'pnl_refresh_seconds', 'max_option_contracts', 'wide_spread_pct', 'risk_free_rate_pct', 'dividend_yield_pct'] as const;
+
 /** Form values: numbers may be '' while the trader edits an input. */
-export type SettingsDraft = Omit<DeskSettings, 'stale_after_sec' | 'pnl_refresh_seconds' | 'max_option_contracts' | 'wide_spread_pct'> & {
-  stale_after_sec: number | string;
-  pnl_refresh_seconds: number | string;
-  max_option_contracts: number | string;
-  wide_spread_pct: number | string;
-};
+export type SettingsDraft = Omit<DeskSettings, (typeof NUMERIC)[number]> & { [K in (typeof NUMERIC)[number]]: number | string };
 
 export type FieldErrors = Record<string, string>;
-
-const NUMERIC = ['stale_after_sec', 'pnl_refresh_seconds', 'max_option_contracts', 'wide_spread_pct'] as const;
 
 export function draftOf(s: DeskSettings): SettingsDraft {
   return { ...s, alpaca: { ...s.alpaca } };
