@@ -7,7 +7,6 @@ import type { Quote } from '../market/quote';
 import { daysToExpiry, type Instrument } from '../model/instrument';
 import {
   FIAT_DECIMALS,
-  MONEY_DP,
   PRICE_DP,
   UNITS_DP,
   absBig,
@@ -20,6 +19,7 @@ import {
   type Money,
 } from '../model/money';
 import type { BookTotals } from './book';
+import { pnlPoints } from './points';
 import { unrealizedAt } from './book';
 import type { PositionSnapshot } from './fifo';
 import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
@@ -213,7 +213,7 @@ export function positionView(input: PositionViewInput): PositionView {
     quote_received_at: q?.receivedAt ?? null,
     exchange_time: q?.exchangeTime ?? null,
     unrealized_value: open ? (unrealized === null ? null : toDecimalString(unrealized)) : '0',
-    unrealized_points: open && unrealized !== null ? scaledToNumber(divRound(unrealized as bigint, remainingUnits), MONEY_DP - UNITS_DP) : open ? null : 0,
+    unrealized_points: open ? pnlPoints(unrealized as bigint | null, remainingUnits) : 0,
     unrealized_pct: open && unrealized !== null ? ratio((unrealized as bigint) * 100n, openCost) : open ? null : 0,
     unknown_reason: open ? reason : null,
     realized_pnl: toDecimalString(p.realized_net),

@@ -31,6 +31,7 @@ import {
 } from '../model/money';
 import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
 import { warning } from './metrics';
+import { pnlPoints, structureUnits } from './points';
 import type { BoundView, PayoffView, StructureLegView, StructureView, WarningView } from './views';
 
 export interface StructureLeg {
@@ -83,9 +84,11 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
   let knownPnl = 0n;
   let unknownLegs = 0;
   let asOf: number | null = null;
+  const legUnits: bigint[] = [];
   for (const leg of def.legs) {
     const q = opts.quoteOf(leg.symbol) ?? null;
     const units = toUnits(leg.quantity, leg.multiplier);
+    legUnits.push(units as bigint);
     const prices = q ? quotePrices(q) : null;
     const ageMs = q ? opts.now - q.receivedAt : null;
     let reason: UnknownReason | null = null;
@@ -122,6 +125,7 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
       mark_value: markValue !== null ? toDecimalString(markValue as Money) : null,
       entry_value: entryValue !== null ? toDecimalString(entryValue) : null,
       pnl: markValue !== null && entryValue !== null ? toDecimalString((markValue - entryValue) as Money) : null,
+      pnl_points: markValue !== null && entryValue !== null ? pnlPoints(markValue - entryValue, units) : null,
       unknown_reason: reason,
       quote_age_sec: ageMs !== null ? ageMs / 1000 : null,
       warnings: legWarnings,
@@ -138,6 +142,7 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
     net_debit: toDecimalString(netDebit),
     net_pnl: netPnl === null ? null : toDecimalString(netPnl as Money),
     net_pnl_pct: netPnl === null ? null : ratio(netPnl * 100n, absBig(netDebit as bigint)),
+    net_pnl_points: pnlPoints(netPnl, structureUnits(legUnits)),
     net_pnl_known: toDecimalString(knownPnl as Money),
     unknown_legs: unknownLegs,
     as_of: asOf,

@@ -82,7 +82,7 @@ export interface PositionView {
   quote_received_at: number | null;
   exchange_time: number | null;
   unrealized_value: string | null;
-  /** Unrealized per unit of quantity × multiplier, in price points (display figure). */
+  /** Unrealized per unit of quantity × multiplier: mark − entry (long) / entry − mark (short); see points.ts. */
   unrealized_points: number | null;
   /** unrealized / |cost of the open quantity| × 100. */
   unrealized_pct: number | null;
@@ -128,6 +128,8 @@ export interface StructureLegView {
   /** entry × signed quantity × multiplier. */
   entry_value: string | null;
   pnl: string | null;
+  /** The leg's P&L in points (price difference per unit; see points.ts); null when unknown. */
+  pnl_points: number | null;
   unknown_reason: UnknownReason | null;
   quote_age_sec: number | null;
   warnings: WarningView[];
@@ -145,6 +147,8 @@ export interface StructureView {
   /** net_mark − net_debit; null while any leg is unknown. */
   net_pnl: string | null;
   net_pnl_pct: number | null;
+  /** net P&L per "one structure" (÷ gcd of the legs' quantity × multiplier), in price points; null while unknown. */
+  net_pnl_points: number | null;
   /** Σ over legs with a known mark (for "unknown (n legs)" displays). */
   net_pnl_known: string;
   unknown_legs: number;
