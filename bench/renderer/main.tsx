@@ -13,7 +13,7 @@ import { MantineProvider } from '@mantine/core';
 import '@mantine/core/styles.css';
 import '../../src/renderer/src/styles.css';
 import { App } from '../../src/renderer/src/App';
-import { theme } from '../../src/renderer/src/theme';
+import { cssVariablesResolver, theme } from '../../src/renderer/src/theme';
 import { TransportContext } from '../../src/renderer/src/transport/context';
 import { bindTransport } from '../../src/renderer/src/stores/desk-store';
 import { buildDemoDesk, FakeTransport } from './fake-desk';
@@ -62,7 +62,7 @@ bindTransport(transport);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="dark">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="dark">
       <TransportContext.Provider value={transport}>
         <App />
       </TransportContext.Provider>

@@ -55,12 +55,33 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.row('SPY').getByTestId('delta')).toHaveAttribute('title', /^delta 1 per share\nposition delta \+100\.0/);
   });
 
-  await test.step('a structure expands to its legs', async () => {
+  await test.step('grouped by structure: legs under their structure (a net_debit-only straddle too), fold / unfold, flat remembered', async () => {
     const ic = deskPage.structure('spy-dec-ic');
+    await expect(deskPage.get('positions-table')).toHaveAttribute('data-layout', 'grouped');
     await expect(ic.getByTestId('net-pnl')).not.toContainText('unknown', { timeout: 15_000 });
+    await expect(ic.getByTestId('pnl-points')).toHaveText(/^[+-]?\d+\.\d{2,4}$/);
+    await expect(ic.getByTestId('structure-legs')).toHaveText('4 legs');
+    const icLegs = page.locator('[data-testid^="position-row-"][data-structure="spy-dec-ic"]');
+    await expect(icLegs).toHaveCount(4);
+    await expect(deskPage.row('SPY261218P00550000')).toHaveAttribute('data-structure', 'spy-dec-ic');
+    // Points next to the currency P&L on a leg.
+    await expect(deskPage.row('SPY261218P00550000').getByTestId('pnl-points')).toHaveText(/^[+-]?\d+\.\d{2,4}$/);
+    // The straddle is defined only by net_debit: its legs show (quotes, marks), their P&L is in the net.
+    await expect(page.locator('[data-testid^="leg-row-"][data-structure="aapl-dec-straddle"]')).toHaveCount(2);
+    await expect(deskPage.get('leg-row-AAPL261218C00230000').getByTestId('mark')).toHaveText(/\d/, { timeout: 15_000 });
     await ic.getByTestId('structure-toggle').click();
-    await expect(page.locator('[data-testid^="leg-row-"][data-structure="spy-dec-ic"]')).toHaveCount(4);
-    await expect(deskPage.get('leg-row-SPY261218P00550000')).toBeVisible();
+    await expect(icLegs).toHaveCount(0);
+    await ic.getByTestId('structure-toggle').click();
+    await expect(icLegs).toHaveCount(4);
+    // Flat: no structure rows; the choice survives a reload.
+    await deskPage.get('positions-layout').getByText('Flat').click();
+    await expect(deskPage.get('positions-table')).toHaveAttribute('data-layout', 'flat');
+    await expect(page.locator('[data-testid^="structure-row-"][role="row"]')).toHaveCount(0);
+    await page.reload();
+    await expect(deskPage.get('app')).toHaveAttribute('data-ready', 'true');
+    await expect(deskPage.get('positions-table')).toHaveAttribute('data-layout', 'flat');
+    await deskPage.get('positions-layout').getByText('By structure').click();
+    await expect(deskPage.get('positions-table')).toHaveAttribute('data-layout', 'grouped');
   });
 
   await test.step('the charts render with data', async () => {
@@ -177,7 +198,6 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
   await deskPage.goTo('portfolio');
   await deskPage.start();
   await expectTicks(deskPage, 'SPY');
-  await deskPage.structure('spy-dec-ic').getByTestId('structure-toggle').click();
   await showPayoff(deskPage);
 
   await test.step('events: flows drill down by execution id; filters by type', async () => {

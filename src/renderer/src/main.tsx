@@ -4,7 +4,7 @@ import { MantineProvider } from '@mantine/core';
 import '@mantine/core/styles.css';
 import './styles.css';
 import { App } from './App';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 import { createTransport } from './transport';
 import { TransportContext } from './transport/context';
 import { bindTransport } from './stores/desk-store';
@@ -14,7 +14,7 @@ bindTransport(transport);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="dark">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="dark">
       <TransportContext.Provider value={transport}>
         <App />
       </TransportContext.Provider>

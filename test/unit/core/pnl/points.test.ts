@@ -21,7 +21,7 @@ describe('P&L in points', () => {
     // long 3 × 100 from 4.10, mark 4.75 → +0.65 points
     expect(pnlPoints(notional(price('4.75'), units) - notional(price('4.10'), units), units)).toBe(0.65);
     // short: P&L = entry − mark per unit; the sign of the units does not matter
-    const short = -units;
+    const short = -units as typeof units;
     expect(pnlPoints(notional(price('4.75'), short) - notional(price('4.10'), short), short)).toBe(-0.65);
     // a mid at the 10⁻¹¹ step stays exact
     expect(pnlPoints(notional(price('0.000000001'), units) / 2n, units)).toBe(0.0000000005);

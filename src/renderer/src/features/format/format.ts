@@ -74,6 +74,22 @@ export function formatPct(v: number | null | undefined, dp = 2, opts: { signed?:
   return `${opts.signed && v > 0 ? '+' : ''}${s}%`;
 }
 
+/**
+ * P&L in points (price difference per unit): signed, at least 2 decimals, up to 4 when the value
+ * has them. `null` → "—" (unknown, never 0).
+ */
+export function formatPoints(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  let s = v.toFixed(4).replace(/(\.\d\d\d?)0+$/, '$1').replace(/(\.\d\d)0$/, '$1');
+  if (!/[1-9]/.test(s)) s = (0).toFixed(2);
+  return `${v > 0 && /[1-9]/.test(s) ? '+' : ''}${group(s)}`;
+}
+
+/** "1 position", "2 positions", "0 legs": the count with the noun in the right number. */
+export function plural(n: number, noun: string, pluralForm = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : pluralForm}`;
+}
+
 /** Quantity with sign for shorts; fractions kept as given (up to 4 decimals shown). */
 export function formatQty(v: number, side?: 'BUY' | 'SELL'): string {
   const signed = side === 'SELL' ? -Math.abs(v) : v;

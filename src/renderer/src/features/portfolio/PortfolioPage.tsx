@@ -103,6 +103,8 @@ export function PortfolioPage() {
   // Wide screens (≥ 88em, e.g. 1920): tables left, health and charts right. Narrower (e.g. 1280):
   // everything full width, with health and charts side by side before the fills.
   const wide = useMediaQuery('(min-width: 88em)') ?? false;
+  // Grouped, the structures are rows of the positions table; flat, they keep their own table.
+  const grouped = usePortfolioView((v) => v.layout === 'grouped');
   return (
     <Stack gap="sm" data-testid="portfolio-page">
       <Banners />
@@ -112,7 +114,7 @@ export function PortfolioPage() {
         <Grid.Col span={{ base: 12, xl: 8 }}>
           <Stack gap="sm">
             <PositionsTable />
-            <StructuresTable />
+            {!grouped && <StructuresTable />}
             {wide && <FillsTable />}
           </Stack>
         </Grid.Col>

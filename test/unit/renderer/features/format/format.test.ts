@@ -91,3 +91,24 @@ describe('ages', () => {
     expect(ageLevel(null, 5000)).toBe('stale');
   });
 });
+
+describe('points and plurals', () => {
+  it('points: signed, 2–4 decimals, unknown as a dash (never 0)', async () => {
+    const { formatPoints } = await import('../../../../../src/renderer/src/features/format/format');
+    expect(formatPoints(0.65)).toBe('+0.65');
+    expect(formatPoints(-0.7)).toBe('-0.70');
+    expect(formatPoints(1.2345)).toBe('+1.2345');
+    expect(formatPoints(0.125)).toBe('+0.125');
+    expect(formatPoints(-0.00001)).toBe('0.00');
+    expect(formatPoints(1234.5)).toBe('+1,234.50');
+    expect(formatPoints(null)).toBe('—');
+  });
+  it('counts read right: "1 position", "2 positions", "1 leg", "0 legs"', async () => {
+    const { plural } = await import('../../../../../src/renderer/src/features/format/format');
+    expect(plural(1, 'position')).toBe('1 position');
+    expect(plural(2, 'position')).toBe('2 positions');
+    expect(plural(1, 'leg')).toBe('1 leg');
+    expect(plural(0, 'leg')).toBe('0 legs');
+    expect(plural(1200, 'quote')).toBe('1,200 quotes');
+  });
+});
