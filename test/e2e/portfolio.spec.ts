@@ -40,6 +40,12 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.row('SPY').getByTestId('pnl')).not.toHaveAttribute('data-tone', 'unknown');
     await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running');
     await expect(deskPage.get('totals-USD').getByTestId('total')).not.toContainText('unknown', { timeout: 15_000 });
+    // The tab says the mode and the total without looking at the page; it has an icon.
+    await expect(page).toHaveTitle(/^SIM · [+−]?[\d,]+\.\d\d · Live Desk$/);
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    const res = await page.request.get(new URL(icon!, page.url()).toString());
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toBe('image/svg+xml');
   });
 
   await test.step('delta: options show a model delta (Black-Scholes, IV from the sim’s option mid), shares 1', async () => {
@@ -177,6 +183,8 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale', { timeout: 10_000 });
     expect(await bid.textContent()).toBe(frozen);
     await expect(deskPage.get('not-streaming')).toContainText('frozen');
+    // Totals unknown now: the title says so.
+    await expect(page).toHaveTitle('SIM · STALE · Live Desk');
     await shot('portfolio-stopped');
   });
 });

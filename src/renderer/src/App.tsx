@@ -1,4 +1,7 @@
+import { useEffect } from 'react';
 import { AppShell, Text } from '@mantine/core';
+import { windowTitle } from './features/shell/window-title';
+import { useTotalsNow } from './features/portfolio/use-totals-now';
 import { useDeskStore } from './stores/desk-store';
 import { usePage } from './hooks/use-page';
 import { Header } from './features/shell/Header';
@@ -6,6 +9,17 @@ import { useNavigationRequests } from './features/shell/use-navigation-requests'
 import { PortfolioPage } from './features/portfolio/PortfolioPage';
 import { EventsPage } from './features/events/EventsPage';
 import { SettingsPage } from './features/settings/SettingsPage';
+
+/** Keeps document.title (the tab, the Electron window) saying the mode and the total P&L. */
+function WindowTitle() {
+  const mode = useDeskStore((s) => (s.seq === null ? null : s.mode));
+  const totals = useTotalsNow();
+  const title = windowTitle(mode, mode === null ? null : totals);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return null;
+}
 
 export const DISCLAIMER = 'Informational only, not financial advice.';
 
@@ -15,6 +29,7 @@ export function App() {
   const ready = useDeskStore((s) => s.seq !== null);
   return (
     <AppShell header={{ height: 52 }} footer={{ height: 26 }} padding="sm" data-ready={ready ? 'true' : 'false'} data-testid="app" data-page={page}>
+      <WindowTitle />
       <AppShell.Header>
         <Header page={page} onNavigate={go} />
       </AppShell.Header>

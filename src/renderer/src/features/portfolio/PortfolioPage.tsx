@@ -3,10 +3,7 @@ import { usePortfolioView } from './view-state';
 import { Alert, Grid, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useDeskStore } from '../../stores/desk-store';
-import { revalueAll } from '../../stores/desk-state';
-import { totalsOf } from '@core/pnl/revalue';
-import { useNow } from '../../hooks/use-now';
-import { countStaleNow } from './stale-now';
+import { useTotalsNow } from './use-totals-now';
 import { selectPnlSamples } from '../../stores/selectors';
 import { StreamHealthPanel } from '../health/StreamHealthPanel';
 import { PnlChart } from '../charts/PnlChart';
@@ -68,24 +65,9 @@ const Charts = memo(function Charts() {
   );
 });
 
-/**
- * The stored totals, unless some known P&L behind them has gone stale since the last tick (stream
- * stopped or stalled): then the totals are recomputed at now with the shared valuation functions,
- * so they say "unknown" exactly when the rows do.
- */
 function Totals() {
-  const stored = useDeskStore((s) => s.totals);
+  const totals = useTotalsNow();
   const offset = useDeskStore((s) => s.clockOffsetMs);
-  const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
-  const positions = useDeskStore((s) => s.positions);
-  const now = useNow() + offset;
-  const staleNow = countStaleNow(positions, now, staleMs);
-  const totals = useMemo(
-    () => (staleNow === 0 ? stored : totalsOf(Object.values(revalueAll(useDeskStore.getState(), now)))),
-    // `now` matters only while something is stale; otherwise the stored totals stand.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [staleNow === 0 ? 0 : now, staleNow, stored, positions],
-  );
   return <TotalsBar totals={totals} clockOffsetMs={offset} />;
 }
 
