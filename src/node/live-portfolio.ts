@@ -4,7 +4,7 @@
  * Kept out of desk.ts so the desk stays a thin composition root (the market plane rewires the
  * venue side of it); the desk calls these hooks and forwards events through its sequencer.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -71,6 +71,22 @@ export interface FillContext extends Pick<FillMeta, 'executionId' | 'trigger' | 
 }
 
 /** A command failed in a way the caller should see as a typed error (not a crash). */
+/** Why a portfolio path cannot be used (null when it names a readable file). */
+export function portfolioPathProblem(path: string): string | null {
+  if (path.trim() === '') return null;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return `${path} is a folder, not a portfolio.json file`;
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `no file at ${path} — check the path`;
+    if (code === 'EACCES' || code === 'EPERM') return `${path} cannot be read (permission denied)`;
+    return `${path} cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
+  }
+}
+
 export class CommandFailure extends Error {
   constructor(readonly error: CommandError) {
     super(error.message);
@@ -393,6 +409,12 @@ export class LivePortfolio {
    * be; `restarting` tells the desk to restart a running stream for venue settings.
    */
   setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult {
+    // A portfolio path that names no readable file is refused before anything is saved, with the
+    // reason on the field (the Settings page shows it there), not only later on the Events page.
+    if (typeof patch.portfolio_path === 'string' && patch.portfolio_path !== this.settingsValue.portfolio_path) {
+      const problem = portfolioPathProblem(patch.portfolio_path);
+      if (problem) throw new CommandFailure({ code: 'invalid_payload', message: `portfolio_path: ${problem}; nothing was saved`, issues: [{ path: 'portfolio_path', message: problem }] });
+    }
     const prev = this.settingsValue;
     const next: DeskSettings = { ...prev, ...patch, alpaca: { ...prev.alpaca, ...(patch.alpaca ?? {}) } } as DeskSettings;
     const changed = (Object.keys(next) as (keyof DeskSettings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(prev[k]));

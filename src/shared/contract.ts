@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { AlertKind, AlertSeverity, AlertView } from '../core/alerts/types';
 import type { KillSwitchLevel, KillSwitchView } from '../core/risk/kill-switch';
 import { CREDENTIAL_FIELDS, type CredentialVenue, type CredentialsStatus } from '../core/model/credentials';
+import { plainIssue } from '../core/model/plain-issues';
 import type { PnlSnapshotWire, PositionRecord, StructureDefWire, ValuationSettings } from '../core/pnl/revalue';
 import type {
   ActivePnlSnapshot,
@@ -482,7 +483,7 @@ export function parseCommand(
   }
   const parsed = commandSchemas[name].safeParse(payload ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: plainIssue(i) }));
     return {
       ok: false,
       error: {

@@ -231,10 +231,26 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
   await test.step('settings: invalid values are refused before sending, naming the field', async () => {
     await deskPage.goTo('settings');
     await deskPage.get('settings-stale').fill('0.1');
-    await expect(page.getByText('Too small', { exact: false }).or(page.getByText('>=', { exact: false })).first()).toBeVisible();
+    await expect(page.getByText('Stale threshold must be at least 0.5 s (allowed: from 0.5 s to 600 s)')).toBeVisible();
+    await expect(page.getByText(/Too small|>=|Invalid input/)).toHaveCount(0);
+    await expect(deskPage.get('settings-save')).toBeDisabled();
+    // Typed numbers are read as written or refused, never silently changed.
+    await deskPage.get('settings-stale').fill('5');
+    await deskPage.get('settings-max-contracts').fill('2.5');
+    await expect(deskPage.get('settings-max-contracts')).toHaveValue('2.5');
+    await expect(page.getByText('Max option contracts must be a whole number', { exact: false })).toBeVisible();
+    await deskPage.get('settings-max-contracts').fill('1e9');
+    await expect(deskPage.get('settings-max-contracts')).toHaveValue('1e9');
+    await expect(page.getByText('Max option contracts must be a plain number', { exact: false })).toBeVisible();
     await expect(deskPage.get('settings-save')).toBeDisabled();
     await deskPage.get('settings-reset').click();
     await expect(deskPage.get('settings-save')).toBeDisabled();
+    // A portfolio path that names no file is refused here, next to the field; nothing is saved.
+    await deskPage.get('settings-portfolio-path').fill('/no/such/portfolio.json');
+    await deskPage.get('settings-save').click();
+    await expect(page.getByText('no file at /no/such/portfolio.json — check the path')).toBeVisible();
+    await expect(deskPage.get('settings-saved')).toHaveCount(0);
+    await deskPage.get('settings-reset').click();
     await deskPage.goTo('portfolio');
   });
 

@@ -111,6 +111,20 @@ describe('settings', () => {
     expect((await desk.handle('settings.get', {})) as unknown).toMatchObject({ ok: true, result: { settings: { pnl_refresh_seconds: 1 } } });
   });
 
+  it('a portfolio path that names no file is refused at settings.set, on the field, and nothing is saved', async () => {
+    desk = createDesk({ clock: new SystemClock(), settings: new DeskSettingsFile(new StateDir(dir), silentLogger) });
+    const before = (await desk.handle('settings.get', {})) as { ok: true; result: { settings: { portfolio_path: string | null } } };
+    const missing = join(dir, 'no-such-portfolio.json');
+    const r = await desk.handle('settings.set', { portfolio_path: missing, stale_after_sec: 7 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'portfolio_path', message: `no file at ${missing} — check the path` }] } });
+    expect(await desk.handle('settings.get', {})).toMatchObject({ ok: true, result: { settings: { portfolio_path: before.result.settings.portfolio_path, stale_after_sec: 5 } } });
+    expect(await desk.handle('settings.set', { portfolio_path: dir })).toMatchObject({ ok: false, error: { issues: [{ path: 'portfolio_path', message: `${dir} is a folder, not a portfolio.json file` }] } });
+    // An existing file is accepted (and loaded).
+    const good = join(dir, 'good.json');
+    writeFileSync(good, readFileSync(resolve(import.meta.dirname, '../../resources/portfolio.sample.json'), 'utf8'));
+    expect(await desk.handle('settings.set', { portfolio_path: good })).toMatchObject({ ok: true, result: { applied: ['portfolio_path'] } });
+  });
+
   it('selecting a venue without credentials fails the start with a clear error, not a crash', async () => {
     desk = createDesk({ clock: new SystemClock(), settings: new DeskSettingsFile(new StateDir(dir), silentLogger) });
     expect(await desk.handle('settings.set', { venue: 'alpaca' })).toMatchObject({ ok: true, result: { restarting: false } });

@@ -9,6 +9,7 @@ import { deltaInstrument } from './delta-symbols';
 import { InstrumentError, type Instrument } from './instrument';
 import { DecimalError, MONEY_DP, money, multiplier as toMultiplier, notional, price, qty, scaledToString, toUnits, type Money, type Multiplier, type Price, type Qty } from './money';
 import { formatOcc, occInstrument } from './occ';
+import { plainIssue } from './plain-issues';
 
 const decimal = z.union([z.string(), z.number()]).describe('a decimal as a JSON string ("4.10") or number (4.1)');
 const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
@@ -58,13 +59,24 @@ const multiLegPosition = z
   })
   .strict();
 
+const positionSchema = z.discriminatedUnion('type', [stockPosition, optionPosition, multiLegPosition]);
+
 export const portfolioFileSchema = z
   .object({
     version: z.literal(1),
     account: z.string().optional(),
-    positions: z.array(z.discriminatedUnion('type', [stockPosition, optionPosition, multiLegPosition])),
+    positions: z.array(positionSchema),
   })
   .strict();
+
+/** Errors in file order: by position index (document-level first), stable otherwise. */
+function byPosition(a: PortfolioError, b: PortfolioError): number {
+  const ix = (e: PortfolioError) => {
+    const m = /^\$\.positions\[(\d+)\]/.exec(e.path);
+    return m ? Number(m[1]) : -1;
+  };
+  return ix(a) - ix(b);
+}
 
 export type PortfolioFile = z.infer<typeof portfolioFileSchema>;
 
@@ -145,13 +157,23 @@ export function parsePortfolio(text: string): PortfolioParseResult {
     return { ok: false, errors: [syntaxError(text, e as Error)] };
   }
   const parsed = portfolioFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })) };
-  }
   const errors: PortfolioError[] = [];
+  // Every problem in the file, not only the first kind: when the schema rejects some positions,
+  // the positions it accepts are still checked (symbols, numbers, net debit), so one look lists all.
+  let entries: [number, PortfolioFile['positions'][number]][];
+  if (parsed.success) entries = parsed.data.positions.map((p, i) => [i, p]);
+  else {
+    errors.push(...parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: plainIssue(i) })));
+    const list = raw !== null && typeof raw === 'object' && Array.isArray((raw as { positions?: unknown }).positions) ? ((raw as { positions: unknown[] }).positions) : [];
+    entries = [];
+    list.forEach((p, i) => {
+      const one = positionSchema.safeParse(p);
+      if (one.success) entries.push([i, one.data]);
+    });
+  }
   const positions: PortfolioPosition[] = [];
   const seen = new Map<string, number>();
-  parsed.data.positions.forEach((p, i) => {
+  entries.forEach(([i, p]) => {
     const at = (...rest: PropertyKey[]) => jsonPath(['positions', i, ...rest]);
     const first = seen.get(p.id);
     if (first !== undefined) errors.push({ path: at('id'), message: `duplicate id ${JSON.stringify(p.id)} (also $.positions[${first}].id)` });
@@ -262,7 +284,7 @@ export function parsePortfolio(text: string): PortfolioParseResult {
       netDebit: notional(leg.entryPrice!, toUnits(leg.quantity, leg.multiplier)),
     });
   });
-  if (errors.length) return { ok: false, errors };
+  if (errors.length || !parsed.success) return { ok: false, errors: errors.sort(byPosition) };
   return { ok: true, portfolio: { version: 1, account: parsed.data.account ?? null, positions } };
 }
 

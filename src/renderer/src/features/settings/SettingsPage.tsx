@@ -1,10 +1,34 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Divider, Group, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Divider, Group, Paper, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import type { DeskSettings } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { selectSettings } from '../../stores/selectors';
 import { useCommand } from '../portfolio/use-command';
-import { checkDraft, draftOf, errorsFromIssues, type FieldErrors, type SettingsDraft } from './settings-form';
+import { checkDraft, draftOf, errorsFromIssues, settingRange, type FieldErrors, type SettingsDraft } from './settings-form';
+
+type NumericKey = 'stale_after_sec' | 'pnl_refresh_seconds' | 'max_option_contracts' | 'wide_spread_pct' | 'risk_free_rate_pct' | 'dividend_yield_pct';
+
+/**
+ * A numeric setting typed as text and read exactly (settings-form's parseNumberText): a plain
+ * input, not a number widget that silently drops characters ("2.5" → 25, "1e9" → 19). The allowed
+ * range is part of the description.
+ */
+function NumberField({ k, label, description, draft, update, error, testId }: { k: NumericKey; label: string; description: string; draft: SettingsDraft; update: (p: Partial<SettingsDraft>) => void; error: string | undefined; testId: string }) {
+  const range = settingRange(k);
+  const allowed = range && range.min !== undefined && range.max !== undefined ? ` ${range.integer ? 'Whole number, ' : ''}${range.min.toLocaleString('en-US')}–${range.max.toLocaleString('en-US')}.` : '';
+  return (
+    <TextInput
+      label={label}
+      description={`${description}${allowed}`}
+      inputMode={range?.integer ? 'numeric' : 'decimal'}
+      autoComplete="off"
+      value={String(draft[k])}
+      onChange={(e) => update({ [k]: e.currentTarget.value } as Partial<SettingsDraft>)}
+      error={error}
+      data-testid={testId}
+    />
+  );
+}
 
 function SettingsForm({ current }: { current: DeskSettings }) {
   const [draft, setDraft] = useState<SettingsDraft>(() => draftOf(current));
@@ -122,79 +146,12 @@ function SettingsForm({ current }: { current: DeskSettings }) {
           Prices and P&L
         </Title>
         <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
-          <NumberInput
-            label="Stale threshold (s)"
-            description="Older quotes are stale: P&L unknown."
-            clampBehavior="none"
-            min={0.5}
-            max={600}
-            step={0.5}
-            decimalScale={2}
-            value={draft.stale_after_sec}
-            onChange={(v) => update({ stale_after_sec: v })}
-            error={err('stale_after_sec')}
-            data-testid="settings-stale"
-          />
-          <NumberInput
-            label="Refresh cadence (s)"
-            description="P&L recomputed at least this often."
-            clampBehavior="none"
-            min={1}
-            max={300}
-            value={draft.pnl_refresh_seconds}
-            onChange={(v) => update({ pnl_refresh_seconds: v })}
-            error={err('pnl_refresh_seconds')}
-            data-testid="settings-refresh"
-          />
-          <NumberInput
-            label="Max option contracts"
-            description="Subscription limit, enforced before subscribing."
-            clampBehavior="none"
-            min={1}
-            max={10000}
-            allowDecimal={false}
-            value={draft.max_option_contracts}
-            onChange={(v) => update({ max_option_contracts: v })}
-            error={err('max_option_contracts')}
-            data-testid="settings-max-contracts"
-          />
-          <NumberInput
-            label="Wide spread warning (%)"
-            description="Spread above this % of the mid."
-            clampBehavior="none"
-            min={0}
-            max={1000}
-            value={draft.wide_spread_pct}
-            onChange={(v) => update({ wide_spread_pct: v })}
-            error={err('wide_spread_pct')}
-            data-testid="settings-wide-spread"
-          />
-          <NumberInput
-            label="Risk-free rate (%)"
-            description="Delta model: continuously compounded."
-            clampBehavior="none"
-            min={-5}
-            max={25}
-            step={0.25}
-            decimalScale={4}
-            value={draft.risk_free_rate_pct}
-            onChange={(v) => update({ risk_free_rate_pct: v })}
-            error={err('risk_free_rate_pct')}
-            data-testid="settings-risk-free-rate"
-          />
-          <NumberInput
-            label="Dividend yield (%)"
-            description="Delta model: continuous yield (0 = none)."
-            clampBehavior="none"
-            min={0}
-            max={25}
-            step={0.25}
-            decimalScale={4}
-            value={draft.dividend_yield_pct}
-            onChange={(v) => update({ dividend_yield_pct: v })}
-            error={err('dividend_yield_pct')}
-            data-testid="settings-dividend-yield"
-          />
+          <NumberField k="stale_after_sec" label="Stale threshold (s)" description="Older quotes are stale: P&L unknown." draft={draft} update={update} error={err('stale_after_sec')} testId="settings-stale" />
+          <NumberField k="pnl_refresh_seconds" label="Refresh cadence (s)" description="P&L recomputed at least this often." draft={draft} update={update} error={err('pnl_refresh_seconds')} testId="settings-refresh" />
+          <NumberField k="max_option_contracts" label="Max option contracts" description="Subscription limit, enforced before subscribing." draft={draft} update={update} error={err('max_option_contracts')} testId="settings-max-contracts" />
+          <NumberField k="wide_spread_pct" label="Wide spread warning (%)" description="Spread above this % of the mid." draft={draft} update={update} error={err('wide_spread_pct')} testId="settings-wide-spread" />
+          <NumberField k="risk_free_rate_pct" label="Risk-free rate (%)" description="Delta model: continuously compounded." draft={draft} update={update} error={err('risk_free_rate_pct')} testId="settings-risk-free-rate" />
+          <NumberField k="dividend_yield_pct" label="Dividend yield (%)" description="Delta model: continuous yield (0 = none)." draft={draft} update={update} error={err('dividend_yield_pct')} testId="settings-dividend-yield" />
         </SimpleGrid>
         <Stack gap={4} mt="md">
           <Text size="sm" fw={500}>
