@@ -2,8 +2,8 @@ import { memo, useMemo } from 'react';
 import { Group, Paper, Text, Title, useComputedColorScheme } from '@mantine/core';
 import type uPlot from 'uplot';
 import { UPlotChart } from '../../components/UPlotChart';
-import { formatClock, formatMoney } from '../format/format';
-import { buildPnlSeries, type PnlPoint } from './pnl-series';
+import { formatClock, formatMoney, plural } from '../format/format';
+import { buildPnlSeries, extremeTone, toneColor, type PnlPoint } from './pnl-series';
 import { chartColors } from './chart-colors';
 
 export interface PnlChartProps {
@@ -82,8 +82,9 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
       ctx.stroke();
       ctx.setLineDash([]);
     }
-    if (series.peak) dot(series.peak.t, series.peak.value, c.pos);
-    if (series.trough) dot(series.trough.t, series.trough.value, c.neg);
+    // Coloured by sign, not by role: a peak below zero is still a loss (red), a trough above zero a gain.
+    if (series.peak) dot(series.peak.t, series.peak.value, toneColor(series.peak.value, c));
+    if (series.trough) dot(series.trough.t, series.trough.value, toneColor(series.trough.value, c));
     ctx.restore();
   };
 
@@ -111,11 +112,15 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
       <Group gap="lg" mt={4} wrap="wrap">
         <Text size="xs" data-testid="pnl-peak">
           <Text span c="dimmed">Peak </Text>
-          <span className="tone-pos">{series.peak ? `${fmt(series.peak.value)} at ${formatClock(series.peak.t)}` : '—'}</span>
+          <span className={`tone-${extremeTone(series.peak)}`} data-tone={extremeTone(series.peak)}>
+            {series.peak ? `${fmt(series.peak.value)} at ${formatClock(series.peak.t)}` : '—'}
+          </span>
         </Text>
         <Text size="xs" data-testid="pnl-trough">
           <Text span c="dimmed">Trough </Text>
-          <span className="tone-neg">{series.trough ? `${fmt(series.trough.value)} at ${formatClock(series.trough.t)}` : '—'}</span>
+          <span className={`tone-${extremeTone(series.trough)}`} data-tone={extremeTone(series.trough)}>
+            {series.trough ? `${fmt(series.trough.value)} at ${formatClock(series.trough.t)}` : '—'}
+          </span>
         </Text>
         <Text size="xs" data-testid="pnl-drawdown">
           <Text span c="dimmed">Max drawdown </Text>
@@ -124,7 +129,7 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
             : '—'}
         </Text>
         <Text size="xs" c="dimmed" data-testid="pnl-gaps">
-          {series.gaps.length} {series.gaps.length === 1 ? 'gap' : 'gaps'}
+          {plural(series.gaps.length, 'gap')}
         </Text>
       </Group>
     </Paper>

@@ -3,6 +3,7 @@
  * trough and the maximum drawdown exactly (decimal strings → bigint; floats only for plotting).
  */
 import { MONEY_DP, tryParseScaled, scaledToString, scaledToNumber } from '@core/model/money';
+import { decimalTone } from '../format/format';
 
 export interface PnlPoint {
   /** Epoch ms. */
@@ -109,4 +110,17 @@ export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: 
     maxDrawdown: dd ? { amount: scaledToString(dd.amount, MONEY_DP), peak: ext(dd.peak)!, trough: ext(dd.trough)! } : null,
     known,
   };
+}
+
+/** The tone of a peak or trough: by the sign of its value (a negative peak is a loss, shown red). */
+export function extremeTone(e: { value: string } | null): 'pos' | 'neg' | 'zero' {
+  if (e === null) return 'zero';
+  const t = decimalTone(e.value);
+  return t === 'unknown' ? 'zero' : t;
+}
+
+/** The canvas colour of a value's sign. */
+export function toneColor(value: string, c: { pos: string; neg: string; zero: string }): string {
+  const t = decimalTone(value);
+  return t === 'pos' ? c.pos : t === 'neg' ? c.neg : c.zero;
 }

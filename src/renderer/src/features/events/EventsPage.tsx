@@ -3,7 +3,7 @@ import { ActionIcon, Badge, Box, Chip, Code, Group, Paper, Stack, Text, Title, B
 import { HISTORY_EVENT_TYPES, type HistoryEvent } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { selectHistory } from '../../stores/selectors';
-import { formatClockMs } from '../format/format';
+import { formatClockMs, plural } from '../format/format';
 import { buildFlowForest, countByType, type FlowNode } from './event-tree';
 import { describeCached, EVENT_TYPE_LABEL, type DescribedEvent, type EventTone } from './describe';
 
@@ -14,8 +14,8 @@ function details(e: HistoryEvent): string {
   const { seq: _seq, serverTime: _t, type: _type, ...rest } = e as HistoryEvent & Record<string, unknown>;
   // Position events carry the exact record; it is long and already summarized in the title.
   if ('record' in rest) delete (rest as Record<string, unknown>).record;
-  if ('positions' in rest) (rest as Record<string, unknown>).positions = `[${(rest.positions as unknown[]).length} positions]`;
-  if ('structures' in rest) (rest as Record<string, unknown>).structures = `[${(rest.structures as unknown[]).length} structures]`;
+  if ('positions' in rest) (rest as Record<string, unknown>).positions = `[${plural((rest.positions as unknown[]).length, 'position')}]`;
+  if ('structures' in rest) (rest as Record<string, unknown>).structures = `[${plural((rest.structures as unknown[]).length, 'structure')}]`;
   return JSON.stringify(rest, null, 2);
 }
 
@@ -87,7 +87,7 @@ export function EventsPage() {
         <Group justify="space-between" mb="xs">
           <Title order={4}>Event history</Title>
           <Text size="xs" c="dimmed">
-            {history.length} events · newest flows first · click a title for details, ▸ to drill into a flow
+            {plural(history.length, 'event')} · newest flows first · click a title for details, ▸ to drill into a flow
           </Text>
         </Group>
         <Chip.Group multiple value={types} onChange={setTypes}>

@@ -5,6 +5,8 @@
  */
 import type { HistoryEvent } from '@shared/contract';
 import type { HistoryEntry } from './event-tree';
+import { orderChange } from './order-words';
+import { plural } from '../format/format';
 
 export type EventTone = 'info' | 'good' | 'bad' | 'warn';
 
@@ -46,12 +48,12 @@ function titleOf(e: HistoryEvent): { title: string; tone: EventTone } {
     }
     case 'order_event': {
       const o = e.order;
-      return { title: `Order ${o.order_id} ${o.side} ${o.quantity} ${o.symbol}: ${o.event} → ${o.status}`, tone: o.status === 'rejected' ? 'bad' : 'info' };
+      return { title: `Order ${o.order_id} ${o.side} ${o.quantity} ${o.symbol}: ${orderChange(o)}`, tone: o.status === 'rejected' ? 'bad' : 'info' };
     }
     case 'portfolio_event':
       return e.action === 'rejected'
-        ? { title: `Portfolio rejected: ${e.path} (${e.errors.length} ${e.errors.length === 1 ? 'error' : 'errors'}; the last good positions stay)`, tone: 'bad' }
-        : { title: `Portfolio ${e.action}: ${e.path} (${e.status.positions} positions, ${e.status.structures} structures)`, tone: 'good' };
+        ? { title: `Portfolio rejected: ${e.path} (${plural(e.errors.length, 'error')}; the last good positions stay)`, tone: 'bad' }
+        : { title: `Portfolio ${e.action}: ${e.path} (${plural(e.status.positions, 'position')}, ${plural(e.status.structures, 'structure')})`, tone: 'good' };
     case 'alert':
       return { title: `${e.title}${e.body ? ` — ${e.body}` : ''}`, tone: e.severity === 'critical' ? 'bad' : e.severity === 'warning' ? 'warn' : 'info' };
     case 'killswitch_event':

@@ -3,22 +3,31 @@ import { Alert, Button, Group, List, Paper, Text, TextInput } from '@mantine/cor
 import type { PortfolioError } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { selectPortfolio } from '../../stores/selectors';
-import { formatClock } from '../format/format';
+import { formatClock, plural } from '../format/format';
+import { problemLine } from './portfolio-errors';
 import { useCommand } from './use-command';
 import { usePortfolioView } from './view-state';
 
 function ErrorList({ errors }: { errors: readonly { path: string; message: string; line?: number; column?: number }[] }) {
   return (
     <List size="sm" spacing={2} data-testid="portfolio-errors">
-      {errors.slice(0, 20).map((e, i) => (
-        <List.Item key={i} data-testid="portfolio-error-item">
-          <Text span className="mono" fw={700} fz="sm">
-            {e.path}
-          </Text>
-          {e.line !== undefined ? ` (line ${e.line}${e.column !== undefined ? `, column ${e.column}` : ''})` : ''}: {e.message}
-        </List.Item>
-      ))}
-      {errors.length > 20 && <List.Item>… and {errors.length - 20} more</List.Item>}
+      {errors.slice(0, 20).map((e, i) => {
+        const p = problemLine(e);
+        return (
+          <List.Item key={i} data-testid="portfolio-error-item">
+            {p.where && (
+              <>
+                <Text span className="mono" fw={700} fz="sm">
+                  {p.where}
+                </Text>
+                {': '}
+              </>
+            )}
+            {p.message}
+          </List.Item>
+        );
+      })}
+      {errors.length > 20 && <List.Item>… and {plural(errors.length - 20, 'more problem', 'more problems')}</List.Item>}
     </List>
   );
 }
@@ -93,7 +102,7 @@ export function PortfolioLoader() {
       </Group>
       <Text size="xs" c="dimmed" mt={4} data-testid="portfolio-status">
         {status?.loaded_at
-          ? `In force: ${status.positions} positions, ${status.structures} structures${status.account ? ` (account ${status.account})` : ''} from ${status.path} — loaded ${formatClock(status.loaded_at)}${status.watching ? ', reloaded when the file changes' : ''}.`
+          ? `In force: ${plural(status.positions, 'position')}, ${plural(status.structures, 'structure')}${status.account ? ` (account ${status.account})` : ''} from ${status.path} — loaded ${formatClock(status.loaded_at)}${status.watching ? ', reloaded when the file changes' : ''}.`
           : 'No portfolio loaded yet.'}
       </Text>
       {errors && (
@@ -101,9 +110,9 @@ export function PortfolioLoader() {
           color="red"
           variant="light"
           mt="xs"
-          title={`Could not load ${errorFile || 'the portfolio'}`}
+          title={`Could not load ${errorFile || 'the portfolio'}${errors.length > 1 ? ` — ${plural(errors.length, 'problem')}` : ''}`}
           data-testid="portfolio-error"
-          icon={<span aria-hidden>✕</span>}
+          icon={<span aria-hidden>!</span>}
           withCloseButton
           closeButtonLabel="Dismiss"
           onClose={() => {
@@ -115,7 +124,7 @@ export function PortfolioLoader() {
           <ErrorList errors={errors} />
           <Text size="sm" mt={6} fw={600} data-testid="portfolio-kept">
             {status?.loaded_at
-              ? `Nothing changed: the last good portfolio (${status.positions} positions from ${status.path}) stays in force.`
+              ? `Nothing changed: the last good portfolio (${plural(status.positions, 'position')} from ${status.path}) stays in force.`
               : 'No portfolio is in force yet.'}
           </Text>
         </Alert>

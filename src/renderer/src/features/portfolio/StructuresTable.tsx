@@ -7,7 +7,7 @@ import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { structureStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
-import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
+import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 
 /** Structure ids in name order; changes only when the structure definitions do (not on ticks). */
@@ -124,12 +124,12 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
           {formatMoney(s.net_debit, s.currency_decimals)}
         </td>
         <td className="num" data-testid="net-mark">
-          {netMark === null ? <span className="tone-unknown">unknown{staleNow ? ' (stale)' : ` (${s.unknown_legs} legs)`}</span> : formatMoney(netMark, s.currency_decimals)}
+          {netMark === null ? <span className="tone-unknown">unknown{staleNow ? ' (stale)' : ` (${plural(s.unknown_legs, 'leg')})`}</span> : formatMoney(netMark, s.currency_decimals)}
         </td>
         <td className="num" data-testid="net-pnl" style={{ fontWeight: 700 }}>
           {netPnl === null ? (
             <span className="tone-unknown" data-tone="unknown">
-              unknown ({staleNow ? 'stale quotes' : `${s.unknown_legs} ${s.unknown_legs === 1 ? 'leg' : 'legs'}`})
+              unknown ({staleNow ? 'stale quotes' : plural(s.unknown_legs, 'leg')})
             </span>
           ) : (
             <Money value={netPnl} decimals={s.currency_decimals} signed />

@@ -3,6 +3,7 @@
  * latest state of each order, merged newest first.
  */
 import type { FillWire, OrderUpdateWire } from '@shared/contract';
+import { orderChange } from '../events/order-words';
 
 export type FeedRow =
   | { kind: 'fill'; id: string; time: number; symbol: string; side: 'BUY' | 'SELL'; quantity: string; price: string | null; status: string; detail: string; rejected: boolean }
@@ -34,7 +35,7 @@ export function fillsFeed(fills: readonly FillWire[], orders: readonly OrderUpda
       quantity: o.filled_quantity !== '0' ? `${o.filled_quantity}/${o.quantity}` : o.quantity,
       price: o.avg_fill_price ?? o.limit_price,
       status: o.status,
-      detail: `${o.event}${o.limit_price ? ` · limit ${o.limit_price}` : ' · market'}`,
+      detail: `${orderChange(o, { withStatus: false })}${o.limit_price ? ` · limit ${o.limit_price}` : ' · market'}`,
       rejected: o.status === 'rejected',
     });
   }

@@ -39,7 +39,7 @@ describe('fillsFeed', () => {
   });
   it('describes partial fills, limits and refused fills', () => {
     const [o] = fillsFeed([], [order('o1', 1, { filled_quantity: '1', status: 'partially_filled', avg_fill_price: '590.5' })]);
-    expect(o).toMatchObject({ quantity: '1/2', price: '590.5', status: 'partially_filled', detail: 'new · limit 591' });
+    expect(o).toMatchObject({ quantity: '1/2', price: '590.5', status: 'partially_filled', detail: 'accepted · limit 591' });
     const [f] = fillsFeed([fill('x', 1, { rejected: 'would flip a reducing-only position' })], []);
     expect(f).toMatchObject({ status: 'rejected', rejected: true });
     expect(f!.detail).toContain('refused');
