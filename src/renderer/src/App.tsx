@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { AppShell, Text } from '@mantine/core';
 import { windowTitle } from './features/shell/window-title';
 import { useTotalsNow } from './features/portfolio/use-totals-now';
@@ -7,8 +7,11 @@ import { usePage } from './hooks/use-page';
 import { Header } from './features/shell/Header';
 import { useNavigationRequests } from './features/shell/use-navigation-requests';
 import { PortfolioPage } from './features/portfolio/PortfolioPage';
-import { EventsPage } from './features/events/EventsPage';
-import { SettingsPage } from './features/settings/SettingsPage';
+
+// Pages other than the default one load when first opened (their own chunks), so the first paint
+// waits only for the Portfolio page.
+const EventsPage = lazy(() => import('./features/events/EventsPage').then((m) => ({ default: m.EventsPage })));
+const SettingsPage = lazy(() => import('./features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 
 /** Keeps document.title (the tab, the Electron window) saying the mode and the total P&L. */
 function WindowTitle() {
@@ -35,8 +38,10 @@ export function App() {
       </AppShell.Header>
       <AppShell.Main>
         {page === 'portfolio' && <PortfolioPage />}
-        {page === 'events' && <EventsPage />}
-        {page === 'settings' && <SettingsPage />}
+        <Suspense fallback={<Text c="dimmed" size="sm" data-testid="page-loading">Loading…</Text>}>
+          {page === 'events' && <EventsPage />}
+          {page === 'settings' && <SettingsPage />}
+        </Suspense>
       </AppShell.Main>
       <AppShell.Footer px="md">
         <Text size="xs" c="dimmed" lh="26px" data-testid="disclaimer">

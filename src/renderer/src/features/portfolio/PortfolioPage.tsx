@@ -1,13 +1,13 @@
-import { memo, useMemo } from 'react';
+import { lazy, memo, Suspense, useMemo } from 'react';
 import { usePortfolioView } from './view-state';
-import { Alert, Grid, Stack, Text } from '@mantine/core';
+import { Alert, Grid, Paper, Stack, Text } from '@mantine/core';
+
+const CHART_PLACEHOLDER_HEIGHT = 260;
 import { useMediaQuery } from '@mantine/hooks';
 import { useDeskStore } from '../../stores/desk-store';
 import { useTotalsNow } from './use-totals-now';
 import { selectPnlSamples } from '../../stores/selectors';
 import { StreamHealthPanel } from '../health/StreamHealthPanel';
-import { PnlChart } from '../charts/PnlChart';
-import { PayoffChart } from '../charts/PayoffChart';
 import { livePriceOf } from '../charts/live-price';
 import type { PnlPoint } from '../charts/pnl-series';
 import { formatClock } from '../format/format';
@@ -41,6 +41,10 @@ function Banners() {
   );
 }
 
+// The charts (uPlot) load after the first paint, in their own chunk; the panels keep their place meanwhile.
+const PnlChart = lazy(() => import('../charts/PnlChart').then((m) => ({ default: m.PnlChart })));
+const PayoffChart = lazy(() => import('../charts/PayoffChart').then((m) => ({ default: m.PayoffChart })));
+
 /** Charts re-render when their data changes, not on every tick (the live price only moves a marker). */
 const Charts = memo(function Charts() {
   const selected = usePortfolioView((v) => v.payoffStructure);
@@ -58,10 +62,10 @@ const Charts = memo(function Charts() {
   const liveKey = live === null ? null : Math.round(live * 10) / 10;
   const payoff = useMemo(() => (def ? structurePayoff(def, liveKey) : null), [def, liveKey]);
   return (
-    <>
+    <Suspense fallback={<Paper withBorder p="sm" className="panel" h={CHART_PLACEHOLDER_HEIGHT} data-testid="charts-loading" />}>
       <PnlChart points={points} currency={currency} decimals={decimals} minGapMs={refreshSec * 2000} />
       <PayoffChart name={def?.name ?? '—'} payoff={payoff} livePrice={live} currency={def?.currency ?? currency} decimals={def?.currency_decimals ?? decimals} />
-    </>
+    </Suspense>
   );
 });
 
