@@ -143,9 +143,12 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
 
   await test.step('a stalled feed: stale banner naming the quotes, stream reconnecting, then recovery', async () => {
     await expectTicks(deskPage, 'SPY');
+    const topBefore = (await deskPage.get('totals-bar').boundingBox())!.y;
     await desk.fault({ kind: 'stall' });
     const banner = deskPage.get('stale-banner');
     await expect(banner).toBeVisible({ timeout: 10_000 });
+    // The banner takes the reserved slot: the page does not move down.
+    expect((await deskPage.get('totals-bar').boundingBox())!.y).toBe(topBefore);
     await expect(deskPage.get('stale-symbols')).toContainText('SPY');
     await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale');
     await shot('portfolio-stale');
@@ -267,11 +270,17 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
         for (const p of ['portfolio', 'events', 'settings'] as const) {
           await deskPage.goTo(p);
           if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
-          if (p === 'portfolio') await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
+          if (p === 'portfolio') {
+            await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
+            // Without scrolling: the totals and every structure's row; at 1920 also the payoff statistics.
+            await expect(deskPage.get('totals-bar')).toBeInViewport({ ratio: 1 });
+            for (const id of ['spy-dec-ic', 'qqq-dec-bull-call', 'aapl-dec-straddle']) await expect(deskPage.structure(id)).toBeInViewport({ ratio: 1 });
+            if (w >= 1900) for (const stat of ['payoff-breakevens', 'payoff-live', 'payoff-max-profit', 'payoff-max-loss']) await expect(deskPage.get(stat)).toBeInViewport({ ratio: 1 });
+          }
           await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}.png`) });
           if (p === 'portfolio' && w < 1900) {
             // Below the fold at 1280×800: stream health and the charts.
-            await deskPage.get('stream-health').scrollIntoViewIfNeeded();
+            await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
             await page.screenshot({ path: testInfo.outputPath(`${p}-${w}x${h}-${scheme}-lower.png`) });
             await page.evaluate(() => window.scrollTo(0, 0));
           }

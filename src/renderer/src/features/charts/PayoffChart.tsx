@@ -113,11 +113,11 @@ export const PayoffChart = memo(function PayoffChart({ name, payoff, livePrice, 
             <Text span c="dimmed">Breakevens </Text>
             {series.breakevens.length ? series.breakevens.map(formatPrice).join(', ') : 'none'}
           </Text>
-          <Text size="xs">
+          <Text size="xs" data-testid="payoff-max-profit">
             <Text span c="dimmed">Max profit </Text>
             {bound(payoff.max_profit)}
           </Text>
-          <Text size="xs">
+          <Text size="xs" data-testid="payoff-max-loss">
             <Text span c="dimmed">Max loss </Text>
             {bound(payoff.max_loss)}
           </Text>

@@ -5,6 +5,7 @@
  * `formatDecimalString` (never via a float). Unknown values are shown as "unknown", never as 0.
  */
 import { formatDecimalString } from '@core/model/money';
+import { looksLikeOcc, parseOcc } from '@core/model/occ';
 
 export const UNKNOWN = 'unknown';
 export const DASH = '—';
@@ -142,4 +143,22 @@ export function formatClockMs(epochMs: number | null | undefined): string {
 export function formatDte(dte: number | null | undefined): string {
   if (dte === null || dte === undefined) return DASH;
   return dte === 0 ? '0d (today)' : `${dte}d`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * An option symbol as a trader reads it: "SPY261218P00550000" → "SPY 18 Dec 26 550 P"; anything
+ * that is not an OCC symbol is returned as is (the exact symbol stays in the row's tooltip).
+ */
+export function contractLabel(symbol: string): string {
+  if (!looksLikeOcc(symbol)) return symbol;
+  try {
+    const c = parseOcc(symbol);
+    const [y, m, d] = c.expiry.split('-');
+    const strike = String(c.strikeMilli / 1000);
+    return `${c.root} ${Number(d)} ${MONTHS[Number(m) - 1]} ${y!.slice(2)} ${strike} ${c.right === 'call' ? 'C' : 'P'}`;
+  } catch {
+    return symbol;
+  }
 }

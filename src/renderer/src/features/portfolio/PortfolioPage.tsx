@@ -1,6 +1,6 @@
 import { lazy, memo, Suspense, useMemo } from 'react';
 import { usePortfolioView } from './view-state';
-import { Alert, Grid, Paper, Stack, Text } from '@mantine/core';
+import { Grid, Paper, Stack } from '@mantine/core';
 
 const CHART_PLACEHOLDER_HEIGHT = 260;
 import { useMediaQuery } from '@mantine/hooks';
@@ -10,7 +10,7 @@ import { selectPnlSamples } from '../../stores/selectors';
 import { StreamHealthPanel } from '../health/StreamHealthPanel';
 import { livePriceOf } from '../charts/live-price';
 import type { PnlPoint } from '../charts/pnl-series';
-import { formatClock } from '../format/format';
+import { formatAge, formatClock } from '../format/format';
 import { PortfolioLoader } from './PortfolioLoader';
 import { TotalsBar } from './TotalsBar';
 import { PositionsTable } from './PositionsTable';
@@ -20,24 +20,40 @@ import { StaleBanner } from './StaleBanner';
 import { structurePayoff, underlyingOf } from './structure-payoff';
 import { useStaleSummary } from './use-stale';
 
-/** Banners refresh on the shared 4 Hz clock (staleness moves with time), not on every tick. */
+/**
+ * Banners refresh on the shared 4 Hz clock (staleness moves with time), not on every tick. They
+ * live in a slot of fixed height reserved at the top of the page: a banner appearing or going never
+ * moves the rest of the page (when all is well the slot says so in one quiet line).
+ */
 function Banners() {
   const { summary, staleMs } = useStaleSummary();
   const streaming = useDeskStore((s) => s.streaming);
   const lastTickAt = useDeskStore((s) => s.lastTickAt);
   const offset = useDeskStore((s) => s.clockOffsetMs);
   const ready = useDeskStore((s) => s.seq !== null);
+  const notStreaming = ready && !streaming;
   return (
-    <>
+    <div className="banner-slot" data-testid="banner-slot">
       <StaleBanner summary={summary} staleMs={staleMs} />
-      {ready && !streaming && (
-        <Alert variant="light" color="gray" data-testid="not-streaming" icon={<span aria-hidden>■</span>} py={6}>
-          <Text size="sm">
+      {notStreaming && (
+        <div className="banner banner-quiet" data-testid="not-streaming">
+          <span aria-hidden className="banner-icon">
+            ■
+          </span>
+          <span className="banner-text">
             Not streaming{lastTickAt !== null ? ` — prices are frozen as of ${formatClock(lastTickAt - offset)} and their ages keep counting` : ' — nothing touches the network until you press Start'}.
-          </Text>
-        </Alert>
+          </span>
+        </div>
       )}
-    </>
+      {ready && streaming && summary.count === 0 && (
+        <div className="banner banner-ok" data-testid="all-fresh">
+          <span aria-hidden className="banner-icon">
+            ●
+          </span>
+          <span className="banner-text">All quotes fresh (stale after {formatAge(staleMs)}).</span>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -96,28 +112,41 @@ export function PortfolioPage() {
       <Banners />
       <PortfolioLoader />
       <Totals />
-      <Grid gap="sm">
-        <Grid.Col span={{ base: 12, xl: 8 }}>
-          <Stack gap="sm">
-            <PositionsTable />
-            {!grouped && <StructuresTable />}
-            {wide && <FillsTable />}
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, xl: 4 }}>
+      {wide ? (
+        // 1920: tables and stream health left, both charts (with their statistics) right.
+        <Grid gap="sm">
+          <Grid.Col span={8}>
+            <Stack gap="sm">
+              <PositionsTable />
+              {!grouped && <StructuresTable />}
+              <FillsTable />
+              <StreamHealth />
+            </Stack>
+          </Grid.Col>
+          <Grid.Col span={4}>
+            <Stack gap="sm">
+              <Charts />
+            </Stack>
+          </Grid.Col>
+        </Grid>
+      ) : (
+        // 1280: full width; stream health and the charts side by side below the table.
+        <>
+          <PositionsTable />
+          {!grouped && <StructuresTable />}
           <Grid gap="sm">
-            <Grid.Col span={{ base: 12, lg: 6, xl: 12 }}>
+            <Grid.Col span={{ base: 12, lg: 6 }}>
               <StreamHealth />
             </Grid.Col>
-            <Grid.Col span={{ base: 12, lg: 6, xl: 12 }}>
+            <Grid.Col span={{ base: 12, lg: 6 }}>
               <Stack gap="sm">
                 <Charts />
               </Stack>
             </Grid.Col>
           </Grid>
-        </Grid.Col>
-      </Grid>
-      {!wide && <FillsTable />}
+          <FillsTable />
+        </>
+      )}
     </Stack>
   );
 }

@@ -7,7 +7,7 @@ import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { AgeBadge } from '../../components/AgeBadge';
-import { decimalTone, formatDte, formatMoney, formatPct, formatPoints, formatPrice, formatQty, numberTone, plural } from '../format/format';
+import { contractLabel, decimalTone, formatDte, formatMoney, formatPct, formatPoints, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import type { PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 import { makeRowsSelector, rowKey, type PositionLayout, type TableRow } from './grouped-rows';
@@ -19,7 +19,7 @@ import type { WarningView } from '@core/pnl/views';
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
 /** Symbol · Qty · Avg cost · Bid/Ask · Mark · Spread · P&L · P&L pts · P&L% · DTE · Δ · Age · Warnings */
-export const POSITION_COLUMNS = 'minmax(170px,1.4fr) 64px 84px 132px 80px 60px 104px 70px 70px 56px 48px 66px minmax(110px,1fr)';
+export const POSITION_COLUMNS = 'minmax(230px,2fr) 56px 80px 118px 74px 58px 100px 66px 68px 44px 46px 62px minmax(104px,1fr)';
 const HEADER_CELLS: { label: string; title?: string }[] = [
   { label: 'Symbol' },
   { label: 'Qty' },
@@ -132,9 +132,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
             ↳{' '}
           </span>
         )}
-        <span className="mono" style={{ fontWeight: structure ? 500 : 600 }}>
-          {p.symbol}
-        </span>
+        <span style={{ fontWeight: structure ? 500 : 600 }}>{contractLabel(p.symbol)}</span>
         {p.status !== 'OPEN' && (
           <span className="tone-zero" style={{ marginLeft: 6, fontSize: 11 }}>
             {p.status.toLowerCase()}
@@ -313,9 +311,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
         <span className="tone-zero" aria-hidden>
           ↳{' '}
         </span>
-        <span className="mono" style={{ fontWeight: 500 }}>
-          {leg.symbol}
-        </span>
+        <span style={{ fontWeight: 500 }}>{contractLabel(leg.symbol)}</span>
       </div>
       <div className="vt-cell num" data-testid="qty">
         {formatQty(leg.quantity)}

@@ -1,30 +1,25 @@
-import { Alert, Text } from '@mantine/core';
 import { describeSymbols, type StaleSummary } from './stale';
-import { formatAge } from '../format/format';
+import { formatAge, plural } from '../format/format';
 
 /**
- * The prominent stale-data banner: shown whenever any needed quote is past the threshold, naming
- * how many and which. P&L that depends on them is unknown until fresh quotes arrive.
+ * The stale-data banner: shown whenever any needed quote is past the threshold, naming how many
+ * and which (the full list in its tooltip). One line in the page's reserved banner slot, so its
+ * appearing never pushes the page down. P&L that depends on them is unknown until fresh quotes arrive.
  */
 export function StaleBanner({ summary, staleMs }: { summary: StaleSummary; staleMs: number }) {
   if (summary.count === 0) return null;
   const names = summary.symbols.map((s) => (s.ageMs === null ? `${s.symbol} (no quote)` : `${s.symbol} (${formatAge(s.ageMs)})`));
+  const title = `Stale data: ${plural(summary.count, 'quote')} older than ${formatAge(staleMs)}`;
   return (
-    <Alert
-      variant="filled"
-      color="red"
-      radius="sm"
-      data-testid="stale-banner"
-      data-count={summary.count}
-      title={`Stale data: ${summary.count} ${summary.count === 1 ? 'quote is' : 'quotes are'} older than ${formatAge(staleMs)}`}
-      icon={<span aria-hidden style={{ fontSize: 20 }}>⚠</span>}
-    >
-      <Text size="sm" data-testid="stale-symbols">
+    <div className="banner banner-stale" role="alert" data-testid="stale-banner" data-count={summary.count} title={`${title}\n${names.join('\n')}\nP&L that depends on these prices is shown as unknown until fresh quotes arrive.`}>
+      <span aria-hidden className="banner-icon">
+        ⚠
+      </span>
+      <strong>{title}</strong>
+      <span className="banner-text" data-testid="stale-symbols">
         {describeSymbols(names, 8)}
-      </Text>
-      <Text size="xs" mt={2} opacity={0.9}>
-        P&L that depends on these prices is shown as unknown until fresh quotes arrive.
-      </Text>
-    </Alert>
+      </span>
+      <span className="banner-note">— P&L on them is unknown until fresh quotes arrive.</span>
+    </div>
   );
 }
