@@ -54,6 +54,23 @@ test('contrast - every text meets WCAG AA in both themes, live and stale', async
   await expect(page.locator('[data-testid="pnl"][data-tone="pos"]').first()).toBeVisible();
   await expect(page.locator('[data-testid="pnl"][data-tone="neg"]').first()).toBeVisible();
   const found = await everyPage(deskPage, page, 'streaming');
+  // Error texts: a settings field refused, a portfolio file rejected.
+  await deskPage.get('portfolio-path').fill('/no/such/portfolio.json');
+  await deskPage.get('portfolio-load').click();
+  await expect(deskPage.get('portfolio-error')).toBeVisible();
+  for (const scheme of ['dark', 'light'] as const) {
+    await deskPage.setTheme(scheme);
+    await page.mouse.move(4, (page.viewportSize()?.height ?? 800) - 4);
+    await expect(page.locator('[role="tooltip"]')).toHaveCount(0);
+    for (const v of await contrastViolations(page)) found.push(`errors, portfolio, ${scheme}: ${v.target}: ${v.summary}\n    ${v.text}`);
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-stale').fill('0.1');
+    await expect(page.getByText('Stale threshold must be at least 0.5 s', { exact: false })).toBeVisible();
+    await page.mouse.move(4, (page.viewportSize()?.height ?? 800) - 4);
+    await expect(page.locator('[role="tooltip"]')).toHaveCount(0);
+    for (const v of await contrastViolations(page)) found.push(`errors, settings, ${scheme}: ${v.target}: ${v.summary}\n    ${v.text}`);
+    await deskPage.goTo('portfolio');
+  }
   // Stale: the banner, red ages, "unknown" P&L.
   await deskPage.stop();
   await expect(deskPage.get('stale-banner')).toBeVisible({ timeout: 15_000 });

@@ -27,6 +27,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': '#5c636a',
+    // Field errors (text and the refused input's value): red-6 was 3.3:1 on white.
+    '--mantine-color-error': '#c92a2a',
     // Text of "light" variants (badges, chips, the active nav button, fresh ages) on their tinted
     // backgrounds: shade 9 of teal / orange / yellow was 4.3 / 3.6 / 2.7:1 there; these are ≥ 4.8:1.
     '--mantine-color-blue-light-color': '#0b4a83',
@@ -36,5 +38,5 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-yellow-light-color': '#7a4f00',
     '--mantine-color-gray-light-color': '#343a40',
   },
-  dark: { '--mantine-color-dimmed': '#adb5bd' },
+  dark: { '--mantine-color-dimmed': '#adb5bd', '--mantine-color-error': '#ff8787' },
 });

@@ -276,6 +276,11 @@ const StructureRow = memo(function StructureRow({ id, top }: { id: string; top: 
         <Button size="compact-xs" variant={selected ? 'filled' : 'light'} mr={6} data-testid="structure-payoff" onClick={() => onSelect(s.id)}>
           Payoff
         </Button>
+        {staleNow && !s.warnings.some((w) => w.code === 'stale_quote') && (
+          <span className="warn-chip warn-severe" data-code="stale_quote">
+            {WARNING_LABEL.stale_quote}
+          </span>
+        )}
         <Chips ws={s.warnings} />
       </div>
     </div>
@@ -296,6 +301,8 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   const leg = useDeskStore((st) => st.structures[structure]?.legs[index]);
   const clockOffsetMs = useDeskStore((st) => st.clockOffsetMs);
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
+  const receivedAt = useDeskStore((st) => (leg ? (st.quotes[leg.symbol]?.receivedAt ?? null) : null));
+  const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);
   if (!leg) return null;
   const noEntry = leg.entry_price === null;
   return (
@@ -339,6 +346,11 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
         <SymbolAge symbol={leg.symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </div>
       <div className="vt-cell" data-testid="warnings">
+        {staleNow && !leg.warnings.some((w) => w.code === 'stale_quote') && (
+          <span className="warn-chip warn-severe" data-code="stale_quote">
+            {WARNING_LABEL.stale_quote}
+          </span>
+        )}
         <Chips ws={leg.warnings} />
       </div>
     </div>
