@@ -151,6 +151,7 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     expect((await deskPage.get('totals-bar').boundingBox())!.y).toBe(topBefore);
     await expect(deskPage.get('stale-symbols')).toContainText('SPY');
     await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot('portfolio-stale');
     // The silence is detected at the data timeout and the stream reconnects. With full-jitter
     // backoff the first reconnect may take only milliseconds — too short to be sure of catching

@@ -1,5 +1,5 @@
 import { describeSymbols, type StaleSummary } from './stale';
-import { formatAge, plural } from '../format/format';
+import { contractLabel, formatAge, plural } from '../format/format';
 
 /**
  * The stale-data banner: shown whenever any needed quote is past the threshold, naming how many
@@ -8,7 +8,7 @@ import { formatAge, plural } from '../format/format';
  */
 export function StaleBanner({ summary, staleMs }: { summary: StaleSummary; staleMs: number }) {
   if (summary.count === 0) return null;
-  const names = summary.symbols.map((s) => (s.ageMs === null ? `${s.symbol} (no quote)` : `${s.symbol} (${formatAge(s.ageMs)})`));
+  const names = summary.symbols.map((s) => `${contractLabel(s.symbol)} (${s.ageMs === null ? 'no quote' : formatAge(s.ageMs)})`);
   const title = `Stale data: ${plural(summary.count, 'quote')} older than ${formatAge(staleMs)}`;
   return (
     <div className="banner banner-stale" role="alert" data-testid="stale-banner" data-count={summary.count} title={`${title}\n${names.join('\n')}\nP&L that depends on these prices is shown as unknown until fresh quotes arrive.`}>
