@@ -30,6 +30,10 @@ export function App() {
   const [page, go] = usePage();
   useNavigationRequests(go);
   const ready = useDeskStore((s) => s.seq !== null);
+  // Another page opens at its top, not at the scroll offset the previous page was left at.
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [page]);
   return (
     <AppShell header={{ height: 52 }} footer={{ height: 26 }} padding="sm" data-ready={ready ? 'true' : 'false'} data-testid="app" data-page={page}>
       <WindowTitle />
