@@ -20,6 +20,10 @@ import { StaleBanner } from './StaleBanner';
 import { structurePayoff, underlyingOf } from './structure-payoff';
 import { useStaleSummary } from './use-stale';
 
+function notStreamingText(lastTickAt: number | null, offset: number): string {
+  return `Not streaming${lastTickAt !== null ? ` — prices are frozen as of ${formatClock(lastTickAt - offset)} and their ages keep counting` : ' — nothing touches the network until you press Start'}.`;
+}
+
 /**
  * Banners refresh on the shared 4 Hz clock (staleness moves with time), not on every tick. They
  * live in a slot of fixed height reserved at the top of the page: a banner appearing or going never
@@ -36,13 +40,11 @@ function Banners() {
     <div className="banner-slot" data-testid="banner-slot">
       <StaleBanner summary={summary} staleMs={staleMs} />
       {notStreaming && (
-        <div className="banner banner-quiet" data-testid="not-streaming">
+        <div className="banner banner-quiet" data-testid="not-streaming" title={notStreamingText(lastTickAt, offset)}>
           <span aria-hidden className="banner-icon">
             ■
           </span>
-          <span className="banner-text">
-            Not streaming{lastTickAt !== null ? ` — prices are frozen as of ${formatClock(lastTickAt - offset)} and their ages keep counting` : ' — nothing touches the network until you press Start'}.
-          </span>
+          <span className="banner-text">{notStreamingText(lastTickAt, offset)}</span>
         </div>
       )}
       {ready && streaming && summary.count === 0 && (
