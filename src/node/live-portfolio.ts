@@ -23,6 +23,7 @@ import { PnlSampleRing, teeSinks } from '../core/events/pnl-sample-ring';
 import { ExecutionIds } from '../core/events/execution-ids';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import type { Quote } from '../core/market/quote';
+import { bookTimeOf, lastTimeOf } from '../core/market/mark';
 import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire } from '../core/events/types';
 import {
   isHistoryEvent,
@@ -531,5 +532,5 @@ export class LivePortfolio {
 
 /** The wire shape only (cache bookkeeping fields stay in the backend). */
 export function toQuoteWire(q: Quote): QuoteWire {
-  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt, bookReceivedAt: bookTimeOf(q), lastReceivedAt: lastTimeOf(q) };
 }

@@ -57,12 +57,4 @@ export function midOf(q: Pick<Quote, 'bid' | 'ask'>): number | null {
   return (q.bid + q.ask) / 2;
 }
 
-/** Receive time of the quote's book (bid/ask), honouring the "absent means receivedAt" rule. */
-export function bookTimeOf(q: Quote): number | null {
-  return q.bookReceivedAt === undefined ? q.receivedAt : q.bookReceivedAt;
-}
-
-/** Receive time of the quote's last trade, honouring the "absent means receivedAt" rule. */
-export function lastTimeOf(q: Quote): number | null {
-  return q.lastReceivedAt === undefined ? q.receivedAt : q.lastReceivedAt;
-}
+// The receive time a mark depends on (book or trade): markTimeOf / bookTimeOf / lastTimeOf in mark.ts.

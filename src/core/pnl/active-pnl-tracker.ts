@@ -34,10 +34,13 @@ import {
   defaultValuation,
   deltaUnderlyingOf,
   instrumentToWire,
+  isWholeStructure,
   pnlSnapshotOf,
   positionRecordOf,
   revaluePosition,
+  revalueStructure,
   structureDefToWire,
+  withStructureTotals,
   type InstrumentWire,
   type LivePosition,
   type PnlSnapshotWire,
@@ -152,6 +155,8 @@ export class ActivePnlTracker {
   private readonly instruments = new Map<string, Instrument | null>();
   private readonly instrumentWires = new Map<string, InstrumentWire | null>();
   private structureDefs: StructureDefWire[] = [];
+  /** Leg symbols of the structures valued as a whole (their quotes move the totals). */
+  private wholeStructureLegs = new Set<string>();
   private deltaUnderlyings: Set<string> | null = null;
   private book: PortfolioBook;
 
@@ -295,6 +300,7 @@ export class ActivePnlTracker {
       records.push(h.record);
     }
     this.structureDefs = portfolioStructures(p).map(structureDefToWire);
+    this.wholeStructureLegs = new Set(this.structureDefs.filter(isWholeStructure).flatMap((d) => d.legs.map((l) => l.symbol)));
     this.rebuildBook();
     this.syncSubscriptions();
     return { positions: records, structures: this.structureDefs };
@@ -356,7 +362,12 @@ export class ActivePnlTracker {
 
   /** Totals at `now` from the incremental book (cheap: what every tick_update carries). */
   pnlSnapshot(now = this.clock.now()): PnlSnapshotWire {
-    return this.pnlFromBook(this.book.totals(now));
+    const t = this.pnlFromBook(this.book.totals(now));
+    // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
+    return withStructureTotals(t, this.structureDefs, (id) => {
+      const d = this.structureDefs.find((x) => x.id === id);
+      return d ? revalueStructure(d, (sym) => this.quotes.get(sym), now, this.valuation) : undefined;
+    });
   }
 
   /** One position valued now (the same function the renderer uses). */
@@ -424,7 +435,7 @@ export class ActivePnlTracker {
   private onQuote(q: Quote): void {
     this.lastTickAt = q.receivedAt;
     // A quote moves the snapshot when a position holds its symbol, or an option's delta reads it.
-    if (this.book.onQuote(q) || this.underlyings().has(q.symbol)) this.version++;
+    if (this.book.onQuote(q) || this.underlyings().has(q.symbol) || this.wholeStructureLegs.has(q.symbol)) this.version++;
   }
 
   /** Underlyings of the open options (their model delta reads these quotes); cached until positions change. */

@@ -22,13 +22,13 @@
  * rows with a known contribution are kept in receive order (an append-only log, since receive
  * times only grow), the stale ones are a prefix of it, and `as_of` — the receive time of the
  * oldest quote still contributing — is the first fresh one. Mark rules are those of mark.ts
- * (markOf), inlined here for the hot path; a property test checks the two agree.
+ * (markOf, markTimeOf), inlined here for the hot path; a property test checks the two agree.
  */
 import type { Quote } from '../market/quote';
 import { SymbolTable } from '../market/symbol-table';
 import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
-import { quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from './mark';
+import { quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from '../market/mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
@@ -126,7 +126,7 @@ interface Acc {
 }
 
 // Row layout: 64 bytes per row (one cache line) in one ArrayBuffer, seen through four views.
-//   Float64  [k*8]         receive time of the row's latest quote
+//   Float64  [k*8]         receive time of the inputs of the row's mark (book, or last trade)
 //   BigInt64 [k*8 + 1 + g] mark of group g (twice the price)
 //   BigInt64 [k*8 + 3 + g] reduced Σunits5 of group g: u with Σunits5 = u × 10^exp
 //   Int32    [k*16 + 10 …] flags, receive-log index, open positions in group 0, in group 1,
@@ -295,7 +295,7 @@ export class PortfolioBook {
     const o = k * I_STRIDE;
     if ((this.ints[o + I_FLAGS]! & F_ACTIVE) === 0) return false;
     this.quotes[k] = q;
-    this.f64[k * F_STRIDE] = q.receivedAt;
+    this.f64[k * F_STRIDE] = this.markTime(q);
     this.apply(k, q);
     this.relog(k, true);
     return this.ints[o + I_COUNT]! + this.ints[o + I_COUNT + 1]! > 0;
@@ -393,6 +393,16 @@ export class PortfolioBook {
   }
 
   // ---------- internals ----------
+
+  /**
+   * When the inputs of the row's mark were received (markTimeOf in market/mark.ts, inlined): the
+   * last trade's time under `last`, the book's otherwise — a trade print never refreshes a book's
+   * age, nor a book a trade's. Never received: −∞, so a mark cannot be fresh without its inputs.
+   */
+  private markTime(q: Quote): number {
+    const t = this.policyCode === POLICY_LAST ? q.lastReceivedAt : q.bookReceivedAt;
+    return t === undefined ? q.receivedAt : t === null ? -Infinity : t;
+  }
 
   private sourceOf(group: number): MarkSource {
     if (this.policyCode === POLICY_MID) return 'mid';
@@ -614,7 +624,7 @@ export class PortfolioBook {
     const q = this.quoteOf(symbol);
     if (q) {
       this.quotes[k] = q;
-      this.f64[k * F_STRIDE] = q.receivedAt;
+      this.f64[k * F_STRIDE] = this.markTime(q);
       this.apply(k, q);
     }
     return k;

@@ -22,7 +22,7 @@ import {
 import type { BookTotals } from './book';
 import { unrealizedAt } from './book';
 import type { PositionSnapshot } from './fifo';
-import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
+import { markOf, markTimeOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from '../market/mark';
 import type { DeltaModelView, PnlSnapshotView, PositionView, WarningCode, WarningView } from './views';
 import type { ModelDeltaFailure } from '../greeks/model-delta';
 import type { ImpliedVolFailure } from '../greeks/implied-vol';
@@ -140,8 +140,12 @@ export function positionView(input: PositionViewInput): PositionView {
   const warnings: WarningView[] = [];
   const open = p.quantity_remaining > 0n;
   const prices = q ? quotePrices(q) : null;
-  const ageMs = q ? input.now - q.receivedAt : null;
-  const stale = ageMs !== null && ageMs > cfg.staleAfterMs;
+  // The mark's age is the age of what it is computed from: the book (mid, conservative) or the
+  // last trade (last) — never the quote's latest update of any kind (market/mark.ts).
+  const markAt = q ? markTimeOf(q, cfg.markPolicy) : null;
+  const ageMs = markAt !== null ? input.now - markAt : null;
+  // A mark with no receive time for its inputs cannot be called fresh.
+  const stale = q !== null && (ageMs === null || ageMs > cfg.staleAfterMs);
 
   let unrealized: Money | null = null;
   let reason: UnknownReason | null = null;
@@ -210,7 +214,7 @@ export function positionView(input: PositionViewInput): PositionView {
     last: prices?.last != null ? priceToNumber(prices.last) : null,
     spread_pct: spreadPct,
     quote_age_sec: ageMs !== null ? ageMs / 1000 : null,
-    quote_received_at: q?.receivedAt ?? null,
+    quote_received_at: markAt,
     exchange_time: q?.exchangeTime ?? null,
     unrealized_value: open ? (unrealized === null ? null : toDecimalString(unrealized)) : '0',
     unrealized_points: open && unrealized !== null ? scaledToNumber(divRound(unrealized as bigint, remainingUnits), MONEY_DP - UNITS_DP) : open ? null : 0,

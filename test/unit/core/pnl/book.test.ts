@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { PortfolioBook } from '../../../../src/core/pnl/book';
 import { unrealizedAt } from '../../../../src/core/pnl/book';
 import { FifoLedger, makeFill, type PositionSnapshot } from '../../../../src/core/pnl/fifo';
-import { markOf, quotePrices, type MarkPolicy } from '../../../../src/core/pnl/mark';
+import { markOf, quotePrices, type MarkPolicy } from '../../../../src/core/market/mark';
 import { multiplier, toDecimalString, type Money } from '../../../../src/core/model/money';
 import type { Quote } from '../../../../src/core/market/quote';
 import { QuoteCache } from '../../../../src/core/market/quote-cache';

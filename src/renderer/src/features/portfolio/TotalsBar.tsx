@@ -53,7 +53,15 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
         )}
       </Figure>
       <Figure label="Open positions" testId="open-positions">
-        <div className="figure-value figure-lg">{t.open_positions}</div>
+        <div className="figure-value figure-lg" title="what the totals include: every open position (each leg with a cost basis) and every structure valued from its net debit">
+          {t.open_positions}
+          {(t.open_structures ?? 0) > 0 ? (
+            <span className="figure-sm" data-testid="open-structures">
+              {' '}
+              + {t.open_structures} {t.open_structures === 1 ? 'structure' : 'structures'} (net debit)
+            </span>
+          ) : null}
+        </div>
       </Figure>
     </div>
   );

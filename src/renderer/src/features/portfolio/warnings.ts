@@ -1,6 +1,6 @@
 /** Short labels for position warnings, so a row shows them compactly (the full message is in the title). */
 import type { WarningCode, WarningView } from '@shared/contract';
-import type { UnknownReason } from '@core/pnl/mark';
+import type { UnknownReason } from '@core/market/mark';
 
 export const WARNING_LABEL: Record<WarningCode, string> = {
   missing_quote: 'no quote',
