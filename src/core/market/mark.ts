@@ -9,7 +9,7 @@
  * second ago does not make a 61-second-old book fresh, nor a fresh book an old trade.
  */
 import { PRICE_DP, scaledToNumber, tryPrice, type Price } from '../model/money';
-import type { Quote } from './quote';
+import { MAX_PLAUSIBLE_PRICE, type Quote } from './quote';
 
 /** mid (default) | last trade | conservative: bid for longs, ask for shorts (what you could close at). */
 export type MarkPolicy = 'mid' | 'last' | 'conservative';
@@ -23,7 +23,7 @@ export type UnknownReason =
   | 'one_sided' // the side the policy needs is missing (or zero)
   | 'crossed_quote' // ask below bid
   | 'no_last' // policy `last` and no last trade
-  | 'bad_price'; // a price that is negative, not finite or has more than 10 decimals
+  | 'bad_price'; // a price that is negative, not finite, implausibly large or has more than 10 decimals
 
 export type MarkSource = 'mid' | 'bid' | 'ask' | 'last';
 
@@ -41,11 +41,14 @@ export interface QuotePrices {
   bad: boolean;
 }
 
+/** MAX_PLAUSIBLE_PRICE at the Price scale: a price above it is bad here and in the P&L book alike. */
+export const MAX_PLAUSIBLE_PRICE_SCALED = BigInt(MAX_PLAUSIBLE_PRICE) * 10n ** BigInt(PRICE_DP);
+
 function conv(x: number | null, allowZero: boolean): { p: Price | null; bad: boolean } {
   if (x === null) return { p: null, bad: false };
   if (x === 0 && !allowZero) return { p: null, bad: false }; // venues send 0 for an empty side
   const p = tryPrice(x);
-  if (p === null || p < 0n) return { p: null, bad: true };
+  if (p === null || p < 0n || p > MAX_PLAUSIBLE_PRICE_SCALED) return { p: null, bad: true };
   return { p, bad: false };
 }
 

@@ -28,7 +28,7 @@ import type { Quote } from '../market/quote';
 import { SymbolTable } from '../market/symbol-table';
 import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
-import { quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from '../market/mark';
+import { MAX_PLAUSIBLE_PRICE_SCALED, quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from '../market/mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
@@ -162,8 +162,11 @@ const R_CROSSED = 3;
 const R_NO_LAST = 4;
 const R_BAD = 5;
 
-/** Marks are kept in 64 bits; a price beyond that (> 461 million per unit) is treated as bad. */
-const MAX_MARK_X2 = INT64_MAX;
+/**
+ * Marks are kept in 64 bits; a price above the plausible maximum (market/quote.ts, $10 million per
+ * unit, well inside 64 bits) is bad — the very rule of quotePrices, so a row and the totals agree.
+ */
+const MAX_PRICE = MAX_PLAUSIBLE_PRICE_SCALED;
 const POLICY_MID = 0;
 const POLICY_LAST = 1;
 const POLICY_CONSERVATIVE = 2;
@@ -417,7 +420,7 @@ export class PortfolioBook {
       if (l === null || l === 0) this.setGroup(k, 0, null, R_NO_LAST);
       else {
         const p = tryPrice(l);
-        if (p === null || p < 0n || p * 2n > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
+        if (p === null || p < 0n || p > MAX_PRICE) this.setGroup(k, 0, null, R_BAD);
         else this.setGroup(k, 0, p * 2n, 0);
       }
       return;
@@ -429,14 +432,14 @@ export class PortfolioBook {
     let bad = false;
     if (b !== null && b !== 0) {
       bid = tryPrice(b);
-      if (bid === null || bid < 0n) {
+      if (bid === null || bid < 0n || bid > MAX_PRICE) {
         bid = null;
         bad = true;
       }
     }
     if (a !== null && a !== 0) {
       ask = tryPrice(a);
-      if (ask === null || ask < 0n) {
+      if (ask === null || ask < 0n || ask > MAX_PRICE) {
         ask = null;
         bad = true;
       }
@@ -448,7 +451,6 @@ export class PortfolioBook {
     } else if (this.policyCode === POLICY_MID) {
       const m = bid !== null && ask !== null ? bid + ask : null;
       if (m === null) this.setGroup(k, 0, null, missing);
-      else if (m > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
       else this.setGroup(k, 0, m, 0);
     } else {
       this.setSide(k, 0, bid, missing);
@@ -458,7 +460,6 @@ export class PortfolioBook {
 
   private setSide(k: number, g: number, px: Price | null, missing: number): void {
     if (px === null) this.setGroup(k, g, null, missing);
-    else if (px * 2n > MAX_MARK_X2) this.setGroup(k, g, null, R_BAD);
     else this.setGroup(k, g, px * 2n, 0);
   }
 

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
-import type { Quote } from '../../../core/market/quote';
+import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, type Quote } from '../../../core/market/quote';
 import { symbolKind } from '../../../core/market/symbols';
 import {
   VenueError,
@@ -55,14 +55,18 @@ interface Bucket {
 }
 
 const num = z.number().finite();
+// Implausible prices and sizes are refused here as on the streams (market/quote.ts limits): the
+// response fails validation, naming the field, and never reaches the cache.
+const restPrice = num.nonnegative().max(MAX_PLAUSIBLE_PRICE, `above the plausible maximum price ${MAX_PLAUSIBLE_PRICE}`);
+const restSize = num.nonnegative().max(MAX_PLAUSIBLE_SIZE, `above the plausible maximum size ${MAX_PLAUSIBLE_SIZE}`);
 const restQuoteSchema = z.object({
-  bp: num.nonnegative().optional(),
-  ap: num.nonnegative().optional(),
-  bs: num.nonnegative().optional(),
-  as: num.nonnegative().optional(),
+  bp: restPrice.optional(),
+  ap: restPrice.optional(),
+  bs: restSize.optional(),
+  as: restSize.optional(),
   t: z.string().max(64).optional(),
 });
-const restTradeSchema = z.object({ p: num.positive().optional(), t: z.string().max(64).optional() });
+const restTradeSchema = z.object({ p: num.positive().max(MAX_PLAUSIBLE_PRICE, `above the plausible maximum price ${MAX_PLAUSIBLE_PRICE}`).optional(), t: z.string().max(64).optional() });
 const latestQuotesSchema = z.object({ quotes: z.record(z.string(), restQuoteSchema) });
 const stockSnapshotsSchema = z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() }).nullable());
 const optionSnapshotsSchema = z.object({
