@@ -23,7 +23,8 @@ export type UnknownReason =
   | 'one_sided' // the side the policy needs is missing (or zero)
   | 'crossed_quote' // ask below bid
   | 'no_last' // policy `last` and no last trade
-  | 'bad_price'; // a price that is negative, not finite, implausibly large or has more than 10 decimals
+  | 'bad_price' // a price that is negative, not finite, implausibly large or has more than 10 decimals
+  | 'expired'; // the instrument has expired: no market values it (shown as expired, not as a quote problem)
 
 export type MarkSource = 'mid' | 'bid' | 'ask' | 'last';
 
@@ -118,6 +119,7 @@ const REASON_TEXT: Record<UnknownReason, string> = {
   crossed_quote: 'ask is below bid',
   no_last: 'no last trade',
   bad_price: 'a quoted price is not a valid decimal',
+  expired: 'instrument has expired',
 };
 
 /** The mark of a quote with its age, by the same rules as the P&L (markOf + markTimeOf). */

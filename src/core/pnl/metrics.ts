@@ -59,6 +59,7 @@ const REASON_WARNING: Record<UnknownReason, WarningCode> = {
   crossed_quote: 'crossed_quote',
   no_last: 'no_last',
   bad_price: 'bad_price',
+  expired: 'expired',
 };
 
 export function warning(code: WarningCode, symbol: string, detail?: string): WarningView {
@@ -159,8 +160,14 @@ export function positionView(input: PositionViewInput): PositionView {
     } else reason = m.reason;
   } else reason = 'no_quote';
   if (stale && reason === null) reason = 'stale_quote';
+  // An expired instrument has no market: it says so rather than "one-sided" or "stale" (whatever a
+  // venue still sends for it), and its P&L is unknown until the position is closed or settled.
+  const expired = inst?.expiry != null && input.now >= inst.expiry.epochMs;
+  if (expired) reason = 'expired';
   if (open && reason === null && markX2 !== null) unrealized = unrealizedAt(p, markX2);
-  if (open && reason !== null) warnings.push(warning(REASON_WARNING[reason], p.symbol, reason === 'stale_quote' && ageMs !== null ? `${(ageMs / 1000).toFixed(1)} s old` : undefined));
+  if (open && reason === 'expired') {
+    // the `expired` warning is added with the DTE below
+  } else if (open && reason !== null) warnings.push(warning(REASON_WARNING[reason], p.symbol, reason === 'stale_quote' && ageMs !== null ? `${(ageMs / 1000).toFixed(1)} s old` : undefined));
   else if (open && stale) warnings.push(warning('stale_quote', p.symbol));
 
   let spreadPct: number | null = null;

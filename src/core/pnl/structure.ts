@@ -98,6 +98,8 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
       else reason = m.reason;
       if (reason === null && (ageMs === null || ageMs > staleAfter)) reason = 'stale_quote';
     }
+    const exp = leg.instrument?.expiry;
+    if (exp && opts.now >= exp.epochMs) reason = 'expired';
     const legWarnings: WarningView[] = [];
     const entryValue = leg.entryPrice !== null ? notional(leg.entryPrice, units) : null;
     let markValue: bigint | null = null;
@@ -108,7 +110,7 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
       if (markAt !== null && (asOf === null || markAt < asOf)) asOf = markAt;
     } else {
       unknownLegs++;
-      const w = warning(reason === 'stale_quote' ? 'stale_quote' : 'missing_leg', leg.symbol, reason ?? undefined);
+      const w = warning(reason === 'stale_quote' ? 'stale_quote' : reason === 'expired' ? 'expired' : 'missing_leg', leg.symbol, reason === 'expired' ? undefined : (reason ?? undefined));
       legWarnings.push(w);
       warnings.push(w);
     }

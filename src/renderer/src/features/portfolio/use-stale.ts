@@ -10,10 +10,12 @@ import { streamingSince } from './streaming-since';
  * Every symbol the totals depend on: open positions' and every structure leg's (a structure valued
  * from its net debit has legs that are not positions). Changes only on position/portfolio events.
  */
-export function neededSymbols(records: Record<string, PositionRecord>, structureDefs: Record<string, StructureDefWire>): string[] {
+export function neededSymbols(records: Record<string, PositionRecord>, structureDefs: Record<string, StructureDefWire>, now: number): string[] {
   const out = new Set<string>();
-  for (const r of Object.values(records)) if (r.status !== 'CLOSED') out.add(r.symbol);
-  for (const d of Object.values(structureDefs)) for (const l of d.legs) out.add(l.symbol);
+  // An expired contract has no market: it is shown as expired, not as a stale quote.
+  const live = (i: { expiry: { epochMs: number } | null } | null) => !i?.expiry || i.expiry.epochMs > now;
+  for (const r of Object.values(records)) if (r.status !== 'CLOSED' && live(r.instrument)) out.add(r.symbol);
+  for (const d of Object.values(structureDefs)) for (const l of d.legs) if (live(l.instrument)) out.add(l.symbol);
   return [...out];
 }
 
@@ -31,7 +33,7 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const streaming = useDeskStore((s) => s.streaming);
   const now = useNow();
-  const symbols = useMemo(() => neededSymbols(records, structureDefs), [records, structureDefs]);
+  const symbols = useMemo(() => neededSymbols(records, structureDefs, now), [records, structureDefs, now]);
   const summary = useMemo(() => {
     const { quotes, clockOffsetMs } = useDeskStore.getState();
     const since = streamingSince();

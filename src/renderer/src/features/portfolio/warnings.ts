@@ -28,6 +28,7 @@ export const UNKNOWN_REASON_LABEL: Record<UnknownReason, string> = {
   crossed_quote: 'crossed quote',
   no_last: 'no last trade',
   bad_price: 'bad price',
+  expired: 'expired',
 };
 
 /** De-duplicated by code (a structure may repeat one per leg). */
