@@ -159,6 +159,8 @@ export class ActivePnlTracker {
   /** The file's positions as a FIFO ledger (its cost bases as opening fills), plus the fills routed to them. */
   private portfolioLedger: FifoLedger | null = null;
   private portfolio: Portfolio | null = null;
+  /** A portfolio file was loaded before (the next load is a swap, marked on the P&L curve). */
+  private portfolioLoaded = false;
   /** Fills applied to file positions (as received), replayed on every reload of the file. */
   private fileFills: { fill: Fill; meta: FillMeta }[] = [];
   private readonly fileFillIds = new Set<string>();
@@ -278,6 +280,7 @@ export class ActivePnlTracker {
    * records and structures for the `portfolio_event`.
    */
   setPortfolio(p: Portfolio, executionId: string | null): { positions: PositionRecord[]; structures: StructureDefWire[] } {
+    const before = this.portfolioLoaded ? this.pnlSnapshot().totals.map((t) => t.currency) : [];
     for (const k of this.portfolioKeys) this.held.delete(k);
     this.deltaUnderlyings = null;
     this.portfolioKeys = new Set();
@@ -324,10 +327,24 @@ export class ActivePnlTracker {
       const r = this.fills.apply({ ...o.fill, position_id: `fills:${o.fill.symbol}` });
       if (r.ok) for (const c of r.changes) this.book.setPosition(this.hold(c.position, { source: 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null }).snap);
     }
+    const swapped = this.portfolioLoaded;
+    this.portfolioLoaded = true;
     this.structureDefs = portfolioStructures(p).map(structureDefToWire);
     this.wholeStructureLegs = new Set(this.structureDefs.filter(isWholeStructure).flatMap((d) => d.legs.map((l) => l.symbol)));
     this.rebuildBook();
     this.syncSubscriptions();
+    // A swap marks the P&L curve of every currency either portfolio has: the samples before and
+    // after are different books, never joined into one line or one drawdown.
+    if (swapped) {
+      const now = this.clock.now();
+      const currencies = new Set([...before, ...this.pnlSnapshot(now).totals.map((t) => t.currency)]);
+      const samples: PnlSampleWire[] = [...currencies].sort().map((currency) => ({ t: now, currency, realized: '0', unrealized: null, total: null, gap: 'portfolio_changed' }));
+      if (samples.length > 0) {
+        this.lastSampleGap = 'portfolio_changed';
+        this.sink.record(samples);
+        for (const l of this.sampleListeners) l(samples);
+      }
+    }
     return { positions: records, structures: this.structureDefs };
   }
 
