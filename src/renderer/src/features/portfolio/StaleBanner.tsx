@@ -3,8 +3,8 @@ import { describeSymbols, type StaleSummary } from './stale';
 import { formatAge } from '../format/format';
 
 /**
- * The prominent stale-data banner: shown whenever any needed quote is past the threshold, naming
- * how many and which. P&L that depends on them is unknown until fresh quotes arrive.
+ * The prominent stale-data banner: shown whenever any quote the totals depend on (open positions'
+ * and every structure leg's) is past the threshold, naming how many and which. P&L that depends on them is unknown until fresh quotes arrive.
  */
 export function StaleBanner({ summary, staleMs }: { summary: StaleSummary; staleMs: number }) {
   if (summary.count === 0) return null;
@@ -16,6 +16,7 @@ export function StaleBanner({ summary, staleMs }: { summary: StaleSummary; stale
       radius="sm"
       data-testid="stale-banner"
       data-count={summary.count}
+      data-symbols={summary.symbols.map((s) => s.symbol).join(' ')}
       title={`Stale data: ${summary.count} ${summary.count === 1 ? 'quote is' : 'quotes are'} older than ${formatAge(staleMs)}`}
       icon={<span aria-hidden style={{ fontSize: 20 }}>⚠</span>}
     >
