@@ -96,7 +96,8 @@ describe('a trade print never makes an old book fresh, nor a fresh book an old t
     expect(l.quote_age_sec).toBe(7200);
     // the same quote over the wire keeps both times apart
     const w = toQuoteWire(cache.get('SPY')!);
-    expect(w).toMatchObject({ receivedAt: now - 1000, bookReceivedAt: T0, lastReceivedAt: now - 1000 });
+    expect(w).toMatchObject({ receivedAt: now - 1000, bookReceivedAt: T0 });
+    expect(w.lastReceivedAt).toBeUndefined(); // equal to receivedAt: left out ("absent means receivedAt")
     expect(positionView({ position: longSpy(), quote: w, now, config: { markPolicy: 'mid' } }).unknown_reason).toBe('stale_quote');
     expect(markTimeOf(w, 'mid')).toBe(T0);
   });
