@@ -147,6 +147,9 @@ export class Desk {
   private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
   private venue: AlpacaVenue | null = null;
+  /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
+  private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
+  private readonly contractsChecking = new Set<string>();
   private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
@@ -606,6 +609,7 @@ export class Desk {
       { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
     );
     const symbols = [...plan.stocks, ...plan.options];
+    this.checkContracts(plan.options);
     const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
     this.lastPlan = plan;
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
@@ -621,6 +625,31 @@ export class Desk {
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
       details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
+  }
+
+  /**
+   * Asks the venue once per option contract whether it lists it (a contract it does not know gets
+   * no quotes: the desk flags it as unlisted instead of stale). Off the quote path; a failed check
+   * is logged and retried at the next plan.
+   */
+  private checkContracts(options: readonly string[]): void {
+    const venue = this.venue;
+    const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
+    if (!venue || todo.length === 0) return;
+    for (const s of todo) this.contractsChecking.add(s);
+    venue
+      .optionContractStatus(todo)
+      .then((m) => {
+        for (const [s, st] of m) this.contractStatus.set(s, st);
+        const unlisted = [...this.contractStatus].filter(([, st]) => st !== 'active').map(([s]) => s);
+        if (unlisted.length > 0) this.logger.warn('option contracts the venue does not list', { symbols: unlisted.slice(0, 20) });
+        this.live.tracker.setUnlistedContracts(unlisted);
+        this.emitHealth();
+      })
+      .catch((err: unknown) => this.logger.warn('option contract check failed', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        for (const s of todo) this.contractsChecking.delete(s);
+      });
   }
 
   /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */

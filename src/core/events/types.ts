@@ -196,6 +196,12 @@ export interface StreamerDiagnostics {
     /** Needed symbols not (yet) subscribed. */
     missing: string[];
   };
+  /**
+   * Needed option contracts the venue says it does not list (unknown to it, or listed but not
+   * tradable — e.g. expired): they get no quotes, and are flagged as such rather than as stale.
+   * Absent: none known.
+   */
+  unlisted_contracts?: string[];
 }
 
 /** A trade of the active snapshot: the live position plus the reference's short names. */

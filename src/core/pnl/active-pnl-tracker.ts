@@ -164,6 +164,8 @@ export class ActivePnlTracker {
   /** Fills applied to file positions (as received), replayed on every reload of the file. */
   private fileFills: { fill: Fill; meta: FillMeta }[] = [];
   private readonly fileFillIds = new Set<string>();
+  /** Needed option contracts the venue does not list (streamer diagnostics). */
+  private unlisted = new Set<string>();
   private portfolioInstruments = new Map<string, Instrument>();
   private readonly instruments = new Map<string, Instrument | null>();
   private readonly instrumentWires = new Map<string, InstrumentWire | null>();
@@ -526,7 +528,14 @@ export class ActivePnlTracker {
       last_tick_at: this.lastTickAt,
       last_tick_age_sec: this.lastTickAt === null ? null : (now - this.lastTickAt) / 1000,
       subscriptions: { needed: needed.length, subscribed: subscribed.size, missing },
+      ...(this.unlisted.size > 0 ? { unlisted_contracts: needed.filter((s) => this.unlisted.has(s)) } : {}),
     };
+  }
+
+  /** Option contracts the venue does not list (from the desk's contract check); replaces the set. */
+  setUnlistedContracts(symbols: Iterable<string>): void {
+    this.unlisted = new Set(symbols);
+    this.version++;
   }
 
   /** Recomputes the snapshot now, records P&L samples and tells refresh listeners. */

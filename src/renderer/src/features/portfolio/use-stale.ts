@@ -30,10 +30,12 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
   const records = useDeskStore((s) => s.records);
   const structureDefs = useDeskStore((s) => s.structureDefs);
   const policy = useDeskStore((s) => s.valuation.markPolicy);
+  const unlisted = useDeskStore((s) => s.streamer?.unlisted_contracts);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const streaming = useDeskStore((s) => s.streaming);
   const now = useNow();
-  const symbols = useMemo(() => neededSymbols(records, structureDefs, now), [records, structureDefs, now]);
+  // Contracts the venue does not list are flagged on their rows, not counted as stale quotes.
+  const symbols = useMemo(() => neededSymbols(records, structureDefs, now).filter((s) => !unlisted?.includes(s)), [records, structureDefs, now, unlisted]);
   const summary = useMemo(() => {
     const { quotes, clockOffsetMs } = useDeskStore.getState();
     const since = streamingSince();
