@@ -298,7 +298,9 @@ export class PortfolioBook {
     const o = k * I_STRIDE;
     if ((this.ints[o + I_FLAGS]! & F_ACTIVE) === 0) return false;
     this.quotes[k] = q;
-    this.f64[k * F_STRIDE] = this.markTime(q);
+    // markTime(q), inlined on the hot path
+    const t = this.policyCode === POLICY_LAST ? q.lastReceivedAt : q.bookReceivedAt;
+    this.f64[k * F_STRIDE] = t === undefined ? q.receivedAt : t === null ? -Infinity : t;
     this.apply(k, q);
     this.relog(k, true);
     return this.ints[o + I_COUNT]! + this.ints[o + I_COUNT + 1]! > 0;
