@@ -553,7 +553,13 @@ export class Desk {
     this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();
-    this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
+    const quietSince = this.clock.now();
+    this.healthTimer = this.clock.setInterval(() => {
+      // Contracts still without any quote a stale-threshold after Start are asked about (one REST
+      // call each, only for those: a healthy portfolio costs no calls).
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(s) === undefined));
+      this.emitHealth();
+    }, this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
     this.live.node({
       parent: this.streamExec,
@@ -609,7 +615,6 @@ export class Desk {
       { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
     );
     const symbols = [...plan.stocks, ...plan.options];
-    this.checkContracts(plan.options);
     const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
     this.lastPlan = plan;
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
@@ -629,8 +634,8 @@ export class Desk {
 
   /**
    * Asks the venue once per option contract whether it lists it (a contract it does not know gets
-   * no quotes: the desk flags it as unlisted instead of stale). Off the quote path; a failed check
-   * is logged and retried at the next plan.
+   * no quotes: the desk flags it as unlisted instead of stale). Called for contracts that received
+   * no quote at all; off the quote path; a failed check is logged and retried at the next round.
    */
   private checkContracts(options: readonly string[]): void {
     const venue = this.venue;
