@@ -147,6 +147,9 @@ export class Desk {
   private readonly random: () => number;
   private readonly listeners = new Set<DeskListener>();
   private venue: AlpacaVenue | null = null;
+  /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
+  private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
+  private readonly contractsChecking = new Set<string>();
   private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
@@ -550,7 +553,13 @@ export class Desk {
     this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();
-    this.healthTimer = this.clock.setInterval(() => this.emitHealth(), this.config.healthIntervalMs);
+    const quietSince = this.clock.now();
+    this.healthTimer = this.clock.setInterval(() => {
+      // Contracts still without any quote a stale-threshold after Start are asked about (one REST
+      // call each, only for those: a healthy portfolio costs no calls).
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(s) === undefined));
+      this.emitHealth();
+    }, this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
     this.live.node({
       parent: this.streamExec,
@@ -621,6 +630,31 @@ export class Desk {
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
       details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
+  }
+
+  /**
+   * Asks the venue once per option contract whether it lists it (a contract it does not know gets
+   * no quotes: the desk flags it as unlisted instead of stale). Called for contracts that received
+   * no quote at all; off the quote path; a failed check is logged and retried at the next round.
+   */
+  private checkContracts(options: readonly string[]): void {
+    const venue = this.venue;
+    const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
+    if (!venue || todo.length === 0) return;
+    for (const s of todo) this.contractsChecking.add(s);
+    venue
+      .optionContractStatus(todo)
+      .then((m) => {
+        for (const [s, st] of m) this.contractStatus.set(s, st);
+        const unlisted = [...this.contractStatus].filter(([, st]) => st !== 'active').map(([s]) => s);
+        if (unlisted.length > 0) this.logger.warn('option contracts the venue does not list', { symbols: unlisted.slice(0, 20) });
+        this.live.tracker.setUnlistedContracts(unlisted);
+        this.emitHealth();
+      })
+      .catch((err: unknown) => this.logger.warn('option contract check failed', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        for (const s of todo) this.contractsChecking.delete(s);
+      });
   }
 
   /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */

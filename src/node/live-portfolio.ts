@@ -23,6 +23,7 @@ import { PnlSampleRing, teeSinks } from '../core/events/pnl-sample-ring';
 import { ExecutionIds } from '../core/events/execution-ids';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import type { Quote } from '../core/market/quote';
+import { bookTimeOf, lastTimeOf } from '../core/market/mark';
 import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire } from '../core/events/types';
 import {
   isHistoryEvent,
@@ -551,7 +552,16 @@ export class LivePortfolio {
   }
 }
 
-/** The wire shape only (cache bookkeeping fields stay in the backend). */
+/**
+ * The wire shape only (cache bookkeeping fields stay in the backend). The book's and the last
+ * trade's receive times go along when they differ from `receivedAt` ("absent means receivedAt"),
+ * so a tick costs at most one extra field: after a book update only the trade's time differs.
+ */
 export function toQuoteWire(q: Quote): QuoteWire {
-  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+  const w: QuoteWire = { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+  const book = bookTimeOf(q);
+  if (book !== q.receivedAt) w.bookReceivedAt = book;
+  const last = lastTimeOf(q);
+  if (last !== q.receivedAt) w.lastReceivedAt = last;
+  return w;
 }

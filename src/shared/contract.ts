@@ -77,7 +77,15 @@ export const quoteWireSchema = z.object({
   bidSize: z.number().nullable(),
   askSize: z.number().nullable(),
   exchangeTime: z.number().nullable(),
+  /** Receive time of the latest update of any kind. */
   receivedAt: z.number(),
+  /**
+   * Receive times of the book (bid/ask) and of the last trade, apart: a mark's age is the age of
+   * what it was computed from (market/mark.ts markTimeOf). Absent means `receivedAt`; null means
+   * that part was never received.
+   */
+  bookReceivedAt: z.number().nullable().optional(),
+  lastReceivedAt: z.number().nullable().optional(),
 });
 export type QuoteWire = z.infer<typeof quoteWireSchema>;
 

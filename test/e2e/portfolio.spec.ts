@@ -90,6 +90,30 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.get('positions-table')).toHaveAttribute('data-layout', 'grouped');
   });
 
+  await test.step('the totals include every structure: the net-debit-only straddle is in Total (issue 12 item 1)', async () => {
+    await expect(deskPage.get('totals-USD').getByTestId('open-structures')).toContainText('+ 1 structure');
+    // Read the Total, every position row's P&L and the straddle's net P&L in one go (one render):
+    // Total = Σ rows + the straddle (realized is 0 before any fill), to the displayed cents.
+    const money = (t: string | null) => Number((t ?? '').replace(/[−–]/g, '-').replace(/[+,\s]/g, ''));
+    await expect
+      .poll(
+        async () => {
+          const read = await page.evaluate(() => ({
+            total: document.querySelector('[data-testid="totals-USD"] [data-testid="total"] .figure-value')?.textContent ?? null,
+            rows: [...document.querySelectorAll('[data-testid^="position-row-"] [data-testid="pnl"]')].map((e) => e.textContent),
+            straddle: document.querySelector('[data-testid="structure-row-aapl-dec-straddle"] [data-testid="net-pnl"]')?.textContent ?? null,
+            rowCount: document.querySelector('[data-testid="positions-table"]')?.getAttribute('data-rows') ?? null,
+          }));
+          if (read.total === null || read.straddle === null || /unknown/.test(read.total + read.straddle + read.rows.join())) return 'unknown yet';
+          expect(read.rows.length).toBe(Number(read.rowCount)); // every row is in the DOM (10 of them)
+          const sum = read.rows.reduce((a, r) => a + money(r), 0) + money(read.straddle);
+          return Math.abs(money(read.total) - sum) <= 0.01 * (read.rows.length + 1) ? 'total includes the straddle' : `total ${read.total} vs Σ ${sum.toFixed(2)}`;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('total includes the straddle');
+  });
+
   await test.step('the charts render with data', async () => {
     await showPayoff(deskPage);
     // At least three known samples: a line with a peak and a trough.
@@ -150,6 +174,9 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     // The banner takes the reserved slot: the page does not move down.
     expect((await deskPage.get('totals-bar').boundingBox())!.y).toBe(topBefore);
     await expect(deskPage.get('stale-symbols')).toContainText('SPY');
+    // The banner names every quote the totals depend on — the net-debit straddle's legs included.
+    await expect(banner).toHaveAttribute('data-symbols', /AAPL261218C00230000/);
+    await expect(banner).toHaveAttribute('data-symbols', /AAPL261218P00230000/);
     await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('portfolio-stale');

@@ -96,9 +96,10 @@ describe('the renderer store over the headless desk', () => {
     // SPY shares are quoted by the sim: valued in the store exactly as the backend values them.
     await until(store, (s) => s.positions['spy-shares#0']?.unrealized_value != null, 'SPY valued');
 
-    // A fill from the venue: fill_event, node_event and position_event reach the store.
-    desk.applyFill({ fill_id: 'it-1', position_id: 'it-pos', symbol: 'SPY', side: 'BUY', quantity: 3, price: 580, time: Date.now() }, { order_id: 'o-1' });
-    desk.applyFill({ fill_id: 'it-2', position_id: 'it-pos', symbol: 'SPY', side: 'SELL', quantity: 3, price: 581.5, time: Date.now() }, { order_id: 'o-2', reason: 'test exit' });
+    // A fill from the venue on an instrument the file does not hold (QQQ shares; a fill on SPY would
+    // now reduce the file's SPY position — issue 12 item 5): fill_event, node_event and position_event reach the store.
+    desk.applyFill({ fill_id: 'it-1', position_id: 'it-pos', symbol: 'QQQ', side: 'BUY', quantity: 3, price: 580, time: Date.now() }, { order_id: 'o-1' });
+    desk.applyFill({ fill_id: 'it-2', position_id: 'it-pos', symbol: 'QQQ', side: 'SELL', quantity: 3, price: 581.5, time: Date.now() }, { order_id: 'o-2', reason: 'test exit' });
     await until(store, (s) => s.tradeKeys.includes('it-pos#0'), 'the closed trade');
     const trade = store.getState().positions['it-pos#0']!;
     expect(trade).toMatchObject({ status: 'CLOSED', realized_pnl: '4.5', exit_reason: 'test exit' });

@@ -162,3 +162,20 @@ describe('lifecycle', () => {
     expect(d.live.resourceCount).toBe(0);
   });
 });
+
+describe('contracts the venue does not list (issue 12 item 4)', () => {
+  it('an expired option in the file is checked with the venue and flagged as unlisted, not stale', async () => {
+    const file = join(dir, 'portfolio.json');
+    const expired = 'SPY250117C00600000';
+    writeFileSync(file, JSON.stringify({ version: 1, positions: [stock('a', '10'), { id: 'old', type: 'option', symbol: expired, side: 'long', contracts: '1', cost_basis: '5', opened_at: '2024-11-01T14:00:00Z' }] }));
+    const clock = new SystemClock();
+    desk = createDesk({ clock, portfolioPath: file, config: { simIntervalMs: 20, tickCoalesceMs: 20, staleAfterMs: 500, healthIntervalMs: 100 } });
+    const health = waitForEvent(desk, (e) => e.type === 'health_event' && (e.streamer?.unlisted_contracts ?? []).includes(expired), 'the contract check', 8000);
+    await desk.start();
+    const e = await health;
+    expect(e.type === 'health_event' && e.streamer?.unlisted_contracts).toEqual([expired]);
+    // the row says expired (its P&L unknown), not a stale or one-sided quote
+    const row = desk.snapshot().pnl.trades.find((t) => t.symbol === expired)!;
+    expect(row.unknown_reason).toBe('expired');
+  });
+});

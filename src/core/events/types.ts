@@ -160,7 +160,12 @@ export interface PortfolioEventBody {
 
 // ---------- P&L samples (the day's curve) ----------
 
-export type PnlGap = 'stopped' | 'stale' | 'unknown';
+/**
+ * Why a P&L sample is not joined to the curve: streaming stopped, quotes stale or unknown, or
+ * `portfolio_changed` — another portfolio was loaded at that moment, so the points before and after
+ * are different books (the day's peak / trough / drawdown are scoped to the current one).
+ */
+export type PnlGap = 'stopped' | 'stale' | 'unknown' | 'portfolio_changed';
 
 /** One point of the day's P&L curve, per currency. `gap` marks a point the chart must not join. */
 export interface PnlSampleWire {
@@ -191,6 +196,12 @@ export interface StreamerDiagnostics {
     /** Needed symbols not (yet) subscribed. */
     missing: string[];
   };
+  /**
+   * Needed option contracts the venue says it does not list (unknown to it, or listed but not
+   * tradable — e.g. expired): they get no quotes, and are flagged as such rather than as stale.
+   * Absent: none known.
+   */
+  unlisted_contracts?: string[];
 }
 
 /** A trade of the active snapshot: the live position plus the reference's short names. */

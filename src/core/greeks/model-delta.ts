@@ -10,6 +10,7 @@
  * Unknown is never 0: when any input is missing or unusable the result is `{ok: false, reason}`
  * (and the position's delta is null), never a made-up number. The IV solver's own reason is kept.
  */
+import { bookTimeOf } from '../market/mark';
 import type { Instrument } from '../model/instrument';
 import { PRICE_DP, scaledToNumber } from '../model/money';
 import { DAYS_PER_YEAR, blackScholes } from './black-scholes';
@@ -60,6 +61,9 @@ export interface ModelDeltaQuote {
   bid: number | null;
   ask: number | null;
   receivedAt: number;
+  /** Receive time of the book (bid/ask): absent means `receivedAt`, null means no book yet. */
+  bookReceivedAt?: number | null;
+  lastReceivedAt?: number | null;
 }
 
 export type ModelDeltaInstrument = Pick<Instrument, 'kind' | 'right' | 'strike' | 'expiry' | 'underlying'>;
@@ -81,7 +85,9 @@ function usableSide(x: number | null): x is number {
 /** The mid of a fresh, two-sided, uncrossed quote — or why there is none. */
 function midOf(q: ModelDeltaQuote | null | undefined, now: number, staleAfterMs: number): MidResult {
   if (!q) return { ok: false, why: 'no' };
-  if (now - q.receivedAt > staleAfterMs) return { ok: false, why: 'stale' };
+  // The mid is the book's: its age is the book's, however recent the last trade (market/mark.ts).
+  const at = bookTimeOf(q);
+  if (at === null || now - at > staleAfterMs) return { ok: false, why: 'stale' };
   if (!usableSide(q.bid) || !usableSide(q.ask)) return { ok: false, why: 'one_sided' };
   if (q.ask < q.bid) return { ok: false, why: 'crossed' };
   return { ok: true, mid: (q.bid + q.ask) / 2 };
@@ -115,7 +121,7 @@ export function modelDelta(input: ModelDeltaInput): ModelDeltaResult {
   if (!iv.ok) return { ok: false, reason: 'iv_failed', ivFailure: iv.reason, detail: iv.detail };
   const delta = blackScholes({ right, spot: u.mid, strike, years, rate, vol: iv.iv, dividendYield }).delta;
   if (!Number.isFinite(delta)) return { ok: false, reason: 'iv_failed', ivFailure: 'no_convergence', detail: 'delta is not a finite number' };
-  const asOf = Math.min(input.optionQuote!.receivedAt, input.underlyingQuote!.receivedAt);
+  const asOf = Math.min(bookTimeOf(input.optionQuote!)!, bookTimeOf(input.underlyingQuote!)!);
   return { ok: true, delta, iv: iv.iv, asOf, underlyingMid: u.mid, optionMid: o.mid, years };
 }
 

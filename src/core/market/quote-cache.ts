@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { Quote, QuoteTick, TradeTick } from './quote';
-import { markOf, type Mark, type MarkPolicy, type PositionSide } from './mark';
+import { bookTimeOf, lastTimeOf, markTimeOf, quoteMark, type MarkPolicy, type MarkSide, type QuoteMark } from './mark';
 import { SubscriptionRefs, type SubscriptionDelta } from './subscriptions';
 import { SymbolTable } from './symbol-table';
 
@@ -106,7 +106,7 @@ export class QuoteCache {
       exchangeTime: tick.exchangeTime,
       receivedAt: tick.receivedAt,
       bookReceivedAt: tick.receivedAt,
-      lastReceivedAt: prev ? lastAt(prev) : null,
+      lastReceivedAt: prev ? lastTimeOf(prev) : null,
       source: 'stream',
       sid: id,
     };
@@ -129,7 +129,7 @@ export class QuoteCache {
       askSize: prev ? prev.askSize : null,
       exchangeTime: tick.exchangeTime,
       receivedAt: tick.receivedAt,
-      bookReceivedAt: prev ? bookAt(prev) : null,
+      bookReceivedAt: prev ? bookTimeOf(prev) : null,
       lastReceivedAt: tick.receivedAt,
       source: 'stream',
       sid: id,
@@ -145,21 +145,27 @@ export class QuoteCache {
     return id === undefined ? undefined : this.byId[id];
   }
 
-  /** Age in ms of the symbol's quote (now − receive time), or null when there is none. */
+  /**
+   * Age in ms of what the symbol's mark is computed from under the cache's policy (the book for
+   * mid/conservative, the last trade for last), or null when there is none. A trade print does not
+   * make an old book young (spec §5).
+   */
   ageMs(symbol: string): number | null {
     const q = this.get(symbol);
-    return q ? this.clock.now() - q.receivedAt : null;
+    if (!q) return null;
+    const at = markTimeOf(q, this.markPolicy);
+    return at === null ? null : this.clock.now() - at;
   }
 
-  /** True when there is no quote or it is older than the venue's threshold. */
+  /** True when there is no quote, or the part the mark needs is missing or older than the venue's threshold. */
   isStale(symbol: string): boolean {
     const age = this.ageMs(symbol);
     return age === null || age > this.staleAfterMs;
   }
 
   /** The mark of a position in `symbol` under the cache's policy (or an explicit one). */
-  mark(symbol: string, side: PositionSide = 'long', policy: MarkPolicy = this.markPolicy): Mark {
-    return markOf(this.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
+  mark(symbol: string, side: MarkSide = 'LONG', policy: MarkPolicy = this.markPolicy): QuoteMark {
+    return quoteMark(this.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
   }
 
   all(): Quote[] {
@@ -257,12 +263,4 @@ export class QuoteCache {
       }
     }
   }
-}
-
-function lastAt(q: Quote): number | null {
-  return q.lastReceivedAt === undefined ? q.receivedAt : q.lastReceivedAt;
-}
-
-function bookAt(q: Quote): number | null {
-  return q.bookReceivedAt === undefined ? q.receivedAt : q.bookReceivedAt;
 }

@@ -57,12 +57,32 @@ export function midOf(q: Pick<Quote, 'bid' | 'ask'>): number | null {
   return (q.bid + q.ask) / 2;
 }
 
-/** Receive time of the quote's book (bid/ask), honouring the "absent means receivedAt" rule. */
-export function bookTimeOf(q: Quote): number | null {
-  return q.bookReceivedAt === undefined ? q.receivedAt : q.bookReceivedAt;
+// The receive time a mark depends on (book or trade): markTimeOf / bookTimeOf / lastTimeOf in mark.ts.
+
+/**
+ * Plausibility limits for venue numbers (spec §5: implausible values are refused at the edge and
+ * counted). A price above this per share/contract unit is not a market anybody quotes (the dearest
+ * US share trades near $1 million; index levels and crypto are far below $10 million): it is a
+ * corrupt or hostile value. The venue parsers refuse it (a malformed message, never stored over a
+ * good quote); the marks (market/mark.ts) and the P&L book treat one that got through as a bad
+ * price, so a row and the totals apply the same rule.
+ */
+export const MAX_PLAUSIBLE_PRICE = 10_000_000;
+/** Quote and trade sizes above this (shares, contracts or coins) are refused the same way. */
+export const MAX_PLAUSIBLE_SIZE = 1_000_000_000;
+
+/** Why a venue price is implausible (`field` names it), or null when it is plausible. Zero is allowed (an empty side). */
+export function implausiblePrice(field: string, v: number): string | null {
+  if (!Number.isFinite(v)) return `"${field}" is not a finite number (${String(v)})`;
+  if (v < 0) return `"${field}" is negative (${v})`;
+  if (v > MAX_PLAUSIBLE_PRICE) return `"${field}" ${v} is above the plausible maximum ${MAX_PLAUSIBLE_PRICE}`;
+  return null;
 }
 
-/** Receive time of the quote's last trade, honouring the "absent means receivedAt" rule. */
-export function lastTimeOf(q: Quote): number | null {
-  return q.lastReceivedAt === undefined ? q.receivedAt : q.lastReceivedAt;
+/** Why a venue size is implausible, or null. */
+export function implausibleSize(field: string, v: number): string | null {
+  if (!Number.isFinite(v)) return `"${field}" is not a finite number (${String(v)})`;
+  if (v < 0) return `"${field}" is negative (${v})`;
+  if (v > MAX_PLAUSIBLE_SIZE) return `"${field}" ${v} is above the plausible maximum ${MAX_PLAUSIBLE_SIZE}`;
+  return null;
 }

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { alpacaInstrument } from './alpaca-symbols';
 import { deltaInstrument } from './delta-symbols';
 import { InstrumentError, type Instrument } from './instrument';
-import { DecimalError, MONEY_DP, money, multiplier as toMultiplier, notional, price, qty, scaledToString, toUnits, type Money, type Multiplier, type Price, type Qty } from './money';
+import { DecimalError, MONEY_DP, MULT_DP, PRICE_DP, QTY_DP, money, multiplier as toMultiplier, notional, price, qty, scaledToString, toUnits, type Money, type Multiplier, type Price, type Qty } from './money';
+import { MAX_PLAUSIBLE_PRICE } from '../market/quote';
 import { formatOcc, occInstrument } from './occ';
 import { plainIssue } from './plain-issues';
 
@@ -79,6 +80,34 @@ function byPosition(a: PortfolioError, b: PortfolioError): number {
 }
 
 export type PortfolioFile = z.infer<typeof portfolioFileSchema>;
+
+// ---------- plausibility limits (documented in docs/portfolio-json.md) ----------
+// A position beyond these is a typo or a corrupt file ("1e30" shares), not a holding: it is refused
+// with an error naming the field, never valued into a total.
+
+/** Most shares in one stock position or leg (100 million: beyond any single desk's holding). */
+export const MAX_SHARES = 100_000_000;
+/** Most contracts in one option position or leg. */
+export const MAX_CONTRACTS = 1_000_000;
+/** Highest per-unit cost basis (the venues' plausible maximum price, market/quote.ts). */
+export const MAX_COST_BASIS = MAX_PLAUSIBLE_PRICE;
+/** Largest multiplier (contract size) an option position may declare. */
+export const MAX_MULTIPLIER = 1_000_000;
+/** Largest net debit or credit of a multi-leg position (money, either sign). */
+export const MAX_NET_DEBIT = 1_000_000_000_000;
+
+const limitCheck = (what: string, max: number, scale: bigint) => (t: bigint) => (t > BigInt(max) * scale ? `${what} above the limit of ${max.toLocaleString('en-US')} (an implausible position; see docs/portfolio-json.md)` : null);
+const QTY_SCALE = 10n ** BigInt(QTY_DP);
+const PRICE_SCALE = 10n ** BigInt(PRICE_DP);
+const MULT_SCALE = 10n ** BigInt(MULT_DP);
+const MONEY_SCALE = 10n ** BigInt(MONEY_DP);
+const sharesLimit = limitCheck('shares', MAX_SHARES, QTY_SCALE);
+const contractsLimit = limitCheck('contracts', MAX_CONTRACTS, QTY_SCALE);
+const costBasisLimit = limitCheck('cost basis', MAX_COST_BASIS, PRICE_SCALE);
+const multiplierLimit = limitCheck('multiplier', MAX_MULTIPLIER, MULT_SCALE);
+const netDebitLimit = (t: bigint) => limitCheck('net debit (absolute)', MAX_NET_DEBIT, MONEY_SCALE)(t < 0n ? -t : t);
+/** Both checks, the first failing one reported. */
+const both = (a: (t: bigint) => string | null, b: (t: bigint) => string | null) => (t: bigint) => a(t) ?? b(t);
 
 // ---------- resolved (core) types ----------
 
@@ -197,9 +226,12 @@ export function parsePortfolio(text: string): PortfolioParseResult {
     const resolveLeg = (leg: RawLeg | (typeof p & { type: 'stock' | 'option' }), path: PropertyKey[]): PortfolioLeg | null => {
       const here = (k: string) => jsonPath(['positions', i, ...path, k]);
       const sign = leg.side === 'short' ? -1n : 1n;
-      const cost = 'cost_basis' in leg && leg.cost_basis !== undefined ? dec(here('cost_basis'), leg.cost_basis, price, nonNegative) : null;
+      const hasCost = 'cost_basis' in leg && leg.cost_basis !== undefined;
+      const cost = hasCost ? dec(here('cost_basis'), leg.cost_basis!, price, both(nonNegative, costBasisLimit)) : null;
+      // A cost basis that was given but refused makes the leg invalid (its error is already reported).
+      if (hasCost && cost === null) return null;
       if (leg.type === 'stock') {
-        const q = dec(here('quantity'), leg.quantity, qty, positive);
+        const q = dec(here('quantity'), leg.quantity, qty, both(positive, sharesLimit));
         let inst: Instrument;
         try {
           inst = alpacaInstrument(leg.symbol);
@@ -210,8 +242,8 @@ export function parsePortfolio(text: string): PortfolioParseResult {
         return { symbol: inst.symbol, instrument: inst, quantity: (sign * q) as Qty, multiplier: inst.multiplier, entryPrice: cost };
       }
       const o = leg as z.infer<typeof optionLeg>;
-      const contracts = dec(here('contracts'), o.contracts, qty, positive);
-      const mult = o.multiplier !== undefined ? dec(here('multiplier'), o.multiplier, toMultiplier) : undefined;
+      const contracts = dec(here('contracts'), o.contracts, qty, both(positive, contractsLimit));
+      const mult = o.multiplier !== undefined ? dec(here('multiplier'), o.multiplier, toMultiplier, multiplierLimit) : undefined;
       let inst: Instrument;
       try {
         if (o.venue === 'delta') {
@@ -252,7 +284,7 @@ export function parsePortfolio(text: string): PortfolioParseResult {
     if (p.type === 'multi_leg') {
       const legs = p.legs.map((l, j) => resolveLeg(l, ['legs', j]));
       let netDebit: Money | null = null;
-      if (p.net_debit !== undefined) netDebit = dec(at('net_debit'), p.net_debit, money);
+      if (p.net_debit !== undefined) netDebit = dec(at('net_debit'), p.net_debit, money, netDebitLimit);
       if (legs.some((l) => l === null)) return;
       const ok = legs as PortfolioLeg[];
       const allCosts = ok.every((l) => l.entryPrice !== null);

@@ -26,18 +26,21 @@ import { nullPnlSampleSink, type PnlSampleSink } from '../ports/pnl-sample-sink'
 import type { Instrument } from '../model/instrument';
 import type { Portfolio } from '../model/portfolio-file';
 import { alpacaInstrument } from '../model/alpaca-symbols';
-import { FIAT_DECIMALS, MULT_ONE, qtyToNumber, toDecimalString, type Multiplier } from '../model/money';
+import { FIAT_DECIMALS, MULT_ONE, qtyToNumber, toDecimalString, type Money, type Multiplier, type Qty } from '../model/money';
 import { PortfolioBook, type BookTotals } from './book';
 import { FifoLedger, type ApplyResult, type Fill, type FillRejection, type PositionChange, type PositionSnapshot } from './fifo';
-import { portfolioFills, portfolioInstruments, portfolioStructures } from './portfolio';
+import { portfolioFills, portfolioInstruments, portfolioPositionId, portfolioStructures } from './portfolio';
 import {
   defaultValuation,
   deltaUnderlyingOf,
   instrumentToWire,
+  isWholeStructure,
   pnlSnapshotOf,
   positionRecordOf,
   revaluePosition,
+  revalueStructure,
   structureDefToWire,
+  withStructureTotals,
   type InstrumentWire,
   type LivePosition,
   type PnlSnapshotWire,
@@ -104,6 +107,11 @@ export interface FillMeta {
   /** Why it entered (first entry) / why it exited (exits). */
   trigger?: string | null;
   reason?: string | null;
+  /**
+   * The account the fill belongs to. A fill reduces or adds to a portfolio-file position only when
+   * the file's `account` is unset, the fill's is unknown, or the two are the same.
+   */
+  account?: string | null;
 }
 
 export type FillOutcome = { ok: true; events: PositionEventBody[] } | { ok: false; rejection: FillRejection };
@@ -148,10 +156,22 @@ export class ActivePnlTracker {
   private readonly fills: FifoLedger;
   private readonly held = new Map<string, Held>();
   private portfolioKeys = new Set<string>();
+  /** The file's positions as a FIFO ledger (its cost bases as opening fills), plus the fills routed to them. */
+  private portfolioLedger: FifoLedger | null = null;
+  private portfolio: Portfolio | null = null;
+  /** A portfolio file was loaded before (the next load is a swap, marked on the P&L curve). */
+  private portfolioLoaded = false;
+  /** Fills applied to file positions (as received), replayed on every reload of the file. */
+  private fileFills: { fill: Fill; meta: FillMeta }[] = [];
+  private readonly fileFillIds = new Set<string>();
+  /** Needed option contracts the venue does not list (streamer diagnostics). */
+  private unlisted = new Set<string>();
   private portfolioInstruments = new Map<string, Instrument>();
   private readonly instruments = new Map<string, Instrument | null>();
   private readonly instrumentWires = new Map<string, InstrumentWire | null>();
   private structureDefs: StructureDefWire[] = [];
+  /** Leg symbols of the structures valued as a whole (their quotes move the totals). */
+  private wholeStructureLegs = new Set<string>();
   private deltaUnderlyings: Set<string> | null = null;
   private book: PortfolioBook;
 
@@ -262,6 +282,7 @@ export class ActivePnlTracker {
    * records and structures for the `portfolio_event`.
    */
   setPortfolio(p: Portfolio, executionId: string | null): { positions: PositionRecord[]; structures: StructureDefWire[] } {
+    const before = this.portfolioLoaded ? this.pnlSnapshot().totals.map((t) => t.currency) : [];
     for (const k of this.portfolioKeys) this.held.delete(k);
     this.deltaUnderlyings = null;
     this.portfolioKeys = new Set();
@@ -277,6 +298,15 @@ export class ActivePnlTracker {
         continue;
       }
     }
+    this.portfolioLedger = ledger;
+    this.portfolio = p;
+    // Fills that reduced or added to the previous file's positions apply to this one's (by instrument,
+    // FIFO); one that no longer meets a file position becomes a position of its own (never lost).
+    const replay = this.fileFills;
+    this.fileFills = [];
+    this.fileFillIds.clear();
+    const orphans: { fill: Fill; meta: FillMeta }[] = [];
+    for (const f of replay) if (!this.applyToFile(f.fill, f.meta)) orphans.push(f);
     for (const snap of ledger.positions()) {
       const pos = p.positions.find((x) => snap.position_id === x.id || snap.position_id.startsWith(`${x.id}/leg`));
       const meta: PositionMeta = {
@@ -294,22 +324,39 @@ export class ActivePnlTracker {
       this.portfolioKeys.add(snap.key);
       records.push(h.record);
     }
+    for (const o of orphans) {
+      this.logger.warn('a fill on a position that left the portfolio file now stands as its own position', { fill: o.fill.fill_id, symbol: o.fill.symbol });
+      const r = this.fills.apply({ ...o.fill, position_id: `fills:${o.fill.symbol}` });
+      if (r.ok) for (const c of r.changes) this.book.setPosition(this.hold(c.position, { source: 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null }).snap);
+    }
+    const swapped = this.portfolioLoaded;
+    this.portfolioLoaded = true;
     this.structureDefs = portfolioStructures(p).map(structureDefToWire);
+    this.wholeStructureLegs = new Set(this.structureDefs.filter(isWholeStructure).flatMap((d) => d.legs.map((l) => l.symbol)));
     this.rebuildBook();
     this.syncSubscriptions();
+    // A swap marks the P&L curve of every currency either portfolio has: the samples before and
+    // after are different books, never joined into one line or one drawdown.
+    if (swapped) {
+      const now = this.clock.now();
+      const currencies = new Set([...before, ...this.pnlSnapshot(now).totals.map((t) => t.currency)]);
+      const samples: PnlSampleWire[] = [...currencies].sort().map((currency) => ({ t: now, currency, realized: '0', unrealized: null, total: null, gap: 'portfolio_changed' }));
+      if (samples.length > 0) {
+        this.lastSampleGap = 'portfolio_changed';
+        this.sink.record(samples);
+        for (const l of this.sampleListeners) l(samples);
+      }
+    }
     return { positions: records, structures: this.structureDefs };
   }
 
   /** Applies one fill through the FIFO engine; returns the position events (entry / partial_exit / exit). */
   applyFill(fill: Fill, meta: FillMeta = {}): FillOutcome {
-    // The file's positions are valued from their cost basis, not from lots the fills ledger knows:
-    // mixing the two would silently rewrite one of them. Reconciling sources is a later step.
-    for (const k of this.portfolioKeys) {
-      if (k.slice(0, k.lastIndexOf('#')) === fill.position_id) {
-        return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `position_id ${JSON.stringify(fill.position_id)} belongs to the portfolio file; fills cannot change it` } };
-      }
-    }
-    const r: ApplyResult = this.fills.apply(fill);
+    // A fill on an instrument the portfolio file holds reduces or adds to that position (FIFO over
+    // the file's positions in that instrument, oldest first), with realized P&L — not a new one.
+    if (this.fileFillIds.has(fill.fill_id)) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: 'duplicate fill_id (already applied)' } };
+    const routed = this.applyToFile(fill, meta);
+    const r: ApplyResult = routed ?? this.fills.apply(fill);
     if (!r.ok) return r;
     const now = this.clock.now();
     const events: PositionEventBody[] = [];
@@ -317,7 +364,7 @@ export class ActivePnlTracker {
       const prev = this.held.get(change.position.key);
       const m: PositionMeta = prev
         ? { ...prev.meta, entry_flow_ids: [...prev.meta.entry_flow_ids], exit_flow_ids: [...prev.meta.exit_flow_ids] }
-        : { source: meta.source ?? 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null };
+        : { source: routed ? 'portfolio' : (meta.source ?? 'fills'), entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null };
       const exec = meta.executionId ?? null;
       if (change.action === 'entry') {
         if (exec && !m.entry_flow_ids.includes(exec)) m.entry_flow_ids.push(exec);
@@ -326,6 +373,7 @@ export class ActivePnlTracker {
         if (exec && !m.exit_flow_ids.includes(exec)) m.exit_flow_ids.push(exec);
         m.exit_reason = meta.reason ?? m.exit_reason;
       }
+      if (routed) this.portfolioKeys.add(change.position.key);
       const h = this.hold(change.position, m);
       this.book.setPosition(change.position);
       events.push(this.positionEvent(change, h, fill, exec, now));
@@ -333,6 +381,75 @@ export class ActivePnlTracker {
     this.version++;
     this.syncSubscriptions();
     return { ok: true, events };
+  }
+
+  /**
+   * Applies a fill to the portfolio file's positions in its instrument, or returns null when it
+   * meets none. Which positions: those naming the fill's position_id, or else every file position
+   * in the fill's symbol still open and opened no later than the fill (an older fill is taken to be
+   * in the file already), of the fill's account (FillMeta.account). A fill on the positions' side
+   * adds to the oldest; one on the other side closes them oldest first (FIFO, realized P&L), and
+   * what is left after closing them all flips the last one through zero (its next re-entry).
+   */
+  private applyToFile(fill: Fill, meta: FillMeta): ApplyResult | null {
+    const ledger = this.portfolioLedger;
+    const p = this.portfolio;
+    if (!ledger || !p) return null;
+    if (p.account !== null && meta.account != null && meta.account !== p.account) return null;
+    const openedAt = new Map<string, number>();
+    for (const pos of p.positions) pos.legs.forEach((_, j) => openedAt.set(portfolioPositionId(pos.id, pos.kind === 'single' ? null : j), pos.openedAt));
+    let targets: PositionSnapshot[];
+    if (openedAt.has(fill.position_id)) {
+      const open = ledger.open(fill.position_id);
+      targets = open ? [open] : [];
+      if (!open) {
+        // A closed file position named explicitly: its next re-entry.
+        const r = ledger.apply(fill);
+        if (r.ok) this.recordFileFill(fill, meta);
+        return r;
+      }
+    } else {
+      targets = ledger
+        .positions()
+        .filter((s) => s.symbol === fill.symbol && s.quantity_remaining > 0n && (openedAt.get(s.position_id) ?? Infinity) <= fill.time)
+        .sort((a, b) => openedAt.get(a.position_id)! - openedAt.get(b.position_id)!);
+    }
+    if (targets.length === 0) return null;
+    const fillSide = fill.side === 'BUY' ? 'LONG' : 'SHORT';
+    const pieces: Fill[] = [];
+    if (targets[0]!.side === fillSide) pieces.push({ ...fill, position_id: targets[0]!.position_id, re_entry_num: null });
+    else {
+      let left = fill.quantity as bigint;
+      for (let i = 0; i < targets.length && left > 0n; i++) {
+        const t = targets[i]!;
+        const last = i === targets.length - 1;
+        const q = last ? left : left < t.quantity_remaining ? left : (t.quantity_remaining as bigint);
+        // The fee is split in proportion to quantity; the last piece takes the remainder (exact).
+        pieces.push({ ...fill, position_id: t.position_id, re_entry_num: null, quantity: q as Qty, fill_id: pieces.length === 0 ? fill.fill_id : `${fill.fill_id}/${pieces.length + 1}` });
+        left -= q;
+      }
+      if (pieces.length > 1) {
+        let feeLeft = fill.fee as bigint;
+        for (let i = 0; i < pieces.length; i++) {
+          const part = i === pieces.length - 1 ? feeLeft : ((fill.fee as bigint) * (pieces[i]!.quantity as bigint)) / (fill.quantity as bigint);
+          pieces[i] = { ...pieces[i]!, fee: part as Money };
+          feeLeft -= part;
+        }
+      }
+    }
+    const changes: PositionChange[] = [];
+    for (const piece of pieces) {
+      const r = ledger.apply(piece);
+      if (!r.ok) return r; // cannot happen for an open target of the same symbol; reported if it does
+      changes.push(...r.changes);
+    }
+    this.recordFileFill(fill, meta);
+    return { ok: true, changes };
+  }
+
+  private recordFileFill(fill: Fill, meta: FillMeta): void {
+    this.fileFills.push({ fill, meta });
+    this.fileFillIds.add(fill.fill_id);
   }
 
   /** Every position (open and closed), exact, in the order first seen. */
@@ -356,7 +473,12 @@ export class ActivePnlTracker {
 
   /** Totals at `now` from the incremental book (cheap: what every tick_update carries). */
   pnlSnapshot(now = this.clock.now()): PnlSnapshotWire {
-    return this.pnlFromBook(this.book.totals(now));
+    const t = this.pnlFromBook(this.book.totals(now));
+    // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
+    return withStructureTotals(t, this.structureDefs, (id) => {
+      const d = this.structureDefs.find((x) => x.id === id);
+      return d ? revalueStructure(d, (sym) => this.quotes.get(sym), now, this.valuation) : undefined;
+    });
   }
 
   /** One position valued now (the same function the renderer uses). */
@@ -406,7 +528,14 @@ export class ActivePnlTracker {
       last_tick_at: this.lastTickAt,
       last_tick_age_sec: this.lastTickAt === null ? null : (now - this.lastTickAt) / 1000,
       subscriptions: { needed: needed.length, subscribed: subscribed.size, missing },
+      ...(this.unlisted.size > 0 ? { unlisted_contracts: needed.filter((s) => this.unlisted.has(s)) } : {}),
     };
+  }
+
+  /** Option contracts the venue does not list (from the desk's contract check); replaces the set. */
+  setUnlistedContracts(symbols: Iterable<string>): void {
+    this.unlisted = new Set(symbols);
+    this.version++;
   }
 
   /** Recomputes the snapshot now, records P&L samples and tells refresh listeners. */
@@ -424,7 +553,7 @@ export class ActivePnlTracker {
   private onQuote(q: Quote): void {
     this.lastTickAt = q.receivedAt;
     // A quote moves the snapshot when a position holds its symbol, or an option's delta reads it.
-    if (this.book.onQuote(q) || this.underlyings().has(q.symbol)) this.version++;
+    if (this.book.onQuote(q) || this.underlyings().has(q.symbol) || this.wholeStructureLegs.has(q.symbol)) this.version++;
   }
 
   /** Underlyings of the open options (their model delta reads these quotes); cached until positions change. */

@@ -22,13 +22,13 @@
  * rows with a known contribution are kept in receive order (an append-only log, since receive
  * times only grow), the stale ones are a prefix of it, and `as_of` — the receive time of the
  * oldest quote still contributing — is the first fresh one. Mark rules are those of mark.ts
- * (markOf), inlined here for the hot path; a property test checks the two agree.
+ * (markOf, markTimeOf), inlined here for the hot path; a property test checks the two agree.
  */
 import type { Quote } from '../market/quote';
 import { SymbolTable } from '../market/symbol-table';
 import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
-import { quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from './mark';
+import { MAX_PLAUSIBLE_PRICE_SCALED, quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from '../market/mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
@@ -126,7 +126,7 @@ interface Acc {
 }
 
 // Row layout: 64 bytes per row (one cache line) in one ArrayBuffer, seen through four views.
-//   Float64  [k*8]         receive time of the row's latest quote
+//   Float64  [k*8]         receive time of the inputs of the row's mark (book, or last trade)
 //   BigInt64 [k*8 + 1 + g] mark of group g (twice the price)
 //   BigInt64 [k*8 + 3 + g] reduced Σunits5 of group g: u with Σunits5 = u × 10^exp
 //   Int32    [k*16 + 10 …] flags, receive-log index, open positions in group 0, in group 1,
@@ -162,8 +162,11 @@ const R_CROSSED = 3;
 const R_NO_LAST = 4;
 const R_BAD = 5;
 
-/** Marks are kept in 64 bits; a price beyond that (> 461 million per unit) is treated as bad. */
-const MAX_MARK_X2 = INT64_MAX;
+/**
+ * Marks are kept in 64 bits; a price above the plausible maximum (market/quote.ts, $10 million per
+ * unit, well inside 64 bits) is bad — the very rule of quotePrices, so a row and the totals agree.
+ */
+const MAX_PRICE = MAX_PLAUSIBLE_PRICE_SCALED;
 const POLICY_MID = 0;
 const POLICY_LAST = 1;
 const POLICY_CONSERVATIVE = 2;
@@ -295,7 +298,9 @@ export class PortfolioBook {
     const o = k * I_STRIDE;
     if ((this.ints[o + I_FLAGS]! & F_ACTIVE) === 0) return false;
     this.quotes[k] = q;
-    this.f64[k * F_STRIDE] = q.receivedAt;
+    // markTime(q), inlined on the hot path
+    const t = this.policyCode === POLICY_LAST ? q.lastReceivedAt : q.bookReceivedAt;
+    this.f64[k * F_STRIDE] = t === undefined ? q.receivedAt : t === null ? -Infinity : t;
     this.apply(k, q);
     this.relog(k, true);
     return this.ints[o + I_COUNT]! + this.ints[o + I_COUNT + 1]! > 0;
@@ -394,6 +399,16 @@ export class PortfolioBook {
 
   // ---------- internals ----------
 
+  /**
+   * When the inputs of the row's mark were received (markTimeOf in market/mark.ts, inlined): the
+   * last trade's time under `last`, the book's otherwise — a trade print never refreshes a book's
+   * age, nor a book a trade's. Never received: −∞, so a mark cannot be fresh without its inputs.
+   */
+  private markTime(q: Quote): number {
+    const t = this.policyCode === POLICY_LAST ? q.lastReceivedAt : q.bookReceivedAt;
+    return t === undefined ? q.receivedAt : t === null ? -Infinity : t;
+  }
+
   private sourceOf(group: number): MarkSource {
     if (this.policyCode === POLICY_MID) return 'mid';
     if (this.policyCode === POLICY_LAST) return 'last';
@@ -407,7 +422,7 @@ export class PortfolioBook {
       if (l === null || l === 0) this.setGroup(k, 0, null, R_NO_LAST);
       else {
         const p = tryPrice(l);
-        if (p === null || p < 0n || p * 2n > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
+        if (p === null || p < 0n || p > MAX_PRICE) this.setGroup(k, 0, null, R_BAD);
         else this.setGroup(k, 0, p * 2n, 0);
       }
       return;
@@ -419,14 +434,14 @@ export class PortfolioBook {
     let bad = false;
     if (b !== null && b !== 0) {
       bid = tryPrice(b);
-      if (bid === null || bid < 0n) {
+      if (bid === null || bid < 0n || bid > MAX_PRICE) {
         bid = null;
         bad = true;
       }
     }
     if (a !== null && a !== 0) {
       ask = tryPrice(a);
-      if (ask === null || ask < 0n) {
+      if (ask === null || ask < 0n || ask > MAX_PRICE) {
         ask = null;
         bad = true;
       }
@@ -438,7 +453,6 @@ export class PortfolioBook {
     } else if (this.policyCode === POLICY_MID) {
       const m = bid !== null && ask !== null ? bid + ask : null;
       if (m === null) this.setGroup(k, 0, null, missing);
-      else if (m > MAX_MARK_X2) this.setGroup(k, 0, null, R_BAD);
       else this.setGroup(k, 0, m, 0);
     } else {
       this.setSide(k, 0, bid, missing);
@@ -448,7 +462,6 @@ export class PortfolioBook {
 
   private setSide(k: number, g: number, px: Price | null, missing: number): void {
     if (px === null) this.setGroup(k, g, null, missing);
-    else if (px * 2n > MAX_MARK_X2) this.setGroup(k, g, null, R_BAD);
     else this.setGroup(k, g, px * 2n, 0);
   }
 
@@ -614,7 +627,7 @@ export class PortfolioBook {
     const q = this.quoteOf(symbol);
     if (q) {
       this.quotes[k] = q;
-      this.f64[k * F_STRIDE] = q.receivedAt;
+      this.f64[k * F_STRIDE] = this.markTime(q);
       this.apply(k, q);
     }
     return k;

@@ -22,7 +22,7 @@ import type { BookTotals } from './book';
 import { pnlPoints } from './points';
 import { unrealizedAt } from './book';
 import type { PositionSnapshot } from './fifo';
-import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
+import { markOf, markTimeOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from '../market/mark';
 import type { DeltaModelView, PnlSnapshotView, PositionView, WarningCode, WarningView } from './views';
 import type { ModelDeltaFailure } from '../greeks/model-delta';
 import type { ImpliedVolFailure } from '../greeks/implied-vol';
@@ -59,6 +59,7 @@ const REASON_WARNING: Record<UnknownReason, WarningCode> = {
   crossed_quote: 'crossed_quote',
   no_last: 'no_last',
   bad_price: 'bad_price',
+  expired: 'expired',
 };
 
 export function warning(code: WarningCode, symbol: string, detail?: string): WarningView {
@@ -140,8 +141,12 @@ export function positionView(input: PositionViewInput): PositionView {
   const warnings: WarningView[] = [];
   const open = p.quantity_remaining > 0n;
   const prices = q ? quotePrices(q) : null;
-  const ageMs = q ? input.now - q.receivedAt : null;
-  const stale = ageMs !== null && ageMs > cfg.staleAfterMs;
+  // The mark's age is the age of what it is computed from: the book (mid, conservative) or the
+  // last trade (last) — never the quote's latest update of any kind (market/mark.ts).
+  const markAt = q ? markTimeOf(q, cfg.markPolicy) : null;
+  const ageMs = markAt !== null ? input.now - markAt : null;
+  // A mark with no receive time for its inputs cannot be called fresh.
+  const stale = q !== null && (ageMs === null || ageMs > cfg.staleAfterMs);
 
   let unrealized: Money | null = null;
   let reason: UnknownReason | null = null;
@@ -155,8 +160,14 @@ export function positionView(input: PositionViewInput): PositionView {
     } else reason = m.reason;
   } else reason = 'no_quote';
   if (stale && reason === null) reason = 'stale_quote';
+  // An expired instrument has no market: it says so rather than "one-sided" or "stale" (whatever a
+  // venue still sends for it), and its P&L is unknown until the position is closed or settled.
+  const expired = inst?.expiry != null && input.now >= inst.expiry.epochMs;
+  if (expired) reason = 'expired';
   if (open && reason === null && markX2 !== null) unrealized = unrealizedAt(p, markX2);
-  if (open && reason !== null) warnings.push(warning(REASON_WARNING[reason], p.symbol, reason === 'stale_quote' && ageMs !== null ? `${(ageMs / 1000).toFixed(1)} s old` : undefined));
+  if (open && reason === 'expired') {
+    // the `expired` warning is added with the DTE below
+  } else if (open && reason !== null) warnings.push(warning(REASON_WARNING[reason], p.symbol, reason === 'stale_quote' && ageMs !== null ? `${(ageMs / 1000).toFixed(1)} s old` : undefined));
   else if (open && stale) warnings.push(warning('stale_quote', p.symbol));
 
   let spreadPct: number | null = null;
@@ -210,7 +221,7 @@ export function positionView(input: PositionViewInput): PositionView {
     last: prices?.last != null ? priceToNumber(prices.last) : null,
     spread_pct: spreadPct,
     quote_age_sec: ageMs !== null ? ageMs / 1000 : null,
-    quote_received_at: q?.receivedAt ?? null,
+    quote_received_at: markAt,
     exchange_time: q?.exchangeTime ?? null,
     unrealized_value: open ? (unrealized === null ? null : toDecimalString(unrealized)) : '0',
     unrealized_points: open ? pnlPoints(unrealized as bigint | null, remainingUnits) : 0,

@@ -14,10 +14,16 @@ export function portfolioPositionId(positionId: string, legIndex: number | null)
   return legIndex === null ? positionId : `${positionId}/leg${legIndex}`;
 }
 
-/** Opening fills for every leg that has a cost basis (legs of a net-debit-only structure have none). */
+/**
+ * Opening fills for every leg of a position whose legs all have a cost basis. A multi-leg position
+ * with a leg lacking one (the file gives only its net_debit) is valued as a whole structure — its
+ * net P&L joins the totals through withStructureTotals — so none of its legs becomes a position
+ * (a leg counted both ways would be counted twice).
+ */
 export function portfolioFills(p: Portfolio): Fill[] {
   const fills: Fill[] = [];
   for (const pos of p.positions) {
+    if (pos.legs.some((l) => l.entryPrice === null)) continue;
     pos.legs.forEach((leg, j) => {
       if (leg.entryPrice === null) return;
       const pid = portfolioPositionId(pos.id, pos.kind === 'single' ? null : j);

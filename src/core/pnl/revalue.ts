@@ -29,14 +29,14 @@ import {
   type Units,
 } from '../model/money';
 import type { PositionSide, PositionSnapshot, PositionStatus } from './fifo';
-import type { MarkPolicy } from './mark';
+import type { MarkPolicy } from '../market/mark';
 import { defaultMetricsConfig, deltaFields, positionView, type DeltaInput, type DeltaUnknown } from './metrics';
 import { modelDelta } from '../greeks/model-delta';
 import { valueStructure, type StructureDef } from './structure';
 import type { PositionView, StructureView } from './views';
 
 /** The quote fields valuation needs (the wire's QuoteWire and the cache's Quote both fit). */
-export type QuoteLike = Pick<Quote, 'symbol' | 'bid' | 'ask' | 'last' | 'bidSize' | 'askSize' | 'exchangeTime' | 'receivedAt'>;
+export type QuoteLike = Pick<Quote, 'symbol' | 'bid' | 'ask' | 'last' | 'bidSize' | 'askSize' | 'exchangeTime' | 'receivedAt' | 'bookReceivedAt' | 'lastReceivedAt'>;
 
 /** How positions are valued; the same on both sides of the wire (part of the snapshot). */
 export interface ValuationSettings {
@@ -435,7 +435,13 @@ export interface PnlTotalsWire {
   unrealized_known: string;
   unknown_count: number;
   total_pnl: string | null;
+  /** Open positions (each leg with a cost basis is one). */
   open_positions: number;
+  /**
+   * Structures valued as a whole and included in these totals: their legs are not positions (the
+   * file gives only the structure's net debit), so their net P&L is added here. Absent means 0.
+   */
+  open_structures?: number;
 }
 
 export interface PnlSnapshotWire {
@@ -527,6 +533,52 @@ export function totalsOf(positions: Iterable<PositionView>): PnlSnapshotWire {
       };
     }),
   );
+}
+
+/**
+ * A structure valued as a whole: not every leg has an entry price (the file gives only its
+ * net_debit), so its legs are not positions and its net P&L is not in any position's figure.
+ */
+export function isWholeStructure(d: Pick<StructureDefWire, 'legs'>): boolean {
+  return d.legs.some((l) => l.entry_price === null);
+}
+
+/**
+ * Totals that include every structure: the net P&L of each structure valued as a whole
+ * (isWholeStructure) is added to its currency's unrealized figures — known, or one more unknown —
+ * and counted in `open_structures`; its as_of joins the totals' as_of. Structures whose legs are
+ * positions are already in the positions' figures and are not added twice.
+ */
+export function withStructureTotals(t: PnlSnapshotWire, defs: Iterable<StructureDefWire>, viewOf: (id: string) => StructureView | undefined): PnlSnapshotWire {
+  let asOf = t.as_of;
+  let byCurrency: Map<string, PnlTotalsWire> | null = null;
+  for (const d of defs) {
+    if (!isWholeStructure(d)) continue;
+    const v = viewOf(d.id);
+    if (!v) continue;
+    byCurrency ??= new Map(t.totals.map((x) => [x.currency, { ...x }]));
+    let a = byCurrency.get(v.currency);
+    if (!a) {
+      a = { currency: v.currency, currency_decimals: v.currency_decimals, realized_pnl: '0', realized_gross: '0', fees: '0', unrealized_pnl: '0', unrealized_known: '0', unknown_count: 0, total_pnl: '0', open_positions: 0 };
+      byCurrency.set(v.currency, a);
+    }
+    a.open_structures = (a.open_structures ?? 0) + 1;
+    if (v.net_pnl === null) {
+      a.unknown_count++;
+      a.unrealized_pnl = null;
+      a.total_pnl = null;
+    } else {
+      const pnl = parseMoney(v.net_pnl);
+      a.unrealized_known = toDecimalString((parseMoney(a.unrealized_known) + pnl) as Money);
+      if (a.unrealized_pnl !== null) {
+        const u = parseMoney(a.unrealized_pnl) + pnl;
+        a.unrealized_pnl = toDecimalString(u as Money);
+        a.total_pnl = toDecimalString((parseMoney(a.realized_pnl) + u) as Money);
+      }
+      if (v.as_of !== null && (asOf === null || v.as_of < asOf)) asOf = v.as_of;
+    }
+  }
+  return byCurrency === null ? t : pnlSnapshotOf(asOf, [...byCurrency.values()]);
 }
 
 /** Wraps per-currency totals (any order) as the wire's pnl_snapshot. */

@@ -29,7 +29,7 @@ import {
   type Qty,
   absBig,
 } from '../model/money';
-import { markOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from './mark';
+import { markOf, markTimeOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from '../market/mark';
 import { warning } from './metrics';
 import { pnlPoints, structureUnits } from './points';
 import type { BoundView, PayoffView, StructureLegView, StructureView, WarningView } from './views';
@@ -90,7 +90,8 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
     const units = toUnits(leg.quantity, leg.multiplier);
     legUnits.push(units as bigint);
     const prices = q ? quotePrices(q) : null;
-    const ageMs = q ? opts.now - q.receivedAt : null;
+    const markAt = q ? markTimeOf(q, policy) : null;
+    const ageMs = markAt !== null ? opts.now - markAt : null;
     let reason: UnknownReason | null = null;
     let markX2: bigint | null = null;
     if (!prices) reason = 'no_quote';
@@ -98,8 +99,10 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
       const m = markOf(prices, policy, leg.quantity >= 0n ? 'LONG' : 'SHORT');
       if (m.ok) markX2 = m.markX2;
       else reason = m.reason;
-      if (reason === null && ageMs !== null && ageMs > staleAfter) reason = 'stale_quote';
+      if (reason === null && (ageMs === null || ageMs > staleAfter)) reason = 'stale_quote';
     }
+    const exp = leg.instrument?.expiry;
+    if (exp && opts.now >= exp.epochMs) reason = 'expired';
     const legWarnings: WarningView[] = [];
     const entryValue = leg.entryPrice !== null ? notional(leg.entryPrice, units) : null;
     let markValue: bigint | null = null;
@@ -107,10 +110,10 @@ export function valueStructure(def: StructureDef, opts: StructureValueOptions): 
       markValue = markX2 * units * 5n;
       netMark += markValue;
       if (entryValue !== null) knownPnl += markValue - entryValue;
-      if (q && (asOf === null || q.receivedAt < asOf)) asOf = q.receivedAt;
+      if (markAt !== null && (asOf === null || markAt < asOf)) asOf = markAt;
     } else {
       unknownLegs++;
-      const w = warning(reason === 'stale_quote' ? 'stale_quote' : 'missing_leg', leg.symbol, reason ?? undefined);
+      const w = warning(reason === 'stale_quote' ? 'stale_quote' : reason === 'expired' ? 'expired' : 'missing_leg', leg.symbol, reason === 'expired' ? undefined : (reason ?? undefined));
       legWarnings.push(w);
       warnings.push(w);
     }

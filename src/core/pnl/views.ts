@@ -9,7 +9,7 @@
  * reason next to it. The renderer rounds money for display with `formatDecimalString(value,
  * currency_decimals)` from core/model/money (rounding happens once, there).
  */
-import type { UnknownReason, MarkPolicy, MarkSource } from './mark';
+import type { UnknownReason, MarkPolicy, MarkSource } from '../market/mark';
 import type { PositionStatus } from './fifo';
 import type { ModelDeltaFailure } from '../greeks/model-delta';
 import type { ImpliedVolFailure } from '../greeks/implied-vol';

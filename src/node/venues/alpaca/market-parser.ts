@@ -11,7 +11,7 @@
  * path. Both paths feed the same checks (`quoteOf`, `tradeOf`), so they report the same things.
  */
 import { z } from 'zod';
-import type { QuoteTick, TradeTick } from '../../../core/market/quote';
+import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, implausiblePrice, implausibleSize, type QuoteTick, type TradeTick } from '../../../core/market/quote';
 import { ExchangeTime, parseRfc3339Ms } from './codec';
 import { FastMsgpackDecoder } from './msgpack-fast';
 import { IGNORED_TYPES, JsonQuoteScanner, KIND_NO_TYPE, KIND_QUOTE, KIND_TRADE, KIND_UNKNOWN } from './json-quote-scanner';
@@ -180,16 +180,25 @@ function symbolOf(s: unknown): string | null {
   return typeof s === 'string' && s.length > 0 && s.length <= MAX_SYMBOL ? s : null;
 }
 
-/** A price: finite and ≥ 0. Alpaca sends 0 for "no active bid/ask" → unknown (null), never zero. */
+/**
+ * A price: finite, ≥ 0 and plausible (≤ MAX_PLAUSIBLE_PRICE). Alpaca sends 0 for "no active
+ * bid/ask" → unknown (null), never zero.
+ */
 function price(v: unknown): number | null | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  if (typeof v !== 'number' || !(v >= 0 && v <= MAX_PLAUSIBLE_PRICE)) return undefined;
   return v === 0 ? null : v;
 }
 
 function size(v: unknown): number | null | undefined {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  if (typeof v !== 'number' || !(v >= 0 && v <= MAX_PLAUSIBLE_SIZE)) return undefined;
   return v;
+}
+
+/** The malformed-message reason for a refused field (off the hot path: only on failure). */
+function invalid(symbol: string, field: string, v: unknown, kind: 'price' | 'size'): string {
+  if (typeof v !== 'number') return `${symbol}: invalid "${field}"`;
+  return `${symbol}: invalid ${(kind === 'price' ? implausiblePrice(field, v) : implausibleSize(field, v)) ?? `"${field}"`}`;
 }
 
 /** Exchange time: msgpack timestamp ext, RFC 3339 string, or absent (null). Wrong types → undefined. */
@@ -215,13 +224,13 @@ function quoteOf(S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown,
   const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
   const bid = price(bp);
-  if (bid === undefined) return `${symbol}: invalid "bp"`;
+  if (bid === undefined) return invalid(symbol, 'bp', bp, 'price');
   const ask = price(ap);
-  if (ask === undefined) return `${symbol}: invalid "ap"`;
+  if (ask === undefined) return invalid(symbol, 'ap', ap, 'price');
   const bidSize = size(bs);
-  if (bidSize === undefined) return `${symbol}: invalid "bs"`;
+  if (bidSize === undefined) return invalid(symbol, 'bs', bs, 'size');
   const askSize = size(as);
-  if (askSize === undefined) return `${symbol}: invalid "as"`;
+  if (askSize === undefined) return invalid(symbol, 'as', as, 'size');
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
   return { symbol, bid, ask, bidSize, askSize, exchangeTime, receivedAt };
 }
@@ -229,9 +238,9 @@ function quoteOf(S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown,
 function tradeOf(S: unknown, p: unknown, s: unknown, exchangeTime: number | null | undefined, receivedAt: number): TradeTick | string {
   const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
-  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) return `${symbol}: invalid "p"`;
+  if (typeof p !== 'number' || !(p > 0 && p <= MAX_PLAUSIBLE_PRICE)) return p === 0 ? `${symbol}: invalid "p" (a trade at 0)` : invalid(symbol, 'p', p, 'price');
   const sz = size(s);
-  if (sz === undefined) return `${symbol}: invalid "s"`;
+  if (sz === undefined) return invalid(symbol, 's', s, 'size');
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
   return { symbol, price: p, size: sz, exchangeTime, receivedAt };
 }

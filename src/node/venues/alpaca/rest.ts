@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
-import type { Quote } from '../../../core/market/quote';
+import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, type Quote } from '../../../core/market/quote';
 import { symbolKind } from '../../../core/market/symbols';
 import {
   VenueError,
@@ -55,14 +55,19 @@ interface Bucket {
 }
 
 const num = z.number().finite();
+// Implausible prices and sizes are refused here as on the streams (market/quote.ts limits): the
+// response fails validation, naming the field, and never reaches the cache.
+const restPrice = num.nonnegative().max(MAX_PLAUSIBLE_PRICE, `above the plausible maximum price ${MAX_PLAUSIBLE_PRICE}`);
+const restSize = num.nonnegative().max(MAX_PLAUSIBLE_SIZE, `above the plausible maximum size ${MAX_PLAUSIBLE_SIZE}`);
 const restQuoteSchema = z.object({
-  bp: num.nonnegative().optional(),
-  ap: num.nonnegative().optional(),
-  bs: num.nonnegative().optional(),
-  as: num.nonnegative().optional(),
+  bp: restPrice.optional(),
+  ap: restPrice.optional(),
+  bs: restSize.optional(),
+  as: restSize.optional(),
   t: z.string().max(64).optional(),
 });
-const restTradeSchema = z.object({ p: num.positive().optional(), t: z.string().max(64).optional() });
+const restTradeSchema = z.object({ p: num.positive().max(MAX_PLAUSIBLE_PRICE, `above the plausible maximum price ${MAX_PLAUSIBLE_PRICE}`).optional(), t: z.string().max(64).optional() });
+const optionContractSchema = z.object({ symbol: z.string().max(64), status: z.string().max(32), tradable: z.boolean().optional() });
 const latestQuotesSchema = z.object({ quotes: z.record(z.string(), restQuoteSchema) });
 const stockSnapshotsSchema = z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() }).nullable());
 const optionSnapshotsSchema = z.object({
@@ -156,6 +161,25 @@ export class AlpacaRestClient {
     for (let i = 0; i < options.length; i += 100) {
       const body = parseOr(optionSnapshotsSchema, await this.request('data', 'GET', '/v1beta1/options/snapshots', { symbols: options.slice(i, i + 100).join(','), feed: this.o.optionFeed }), 'option snapshots');
       out.push(...this.snapshotQuotes(body.snapshots));
+    }
+    return out;
+  }
+
+  /**
+   * Whether the venue lists each option contract (GET /v2/options/contracts/{symbol}, trading
+   * host): `active`, `inactive` (listed but not tradable, e.g. expired) or `unknown` (404: the venue
+   * does not know it). One request per symbol, through the rate limiter; other errors throw.
+   */
+  async optionContractStatus(symbols: readonly string[]): Promise<Map<string, 'active' | 'inactive' | 'unknown'>> {
+    const out = new Map<string, 'active' | 'inactive' | 'unknown'>();
+    for (const symbol of symbols) {
+      try {
+        const body = parseOr(optionContractSchema, await this.request('trading', 'GET', `/v2/options/contracts/${encodeURIComponent(symbol)}`), 'option contract');
+        out.set(symbol, body.status === 'active' && body.tradable !== false ? 'active' : 'inactive');
+      } catch (err) {
+        if (err instanceof VenueError && err.kind === 'not_found') out.set(symbol, 'unknown');
+        else throw err;
+      }
     }
     return out;
   }

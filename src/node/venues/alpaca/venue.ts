@@ -325,6 +325,11 @@ export class AlpacaVenue implements Venue {
     return this.rest.snapshots(symbols);
   }
 
+  /** Which option contracts the venue lists (active / inactive) or does not know (unknown). */
+  optionContractStatus(symbols: readonly string[]): Promise<Map<string, 'active' | 'inactive' | 'unknown'>> {
+    return this.rest.optionContractStatus(symbols);
+  }
+
   positions(): Promise<VenuePosition[]> {
     return this.rest.positions();
   }

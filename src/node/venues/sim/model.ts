@@ -75,13 +75,16 @@ export class SimMarketModel {
   private readonly walks = new Map<string, Walk>();
   private readonly optionBySymbol = new Map<string, SimOption>();
   private readonly sizeRng: SeededRandom;
+  /** Underlyings with listed option chains (null: any stock symbol). */
+  private readonly optionUnderlyings: ReadonlySet<string> | null;
 
   constructor(
     private readonly seed: number,
     private readonly startMs: number,
-    opts: { defaultUniverse?: boolean } = {},
+    opts: { defaultUniverse?: boolean; optionUnderlyings?: readonly string[] | null } = {},
   ) {
     this.sizeRng = new SeededRandom(seed ^ 0x5eed);
+    this.optionUnderlyings = opts.optionUnderlyings ? new Set(opts.optionUnderlyings) : null;
     if (opts.defaultUniverse === false) return;
     for (const s of ['SPY', 'AAPL', 'QQQ']) this.ensure(s);
     // Default contracts: the Friday at least 21 days out, one strike step above (call) / below (put) ATM.
@@ -109,9 +112,32 @@ export class SimMarketModel {
     return this.walks.has(symbol) || this.optionBySymbol.has(symbol);
   }
 
-  /** Adds a stock or OCC option to the market. Returns false for a symbol it cannot quote. */
-  ensure(symbol: string): boolean {
-    if (this.has(symbol)) return true;
+  /**
+   * Whether the venue lists an option contract, as Alpaca's contracts endpoint would say:
+   * `unknown` for a malformed symbol or an underlying without a listed chain, `expired` once its
+   * expiry has passed at `nowMs`, `active` otherwise.
+   */
+  contractStatus(symbol: string, nowMs: number): 'active' | 'expired' | 'unknown' {
+    if (symbolKind(symbol) !== 'option') return 'unknown';
+    let c;
+    try {
+      c = parseOcc(symbol);
+    } catch {
+      return 'unknown';
+    }
+    const underlying = ROOT_TO_UNDERLYING[c.root] ?? c.root.replace(/\d+$/, '');
+    if (!isStockSymbol(underlying) || (this.optionUnderlyings !== null && !this.optionUnderlyings.has(underlying))) return 'unknown';
+    const [y, m, d] = c.expiry.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d, 21, 0, 0) <= nowMs ? 'expired' : 'active';
+  }
+
+  /**
+   * Adds a stock or OCC option to the market. Returns false for a symbol it cannot quote — and,
+   * given `nowMs`, for a contract it does not list (contractStatus): no venue quotes those.
+   */
+  ensure(symbol: string, nowMs?: number): boolean {
+    if (this.has(symbol)) return nowMs === undefined || symbolKind(symbol) !== 'option' || this.contractStatus(symbol, nowMs) === 'active';
+    if (nowMs !== undefined && symbolKind(symbol) === 'option' && this.contractStatus(symbol, nowMs) !== 'active') return false;
     if (symbolKind(symbol) === 'option') {
       let c;
       try {

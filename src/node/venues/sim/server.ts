@@ -59,6 +59,12 @@ export interface SimServerOptions {
   restWindowMs?: number;
   /** Largest number of messages per data frame (default 1000). */
   maxBatch?: number;
+  /**
+   * Underlyings whose option chains the sim lists (default: any stock symbol). Options on others,
+   * and contracts past their expiry, are unknown to it: never quoted, 404 / inactive from
+   * GET /v2/options/contracts/{symbol}, as Alpaca answers for contracts it does not list.
+   */
+  optionUnderlyings?: readonly string[] | null;
 }
 
 export const SIM_CREDENTIALS = { keyId: 'SIMKEY', secretKey: 'SIMSECRET' };
@@ -152,13 +158,14 @@ export class SimVenueServer {
       tradeProbability: 0.3,
       restRequestsPerMinute: 10_000,
       restWindowMs: 60_000,
+      optionUnderlyings: null,
       maxBatch: 1000,
       ...opts,
       entitlements: { sip: true, opra: true, ...opts.entitlements },
       logger: opts.logger ?? silentLogger,
     };
     this.intervalMs = this.o.intervalMs;
-    this.model = new SimMarketModel(opts.seed, opts.clock.now(), { defaultUniverse: false });
+    this.model = new SimMarketModel(opts.seed, opts.clock.now(), { defaultUniverse: false, optionUnderlyings: opts.optionUnderlyings ?? null });
     this.broker = new SimBroker(
       (e) => this.publishTradeUpdate(e),
       () => rfc3339Nanos(this.o.clock.now(), this.nextNanos()),
@@ -523,7 +530,9 @@ export class SimVenueServer {
       const nextQuotes = new Set([...c.quotes, ...(lists.quotes ?? [])]);
       const limit = c.stream === 'options' ? this.o.maxOptionQuotes : this.o.maxStockSymbols;
       if (nextQuotes.size > limit) return this.sendControl(c, { T: 'error', code: 405, msg: 'symbol limit exceeded' });
-      for (const s of all) this.model.ensure(s);
+      // A contract the venue does not list is subscribed but never quoted (Alpaca answers 400 only
+      // for a malformed symbol); GET /v2/options/contracts/{symbol} tells it apart.
+      for (const s of all) this.model.ensure(s, this.o.clock.now());
       for (const s of lists.quotes ?? []) c.quotes.add(s);
       for (const s of lists.trades ?? []) c.trades.add(s);
     } else {
@@ -645,7 +654,7 @@ export class SimVenueServer {
       .map((s) => s.trim())
       .filter(Boolean);
     const quoteNow = (s: string) => {
-      if (!this.model.ensure(s)) return null;
+      if (!this.model.ensure(s, now)) return null;
       this.model.advance(now);
       return this.model.quote(s, now);
     };
@@ -668,6 +677,28 @@ export class SimVenueServer {
       if (kind === 'latest') return this.json(res, 200, { quotes: map }, rate);
       return this.json(res, 200, options ? { snapshots: map, next_page_token: null } : map, rate);
     };
+    const contractPath = /^\/v2\/options\/contracts\/([^/]+)$/.exec(path);
+    if (method === 'GET' && contractPath) {
+      const symbol = decodeURIComponent(contractPath[1]!);
+      const status = this.model.contractStatus(symbol, now);
+      if (status === 'unknown') return this.json(res, 404, { code: 40410000, message: `option contract not found: ${symbol}` }, rate);
+      const c = parseOcc(symbol);
+      return this.json(res, 200, {
+        id: `sim-${symbol}`,
+        symbol,
+        name: symbol,
+        status: status === 'active' ? 'active' : 'inactive',
+        tradable: status === 'active',
+        expiration_date: c.expiry,
+        root_symbol: c.root,
+        underlying_symbol: c.root,
+        type: c.right,
+        style: 'american',
+        strike_price: String(c.strikeMilli / 1000),
+        multiplier: '100',
+        size: '100',
+      }, rate);
+    }
     if (method === 'GET' && path === '/v2/stocks/quotes/latest') return dataRoute(false, 'latest');
     if (method === 'GET' && path === '/v2/stocks/snapshots') return dataRoute(false, 'snapshots');
     if (method === 'GET' && path === '/v1beta1/options/quotes/latest') return dataRoute(true, 'latest');

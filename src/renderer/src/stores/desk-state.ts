@@ -37,7 +37,8 @@ import {
   type ValuationSettings,
   type VenueMode,
 } from '@shared/contract';
-import { defaultValuation, deltaUnderlyingOf, revalueDelta, revaluePosition, revalueStructure, totalsOf } from '@core/pnl/revalue';
+import { bookTimeOf } from '@core/market/mark';
+import { defaultValuation, deltaUnderlyingOf, revalueDelta, revaluePosition, revalueStructure, totalsOf, withStructureTotals } from '@core/pnl/revalue';
 
 /** Bounds of the in-memory lists (the SQLite ledger keeps everything). */
 export const LIMITS = { history: 5000, fills: 2000, orders: 1000, pnlSamples: 20_000 } as const;
@@ -74,7 +75,9 @@ export interface DeskState {
   tradeKeys: string[];
   structureDefs: Record<string, StructureDefWire>;
   structures: Record<string, StructureView>;
-  /** Totals recomputed here from `positions` (exact). */
+  /** Totals over `positions` alone (exact). */
+  positionTotals: PnlSnapshotWire;
+  /** Totals recomputed here: `positionTotals` plus the structures valued as a whole (withStructureTotals). */
   totals: PnlSnapshotWire;
   /** Totals as the backend last sent them (tick_update / snapshot); equal to `totals` when in sync. */
   serverPnl: PnlSnapshotWire | null;
@@ -120,6 +123,7 @@ export const initialDeskState: DeskState = {
   tradeKeys: [],
   structureDefs: {},
   structures: {},
+  positionTotals: emptyTotals,
   totals: emptyTotals,
   serverPnl: null,
   fills: [],
@@ -183,6 +187,11 @@ function valueStructures(defs: Record<string, StructureDefWire>, quotes: Record<
   return out;
 }
 
+/** The desk's totals: the positions' plus every structure valued as a whole (as the backend's). */
+function allTotals(positionTotals: PnlSnapshotWire, defs: Record<string, StructureDefWire>, structures: Record<string, StructureView>): PnlSnapshotWire {
+  return withStructureTotals(positionTotals, Object.values(defs), (id) => structures[id]);
+}
+
 /** Every position valued at `now` — what the backend's snapshot would say at that instant. */
 export function revalueAll(state: DeskState, now: number): Record<string, LivePosition> {
   return valueAllPositions(state.records, state.quotes, now, state.valuation);
@@ -191,6 +200,8 @@ export function revalueAll(state: DeskState, now: number): Record<string, LivePo
 /** Recomputes every derived field from records, quotes and valuation at `now`. */
 function rebuild(state: DeskState, now: number): DeskState {
   const positions = valueAllPositions(state.records, state.quotes, now, state.valuation);
+  const structures = valueStructures(state.structureDefs, state.quotes, now, state.valuation);
+  const positionTotals = totalsOf(Object.values(positions));
   return {
     ...state,
     positions,
@@ -198,8 +209,9 @@ function rebuild(state: DeskState, now: number): DeskState {
     openBySymbol: indexOpen(state.records),
     openByUnderlying: indexUnderlyings(state.records),
     tradeKeys: closeOrder(state.records),
-    structures: valueStructures(state.structureDefs, state.quotes, now, state.valuation),
-    totals: totalsOf(Object.values(positions)),
+    structures,
+    positionTotals,
+    totals: allTotals(positionTotals, state.structureDefs, structures),
   };
 }
 
@@ -307,7 +319,8 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       const openBySymbol = sameIndex ? base.openBySymbol : indexOpen(records);
       const openByUnderlying = sameIndex ? base.openByUnderlying : indexUnderlyings(records);
       const tradeKeys = !isOpen && !base.tradeKeys.includes(r.key) ? [...base.tradeKeys, r.key] : base.tradeKeys;
-      const next: DeskState = { ...base, records, positions, openBySymbol, openByUnderlying, tradeKeys, totals: totalsOf(Object.values(positions)) };
+      const positionTotals = totalsOf(Object.values(positions));
+      const next: DeskState = { ...base, records, positions, openBySymbol, openByUnderlying, tradeKeys, positionTotals, totals: allTotals(positionTotals, base.structureDefs, base.structures) };
       return { state: withHistory(next, event), needResync: false };
     }
     case 'portfolio_event': {
@@ -368,7 +381,8 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
     }
     // An underlying quote going stale makes the options' model delta unknown.
     for (const [u, keys] of Object.entries(state.openByUnderlying)) {
-      const received = state.quotes[u]?.receivedAt;
+      const uq = state.quotes[u];
+      const received = uq ? bookTimeOf(uq) : null; // the model delta reads the underlying's book
       if (received != null && flipped(received)) for (const k of keys) deltaTouched.add(k);
     }
   }
@@ -386,14 +400,17 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
     positions[k] = revalueDelta(prev, r, quotes[r.symbol] ?? null, now, state.valuation, u === null ? null : (quotes[u] ?? null));
   }
   // A delta moves no money: totals change only with fully revalued positions.
-  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), totals: touched.size > 0 ? totalsOf(Object.values(positions)) : state.totals };
+  const positionTotals = touched.size > 0 ? totalsOf(Object.values(positions)) : state.positionTotals;
+  return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), positionTotals, totals: positionTotals === state.positionTotals ? state.totals : allTotals(positionTotals, state.structureDefs, state.structures) };
 }
 
 /** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */
 function applyTick(state: DeskState, now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
+  const structures = valueStructures(state.structureDefs, state.quotes, now, state.valuation);
   return {
     ...state,
-    structures: valueStructures(state.structureDefs, state.quotes, now, state.valuation),
+    structures,
+    totals: allTotals(state.positionTotals, state.structureDefs, structures),
     serverPnl: event.pnl_snapshot,
     activeNodes: event.active_nodes,
     progress: event.progress ?? null,

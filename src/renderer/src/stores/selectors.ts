@@ -3,6 +3,7 @@
  * memoized on the identity of the state slices it reads (the reducer replaces a slice only when it
  * changed), so `useDeskStore(selectX)` does not re-render on unrelated events.
  */
+import { markTimeOf } from '@core/market/mark';
 import type {
   FillWire,
   HistoryEvent,
@@ -169,7 +170,8 @@ export function selectStaleSummary(s: DeskState, now: number): StaleSummary {
   for (const p of Object.values(s.positions)) {
     if (p.status === 'CLOSED') continue;
     open++;
-    const received = s.quotes[p.symbol]?.receivedAt ?? null;
+    const q = s.quotes[p.symbol];
+    const received = q ? markTimeOf(q, s.valuation.markPolicy) : null;
     if (received === null) {
       missing++;
       unknown++;

@@ -54,13 +54,13 @@ describe('QuoteCache', () => {
     const cache = new QuoteCache(clock, { staleAfterMs: 5000 });
     cache.applyQuote({ symbol: 'X', bid: 1.0, ask: 1.2, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 });
     expect(cache.mark('X')).toMatchObject({ value: 1.1, basis: 'mid', stale: false, reason: null });
-    expect(cache.mark('X', 'long', 'conservative')).toMatchObject({ value: 1.0, basis: 'bid' });
-    expect(cache.mark('X', 'short', 'conservative')).toMatchObject({ value: 1.2, basis: 'ask' });
-    expect(cache.mark('X', 'long', 'last')).toMatchObject({ value: null, reason: 'no last trade' });
+    expect(cache.mark('X', 'LONG', 'conservative')).toMatchObject({ value: 1.0, basis: 'bid' });
+    expect(cache.mark('X', 'SHORT', 'conservative')).toMatchObject({ value: 1.2, basis: 'ask' });
+    expect(cache.mark('X', 'LONG', 'last')).toMatchObject({ value: null, reason: 'no last trade' });
     expect(cache.mark('NOPE')).toMatchObject({ value: null, reason: 'no quote' });
     cache.applyQuote({ symbol: 'Y', bid: 0, ask: 0.05, bidSize: 0, askSize: 1, exchangeTime: 0, receivedAt: 0 });
     expect(cache.mark('Y')).toMatchObject({ value: null, reason: 'no two-sided market for a mid' });
-    expect(cache.mark('Y', 'long', 'conservative')).toMatchObject({ value: null, reason: 'no bid' });
+    expect(cache.mark('Y', 'LONG', 'conservative')).toMatchObject({ value: null, reason: 'no bid' });
     clock.advance(6000);
     const stale = cache.mark('X');
     expect(stale).toMatchObject({ value: 1.1, stale: true, ageMs: 6000 });
@@ -68,7 +68,7 @@ describe('QuoteCache', () => {
     // a fresh trade does not make an old book's mid fresh
     cache.applyTrade({ symbol: 'X', price: 1.15, size: 1, exchangeTime: 6000, receivedAt: 6000 });
     expect(cache.mark('X').stale).toBe(true);
-    expect(cache.mark('X', 'long', 'last')).toMatchObject({ value: 1.15, stale: false });
+    expect(cache.mark('X', 'LONG', 'last')).toMatchObject({ value: 1.15, stale: false });
   });
 
   it('holds one venue subscription per symbol however many consumers ask (ref counts)', () => {

@@ -236,7 +236,10 @@ describe('ActivePnlTracker', () => {
     ]);
   });
 
-  it('portfolio positions are replaced on reload; fills stay; a fill on a file position is refused', () => {
+  // Issue 12 item 5: a fill on a file position used to be refused (and one with another
+  // position_id opened a separate position); it now reduces the file position, and is replayed on
+  // every reload of the file.
+  it('portfolio positions are replaced on reload; fills stay; a fill on a file position reduces it, across reloads', () => {
     const { tracker, fill } = setup();
     const file = (qty: string) =>
       parsePortfolio(JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: qty, cost_basis: '100', opened_at: '2026-11-01T00:00:00Z' }] }));
@@ -245,14 +248,18 @@ describe('ActivePnlTracker', () => {
     const r1 = tracker.setPortfolio(p1.portfolio, 'exec-load');
     expect(r1.positions.map((r) => [r.key, r.quantity_remaining, r.source, r.entry_flow_ids])).toEqual([['spy#0', '10', 'portfolio', ['exec-load']]]);
     fill('f1', 'other', 'QQQ', 'BUY', 1, 100);
-    const refused = fill('f2', 'spy', 'SPY', 'SELL', 1, 100);
-    expect(refused.ok).toBe(false);
+    const reduced = fill('f2', 'spy', 'SPY', 'SELL', 1, 100);
+    expect(reduced.ok).toBe(true);
+    expect(tracker.records().map((r) => [r.key, r.quantity_remaining, r.source])).toEqual([
+      ['spy#0', '9', 'portfolio'],
+      ['other#0', '1', 'fills'],
+    ]);
     const p2 = file('4');
     if (!p2.ok) throw new Error('fixture');
     tracker.setPortfolio(p2.portfolio, null);
     expect(tracker.records().map((r) => [r.key, r.quantity_remaining, r.source])).toEqual([
       ['other#0', '1', 'fills'],
-      ['spy#0', '4', 'portfolio'],
+      ['spy#0', '3', 'portfolio'],
     ]);
   });
 

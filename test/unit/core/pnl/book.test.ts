@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { PortfolioBook } from '../../../../src/core/pnl/book';
 import { unrealizedAt } from '../../../../src/core/pnl/book';
 import { FifoLedger, makeFill, type PositionSnapshot } from '../../../../src/core/pnl/fifo';
-import { markOf, quotePrices, type MarkPolicy } from '../../../../src/core/pnl/mark';
+import { markOf, quotePrices, type MarkPolicy } from '../../../../src/core/market/mark';
 import { multiplier, toDecimalString, type Money } from '../../../../src/core/model/money';
 import type { Quote } from '../../../../src/core/market/quote';
 import { QuoteCache } from '../../../../src/core/market/quote-cache';
@@ -265,13 +265,17 @@ describe('PortfolioBook', () => {
     );
   });
 
-  it('a price too large for the book\'s 64-bit marks is a bad price, not a wrong number', () => {
+  // Issue 12 item 3: the limit is the plausible maximum price (market/quote.ts, $10 million), the
+  // same rule as the row's (quotePrices) — it was the 64-bit mark limit (~$461 million) before.
+  it('a price above the plausible maximum is a bad price, not a wrong number', () => {
     const l = ledgerWith(['A', 'X', 'BUY', '1', '10']);
     const book = new PortfolioBook();
     for (const p of l.positions()) book.setPosition(p);
     book.onQuote(quote('X', 500_000_000, 500_000_001, 0));
     expect(book.value('A#0', 0)).toMatchObject({ unrealized: null, reason: 'bad_price' });
-    book.onQuote(quote('X', 400_000_000, 400_000_001, 1));
-    expect(str(book.value('A#0', 1)!.unrealized)).toBe('399999990.5');
+    book.onQuote(quote('X', 9_999_999, 10_000_001, 0));
+    expect(book.value('A#0', 0)).toMatchObject({ unrealized: null, reason: 'bad_price' });
+    book.onQuote(quote('X', 9_999_999, 10_000_000, 1));
+    expect(str(book.value('A#0', 1)!.unrealized)).toBe('9999989.5');
   });
 });

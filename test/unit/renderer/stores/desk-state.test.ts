@@ -49,3 +49,37 @@ describe('reduceDesk', () => {
     expect(r.needResync).toBe(false);
   });
 });
+
+describe('reduceDesk: totals include every structure (issue 12 item 1)', () => {
+  const straddle = {
+    id: 'straddle',
+    name: 'AAPL straddle',
+    net_debit: '3120',
+    currency: 'USD',
+    currency_decimals: 2,
+    legs: [
+      { symbol: 'AAPL261218C00230000', quantity: '1', multiplier: '100', entry_price: null, instrument: null },
+      { symbol: 'AAPL261218P00230000', quantity: '1', multiplier: '100', entry_price: null, instrument: null },
+    ],
+  };
+  const legQuote = (symbol: string, bid: number, receivedAt: number): QuoteWire => ({ symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
+
+  it('a net-debit-only structure is in the renderer totals, and follows ticks', () => {
+    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [legQuote('AAPL261218C00230000', 10, 5000), legQuote('AAPL261218P00230000', 9, 5000)] }) };
+    let r = reduceDesk(initialDeskState, snap, 5000);
+    // (10.1 + 9.1) × 100 − 3120 = −1200
+    expect(r.state.totals).toMatchObject({ currency: 'USD', unrealized: '-1200', total: '-1200' });
+    expect(r.state.totals.totals[0]!.open_structures).toBe(1);
+    r = reduceDesk(r.state, { type: 'tick_update', seq: 2, serverTime: 6000, timestamp: new Date(6000).toISOString(), active_nodes: [], ltp_updates: [legQuote('AAPL261218C00230000', 11, 6000)], pnl_snapshot: EMPTY_PNL }, 6000);
+    expect(r.state.totals.total).toBe('-1100');
+  });
+
+  it('a trade print does not make the leg\'s old book fresh: the structure turns unknown', () => {
+    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [legQuote('AAPL261218C00230000', 10, 5000), legQuote('AAPL261218P00230000', 9, 5000)] }) };
+    let r = reduceDesk(initialDeskState, snap, 5000);
+    const print = { ...legQuote('AAPL261218P00230000', 9, 20_000), last: 9.05, receivedAt: 20_000, bookReceivedAt: 5000, lastReceivedAt: 20_000 };
+    r = reduceDesk(r.state, { type: 'tick_update', seq: 2, serverTime: 20_000, timestamp: new Date(20_000).toISOString(), active_nodes: [], ltp_updates: [print, legQuote('AAPL261218C00230000', 10, 20_000)], pnl_snapshot: EMPTY_PNL }, 20_000);
+    expect(r.state.structures.straddle!.legs[1]!.unknown_reason).toBe('stale_quote');
+    expect(r.state.totals.total).toBeNull();
+  });
+});

@@ -82,6 +82,18 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
       ctx.stroke();
       ctx.setLineDash([]);
     }
+    // Portfolio changes: a vertical marker (the curves on either side are different portfolios).
+    ctx.strokeStyle = c.live;
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([2, 3]);
+    for (const t of series.portfolioChanges) {
+      const x = u.valToPos(t / 1000, 'x', true);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + h);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
     // Coloured by sign, not by role: a peak below zero is still a loss (red), a trough above zero a gain.
     if (series.peak) dot(series.peak.t, series.peak.value, toneColor(series.peak.value, c));
     if (series.trough) dot(series.trough.t, series.trough.value, toneColor(series.trough.value, c));
@@ -128,6 +140,11 @@ export const PnlChart = memo(function PnlChart({ points, currency, decimals, min
             ? `${formatMoney(series.maxDrawdown.amount, decimals)} (${formatClock(series.maxDrawdown.peak.t)} → ${formatClock(series.maxDrawdown.trough.t)})`
             : '—'}
         </Text>
+        {series.scopeFrom !== null && (
+          <Text size="xs" c="dimmed" data-testid="pnl-scope" data-portfolio-changes={series.portfolioChanges.length}>
+            peak, trough and drawdown since the portfolio changed at {formatClock(series.scopeFrom)} (dotted line)
+          </Text>
+        )}
         <Text size="xs" c="dimmed" data-testid="pnl-gaps">
           {plural(series.gaps.length, 'gap')}
         </Text>

@@ -12,6 +12,8 @@ export interface PnlPoint {
   total: string | null;
   /** True when the sample marks the start of a gap (streaming stopped, feed stale…). */
   gap?: boolean;
+  /** True when another portfolio was loaded at this moment (a gap too; statistics restart after it). */
+  portfolioChange?: boolean;
 }
 
 export interface Extreme {
@@ -38,6 +40,13 @@ export interface PnlSeries {
   maxDrawdown: Drawdown | null;
   /** Samples with a known value. */
   known: number;
+  /** Times (ms) another portfolio was loaded: drawn as markers; the line never joins across them. */
+  portfolioChanges: number[];
+  /**
+   * Peak, trough and drawdown cover only the samples since this time (ms) — the last portfolio
+   * change — so they never mix two portfolios; null when the day had one portfolio.
+   */
+  scopeFrom: number | null;
 }
 
 /** The usual spacing of the samples (median of consecutive differences), 0 with fewer than 3. */
@@ -67,6 +76,7 @@ export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: 
   let known = 0;
   let gapStart: number | null = null;
   let prevT: number | null = null;
+  const portfolioChanges: number[] = [];
 
   for (const p of sorted) {
     const v = p.total === null ? null : tryParseScaled(p.total, MONEY_DP);
@@ -77,7 +87,13 @@ export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: 
       gaps.push([prevT / 1000, p.t / 1000]);
     }
     prevT = p.t;
-    const missing = v === null || p.gap === true;
+    if (p.portfolioChange === true) {
+      // Another portfolio from here on: the statistics describe the current one only.
+      portfolioChanges.push(p.t);
+      peak = trough = runPeak = null;
+      dd = null;
+    }
+    const missing = v === null || p.gap === true || p.portfolioChange === true;
     if (missing) {
       if (gapStart === null) gapStart = p.t;
       xs.push(p.t / 1000);
@@ -109,6 +125,8 @@ export function buildPnlSeries(points: readonly PnlPoint[], opts: { gapFactor?: 
     trough: ext(trough),
     maxDrawdown: dd ? { amount: scaledToString(dd.amount, MONEY_DP), peak: ext(dd.peak)!, trough: ext(dd.trough)! } : null,
     known,
+    portfolioChanges,
+    scopeFrom: portfolioChanges.at(-1) ?? null,
   };
 }
 

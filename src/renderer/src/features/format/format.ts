@@ -142,6 +142,7 @@ export function formatClockMs(epochMs: number | null | undefined): string {
 
 export function formatDte(dte: number | null | undefined): string {
   if (dte === null || dte === undefined) return DASH;
+  if (dte < 0) return `expired ${-dte}d ago`;
   return dte === 0 ? '0d (today)' : `${dte}d`;
 }
 

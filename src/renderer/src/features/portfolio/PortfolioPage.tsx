@@ -70,7 +70,7 @@ const Charts = memo(function Charts() {
   const decimals = useDeskStore((s) => s.totals.totals[0]?.currency_decimals ?? 2);
   const samples = useDeskStore((s) => selectPnlSamples(currency)(s));
   const refreshSec = useDeskStore((s) => s.settings?.pnl_refresh_seconds ?? 5);
-  const points = useMemo<PnlPoint[]>(() => samples.map((x) => ({ t: x.t, total: x.total, gap: x.gap !== null })), [samples]);
+  const points = useMemo<PnlPoint[]>(() => samples.map((x) => ({ t: x.t, total: x.total, gap: x.gap !== null, portfolioChange: x.gap === 'portfolio_changed' })), [samples]);
   const def = useDeskStore((s) => (selected ? s.structureDefs[selected] : undefined) ?? Object.values(s.structureDefs)[0]);
   const underlying = def ? underlyingOf(def) : null;
   const quote = useDeskStore((s) => (underlying ? s.quotes[underlying] : undefined));

@@ -112,6 +112,11 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
   const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
+  // A contract the venue does not list gets no quotes: said so, not "stale" (issue 12 item 4).
+  const unlisted = useDeskStore((s) => {
+    const sym = s.positions[rowKey]?.symbol;
+    return sym !== undefined && (s.streamer?.unlisted_contracts?.includes(sym) ?? false);
+  });
   if (!p) return null;
   const open = p.status !== 'CLOSED';
   const unknown = open && (p.unrealized_value === null || staleNow);
@@ -167,7 +172,21 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
         {formatDte(p.dte)}
       </div>
       <DeltaCellView rowKey={rowKey} />
-      <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
+      <div className="vt-cell num">
+        {!open ? (
+          <span className="tone-zero">closed</span>
+        ) : p.unknown_reason === 'expired' ? (
+          <span className="tone-unknown" data-testid="age" data-age-level="expired" title="the contract has expired: no market values it">
+            expired
+          </span>
+        ) : unlisted ? (
+          <span className="tone-unknown" data-testid="age" data-age-level="unlisted" title="the venue does not list this contract (unknown to it, or not tradable): it sends no quotes">
+            not listed by venue
+          </span>
+        ) : (
+          <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
+        )}
+      </div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (
           <span className="warn-chip warn-severe" data-code="stale_quote">

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { markTimeOf } from '@core/market/mark';
 import { usePortfolioView } from './view-state';
 import { Button, Paper, Text, Title } from '@mantine/core';
 import type { StructureView } from '@shared/contract';
@@ -45,9 +46,12 @@ function Money({ value, decimals, signed, testId }: { value: string | null; deci
   );
 }
 
-/** A leg's age counts from its quote's receive time (looked up in the quote store). */
+/** A leg's age is its mark's: from the receive time of what the mark is computed from (book or last trade). */
 function LegAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
-  const receivedAt = useDeskStore((s) => s.quotes[symbol]?.receivedAt ?? null);
+  const receivedAt = useDeskStore((s) => {
+    const q = s.quotes[symbol];
+    return q ? markTimeOf(q, s.valuation.markPolicy) : null;
+  });
   return <AgeBadge receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
 }
 

@@ -4,9 +4,13 @@ import type { PnlSnapshotWire, PnlTotalsWire } from '@shared/contract';
 import { useNowDerived } from '../../hooks/use-now';
 import { decimalTone, formatAge, formatClock, formatMoney } from '../format/format';
 
-/** "unknown (3 positions without a fresh quote)" — an unknown total is never shown as 0. */
-export function unknownText(count: number): string {
-  return `unknown (${count} ${count === 1 ? 'position' : 'positions'} without a fresh quote)`;
+/**
+ * "unknown (3 positions without a fresh quote)" — an unknown total is never shown as 0. With
+ * structures valued as a whole in the totals, the count covers them too.
+ */
+export function unknownText(count: number, withStructures = false): string {
+  const what = withStructures ? (count === 1 ? 'position or structure' : 'positions or structures') : count === 1 ? 'position' : 'positions';
+  return `unknown (${count} ${what} without a fresh quote)`;
 }
 
 function Figure({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
@@ -37,7 +41,7 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
       <Figure label="Unrealized" testId="unrealized">
         {t.unrealized_pnl === null ? (
           <div className="figure-value figure-sm wrap tone-unknown" data-tone="unknown" title={`known part: ${formatMoney(t.unrealized_known, t.currency_decimals, { signed: true })}`}>
-            {unknownText(t.unknown_count)}
+            {unknownText(t.unknown_count, (t.open_structures ?? 0) > 0)}
           </div>
         ) : (
           <Money value={t.unrealized_pnl} decimals={t.currency_decimals} size="lg" />
@@ -53,7 +57,15 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
         )}
       </Figure>
       <Figure label="Open positions" testId="open-positions">
-        <div className="figure-value figure-lg">{t.open_positions}</div>
+        <div className="figure-value figure-lg" title="what the totals include: every open position (each leg with a cost basis) and every structure valued from its net debit">
+          {t.open_positions}
+          {(t.open_structures ?? 0) > 0 ? (
+            <span className="figure-sm" data-testid="open-structures">
+              {' '}
+              + {t.open_structures} {t.open_structures === 1 ? 'structure' : 'structures'} (net debit)
+            </span>
+          ) : null}
+        </div>
       </Figure>
     </div>
   );

@@ -1,14 +1,21 @@
 import { useMemo } from 'react';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNow } from '../../hooks/use-now';
-import type { PositionRecord } from '@shared/contract';
+import type { PositionRecord, StructureDefWire } from '@shared/contract';
+import { markTimeOf } from '@core/market/mark';
 import { staleSummary, type StaleSummary } from './stale';
 import { streamingSince } from './streaming-since';
 
-/** Open positions' symbols (they change only with the records, i.e. on position/portfolio events). */
-function neededSymbols(records: Record<string, PositionRecord>): string[] {
+/**
+ * Every symbol the totals depend on: open positions' and every structure leg's (a structure valued
+ * from its net debit has legs that are not positions). Changes only on position/portfolio events.
+ */
+export function neededSymbols(records: Record<string, PositionRecord>, structureDefs: Record<string, StructureDefWire>, now: number): string[] {
   const out = new Set<string>();
-  for (const r of Object.values(records)) if (r.status !== 'CLOSED') out.add(r.symbol);
+  // An expired contract has no market: it is shown as expired, not as a stale quote.
+  const live = (i: { expiry: { epochMs: number } | null } | null) => !i?.expiry || i.expiry.epochMs > now;
+  for (const r of Object.values(records)) if (r.status !== 'CLOSED' && live(r.instrument)) out.add(r.symbol);
+  for (const d of Object.values(structureDefs)) for (const l of d.legs) if (live(l.instrument)) out.add(l.symbol);
   return [...out];
 }
 
@@ -21,20 +28,29 @@ function neededSymbols(records: Record<string, PositionRecord>): string[] {
  */
 export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
   const records = useDeskStore((s) => s.records);
+  const structureDefs = useDeskStore((s) => s.structureDefs);
+  const policy = useDeskStore((s) => s.valuation.markPolicy);
+  const unlisted = useDeskStore((s) => s.streamer?.unlisted_contracts);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const streaming = useDeskStore((s) => s.streaming);
   const now = useNow();
-  const symbols = useMemo(() => neededSymbols(records), [records]);
+  // Contracts the venue does not list are flagged on their rows, not counted as stale quotes.
+  const symbols = useMemo(() => neededSymbols(records, structureDefs, now).filter((s) => !unlisted?.includes(s)), [records, structureDefs, now, unlisted]);
   const summary = useMemo(() => {
     const { quotes, clockOffsetMs } = useDeskStore.getState();
     const since = streamingSince();
     const countMissing = streaming && since !== null && now - since > staleMs;
     return staleSummary(
-      symbols.map((symbol) => ({ symbol, receivedAt: quotes[symbol]?.receivedAt ?? null })),
+      // A mark's age is its inputs' (the book, or the last trade under `last`): a fresh trade print
+      // does not hide an old book.
+      symbols.map((symbol) => {
+        const q = quotes[symbol];
+        return { symbol, receivedAt: q ? markTimeOf(q, policy) : null };
+      }),
       now + clockOffsetMs,
       staleMs,
       countMissing,
     );
-  }, [symbols, now, staleMs, streaming]);
+  }, [symbols, now, staleMs, streaming, policy]);
   return { summary, staleMs };
 }

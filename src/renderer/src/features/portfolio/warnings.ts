@@ -1,6 +1,6 @@
 /** Short labels for position warnings, so a row shows them compactly (the full message is in the title). */
 import type { WarningCode, WarningView } from '@shared/contract';
-import type { UnknownReason } from '@core/pnl/mark';
+import type { UnknownReason } from '@core/market/mark';
 
 export const WARNING_LABEL: Record<WarningCode, string> = {
   missing_quote: 'no quote',
@@ -28,6 +28,7 @@ export const UNKNOWN_REASON_LABEL: Record<UnknownReason, string> = {
   crossed_quote: 'crossed quote',
   no_last: 'no last trade',
   bad_price: 'bad price',
+  expired: 'expired',
 };
 
 /** De-duplicated by code (a structure may repeat one per leg). */
