@@ -160,6 +160,11 @@ export class Desk {
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
   private startError: string | null = null;
+  private startErrorAt: number | null = null;
+  /** The last known health of each stream, kept across Stop (state aside). */
+  private readonly lastKnown = new Map<string, StreamHealthWire>();
+  /** Reconnects of earlier runs today, per stream (cumulative for the day). */
+  private reconnectDay: { day: string; base: Map<string, number> } = { day: '', base: new Map() };
   private lastPlan: SubscriptionPlan | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
@@ -444,6 +449,16 @@ export class Desk {
       }
       case 'credentials.clear':
         return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
+      case 'session.reauthenticate': {
+        const p = payload as CommandPayload<'session.reauthenticate'>;
+        if (p.venue !== undefined && p.venue !== this.config.venue) {
+          throw new CommandFailure({ code: 'failed', message: `cannot re-authenticate ${p.venue}: the desk streams from ${this.config.venue}` });
+        }
+        if (!this.streaming || !this.venue) return { reauthenticating: false, venue: this.config.venue };
+        this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
+        void this.reauthenticate().catch((err: unknown) => this.logger.error('re-authentication failed', { message: err instanceof Error ? err.message : String(err) }));
+        return { reauthenticating: true, venue: this.config.venue };
+      }
       case 'stream.restart':
         if (this.streaming) void this.stop();
         void this.start();
@@ -574,6 +589,7 @@ export class Desk {
     const sim = this.sim;
     this.venue = null;
     this.sim = null;
+    if (venue) this.rememberHealth(venue);
     await venue?.dispose();
     await sim?.stop();
     this.logger.info('streaming stopped');
@@ -582,6 +598,7 @@ export class Desk {
 
   private async onStartFailed(err: unknown): Promise<void> {
     this.startError = err instanceof Error ? err.message : String(err);
+    this.startErrorAt = this.clock.now();
     this.logger.error('streaming failed to start', { message: this.startError });
     this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
@@ -674,53 +691,113 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
+  /** UTC day of `at` ("2026-12-06"): reconnect counts are per day. */
+  private static dayOf(at: number): string {
+    return new Date(at).toISOString().slice(0, 10);
+  }
+
+  /** Reconnects of stopped venues today, per stream (the running venue's own count is added on top). */
+  private reconnectsBase(now: number): Map<string, number> {
+    const day = Desk.dayOf(now);
+    if (this.reconnectDay.day !== day) this.reconnectDay = { day, base: new Map() };
+    return this.reconnectDay.base;
+  }
+
+  /** Stop keeps what was last known of each stream (last event, last error and its time, counts). */
+  private rememberHealth(venue: AlpacaVenue): void {
+    const now = this.clock.now();
+    const base = this.reconnectsBase(now);
+    for (const h of venue.health()) {
+      this.lastKnown.set(h.name, this.wireOf(h, now));
+      base.set(h.name, (base.get(h.name) ?? 0) + h.reconnects);
+    }
+    const rest = this.restRow(venue);
+    this.lastKnown.set('rest', rest);
+  }
+
+  private wireOf(h: StreamHealth, now: number): StreamHealthWire {
+    return {
+      name: h.name,
+      state: h.state,
+      lastError: h.lastError,
+      lastErrorAt: h.lastErrorAt,
+      reconnectAttempts: h.reconnectAttempts,
+      reconnects: (this.reconnectsBase(now).get(h.name) ?? 0) + h.reconnects,
+      lastEventAt: h.lastEventAt,
+      queueDepth: h.queueDepth,
+      droppedEvents: h.droppedEvents,
+      subscriptions: h.subscriptions,
+      subscriptionsConfirmed: h.subscriptionsConfirmed,
+      lastTickAt: h.lastTickAt,
+      lastTickAgeMs: lastTickAgeMs(h, now),
+      malformedFrames: h.malformedFrames,
+      nextRetryAt: h.nextRetryAt,
+      connectedAt: h.connectedAt,
+      liveness: h.liveness,
+      lastHeartbeatAt: h.lastHeartbeatAt,
+    };
+  }
+
+  /**
+   * REST is a channel too: `session_needed` only when a REST call itself was refused (HTTP 401, or
+   * 403 on a trading read) — streams refused at auth do not make it so. It is quiet by nature (no
+   * calls, no events): its liveness is not judged by data.
+   */
+  private restRow(venue: AlpacaVenue): StreamHealthWire {
+    return {
+      name: 'rest',
+      state: venue.restSessionRefused ? 'session_needed' : 'running',
+      lastError: venue.lastRestError,
+      lastErrorAt: venue.lastRestErrorAt,
+      reconnectAttempts: 0,
+      lastEventAt: null,
+      queueDepth: 0,
+      droppedEvents: 0,
+      subscriptions: 0,
+      liveness: 'heartbeat',
+    };
+  }
+
   private streams(): StreamHealthWire[] {
     const now = this.clock.now();
     const health: StreamHealth[] = this.venue?.health() ?? [];
     const streams = STREAM_NAMES.map((name): StreamHealthWire => {
       const h = health.find((x) => x.name === name);
-      if (!h) {
+      if (h) return this.wireOf(h, now);
+      const known = this.lastKnown.get(name);
+      if (known) {
+        // Stopped: the last known figures stay (what happened before Stop is still true).
         return {
-          name,
+          ...known,
           state: this.startError ? 'error' : 'not_started',
-          lastError: this.startError,
+          lastError: this.startError ?? known.lastError,
+          lastErrorAt: this.startError ? (this.startErrorAt ?? known.lastErrorAt ?? null) : (known.lastErrorAt ?? null),
+          reconnects: this.reconnectsBase(now).get(name) ?? 0,
           reconnectAttempts: 0,
-          lastEventAt: null,
           queueDepth: 0,
-          droppedEvents: 0,
-          subscriptions: 0,
+          nextRetryAt: null,
+          connectedAt: null,
+          lastTickAgeMs: known.lastTickAt === null || known.lastTickAt === undefined ? null : now - known.lastTickAt,
         };
       }
       return {
         name,
-        state: h.state,
-        lastError: h.lastError,
-        reconnectAttempts: h.reconnectAttempts,
-        lastEventAt: h.lastEventAt,
-        queueDepth: h.queueDepth,
-        droppedEvents: h.droppedEvents,
-        subscriptions: h.subscriptions,
-        subscriptionsConfirmed: h.subscriptionsConfirmed,
-        lastTickAt: h.lastTickAt,
-        lastTickAgeMs: lastTickAgeMs(h, now),
-        malformedFrames: h.malformedFrames,
-        nextRetryAt: h.nextRetryAt,
-      };
-    });
-    // REST is a channel too: a session refused there (HTTP 401, or 403 on a trading read) is shown
-    // as its own `session_needed` row rather than by mislabelling streams that still deliver data.
-    if (this.venue) {
-      const session = this.venue.sessionState();
-      streams.push({
-        name: 'rest',
-        state: session === 'session_needed' ? 'session_needed' : 'running',
-        lastError: this.venue.lastRestError,
+        state: this.startError ? 'error' : 'not_started',
+        lastError: this.startError,
+        lastErrorAt: this.startError ? this.startErrorAt : null,
         reconnectAttempts: 0,
+        reconnects: this.reconnectsBase(now).get(name) ?? 0,
         lastEventAt: null,
         queueDepth: 0,
         droppedEvents: 0,
         subscriptions: 0,
-      });
+        liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
+      };
+    });
+    if (this.venue) streams.push(this.restRow(this.venue));
+    else {
+      const rest = this.lastKnown.get('rest');
+      if (rest) streams.push({ ...rest, state: 'not_started' });
     }
     return streams;
   }

@@ -101,6 +101,16 @@ export interface StreamHealthWire {
   malformedFrames?: number;
   /** When the next reconnect attempt is due (state `reconnecting`), epoch ms. */
   nextRetryAt?: number | null;
+  /** When `lastError` happened, epoch ms (an error before `connectedAt` is past: the stream recovered). */
+  lastErrorAt?: number | null;
+  /** When the current connection became ready, epoch ms (null when not running). */
+  connectedAt?: number | null;
+  /** Reconnects today (UTC day), across Stop/Start — `reconnectAttempts` is the current streak. */
+  reconnects?: number;
+  /** `heartbeat`: a quiet stream (trade_updates, rest) whose silence is normal; absent = `data`. */
+  liveness?: 'data' | 'heartbeat';
+  /** Last ping/pong from the venue, epoch ms (liveness of a quiet stream). */
+  lastHeartbeatAt?: number | null;
 }
 
 export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
@@ -418,6 +428,11 @@ export const commandSchemas = {
   /** Renderer → desk only; the reply is the status, never the values. */
   'credentials.save': credentialsSave,
   'credentials.clear': z.object({ venue: credentialVenue }).strict(),
+  /**
+   * After a session expired (`session_needed`): run the venue's authentication again and restart
+   * its streams. `venue`, when given, must be the venue streaming now.
+   */
+  'session.reauthenticate': z.object({ venue: z.enum(['sim', 'alpaca']).optional() }).strict(),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -437,6 +452,8 @@ export interface CommandResults {
   'credentials.status': CredentialsStatus;
   'credentials.save': CredentialsStatus;
   'credentials.clear': CredentialsStatus;
+  /** `reauthenticating`: false when not streaming (nothing to re-authenticate; Start authenticates). */
+  'session.reauthenticate': { reauthenticating: boolean; venue: string };
 }
 
 export interface SettingsResult {

@@ -123,6 +123,57 @@ describe('desk default run over real sockets', () => {
   });
 });
 
+describe('quiet streams are not stale (issue 12 item 7)', () => {
+  it('trade_updates with no orders and rest with no calls raise no feed_stale after Start', async () => {
+    const d = createDesk({
+      clock: new SystemClock(),
+      config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 50, streams: { dataTimeoutMs: 2000, backoffBaseMs: 20, backoffCapMs: 200 } },
+      alerts: { feedStaleAfterMs: 300, checkEveryMs: 50 },
+    });
+    desk = d;
+    const events: DeskEvent[] = [];
+    d.subscribe((e) => events.push(e));
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const t0 = Date.now();
+    await waitFor(() => Date.now() - t0 > 1200, 3000, 'four times the feed-stale threshold');
+    const stale = events.filter((e) => e.type === 'alert' && e.kind === 'feed_stale').map((e) => (e.type === 'alert' ? e.subject : null));
+    expect(stale).toEqual([]);
+    const rows = d.snapshot().streams;
+    expect(rows.filter((s) => s.liveness === 'heartbeat').map((s) => s.name)).toEqual(['trade_updates', 'rest']);
+    // the data streams are judged by data: stall one and it is called stale
+    d.simServer!.fault({ kind: 'stall', stream: 'stocks' });
+    await waitFor(() => events.some((e) => e.type === 'alert' && e.kind === 'feed_stale' && e.subject === 'stocks'), 3000, 'stocks stale');
+    expect(events.some((e) => e.type === 'alert' && e.kind === 'feed_stale' && (e.subject === 'trade_updates' || e.subject === 'rest'))).toBe(false);
+  });
+});
+
+describe('stream health across Stop and Start (issue 12 item 6)', () => {
+  it('Stop keeps the last event and the last error with its time; reconnects add up over the day', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    d.simServer!.fault({ kind: 'drop', stream: 'stocks' });
+    await waitFor(() => (d.snapshot().streams.find((s) => s.name === 'stocks')!.reconnects ?? 0) >= 1, 5000, 'a reconnect');
+    await waitFor(() => d.snapshot().streams.find((s) => s.name === 'stocks')!.state === 'running', 5000, 'running again');
+    const running = d.snapshot().streams.find((s) => s.name === 'stocks')!;
+    // a recovered stream: its error happened before the current connection (shown as past)
+    expect(running.lastError).not.toBeNull();
+    expect(running.lastErrorAt!).toBeLessThanOrEqual(running.connectedAt!);
+    await d.stop();
+    const stopped = d.snapshot().streams.find((s) => s.name === 'stocks')!;
+    expect(stopped.state).toBe('not_started');
+    expect(stopped.lastEventAt).not.toBeNull();
+    expect(stopped.lastError).toBe(running.lastError);
+    expect(stopped.lastErrorAt).toBe(running.lastErrorAt);
+    expect(stopped.reconnects).toBe(running.reconnects);
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after restart');
+    d.simServer!.fault({ kind: 'drop', stream: 'stocks' });
+    await waitFor(() => (d.snapshot().streams.find((s) => s.name === 'stocks')!.reconnects ?? 0) >= running.reconnects! + 1, 5000, 'cumulative reconnects');
+  });
+});
+
 describe('desk health for REST sessions', () => {
   it('shows a refused REST session as its own session_needed row', async () => {
     const { d } = boot();
@@ -140,6 +191,22 @@ describe('desk health for REST sessions', () => {
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after re-authentication');
     await d.activeVenue!.account();
     expect(d.snapshot().streams.find((s) => s.name === 'rest')!.lastError).toBeNull();
+  });
+});
+
+describe('desk health when only the streams are refused (issue 12 item 9)', () => {
+  it('the REST row stays running while the streams say session_needed; reauthenticate recovers them', async () => {
+    const { d } = boot();
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    d.simServer!.fault({ kind: 'expire_session' });
+    await waitFor(() => d.snapshot().streams.filter((s) => s.name !== 'rest').every((s) => s.state === 'session_needed'), 5000, 'streams session_needed');
+    // no REST call was refused: the REST row must not claim it was
+    expect(d.snapshot().streams.find((s) => s.name === 'rest')!.state).toBe('running');
+    d.simServer!.fault({ kind: 'renew_session' });
+    const r = await d.handle('session.reauthenticate', {});
+    expect(r.ok).toBe(true);
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after the command');
   });
 });
 
