@@ -247,6 +247,8 @@ export class Desk {
       defaultPortfolioPath: deps.portfolioPath ?? null,
       watch: deps.watchPortfolio ?? null,
       tickCoalesceMs: this.config.tickCoalesceMs,
+      // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
+      restRefresh: () => this.ltpProvider,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
@@ -561,7 +563,14 @@ export class Desk {
         this.emitHealth();
       },
     });
-    this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
+    // The per-symbol minimum interval stays under the stale threshold, or a REST-fed quote would go
+    // stale before it may be refreshed again (the tracker's fallback asks before the threshold).
+    this.ltpProvider = new LtpProvider({
+      cache: this.cache,
+      clock: this.clock,
+      fetchLatest: (symbols) => venue.latestQuotes(symbols),
+      minSymbolIntervalMs: Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
+    });
     this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();

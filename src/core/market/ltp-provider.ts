@@ -70,10 +70,15 @@ export class LtpProvider {
     this.tokensAt = this.clock.now();
   }
 
-  /** The freshest quote for `symbol`: from the cache when fresh, otherwise after a shared REST refresh. */
-  getFresh(symbol: string): Promise<FreshQuote> {
+  /**
+   * The freshest quote for `symbol`: from the cache when fresh, otherwise after a shared REST refresh.
+   * `maxAgeMs` (default: the cache's stale threshold) lets a caller refresh a quote that is about to
+   * go stale, so the REST price lands before the threshold rather than after it.
+   */
+  getFresh(symbol: string, maxAgeMs: number = this.cache.staleAfterMs): Promise<FreshQuote> {
     const cached = this.cache.get(symbol) ?? null;
-    if (cached && !this.cache.isStale(symbol)) {
+    const age = this.cache.ageMs(symbol);
+    if (cached && age !== null && age <= Math.min(maxAgeMs, this.cache.staleAfterMs)) {
       this.cache.stats.freshHits++;
       return Promise.resolve({ symbol, quote: cached, fresh: true, source: 'cache', reason: null });
     }

@@ -1,6 +1,9 @@
 // The desk's default run: sim venue server on 127.0.0.1 → real Alpaca adapter → stream managers →
 // quote cache → tick_update. Nothing on the network before Start; Stop leaves no socket or timer.
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDesk, type Desk } from '../../../src/node/desk';
 import { SystemClock } from '../../../src/node/system-clock';
 import type { DeskEvent } from '../../../src/shared/contract';
@@ -44,7 +47,7 @@ describe('desk default run over real sockets', () => {
     expect([...symbols].some((s) => s.length > 15)).toBe(true); // option contracts too
     // (the tracker's first refresh may send a tick with totals only: take one that carries quotes)
     const wire = ticks(events).find((e) => e.type === 'tick_update' && e.ltp_updates.length > 0)!;
-    if (wire.type === 'tick_update') expect(Object.keys(wire.ltp_updates[0]!).sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'last', 'receivedAt', 'symbol']);
+    if (wire.type === 'tick_update') expect(Object.keys(wire.ltp_updates[0]!).sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'last', 'receivedAt', 'source', 'symbol']);
     // the periodic health_event (every 100 ms here) carries the tick age once ticks have flowed
     const lastStocks = () => {
       const h = events.filter((e) => e.type === 'health_event').at(-1);
@@ -171,6 +174,50 @@ describe('stream health across Stop and Start (issue 12 item 6)', () => {
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after restart');
     d.simServer!.fault({ kind: 'drop', stream: 'stocks' });
     await waitFor(() => (d.snapshot().streams.find((s) => s.name === 'stocks')!.reconnects ?? 0) >= running.reconnects! + 1, 5000, 'cumulative reconnects');
+  });
+});
+
+describe('the tracker falls back to REST during a stall (issue 12 item 12)', () => {
+  it('a stalled stock stream: the position keeps a known P&L priced by REST with its receive time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ld-rest-'));
+    try {
+      const file = join(dir, 'portfolio.json');
+      writeFileSync(file, JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: '10', cost_basis: '500', opened_at: '2026-11-01T14:00:00Z' }] }));
+      const d = createDesk({
+        clock: new SystemClock(),
+        portfolioPath: file,
+        // the stall must last: a long data timeout, so the socket is not reconnected during the test
+        config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 100, staleAfterMs: 1000, streams: { dataTimeoutMs: 60_000, backoffBaseMs: 20, backoffCapMs: 200 } },
+      });
+      desk = d;
+      const events: DeskEvent[] = [];
+      d.subscribe((e) => events.push(e));
+      await d.start();
+      await waitFor(() => d.cache.get('SPY')?.source === 'stream', 5000, 'SPY streamed');
+      d.simServer!.fault({ kind: 'stall', stream: 'stocks' });
+      const stalledAt = Date.now();
+      await waitFor(() => d.cache.get('SPY')?.source === 'rest', 5000, 'SPY refreshed by REST');
+      // for the rest of the stall the position stays valued: REST keeps its quote fresh
+      const unknownAt: number[] = [];
+      while (Date.now() - stalledAt < 3500) {
+        const p = d.live.tracker.snapshot().trades.find((t) => t.symbol === 'SPY')!;
+        if (p.unrealized_value === null) unknownAt.push(Date.now() - stalledAt);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // (the first second: the stream's last quote ages to the threshold before REST is asked)
+      expect(unknownAt.filter((t) => t > 1500)).toEqual([]);
+      const q = d.cache.get('SPY')!;
+      expect(q.source).toBe('rest');
+      expect(Date.now() - q.receivedAt).toBeLessThan(1000);
+      // the UI gets the REST quote, marked as such, and the refreshes are steps of the stream's flow
+      const wire = events.flatMap((e) => (e.type === 'tick_update' ? e.ltp_updates : [])).filter((u) => u.symbol === 'SPY').at(-1)!;
+      expect(wire.source).toBe('rest');
+      expect(events.some((e) => e.type === 'node_event' && e.action === 'rest_refresh' && e.status === 'completed')).toBe(true);
+      // one shared, rate-limited refresh: a handful of calls, not one per check
+      expect(d.cache.stats.restRefreshes).toBeLessThanOrEqual(10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
