@@ -35,8 +35,8 @@ import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
 import { Secret } from '../core/model/secret';
 import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
-import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
-import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
+import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type EndpointKey } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
@@ -47,6 +47,7 @@ import type {
   DeskSnapshot,
   StreamHealthWire,
   UnsequencedEvent,
+  VenueEndpointsWire,
   VenueMode,
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
@@ -371,6 +372,7 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
+      endpoints: this.endpoints(),
       ...this.live.snapshotParts(),
     };
   }
@@ -387,6 +389,37 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       pnl_snapshot: this.live.pnlSnapshot(),
+    };
+  }
+
+  /** The endpoints Start connects to, and where each came from (read-only, shown in Settings). */
+  endpoints(): VenueEndpointsWire {
+    const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
+    if (this.config.venue === 'sim') {
+      const urls = this.sim?.urls() ?? null;
+      return {
+        venue: 'sim',
+        env: null,
+        env_source: null,
+        endpoints: keys.map((key) => ({ key, url: urls ? urls[key] : null, source: urls ? 'the embedded simulated venue on 127.0.0.1' : 'the embedded simulated venue (port chosen at Start)' })),
+        error: null,
+      };
+    }
+    const a = this.config.alpaca;
+    if (!a) return { venue: 'alpaca', env: null, env_source: null, endpoints: keys.map((key) => ({ key, url: null, source: 'no Alpaca credentials configured' })), error: null };
+    let urls: AlpacaUrls = ALPACA_DEFAULT_ENDPOINTS[a.env];
+    let error: string | null = null;
+    try {
+      urls = resolveAlpacaEndpoints(a);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    return {
+      venue: 'alpaca',
+      env: a.env,
+      env_source: a.envSource ?? 'default',
+      endpoints: keys.map((key) => ({ key, url: urls[key], source: a.urlSources?.[key] ?? `Alpaca's ${a.env} default` })),
+      error,
     };
   }
 
@@ -523,7 +556,7 @@ export class Desk {
     } else {
       const a = this.config.alpaca;
       if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
-      urls = ALPACA_URLS[a.env];
+      urls = resolveAlpacaEndpoints(a);
       credentials = { keyId: a.keyId, secretKey: a.secretKey };
     }
     const s = this.config.streams ?? {};

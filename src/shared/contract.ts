@@ -117,6 +117,17 @@ export interface StreamHealthWire {
 
 export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
 
+/** The endpoints Start connects to and where each came from (env, config file, default) — read-only. */
+export interface VenueEndpointsWire {
+  venue: 'sim' | 'alpaca';
+  /** paper/live for Alpaca (null for the sim), and how it was decided. */
+  env: 'paper' | 'live' | null;
+  env_source: string | null;
+  endpoints: { key: 'tradingRest' | 'tradingStream' | 'dataRest' | 'dataStream'; url: string | null; source: string }[];
+  /** Why Start would refuse these endpoints (e.g. a live URL with a paper account), null when fine. */
+  error: string | null;
+}
+
 // ---------- desk settings (validated here, persisted by the Node layer in the state dir) ----------
 
 const alpacaSettingsShape = {
@@ -210,6 +221,8 @@ export interface DeskSnapshot {
   serverTime: number;
   protocol: number;
   venue: string;
+  /** The venue's endpoints (Settings shows them); absent from older desks. */
+  endpoints?: VenueEndpointsWire;
   mode: VenueMode;
   streaming: boolean;
   /** The latest quote of every symbol in the cache. */

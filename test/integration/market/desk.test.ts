@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDesk, type Desk } from '../../../src/node/desk';
 import { SystemClock } from '../../../src/node/system-clock';
+import { SimVenueServer, SIM_CREDENTIALS } from '../../../src/node/venues/sim/server';
 import type { DeskEvent } from '../../../src/shared/contract';
 import { handleTotal, liveHandles, waitFor } from './fixture';
 
@@ -217,6 +218,47 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
       expect(d.cache.stats.restRefreshes).toBeLessThanOrEqual(10);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Alpaca endpoints from the environment (issue 12 item 11)', () => {
+  it('connects venue alpaca to a self-hosted gateway named by APCA_API_BASE_URL / _DATA_URL / _STREAM_URL', async () => {
+    const clock = new SystemClock();
+    const gateway = new SimVenueServer({ seed: 3, clock, intervalMs: 20 });
+    const urls = await gateway.start();
+    try {
+      const d = createDesk({
+        clock,
+        env: {
+          LIVE_DESK_VENUE: 'alpaca',
+          APCA_API_KEY_ID: SIM_CREDENTIALS.keyId,
+          APCA_API_SECRET_KEY: SIM_CREDENTIALS.secretKey,
+          APCA_API_BASE_URL: urls.tradingRest,
+          APCA_API_DATA_URL: urls.dataRest,
+          APCA_API_STREAM_URL: urls.dataStream,
+        },
+        config: { watchlist: ['SPY'], tickCoalesceMs: 20, healthIntervalMs: 100 },
+      });
+      desk = d;
+      const e = d.snapshot().endpoints!;
+      expect(e).toMatchObject({ venue: 'alpaca', env: 'paper', error: null });
+      expect(e.env_source).toContain('not an Alpaca host');
+      expect(e.endpoints.map((x) => [x.key, x.url, x.source])).toEqual([
+        ['tradingRest', urls.tradingRest, 'APCA_API_BASE_URL'],
+        ['tradingStream', urls.tradingStream, 'derived from APCA_API_BASE_URL'],
+        ['dataRest', urls.dataRest, 'APCA_API_DATA_URL'],
+        ['dataStream', urls.dataStream, 'APCA_API_STREAM_URL'],
+      ]);
+      await d.start();
+      await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'all streams running against the gateway');
+      await waitFor(() => d.cache.get('SPY') !== undefined, 5000, 'SPY from the gateway');
+      expect(gateway.subscriptions('stocks')).toEqual(['SPY']);
+      expect((await d.ltp!.getFresh('QQQ')).source).toBe('rest'); // data REST goes to the gateway too
+    } finally {
+      await desk?.dispose();
+      desk = null;
+      await gateway.stop();
     }
   });
 });

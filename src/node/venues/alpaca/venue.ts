@@ -26,6 +26,7 @@ import type { SocketFactory } from '../../stream/socket';
 import { wsSocketFactory } from '../../stream/ws-socket';
 import { MarketDataProtocol, TradingProtocol, type Credentials, type TickSink } from './protocols';
 import { AlpacaRestClient } from './rest';
+import { ALPACA_DEFAULT_ENDPOINTS } from '../../config/market-config';
 
 export type StockFeed = 'iex' | 'sip' | 'delayed_sip' | 'test';
 export type OptionFeed = 'indicative' | 'opra';
@@ -41,20 +42,8 @@ export interface AlpacaUrls {
   tradingRest: string;
 }
 
-export const ALPACA_URLS: Record<'paper' | 'live', AlpacaUrls> = {
-  paper: {
-    dataStream: 'wss://stream.data.alpaca.markets',
-    tradingStream: 'wss://paper-api.alpaca.markets/stream',
-    dataRest: 'https://data.alpaca.markets',
-    tradingRest: 'https://paper-api.alpaca.markets',
-  },
-  live: {
-    dataStream: 'wss://stream.data.alpaca.markets',
-    tradingStream: 'wss://api.alpaca.markets/stream',
-    dataRest: 'https://data.alpaca.markets',
-    tradingRest: 'https://api.alpaca.markets',
-  },
-};
+/** Alpaca's own endpoints per environment (the defaults; env and the config file may override them). */
+export const ALPACA_URLS: Record<'paper' | 'live', AlpacaUrls> = ALPACA_DEFAULT_ENDPOINTS;
 
 export type StreamTuning = Pick<
   StreamManagerOptions,

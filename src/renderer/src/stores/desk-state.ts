@@ -18,6 +18,7 @@ import {
   isHistoryEvent,
   type DeskEvent,
   type DeskSettings,
+  type VenueEndpointsWire,
   type FillWire,
   type HistoryEvent,
   type KillSwitchWire,
@@ -92,6 +93,8 @@ export interface DeskState {
   pnlSamples: PnlSampleWire[];
   portfolio: PortfolioStatusWire | null;
   settings: DeskSettings | null;
+  /** The venue's endpoints and where each came from (from the snapshot; read-only). */
+  endpoints: VenueEndpointsWire | null;
   activeNodes: string[];
   progress: ReplayProgress | null;
   /** Server time of the last tick_update. */
@@ -130,6 +133,7 @@ export const initialDeskState: DeskState = {
   pnlSamples: [],
   portfolio: null,
   settings: null,
+  endpoints: null,
   activeNodes: [],
   progress: null,
   lastTickAt: null,
@@ -280,6 +284,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       pnlSamples: (s.pnl_samples ?? []).slice(-LIMITS.pnlSamples),
       portfolio: s.portfolio ?? null,
       settings: s.settings ?? null,
+      endpoints: s.endpoints ?? null,
       activeNodes: s.active_nodes ?? [],
       progress: s.progress ?? null,
     };
