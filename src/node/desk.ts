@@ -46,6 +46,7 @@ import type {
   DeskSettings,
   DeskSnapshot,
   StreamHealthWire,
+  SubscriptionPlanWire,
   UnsequencedEvent,
   VenueEndpointsWire,
   VenueMode,
@@ -373,6 +374,7 @@ export class Desk {
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
       endpoints: this.endpoints(),
+      plan: this.planWire(),
       ...this.live.snapshotParts(),
     };
   }
@@ -390,6 +392,13 @@ export class Desk {
       killSwitch: this.killSwitch.view(),
       pnl_snapshot: this.live.pnlSnapshot(),
     };
+  }
+
+  /** The plan in force while streaming: the limit, what was left out, the planner's warnings. */
+  private planWire(): SubscriptionPlanWire | null {
+    const p = this.lastPlan;
+    if (!this.streaming || !p) return null;
+    return { max_option_contracts: this.config.maxOptionContracts, omitted: [...p.omittedOptions, ...p.omittedStocks], warnings: p.warnings };
   }
 
   /** The endpoints Start connects to, and where each came from (read-only, shown in Settings). */
@@ -846,7 +855,7 @@ export class Desk {
 
   private emitHealth(): void {
     if (this.disposed) return;
-    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics(), plan: this.planWire() });
     this.alerts.check();
   }
 

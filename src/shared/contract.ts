@@ -221,6 +221,8 @@ export interface DeskSnapshot {
   serverTime: number;
   protocol: number;
   venue: string;
+  /** The subscription plan in force while streaming (null when stopped). */
+  plan?: SubscriptionPlanWire | null;
   /** The venue's endpoints (Settings shows them); absent from older desks. */
   endpoints?: VenueEndpointsWire;
   mode: VenueMode;
@@ -294,6 +296,18 @@ export interface HealthEvent extends EventBase {
   streaming: boolean;
   streams: StreamHealthWire[];
   streamer?: StreamerDiagnostics;
+  /** The subscription plan in force while streaming (null when stopped). */
+  plan?: SubscriptionPlanWire | null;
+}
+
+/** What the venue was asked for, within its limits, and what was left out (spec §5). */
+export interface SubscriptionPlanWire {
+  /** The configured option-contract limit the plan enforced. */
+  max_option_contracts: number;
+  /** Symbols left out by a limit (options, then stocks): not subscribed, so never quoted by the stream. */
+  omitted: string[];
+  /** The planner's warnings, naming what was left out and why. */
+  warnings: string[];
 }
 
 /** A position was entered, partly exited or exited (spec §7). */

@@ -124,6 +124,19 @@ describe('desk default run over real sockets', () => {
     expect(d.subscriptionPlan!.warnings[0]).toContain('limit 4');
     await waitFor(() => d.snapshot().streams.find((s) => s.name === 'options')!.subscriptionsConfirmed === 4, 5000, '4 option subscriptions');
     expect(d.simServer!.subscriptions('options').length).toBe(4);
+    // the UI learns the limit and what was left out (item 8: "not subscribed: over the limit of 4")
+    expect(d.snapshot().plan).toEqual({ max_option_contracts: 4, omitted: watchlist.slice(5), warnings: d.subscriptionPlan!.warnings });
+    const health = await new Promise<DeskEvent>((res) => {
+      const off = d.subscribe((e) => {
+        if (e.type === 'health_event') {
+          off();
+          res(e);
+        }
+      });
+    });
+    expect(health.type === 'health_event' && health.plan?.omitted).toEqual(watchlist.slice(5));
+    await d.stop();
+    expect(d.snapshot().plan).toBeNull();
   });
 });
 

@@ -20,6 +20,7 @@ import { PositionsTable } from './PositionsTable';
 import { StructuresTable } from './StructuresTable';
 import { FillsTable } from './FillsTable';
 import { StaleBanner } from './StaleBanner';
+import { PlanWarning, SessionBanner } from './SessionBanner';
 import { structurePayoff, underlyingOf } from './structure-payoff';
 import { useStaleSummary } from './use-stale';
 
@@ -32,7 +33,9 @@ function Banners() {
   const ready = useDeskStore((s) => s.seq !== null);
   return (
     <>
+      <SessionBanner />
       <StaleBanner summary={summary} staleMs={staleMs} />
+      <PlanWarning />
       {ready && !streaming && (
         <Alert variant="light" color="gray" data-testid="not-streaming" icon={<span aria-hidden>■</span>} py={6}>
           <Text size="sm">
@@ -86,13 +89,15 @@ function Totals() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [staleNow === 0 ? 0 : now, staleNow, stored, positions],
   );
-  return <TotalsBar totals={totals} clockOffsetMs={offset} />;
+  const lastGood = useDeskStore((s) => s.lastGoodAsOf);
+  return <TotalsBar totals={totals} clockOffsetMs={offset} lastGoodAsOf={lastGood} />;
 }
 
 function StreamHealth() {
   const offset = useDeskStore((s) => s.clockOffsetMs);
   const streams = useDeskStore((s) => s.streams);
-  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} />;
+  const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
+  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} staleMs={staleMs} />;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { LivePosition } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
-import { AgeBadge } from '../../components/AgeBadge';
+import { QuoteAge, QuoteSourceChip } from '../../components/QuoteAge';
+import { notSubscribedText } from '../health/freshness';
 import { decimalTone, formatDte, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { makeKeysSelector, type PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, warningSeverity } from './warnings';
@@ -87,6 +88,8 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
   const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
+  // Left out by the subscription plan (over the option-contract limit): the configured limit, else null.
+  const notSubscribed = useDeskStore((s) => (p && s.plan !== null && s.plan.omitted.includes(p.symbol) ? s.plan.max_option_contracts : null));
   if (!p) return null;
   const open = p.status !== 'CLOSED';
   const unknown = open && (p.unrealized_value === null || staleNow);
@@ -137,8 +140,14 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
         {formatDte(p.dte)}
       </div>
       <DeltaCellView rowKey={rowKey} />
-      <div className="vt-cell num">{open ? <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
+      <div className="vt-cell num">{open ? <QuoteAge symbol={p.symbol} receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} /> : <span className="tone-zero">closed</span>}</div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
+        {open && <QuoteSourceChip symbol={p.symbol} />}
+        {open && notSubscribed !== null && (
+          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed">
+            {notSubscribedText(notSubscribed)}
+          </span>
+        )}
         {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (
           <span className="warn-chip warn-severe" data-code="stale_quote">
             {WARNING_LABEL.stale_quote}

@@ -6,7 +6,8 @@ import type { StructureLegView } from '@core/pnl/views';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { structureStaleNow } from './stale-now';
-import { AgeBadge } from '../../components/AgeBadge';
+import { QuoteAge } from '../../components/QuoteAge';
+import { omittedSet, structureAge } from '../health/freshness';
 import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone } from '../format/format';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 
@@ -48,7 +49,33 @@ function Money({ value, decimals, signed, testId }: { value: string | null; deci
 /** A leg's age counts from its quote's receive time (looked up in the quote store). */
 function LegAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
   const receivedAt = useDeskStore((s) => s.quotes[symbol]?.receivedAt ?? null);
-  return <AgeBadge receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
+  return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
+}
+
+/**
+ * A structure's age from its legs' quotes: the oldest leg's while all are fresh, otherwise what is
+ * wrong — "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or legs the plan left out — never a
+ * bare "no quote" for a structure whose legs are merely old.
+ */
+function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
+  const omitted = useDeskStore((s) => s.plan);
+  const at = (now: number) => {
+    const quotes = useDeskStore.getState().quotes;
+    return structureAge(
+      legs.map((symbol) => ({ symbol, receivedAt: quotes[symbol]?.receivedAt ?? null })),
+      now + clockOffsetMs,
+      staleMs,
+      omittedSet(omitted),
+      omitted?.max_option_contracts ?? null,
+    );
+  };
+  const text = useNowDerived((now) => at(now).text);
+  const level = useNowDerived((now) => at(now).level);
+  return (
+    <span className={`age-badge age-${level === 'not_subscribed' ? 'not-subscribed' : level}`} data-testid="structure-age" data-age-level={level} style={{ whiteSpace: 'nowrap' }}>
+      {text}
+    </span>
+  );
 }
 
 function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: StructureLegView; structureId: string; decimals: number; clockOffsetMs: number; staleMs: number }) {
@@ -98,6 +125,7 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
   if (!s) return null;
+  const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;
   const netMark = staleNow ? null : s.net_mark;
   const pctTone = staleNow ? 'unknown' : numberTone(s.net_pnl_pct);
@@ -137,7 +165,7 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
         </td>
         <td className={`num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`}>{staleNow ? '—' : formatPct(s.net_pnl_pct, 2, { signed: true })}</td>
         <td>
-          <AgeBadge receivedAt={s.as_of} clockOffsetMs={clockOffsetMs} staleMs={staleMs} testId="structure-age" />
+          <StructureAge legs={legSymbols} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
         </td>
         <td>
           <Button size="compact-xs" variant={selected ? 'filled' : 'light'} mr={6} data-testid="structure-payoff" onClick={() => onSelect(s.id)}>

@@ -24,7 +24,12 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const streaming = useDeskStore((s) => s.streaming);
   const now = useNow();
-  const symbols = useMemo(() => neededSymbols(records), [records]);
+  // Symbols the plan left out are not stale: they were never subscribed (shown as such on their rows).
+  const plan = useDeskStore((s) => s.plan);
+  const symbols = useMemo(() => {
+    const omitted = new Set(plan?.omitted ?? []);
+    return neededSymbols(records).filter((s) => !omitted.has(s));
+  }, [records, plan]);
   const summary = useMemo(() => {
     const { quotes, clockOffsetMs } = useDeskStore.getState();
     const since = streamingSince();
