@@ -611,7 +611,7 @@ export class Desk {
       cache: this.cache,
       clock: this.clock,
       fetchLatest: (symbols) => venue.latestQuotes(symbols),
-      minSymbolIntervalMs: Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
+      minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
     venue.subscribe(this.cache.subscribedSymbols());

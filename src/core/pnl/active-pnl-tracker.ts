@@ -110,7 +110,7 @@ export interface ActivePnlTrackerOptions {
    * go stale (older than `restAheadFraction` × the threshold) and asks it for them.
    */
   restRefresh?: () => TrackerRestRefresh | null;
-  /** Default 0.6: under a 5 s threshold, checked every second, a quote older than 3 s is refreshed by REST (it lands before 5 s). */
+  /** Default 0.8: under a 5 s threshold, checked every 0.5 s, a quote older than 4 s is refreshed by REST (it lands before 5 s). */
   restAheadFraction?: number;
 }
 
@@ -202,7 +202,7 @@ export class ActivePnlTracker {
     this.valuation = { ...defaultValuation, ...opts.valuation };
     this.refreshMs = Math.round((opts.refreshSeconds ?? 5) * 1000);
     this.restRefresh = opts.restRefresh ?? null;
-    this.restAhead = opts.restAheadFraction ?? 0.6;
+    this.restAhead = opts.restAheadFraction ?? 0.8;
     this.fills = new FifoLedger({ multiplierOf: (s) => this.multiplierOf(s) });
     this.book = this.newBook();
   }
@@ -509,7 +509,7 @@ export class ActivePnlTracker {
 
   private armRestTimer(): void {
     if (!this.restRefresh || this.restTimer) return;
-    const every = Math.max(250, Math.floor(this.valuation.staleAfterMs / 5));
+    const every = Math.max(250, Math.floor(this.valuation.staleAfterMs / 10));
     this.restTimer = this.clock.setInterval(() => this.refreshStaleByRest(), every);
   }
 
