@@ -534,6 +534,9 @@ export class LivePortfolio {
 }
 
 /** The wire shape only (cache bookkeeping fields stay in the backend). */
+/** The quote on the wire; `source` only for a REST quote (absent = the stream: no bytes on every tick). */
 export function toQuoteWire(q: Quote): QuoteWire {
-  return { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt, source: q.source ?? 'stream' };
+  const w: QuoteWire = { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+  if (q.source === 'rest') w.source = 'rest';
+  return w;
 }

@@ -77,7 +77,7 @@ export const quoteWireSchema = z.object({
   askSize: z.number().nullable(),
   exchangeTime: z.number().nullable(),
   receivedAt: z.number(),
-  /** Where the latest update came from: the stream, or a REST refresh (the tracker's fallback). */
+  /** `rest` when the latest update came from a REST refresh (the tracker's fallback); absent = the stream. */
   source: z.enum(['stream', 'rest']).optional(),
 });
 export type QuoteWire = z.infer<typeof quoteWireSchema>;
