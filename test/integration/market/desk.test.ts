@@ -154,8 +154,9 @@ describe('quiet streams are not stale (issue 12 item 7)', () => {
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
     const t0 = Date.now();
     await waitFor(() => Date.now() - t0 > 1200, 3000, 'four times the feed-stale threshold');
+    // (only the quiet streams are judged here: a data stream may legitimately miss 300 ms on a loaded machine)
     const stale = events.filter((e) => e.type === 'alert' && e.kind === 'feed_stale').map((e) => (e.type === 'alert' ? e.subject : null));
-    expect(stale).toEqual([]);
+    expect(stale.filter((s) => s === 'trade_updates' || s === 'rest')).toEqual([]);
     const rows = d.snapshot().streams;
     expect(rows.filter((s) => s.liveness === 'heartbeat').map((s) => s.name)).toEqual(['trade_updates', 'rest']);
     // the data streams are judged by data: stall one and it is called stale
@@ -201,7 +202,8 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
         clock: new SystemClock(),
         portfolioPath: file,
         // the stall must last: a long data timeout, so the socket is not reconnected during the test
-        config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 100, staleAfterMs: 1000, streams: { dataTimeoutMs: 60_000, backoffBaseMs: 20, backoffCapMs: 200 } },
+        // (2 s: the LTP provider's budget is one REST call per second after its burst of 5)
+        config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 100, staleAfterMs: 2000, streams: { dataTimeoutMs: 60_000, backoffBaseMs: 20, backoffCapMs: 200 } },
       });
       desk = d;
       const events: DeskEvent[] = [];
@@ -213,16 +215,16 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
       await waitFor(() => d.cache.get('SPY')?.source === 'rest', 5000, 'SPY refreshed by REST');
       // for the rest of the stall the position stays valued: REST keeps its quote fresh
       const unknownAt: number[] = [];
-      while (Date.now() - stalledAt < 3500) {
+      while (Date.now() - stalledAt < 6000) {
         const p = d.live.tracker.snapshot().trades.find((t) => t.symbol === 'SPY')!;
         if (p.unrealized_value === null) unknownAt.push(Date.now() - stalledAt);
         await new Promise((r) => setTimeout(r, 50));
       }
-      // (the first second: the stream's last quote ages to the threshold before REST is asked)
-      expect(unknownAt.filter((t) => t > 1500)).toEqual([]);
+      // (before 2 s the stream's own last quote is still fresh; REST is asked at 1.6 s)
+      expect(unknownAt).toEqual([]);
       const q = d.cache.get('SPY')!;
       expect(q.source).toBe('rest');
-      expect(Date.now() - q.receivedAt).toBeLessThan(1000);
+      expect(Date.now() - q.receivedAt).toBeLessThan(2000);
       // the UI gets the REST quote, marked as such, and the refreshes are steps of the stream's flow
       const wire = events.flatMap((e) => (e.type === 'tick_update' ? e.ltp_updates : [])).filter((u) => u.symbol === 'SPY').at(-1)!;
       expect(wire.source).toBe('rest');
