@@ -204,8 +204,22 @@ export class Desk {
       if (this.streaming) this.live.quote(q);
     });
     // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
+    // The tracker's fallback refreshes every few seconds during a stall: a success is recorded at
+    // most once a minute (with how many were folded in), every failure and the first success after
+    // one always — so a long stall cannot flush the event history.
+    let lastOkNodeAt = Number.NEGATIVE_INFINITY;
+    let folded = 0;
+    let lastFailed = false;
     this.cache.onEvent((e) => {
       if (e.kind !== 'rest_refresh') return;
+      if (e.ok && !lastFailed && e.at - lastOkNodeAt < 60_000) {
+        folded++;
+        return;
+      }
+      lastFailed = !e.ok;
+      if (e.ok) lastOkNodeAt = e.at;
+      const since = folded;
+      folded = 0;
       this.live.node({
         parent: this.streamExec,
         node_type: 'RestRefreshNode',
@@ -213,8 +227,8 @@ export class Desk {
         node_name: 'REST quote refresh',
         action: 'rest_refresh',
         status: e.ok ? 'completed' : 'failed',
-        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms` : e.error,
-        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs },
+        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms${since > 0 ? ` (+${since} more refreshes in the last minute)` : ''}` : e.error,
+        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs, folded: since },
       });
     });
     // One venue subscription per symbol, however many consumers ask (the cache counts references).
