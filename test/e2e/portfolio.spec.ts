@@ -211,6 +211,10 @@ test('over the option-contract limit, and an expired session', async ({ desk, de
     const symbol = (await left.first().getAttribute('data-symbol'))!;
     await expect(left.first().getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
     await expect(left.first().getByTestId('age')).toHaveAttribute('title', 'not subscribed: over the limit of 3');
+    // A structure whose legs were left out says so (the first 3 contracts, in order, are AAPL's), not red "missing leg".
+    const ic = deskPage.structure('spy-dec-ic');
+    await expect(ic.getByTestId('structure-age')).toHaveText('not subscribed: over the limit of 3 (4 legs)');
+    await expect(ic.locator('[data-code="missing_leg"]')).toHaveCount(0);
     // Streamed rows tick as usual.
     await expectTicks(deskPage, 'SPY');
     // A missing quote counts as stale once streaming has run longer than the threshold (5 s): past

@@ -24,8 +24,10 @@ function structureIds(defs: Record<string, { id: string; name: string }>): strin
   return lastIds;
 }
 
-function Warnings({ ws }: { ws: StructureView['warnings'] }) {
-  const list = uniqueWarnings(ws);
+const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
+
+function Warnings({ ws, hide }: { ws: StructureView['warnings']; hide?: ReadonlySet<string> }) {
+  const list = uniqueWarnings(ws).filter((w) => !hide?.has(w.code));
   return (
     <span data-testid="warnings" title={list.map((w) => w.message).join('\n')}>
       {list.map((w) => (
@@ -79,6 +81,8 @@ function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[
 }
 
 function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: StructureLegView; structureId: string; decimals: number; clockOffsetMs: number; staleMs: number }) {
+  // A leg the plan left out: its age says "not subscribed"; no red "no quote" chip.
+  const omitted = useDeskStore((st) => st.plan?.omitted.includes(leg.symbol) ?? false);
   return (
     <tr data-testid={`leg-row-${leg.symbol}`} data-structure={structureId} className="leg-row">
       <td />
@@ -107,7 +111,7 @@ function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: S
         <LegAge symbol={leg.symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </td>
       <td>
-        <Warnings ws={leg.warnings} />
+        <Warnings ws={leg.warnings} hide={omitted ? HIDE_MISSING_LEG : undefined} />
       </td>
     </tr>
   );
@@ -124,6 +128,12 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
   const onSelect = usePortfolioView((v) => v.selectPayoff);
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
+  // Legs the subscription plan left out are "not subscribed" (the age says so), not a red missing leg.
+  const allMissingOmitted = useDeskStore((st) => {
+    if (!s || !st.plan || st.plan.omitted.length === 0) return false;
+    const missing = s.legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
+  });
   if (!s) return null;
   const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;
@@ -171,7 +181,7 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
           <Button size="compact-xs" variant={selected ? 'filled' : 'light'} mr={6} data-testid="structure-payoff" onClick={() => onSelect(s.id)}>
             Payoff
           </Button>
-          <Warnings ws={s.warnings} />
+          <Warnings ws={s.warnings} hide={allMissingOmitted ? HIDE_MISSING_LEG : undefined} />
         </td>
       </tr>
       {expanded && s.legs.map((leg) => <LegRow key={leg.symbol} leg={leg} structureId={s.id} decimals={s.currency_decimals} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />)}
