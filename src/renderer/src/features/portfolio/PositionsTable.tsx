@@ -144,7 +144,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top }: { rowKey: string;
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {open && <QuoteSourceChip symbol={p.symbol} />}
         {open && notSubscribed !== null && (
-          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed">
+          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
             {notSubscribedText(notSubscribed)}
           </span>
         )}
