@@ -98,12 +98,19 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs, staleMs }: { s: St
  * queue depth, dropped events, subscriptions, last error. Two lines per stream so it fits a side
  * column.
  */
-export function StreamHealthPanel({ streams, clockOffsetMs, staleMs }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number; staleMs: number }) {
+export function StreamHealthPanel({ streams, clockOffsetMs, staleMs, staleQuotes = 0 }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number; staleMs: number; staleQuotes?: number }) {
+  const allRunning = streams.length > 0 && streams.every((s) => s.state === 'running');
   return (
     <Paper withBorder p="sm" className="panel" data-testid="stream-health">
       <Title order={5} mb={6}>
         Stream health
       </Title>
+      {staleQuotes > 0 && allRunning && (
+        // The streams deliver, yet quotes on screen are stale: say so here too (the same count as the banner).
+        <Text size="sm" c="orange" mb={6} data-testid="stream-health-stale-quotes">
+          ⚠ {staleQuotes} {staleQuotes === 1 ? 'quote is' : 'quotes are'} stale: {staleQuotes === 1 ? 'its symbol has' : 'their symbols have'} not updated within the threshold
+        </Text>
+      )}
       {streams.length === 0 ? (
         <Text c="dimmed" size="sm" data-testid="stream-health-empty">
           No streams yet — nothing connects before Start.

@@ -96,8 +96,8 @@ function Totals() {
 function StreamHealth() {
   const offset = useDeskStore((s) => s.clockOffsetMs);
   const streams = useDeskStore((s) => s.streams);
-  const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
-  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} staleMs={staleMs} />;
+  const { summary, staleMs } = useStaleSummary();
+  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} staleMs={staleMs} staleQuotes={summary.count} />;
 }
 
 /**
