@@ -35,8 +35,8 @@ import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
 import { Secret } from '../core/model/secret';
 import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
-import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
-import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
+import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type EndpointKey } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
@@ -46,7 +46,9 @@ import type {
   DeskSettings,
   DeskSnapshot,
   StreamHealthWire,
+  SubscriptionPlanWire,
   UnsequencedEvent,
+  VenueEndpointsWire,
   VenueMode,
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
@@ -163,6 +165,11 @@ export class Desk {
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
   private startError: string | null = null;
+  private startErrorAt: number | null = null;
+  /** The last known health of each stream, kept across Stop (state aside). */
+  private readonly lastKnown = new Map<string, StreamHealthWire>();
+  /** Reconnects of earlier runs today, per stream (cumulative for the day). */
+  private reconnectDay: { day: string; base: Map<string, number> } = { day: '', base: new Map() };
   private lastPlan: SubscriptionPlan | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
@@ -200,8 +207,22 @@ export class Desk {
       if (this.streaming) this.live.quote(q);
     });
     // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
+    // The tracker's fallback refreshes every few seconds during a stall: a success is recorded at
+    // most once a minute (with how many were folded in), every failure and the first success after
+    // one always — so a long stall cannot flush the event history.
+    let lastOkNodeAt = Number.NEGATIVE_INFINITY;
+    let folded = 0;
+    let lastFailed = false;
     this.cache.onEvent((e) => {
       if (e.kind !== 'rest_refresh') return;
+      if (e.ok && !lastFailed && e.at - lastOkNodeAt < 60_000) {
+        folded++;
+        return;
+      }
+      lastFailed = !e.ok;
+      if (e.ok) lastOkNodeAt = e.at;
+      const since = folded;
+      folded = 0;
       this.live.node({
         parent: this.streamExec,
         node_type: 'RestRefreshNode',
@@ -209,8 +230,8 @@ export class Desk {
         node_name: 'REST quote refresh',
         action: 'rest_refresh',
         status: e.ok ? 'completed' : 'failed',
-        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms` : e.error,
-        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs },
+        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms${since > 0 ? ` (+${since} more refreshes in the last minute)` : ''}` : e.error,
+        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs, folded: since },
       });
     });
     // One venue subscription per symbol, however many consumers ask (the cache counts references).
@@ -245,6 +266,8 @@ export class Desk {
       defaultPortfolioPath: deps.portfolioPath ?? null,
       watch: deps.watchPortfolio ?? null,
       tickCoalesceMs: this.config.tickCoalesceMs,
+      // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
+      restRefresh: () => this.ltpProvider,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
@@ -367,6 +390,8 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       protocol: PROTOCOL_VERSION,
+      endpoints: this.endpoints(),
+      plan: this.planWire(),
       ...this.live.snapshotParts(),
     };
   }
@@ -383,6 +408,44 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       pnl_snapshot: this.live.pnlSnapshot(),
+    };
+  }
+
+  /** The plan in force while streaming: the limit, what was left out, the planner's warnings. */
+  private planWire(): SubscriptionPlanWire | null {
+    const p = this.lastPlan;
+    if (!this.streaming || !p) return null;
+    return { max_option_contracts: this.config.maxOptionContracts, omitted: [...p.omittedOptions, ...p.omittedStocks], warnings: p.warnings };
+  }
+
+  /** The endpoints Start connects to, and where each came from (read-only, shown in Settings). */
+  endpoints(): VenueEndpointsWire {
+    const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
+    if (this.config.venue === 'sim') {
+      const urls = this.sim?.urls() ?? null;
+      return {
+        venue: 'sim',
+        env: null,
+        env_source: null,
+        endpoints: keys.map((key) => ({ key, url: urls ? urls[key] : null, source: urls ? 'the embedded simulated venue on 127.0.0.1' : 'the embedded simulated venue (port chosen at Start)' })),
+        error: null,
+      };
+    }
+    const a = this.config.alpaca;
+    if (!a) return { venue: 'alpaca', env: null, env_source: null, endpoints: keys.map((key) => ({ key, url: null, source: 'no Alpaca credentials configured' })), error: null };
+    let urls: AlpacaUrls = ALPACA_DEFAULT_ENDPOINTS[a.env];
+    let error: string | null = null;
+    try {
+      urls = resolveAlpacaEndpoints(a);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    return {
+      venue: 'alpaca',
+      env: a.env,
+      env_source: a.envSource ?? 'default',
+      endpoints: keys.map((key) => ({ key, url: urls[key], source: a.urlSources?.[key] ?? `Alpaca's ${a.env} default` })),
+      error,
     };
   }
 
@@ -447,6 +510,16 @@ export class Desk {
       }
       case 'credentials.clear':
         return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
+      case 'session.reauthenticate': {
+        const p = payload as CommandPayload<'session.reauthenticate'>;
+        if (p.venue !== undefined && p.venue !== this.config.venue) {
+          throw new CommandFailure({ code: 'failed', message: `cannot re-authenticate ${p.venue}: the desk streams from ${this.config.venue}` });
+        }
+        if (!this.streaming || !this.venue) return { reauthenticating: false, venue: this.config.venue };
+        this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
+        void this.reauthenticate().catch((err: unknown) => this.logger.error('re-authentication failed', { message: err instanceof Error ? err.message : String(err) }));
+        return { reauthenticating: true, venue: this.config.venue };
+      }
       case 'stream.restart':
         if (this.streaming) void this.stop();
         void this.start();
@@ -509,7 +582,7 @@ export class Desk {
     } else {
       const a = this.config.alpaca;
       if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
-      urls = ALPACA_URLS[a.env];
+      urls = resolveAlpacaEndpoints(a);
       credentials = { keyId: a.keyId, secretKey: a.secretKey };
     }
     const s = this.config.streams ?? {};
@@ -549,7 +622,14 @@ export class Desk {
         this.emitHealth();
       },
     });
-    this.ltpProvider = new LtpProvider({ cache: this.cache, clock: this.clock, fetchLatest: (symbols) => venue.latestQuotes(symbols) });
+    // The per-symbol minimum interval stays under the stale threshold, or a REST-fed quote would go
+    // stale before it may be refreshed again (the tracker's fallback asks before the threshold).
+    this.ltpProvider = new LtpProvider({
+      cache: this.cache,
+      clock: this.clock,
+      fetchLatest: (symbols) => venue.latestQuotes(symbols),
+      minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
+    });
     this.replan();
     venue.subscribe(this.cache.subscribedSymbols());
     await venue.start();
@@ -583,6 +663,7 @@ export class Desk {
     const sim = this.sim;
     this.venue = null;
     this.sim = null;
+    if (venue) this.rememberHealth(venue);
     await venue?.dispose();
     await sim?.stop();
     this.logger.info('streaming stopped');
@@ -591,6 +672,7 @@ export class Desk {
 
   private async onStartFailed(err: unknown): Promise<void> {
     this.startError = err instanceof Error ? err.message : String(err);
+    this.startErrorAt = this.clock.now();
     this.logger.error('streaming failed to start', { message: this.startError });
     this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
@@ -708,60 +790,120 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
+  /** UTC day of `at` ("2026-12-06"): reconnect counts are per day. */
+  private static dayOf(at: number): string {
+    return new Date(at).toISOString().slice(0, 10);
+  }
+
+  /** Reconnects of stopped venues today, per stream (the running venue's own count is added on top). */
+  private reconnectsBase(now: number): Map<string, number> {
+    const day = Desk.dayOf(now);
+    if (this.reconnectDay.day !== day) this.reconnectDay = { day, base: new Map() };
+    return this.reconnectDay.base;
+  }
+
+  /** Stop keeps what was last known of each stream (last event, last error and its time, counts). */
+  private rememberHealth(venue: AlpacaVenue): void {
+    const now = this.clock.now();
+    const base = this.reconnectsBase(now);
+    for (const h of venue.health()) {
+      this.lastKnown.set(h.name, this.wireOf(h, now));
+      base.set(h.name, (base.get(h.name) ?? 0) + h.reconnects);
+    }
+    const rest = this.restRow(venue);
+    this.lastKnown.set('rest', rest);
+  }
+
+  private wireOf(h: StreamHealth, now: number): StreamHealthWire {
+    return {
+      name: h.name,
+      state: h.state,
+      lastError: h.lastError,
+      lastErrorAt: h.lastErrorAt,
+      reconnectAttempts: h.reconnectAttempts,
+      reconnects: (this.reconnectsBase(now).get(h.name) ?? 0) + h.reconnects,
+      lastEventAt: h.lastEventAt,
+      queueDepth: h.queueDepth,
+      droppedEvents: h.droppedEvents,
+      subscriptions: h.subscriptions,
+      subscriptionsConfirmed: h.subscriptionsConfirmed,
+      lastTickAt: h.lastTickAt,
+      lastTickAgeMs: lastTickAgeMs(h, now),
+      malformedFrames: h.malformedFrames,
+      nextRetryAt: h.nextRetryAt,
+      connectedAt: h.connectedAt,
+      liveness: h.liveness,
+      lastHeartbeatAt: h.lastHeartbeatAt,
+    };
+  }
+
+  /**
+   * REST is a channel too: `session_needed` only when a REST call itself was refused (HTTP 401, or
+   * 403 on a trading read) — streams refused at auth do not make it so. It is quiet by nature (no
+   * calls, no events): its liveness is not judged by data.
+   */
+  private restRow(venue: AlpacaVenue): StreamHealthWire {
+    return {
+      name: 'rest',
+      state: venue.restSessionRefused ? 'session_needed' : 'running',
+      lastError: venue.lastRestError,
+      lastErrorAt: venue.lastRestErrorAt,
+      reconnectAttempts: 0,
+      lastEventAt: null,
+      queueDepth: 0,
+      droppedEvents: 0,
+      subscriptions: 0,
+      liveness: 'heartbeat',
+    };
+  }
+
   private streams(): StreamHealthWire[] {
     const now = this.clock.now();
     const health: StreamHealth[] = this.venue?.health() ?? [];
     const streams = STREAM_NAMES.map((name): StreamHealthWire => {
       const h = health.find((x) => x.name === name);
-      if (!h) {
+      if (h) return this.wireOf(h, now);
+      const known = this.lastKnown.get(name);
+      if (known) {
+        // Stopped: the last known figures stay (what happened before Stop is still true).
         return {
-          name,
+          ...known,
           state: this.startError ? 'error' : 'not_started',
-          lastError: this.startError,
+          lastError: this.startError ?? known.lastError,
+          lastErrorAt: this.startError ? (this.startErrorAt ?? known.lastErrorAt ?? null) : (known.lastErrorAt ?? null),
+          reconnects: this.reconnectsBase(now).get(name) ?? 0,
           reconnectAttempts: 0,
-          lastEventAt: null,
           queueDepth: 0,
-          droppedEvents: 0,
-          subscriptions: 0,
+          nextRetryAt: null,
+          connectedAt: null,
+          lastTickAgeMs: known.lastTickAt === null || known.lastTickAt === undefined ? null : now - known.lastTickAt,
         };
       }
       return {
         name,
-        state: h.state,
-        lastError: h.lastError,
-        reconnectAttempts: h.reconnectAttempts,
-        lastEventAt: h.lastEventAt,
-        queueDepth: h.queueDepth,
-        droppedEvents: h.droppedEvents,
-        subscriptions: h.subscriptions,
-        subscriptionsConfirmed: h.subscriptionsConfirmed,
-        lastTickAt: h.lastTickAt,
-        lastTickAgeMs: lastTickAgeMs(h, now),
-        malformedFrames: h.malformedFrames,
-        nextRetryAt: h.nextRetryAt,
-      };
-    });
-    // REST is a channel too: a session refused there (HTTP 401, or 403 on a trading read) is shown
-    // as its own `session_needed` row rather than by mislabelling streams that still deliver data.
-    if (this.venue) {
-      const session = this.venue.sessionState();
-      streams.push({
-        name: 'rest',
-        state: session === 'session_needed' ? 'session_needed' : 'running',
-        lastError: this.venue.lastRestError,
+        state: this.startError ? 'error' : 'not_started',
+        lastError: this.startError,
+        lastErrorAt: this.startError ? this.startErrorAt : null,
         reconnectAttempts: 0,
+        reconnects: this.reconnectsBase(now).get(name) ?? 0,
         lastEventAt: null,
         queueDepth: 0,
         droppedEvents: 0,
         subscriptions: 0,
-      });
+        liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
+      };
+    });
+    if (this.venue) streams.push(this.restRow(this.venue));
+    else {
+      const rest = this.lastKnown.get('rest');
+      if (rest) streams.push({ ...rest, state: 'not_started' });
     }
     return streams;
   }
 
   private emitHealth(): void {
     if (this.disposed) return;
-    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics() });
+    this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics(), plan: this.planWire() });
     this.alerts.check();
   }
 

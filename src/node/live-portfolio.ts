@@ -16,6 +16,7 @@ import {
   type FillMeta,
   type StreamerProbe,
   type TrackerQuoteSource,
+  type TrackerRestRefresh,
   type TrackerSubscriptions,
 } from '../core/pnl/active-pnl-tracker';
 import type { PnlSnapshotWire, ValuationSettings } from '../core/pnl/revalue';
@@ -63,6 +64,8 @@ export interface LivePortfolioDeps {
   /** Another sink for P&L samples (the SQLite ledger); the in-memory ring is always kept. */
   sampleSink?: PnlSampleSink;
   limits?: Partial<{ history: number; fills: number; orders: number; samples: number }>;
+  /** The shared REST refresh the tracker falls back to when its quotes go stale (the desk's LTP provider). */
+  restRefresh?: () => TrackerRestRefresh | null;
 }
 
 /** Where a fill came from and why (the flow it belongs to, its trigger or exit reason). */
@@ -172,6 +175,7 @@ export class LivePortfolio {
         this.logger.error('P&L sample sink failed', { message: err instanceof Error ? err.message : String(err) }),
       ),
       logger: deps.logger,
+      ...(deps.restRefresh ? { restRefresh: deps.restRefresh } : {}),
     });
     this.coalescer = new TickCoalescer<QuoteWire>(deps.clock, deps.tickCoalesceMs ?? 50, (changed) => this.flushTick(changed));
     this.offs.push(
@@ -242,7 +246,7 @@ export class LivePortfolio {
    * subscriptions to the tracker.
    */
   get resourceCount(): number {
-    return (this.tracker.running ? 2 : 0) + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0) + (this.disposed ? this.tracker.listenerCount : 0);
+    return (this.tracker.running ? 1 + this.tracker.timerCount : 0) + (this.watcher ? 1 : 0) + (this.coalescer.pendingCount > 0 ? 1 : 0) + (this.disposed ? this.tracker.listenerCount : 0);
   }
 
   // ---------- events ----------
@@ -556,6 +560,7 @@ export class LivePortfolio {
  * The wire shape only (cache bookkeeping fields stay in the backend). The book's and the last
  * trade's receive times go along when they differ from `receivedAt` ("absent means receivedAt"),
  * so a tick costs at most one extra field: after a book update only the trade's time differs.
+ * `source` only for a REST quote (absent = the stream: no bytes on every tick).
  */
 export function toQuoteWire(q: Quote): QuoteWire {
   const w: QuoteWire = { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
@@ -563,5 +568,6 @@ export function toQuoteWire(q: Quote): QuoteWire {
   if (book !== q.receivedAt) w.bookReceivedAt = book;
   const last = lastTimeOf(q);
   if (last !== q.receivedAt) w.lastReceivedAt = last;
+  if (q.source === 'rest') w.source = 'rest';
   return w;
 }

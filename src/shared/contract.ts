@@ -86,6 +86,8 @@ export const quoteWireSchema = z.object({
    */
   bookReceivedAt: z.number().nullable().optional(),
   lastReceivedAt: z.number().nullable().optional(),
+  /** `rest` when the latest update came from a REST refresh (the tracker's fallback); absent = the stream. */
+  source: z.enum(['stream', 'rest']).optional(),
 });
 export type QuoteWire = z.infer<typeof quoteWireSchema>;
 
@@ -110,9 +112,30 @@ export interface StreamHealthWire {
   malformedFrames?: number;
   /** When the next reconnect attempt is due (state `reconnecting`), epoch ms. */
   nextRetryAt?: number | null;
+  /** When `lastError` happened, epoch ms (an error before `connectedAt` is past: the stream recovered). */
+  lastErrorAt?: number | null;
+  /** When the current connection became ready, epoch ms (null when not running). */
+  connectedAt?: number | null;
+  /** Reconnects today (UTC day), across Stop/Start — `reconnectAttempts` is the current streak. */
+  reconnects?: number;
+  /** `heartbeat`: a quiet stream (trade_updates, rest) whose silence is normal; absent = `data`. */
+  liveness?: 'data' | 'heartbeat';
+  /** Last ping/pong from the venue, epoch ms (liveness of a quiet stream). */
+  lastHeartbeatAt?: number | null;
 }
 
 export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
+
+/** The endpoints Start connects to and where each came from (env, config file, default) — read-only. */
+export interface VenueEndpointsWire {
+  venue: 'sim' | 'alpaca';
+  /** paper/live for Alpaca (null for the sim), and how it was decided. */
+  env: 'paper' | 'live' | null;
+  env_source: string | null;
+  endpoints: { key: 'tradingRest' | 'tradingStream' | 'dataRest' | 'dataStream'; url: string | null; source: string }[];
+  /** Why Start would refuse these endpoints (e.g. a live URL with a paper account), null when fine. */
+  error: string | null;
+}
 
 // ---------- desk settings (validated here, persisted by the Node layer in the state dir) ----------
 
@@ -207,6 +230,10 @@ export interface DeskSnapshot {
   serverTime: number;
   protocol: number;
   venue: string;
+  /** The subscription plan in force while streaming (null when stopped). */
+  plan?: SubscriptionPlanWire | null;
+  /** The venue's endpoints (Settings shows them); absent from older desks. */
+  endpoints?: VenueEndpointsWire;
   mode: VenueMode;
   streaming: boolean;
   /** The latest quote of every symbol in the cache. */
@@ -278,6 +305,18 @@ export interface HealthEvent extends EventBase {
   streaming: boolean;
   streams: StreamHealthWire[];
   streamer?: StreamerDiagnostics;
+  /** The subscription plan in force while streaming (null when stopped). */
+  plan?: SubscriptionPlanWire | null;
+}
+
+/** What the venue was asked for, within its limits, and what was left out (spec §5). */
+export interface SubscriptionPlanWire {
+  /** The configured option-contract limit the plan enforced. */
+  max_option_contracts: number;
+  /** Symbols left out by a limit (options, then stocks): not subscribed, so never quoted by the stream. */
+  omitted: string[];
+  /** The planner's warnings, naming what was left out and why. */
+  warnings: string[];
 }
 
 /** A position was entered, partly exited or exited (spec §7). */
@@ -427,6 +466,11 @@ export const commandSchemas = {
   /** Renderer → desk only; the reply is the status, never the values. */
   'credentials.save': credentialsSave,
   'credentials.clear': z.object({ venue: credentialVenue }).strict(),
+  /**
+   * After a session expired (`session_needed`): run the venue's authentication again and restart
+   * its streams. `venue`, when given, must be the venue streaming now.
+   */
+  'session.reauthenticate': z.object({ venue: z.enum(['sim', 'alpaca']).optional() }).strict(),
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -446,6 +490,8 @@ export interface CommandResults {
   'credentials.status': CredentialsStatus;
   'credentials.save': CredentialsStatus;
   'credentials.clear': CredentialsStatus;
+  /** `reauthenticating`: false when not streaming (nothing to re-authenticate; Start authenticates). */
+  'session.reauthenticate': { reauthenticating: boolean; venue: string };
 }
 
 export interface SettingsResult {

@@ -102,10 +102,11 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
             total: document.querySelector('[data-testid="totals-USD"] [data-testid="total"] .figure-value')?.textContent ?? null,
             rows: [...document.querySelectorAll('[data-testid^="position-row-"] [data-testid="pnl"]')].map((e) => e.textContent),
             straddle: document.querySelector('[data-testid="structure-row-aapl-dec-straddle"] [data-testid="net-pnl"]')?.textContent ?? null,
-            rowCount: document.querySelector('[data-testid="positions-table"]')?.getAttribute('data-rows') ?? null,
+            // grouped by structure, the table also has structure and leg rows: count positions only
+            rowCount: document.querySelector('[data-testid="positions-count"]')?.getAttribute('data-count') ?? null,
           }));
           if (read.total === null || read.straddle === null || /unknown/.test(read.total + read.straddle + read.rows.join())) return 'unknown yet';
-          expect(read.rows.length).toBe(Number(read.rowCount)); // every row is in the DOM (10 of them)
+          expect(read.rows.length).toBe(Number(read.rowCount)); // every position row is in the DOM (10 of them)
           const sum = read.rows.reduce((a, r) => a + money(r), 0) + money(read.straddle);
           return Math.abs(money(read.total) - sum) <= 0.01 * (read.rows.length + 1) ? 'total includes the straddle' : `total ${read.total} vs Σ ${sum.toFixed(2)}`;
         },
@@ -165,9 +166,11 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.get('portfolio-error')).toHaveCount(0);
   });
 
-  await test.step('a stalled feed: stale banner naming the quotes, stream reconnecting, then recovery', async () => {
+  await test.step('a stalled feed with REST down too: banner, header, stream health, structure age and As of tell one story; then recovery', async () => {
     await expectTicks(deskPage, 'SPY');
     const topBefore = (await deskPage.get('totals-bar').boundingBox())!.y;
+    // Stream stalled AND the REST fallback failing: nothing can price SPY, so it goes stale.
+    await desk.fault({ kind: 'fail_data_rest' });
     await desk.fault({ kind: 'stall' });
     const banner = deskPage.get('stale-banner');
     await expect(banner).toBeVisible({ timeout: 10_000 });
@@ -178,13 +181,22 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(banner).toHaveAttribute('data-symbols', /AAPL261218C00230000/);
     await expect(banner).toHaveAttribute('data-symbols', /AAPL261218P00230000/);
     await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'stale');
+    const stocks = deskPage.stream('stocks');
+    // item 6: the stream panel says the silent stream is stale (not "running") until it reconnects
+    await expect(stocks.getByTestId('stream-state')).toHaveAttribute('data-state', /stale|reconnecting|connecting/);
+    // item 6: the header never says "feeds running" under the red banner…
+    await expect(deskPage.get('feeds-state')).not.toContainText('running');
+    await expect(deskPage.get('feeds-state')).not.toHaveAttribute('data-state', 'running');
+    // …a structure's age names its stale legs and the oldest age (not "no quote")…
+    await expect(deskPage.structure('spy-dec-ic').getByTestId('structure-age')).toHaveText(/^stale \(\d legs?, oldest [\d.]+s\)$/);
+    // …and "As of" keeps the time prices were last good.
+    await expect(deskPage.get('as-of')).toContainText('prices last good at');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('portfolio-stale');
     // The silence is detected at the data timeout and the stream reconnects. With full-jitter
     // backoff the first reconnect may take only milliseconds — too short to be sure of catching
     // "reconnecting" on screen (the renderer's unit tests cover how that state is drawn) — so the
     // lasting evidence is the stream's last error; "reconnecting" is checked whenever it is seen.
-    const stocks = deskPage.stream('stocks');
     let sawReconnecting = false;
     await expect
       .poll(
@@ -197,11 +209,26 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
         },
         { timeout: 20_000, intervals: [50] },
       )
-      .toMatch(/last error: no data for \d+ ms \(data timeout \d+ ms\)/);
+      .toMatch(/error.*: no data for \d+ ms \(data timeout \d+ ms\)/);
     test.info().annotations.push({ type: 'stall', description: sawReconnecting ? 'reconnecting state seen on screen' : 'reconnected before the screen showed it' });
+    await desk.fault({ kind: 'resume' });
     await expect(stocks).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
     await expect(banner).toHaveCount(0, { timeout: 15_000 });
     await expectTicks(deskPage, 'SPY');
+    // item 6: the recovered stream's old error is shown as past, with when it happened
+    await expect(stocks.getByTestId('last-error')).toHaveAttribute('data-past', 'true');
+    await expect(stocks.getByTestId('last-error')).toContainText(/^earlier error \(\d\d:\d\d:\d\d, before the reconnect at \d\d:\d\d:\d\d\): no data for/);
+    await expect(stocks.getByTestId('reconnects')).not.toHaveText('0');
+    await expect(deskPage.get('feeds-state')).toHaveAttribute('data-state', 'running');
+  });
+
+  await test.step('a stalled feed with REST up: the tracker prices from REST (shown as such), P&L stays known', async () => {
+    await desk.fault({ kind: 'stall', stream: 'stocks' });
+    await expect(deskPage.row('SPY').getByTestId('quote-source')).toHaveText('via REST', { timeout: 5_000 });
+    await expect(deskPage.row('SPY').getByTestId('pnl')).not.toHaveAttribute('data-tone', 'unknown');
+    await expect(deskPage.get('stale-banner')).toHaveCount(0);
+    await shot('portfolio-rest-fallback');
+    await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
   });
 
   await test.step('Stop → streams stop and nothing updates', async () => {
@@ -216,7 +243,66 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.get('not-streaming')).toContainText('frozen');
     // Totals unknown now: the title says so.
     await expect(page).toHaveTitle('SIM · STALE · Live Desk');
+    // item 6: stopping keeps the last known health — the last event and the last error with its time
+    await expect(deskPage.stream('stocks').getByTestId('last-event')).toBeVisible();
+    await expect(deskPage.stream('stocks').getByTestId('last-error')).toContainText(/^last error \d\d:\d\d:\d\d: no data for/);
+    await expect(deskPage.stream('stocks').getByTestId('reconnects')).not.toHaveText('0');
     await shot('portfolio-stopped');
+  });
+});
+
+test('over the option-contract limit, and an expired session', async ({ desk, deskPage, page }, testInfo) => {
+  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  await deskPage.open(desk.url);
+
+  await test.step('limit 3 in Settings, then Start: left-out contracts say "not subscribed: over the limit of 3", with the planner warning', async () => {
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-max-contracts').fill('3');
+    await deskPage.get('settings-save').click();
+    await expect(deskPage.get('settings-saved')).toBeVisible();
+    await deskPage.goTo('portfolio');
+    await deskPage.start();
+    await expect(deskPage.get('plan-warning')).toContainText('over the limit of 3', { timeout: 15_000 });
+    await expect(deskPage.get('plan-warning-text')).toContainText('option subscription limit 3 reached');
+    await expect(deskPage.get('plan-warning-positions')).toContainText('not subscribed');
+    const chips = page.getByTestId('not-subscribed');
+    await expect(chips.first()).toHaveText('not subscribed: over the limit of 3');
+    const left = page.locator('[data-testid^="position-row-"]').filter({ has: page.getByTestId('not-subscribed') });
+    expect(await left.count()).toBeGreaterThan(0);
+    const symbol = (await left.first().getAttribute('data-symbol'))!;
+    await expect(left.first().getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
+    await expect(left.first().getByTestId('age')).toHaveAttribute('title', 'not subscribed: over the limit of 3');
+    // A structure whose legs were left out says so (the first 3 contracts, in order, are AAPL's), not red "missing leg".
+    const ic = deskPage.structure('spy-dec-ic');
+    await expect(ic.getByTestId('structure-age')).toHaveText('not subscribed: over the limit of 3 (4 legs)');
+    await expect(ic.locator('[data-code="missing_leg"]')).toHaveCount(0);
+    // Streamed rows tick as usual.
+    await expectTicks(deskPage, 'SPY');
+    // A missing quote counts as stale once streaming has run longer than the threshold (5 s): past
+    // it, a left-out contract is still "not subscribed", never red "stale, no quote" in the banner.
+    await page.waitForTimeout(6000);
+    await expect(left.first().getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
+    const banner = deskPage.get('stale-symbols');
+    if ((await banner.count()) > 0) await expect(banner).not.toContainText(symbol);
+    await shot('portfolio-over-limit');
+  });
+
+  await test.step('session expired: the banner says so and offers Re-authenticate, which recovers the streams', async () => {
+    await desk.fault({ kind: 'expire_session' });
+    const banner = deskPage.get('session-banner');
+    await expect(banner).toContainText('Session expired', { timeout: 15_000 });
+    // not a green "streaming" under an expired session; the key icon is an SVG (U+26BF rendered as a box)
+    await expect(deskPage.get('streaming-state')).toHaveAttribute('data-session', 'expired');
+    await expect(deskPage.get('streaming-state')).toContainText('session expired');
+    await expect(deskPage.get('streaming-state').locator('svg[data-testid="icon-key"]')).toHaveCount(1);
+    await expect(deskPage.stream('stocks').getByTestId('stream-state')).toContainText('session expired');
+    await shot('portfolio-session-expired');
+    await desk.fault({ kind: 'renew_session' });
+    await deskPage.get('reauthenticate').click();
+    await expect(banner).toHaveCount(0, { timeout: 15_000 });
+    await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running', { timeout: 15_000 });
+    await expect(deskPage.get('streaming-state')).toHaveAttribute('data-session', 'ok');
+    await expectTicks(deskPage, 'SPY');
   });
 });
 

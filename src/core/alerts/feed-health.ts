@@ -11,6 +11,12 @@ export interface FeedHealth {
   state: FeedState;
   lastError: string | null;
   lastEventAt: number | null;
+  /**
+   * `heartbeat`: a quiet stream (trade_updates with no orders, the REST channel with no calls):
+   * silence is normal, its liveness is the stream manager's ping/pong (a dead socket moves it to
+   * `reconnecting`), so a running one is never stale. Absent means `data`.
+   */
+  liveness?: 'data' | 'heartbeat';
 }
 
 export type FeedCondition = 'idle' | 'fresh' | 'waiting' | 'stale' | 'reconnecting' | 'error' | 'session_needed';
@@ -34,6 +40,7 @@ export function feedCondition(feed: FeedHealth, now: number, staleAfterMs: numbe
     case 'session_needed':
       return 'session_needed';
     case 'running': {
+      if (feed.liveness === 'heartbeat') return 'fresh';
       const last = feed.lastEventAt ?? since;
       if (last === null) return 'waiting';
       return now - last > staleAfterMs ? 'stale' : 'fresh';

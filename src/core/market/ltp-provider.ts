@@ -28,8 +28,8 @@ export interface LtpProviderOptions {
   burst?: number;
   /** Requests arriving within this window share one REST call (default 25 ms). */
   batchWindowMs?: number;
-  /** A symbol is not refreshed again within this interval even if still stale (default 2000 ms). */
-  minSymbolIntervalMs?: number;
+  /** A symbol is not refreshed again within this interval even if still stale (default 2000 ms); a function is read at each request (e.g. tied to a live stale threshold). */
+  minSymbolIntervalMs?: number | (() => number);
 }
 
 interface Waiter {
@@ -47,7 +47,7 @@ export class LtpProvider {
   private readonly ratePerMs: number;
   private readonly burst: number;
   private readonly batchWindowMs: number;
-  private readonly minSymbolIntervalMs: number;
+  private readonly minSymbolInterval: () => number;
   private tokens: number;
   private tokensAt: number;
   /** Symbols waiting for the next batch, with their callers. */
@@ -65,15 +65,21 @@ export class LtpProvider {
     this.ratePerMs = (opts.refreshesPerMinute ?? 60) / 60_000;
     this.burst = opts.burst ?? 5;
     this.batchWindowMs = opts.batchWindowMs ?? 25;
-    this.minSymbolIntervalMs = opts.minSymbolIntervalMs ?? 2000;
+    const min = opts.minSymbolIntervalMs ?? 2000;
+    this.minSymbolInterval = typeof min === 'function' ? min : () => min;
     this.tokens = this.burst;
     this.tokensAt = this.clock.now();
   }
 
-  /** The freshest quote for `symbol`: from the cache when fresh, otherwise after a shared REST refresh. */
-  getFresh(symbol: string): Promise<FreshQuote> {
+  /**
+   * The freshest quote for `symbol`: from the cache when fresh, otherwise after a shared REST refresh.
+   * `maxAgeMs` (default: the cache's stale threshold) lets a caller refresh a quote that is about to
+   * go stale, so the REST price lands before the threshold rather than after it.
+   */
+  getFresh(symbol: string, maxAgeMs: number = this.cache.staleAfterMs): Promise<FreshQuote> {
     const cached = this.cache.get(symbol) ?? null;
-    if (cached && !this.cache.isStale(symbol)) {
+    const age = this.cache.ageMs(symbol);
+    if (cached && age !== null && age <= Math.min(maxAgeMs, this.cache.staleAfterMs)) {
       this.cache.stats.freshHits++;
       return Promise.resolve({ symbol, quote: cached, fresh: true, source: 'cache', reason: null });
     }
@@ -84,10 +90,11 @@ export class LtpProvider {
       return new Promise((resolve) => joined.push({ resolve }));
     }
     const last = this.lastRefreshAt.get(symbol);
-    if (last !== undefined && this.clock.now() - last < this.minSymbolIntervalMs) {
+    const minInterval = this.minSymbolInterval();
+    if (last !== undefined && this.clock.now() - last < minInterval) {
       // The venue was asked moments ago and had nothing fresher: asking again would only burn quota.
       this.cache.stats.rateLimited++;
-      return Promise.resolve(this.stale(symbol, `refreshed ${this.clock.now() - last} ms ago; next refresh after ${this.minSymbolIntervalMs} ms`));
+      return Promise.resolve(this.stale(symbol, `refreshed ${this.clock.now() - last} ms ago; next refresh after ${minInterval} ms`));
     }
     return new Promise((resolve) => {
       this.pending.set(symbol, [{ resolve }]);

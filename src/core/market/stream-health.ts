@@ -7,9 +7,17 @@ import type { Clock } from '../ports/clock';
  */
 export type StreamState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
 
+/**
+ * How a stream proves it is alive. `data`: market data flows all day, so silence means stale.
+ * `heartbeat`: the stream is quiet by nature (trade_updates with no orders, the REST channel with
+ * no calls): its liveness comes from pings/pongs, and silence is not staleness.
+ */
+export type StreamLiveness = 'data' | 'heartbeat';
+
 export interface StreamHealth {
   name: string;
   state: StreamState;
+  liveness: StreamLiveness;
   lastError: string | null;
   lastErrorAt: number | null;
   /** Consecutive attempts since the stream last delivered data (drives the backoff). */
@@ -20,6 +28,8 @@ export interface StreamHealth {
   lastEventAt: number | null;
   /** Last market-data or order event (what "last tick age" is measured from). */
   lastTickAt: number | null;
+  /** Last proof of life that is not data (a pong to our ping, a ping from the venue). */
+  lastHeartbeatAt: number | null;
   queueDepth: number;
   /** Frames dropped because the bounded queue was full. */
   droppedEvents: number;
@@ -36,16 +46,18 @@ export interface StreamHealth {
   connectedAt: number | null;
 }
 
-export function initialStreamHealth(name: string): StreamHealth {
+export function initialStreamHealth(name: string, liveness: StreamLiveness = 'data'): StreamHealth {
   return {
     name,
     state: 'not_started',
+    liveness,
     lastError: null,
     lastErrorAt: null,
     reconnectAttempts: 0,
     reconnects: 0,
     lastEventAt: null,
     lastTickAt: null,
+    lastHeartbeatAt: null,
     queueDepth: 0,
     droppedEvents: 0,
     malformedFrames: 0,
@@ -73,8 +85,9 @@ export class StreamHealthTracker {
   constructor(
     name: string,
     private readonly clock: Clock,
+    liveness: StreamLiveness = 'data',
   ) {
-    this.h = initialStreamHealth(name);
+    this.h = initialStreamHealth(name, liveness);
   }
 
   /** An immutable copy. */
@@ -134,6 +147,11 @@ export class StreamHealthTracker {
 
   frame(at: number): void {
     this.h.lastEventAt = at;
+  }
+
+  /** A pong (or a ping from the venue) proved the connection alive. */
+  heartbeat(at: number): void {
+    this.h.lastHeartbeatAt = at;
   }
 
   malformed(): void {

@@ -82,12 +82,12 @@ export function planSubscriptions(positions: readonly PlannerPosition[], limits:
   const omittedOptions = allOptions.slice(keptOptions.length);
   if (omittedOptions.length > 0) {
     warnings.push(
-      `option subscription limit ${maxOptions} reached: ${omittedOptions.length} of ${allOptions.length} contracts not streamed (${listForWarning(omittedOptions)}); their P&L falls back to REST refreshes or shows as unknown`,
+      `option subscription limit ${maxOptions} reached: ${omittedOptions.length} of ${allOptions.length} contracts not subscribed (${listForWarning(omittedOptions)}); their P&L shows as unknown`,
     );
   }
   if (omittedStocks.length > 0) {
     warnings.push(
-      `stock subscription limit ${maxStocks} reached: ${omittedStocks.length} of ${allStocks.length} symbols not streamed (${listForWarning(omittedStocks)})`,
+      `stock subscription limit ${maxStocks} reached: ${omittedStocks.length} of ${allStocks.length} symbols not subscribed (${listForWarning(omittedStocks)})`,
     );
   }
   return {

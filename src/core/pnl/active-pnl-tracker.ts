@@ -18,6 +18,7 @@
  * releases the symbol subscriptions. Nothing else holds timers or listeners.
  */
 import type { Quote } from '../market/quote';
+import { markTimeOf } from '../market/mark';
 import type { SymbolTable } from '../market/symbol-table';
 import type { Cancel, Clock, Scheduler } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -80,6 +81,15 @@ export interface TrackerSubscriptions {
   subscribedSymbols(): readonly string[];
 }
 
+/**
+ * The shared, rate-limited REST refresh (the desk's LtpProvider satisfies it): the tracker asks it
+ * for the quotes it needs that the stream stopped delivering. A quote it fetches lands in the quote
+ * source (with `source: 'rest'` and its own receive time), so the tracker values it like any other.
+ */
+export interface TrackerRestRefresh {
+  getFresh(symbol: string, maxAgeMs?: number): Promise<{ fresh: boolean; source: 'cache' | 'rest'; reason: string | null }>;
+}
+
 /** What the desk knows about its streams, for `streamer` diagnostics. */
 export interface StreamerProbe {
   state: StreamerState;
@@ -98,6 +108,14 @@ export interface ActivePnlTrackerOptions {
   /** Instrument of a symbol not in the portfolio (fills); default: Alpaca's symbol rules, else none. */
   instrumentOf?: (symbol: string) => Instrument | null;
   logger?: Logger;
+  /**
+   * The REST fallback while streaming (null when there is none, e.g. before Start). When given, the
+   * tracker checks several times per stale threshold for needed, subscribed quotes that are about to
+   * go stale (older than `restAheadFraction` × the threshold) and asks it for them.
+   */
+  restRefresh?: () => TrackerRestRefresh | null;
+  /** Default 0.8: under a 5 s threshold, checked every 0.5 s, a quote older than 4 s is refreshed by REST (it lands before 5 s). */
+  restAheadFraction?: number;
 }
 
 export interface FillMeta {
@@ -151,6 +169,13 @@ export class ActivePnlTracker {
   private readonly logger: Logger;
   private valuation: ValuationSettings;
   private refreshMs: number;
+  private readonly restRefresh: (() => TrackerRestRefresh | null) | null;
+  private readonly restAhead: number;
+  private restTimer: Cancel | null = null;
+  /** Symbols whose REST refresh is on the wire (one request per symbol at a time). */
+  private readonly restPending = new Set<string>();
+  /** Why the last REST refresh of a symbol did not give a fresh quote (cleared by a fresh one). */
+  private readonly restFailures = new Map<string, string>();
 
   /** Fills that are not from the portfolio file (persist across portfolio reloads). */
   private readonly fills: FifoLedger;
@@ -197,6 +222,8 @@ export class ActivePnlTracker {
     this.logger = opts.logger ?? silentLogger;
     this.valuation = { ...defaultValuation, ...opts.valuation };
     this.refreshMs = Math.round((opts.refreshSeconds ?? 5) * 1000);
+    this.restRefresh = opts.restRefresh ?? null;
+    this.restAhead = opts.restAheadFraction ?? 0.8;
     this.fills = new FifoLedger({ multiplierOf: (s) => this.multiplierOf(s) });
     this.book = this.newBook();
   }
@@ -212,6 +239,7 @@ export class ActivePnlTracker {
     if (this.offQuote) return;
     this.offQuote = this.quotes.onQuote((q) => this.onQuote(q));
     this.refreshTimer = this.clock.setInterval(() => this.refresh(), this.refreshMs);
+    this.armRestTimer();
     this.lastSampleGap = undefined;
     this.syncSubscriptions();
     this.refresh();
@@ -224,10 +252,24 @@ export class ActivePnlTracker {
     this.offQuote = null;
     this.refreshTimer?.();
     this.refreshTimer = null;
+    this.restTimer?.();
+    this.restTimer = null;
+    this.restPending.clear();
+    this.restFailures.clear();
     if (this.subs && this.subscribedFor.length > 0) this.subs.release(TRACKER_CONSUMER_ID);
     this.subscribedFor = [];
     this.version++;
     this.sample(this.clock.now(), 'stopped');
+  }
+
+  /** Timers the tracker holds while running (refresh, and the REST check when there is a REST fallback). */
+  get timerCount(): number {
+    return (this.refreshTimer ? 1 : 0) + (this.restTimer ? 1 : 0);
+  }
+
+  /** Symbols whose last REST refresh failed, with the reason (for diagnostics). */
+  restFailuresNow(): ReadonlyMap<string, string> {
+    return this.restFailures;
   }
 
   /** Listeners the tracker holds (for leak checks). */
@@ -260,6 +302,11 @@ export class ActivePnlTracker {
     const bookChanged = next.markPolicy !== prev.markPolicy || next.staleAfterMs !== prev.staleAfterMs;
     if (!bookChanged && next.wideSpreadPct === prev.wideSpreadPct && next.riskFreeRate === prev.riskFreeRate && next.dividendYield === prev.dividendYield) return;
     this.valuation = next;
+    if (next.staleAfterMs !== prev.staleAfterMs && this.restTimer) {
+      this.restTimer();
+      this.restTimer = null;
+      this.armRestTimer();
+    }
     // The book holds marks and staleness; spread warnings and the delta model only shape the views.
     if (bookChanged) this.rebuildBook();
     else this.version++;
@@ -546,9 +593,55 @@ export class ActivePnlTracker {
     this.syncSubscriptions();
     this.sample(now, null, snap.pnl);
     for (const l of this.refreshListeners) l(now);
+    this.refreshStaleByRest();
+  }
+
+  /**
+   * The REST fallback (spec §7: the socket's quote when fresh, otherwise the broker's): every needed
+   * symbol that has a stream behind it (subscribed: a symbol left out by the plan has none to stall)
+   * and whose quote is missing or about to go stale is asked of the shared, rate-limited refresh.
+   * The REST quote lands in the quote source and is valued like any other; when REST fails too the
+   * quote simply goes stale and its P&L turns unknown.
+   */
+  refreshStaleByRest(): void {
+    const ltp = this.restRefresh?.() ?? null;
+    if (!ltp || !this.offQuote) return;
+    const now = this.clock.now();
+    const maxAge = Math.floor(this.valuation.staleAfterMs * this.restAhead);
+    const subscribed = this.subs ? new Set(this.subs.subscribedSymbols()) : null;
+    for (const symbol of this.neededSymbols()) {
+      if (this.restPending.has(symbol) || (subscribed && !subscribed.has(symbol))) continue;
+      const q = this.quotes.get(symbol);
+      const at = q ? this.quoteTime(q) : null;
+      if (at !== null && now - at <= maxAge) continue;
+      this.restPending.add(symbol);
+      ltp.getFresh(symbol, maxAge).then(
+        (r) => {
+          this.restPending.delete(symbol);
+          if (r.fresh) this.restFailures.delete(symbol);
+          // (a refresh skipped by the rate limit says nothing new about REST: keep the last verdict)
+          else if (r.source === 'rest' && r.reason !== null) this.restFailures.set(symbol, r.reason);
+        },
+        (err: unknown) => {
+          this.restPending.delete(symbol);
+          this.restFailures.set(symbol, err instanceof Error ? err.message : String(err));
+        },
+      );
+    }
   }
 
   // ---------- internals ----------
+
+  /** The time the mark is taken from: the book's for mid/conservative, the trade's for `last`. */
+  private quoteTime(q: Quote): number | null {
+    return markTimeOf(q, this.valuation.markPolicy);
+  }
+
+  private armRestTimer(): void {
+    if (!this.restRefresh || this.restTimer) return;
+    const every = Math.max(250, Math.floor(this.valuation.staleAfterMs / 10));
+    this.restTimer = this.clock.setInterval(() => this.refreshStaleByRest(), every);
+  }
 
   private onQuote(q: Quote): void {
     this.lastTickAt = q.receivedAt;

@@ -8,7 +8,11 @@
  * | LIVE_DESK_CONFIG | — | path of the JSON config file (optional) |
  * | LIVE_DESK_VENUE | venue | `sim` (default) or `alpaca` |
  * | APCA_API_KEY_ID / APCA_API_SECRET_KEY | alpaca.keyId / alpaca.secretKey | Alpaca credentials |
- * | LIVE_DESK_ALPACA_ENV | alpaca.env | `paper` (default) or `live`; inferred from APCA_API_BASE_URL when it names paper/live |
+ * | LIVE_DESK_ALPACA_ENV | alpaca.env | `paper` (default) or `live`; inferred from APCA_API_BASE_URL when it is Alpaca's own host; a contradiction is an error |
+ * | APCA_API_BASE_URL | alpaca.urls.tradingRest | trading REST base (default per env: https://paper-api.alpaca.markets / https://api.alpaca.markets) |
+ * | APCA_API_DATA_URL | alpaca.urls.dataRest | market-data REST base (default https://data.alpaca.markets) |
+ * | APCA_API_STREAM_URL | alpaca.urls.dataStream | market-data stream base, the feed path is appended (default wss://stream.data.alpaca.markets) |
+ * | LIVE_DESK_ALPACA_TRADING_STREAM_URL | alpaca.urls.tradingStream | trade_updates stream (default: the trading REST base as ws(s) + `/stream`) |
  * | LIVE_DESK_STOCK_FEED | alpaca.stockFeed | `iex` (default), `sip`, `delayed_sip`, `test` |
  * | LIVE_DESK_OPTIONS_FEED | alpaca.optionFeed | `indicative` (default) or `opra` |
  * | — | alpaca.stockEncoding | stock stream `json` (default) or `msgpack` |
@@ -35,6 +39,72 @@ const streamsSchema = z
   })
   .strict();
 
+/** Alpaca's four endpoints (what `AlpacaVenue` connects to). */
+export interface AlpacaEndpoints {
+  /** e.g. https://paper-api.alpaca.markets */
+  tradingRest: string;
+  /** e.g. wss://paper-api.alpaca.markets/stream */
+  tradingStream: string;
+  /** e.g. https://data.alpaca.markets */
+  dataRest: string;
+  /** e.g. wss://stream.data.alpaca.markets (the feed path is appended) */
+  dataStream: string;
+}
+export type EndpointKey = keyof AlpacaEndpoints;
+
+export const ALPACA_DEFAULT_ENDPOINTS: Record<'paper' | 'live', AlpacaEndpoints> = {
+  paper: {
+    dataStream: 'wss://stream.data.alpaca.markets',
+    tradingStream: 'wss://paper-api.alpaca.markets/stream',
+    dataRest: 'https://data.alpaca.markets',
+    tradingRest: 'https://paper-api.alpaca.markets',
+  },
+  live: {
+    dataStream: 'wss://stream.data.alpaca.markets',
+    tradingStream: 'wss://api.alpaca.markets/stream',
+    dataRest: 'https://data.alpaca.markets',
+    tradingRest: 'https://api.alpaca.markets',
+  },
+};
+
+const ENDPOINT_KIND: Record<EndpointKey, 'http' | 'ws'> = { tradingRest: 'http', dataRest: 'http', tradingStream: 'ws', dataStream: 'ws' };
+
+/**
+ * An endpoint URL, validated: http(s) for REST, ws(s) for streams, no credentials, query or
+ * fragment in it. Returned without a trailing slash. `name` says where it came from (an env
+ * variable or a JSON path) so the error names it.
+ */
+export function parseEndpoint(value: string, kind: 'http' | 'ws', name: string): string {
+  let u: URL;
+  try {
+    u = new URL(value.trim());
+  } catch {
+    throw new ConfigError(`${name}: ${JSON.stringify(value)} is not a URL (expected e.g. ${kind === 'http' ? 'https://paper-api.alpaca.markets' : 'wss://stream.data.alpaca.markets'})`);
+  }
+  const ok = kind === 'http' ? ['http:', 'https:'] : ['ws:', 'wss:'];
+  if (!ok.includes(u.protocol)) throw new ConfigError(`${name}: must be an ${kind === 'http' ? 'http(s)' : 'ws(s)'} URL, got ${u.protocol.replace(':', '')}:// (${JSON.stringify(value)})`);
+  if (u.username || u.password) throw new ConfigError(`${name}: must not carry credentials in the URL (keys go in APCA_API_KEY_ID / APCA_API_SECRET_KEY)`);
+  if (u.search || u.hash) throw new ConfigError(`${name}: must not have a query or fragment (${JSON.stringify(value)})`);
+  return u.toString().replace(/\/+$/, '');
+}
+
+/** Which Alpaca environment an endpoint is, when it is one of Alpaca's own hosts (null: a proxy or gateway). */
+export function alpacaEnvOfUrl(url: string): 'paper' | 'live' | null {
+  let host: string;
+  try {
+    host = new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
+  if (host === 'paper-api.alpaca.markets') return 'paper';
+  if (host === 'api.alpaca.markets') return 'live';
+  return null;
+}
+
+const endpointsSchema = z
+  .object({ tradingRest: z.string().optional(), tradingStream: z.string().optional(), dataRest: z.string().optional(), dataStream: z.string().optional() })
+  .strict();
+
 const alpacaSchema = z
   .object({
     keyId: z.string().min(1).optional(),
@@ -45,6 +115,7 @@ const alpacaSchema = z
     tradeUpdatesAuth: z.enum(['legacy', 'current']).optional(),
     stockEncoding: z.enum(['json', 'msgpack']).optional(),
     restRequestsPerMinute: positiveInt.optional(),
+    urls: endpointsSchema.optional(),
   })
   .strict();
 
@@ -73,6 +144,12 @@ export interface AlpacaSettings {
   tradeUpdatesAuth: 'legacy' | 'current';
   stockEncoding?: 'json' | 'msgpack';
   restRequestsPerMinute?: number;
+  /** Endpoints set in env or the file (validated); the rest are Alpaca's defaults for `env`. */
+  urls?: Partial<AlpacaEndpoints>;
+  /** Where each set endpoint came from (an env variable or a JSON path), for Settings and errors. */
+  urlSources?: Partial<Record<EndpointKey, string>>;
+  /** How `env` was decided (shown with the endpoints). */
+  envSource?: string;
 }
 
 export interface MarketConfig {
@@ -132,7 +209,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     dataTimeoutMs: env.LIVE_DESK_DATA_TIMEOUT_MS,
     keyId: env.APCA_API_KEY_ID,
     secretKey: env.APCA_API_SECRET_KEY,
-    env: env.LIVE_DESK_ALPACA_ENV ?? inferEnv(env.APCA_API_BASE_URL),
+    env: env.LIVE_DESK_ALPACA_ENV,
     stockFeed: env.LIVE_DESK_STOCK_FEED,
     optionFeed: env.LIVE_DESK_OPTIONS_FEED,
   };
@@ -168,6 +245,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
   }
   const e = parsed.data;
   const venue = e.venue ?? file.venue ?? 'sim';
+  const endpoints = readEndpoints(env, file.alpaca?.urls ?? {});
   const streams = { ...file.streams, ...(e.dataTimeoutMs !== undefined ? { dataTimeoutMs: e.dataTimeoutMs } : {}) };
   const config: MarketConfig = {
     venue,
@@ -185,31 +263,89 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     const secretKey = e.secretKey ?? a.secretKey;
     const missing = [!keyId && 'APCA_API_KEY_ID (or alpaca.keyId)', !secretKey && 'APCA_API_SECRET_KEY (or alpaca.secretKey)'].filter(Boolean);
     if (missing.length) throw new ConfigError(`venue "alpaca" needs credentials: missing ${missing.join(' and ')}`);
+    // paper/live: said explicitly, or Alpaca's own trading host says it; a proxy or gateway URL says
+    // nothing, so the default (paper) applies — and it is shown as such, never guessed silently.
+    const inferred = endpoints.urls.tradingRest ? alpacaEnvOfUrl(endpoints.urls.tradingRest) : null;
+    const explicit = e.env ?? a.env;
+    const explicitName = e.env !== undefined ? 'LIVE_DESK_ALPACA_ENV' : 'alpaca.env';
+    if (explicit && inferred && explicit !== inferred) {
+      throw new ConfigError(`${explicitName}=${explicit} contradicts ${endpoints.sources.tradingRest} (${endpoints.urls.tradingRest} is Alpaca's ${inferred} endpoint)`);
+    }
+    const envValue = explicit ?? inferred ?? 'paper';
+    const envSource = explicit ? explicitName : inferred ? `inferred from ${endpoints.sources.tradingRest}` : endpoints.urls.tradingRest ? `default (${endpoints.sources.tradingRest} is not an Alpaca host: set LIVE_DESK_ALPACA_ENV=live if it fronts a live account)` : 'default';
     config.alpaca = {
       keyId: keyId!,
       secretKey: secretKey!,
-      env: e.env ?? a.env ?? 'paper',
+      env: envValue,
+      envSource,
       stockFeed: e.stockFeed ?? a.stockFeed ?? 'iex',
       optionFeed: e.optionFeed ?? a.optionFeed ?? 'indicative',
       tradeUpdatesAuth: a.tradeUpdatesAuth ?? 'legacy',
       ...(a.stockEncoding ? { stockEncoding: a.stockEncoding } : {}),
       ...(a.restRequestsPerMinute ? { restRequestsPerMinute: a.restRequestsPerMinute } : {}),
+      ...(Object.keys(endpoints.urls).length ? { urls: endpoints.urls, urlSources: endpoints.sources } : {}),
     };
   }
   return config;
 }
 
-function inferEnv(baseUrl: string | undefined): 'paper' | 'live' | undefined {
-  if (!baseUrl) return undefined;
-  if (/paper/i.test(baseUrl)) return 'paper';
-  if (/api\.alpaca\.markets/i.test(baseUrl)) return 'live';
-  return undefined;
+const ENDPOINT_ENV: Record<EndpointKey, string> = {
+  tradingRest: 'APCA_API_BASE_URL',
+  dataRest: 'APCA_API_DATA_URL',
+  dataStream: 'APCA_API_STREAM_URL',
+  tradingStream: 'LIVE_DESK_ALPACA_TRADING_STREAM_URL',
+};
+
+/** Endpoints from env (first) and the file, validated, each with where it came from. */
+function readEndpoints(env: Env, file: z.infer<typeof endpointsSchema>): { urls: Partial<AlpacaEndpoints>; sources: Partial<Record<EndpointKey, string>> } {
+  const urls: Partial<AlpacaEndpoints> = {};
+  const sources: Partial<Record<EndpointKey, string>> = {};
+  for (const key of Object.keys(ENDPOINT_ENV) as EndpointKey[]) {
+    const fromEnv = env[ENDPOINT_ENV[key]];
+    const fromFile = file[key];
+    const [value, name] = fromEnv !== undefined && fromEnv !== '' ? [fromEnv, ENDPOINT_ENV[key]] : fromFile !== undefined ? [fromFile, `alpaca.urls.${key}`] : [undefined, undefined];
+    if (value === undefined || name === undefined) continue;
+    urls[key] = parseEndpoint(value, ENDPOINT_KIND[key], name);
+    sources[key] = name;
+  }
+  // As Alpaca's SDKs do: the trading stream lives on the trading host, at /stream.
+  if (urls.tradingRest && !urls.tradingStream) {
+    urls.tradingStream = `${urls.tradingRest.replace(/^http/, 'ws')}/stream`;
+    sources.tradingStream = `derived from ${sources.tradingRest}`;
+  }
+  return { urls, sources };
+}
+
+/**
+ * The four endpoints Start connects to: Alpaca's defaults for `env`, overridden by what was set.
+ * Refuses (ConfigError) a set trading endpoint that is Alpaca's own host for the other environment
+ * (e.g. LIVE shown while connecting to paper), since env may come from the settings page too.
+ */
+export function resolveAlpacaEndpoints(a: Pick<AlpacaSettings, 'env' | 'urls' | 'urlSources'>): AlpacaEndpoints {
+  const out = { ...ALPACA_DEFAULT_ENDPOINTS[a.env], ...a.urls };
+  for (const key of ['tradingRest', 'tradingStream'] as const) {
+    const set = a.urls?.[key];
+    const other = set ? alpacaEnvOfUrl(set.replace(/^ws/, 'http')) : null;
+    if (other && other !== a.env) throw new ConfigError(`the account is set to ${a.env}, but ${a.urlSources?.[key] ?? key} (${set}) is Alpaca's ${other} endpoint`);
+  }
+  return out;
 }
 
 /** A loggable description: never the secret, only the key id's last 4 characters. */
 export function describeMarketConfig(c: MarketConfig): Record<string, unknown> {
   return {
     venue: c.venue,
-    ...(c.alpaca ? { alpaca: { env: c.alpaca.env, stockFeed: c.alpaca.stockFeed, optionFeed: c.alpaca.optionFeed, keyId: `…${c.alpaca.keyId.slice(-4)}` } } : {}),
+    ...(c.alpaca
+      ? {
+          alpaca: {
+            env: c.alpaca.env,
+            envSource: c.alpaca.envSource ?? 'default',
+            stockFeed: c.alpaca.stockFeed,
+            optionFeed: c.alpaca.optionFeed,
+            keyId: `…${c.alpaca.keyId.slice(-4)}`,
+            ...(c.alpaca.urls ? { endpoints: c.alpaca.urls, endpointSources: c.alpaca.urlSources } : {}),
+          },
+        }
+      : {}),
   };
 }

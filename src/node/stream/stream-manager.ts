@@ -10,7 +10,7 @@ import type { Cancel, Clock, Scheduler } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import { silentLogger } from '../../core/ports/logger';
 import { fullJitterDelay, type BackoffPolicy } from '../../core/market/backoff';
-import { StreamHealthTracker, type StreamHealth } from '../../core/market/stream-health';
+import { StreamHealthTracker, type StreamHealth, type StreamLiveness } from '../../core/market/stream-health';
 import { BoundedQueue } from './bounded-queue';
 import type { SocketFactory, StreamSocket } from './socket';
 
@@ -94,6 +94,12 @@ export interface StreamManagerOptions {
   defer?: (fn: () => void) => Cancel;
   /** A graceful close that takes longer than this is turned into a terminate (default 1 s). */
   closeTimeoutMs?: number;
+  /**
+   * `data` (default): the stream's data proves it alive and a data message resets the backoff.
+   * `heartbeat`: a quiet stream (trade_updates): pings prove it alive, and being authenticated and
+   * listening resets the backoff — it may never see a data message.
+   */
+  liveness?: StreamLiveness;
 }
 
 const defaultDefer = (fn: () => void): Cancel => {
@@ -149,11 +155,12 @@ export class StreamManager {
       drainBatch: 256,
       defer: defaultDefer,
       closeTimeoutMs: 1000,
+      liveness: 'data',
       ...opts,
       logger: opts.logger ?? silentLogger,
     };
     this.name = opts.protocol.name;
-    this.health = new StreamHealthTracker(this.name, this.o.clock);
+    this.health = new StreamHealthTracker(this.name, this.o.clock, this.o.liveness);
     this.queue = new BoundedQueue(this.o.queueCapacity);
   }
 
@@ -298,10 +305,12 @@ export class StreamManager {
         },
         ping: () => {
           this.lastFrameAt = this.o.clock.now();
+          this.health.heartbeat(this.lastFrameAt);
         },
         pong: () => {
           // A pong proves only the TCP path, not the feed (alpaca.md pitfall 3): it does not reset the data timeout.
           this.awaitingPong = false;
+          this.health.heartbeat(this.o.clock.now());
         },
         error: (err) => {
           if (this.conn === conn && conn.failure === null) conn.failure = { kind: 'transient', reason: `socket error: ${err.message}` };
@@ -358,6 +367,9 @@ export class StreamManager {
     this.handshakeTimer = null;
     const reconnected = this.everReady;
     this.everReady = true;
+    // A quiet stream may never see a data message: authenticated and listening is its proof of a
+    // healthy connection, so the backoff starts over here (not after a 30 s stable run).
+    if (this.o.liveness === 'heartbeat') this.health.resetAttempts();
     this.health.running();
     this.armDataTimer();
     this.armPing(conn);

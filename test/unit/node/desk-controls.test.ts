@@ -85,3 +85,15 @@ describe('desk credential commands', () => {
     if (!r.ok) expect(r.error.message).toContain('no credential store');
   });
 });
+
+describe('session.reauthenticate (issue 12 item 9)', () => {
+  it('is a typed command: validated payload, refuses another venue, a no-op when not streaming', async () => {
+    const { desk } = setup();
+    expect(await desk.handle('session.reauthenticate', {})).toEqual({ ok: true, result: { reauthenticating: false, venue: 'sim' } });
+    expect(await desk.handle('session.reauthenticate', { venue: 'sim' })).toEqual({ ok: true, result: { reauthenticating: false, venue: 'sim' } });
+    expect(await desk.handle('session.reauthenticate', { venue: 'alpaca' })).toEqual({ ok: false, error: { code: 'failed', message: 'cannot re-authenticate alpaca: the desk streams from sim' } });
+    const bad = await desk.handle('session.reauthenticate', { venue: 'robinhood' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(await desk.handle('session.reauthenticate', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  });
+});

@@ -26,6 +26,7 @@ import type { SocketFactory } from '../../stream/socket';
 import { wsSocketFactory } from '../../stream/ws-socket';
 import { MarketDataProtocol, TradingProtocol, type Credentials, type TickSink } from './protocols';
 import { AlpacaRestClient } from './rest';
+import { ALPACA_DEFAULT_ENDPOINTS } from '../../config/market-config';
 
 export type StockFeed = 'iex' | 'sip' | 'delayed_sip' | 'test';
 export type OptionFeed = 'indicative' | 'opra';
@@ -41,20 +42,8 @@ export interface AlpacaUrls {
   tradingRest: string;
 }
 
-export const ALPACA_URLS: Record<'paper' | 'live', AlpacaUrls> = {
-  paper: {
-    dataStream: 'wss://stream.data.alpaca.markets',
-    tradingStream: 'wss://paper-api.alpaca.markets/stream',
-    dataRest: 'https://data.alpaca.markets',
-    tradingRest: 'https://paper-api.alpaca.markets',
-  },
-  live: {
-    dataStream: 'wss://stream.data.alpaca.markets',
-    tradingStream: 'wss://api.alpaca.markets/stream',
-    dataRest: 'https://data.alpaca.markets',
-    tradingRest: 'https://api.alpaca.markets',
-  },
-};
+/** Alpaca's own endpoints per environment (the defaults; env and the config file may override them). */
+export const ALPACA_URLS: Record<'paper' | 'live', AlpacaUrls> = ALPACA_DEFAULT_ENDPOINTS;
 
 export type StreamTuning = Pick<
   StreamManagerOptions,
@@ -139,6 +128,10 @@ export class AlpacaVenue implements Venue {
   private session: VenueSessionState = 'not_started';
   /** The last REST error (shown in health), null when none yet. */
   lastRestError: string | null = null;
+  /** When `lastRestError` happened (epoch ms). */
+  lastRestErrorAt: number | null = null;
+  /** The REST channel's own verdict: refused only when a REST call was refused (401, or 403 on a trading read). */
+  private restRefused = false;
   private authenticatedOnce = false;
   private started = false;
   private readonly sinks: CoalescingSink[] = [];
@@ -211,6 +204,8 @@ export class AlpacaVenue implements Venue {
           ...common,
           dataTimeoutMs: 0,
           ...config.tradeUpdatesTuning,
+          // No orders, no messages: pings prove it alive, and "listening" resets its backoff.
+          liveness: 'heartbeat',
           protocol: new TradingProtocol({
             url: config.urls.tradingStream,
             credentials: creds,
@@ -231,9 +226,13 @@ export class AlpacaVenue implements Venue {
       stockFeed: config.stockFeed === 'test' ? 'iex' : config.stockFeed,
       optionFeed: config.optionFeed,
       ...(config.restRequestsPerMinute ? { requestsPerMinute: config.restRequestsPerMinute } : {}),
-      onSessionRefused: (status, message) => this.setSession('session_needed', `REST HTTP ${status}: ${message}`),
+      onSessionRefused: (status, message) => {
+        this.restRefused = true;
+        this.setSession('session_needed', `REST HTTP ${status}: ${message}`);
+      },
       onError: (message) => {
         this.lastRestError = message;
+        this.lastRestErrorAt = this.clock.now();
       },
     });
   }
@@ -262,7 +261,9 @@ export class AlpacaVenue implements Venue {
   async reauthenticate(credentials?: Credentials): Promise<void> {
     if (credentials) this.config = { ...this.config, credentials };
     this.authenticatedOnce = false;
+    this.restRefused = false;
     this.lastRestError = null;
+    this.lastRestErrorAt = null;
     this.setSession('not_started', null);
     if (this.started) await Promise.all([...this.managers.values()].map((m) => m.restart()));
   }
@@ -298,8 +299,14 @@ export class AlpacaVenue implements Venue {
     return [...this.managers.values()].map((m) => m.snapshot());
   }
 
+  /** The venue's session: refused by any stream or by REST. */
   sessionState(): VenueSessionState {
     return this.session;
+  }
+
+  /** Whether REST itself refused the session (a stream refusal does not make REST `session_needed`). */
+  get restSessionRefused(): boolean {
+    return this.restRefused;
   }
 
   /** Quotes merged away by per-pass coalescing (reported, not lost: the latest always wins). */

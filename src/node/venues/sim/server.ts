@@ -80,6 +80,8 @@ export type SimFault =
   | { kind: 'renew_session' }
   | { kind: 'reject_next_order'; count?: number }
   | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
+  /** Market-data REST answers 503 until `resume` (with a stall: REST fails too, so P&L turns unknown). */
+  | { kind: 'fail_data_rest' }
   | { kind: 'resume' };
 
 const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
@@ -93,6 +95,7 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('renew_session') }),
   z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional() }),
   z.object({ kind: z.literal('raw'), stream: z.enum(['stocks', 'options', 'trade_updates']), frames: z.array(z.string()).max(100_000), binary: z.boolean().optional() }),
+  z.object({ kind: z.literal('fail_data_rest') }),
   z.object({ kind: z.literal('resume') }),
 ]) as unknown as z.ZodType<SimFault>;
 
@@ -134,6 +137,7 @@ export class SimVenueServer {
   private intervalMs: number;
   private refuseUntil: Partial<Record<SimStream | 'all', number>> = {};
   private sessionExpired = false;
+  private dataRestDown = false;
   private restWindowStart = 0;
   private restCount = 0;
   private nanos = 0;
@@ -296,7 +300,11 @@ export class SimVenueServer {
           for (const frame of f.frames) this.sendRaw(c, typeof frame === 'string' && f.binary ? Buffer.from(frame, 'latin1') : frame, f.binary ?? typeof frame !== 'string');
         }
         return;
+      case 'fail_data_rest':
+        this.dataRestDown = true;
+        return;
       case 'resume':
+        this.dataRestDown = false;
         for (const c of this.conns) c.stalled = false;
         this.refuseUntil = {};
         this.sessionExpired = false;
@@ -664,6 +672,7 @@ export class SimVenueServer {
     };
     const restTrade = (q: Quote) => ({ p: q.last, s: 1, t: rfc3339Nanos(now, this.nextNanos()), x: 'V' });
     const dataRoute = (options: boolean, kind: 'latest' | 'snapshots') => {
+      if (this.dataRestDown) return this.json(res, 503, { message: 'market data temporarily unavailable (sim fault fail_data_rest)' }, rate);
       if (symbols.length === 0) return this.json(res, 400, { message: 'symbols is required' }, rate);
       if (options && symbols.length > 100) return this.json(res, 400, { message: 'too many symbols (max 100)' }, rate);
       const wrongKind = symbols.find((s) => (symbolKind(s) === 'option') !== options);

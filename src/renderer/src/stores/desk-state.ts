@@ -18,6 +18,8 @@ import {
   isHistoryEvent,
   type DeskEvent,
   type DeskSettings,
+  type VenueEndpointsWire,
+  type SubscriptionPlanWire,
   type FillWire,
   type HistoryEvent,
   type KillSwitchWire,
@@ -81,6 +83,8 @@ export interface DeskState {
   totals: PnlSnapshotWire;
   /** Totals as the backend last sent them (tick_update / snapshot); equal to `totals` when in sync. */
   serverPnl: PnlSnapshotWire | null;
+  /** `totals.as_of` the last time every total was known: "As of" keeps it while prices are not good. */
+  lastGoodAsOf: number | null;
   /** Recent fills, oldest first. */
   fills: FillWire[];
   /** Latest update of each recent order. */
@@ -95,6 +99,10 @@ export interface DeskState {
   pnlSamples: PnlSampleWire[];
   portfolio: PortfolioStatusWire | null;
   settings: DeskSettings | null;
+  /** The subscription plan in force while streaming: its limit and the symbols left out (null when stopped). */
+  plan: SubscriptionPlanWire | null;
+  /** The venue's endpoints and where each came from (from the snapshot; read-only). */
+  endpoints: VenueEndpointsWire | null;
   activeNodes: string[];
   progress: ReplayProgress | null;
   /** Server time of the last tick_update. */
@@ -126,6 +134,7 @@ export const initialDeskState: DeskState = {
   positionTotals: emptyTotals,
   totals: emptyTotals,
   serverPnl: null,
+  lastGoodAsOf: null,
   fills: [],
   orders: {},
   history: [],
@@ -134,6 +143,8 @@ export const initialDeskState: DeskState = {
   pnlSamples: [],
   portfolio: null,
   settings: null,
+  plan: null,
+  endpoints: null,
   activeNodes: [],
   progress: null,
   lastTickAt: null,
@@ -258,6 +269,13 @@ function boundedOrders(orders: Record<string, OrderUpdateWire>): Record<string, 
 
 // ---------- the reducer ----------
 
+/** The same object when nothing changed (health events arrive every second: no re-render for an unchanged plan). */
+function samePlan(prev: SubscriptionPlanWire | null, next: SubscriptionPlanWire | null): SubscriptionPlanWire | null {
+  if (prev === null || next === null) return next;
+  const same = prev.max_option_contracts === next.max_option_contracts && prev.omitted.length === next.omitted.length && prev.omitted.every((s, i) => s === next.omitted[i]) && prev.warnings.join('\n') === next.warnings.join('\n');
+  return same ? prev : next;
+}
+
 /** Pure: applies one event. A gap in seq marks the state as awaiting a snapshot and asks for one. */
 export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number): ReduceResult {
   if (event.type === 'snapshot') {
@@ -292,10 +310,13 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       pnlSamples: (s.pnl_samples ?? []).slice(-LIMITS.pnlSamples),
       portfolio: s.portfolio ?? null,
       settings: s.settings ?? null,
+      endpoints: s.endpoints ?? null,
+      plan: s.plan ?? null,
       activeNodes: s.active_nodes ?? [],
       progress: s.progress ?? null,
     };
-    return { state: rebuild(base, s.serverTime), needResync: false };
+    const rebuilt = rebuild(base, s.serverTime);
+    return { state: { ...rebuilt, lastGoodAsOf: lastGoodAsOf(rebuilt.totals, state.lastGoodAsOf) }, needResync: false };
   }
   if (state.awaitingSnapshot || state.seq === null) return { state, needResync: false };
   if (event.seq <= state.seq) return { state, needResync: false }; // duplicate or old
@@ -308,7 +329,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
     case 'tick_update':
       return { state: applyTick(base, now, event), needResync: false };
     case 'health_event':
-      return { state: { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer }, needResync: false };
+      return { state: { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer, plan: event.plan === undefined ? base.plan : samePlan(base.plan, event.plan) }, needResync: false };
     case 'position_event': {
       const r = event.record;
       const records = { ...base.records, [r.key]: r };
@@ -404,13 +425,21 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
   return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), positionTotals, totals: positionTotals === state.positionTotals ? state.totals : allTotals(positionTotals, state.structureDefs, state.structures) };
 }
 
+/** The totals' as_of when every total is known (prices were good then), else the previous one. */
+export function lastGoodAsOf(totals: PnlSnapshotWire, previous: number | null): number | null {
+  if (totals.as_of === null || totals.totals.length === 0 || totals.totals.some((t) => t.total_pnl === null)) return previous;
+  return totals.as_of;
+}
+
 /** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */
 function applyTick(state: DeskState, now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
   const structures = valueStructures(state.structureDefs, state.quotes, now, state.valuation);
+  const totals = allTotals(state.positionTotals, state.structureDefs, structures);
   return {
     ...state,
     structures,
-    totals: allTotals(state.positionTotals, state.structureDefs, structures),
+    totals,
+    lastGoodAsOf: lastGoodAsOf(totals, state.lastGoodAsOf),
     serverPnl: event.pnl_snapshot,
     activeNodes: event.active_nodes,
     progress: event.progress ?? null,

@@ -29,6 +29,14 @@ describe('CriticalTransitionDetector', () => {
     expect(a[0]!.body).toContain('no data since it started');
   });
 
+  it('quiet is not stale: a running heartbeat stream (trade_updates, rest) never raises feed_stale', () => {
+    const d = new CriticalTransitionDetector(10_000);
+    const quietFeeds = [feed({ name: 'trade_updates', liveness: 'heartbeat', lastEventAt: 0 }), feed({ name: 'rest', liveness: 'heartbeat', lastEventAt: null })];
+    for (let t = 0; t <= 600_000; t += 1000) expect(d.update(t, true, quietFeeds)).toEqual([]);
+    // a data stream silent as long is stale, as before
+    expect(d.update(600_000, true, [feed({ name: 'stocks', lastEventAt: 0 })]).map((a) => a.kind)).toEqual(['feed_stale']);
+  });
+
   it('does not call a stopped desk stale, nor its stop a recovery', () => {
     const d = new CriticalTransitionDetector(1000);
     expect(d.update(50_000, false, [feed({ lastEventAt: 0 })])).toEqual([]);

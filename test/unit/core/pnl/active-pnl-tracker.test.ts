@@ -6,6 +6,7 @@ import { ActivePnlTracker, TRACKER_CONSUMER_ID, type TrackerSubscriptions } from
 import { makeFill } from '../../../../src/core/pnl/fifo';
 import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { PnlSampleRing } from '../../../../src/core/events/pnl-sample-ring';
+import { LtpProvider } from '../../../../src/core/market/ltp-provider';
 
 const T0 = Date.UTC(2026, 10, 20, 15);
 
@@ -275,5 +276,91 @@ describe('ActivePnlTracker', () => {
     expect(tracker.pnlSnapshot().unrealized).toBeNull();
     tracker.setValuation({ staleAfterMs: 10_000 });
     expect(tracker.pnlSnapshot().unrealized).toBe('0');
+  });
+});
+
+describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 item 12)', () => {
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  }
+
+  function stalled(opts: { failing?: () => boolean } = {}) {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock, { staleAfterMs: 5000 });
+    let venueBid = 590;
+    const fetched: string[][] = [];
+    const ltp = new LtpProvider({
+      cache,
+      clock,
+      fetchLatest: (symbols) => {
+        fetched.push([...symbols]);
+        if (opts.failing?.()) return Promise.reject(new Error('HTTP 503 from the data API'));
+        return Promise.resolve(symbols.map((symbol) => ({ symbol, bid: venueBid, ask: venueBid + 0.5, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() })));
+      },
+    });
+    let subscribed: string[] = [];
+    const tracker = new ActivePnlTracker({
+      clock,
+      quotes: cache,
+      subscriptions: { replaceSubscriptions: (_c, s) => (subscribed = [...s]), release: () => (subscribed = []), subscribedSymbols: () => subscribed },
+      streamer: () => ({ state: 'running', streaming: true }),
+      valuation: { staleAfterMs: 5000 },
+      restRefresh: () => ltp,
+    });
+    tracker.start();
+    tracker.applyFill(makeFill({ fill_id: 'f1', position_id: 'p1', symbol: 'SPY', side: 'BUY', quantity: 10, price: 580, time: clock.now() }));
+    // the stream delivers one quote, then stalls
+    cache.applyQuote({ symbol: 'SPY', bid: 581, ask: 581.5, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+    const step = async (ms: number) => {
+      for (let t = 0; t < ms; t += 25) {
+        clock.advance(25);
+        await settle();
+      }
+    };
+    return { clock, cache, tracker, fetched, step, setVenueBid: (b: number) => (venueBid = b), ltp };
+  }
+
+  it('during a stall each quote is fetched by REST before it goes stale: P&L stays known, priced from REST with its own time', async () => {
+    const { clock, cache, tracker, fetched, step, setVenueBid } = stalled();
+    expect(tracker.snapshot().trades[0]!.unrealized_value).toBe('12.5');
+    for (let ms = 100; ms <= 30_000; ms += 100) {
+      if (ms === 10_000) setVenueBid(600);
+      await step(100);
+      const t = tracker.snapshot().trades[0]!;
+      expect(t.unrealized_value, `P&L known at ${ms} ms of stall`).not.toBeNull();
+    }
+    const q = cache.get('SPY')!;
+    expect(q.source).toBe('rest');
+    expect(clock.now() - q.receivedAt).toBeLessThanOrEqual(5000);
+    expect(tracker.snapshot().trades[0]!.mark).toBe(600.25);
+    // shared and rate-limited: one call per refresh round, not one per check
+    expect(fetched.length).toBeGreaterThanOrEqual(6);
+    expect(fetched.length).toBeLessThanOrEqual(10);
+    expect(fetched.every((b) => b.length === 1 && b[0] === 'SPY')).toBe(true);
+  });
+
+  it('P&L turns unknown only when REST fails too, and the reason is kept', async () => {
+    let failing = true;
+    const { tracker, step } = stalled({ failing: () => failing });
+    await step(4900);
+    expect(tracker.snapshot().trades[0]!.unrealized_value).not.toBeNull(); // the stream's quote is still fresh
+    await step(1000);
+    const t = tracker.snapshot().trades[0]!;
+    expect(t.unrealized_value).toBeNull();
+    expect(t.unknown_reason).toBe('stale_quote');
+    await step(2500); // the next REST attempt (the per-symbol minimum interval is 2 s) fails too
+    expect(tracker.snapshot().trades[0]!.unrealized_value).toBeNull();
+    expect(tracker.restFailuresNow().get('SPY')).toContain('HTTP 503');
+    failing = false;
+    await step(3000);
+    expect(tracker.snapshot().trades[0]!.unrealized_value).not.toBeNull();
+    expect(tracker.restFailuresNow().has('SPY')).toBe(false);
+  });
+
+  it('stop cancels the REST check', () => {
+    const { tracker } = stalled();
+    expect(tracker.timerCount).toBe(2);
+    tracker.stop();
+    expect(tracker.timerCount).toBe(0);
   });
 });

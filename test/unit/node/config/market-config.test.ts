@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeMarketConfig, loadMarketConfig } from '../../../../src/node/config/market-config';
+import { ConfigError, describeMarketConfig, loadMarketConfig, resolveAlpacaEndpoints } from '../../../../src/node/config/market-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'live-desk-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,18 @@ describe('loadMarketConfig', () => {
 
   it('selects Alpaca from env with credentials, feeds and paper/live', () => {
     const c = loadMarketConfig({ LIVE_DESK_VENUE: 'alpaca', APCA_API_KEY_ID: 'PKABCD1234', APCA_API_SECRET_KEY: 'shh', LIVE_DESK_STOCK_FEED: 'sip', LIVE_DESK_OPTIONS_FEED: 'opra', APCA_API_BASE_URL: 'https://api.alpaca.markets' });
-    expect(c.alpaca).toEqual({ keyId: 'PKABCD1234', secretKey: 'shh', env: 'live', stockFeed: 'sip', optionFeed: 'opra', tradeUpdatesAuth: 'legacy' });
+    // APCA_API_BASE_URL is the trading endpoint (as in Alpaca's SDKs), not only a paper/live hint
+    expect(c.alpaca).toEqual({
+      keyId: 'PKABCD1234',
+      secretKey: 'shh',
+      env: 'live',
+      envSource: 'inferred from APCA_API_BASE_URL',
+      stockFeed: 'sip',
+      optionFeed: 'opra',
+      tradeUpdatesAuth: 'legacy',
+      urls: { tradingRest: 'https://api.alpaca.markets', tradingStream: 'wss://api.alpaca.markets/stream' },
+      urlSources: { tradingRest: 'APCA_API_BASE_URL', tradingStream: 'derived from APCA_API_BASE_URL' },
+    });
     expect(JSON.stringify(describeMarketConfig(c))).not.toContain('shh');
     expect(JSON.stringify(describeMarketConfig(c))).not.toContain('PKABCD1234');
   });
@@ -42,5 +53,55 @@ describe('loadMarketConfig', () => {
     expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venu: 'sim' }) })).toThrow(/venu/);
     expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file('{oops') })).toThrow(/not valid JSON/);
     expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: join(dir, 'missing.json') })).toThrow(ConfigError);
+  });
+});
+
+describe('Alpaca endpoints (issue 12 item 11)', () => {
+  const CREDS = { LIVE_DESK_VENUE: 'alpaca', APCA_API_KEY_ID: 'PKABCD1234', APCA_API_SECRET_KEY: 'shh' };
+
+  it('takes REST and stream URLs from env as the SDKs do, and resolves the rest to the defaults', () => {
+    const c = loadMarketConfig({
+      ...CREDS,
+      APCA_API_BASE_URL: 'https://gateway.example.com/alpaca/',
+      APCA_API_DATA_URL: 'http://127.0.0.1:8080',
+      APCA_API_STREAM_URL: 'wss://proxy.example.com/md',
+    });
+    expect(c.alpaca!.urls).toEqual({
+      tradingRest: 'https://gateway.example.com/alpaca',
+      tradingStream: 'wss://gateway.example.com/alpaca/stream',
+      dataRest: 'http://127.0.0.1:8080',
+      dataStream: 'wss://proxy.example.com/md',
+    });
+    // a gateway says nothing about paper/live: the default applies and says so (never a silent guess)
+    expect(c.alpaca!.env).toBe('paper');
+    expect(c.alpaca!.envSource).toContain('not an Alpaca host');
+    expect(resolveAlpacaEndpoints(c.alpaca!)).toEqual(c.alpaca!.urls);
+    const d = describeMarketConfig(c) as { alpaca: { endpoints: unknown } };
+    expect(d.alpaca.endpoints).toEqual(c.alpaca!.urls);
+  });
+
+  it('reads alpaca.urls from the config file; env wins; an explicit trading stream is kept', () => {
+    const p = file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', env: 'live', urls: { tradingRest: 'https://api.alpaca.markets', tradingStream: 'wss://ws.example.com/trade', dataRest: 'https://data.example.com' } } });
+    const c = loadMarketConfig({ LIVE_DESK_CONFIG: p, APCA_API_DATA_URL: 'https://data2.example.com' });
+    expect(resolveAlpacaEndpoints(c.alpaca!)).toEqual({ tradingRest: 'https://api.alpaca.markets', tradingStream: 'wss://ws.example.com/trade', dataRest: 'https://data2.example.com', dataStream: 'wss://stream.data.alpaca.markets' });
+    expect(c.alpaca!.urlSources).toMatchObject({ tradingRest: 'alpaca.urls.tradingRest', dataRest: 'APCA_API_DATA_URL' });
+  });
+
+  it('validates each URL and names the variable or JSON path', () => {
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'wss://paper-api.alpaca.markets' })).toThrow(/APCA_API_BASE_URL: must be an http\(s\) URL/);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_STREAM_URL: 'https://stream.data.alpaca.markets' })).toThrow(/APCA_API_STREAM_URL: must be an ws\(s\) URL/);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_DATA_URL: 'not a url' })).toThrow(/APCA_API_DATA_URL: "not a url" is not a URL/);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_DATA_URL: 'https://user:pw@data.example.com' })).toThrow(/APCA_API_DATA_URL: must not carry credentials/);
+    expect(() => loadMarketConfig({ ...CREDS, LIVE_DESK_ALPACA_TRADING_STREAM_URL: 'wss://x.example.com/?a=1' })).toThrow(/LIVE_DESK_ALPACA_TRADING_STREAM_URL: must not have a query/);
+    expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', urls: { dataStream: 'ftp://x' } } }) })).toThrow(/alpaca\.urls\.dataStream: must be an ws\(s\) URL/);
+    expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', urls: { tradingrest: 'https://x' } } }) })).toThrow(/tradingrest/);
+  });
+
+  it('refuses paper/live that contradicts an Alpaca trading URL, in config and at Start', () => {
+    expect(() => loadMarketConfig({ ...CREDS, LIVE_DESK_ALPACA_ENV: 'live', APCA_API_BASE_URL: 'https://paper-api.alpaca.markets' })).toThrow(
+      /LIVE_DESK_ALPACA_ENV=live contradicts APCA_API_BASE_URL \(https:\/\/paper-api\.alpaca\.markets is Alpaca's paper endpoint\)/,
+    );
+    // env may also come from the settings page: Start refuses the mismatch rather than show PAPER on a live URL
+    expect(() => resolveAlpacaEndpoints({ env: 'paper', urls: { tradingRest: 'https://api.alpaca.markets' }, urlSources: { tradingRest: 'APCA_API_BASE_URL' } })).toThrow(/set to paper, but APCA_API_BASE_URL .* live endpoint/);
   });
 });

@@ -342,6 +342,77 @@ describe('StreamManager with the trade_updates protocol', () => {
   });
 });
 
+describe('StreamManager: a quiet stream (trade_updates) is judged by its connection, not by data', () => {
+  function quiet(liveness: 'data' | 'heartbeat') {
+    const clock = new ManualClock(0);
+    const net = new FakeNet();
+    const defer = new ManualDefer();
+    const m = new StreamManager({
+      clock,
+      socketFactory: net.factory,
+      defer: defer.defer,
+      random: () => 0.5,
+      backoff: { baseMs: 1000, capMs: 30_000 },
+      dataTimeoutMs: 0,
+      pingIntervalMs: 1000,
+      pongTimeoutMs: 500,
+      liveness,
+      protocol: new TradingProtocol({ url: 'ws://venue/stream', credentials: () => CREDS, authForm: 'legacy', authenticatedBefore: () => false, onAuthenticated: () => {}, onOrderUpdate: () => {} }),
+    });
+    const listen = () => {
+      const s = net.last;
+      s.open();
+      s.recvBinary(Buffer.from('{"stream":"authorization","data":{"status":"authorized","action":"authenticate"}}'));
+      defer.run();
+      s.recvBinary(Buffer.from('{"stream":"listening","data":{"streams":["trade_updates"]}}'));
+      defer.run();
+    };
+    return { clock, net, m, listen };
+  }
+
+  it('repeated drops after "listening" do not escalate the backoff (no order ever arrives)', () => {
+    const { clock, net, m, listen } = quiet('heartbeat');
+    m.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      listen();
+      expect(m.snapshot().state).toBe('running');
+      net.last.serverClose(1006);
+      const h = m.snapshot();
+      delays.push(h.nextRetryAt! - clock.now());
+      clock.advance(h.nextRetryAt! - clock.now());
+    }
+    // each drop follows a healthy, listening connection: the wait starts over (0.5 × base), never 30 s
+    expect(delays).toEqual([500, 500, 500, 500, 500, 500]);
+    expect(m.snapshot().reconnects).toBe(6);
+  });
+
+  it('a data stream still escalates when it never delivers data (the old rule, kept for quotes)', () => {
+    const { clock, net, m, listen } = quiet('data');
+    m.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      listen();
+      net.last.serverClose(1006);
+      const h = m.snapshot();
+      delays.push(h.nextRetryAt! - clock.now());
+      clock.advance(h.nextRetryAt! - clock.now());
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000]);
+  });
+
+  it('records pongs as heartbeats (the liveness a quiet stream shows)', () => {
+    const { clock, net, m, listen } = quiet('heartbeat');
+    m.start();
+    listen();
+    expect(m.snapshot()).toMatchObject({ liveness: 'heartbeat', lastHeartbeatAt: null });
+    clock.advance(1000);
+    expect(net.last.pings).toBeGreaterThan(0);
+    net.last.pong();
+    expect(m.snapshot().lastHeartbeatAt).toBe(clock.now());
+  });
+});
+
 describe('StreamManager.reconfigure', () => {
   it('restarts only for connection-level settings while running', async () => {
     const clock = new ManualClock(0);

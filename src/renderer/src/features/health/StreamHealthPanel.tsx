@@ -1,13 +1,13 @@
 import { memo } from 'react';
-import { Paper, Text, Title } from '@mantine/core';
+import { Badge, Paper, Text, Title } from '@mantine/core';
 import type { StreamHealthWire } from '@shared/contract';
 import { StreamStateBadge } from '../../components/StreamStateBadge';
 import { useNowDerived } from '../../hooks/use-now';
 import { formatAge, formatClock } from '../format/format';
+import { errorIsPast, errorText, lastDataOf, reconnectsOf, streamLabel } from './freshness';
 
-function Since({ at, clockOffsetMs }: { at: number | null; clockOffsetMs: number }) {
-  const age = useNowDerived((now) => (at === null ? '' : formatAge(now + clockOffsetMs - at)));
-  if (at === null) return <span className="tone-zero">never</span>;
+function Since({ at, clockOffsetMs }: { at: number; clockOffsetMs: number }) {
+  const age = useNowDerived((now) => formatAge(now + clockOffsetMs - at));
   return (
     <span className="num" data-testid="last-event">
       {formatClock(at - clockOffsetMs)} <span className="tone-zero">({age} ago)</span>
@@ -26,11 +26,6 @@ function Counter({ label, value, bad, testId }: { label: string; value: number |
   );
 }
 
-/** The time of the stream's last event: market data or order events (heartbeats excluded) when reported. */
-function lastEventOf(s: StreamHealthWire): number | null {
-  return s.lastTickAt ?? s.lastEventAt;
-}
-
 /** "in 3s" until the next reconnect attempt. */
 function RetryIn({ at, clockOffsetMs }: { at: number; clockOffsetMs: number }) {
   const text = useNowDerived((now) => {
@@ -40,19 +35,45 @@ function RetryIn({ at, clockOffsetMs }: { at: number; clockOffsetMs: number }) {
   return <span className="tone-zero" data-testid="next-retry">{text}</span>;
 }
 
-const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealthWire; clockOffsetMs: number }) {
+/** The state badge, freshness included: "stale · no data for 3.2s", "waiting for first event". */
+function FreshBadge({ s, clockOffsetMs, staleMs }: { s: StreamHealthWire; clockOffsetMs: number; staleMs: number }) {
+  const label = useNowDerived((now) => streamLabel(s, now + clockOffsetMs, staleMs).label);
+  const state = useNowDerived((now) => streamLabel(s, now + clockOffsetMs, staleMs).state);
+  const f = { label, state };
+  if (f.state === s.state) return <StreamStateBadge state={s.state} testId="stream-state" />;
+  const color = f.state === 'stale' ? 'orange' : 'gray';
+  return (
+    <Badge color={color} variant={f.state === 'stale' ? 'filled' : 'light'} tt="none" data-testid="stream-state" data-state={f.state} leftSection={<span aria-hidden>{f.state === 'stale' ? '⚠' : '…'}</span>}>
+      {f.label}
+    </Badge>
+  );
+}
+
+const StreamRow = memo(function StreamRow({ s, clockOffsetMs, staleMs }: { s: StreamHealthWire; clockOffsetMs: number; staleMs: number }) {
+  const last = lastDataOf(s);
+  const error = errorText(s, clockOffsetMs);
+  const past = errorIsPast(s);
+  const reconnects = reconnectsOf(s);
   return (
     <div className="health-row" data-testid={`stream-row-${s.name}`} data-state={s.state}>
       <div className="health-line">
         <span className="health-name">{s.name}</span>
-        <StreamStateBadge state={s.state} testId="stream-state" />
+        <FreshBadge s={s} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
         <span className="health-last">
-          <span className="tone-zero">last event </span>
-          <Since at={lastEventOf(s)} clockOffsetMs={clockOffsetMs} />
+          {last === null ? (
+            <span className="tone-zero" data-testid="last-event-none">
+              {s.state === 'running' ? '' : 'no events yet'}
+            </span>
+          ) : (
+            <>
+              <span className="tone-zero">last event </span>
+              <Since at={last} clockOffsetMs={clockOffsetMs} />
+            </>
+          )}
         </span>
       </div>
       <div className="health-line health-counters">
-        <Counter label="reconnects" value={s.reconnectAttempts} bad={s.reconnectAttempts > 0} testId="reconnects" />
+        <Counter label="reconnects today" value={reconnects} bad={s.reconnectAttempts > 0} testId="reconnects" />
         <Counter label="queue" value={s.queueDepth} />
         <Counter label="dropped" value={s.droppedEvents} bad={s.droppedEvents > 0} testId="dropped" />
         <Counter
@@ -63,9 +84,9 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealt
         {s.malformedFrames ? <Counter label="malformed" value={s.malformedFrames} bad /> : null}
         {s.state === 'reconnecting' && s.nextRetryAt ? <RetryIn at={s.nextRetryAt} clockOffsetMs={clockOffsetMs} /> : null}
       </div>
-      {s.lastError && (
-        <div className="health-line health-error" data-testid="last-error" title={s.lastError}>
-          last error: {s.lastError}
+      {error && (
+        <div className={`health-line health-error${past ? ' tone-zero' : ''}`} data-testid="last-error" data-past={past} title={error}>
+          {error}
         </div>
       )}
     </div>
@@ -77,18 +98,25 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs }: { s: StreamHealt
  * queue depth, dropped events, subscriptions, last error. Two lines per stream so it fits a side
  * column.
  */
-export function StreamHealthPanel({ streams, clockOffsetMs }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number }) {
+export function StreamHealthPanel({ streams, clockOffsetMs, staleMs, staleQuotes = 0 }: { streams: readonly StreamHealthWire[]; clockOffsetMs: number; staleMs: number; staleQuotes?: number }) {
+  const allRunning = streams.length > 0 && streams.every((s) => s.state === 'running');
   return (
     <Paper withBorder p="sm" className="panel" data-testid="stream-health">
       <Title order={5} mb={6}>
         Stream health
       </Title>
+      {staleQuotes > 0 && allRunning && (
+        // The streams deliver, yet quotes on screen are stale: say so here too (the same count as the banner).
+        <Text size="sm" c="orange" mb={6} data-testid="stream-health-stale-quotes">
+          ⚠ {staleQuotes} {staleQuotes === 1 ? 'quote is' : 'quotes are'} stale: {staleQuotes === 1 ? 'its symbol has' : 'their symbols have'} not updated within the threshold
+        </Text>
+      )}
       {streams.length === 0 ? (
         <Text c="dimmed" size="sm" data-testid="stream-health-empty">
           No streams yet — nothing connects before Start.
         </Text>
       ) : (
-        streams.map((s) => <StreamRow key={s.name} s={s} clockOffsetMs={clockOffsetMs} />)
+        streams.map((s) => <StreamRow key={s.name} s={s} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />)
       )}
     </Paper>
   );

@@ -7,7 +7,7 @@ import type { StreamState } from '@shared/contract';
 export interface StateStyle {
   label: string;
   color: string;
-  /** A text glyph (no icon library is installed); shape differs per state. */
+  /** A text glyph (no icon library is installed), or `key` for the inline SVG key (components/StateIcon); shape differs per state. */
   icon: string;
   /** Does the state need the trader's attention? */
   attention: boolean;
@@ -19,7 +19,7 @@ export const STREAM_STATE_STYLE: Record<StreamState, StateStyle> = {
   running: { label: 'running', color: 'teal', icon: '●', attention: false },
   reconnecting: { label: 'reconnecting', color: 'orange', icon: '↻', attention: true },
   error: { label: 'error', color: 'red', icon: '✕', attention: true },
-  session_needed: { label: 'session needed', color: 'grape', icon: '⚿', attention: true },
+  session_needed: { label: 'session expired', color: 'grape', icon: 'key', attention: true },
 };
 
 export function streamStateStyle(state: string): StateStyle {

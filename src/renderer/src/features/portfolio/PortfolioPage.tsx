@@ -17,6 +17,7 @@ import { PositionsTable } from './PositionsTable';
 import { StructuresTable } from './StructuresTable';
 import { FillsTable } from './FillsTable';
 import { StaleBanner } from './StaleBanner';
+import { PlanWarning, SessionBanner } from './SessionBanner';
 import { structurePayoff, underlyingOf } from './structure-payoff';
 import { useStaleSummary } from './use-stale';
 
@@ -38,7 +39,9 @@ function Banners() {
   const notStreaming = ready && !streaming;
   return (
     <div className="banner-slot" data-testid="banner-slot">
+      <SessionBanner />
       <StaleBanner summary={summary} staleMs={staleMs} />
+      <PlanWarning />
       {notStreaming && (
         <div className="banner banner-quiet" data-testid="not-streaming" title={notStreamingText(lastTickAt, offset)}>
           <span aria-hidden className="banner-icon">
@@ -90,13 +93,15 @@ const Charts = memo(function Charts() {
 function Totals() {
   const totals = useTotalsNow();
   const offset = useDeskStore((s) => s.clockOffsetMs);
-  return <TotalsBar totals={totals} clockOffsetMs={offset} />;
+  const lastGood = useDeskStore((s) => s.lastGoodAsOf);
+  return <TotalsBar totals={totals} clockOffsetMs={offset} lastGoodAsOf={lastGood} />;
 }
 
 function StreamHealth() {
   const offset = useDeskStore((s) => s.clockOffsetMs);
   const streams = useDeskStore((s) => s.streams);
-  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} />;
+  const { summary, staleMs } = useStaleSummary();
+  return <StreamHealthPanel streams={streams} clockOffsetMs={offset} staleMs={staleMs} staleQuotes={summary.count} />;
 }
 
 /**

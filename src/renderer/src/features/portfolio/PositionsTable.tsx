@@ -6,13 +6,16 @@ import type { LivePosition } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
-import { AgeBadge } from '../../components/AgeBadge';
+import { QuoteAge, QuoteSourceChip } from '../../components/QuoteAge';
+import { MarkAge, StructureAge } from '../../components/StructureAges';
+import { notSubscribedText } from '../health/freshness';
 import { contractLabel, decimalTone, formatDte, formatMoney, formatPct, formatPoints, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import type { PositionFilter } from './position-keys';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 import { makeRowsSelector, rowKey, type PositionLayout, type TableRow } from './grouped-rows';
 import { structureStaleNow } from './stale-now';
 import { deltaCell, deltaStaleNow } from './delta-cell';
+import { markTimeOf } from '@core/market/mark';
 import { deltaBaseOf } from '@core/pnl/revalue';
 import type { WarningView } from '@core/pnl/views';
 
@@ -117,6 +120,8 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
     const sym = s.positions[rowKey]?.symbol;
     return sym !== undefined && (s.streamer?.unlisted_contracts?.includes(sym) ?? false);
   });
+  // Left out by the subscription plan (over the option-contract limit): the configured limit, else null.
+  const notSubscribed = useDeskStore((s) => (p && s.plan !== null && s.plan.omitted.includes(p.symbol) ? s.plan.max_option_contracts : null));
   if (!p) return null;
   const open = p.status !== 'CLOSED';
   const unknown = open && (p.unrealized_value === null || staleNow);
@@ -184,10 +189,16 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
             not listed by venue
           </span>
         ) : (
-          <AgeBadge receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
+          <QuoteAge symbol={p.symbol} receivedAt={p.quote_received_at} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
         )}
       </div>
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
+        {open && <QuoteSourceChip symbol={p.symbol} />}
+        {open && notSubscribed !== null && (
+          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
+            {notSubscribedText(notSubscribed)}
+          </span>
+        )}
         {staleNow && !p.warnings.some((w) => w.code === 'stale_quote') && (
           <span className="warn-chip warn-severe" data-code="stale_quote">
             {WARNING_LABEL.stale_quote}
@@ -206,10 +217,15 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   );
 });
 
-function Chips({ ws }: { ws: readonly WarningView[] }) {
+/** Legs the subscription plan left out are "not subscribed" (the age says so), not a red missing leg. */
+const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
+
+function Chips({ ws, hide }: { ws: readonly WarningView[]; hide?: ReadonlySet<string> }) {
   return (
     <>
-      {uniqueWarnings(ws).map((w) => (
+      {uniqueWarnings(ws)
+        .filter((w) => !hide?.has(w.code))
+        .map((w) => (
         <span key={w.code} className={`warn-chip warn-${warningSeverity(w.code)}`} data-code={w.code} title={w.message}>
           {WARNING_LABEL[w.code]}
         </span>
@@ -232,7 +248,13 @@ const StructureRow = memo(function StructureRow({ id, top }: { id: string; top: 
   const onSelect = usePortfolioView((v) => v.selectPayoff);
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
+  const allMissingOmitted = useDeskStore((st) => {
+    if (!s || !st.plan || st.plan.omitted.length === 0) return false;
+    const missing = s.legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
+  });
   if (!s) return null;
+  const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;
   const netMark = staleNow ? null : s.net_mark;
   const unknownWhy = staleNow ? 'stale quotes' : plural(s.unknown_legs, 'leg');
@@ -289,7 +311,7 @@ const StructureRow = memo(function StructureRow({ id, top }: { id: string; top: 
       <div className="vt-cell" />
       <div className="vt-cell" />
       <div className="vt-cell num">
-        <AgeBadge receivedAt={s.as_of} clockOffsetMs={clockOffsetMs} staleMs={staleMs} testId="structure-age" />
+        <StructureAge legs={legSymbols} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </div>
       <div className="vt-cell" data-testid="warnings">
         <Button size="compact-xs" variant={selected ? 'filled' : 'light'} mr={6} data-testid="structure-payoff" onClick={() => onSelect(s.id)}>
@@ -300,16 +322,15 @@ const StructureRow = memo(function StructureRow({ id, top }: { id: string; top: 
             {WARNING_LABEL.stale_quote}
           </span>
         )}
-        <Chips ws={s.warnings} />
+        <Chips ws={s.warnings} hide={allMissingOmitted ? HIDE_MISSING_LEG : undefined} />
       </div>
     </div>
   );
 });
 
-/** The age of one symbol's quote (a leg with no position of its own). */
+/** The age of one symbol's mark inputs (a leg with no position of its own). */
 function SymbolAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
-  const receivedAt = useDeskStore((s) => s.quotes[symbol]?.receivedAt ?? null);
-  return <AgeBadge receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
+  return <MarkAge symbol={symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
 }
 
 /**
@@ -320,8 +341,14 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   const leg = useDeskStore((st) => st.structures[structure]?.legs[index]);
   const clockOffsetMs = useDeskStore((st) => st.clockOffsetMs);
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
-  const receivedAt = useDeskStore((st) => (leg ? (st.quotes[leg.symbol]?.receivedAt ?? null) : null));
+  // Stale by its mark's inputs (the book, or the last trade under `last`), as the structure is valued.
+  const receivedAt = useDeskStore((st) => {
+    const q = leg ? st.quotes[leg.symbol] : undefined;
+    return q ? markTimeOf(q, st.valuation.markPolicy) : null;
+  });
   const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);
+  // A leg the plan left out: its age says "not subscribed"; no red "no quote" chip.
+  const omitted = useDeskStore((st) => (leg ? (st.plan?.omitted.includes(leg.symbol) ?? false) : false));
   if (!leg) return null;
   const noEntry = leg.entry_price === null;
   return (
@@ -370,7 +397,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
             {WARNING_LABEL.stale_quote}
           </span>
         )}
-        <Chips ws={leg.warnings} />
+        <Chips ws={leg.warnings} hide={omitted ? HIDE_MISSING_LEG : undefined} />
       </div>
     </div>
   );

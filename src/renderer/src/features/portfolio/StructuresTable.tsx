@@ -1,5 +1,4 @@
 import { memo } from 'react';
-import { markTimeOf } from '@core/market/mark';
 import { usePortfolioView } from './view-state';
 import { Button, Paper, Text, Title } from '@mantine/core';
 import type { StructureView } from '@shared/contract';
@@ -7,7 +6,7 @@ import type { StructureLegView } from '@core/pnl/views';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { structureStaleNow } from './stale-now';
-import { AgeBadge } from '../../components/AgeBadge';
+import { MarkAge, StructureAge } from '../../components/StructureAges';
 import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 
@@ -24,8 +23,10 @@ function structureIds(defs: Record<string, { id: string; name: string }>): strin
   return lastIds;
 }
 
-function Warnings({ ws }: { ws: StructureView['warnings'] }) {
-  const list = uniqueWarnings(ws);
+const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
+
+function Warnings({ ws, hide }: { ws: StructureView['warnings']; hide?: ReadonlySet<string> }) {
+  const list = uniqueWarnings(ws).filter((w) => !hide?.has(w.code));
   return (
     <span data-testid="warnings" title={list.map((w) => w.message).join('\n')}>
       {list.map((w) => (
@@ -48,14 +49,12 @@ function Money({ value, decimals, signed, testId }: { value: string | null; deci
 
 /** A leg's age is its mark's: from the receive time of what the mark is computed from (book or last trade). */
 function LegAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
-  const receivedAt = useDeskStore((s) => {
-    const q = s.quotes[symbol];
-    return q ? markTimeOf(q, s.valuation.markPolicy) : null;
-  });
-  return <AgeBadge receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
+  return <MarkAge symbol={symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
 }
 
 function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: StructureLegView; structureId: string; decimals: number; clockOffsetMs: number; staleMs: number }) {
+  // A leg the plan left out: its age says "not subscribed"; no red "no quote" chip.
+  const omitted = useDeskStore((st) => st.plan?.omitted.includes(leg.symbol) ?? false);
   return (
     <tr data-testid={`leg-row-${leg.symbol}`} data-structure={structureId} className="leg-row">
       <td />
@@ -84,7 +83,7 @@ function LegRow({ leg, structureId, decimals, clockOffsetMs, staleMs }: { leg: S
         <LegAge symbol={leg.symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </td>
       <td>
-        <Warnings ws={leg.warnings} />
+        <Warnings ws={leg.warnings} hide={omitted ? HIDE_MISSING_LEG : undefined} />
       </td>
     </tr>
   );
@@ -101,7 +100,14 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
   const onSelect = usePortfolioView((v) => v.selectPayoff);
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
+  // Legs the subscription plan left out are "not subscribed" (the age says so), not a red missing leg.
+  const allMissingOmitted = useDeskStore((st) => {
+    if (!s || !st.plan || st.plan.omitted.length === 0) return false;
+    const missing = s.legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
+  });
   if (!s) return null;
+  const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;
   const netMark = staleNow ? null : s.net_mark;
   const pctTone = staleNow ? 'unknown' : numberTone(s.net_pnl_pct);
@@ -141,13 +147,13 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
         </td>
         <td className={`num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`}>{staleNow ? '—' : formatPct(s.net_pnl_pct, 2, { signed: true })}</td>
         <td>
-          <AgeBadge receivedAt={s.as_of} clockOffsetMs={clockOffsetMs} staleMs={staleMs} testId="structure-age" />
+          <StructureAge legs={legSymbols} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
         </td>
         <td>
           <Button size="compact-xs" variant={selected ? 'filled' : 'light'} mr={6} data-testid="structure-payoff" onClick={() => onSelect(s.id)}>
             Payoff
           </Button>
-          <Warnings ws={s.warnings} />
+          <Warnings ws={s.warnings} hide={allMissingOmitted ? HIDE_MISSING_LEG : undefined} />
         </td>
       </tr>
       {expanded && s.legs.map((leg) => <LegRow key={leg.symbol} leg={leg} structureId={s.id} decimals={s.currency_decimals} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />)}

@@ -71,11 +71,20 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
   );
 });
 
-function AsOf({ asOf, clockOffsetMs }: { asOf: number | null; clockOffsetMs: number }) {
+/**
+ * The age of the oldest quote behind the totals. When a total is unknown, the time prices were last
+ * good (every total known) is kept and said as such, rather than "no fresh quote".
+ */
+function AsOf({ asOf, lastGood, allKnown, clockOffsetMs }: { asOf: number | null; lastGood: number | null; allKnown: boolean; clockOffsetMs: number }) {
   const age = useNowDerived((now) => (asOf === null ? null : formatAge(now + clockOffsetMs - asOf)));
+  const goodAge = useNowDerived((now) => (lastGood === null ? null : formatAge(now + clockOffsetMs - lastGood)));
   return (
     <Figure label="As of (oldest quote)" testId="as-of">
-      {asOf === null ? (
+      {!allKnown && lastGood !== null ? (
+        <div className="figure-value figure-sm tone-unknown" data-testid="as-of-last-good">
+          prices last good at {formatClock(lastGood - clockOffsetMs)} <span className="tone-zero">({goodAge} ago)</span>
+        </div>
+      ) : asOf === null ? (
         <div className="figure-value figure-sm tone-unknown">no fresh quote</div>
       ) : (
         <div className="figure-value figure-sm">
@@ -87,14 +96,15 @@ function AsOf({ asOf, clockOffsetMs }: { asOf: number | null; clockOffsetMs: num
 }
 
 /** Realized / unrealized / total per currency, and the age of the oldest quote behind them. */
-export function TotalsBar({ totals, clockOffsetMs }: { totals: PnlSnapshotWire; clockOffsetMs: number }) {
+export function TotalsBar({ totals, clockOffsetMs, lastGoodAsOf = null }: { totals: PnlSnapshotWire; clockOffsetMs: number; lastGoodAsOf?: number | null }) {
+  const allKnown = totals.totals.every((t) => t.total_pnl !== null);
   return (
     <Paper withBorder p="sm" className="panel" data-testid="totals-bar">
       <div className="totals-bar">
         <div style={{ flex: 1 }}>
           {totals.totals.length === 0 ? <div className="tone-zero">No positions.</div> : totals.totals.map((t) => <CurrencyTotals key={t.currency} t={t} />)}
         </div>
-        <AsOf asOf={totals.as_of} clockOffsetMs={clockOffsetMs} />
+        <AsOf asOf={totals.as_of} lastGood={allKnown ? null : lastGoodAsOf} allKnown={allKnown} clockOffsetMs={clockOffsetMs} />
       </div>
     </Paper>
   );

@@ -34,8 +34,13 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const streaming = useDeskStore((s) => s.streaming);
   const now = useNow();
-  // Contracts the venue does not list are flagged on their rows, not counted as stale quotes.
-  const symbols = useMemo(() => neededSymbols(records, structureDefs, now).filter((s) => !unlisted?.includes(s)), [records, structureDefs, now, unlisted]);
+  // Contracts the venue does not list are flagged on their rows, not counted as stale quotes; nor
+  // are symbols the plan left out: they were never subscribed (shown as such on their rows).
+  const plan = useDeskStore((s) => s.plan);
+  const symbols = useMemo(() => {
+    const omitted = new Set(plan?.omitted ?? []);
+    return neededSymbols(records, structureDefs, now).filter((s) => !unlisted?.includes(s) && !omitted.has(s));
+  }, [records, structureDefs, now, unlisted, plan]);
   const summary = useMemo(() => {
     const { quotes, clockOffsetMs } = useDeskStore.getState();
     const since = streamingSince();

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Alert, Button, Divider, Group, Paper, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import type { DeskSettings } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
+import { EndpointsPanel } from './EndpointsPanel';
 import { selectSettings } from '../../stores/selectors';
 import { useCommand } from '../portfolio/use-command';
 import { checkDraft, draftOf, errorsFromIssues, settingRange, type FieldErrors, type SettingsDraft } from './settings-form';
@@ -232,7 +233,10 @@ export function SettingsPage() {
     <Stack gap="sm" data-testid="settings-page" maw={1200}>
       <Title order={4}>Settings</Title>
       {current ? (
-        <SettingsForm current={current} />
+        <>
+          <SettingsForm current={current} />
+          <EndpointsPanel />
+        </>
       ) : (
         <Text c="dimmed" data-testid="settings-loading">
           Waiting for the desk…

@@ -3,7 +3,10 @@ import type { VenueMode } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { ThemeToggle } from '../../components/ThemeToggle';
 import { PAGES, PAGE_LABEL, type Page } from '../navigation/pages';
-import { streamStateStyle, worstStreamState } from '../health/stream-state';
+import { feedsSummary, streamLabel } from '../health/freshness';
+import { StateIcon } from '../../components/StateIcon';
+import { useStaleSummary } from '../portfolio/use-stale';
+import { useNow } from '../../hooks/use-now';
 import { StreamingControls } from './StreamingControls';
 
 const MODE_STYLE: Record<VenueMode, { color: string; hint: string }> = {
@@ -26,15 +29,21 @@ function ConnectionBadge() {
   );
 }
 
+/**
+ * The feeds at a glance — never "running" under the red stale banner: stale quotes or a silent data
+ * stream say so here too (the same rules as the banner and the stream health panel).
+ */
 function FeedsBadge() {
   const streams = useDeskStore((s) => s.streams);
-  const worst = worstStreamState(streams.map((s) => s.state));
-  if (worst === null) return null;
-  const st = streamStateStyle(worst);
+  const offset = useDeskStore((s) => s.clockOffsetMs);
+  const { summary, staleMs } = useStaleSummary();
+  const now = useNow() + offset;
+  const f = feedsSummary(streams, now, staleMs, summary.count);
+  if (f === null) return null;
   return (
-    <Tooltip label={streams.map((s) => `${s.name}: ${streamStateStyle(s.state).label}`).join(' · ')}>
-      <Badge color={st.color} variant={st.attention ? 'filled' : 'light'} tt="none" data-testid="feeds-state" data-state={worst} leftSection={<span aria-hidden>{st.icon}</span>}>
-        feeds {st.label}
+    <Tooltip label={streams.map((s) => `${s.name}: ${streamLabel(s, now, staleMs).label}`).join(' · ')}>
+      <Badge color={f.color} variant={f.attention ? 'filled' : 'light'} tt="none" data-testid="feeds-state" data-state={f.state} leftSection={<StateIcon icon={f.icon} />}>
+        {f.label}
       </Badge>
     </Tooltip>
   );

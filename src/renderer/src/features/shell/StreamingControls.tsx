@@ -1,6 +1,7 @@
 import { Badge, Button, Group, Tooltip } from '@mantine/core';
 import { useDeskStore } from '../../stores/desk-store';
 import { useCommand } from '../portfolio/use-command';
+import { StateIcon } from '../../components/StateIcon';
 
 /**
  * Start / Stop / Restart streaming. Nothing touches the network before Start (the desk enforces it;
@@ -8,6 +9,8 @@ import { useCommand } from '../portfolio/use-command';
  */
 export function StreamingControls() {
   const streaming = useDeskStore((s) => s.streaming);
+  // Streaming with an expired session is not healthy streaming: the badge says so (not green).
+  const sessionExpired = useDeskStore((s) => s.streams.some((x) => x.state === 'session_needed'));
   const connected = useDeskStore((s) => s.connection === 'open' && s.seq !== null);
   const start = useCommand('stream.start');
   const stop = useCommand('stream.stop');
@@ -27,8 +30,16 @@ export function StreamingControls() {
   ];
   return (
     <Group gap={6} wrap="nowrap">
-      <Badge variant={streaming ? 'filled' : 'light'} color={streaming ? 'teal' : 'gray'} data-testid="streaming-state" data-state={streaming ? 'streaming' : 'stopped'} leftSection={<span aria-hidden>{streaming ? '▶' : '■'}</span>} tt="none">
-        {streaming ? 'streaming' : 'stopped'}
+      <Badge
+        variant={streaming ? 'filled' : 'light'}
+        color={streaming ? (sessionExpired ? 'grape' : 'teal') : 'gray'}
+        data-testid="streaming-state"
+        data-state={streaming ? 'streaming' : 'stopped'}
+        data-session={sessionExpired ? 'expired' : 'ok'}
+        leftSection={streaming && sessionExpired ? <StateIcon icon="key" /> : <span aria-hidden>{streaming ? '▶' : '■'}</span>}
+        tt="none"
+      >
+        {streaming ? (sessionExpired ? 'streaming · session expired' : 'streaming') : 'stopped'}
       </Badge>
       {buttons.map((b) => (
         <Button

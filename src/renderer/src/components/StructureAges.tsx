@@ -1,0 +1,46 @@
+import { markTimeOf } from '@core/market/mark';
+import { useDeskStore } from '../stores/desk-store';
+import { useNowDerived } from '../hooks/use-now';
+import { omittedSet, structureAge } from '../features/health/freshness';
+import { QuoteAge } from './QuoteAge';
+
+/**
+ * A symbol's age as its mark's: from the receive time of what the mark is computed from (the book,
+ * or the last trade under `last`); "not subscribed" for a symbol the plan left out.
+ */
+export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
+  const receivedAt = useDeskStore((s) => {
+    const q = s.quotes[symbol];
+    return q ? markTimeOf(q, s.valuation.markPolicy) : null;
+  });
+  return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
+}
+
+/**
+ * A structure's age from its legs' mark inputs: the oldest leg's while all are fresh, otherwise what
+ * is wrong — "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or legs the plan left out — never a
+ * bare "no quote" for a structure whose legs are merely old.
+ */
+export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
+  const plan = useDeskStore((s) => s.plan);
+  const at = (now: number) => {
+    const { quotes, valuation } = useDeskStore.getState();
+    return structureAge(
+      legs.map((symbol) => {
+        const q = quotes[symbol];
+        return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
+      }),
+      now + clockOffsetMs,
+      staleMs,
+      omittedSet(plan),
+      plan?.max_option_contracts ?? null,
+    );
+  };
+  const text = useNowDerived((now) => at(now).text);
+  const level = useNowDerived((now) => at(now).level);
+  return (
+    <span className={`age-badge age-${level === 'not_subscribed' ? 'not-subscribed' : level}`} data-testid="structure-age" data-age-level={level} style={{ whiteSpace: 'nowrap' }}>
+      {text}
+    </span>
+  );
+}

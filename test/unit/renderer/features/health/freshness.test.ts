@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamHealthWire } from '../../../../../src/shared/contract';
+import { errorIsPast, errorText, feedsSummary, notSubscribedText, reconnectsOf, streamFreshness, streamLabel, structureAge } from '../../../../../src/renderer/src/features/health/freshness';
+import { STREAM_STATE_STYLE } from '../../../../../src/renderer/src/features/health/stream-state';
+
+const T = 1_000_000;
+const row = (over: Partial<StreamHealthWire> = {}): StreamHealthWire => ({
+  name: 'stocks',
+  state: 'running',
+  lastError: null,
+  reconnectAttempts: 0,
+  lastEventAt: T,
+  queueDepth: 0,
+  droppedEvents: 0,
+  subscriptions: 3,
+  lastTickAt: T,
+  connectedAt: T - 60_000,
+  liveness: 'data',
+  ...over,
+});
+
+describe('freshness: one story for header, stream health and ages (issue 12 item 6)', () => {
+  it('the header never says "feeds running" under the stale banner or while a data stream is silent', () => {
+    const streams = [row(), row({ name: 'options' }), row({ name: 'trade_updates', liveness: 'heartbeat', lastTickAt: null, lastEventAt: T - 600_000 })];
+    expect(feedsSummary(streams, T + 1000, 5000, 0)).toMatchObject({ label: 'feeds running', state: 'running' });
+    // quotes on screen are stale (the red banner): the header says so
+    const quotes = feedsSummary(streams, T + 1000, 5000, 3)!;
+    expect(quotes.label).toBe('feeds: 3 stale quotes');
+    expect(quotes.label).not.toContain('running');
+    // a data stream silent past the threshold: named
+    const silent = feedsSummary(streams, T + 7200, 5000, 0)!;
+    expect(silent).toMatchObject({ label: 'feeds stale: stocks, options', state: 'stale', attention: true });
+    // the quiet trade_updates stream (10 minutes without an order) is not what makes it stale
+    expect(feedsSummary([streams[2]!], T + 7200, 5000, 0)!.label).toBe('feeds running');
+  });
+
+  it('the stream panel says stale with how long, or waiting for the first event — not "running · last event never"', () => {
+    expect(streamLabel(row(), T + 7200, 5000)).toEqual({ label: 'stale · no data for 7.2s', state: 'stale' });
+    expect(streamLabel(row(), T + 1000, 5000)).toEqual({ label: 'running', state: 'running' });
+    const fresh = row({ lastTickAt: null, lastEventAt: null, connectedAt: T });
+    expect(streamLabel(fresh, T + 1000, 5000)).toEqual({ label: 'waiting for first event', state: 'waiting' });
+    expect(streamFreshness(fresh, T + 6000, 5000)).toEqual({ kind: 'stale', silentMs: 6000 });
+    expect(streamLabel(row({ liveness: 'heartbeat', lastTickAt: null, lastEventAt: null }), T + 600_000, 5000).label).toBe('waiting for first event (quiet is normal)');
+    expect(streamLabel(row({ state: 'reconnecting' }), T, 5000)).toEqual({ label: 'reconnecting', state: 'reconnecting' });
+  });
+
+  it("a recovered stream's old error is shown as past, with its time; counts are the day's", () => {
+    const recovered = row({ lastError: 'no data for 6001 ms (data timeout 6000 ms)', lastErrorAt: T - 2000, connectedAt: T - 1000, reconnects: 4, reconnectAttempts: 0 });
+    expect(errorIsPast(recovered)).toBe(true);
+    expect(errorText(recovered, 0)).toMatch(/^earlier error \(\d\d:\d\d:\d\d, before the reconnect at \d\d:\d\d:\d\d\): no data for 6001 ms/);
+    expect(reconnectsOf(recovered)).toBe(4);
+    const current = row({ state: 'reconnecting', lastError: 'socket closed', lastErrorAt: T, connectedAt: null });
+    expect(errorIsPast(current)).toBe(false);
+    expect(errorText(current, 0)).toMatch(/^last error \d\d:\d\d:\d\d: socket closed$/);
+    // stopped: the last error stays, not past (nothing recovered), with its time
+    expect(errorText(row({ state: 'not_started', lastError: 'x', lastErrorAt: T, connectedAt: null }), 0)).toMatch(/^last error \d\d:\d\d:\d\d: x$/);
+  });
+
+  it('a structure with old legs says "stale (n legs, oldest 7.2s)", not "no quote"', () => {
+    const none = new Set<string>();
+    const legs = [
+      { symbol: 'A', receivedAt: T - 7200 },
+      { symbol: 'B', receivedAt: T - 6000 },
+      { symbol: 'C', receivedAt: T - 100 },
+    ];
+    expect(structureAge(legs, T, 5000, none, 250)).toEqual({ level: 'stale', text: 'stale (2 legs, oldest 7.2s)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: T - 1000 }, { symbol: 'B', receivedAt: T - 3000 }], T, 5000, none, 250)).toEqual({ level: 'aging', text: '3.0s' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, none, 250)).toEqual({ level: 'stale', text: 'no quote (1 leg)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, new Set(['A']), 250)).toEqual({ level: 'not_subscribed', text: 'not subscribed: over the limit of 250 (1 leg)' });
+  });
+
+  it('over the limit: the configured limit is named (item 8)', () => {
+    expect(notSubscribedText(3)).toBe('not subscribed: over the limit of 3');
+  });
+
+  it('the session state has a key icon that is not a font glyph (item 9: ⚿ rendered as a box)', () => {
+    expect(STREAM_STATE_STYLE.session_needed.icon).toBe('key');
+    expect(STREAM_STATE_STYLE.session_needed.label).toBe('session expired');
+  });
+});
+
+describe('"As of" keeps the time prices were last good', () => {
+  it('moves only while every total is known', async () => {
+    const { lastGoodAsOf } = await import('../../../../../src/renderer/src/stores/desk-state');
+    const t = (total: string | null, as_of: number | null) => ({ as_of, currency: 'USD', realized: '0', unrealized: total, total, totals: [{ currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0', unrealized_pnl: total, unrealized_known: '0', unknown_count: total === null ? 1 : 0, total_pnl: total, open_positions: 1 }] });
+    expect(lastGoodAsOf(t('10', 5000), null)).toBe(5000);
+    expect(lastGoodAsOf(t(null, 4000), 5000)).toBe(5000);
+    expect(lastGoodAsOf(t(null, null), 5000)).toBe(5000);
+    expect(lastGoodAsOf(t('12', 9000), 5000)).toBe(9000);
+  });
+});
