@@ -62,7 +62,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     pnlSampleSink: ledgerPnlSampleSink(ledger),
   });
   const start = (port: number) =>
-    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
+    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, insecureNoToken: cli.unsafeNoToken, logger });
   let server: HeadlessServer;
   try {
     server = await start(cli.port);
@@ -101,12 +101,12 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   const why = runOpts.reason ? `${runOpts.reason} — running headless` : 'Live Desk headless';
-  const open = server.token ? `${server.url}?token=${server.token}` : server.url;
-  process.stdout.write(`${why}: open ${open}\n`);
-  if (server.token) {
-    process.stdout.write(
-      `access token required${isLoopback(cli.host) ? '' : ` (bound to ${cli.host}, not loopback)`}: it is in the URL above and is shown only once\n`,
-    );
+  // One line: the address to open, with this run's access token inside it (as Jupyter prints it).
+  process.stdout.write(`${why}: open ${server.openUrl}\n`);
+  if (!server.token) {
+    process.stdout.write('WARNING: --unsafe-no-token: no access token — any local process or web page that reaches this port can drive the desk\n');
+  } else if (!isLoopback(cli.host)) {
+    process.stdout.write(`access token required (bound to ${cli.host}, not loopback): it is in the URL above and is shown only once\n`);
   }
 
   return server;

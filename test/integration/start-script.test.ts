@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
-import { TestClient } from '../helpers/ws-client';
+import { TestClient, wsUrlFromOpenUrl } from '../helpers/ws-client';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -32,7 +32,7 @@ function startDesk(args: string[], env: Record<string, string> = {}) {
   const url = new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL line within 60 s; stdout=${out} stderr=${err}`)), 60_000);
     child.stdout.on('data', () => {
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);
@@ -59,8 +59,14 @@ describe('npm start without an Electron binary', () => {
     const url = await desk.url;
     const lines = desk.output().split('\n').filter((l) => l.includes('open http'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/no Electron binary .* running headless: open http:\/\/127\.0\.0\.1:\d+\//);
-    const page = await fetch(url);
+    // The one line carries this run's token inside the URL (as Jupyter prints it), and nothing else is printed.
+    expect(lines[0]).toMatch(/no Electron binary .* running headless: open http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{24,}$/);
+    expect(desk.output().split('\n').filter((l) => /token/.test(l))).toEqual([lines[0]]); // on loopback, no second token line
+    expect((await fetch(new URL(url).origin)).status).toBe(401); // without the token: refused
+    const first = await fetch(url, { redirect: 'manual' }); // the first load moves the token into a cookie
+    expect(first.status).toBe(303);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(new URL(first.headers.get('location')!, url), { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
     desk.child.kill('SIGTERM');
@@ -107,7 +113,7 @@ describe('npm start without an Electron binary', () => {
     stateDirs.push(resolve(fresh, '../..'));
     const desk = startDesk(['--headless', '--port', '0'], { LIVE_DESK_STATE_DIR: fresh });
     const url = await desk.url;
-    const client = await TestClient.open(`${url.replace('http', 'ws')}ws`);
+    const client = await TestClient.open(wsUrlFromOpenUrl(url));
     await client.call('stream.start', {});
     await client.waitFor(() => client.events.some((e) => e.type === 'tick_update'), 30_000, 'a tick');
     await client.call('stream.stop', {});
