@@ -408,7 +408,7 @@ export class Desk {
     const parsed = parseCommand(name, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      return { ok: true, result: this.run(parsed.name, parsed.payload) };
+      return { ok: true, result: await this.run(parsed.name, parsed.payload) };
     } catch (err) {
       if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
@@ -417,7 +417,7 @@ export class Desk {
     }
   }
 
-  private run(name: CommandName, payload: unknown): CommandResult<CommandName> {
+  private run(name: CommandName, payload: unknown): CommandResult<CommandName> | Promise<CommandResult<CommandName>> {
     switch (name) {
       case 'snapshot.get':
         return this.snapshot();
@@ -449,7 +449,7 @@ export class Desk {
         void this.start();
         return { streaming: this.streaming };
       case 'portfolio.load':
-        return this.live.loadPortfolio((payload as CommandPayload<'portfolio.load'>).path);
+        return this.live.loadPortfolioCommand((payload as CommandPayload<'portfolio.load'>).path);
       case 'portfolio.reload':
         return this.live.reloadPortfolio();
       case 'settings.get':
