@@ -2,7 +2,7 @@
  * Plain-Node entry of the headless desk: `npm start -- --headless [--port N] [--host H]`, and the
  * fallback of `npm start` where no Electron binary exists.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,9 +42,11 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   // The day's P&L curve goes to the local ledger (a newer or foreign database is refused untouched).
   const ledgerPath = join(stateDir.dir, 'ledger.sqlite');
   let ledger: SqliteLedgerStore;
+  // Told by the ledger when its writes fail or recover; the desk shows it (health row + notification).
+  let deskForLedger: { reportLedgerProblem(problem: string | null): void } | null = null;
   try {
-    mkdirSync(stateDir.dir, { recursive: true, mode: 0o700 }); // first run: the state directory is new
-    ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger });
+    stateDir.ensure(); // owner-only (0700), also when it already existed
+    ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger, onProblem: (p) => deskForLedger?.reportLedgerProblem(p) });
   } catch (err) {
     throw new CliError(`cannot open the ledger ${ledgerPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -61,6 +63,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     watchPortfolio: watchFileDebounced(clock),
     pnlSampleSink: ledgerPnlSampleSink(ledger),
   });
+  deskForLedger = desk;
   const start = (port: number) =>
     startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, insecureNoToken: cli.unsafeNoToken, logger });
   let server: HeadlessServer;

@@ -150,6 +150,7 @@ export class Desk {
   private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
+  private ledgerProblem: string | null = null;
   private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
@@ -214,7 +215,8 @@ export class Desk {
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
-    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
+    // Feed alerts watch the venue's channels only (the ledger row raises its own alert).
+    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
       if (d.removed.length) this.venue?.unsubscribe(d.removed);
@@ -722,7 +724,28 @@ export class Desk {
         subscriptions: 0,
       });
     }
+    // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
+    if (this.ledgerProblem !== null) {
+      streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0 });
+    }
     return streams;
+  }
+
+  /**
+   * The ledger's writes started failing (read-only, disk full…: `problem` says what is not being
+   * recorded) or work again (null). Shown as a `ledger` health row and a notification, not only logged.
+   */
+  reportLedgerProblem(problem: string | null): void {
+    if (problem === this.ledgerProblem || this.disposed) return;
+    const was = this.ledgerProblem;
+    this.ledgerProblem = problem;
+    if (problem !== null) {
+      this.logger.error('ledger is not recording', { problem });
+      this.alerts.raise({ severity: 'critical', kind: 'ledger_error', subject: 'ledger', title: 'Ledger not recording', body: problem });
+    } else if (was !== null) {
+      this.alerts.raise({ severity: 'info', kind: 'ledger_error', subject: 'ledger', title: 'Ledger recording again', body: 'the rows kept in memory were written' });
+    }
+    this.emitHealth();
   }
 
   private emitHealth(): void {
