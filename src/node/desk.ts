@@ -33,10 +33,11 @@ import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-
 import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
+import { CREDENTIAL_VENUES, type CredentialsStatus } from '../core/model/credentials';
 import { Secret } from '../core/model/secret';
 import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
 import { AlpacaVenue, ALPACA_URLS, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
-import { loadMarketConfig, describeMarketConfig, type AlpacaSettings } from './config/market-config';
+import { loadMarketConfig, describeMarketConfig, type AlpacaSettings, type CredentialOrigin } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
@@ -151,6 +152,7 @@ export class Desk {
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
   private ledgerProblem: string | null = null;
+  private readonly alpacaKeysFrom: CredentialOrigin | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
@@ -177,6 +179,8 @@ export class Desk {
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
     const explicitAlpaca = deps.config?.alpaca ?? fromEnv?.alpaca;
+    // Explicit config (deps.config) wins over the environment, so it is also what is reported.
+    this.alpacaKeysFrom = deps.config?.alpaca ? { kind: 'environment', detail: 'the desk configuration given at start' } : fromEnv?.alpacaKeysFrom;
     this.config = {
       ...defaultDeskConfig,
       ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
@@ -437,7 +441,7 @@ export class Desk {
         return { killSwitch: r.view, changed: r.change !== null, persisted: r.persisted };
       }
       case 'credentials.status':
-        return this.vault().status();
+        return this.credentialsStatus();
       case 'credentials.save': {
         const p = payload as CommandPayload<'credentials.save'>;
         // Wrapped at once: from here on the values only exist as Secrets (never logged or echoed).
@@ -463,6 +467,35 @@ export class Desk {
         return r;
       }
     }
+  }
+
+  /**
+   * The one answer to "which Alpaca keys are in use, and from where": the configuration's keys
+   * (APCA_* environment variables or the LIVE_DESK_CONFIG file) win; otherwise the vault's.
+   * Used both to start the venue and to report the credentials status, so the two cannot disagree.
+   */
+  private activeAlpacaCredentials(): { keyId: string; secretKey: string; from: { kind: 'environment' | 'file' | 'vault'; detail: string } } | null {
+    const a = this.config.alpaca;
+    if (a) return { keyId: a.keyId, secretKey: a.secretKey, from: this.alpacaKeysFrom ?? { kind: 'environment', detail: 'the desk configuration given at start' } };
+    const stored = this.credentials?.get('alpaca') ?? null;
+    if (stored) return { keyId: stored.keyId.reveal(), secretKey: stored.secretKey.reveal(), from: { kind: 'vault', detail: 'the credential store' } };
+    return null;
+  }
+
+  private credentialsStatus(): CredentialsStatus {
+    const active = this.config.venue === 'alpaca' || this.config.alpaca ? this.activeAlpacaCredentials() : null;
+    if (!this.credentials && !active) return this.vault().status(); // says there is no credential store
+    const base: CredentialsStatus = this.credentials
+      ? this.credentials.status()
+      : { source: 'none', writable: false, keychainAvailable: false, detail: 'no credential store is configured for this desk', venues: CREDENTIAL_VENUES.map((venue) => ({ venue, stored: false, protection: null, savedAt: null })) };
+    if (!active || active.from.kind === 'vault') return base;
+    const kind = active.from.kind;
+    return {
+      ...base,
+      source: base.source === 'none' ? kind : base.source,
+      detail: `Alpaca keys in use: ${active.from.detail}${base.source === 'none' ? '' : ` (they take precedence; also configured: ${base.detail})`}`,
+      venues: base.venues.map((v) => (v.venue === 'alpaca' ? { ...v, stored: true, protection: kind } : v)),
+    };
   }
 
   private vault(): CredentialVault {
@@ -507,9 +540,10 @@ export class Desk {
       this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
     } else {
       const a = this.config.alpaca;
-      if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+      const active = this.activeAlpacaCredentials();
+      if (!a || !active) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
       urls = ALPACA_URLS[a.env];
-      credentials = { keyId: a.keyId, secretKey: a.secretKey };
+      credentials = { keyId: active.keyId, secretKey: active.secretKey };
     }
     const s = this.config.streams ?? {};
     const tuning: StreamTuning = {

@@ -84,7 +84,16 @@ export interface MarketConfig {
   maxOptionContracts?: number;
   watchlist?: string[];
   alpaca?: AlpacaSettings;
+  /** Where `alpaca.keyId`/`secretKey` came from (names only, never values): the one answer to "which keys are in use". */
+  alpacaKeysFrom?: CredentialOrigin;
   streams?: z.infer<typeof streamsSchema>;
+}
+
+/** Where the active credentials came from, for the credentials status and the log. */
+export interface CredentialOrigin {
+  kind: 'environment' | 'file';
+  /** e.g. "APCA_API_KEY_ID and APCA_API_SECRET_KEY (environment)". */
+  detail: string;
 }
 
 export class ConfigError extends Error {
@@ -185,6 +194,15 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     const secretKey = e.secretKey ?? a.secretKey;
     const missing = [!keyId && 'APCA_API_KEY_ID (or alpaca.keyId)', !secretKey && 'APCA_API_SECRET_KEY (or alpaca.secretKey)'].filter(Boolean);
     if (missing.length) throw new ConfigError(`venue "alpaca" needs credentials: missing ${missing.join(' and ')}`);
+    const fromEnvKeys = [e.keyId && 'APCA_API_KEY_ID', e.secretKey && 'APCA_API_SECRET_KEY'].filter(Boolean) as string[];
+    const fromFileKeys = [!e.keyId && 'alpaca.keyId', !e.secretKey && 'alpaca.secretKey'].filter(Boolean) as string[];
+    config.alpacaKeysFrom =
+      fromFileKeys.length === 0
+        ? { kind: 'environment', detail: `${fromEnvKeys.join(' and ')} (environment)` }
+        : {
+            kind: fromEnvKeys.length === 0 ? 'file' : 'environment',
+            detail: [fromEnvKeys.length ? `${fromEnvKeys.join(' and ')} (environment)` : null, `${fromFileKeys.join(' and ')} in ${path} (LIVE_DESK_CONFIG)`].filter(Boolean).join(', '),
+          };
     config.alpaca = {
       keyId: keyId!,
       secretKey: secretKey!,
