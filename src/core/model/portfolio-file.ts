@@ -154,12 +154,17 @@ export const MAX_PORTFOLIO_ERRORS = 100;
 /** Positions validated between two yields of `parsePortfolioSteps` (one bounded slice of work). */
 export const PORTFOLIO_SLICE = 500;
 
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
+}
+
 /** Collects errors up to the cap and counts the rest. */
 class ErrorList {
   readonly items: PortfolioError[] = [];
   more = 0;
   push(e: PortfolioError): void {
-    if (this.items.length < MAX_PORTFOLIO_ERRORS) this.items.push(e);
+    // Paths and messages can carry the file's own keys and values: both are cut to a fixed size.
+    if (this.items.length < MAX_PORTFOLIO_ERRORS) this.items.push({ ...e, path: cut(e.path, 200), message: cut(e.message, 300) });
     else this.more++;
   }
   get length(): number {
@@ -326,7 +331,8 @@ export function* parsePortfolioSteps(text: string): Generator<void, PortfolioPar
       return;
     }
     const leg = resolveLeg(p, []);
-    if (!leg) return;
+    // No entry price: its cost_basis was refused above (and that error recorded); found by the fuzz suite.
+    if (!leg || leg.entryPrice === null) return;
     positions.push({
       id: p.id,
       kind: 'single',
