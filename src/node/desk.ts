@@ -115,6 +115,8 @@ export interface DeskDeps {
   settings?: DeskSettingsStore;
   /** Portfolio file loaded at construction when the settings name none (the default run: the bundled sample). */
   portfolioPath?: string | null;
+  /** Largest portfolio file read (default 2 MiB, MAX_PORTFOLIO_BYTES). */
+  maxPortfolioBytes?: number;
   /** How the portfolio file is watched for changes (default: not watched). */
   watchPortfolio?: FileWatchFactory | null;
   /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
@@ -246,6 +248,7 @@ export class Desk {
       initialSettings,
       valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
       defaultPortfolioPath: deps.portfolioPath ?? null,
+      ...(deps.maxPortfolioBytes !== undefined ? { maxPortfolioBytes: deps.maxPortfolioBytes } : {}),
       watch: deps.watchPortfolio ?? null,
       tickCoalesceMs: this.config.tickCoalesceMs,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),

@@ -130,6 +130,7 @@ describe('portfolio loading is linear and never holds the event loop long', () =
       expect(r.ok).toBe(true);
     } finally {
       clearInterval(timer);
+      worst = Math.max(worst, performance.now() - last); // the stretch since the last tick counts too
     }
     expect(desk.snapshot().positions.length).toBe(n);
     console.log(`portfolio.load of ${n} positions (${text.length} bytes): longest event-loop stall ${worst.toFixed(0)} ms`);
@@ -140,7 +141,7 @@ describe('portfolio loading is linear and never holds the event loop long', () =
 describe('validation errors are capped everywhere they flow', () => {
   it('100,000 bad positions: the reply, the event and the snapshot carry the first 100 plus a count', async () => {
     const path = join(dir, 'bad.json');
-    writeFileSync(path, JSON.stringify({ version: 1, positions: Array.from({ length: 100_000 }, () => ({ id: 'x', type: 'stock' })) }));
+    writeFileSync(path, JSON.stringify({ version: 1, positions: Array.from({ length: 100_000 }, () => ({ id: 'x' })) }));
     desk = createDesk({ clock: new SystemClock() });
     const events: DeskEvent[] = [];
     desk.subscribe((e) => events.push(e));

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
 import { TestClient, wsUrlFromOpenUrl } from '../helpers/ws-client';
@@ -81,6 +81,24 @@ describe('npm start without an Electron binary', () => {
     desk.child.kill('SIGINT');
     expect(await desk.exited).toBe(0);
     expect(await portFree(Number(new URL(url).port))).toBe(true);
+  }, 90_000);
+
+  it('SIGTERM is honoured within a second while the largest allowed portfolio file is loading (issue 13)', async () => {
+    const desk = startDesk(['--headless', '--port', '0']);
+    const url = await desk.url;
+    const positions = [];
+    for (let i = 0; positions.length < 10_000; i++) {
+      positions.push({ id: `p${i}`, type: 'option', underlying: 'SPY', expiry: `2026-12-${10 + (i % 18)}`, strike: String(100 + Math.floor(i / 36)), right: i % 2 ? 'call' : 'put', side: 'long', contracts: '1', cost_basis: '1.25', opened_at: '2026-11-02T14:35:00Z' });
+    }
+    const file = join(desk.stateDir, 'big.json');
+    writeFileSync(file, JSON.stringify({ version: 1, positions }));
+    const client = await TestClient.open(wsUrlFromOpenUrl(url));
+    client.sendRaw(JSON.stringify({ kind: 'call', id: 1, name: 'portfolio.load', payload: { path: file } }));
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    desk.child.kill('SIGTERM');
+    expect(await desk.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000);
   }, 90_000);
 
   it('rejects a bad option with a clear message and exit code 2', async () => {
