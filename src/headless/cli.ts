@@ -6,6 +6,8 @@ export interface HeadlessCliOptions {
   token: string | undefined;
   /** UNSAFE: no access token (loopback only). */
   unsafeNoToken: boolean;
+  /** Extra Host names the desk answers to (e.g. a reverse proxy's), besides loopback and the bound host. */
+  allowHosts: string[];
   seed: number;
 }
 
@@ -20,6 +22,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     port: env.LIVE_DESK_PORT !== undefined ? parsePort(env.LIVE_DESK_PORT, 'LIVE_DESK_PORT') : DEFAULT_PORT,
     token: env.LIVE_DESK_TOKEN,
     unsafeNoToken: false,
+    allowHosts: [],
     seed: 42,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -43,6 +46,12 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
       case '--token':
         opts.token = value();
         break;
+      case '--allow-host': {
+        const v = value().toLowerCase();
+        if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(v)) throw new CliError(`--allow-host must be a host name or address, got ${JSON.stringify(v)}`);
+        opts.allowHosts.push(v);
+        break;
+      }
       case '--unsafe-no-token':
         opts.unsafeNoToken = true;
         break;
@@ -53,7 +62,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
         break;
       }
       default:
-        throw new CliError(`unknown option ${JSON.stringify(arg)} (options: --headless, --host H, --port N, --token T, --unsafe-no-token, --seed N)`);
+        throw new CliError(`unknown option ${JSON.stringify(arg)} (options: --headless, --host H, --port N, --token T, --allow-host NAME, --unsafe-no-token, --seed N)`);
     }
   }
   if (opts.token !== undefined && opts.token.length < 16) throw new CliError('--token must be at least 16 characters');

@@ -65,7 +65,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   });
   deskForLedger = desk;
   const start = (port: number) =>
-    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, insecureNoToken: cli.unsafeNoToken, logger });
+    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, insecureNoToken: cli.unsafeNoToken, allowedHosts: cli.allowHosts, logger });
   let server: HeadlessServer;
   try {
     server = await start(cli.port);

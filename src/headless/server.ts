@@ -18,6 +18,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Desk } from '../node/desk';
@@ -145,7 +146,13 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
   // Filled in once the port is known: the exact origins a browser page of this desk sends.
   const allowedHosts = new Set<string>(['127.0.0.1', 'localhost', '[::1]']);
   const bare = host.toLowerCase();
-  if (bare !== '0.0.0.0' && bare !== '::' && bare !== '[::]') allowedHosts.add(bare.includes(':') && !bare.startsWith('[') ? `[${bare}]` : bare);
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  if (bare !== '0.0.0.0' && bare !== '::' && bare !== '[::]') allowedHosts.add(bracket(bare));
+  else {
+    // Bound to every interface: this machine's addresses and its host name are its names.
+    allowedHosts.add(hostname().toLowerCase());
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) allowedHosts.add(bracket(a.address.toLowerCase()));
+  }
   for (const h of opts.allowedHosts ?? []) allowedHosts.add(h.toLowerCase());
   const allowedOrigins = new Set<string>();
   let cookieName = 'live_desk_token';

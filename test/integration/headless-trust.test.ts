@@ -73,6 +73,14 @@ describe('DNS rebinding', () => {
   });
 });
 
+it('bound to every interface, this machine\'s addresses are allowed Hosts and foreign names are not', async () => {
+  const { networkInterfaces } = await import('node:os');
+  const server = await boot({ host: '0.0.0.0' });
+  const v4 = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+  expect(await rawRequest(server.port, upgradeRequest(`/ws?token=${server.token}`, { Host: `${v4}:${server.port}` }))).toMatch(/^HTTP\/1\.1 101/);
+  expect(await rawRequest(server.port, upgradeRequest(`/ws?token=${server.token}`, { Host: `rebind.example:${server.port}` }))).toMatch(/^HTTP\/1\.1 421/);
+});
+
 describe('snapshot amplification', () => {
   it('5,000 resyncs build a bounded number of snapshots (rate-limited per client), and other clients keep their ticks', async () => {
     const server = await boot({ snapshotBurst: 3, snapshotRefillMs: 200 });
