@@ -93,6 +93,16 @@ describe('portfolio.load reads only regular files of bounded size', () => {
   });
 });
 
+describe('the load at start uses the same checks', () => {
+  it('a FIFO saved as the portfolio path by an older version does not freeze the next start', async () => {
+    const { readPortfolioFileSync } = await import('../../src/node/portfolio-reader');
+    const t0 = performance.now();
+    expect(readPortfolioFileSync(fifo())).toEqual({ ok: false, message: expect.stringMatching(/is a FIFO/) });
+    expect(readPortfolioFileSync('/dev/zero')).toEqual({ ok: false, message: expect.stringMatching(/character device/) });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
 describe('portfolio loading is linear and never holds the event loop long', () => {
   it('applying 20,000 positions costs about 10× applying 2,000 (it was quadratic: a scan per position)', () => {
     const cost = (n: number): number => {
