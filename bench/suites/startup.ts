@@ -25,7 +25,7 @@ export async function run(report: BenchReporter): Promise<void> {
       const timer = setTimeout(() => fail(new Error(`no URL after 120 s: ${out}`)), 120_000);
       child.stdout!.on('data', (d) => {
         out += d;
-        const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
         if (m) {
           clearTimeout(timer);
           ok(m[1]!);

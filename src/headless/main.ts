@@ -2,7 +2,7 @@
  * Plain-Node entry of the headless desk: `npm start -- --headless [--port N] [--host H]`, and the
  * fallback of `npm start` where no Electron binary exists.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,9 +42,11 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   // The day's P&L curve goes to the local ledger (a newer or foreign database is refused untouched).
   const ledgerPath = join(stateDir.dir, 'ledger.sqlite');
   let ledger: SqliteLedgerStore;
+  // Told by the ledger when its writes fail or recover; the desk shows it (health row + notification).
+  let deskForLedger: { reportLedgerProblem(problem: string | null): void } | null = null;
   try {
-    mkdirSync(stateDir.dir, { recursive: true, mode: 0o700 }); // first run: the state directory is new
-    ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger });
+    stateDir.ensure(); // owner-only (0700), also when it already existed
+    ledger = SqliteLedgerStore.open({ path: ledgerPath, clock, logger, onProblem: (p) => deskForLedger?.reportLedgerProblem(p) });
   } catch (err) {
     throw new CliError(`cannot open the ledger ${ledgerPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -61,8 +63,9 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     watchPortfolio: watchFileDebounced(clock),
     pnlSampleSink: ledgerPnlSampleSink(ledger),
   });
+  deskForLedger = desk;
   const start = (port: number) =>
-    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, logger });
+    startHeadlessServer({ desk, staticDir: RENDERER_DIR, host: cli.host, port, token: cli.token, insecureNoToken: cli.unsafeNoToken, allowedHosts: cli.allowHosts, logger });
   let server: HeadlessServer;
   try {
     server = await start(cli.port);
@@ -101,12 +104,12 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   const why = runOpts.reason ? `${runOpts.reason} — running headless` : 'Live Desk headless';
-  const open = server.token ? `${server.url}?token=${server.token}` : server.url;
-  process.stdout.write(`${why}: open ${open}\n`);
-  if (server.token) {
-    process.stdout.write(
-      `access token required${isLoopback(cli.host) ? '' : ` (bound to ${cli.host}, not loopback)`}: it is in the URL above and is shown only once\n`,
-    );
+  // One line: the address to open, with this run's access token inside it (as Jupyter prints it).
+  process.stdout.write(`${why}: open ${server.openUrl}\n`);
+  if (!server.token) {
+    process.stdout.write('WARNING: --unsafe-no-token: no access token — any local process or web page that reaches this port can drive the desk\n');
+  } else if (!isLoopback(cli.host)) {
+    process.stdout.write(`access token required (bound to ${cli.host}, not loopback): it is in the URL above and is shown only once\n`);
   }
 
   return server;

@@ -6,7 +6,7 @@
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -101,7 +101,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
   facade.app.onWebContentsCreated((contents) => hardenWebContents(contents, logger));
 
   const vault = new SafeStorageVault({ safeStorage: facade.safeStorage, platform: facade.platform, files, clock, logger });
-  const { ledger, problem: ledgerProblem } = openLedger(opts.ledgerPath, clock, logger);
+  let deskForLedger: { reportLedgerProblem(problem: string | null): void } | null = null;
+  const { ledger, problem: ledgerProblem } = openLedger(opts.ledgerPath, clock, logger, (p) => deskForLedger?.reportLedgerProblem(p));
   const desk = createDesk({
     clock,
     logger,
@@ -115,6 +116,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     watchPortfolio: watchFileDebounced(clock),
     ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger) } : {}),
   });
+  deskForLedger = desk;
 
   let win: WindowLike | null = null;
   let quitting = false;
@@ -260,11 +262,17 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
  * store itself; a native module built for plain Node (an unpackaged run without a rebuild) gets
  * the command that fixes it.
  */
-function openLedger(path: string | undefined, clock: Clock & Scheduler, logger: Logger): { ledger: SqliteLedgerStore | null; problem: string | null } {
+function openLedger(
+  path: string | undefined,
+  clock: Clock & Scheduler,
+  logger: Logger,
+  onProblem: (problem: string | null) => void,
+): { ledger: SqliteLedgerStore | null; problem: string | null } {
   if (path === undefined) return { ledger: null, problem: null };
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    return { ledger: SqliteLedgerStore.open({ path, clock, logger }), problem: null };
+    chmodSync(dirname(path), 0o700); // owner-only also when the directory already existed
+    return { ledger: SqliteLedgerStore.open({ path, clock, logger, onProblem }), problem: null };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const hint = /NODE_MODULE_VERSION|was compiled against a different/.test(message)

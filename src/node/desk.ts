@@ -33,10 +33,11 @@ import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-
 import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import type { Alert } from '../core/alerts/types';
 import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
+import { CREDENTIAL_VENUES, type CredentialsStatus } from '../core/model/credentials';
 import { Secret } from '../core/model/secret';
 import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
-import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type EndpointKey } from './config/market-config';
+import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
   CommandName,
   CommandOutcome,
@@ -116,6 +117,8 @@ export interface DeskDeps {
   settings?: DeskSettingsStore;
   /** Portfolio file loaded at construction when the settings name none (the default run: the bundled sample). */
   portfolioPath?: string | null;
+  /** Largest portfolio file read (default 2 MiB, MAX_PORTFOLIO_BYTES). */
+  maxPortfolioBytes?: number;
   /** How the portfolio file is watched for changes (default: not watched). */
   watchPortfolio?: FileWatchFactory | null;
   /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
@@ -155,6 +158,8 @@ export class Desk {
   private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
+  private ledgerProblem: string | null = null;
+  private readonly alpacaKeysFrom: CredentialOrigin | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
   private seq = 0;
   private streaming = false;
@@ -186,6 +191,8 @@ export class Desk {
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
     const explicitAlpaca = deps.config?.alpaca ?? fromEnv?.alpaca;
+    // Explicit config (deps.config) wins over the environment, so it is also what is reported.
+    this.alpacaKeysFrom = deps.config?.alpaca ? { kind: 'environment', detail: 'the desk configuration given at start' } : fromEnv?.alpacaKeysFrom;
     this.config = {
       ...defaultDeskConfig,
       ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
@@ -238,7 +245,8 @@ export class Desk {
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
-    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams() }), (a) => this.emitAlert(a), deps.alerts);
+    // Feed alerts watch the venue's channels only (the ledger row raises its own alert).
+    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
       if (d.removed.length) this.venue?.unsubscribe(d.removed);
@@ -264,6 +272,7 @@ export class Desk {
       initialSettings,
       valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
       defaultPortfolioPath: deps.portfolioPath ?? null,
+      ...(deps.maxPortfolioBytes !== undefined ? { maxPortfolioBytes: deps.maxPortfolioBytes } : {}),
       watch: deps.watchPortfolio ?? null,
       tickCoalesceMs: this.config.tickCoalesceMs,
       // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
@@ -474,7 +483,7 @@ export class Desk {
     const parsed = parseCommand(name, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      return { ok: true, result: this.run(parsed.name, parsed.payload) };
+      return { ok: true, result: await this.run(parsed.name, parsed.payload) };
     } catch (err) {
       if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
@@ -483,7 +492,7 @@ export class Desk {
     }
   }
 
-  private run(name: CommandName, payload: unknown): CommandResult<CommandName> {
+  private run(name: CommandName, payload: unknown): CommandResult<CommandName> | Promise<CommandResult<CommandName>> {
     switch (name) {
       case 'snapshot.get':
         return this.snapshot();
@@ -501,7 +510,7 @@ export class Desk {
         return { killSwitch: r.view, changed: r.change !== null, persisted: r.persisted };
       }
       case 'credentials.status':
-        return this.vault().status();
+        return this.credentialsStatus();
       case 'credentials.save': {
         const p = payload as CommandPayload<'credentials.save'>;
         // Wrapped at once: from here on the values only exist as Secrets (never logged or echoed).
@@ -525,7 +534,7 @@ export class Desk {
         void this.start();
         return { streaming: this.streaming };
       case 'portfolio.load':
-        return this.live.loadPortfolio((payload as CommandPayload<'portfolio.load'>).path);
+        return this.live.loadPortfolioCommand((payload as CommandPayload<'portfolio.load'>).path);
       case 'portfolio.reload':
         return this.live.reloadPortfolio();
       case 'settings.get':
@@ -537,6 +546,35 @@ export class Desk {
         return r;
       }
     }
+  }
+
+  /**
+   * The one answer to "which Alpaca keys are in use, and from where": the configuration's keys
+   * (APCA_* environment variables or the LIVE_DESK_CONFIG file) win; otherwise the vault's.
+   * Used both to start the venue and to report the credentials status, so the two cannot disagree.
+   */
+  private activeAlpacaCredentials(): { keyId: string; secretKey: string; from: { kind: 'environment' | 'file' | 'vault'; detail: string } } | null {
+    const a = this.config.alpaca;
+    if (a) return { keyId: a.keyId, secretKey: a.secretKey, from: this.alpacaKeysFrom ?? { kind: 'environment', detail: 'the desk configuration given at start' } };
+    const stored = this.credentials?.get('alpaca') ?? null;
+    if (stored) return { keyId: stored.keyId.reveal(), secretKey: stored.secretKey.reveal(), from: { kind: 'vault', detail: 'the credential store' } };
+    return null;
+  }
+
+  private credentialsStatus(): CredentialsStatus {
+    const active = this.config.venue === 'alpaca' || this.config.alpaca ? this.activeAlpacaCredentials() : null;
+    if (!this.credentials && !active) return this.vault().status(); // says there is no credential store
+    const base: CredentialsStatus = this.credentials
+      ? this.credentials.status()
+      : { source: 'none', writable: false, keychainAvailable: false, detail: 'no credential store is configured for this desk', venues: CREDENTIAL_VENUES.map((venue) => ({ venue, stored: false, protection: null, savedAt: null })) };
+    if (!active || active.from.kind === 'vault') return base;
+    const kind = active.from.kind;
+    return {
+      ...base,
+      source: base.source === 'none' ? kind : base.source,
+      detail: `Alpaca keys in use: ${active.from.detail}${base.source === 'none' ? '' : ` (they take precedence; also configured: ${base.detail})`}`,
+      venues: base.venues.map((v) => (v.venue === 'alpaca' ? { ...v, stored: true, protection: kind } : v)),
+    };
   }
 
   private vault(): CredentialVault {
@@ -581,9 +619,10 @@ export class Desk {
       this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
     } else {
       const a = this.config.alpaca;
-      if (!a) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+      const active = this.activeAlpacaCredentials();
+      if (!a || !active) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
       urls = resolveAlpacaEndpoints(a);
-      credentials = { keyId: a.keyId, secretKey: a.secretKey };
+      credentials = { keyId: active.keyId, secretKey: active.secretKey };
     }
     const s = this.config.streams ?? {};
     const tuning: StreamTuning = {
@@ -898,7 +937,28 @@ export class Desk {
       const rest = this.lastKnown.get('rest');
       if (rest) streams.push({ ...rest, state: 'not_started' });
     }
+    // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
+    if (this.ledgerProblem !== null) {
+      streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
+    }
     return streams;
+  }
+
+  /**
+   * The ledger's writes started failing (read-only, disk full…: `problem` says what is not being
+   * recorded) or work again (null). Shown as a `ledger` health row and a notification, not only logged.
+   */
+  reportLedgerProblem(problem: string | null): void {
+    if (problem === this.ledgerProblem || this.disposed) return;
+    const was = this.ledgerProblem;
+    this.ledgerProblem = problem;
+    if (problem !== null) {
+      this.logger.error('ledger is not recording', { problem });
+      this.alerts.raise({ severity: 'critical', kind: 'ledger_error', subject: 'ledger', title: 'Ledger not recording', body: problem });
+    } else if (was !== null) {
+      this.alerts.raise({ severity: 'info', kind: 'ledger_error', subject: 'ledger', title: 'Ledger recording again', body: 'the rows kept in memory were written' });
+    }
+    this.emitHealth();
   }
 
   private emitHealth(): void {

@@ -4,12 +4,12 @@
  * Kept out of desk.ts so the desk stays a thin composition root (the market plane rewires the
  * venue side of it); the desk calls these hooks and forwards events through its sequencer.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
-import { PortfolioSource, type PortfolioError } from '../core/model/portfolio-file';
+import { PortfolioSource, parsePortfolio, parsePortfolioSteps, type PortfolioError, type PortfolioParseResult } from '../core/model/portfolio-file';
+import { checkPortfolioPath, MAX_PORTFOLIO_BYTES, readPortfolioFile, readPortfolioFileSync } from './portfolio-reader';
 import { makeFill, FillError, type FillInput } from '../core/pnl/fifo';
 import {
   ActivePnlTracker,
@@ -57,6 +57,8 @@ export interface LivePortfolioDeps {
   valuation?: ValuationSettings;
   /** The file loaded when settings name none (the bundled sample in the default run). */
   defaultPortfolioPath?: string | null;
+  /** Largest portfolio file read (default MAX_PORTFOLIO_BYTES). */
+  maxPortfolioBytes?: number;
   /** How the file is watched (default: none; the composition roots pass fs.watch). */
   watch?: FileWatchFactory | null;
   /** Minimum spacing of tick_update events (50 ms → at most 20 per second). */
@@ -75,22 +77,6 @@ export interface FillContext extends Pick<FillMeta, 'executionId' | 'trigger' | 
 }
 
 /** A command failed in a way the caller should see as a typed error (not a crash). */
-/** Why a portfolio path cannot be used (null when it names a readable file). */
-export function portfolioPathProblem(path: string): string | null {
-  if (path.trim() === '') return null;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) return `${path} is a folder, not a portfolio.json file`;
-    accessSync(path, constants.R_OK);
-    return null;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return `no file at ${path} — check the path`;
-    if (code === 'EACCES' || code === 'EPERM') return `${path} cannot be read (permission denied)`;
-    return `${path} cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
-  }
-}
-
 export class CommandFailure extends Error {
   constructor(readonly error: CommandError) {
     super(error.message);
@@ -150,6 +136,9 @@ export class LivePortfolio {
   private lastText: string | null = null;
   private readonly offs: (() => void)[] = [];
   private disposed = false;
+  private readonly maxPortfolioBytes: number;
+  /** Loads from commands and the watcher run one at a time, in order (each off the event loop / in slices). */
+  private loading: Promise<unknown> = Promise.resolve();
   private readonly coalescer: TickCoalescer<QuoteWire>;
 
   constructor(deps: LivePortfolioDeps) {
@@ -159,6 +148,7 @@ export class LivePortfolio {
     this.settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     this.settingsValue = deps.initialSettings ?? this.settingsStore.load();
     this.defaultPath = deps.defaultPortfolioPath ?? null;
+    this.maxPortfolioBytes = deps.maxPortfolioBytes ?? MAX_PORTFOLIO_BYTES;
     this.watchFactory = deps.watch ?? null;
     this.samples = new PnlSampleRing(deps.limits?.samples ?? 50_000);
     this.history = new Ring(deps.limits?.history ?? 2000);
@@ -390,19 +380,38 @@ export class LivePortfolio {
 
   // ---------- commands ----------
 
-  /** portfolio.load: throws CommandFailure (typed) when the file is missing or invalid; old positions stay. */
+  /**
+   * Loads a portfolio file now, synchronously (construction time and in-process tests): the same
+   * checks as the command (regular file, size limit), in one bounded pass. Throws CommandFailure.
+   */
   loadPortfolio(path: string): PortfolioStatusWire {
     const r = this.tryLoad(resolve(path), 'load', null);
     if (!r.ok) throw new CommandFailure(r.error);
     return this.portfolioStatus();
   }
 
-  reloadPortfolio(): PortfolioStatusWire {
+  /**
+   * portfolio.load: read off the event loop, validated in bounded slices (the desk keeps serving
+   * and honours SIGTERM meanwhile); rejects with CommandFailure (typed); old positions stay.
+   */
+  loadPortfolioCommand(path: string): Promise<PortfolioStatusWire> {
+    return this.enqueueLoad(resolve(path), 'load');
+  }
+
+  reloadPortfolio(): Promise<PortfolioStatusWire> {
     const path = this.currentPath ?? this.settingsValue.portfolio_path ?? this.defaultPath;
-    if (!path) throw new CommandFailure({ code: 'failed', message: 'no portfolio file is loaded (use portfolio.load {path})' });
-    const r = this.tryLoad(path, 'reload', null);
-    if (!r.ok) throw new CommandFailure(r.error);
-    return this.portfolioStatus();
+    if (!path) return Promise.reject(new CommandFailure({ code: 'failed', message: 'no portfolio file is loaded (use portfolio.load {path})' }));
+    return this.enqueueLoad(path, 'reload');
+  }
+
+  private enqueueLoad(path: string, how: 'load' | 'reload' | 'watch'): Promise<PortfolioStatusWire> {
+    const run = this.loading.then(async () => {
+      const r = await this.tryLoadAsync(path, how, null);
+      if (!r.ok) throw new CommandFailure(r.error);
+      return this.portfolioStatus();
+    });
+    this.loading = run.catch(() => {});
+    return run;
   }
 
   getSettings(): SettingsResult {
@@ -416,8 +425,9 @@ export class LivePortfolio {
   setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult {
     // A portfolio path that names no readable file is refused before anything is saved, with the
     // reason on the field (the Settings page shows it there), not only later on the Events page.
-    if (typeof patch.portfolio_path === 'string' && patch.portfolio_path !== this.settingsValue.portfolio_path) {
-      const problem = portfolioPathProblem(patch.portfolio_path);
+    // Checked before it is saved: a FIFO, a device or a huge file must not reach the next start either.
+    if (typeof patch.portfolio_path === 'string' && patch.portfolio_path.trim() !== '' && patch.portfolio_path !== this.settingsValue.portfolio_path) {
+      const problem = checkPortfolioPath(resolve(patch.portfolio_path), this.maxPortfolioBytes);
       if (problem) throw new CommandFailure({ code: 'invalid_payload', message: `portfolio_path: ${problem}; nothing was saved`, issues: [{ path: 'portfolio_path', message: problem }] });
     }
     const prev = this.settingsValue;
@@ -437,7 +447,7 @@ export class LivePortfolio {
     }
     if (changed.includes('portfolio_path')) {
       const path = next.portfolio_path ?? this.defaultPath;
-      if (path) this.tryLoad(path, 'load', null);
+      if (path) void this.enqueueLoad(path, 'load').catch(() => {}); // a rejected file is reported by its portfolio_event
       applied.push('portfolio_path');
     }
     if (changed.includes('watch_portfolio')) {
@@ -465,17 +475,34 @@ export class LivePortfolio {
   }
 
   private tryLoad(path: string, how: 'load' | 'reload' | 'watch', parent: string | null): { ok: true } | { ok: false; error: CommandError } {
-    const now = this.clock.now();
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const message = code === 'ENOENT' ? `portfolio file ${path} does not exist` : `portfolio file ${path} cannot be read: ${err instanceof Error ? err.message : String(err)}`;
-      return this.rejected(path, [{ path: '$', message }], how, parent, now, 'failed');
+    const read = readPortfolioFileSync(path, this.maxPortfolioBytes);
+    if (!read.ok) return this.rejected(path, [{ path: '$', message: read.message }], how, parent, this.clock.now(), 'failed');
+    if (how === 'watch' && read.text === this.lastText && path === this.currentPath) return { ok: true };
+    return this.applyParsed(path, read.text, parsePortfolio(read.text), how, parent);
+  }
+
+  private async tryLoadAsync(path: string, how: 'load' | 'reload' | 'watch', parent: string | null): Promise<{ ok: true } | { ok: false; error: CommandError }> {
+    const read = await readPortfolioFile(path, this.maxPortfolioBytes);
+    if (this.disposed) return { ok: false, error: { code: 'failed', message: 'the desk is stopping' } };
+    if (!read.ok) return this.rejected(path, [{ path: '$', message: read.message }], how, parent, this.clock.now(), 'failed');
+    if (how === 'watch' && read.text === this.lastText && path === this.currentPath) return { ok: true };
+    const steps = parsePortfolioSteps(read.text);
+    let result: PortfolioParseResult;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      await new Promise<void>((r) => setImmediate(r)); // one bounded slice at a time: timers, sockets and signals run between
+      if (this.disposed) return { ok: false, error: { code: 'failed', message: 'the desk is stopping' } };
     }
-    if (how === 'watch' && text === this.lastText && path === this.currentPath) return { ok: true };
-    const r = this.source.load(text, now, path);
+    return this.applyParsed(path, read.text, result, how, parent);
+  }
+
+  private applyParsed(path: string, text: string, parsed: PortfolioParseResult, how: 'load' | 'reload' | 'watch', parent: string | null): { ok: true } | { ok: false; error: CommandError } {
+    const now = this.clock.now();
+    const r = this.source.accept(parsed, now, path);
     if (!r.ok) return this.rejected(path, r.errors, how, parent, now, 'invalid_portfolio');
     const exec = this.node({
       parent,
@@ -544,7 +571,7 @@ export class LivePortfolio {
     if (this.watcher && this.watchedPath === path) return;
     this.unwatch();
     this.watcher = this.watchFactory(path, () => {
-      if (!this.disposed) this.tryLoad(path, 'watch', null);
+      if (!this.disposed) void this.enqueueLoad(path, 'watch').catch(() => {}); // reported by its portfolio_event
     });
     this.watchedPath = path;
   }

@@ -10,6 +10,7 @@
  * (exact); times are epoch milliseconds (`*_ms`/`*At`) or ISO-8601 strings (`timestamp`).
  */
 import { z } from 'zod';
+import { capList, clip, describeValue } from './bounded';
 import type { AlertKind, AlertSeverity, AlertView } from '../core/alerts/types';
 import type { KillSwitchLevel, KillSwitchView } from '../core/risk/kill-switch';
 import { CREDENTIAL_FIELDS, type CredentialVenue, type CredentialsStatus } from '../core/model/credentials';
@@ -533,16 +534,22 @@ export function parseCommand(
   payload: unknown,
 ): { ok: true; name: CommandName; payload: unknown } | { ok: false; error: CommandError } {
   if (!isCommandName(name)) {
-    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(name)}` } };
+    // Named only when it is a short string: an untrusted name is never echoed at length or stringified.
+    const what = typeof name === 'string' && name.length <= 64 ? JSON.stringify(name) : `(${describeValue(name)})`;
+    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${what}` } };
   }
   const parsed = commandSchemas[name].safeParse(payload ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: plainIssue(i) }));
+    const all = parsed.error.issues.map((i) => ({ path: clip(i.path.map(String).join('.') || '(root)', 120), message: clip(plainIssue(i)) }));
+    const { items: issues, omitted } = capList(all, 20);
     return {
       ok: false,
       error: {
         code: 'invalid_payload',
-        message: `invalid payload for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        message: clip(
+          `invalid payload for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}${omitted > 0 ? ` (and ${omitted} more issues)` : ''}`,
+          1000,
+        ),
         issues,
       },
     };
@@ -593,6 +600,6 @@ export type ServerMessage =
   | { kind: 'error'; error: CommandError };
 
 export const clientMessageSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), name: z.string(), payload: z.unknown() }),
+  z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), name: z.string().max(64), payload: z.unknown() }),
   z.object({ kind: z.literal('resync') }),
 ]);

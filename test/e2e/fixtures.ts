@@ -53,7 +53,7 @@ async function startDesk(): Promise<DeskProcess> {
     const timer = setTimeout(() => reject(new Error(`desk did not start: ${out}`)), 60_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);

@@ -60,3 +60,14 @@ export class TestClient {
     });
   }
 }
+
+/** The WebSocket address of a headless desk, with its access token (as the page's cookie would carry it). */
+export function deskWsUrl(server: { url: string; token: string | null }): string {
+  return `${server.url.replace('http', 'ws')}ws${server.token ? `?token=${encodeURIComponent(server.token)}` : ''}`;
+}
+
+/** The WebSocket address for a desk URL printed by `npm start` (`http://…/?token=…`). */
+export function wsUrlFromOpenUrl(openUrl: string): string {
+  const u = new URL(openUrl);
+  return `ws://${u.host}/ws${u.search}`;
+}

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { createDesk, type Desk } from '../../src/node/desk';
 import { SystemClock } from '../../src/node/system-clock';
 import { startHeadlessServer } from '../../src/headless/server';
+import { deskWsUrl } from '../helpers/ws-client';
 import { SocketTransport, type WebSocketLike } from '../../src/renderer/src/transport/socket-transport';
 import { bindTransport, createDeskStore, type DeskStore } from '../../src/renderer/src/stores/desk-store';
 import type { DeskEvent, Transport } from '../../src/shared/contract';
@@ -63,7 +64,7 @@ async function boot(): Promise<{ desk: Desk; url: string }> {
   const desk = createDesk({ clock: new SystemClock(), config: { simIntervalMs: 20, tickCoalesceMs: 20 }, portfolioPath: SAMPLE });
   const server = await startHeadlessServer({ desk, staticDir: dir, port: 0 });
   cleanups.push(() => desk.dispose(), () => server.close());
-  return { desk, url: `${server.url.replace('http', 'ws')}ws` };
+  return { desk, url: deskWsUrl(server) };
 }
 
 function connect(url: string, drop: (e: DeskEvent) => boolean = () => false) {

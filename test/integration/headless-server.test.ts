@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createDesk, type Desk } from '../../src/node/desk';
 import { SystemClock } from '../../src/node/system-clock';
 import { startHeadlessServer, type HeadlessServer } from '../../src/headless/server';
-import { TestClient } from '../helpers/ws-client';
+import { TestClient, deskWsUrl } from '../helpers/ws-client';
 
 let staticDir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,11 +20,11 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function boot(opts: { requireToken?: boolean; token?: string } = {}): Promise<{ desk: Desk; server: HeadlessServer; wsUrl: string }> {
+async function boot(opts: { insecureNoToken?: boolean; token?: string } = {}): Promise<{ desk: Desk; server: HeadlessServer; wsUrl: string }> {
   const desk = createDesk({ clock: new SystemClock(), config: { simIntervalMs: 20, tickCoalesceMs: 20 } });
   const server = await startHeadlessServer({ desk, staticDir, port: 0, ...opts });
   cleanups.push(() => desk.dispose(), () => server.close());
-  return { desk, server, wsUrl: `${server.url.replace('http', 'ws')}ws` };
+  return { desk, server, wsUrl: deskWsUrl(server) };
 }
 
 describe('headless desk over its real WebSocket', () => {
@@ -84,26 +84,59 @@ describe('headless desk over its real WebSocket', () => {
     expect(snap.type === 'snapshot' && snap.snapshot.quotes.length).toBeGreaterThan(0);
   });
 
-  it('requires the access token when configured, and refuses foreign origins', async () => {
+  it('requires the access token on loopback too, and refuses foreign origins', async () => {
     const token = 'a-very-long-test-token-123';
-    const { wsUrl } = await boot({ requireToken: true, token });
-    await expect(TestClient.open(wsUrl)).rejects.toThrow(/401/);
-    await expect(TestClient.open(`${wsUrl}?token=wrong-token-wrong-token`)).rejects.toThrow(/401/);
-    const client = await TestClient.open(`${wsUrl}?token=${token}`);
+    const { server } = await boot({ token });
+    const base = `${server.url.replace('http', 'ws')}ws`;
+    await expect(TestClient.open(base)).rejects.toThrow(/401/);
+    await expect(TestClient.open(`${base}?token=wrong-token-wrong-token`)).rejects.toThrow(/401/);
+    const client = await TestClient.open(`${base}?token=${token}`);
     cleanups.push(() => client.close());
     await client.waitFor(() => client.events.length >= 1, 5000, 'snapshot');
-    await expect(TestClient.open(`${wsUrl}?token=${token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(TestClient.open(`${base}?token=${token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    // The page's own origin is accepted, and the cookie set on the first load carries the token.
+    const own = await TestClient.open(base, { Origin: `http://127.0.0.1:${server.port}`, Cookie: `live_desk_token_${server.port}=${token}` });
+    cleanups.push(() => own.close());
+    await own.waitFor(() => own.events.length >= 1, 5000, 'snapshot over the cookie');
+  });
+
+  it('a generated token is printed inside the URL; the first load moves it into an HttpOnly SameSite=Strict cookie', async () => {
+    const { server } = await boot();
+    expect(server.token).toMatch(/^[\w-]{24,}$/);
+    expect(server.openUrl).toBe(`${server.url}?token=${server.token}`);
+    expect((await fetch(server.url)).status).toBe(401);
+    const first = await fetch(server.openUrl, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    const setCookie = first.headers.get('set-cookie')!;
+    expect(setCookie).toContain(`live_desk_token_${server.port}=${server.token}`);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const page = await fetch(server.url, { headers: { cookie: `live_desk_token_${server.port}=${server.token}` } });
+    expect(page.status).toBe(200);
+  });
+
+  it('--unsafe-no-token (insecureNoToken) opens loopback without a token, and is refused off loopback', async () => {
+    const { server, wsUrl } = await boot({ insecureNoToken: true });
+    expect(server.token).toBeNull();
+    const client = await TestClient.open(wsUrl);
+    cleanups.push(() => client.close());
+    await client.waitFor(() => client.events.length >= 1, 5000, 'snapshot');
+    const desk = createDesk({ clock: new SystemClock() });
+    cleanups.push(() => desk.dispose());
+    await expect(startHeadlessServer({ desk, staticDir, host: '0.0.0.0', port: 0, insecureNoToken: true })).rejects.toThrow(/not loopback/);
   });
 
   it('serves the renderer with a CSP and refuses path traversal', async () => {
     const { server } = await boot();
-    const res = await fetch(server.url);
+    const auth = { headers: { cookie: `live_desk_token_${server.port}=${server.token}` } };
+    const res = await fetch(server.url, auth);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await res.text()).toContain('Live Desk');
-    const traversal = await fetch(`${server.url}..%2f..%2fetc%2fpasswd`);
+    const traversal = await fetch(`${server.url}..%2f..%2fetc%2fpasswd`, auth);
     expect([403, 404]).toContain(traversal.status);
-    expect((await fetch(`${server.url}missing.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}missing.js`, auth)).status).toBe(404);
   });
 
   it('close() releases the port and drops clients', async () => {

@@ -4,10 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
-import { TestClient } from '../helpers/ws-client';
+import { TestClient, wsUrlFromOpenUrl } from '../helpers/ws-client';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -32,7 +32,7 @@ function startDesk(args: string[], env: Record<string, string> = {}) {
   const url = new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL line within 60 s; stdout=${out} stderr=${err}`)), 60_000);
     child.stdout.on('data', () => {
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);
@@ -59,8 +59,14 @@ describe('npm start without an Electron binary', () => {
     const url = await desk.url;
     const lines = desk.output().split('\n').filter((l) => l.includes('open http'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/no Electron binary .* running headless: open http:\/\/127\.0\.0\.1:\d+\//);
-    const page = await fetch(url);
+    // The one line carries this run's token inside the URL (as Jupyter prints it), and nothing else is printed.
+    expect(lines[0]).toMatch(/no Electron binary .* running headless: open http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{24,}$/);
+    expect(desk.output().split('\n').filter((l) => /token/.test(l))).toEqual([lines[0]]); // on loopback, no second token line
+    expect((await fetch(new URL(url).origin)).status).toBe(401); // without the token: refused
+    const first = await fetch(url, { redirect: 'manual' }); // the first load moves the token into a cookie
+    expect(first.status).toBe(303);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(new URL(first.headers.get('location')!, url), { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
     desk.child.kill('SIGTERM');
@@ -75,6 +81,24 @@ describe('npm start without an Electron binary', () => {
     desk.child.kill('SIGINT');
     expect(await desk.exited).toBe(0);
     expect(await portFree(Number(new URL(url).port))).toBe(true);
+  }, 90_000);
+
+  it('SIGTERM is honoured within a second while the largest allowed portfolio file is loading (issue 13)', async () => {
+    const desk = startDesk(['--headless', '--port', '0']);
+    const url = await desk.url;
+    const positions = [];
+    for (let i = 0; positions.length < 10_000; i++) {
+      positions.push({ id: `p${i}`, type: 'option', underlying: 'SPY', expiry: `2026-12-${10 + (i % 18)}`, strike: String(100 + Math.floor(i / 36)), right: i % 2 ? 'call' : 'put', side: 'long', contracts: '1', cost_basis: '1.25', opened_at: '2026-11-02T14:35:00Z' });
+    }
+    const file = join(desk.stateDir, 'big.json');
+    writeFileSync(file, JSON.stringify({ version: 1, positions }));
+    const client = await TestClient.open(wsUrlFromOpenUrl(url));
+    client.sendRaw(JSON.stringify({ kind: 'call', id: 1, name: 'portfolio.load', payload: { path: file } }));
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    desk.child.kill('SIGTERM');
+    expect(await desk.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000);
   }, 90_000);
 
   it('rejects a bad option with a clear message and exit code 2', async () => {
@@ -107,7 +131,7 @@ describe('npm start without an Electron binary', () => {
     stateDirs.push(resolve(fresh, '../..'));
     const desk = startDesk(['--headless', '--port', '0'], { LIVE_DESK_STATE_DIR: fresh });
     const url = await desk.url;
-    const client = await TestClient.open(`${url.replace('http', 'ws')}ws`);
+    const client = await TestClient.open(wsUrlFromOpenUrl(url));
     await client.call('stream.start', {});
     await client.waitFor(() => client.events.some((e) => e.type === 'tick_update'), 30_000, 'a tick');
     await client.call('stream.stop', {});

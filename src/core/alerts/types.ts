@@ -14,7 +14,8 @@ export type AlertKind =
   | 'entry_failed'
   | 'trailing_stop_activated'
   | 'forced_exit'
-  | 'kill_switch';
+  | 'kill_switch'
+  | 'ledger_error';
 
 /** The pages of spec §12 an alert can point at (a notification click focuses it). */
 export type AlertView = 'portfolio' | 'live-control' | 'monitor' | 'events' | 'settings';
@@ -44,6 +45,7 @@ export const ALERT_VIEW: Record<AlertKind, AlertView> = {
   trailing_stop_activated: 'live-control',
   forced_exit: 'live-control',
   kill_switch: 'portfolio',
+  ledger_error: 'events',
 };
 
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };

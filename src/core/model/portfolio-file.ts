@@ -171,38 +171,112 @@ function syntaxError(text: string, e: Error): PortfolioError {
     line = before.split('\n').length;
     column = offset - before.lastIndexOf('\n');
   }
-  const what = e.message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-  return { path: '$', message: `invalid JSON at line ${line}, column ${column}: ${what}`, line, column };
+  return { path: '$', message: `invalid JSON at line ${line}, column ${column}: ${syntaxWhat(e.message)}`, line, column };
+}
+
+/**
+ * What kind of syntax error, never the file's bytes: V8 quotes the offending text ("Unexpected
+ * token 'r', "root:x:0:0:"... is not valid JSON"), which would echo any file a command names.
+ */
+function syntaxWhat(message: string): string {
+  if (/end of JSON input/i.test(message)) return 'unexpected end of the file';
+  if (/non-whitespace character after JSON/i.test(message)) return 'unexpected text after the JSON value';
+  if (/control character/i.test(message)) return 'bad control character in a string';
+  if (/escape/i.test(message)) return 'bad escape sequence in a string';
+  if (/unterminated string/i.test(message)) return 'unterminated string';
+  if (/number/i.test(message)) return 'bad number';
+  return 'unexpected character';
 }
 
 type RawLeg = z.infer<typeof stockLeg> | z.infer<typeof optionLeg>;
 
+/** At most this many errors are kept (the first ones, in file order), plus one saying how many more there were. */
+export const MAX_PORTFOLIO_ERRORS = 100;
+/** Positions validated between two yields of `parsePortfolioSteps` (one bounded slice of work). */
+export const PORTFOLIO_SLICE = 500;
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
+}
+
+/** Collects errors up to the cap and counts the rest. */
+class ErrorList {
+  readonly items: PortfolioError[] = [];
+  more = 0;
+  push(e: PortfolioError): void {
+    // Paths and messages can carry the file's own keys and values: both are cut to a fixed size.
+    if (this.items.length < MAX_PORTFOLIO_ERRORS) this.items.push({ ...e, path: cut(e.path, 200), message: cut(e.message, 300) });
+    else this.more++;
+  }
+  get length(): number {
+    return this.items.length + this.more;
+  }
+  /** In file order (by position), then how many more were not kept. */
+  result(): PortfolioError[] {
+    const items = [...this.items].sort(byPosition);
+    return this.more === 0 ? items : [...items, { path: '$', message: `${this.more} more errors not shown (the first ${MAX_PORTFOLIO_ERRORS} are listed)` }];
+  }
+}
+
+const shellSchema = z.object({ version: z.literal(1), account: z.string().optional(), positions: z.array(z.unknown()) }).strict();
+
+/** Whether a parsed JSON value is shaped like a portfolio file at all (else it is some other file). */
+function looksLikePortfolio(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'positions' in raw && Array.isArray((raw as { positions: unknown }).positions);
+}
+
 /** Parses, validates and resolves a portfolio file. Never throws; errors name the JSON path. */
 export function parsePortfolio(text: string): PortfolioParseResult {
+  const steps = parsePortfolioSteps(text);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `parsePortfolio` in bounded slices: each `next()` does at most about `PORTFOLIO_SLICE` positions'
+ * work, so a caller can yield to its event loop between slices (the desk does).
+ * Errors are capped (`MAX_PORTFOLIO_ERRORS` plus a count), and a JSON file that is not shaped like
+ * a portfolio is reported by place only — its content (keys, values) is never echoed.
+ */
+export function* parsePortfolioSteps(text: string): Generator<void, PortfolioParseResult, void> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     return { ok: false, errors: [syntaxError(text, e as Error)] };
   }
-  const parsed = portfolioFileSchema.safeParse(raw);
-  const errors: PortfolioError[] = [];
-  // Every problem in the file, not only the first kind: when the schema rejects some positions,
-  // the positions it accepts are still checked (symbols, numbers, net debit), so one look lists all.
-  let entries: [number, PortfolioFile['positions'][number]][];
-  if (parsed.success) entries = parsed.data.positions.map((p, i) => [i, p]);
-  else {
-    errors.push(...parsed.error.issues.map((i) => ({ path: jsonPath(i.path), message: plainIssue(i) })));
-    const list = raw !== null && typeof raw === 'object' && Array.isArray((raw as { positions?: unknown }).positions) ? ((raw as { positions: unknown[] }).positions) : [];
-    entries = [];
-    list.forEach((p, i) => {
-      const one = positionSchema.safeParse(p);
-      if (one.success) entries.push([i, one.data]);
-    });
+  yield;
+  if (!looksLikePortfolio(raw)) {
+    const kind = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object without a "positions" array' : `a ${typeof raw}`;
+    return { ok: false, errors: [{ path: '$', message: `not a portfolio file: the JSON is ${kind}; expected {"version": 1, "positions": [...]}` }] };
+  }
+  const errors = new ErrorList();
+  const shell = shellSchema.safeParse(raw);
+  if (!shell.success) for (const issue of shell.error.issues) errors.push({ path: jsonPath(issue.path), message: plainIssue(issue) });
+  const rawPositions = (raw as { positions: unknown[] }).positions;
+  // Every problem in the file, not only the first kind: when the schema rejects some positions, the
+  // positions it accepts are still checked (symbols, numbers, limits, net debit), so one look lists all.
+  const typed: [number, PortfolioFile['positions'][number]][] = [];
+  for (let i = 0; i < rawPositions.length; i++) {
+    const r = positionSchema.safeParse(rawPositions[i]);
+    if (r.success) typed.push([i, r.data]);
+    else for (const issue of r.error.issues) errors.push({ path: jsonPath(['positions', i, ...issue.path]), message: plainIssue(issue) });
+    if (i % PORTFOLIO_SLICE === PORTFOLIO_SLICE - 1) yield;
   }
   const positions: PortfolioPosition[] = [];
   const seen = new Map<string, number>();
-  entries.forEach(([i, p]) => {
+  for (let k = 0; k < typed.length; k++) {
+    if (k % PORTFOLIO_SLICE === PORTFOLIO_SLICE - 1) yield;
+    const [i, p] = typed[k]!;
+    resolvePosition(p, i);
+  }
+  if (errors.length) return { ok: false, errors: errors.result() };
+  const account = shell.success ? (shell.data as { account?: string }).account : undefined;
+  return { ok: true, portfolio: { version: 1, account: account ?? null, positions } };
+
+  function resolvePosition(p: PortfolioFile['positions'][number], i: number): void {
     const at = (...rest: PropertyKey[]) => jsonPath(['positions', i, ...rest]);
     const first = seen.get(p.id);
     if (first !== undefined) errors.push({ path: at('id'), message: `duplicate id ${JSON.stringify(p.id)} (also $.positions[${first}].id)` });
@@ -303,7 +377,8 @@ export function parsePortfolio(text: string): PortfolioParseResult {
       return;
     }
     const leg = resolveLeg(p, []);
-    if (!leg) return;
+    // No entry price: its cost_basis was refused above (and that error recorded); found by the fuzz suite.
+    if (!leg || leg.entryPrice === null) return;
     positions.push({
       id: p.id,
       kind: 'single',
@@ -315,9 +390,7 @@ export function parsePortfolio(text: string): PortfolioParseResult {
       legs: [leg],
       netDebit: notional(leg.entryPrice!, toUnits(leg.quantity, leg.multiplier)),
     });
-  });
-  if (errors.length || !parsed.success) return { ok: false, errors: errors.sort(byPosition) };
-  return { ok: true, portfolio: { version: 1, account: parsed.data.account ?? null, positions } };
+  }
 }
 
 export type PortfolioLoad =
@@ -333,7 +406,11 @@ export class PortfolioSource {
   private error: { errors: PortfolioError[]; at: number; source: string } | null = null;
 
   load(text: string, at: number, source = 'portfolio.json'): PortfolioLoad {
-    const r = parsePortfolio(text);
+    return this.accept(parsePortfolio(text), at, source);
+  }
+
+  /** Takes a result already parsed (e.g. by `parsePortfolioSteps` in slices). */
+  accept(r: PortfolioParseResult, at: number, source = 'portfolio.json'): PortfolioLoad {
     if (!r.ok) {
       this.error = { errors: r.errors, at, source };
       return { ok: false, errors: r.errors, kept: this.good?.portfolio ?? null };

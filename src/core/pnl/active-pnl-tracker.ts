@@ -354,8 +354,21 @@ export class ActivePnlTracker {
     this.fileFillIds.clear();
     const orphans: { fill: Fill; meta: FillMeta }[] = [];
     for (const f of replay) if (!this.applyToFile(f.fill, f.meta)) orphans.push(f);
+    // One lookup per position (a linear scan here made loading quadratic: 20k positions took seconds).
+    const byId = new Map<string, number>();
+    p.positions.forEach((x, i) => {
+      if (!byId.has(x.id)) byId.set(x.id, i);
+    });
+    const positionOf = (id: string) => {
+      let best = byId.get(id);
+      for (let at = id.indexOf('/leg'); at >= 0; at = id.indexOf('/leg', at + 1)) {
+        const i = byId.get(id.slice(0, at));
+        if (i !== undefined && (best === undefined || i < best)) best = i;
+      }
+      return best === undefined ? undefined : p.positions[best];
+    };
     for (const snap of ledger.positions()) {
-      const pos = p.positions.find((x) => snap.position_id === x.id || snap.position_id.startsWith(`${x.id}/leg`));
+      const pos = positionOf(snap.position_id);
       const meta: PositionMeta = {
         source: 'portfolio',
         entry_flow_ids: executionId ? [executionId] : [],

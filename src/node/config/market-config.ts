@@ -161,7 +161,16 @@ export interface MarketConfig {
   maxOptionContracts?: number;
   watchlist?: string[];
   alpaca?: AlpacaSettings;
+  /** Where `alpaca.keyId`/`secretKey` came from (names only, never values): the one answer to "which keys are in use". */
+  alpacaKeysFrom?: CredentialOrigin;
   streams?: z.infer<typeof streamsSchema>;
+}
+
+/** Where the active credentials came from, for the credentials status and the log. */
+export interface CredentialOrigin {
+  kind: 'environment' | 'file';
+  /** e.g. "APCA_API_KEY_ID and APCA_API_SECRET_KEY (environment)". */
+  detail: string;
 }
 
 export class ConfigError extends Error {
@@ -273,6 +282,15 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     }
     const envValue = explicit ?? inferred ?? 'paper';
     const envSource = explicit ? explicitName : inferred ? `inferred from ${endpoints.sources.tradingRest}` : endpoints.urls.tradingRest ? `default (${endpoints.sources.tradingRest} is not an Alpaca host: set LIVE_DESK_ALPACA_ENV=live if it fronts a live account)` : 'default';
+    const fromEnvKeys = [e.keyId && 'APCA_API_KEY_ID', e.secretKey && 'APCA_API_SECRET_KEY'].filter(Boolean) as string[];
+    const fromFileKeys = [!e.keyId && 'alpaca.keyId', !e.secretKey && 'alpaca.secretKey'].filter(Boolean) as string[];
+    config.alpacaKeysFrom =
+      fromFileKeys.length === 0
+        ? { kind: 'environment', detail: `${fromEnvKeys.join(' and ')} (environment)` }
+        : {
+            kind: fromEnvKeys.length === 0 ? 'file' : 'environment',
+            detail: [fromEnvKeys.length ? `${fromEnvKeys.join(' and ')} (environment)` : null, `${fromFileKeys.join(' and ')} in ${path} (LIVE_DESK_CONFIG)`].filter(Boolean).join(', '),
+          };
     config.alpaca = {
       keyId: keyId!,
       secretKey: secretKey!,

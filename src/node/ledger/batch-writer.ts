@@ -53,6 +53,11 @@ export interface BatchWriterDeps {
    * leave the writer idle half the time while draining a backlog in short slices.
    */
   nextTurn?: (fn: () => void) => Cancel;
+  /**
+   * Told when flushing starts failing (the error) and when it works again (null), so the desk can
+   * show it — a read-only or full ledger must not only be logged.
+   */
+  onProblem?: (error: unknown) => void;
 }
 
 interface Entry {
@@ -79,6 +84,8 @@ export class BatchWriter {
   private timerImmediate = false;
   private closed = false;
   private readonly counters = { written: 0, dropped: 0, rejected: 0, flushes: 0, flushErrors: 0, maxFlushMs: 0 };
+  private failing = false;
+  private readonly onProblem: ((error: unknown) => void) | undefined;
   private readonly writeChunk: (limit: number) => number;
   private readonly writeOne: (entry: Entry) => void;
 
@@ -96,6 +103,7 @@ export class BatchWriter {
     this.logger = deps.logger;
     this.elapsed = deps.elapsed ?? (() => performance.now());
     this.nextTurn = deps.nextTurn ?? ((fn) => deps.scheduler.setTimeout(fn, 0));
+    this.onProblem = deps.onProblem;
     this.opts = { ...defaultBatchWriterOptions, ...options };
     this.writeOne = db.transaction((entry: Entry) => {
       this.sinks[entry.sink]!.stmt.run(...entry.params);
@@ -198,6 +206,14 @@ export class BatchWriter {
       processed = limit;
     }
     this.advance(processed);
+    if (this.failing) {
+      this.failing = false;
+      try {
+        this.onProblem?.(null);
+      } catch {
+        // as above
+      }
+    }
     this.counters.written += processed - rejected;
     this.counters.rejected += rejected;
     this.counters.flushes++;
@@ -207,6 +223,12 @@ export class BatchWriter {
 
   private failed(err: unknown): false {
     this.counters.flushErrors++;
+    this.failing = true;
+    try {
+      this.onProblem?.(err);
+    } catch {
+      // a listener's failure must not wedge the writer
+    }
     this.logger.error('ledger batch flush failed; rows kept for retry', { error: (err as Error).message, queued: this.queued });
     return false;
   }

@@ -13,6 +13,7 @@
  * Every value is validated (values.ts) before any SQL runs: a bad value is an error naming
  * `table.column` and nothing is written.
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock, Scheduler } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
@@ -95,6 +96,40 @@ export interface SqliteLedgerOptions {
   batch?: Partial<BatchWriterOptions>;
   /** Only for tests and tools that need an older schema: the migrations this instance knows. */
   migrations?: readonly Migration[];
+  /**
+   * Told when batched writes start failing (what is not being recorded, and why) and when they
+   * work again (null). The desk shows it as a health row and a notification.
+   */
+  onProblem?: (problem: string | null) => void;
+}
+
+/** Why batched writes fail, in words, and what is not being recorded meanwhile. */
+export function describeLedgerProblem(err: unknown): string {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const why = code.startsWith('SQLITE_READONLY')
+    ? 'the ledger file is read-only'
+    : code === 'SQLITE_FULL'
+      ? 'the disk is full'
+      : code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_')
+        ? 'the disk reports I/O errors'
+        : `writes fail (${code || 'error'})`;
+  return `${why}: the P&L curve, the audit log and recorded quotes are not being recorded (kept in memory and retried)`;
+}
+
+/**
+ * Owner-only files: the ledger holds positions, fills and P&L. The database is created 0600 before
+ * SQLite opens it (SQLite gives its -wal and -shm files the database's mode), and an existing one
+ * is narrowed to 0600.
+ */
+function secureLedgerFiles(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(p, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 const VENUES: readonly VenueId[] = ['sim', 'alpaca', 'smartapi', 'delta'];
@@ -290,6 +325,7 @@ export class SqliteLedgerStore implements LedgerStore {
     if (found > known) throw newerSchemaError(path, found, known);
 
     const clock = options.clock ?? new SystemClock();
+    secureLedgerFiles(path);
     const durable = new Database(path);
     let batchDb: Database.Database | null = null;
     try {
@@ -298,11 +334,15 @@ export class SqliteLedgerStore implements LedgerStore {
       durable.pragma('journal_mode = WAL');
       durable.pragma('synchronous = FULL');
       durable.pragma('foreign_keys = ON');
+      // REPLACE deletes the conflicting row: with recursive triggers that delete meets the
+      // never-delete triggers, so INSERT OR REPLACE cannot swap a stored fill (or order, position…).
+      durable.pragma('recursive_triggers = ON');
       applyMigrations(durable, path, () => clock.now(), migrations);
       batchDb = new Database(path);
       batchDb.pragma('busy_timeout = 5000');
       batchDb.pragma('synchronous = NORMAL');
-      return new SqliteLedgerStore(durable, batchDb, clock, options.logger ?? silentLogger, options.batch ?? {});
+      batchDb.pragma('recursive_triggers = ON');
+      return new SqliteLedgerStore(durable, batchDb, clock, options.logger ?? silentLogger, options.batch ?? {}, options.onProblem);
     } catch (err) {
       batchDb?.close();
       durable.close();
@@ -316,6 +356,7 @@ export class SqliteLedgerStore implements LedgerStore {
     private readonly clock: Clock & Scheduler,
     private readonly logger: Logger,
     batchOptions: Partial<BatchWriterOptions>,
+    onProblem?: (problem: string | null) => void,
   ) {
     this.st = prepareStatements(db);
     this.batch = new BatchWriter(
@@ -327,6 +368,7 @@ export class SqliteLedgerStore implements LedgerStore {
           const handle = setImmediate(fn);
           return () => clearImmediate(handle);
         },
+        onProblem: onProblem ? (err) => onProblem(err === null ? null : describeLedgerProblem(err)) : undefined,
       },
       batchOptions,
     );

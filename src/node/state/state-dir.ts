@@ -34,8 +34,14 @@ export class StateDir implements StateFiles {
     }
   }
 
-  write(name: string, text: string): void {
+  /** Creates the directory owner-only (0700), and narrows it to 0700 when it already existed. */
+  ensure(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
+  }
+
+  write(name: string, text: string): void {
+    this.ensure();
     const target = this.path(name);
     const tmp = `${target}.${process.pid}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });

@@ -18,4 +18,12 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--bogus'])).toThrow(/unknown option "--bogus"/);
     expect(() => parseCliArgs(['--token', 'short'])).toThrow(/at least 16/);
   });
+
+  it('--unsafe-no-token is loopback-only and excludes a token; --allow-host adds Host names (issue 13)', () => {
+    expect(parseCliArgs(['--unsafe-no-token'])).toMatchObject({ unsafeNoToken: true });
+    expect(() => parseCliArgs(['--unsafe-no-token', '--host', '0.0.0.0'])).toThrow(/refused when bound to 0\.0\.0\.0 \(not loopback\)/);
+    expect(() => parseCliArgs(['--unsafe-no-token'], { LIVE_DESK_TOKEN: 'a-long-enough-token-1234' })).toThrow(/exclude each other/);
+    expect(parseCliArgs(['--allow-host', 'Desk.LAN', '--allow-host=[::2]']).allowHosts).toEqual(['desk.lan', '[::2]']);
+    expect(() => parseCliArgs(['--allow-host', 'evil/x'])).toThrow(/--allow-host must be a host name/);
+  });
 });

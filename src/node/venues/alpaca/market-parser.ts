@@ -15,6 +15,7 @@ import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, implausiblePrice, implausibleS
 import { ExchangeTime, parseRfc3339Ms } from './codec';
 import { FastMsgpackDecoder } from './msgpack-fast';
 import { IGNORED_TYPES, JsonQuoteScanner, KIND_NO_TYPE, KIND_QUOTE, KIND_TRADE, KIND_UNKNOWN } from './json-quote-scanner';
+import { capList, clip, describeValue } from '../../../shared/bounded';
 
 export type MarketControl =
   | { T: 'success'; msg: string }
@@ -37,8 +38,8 @@ const controlSchema = z.discriminatedUnion('T', [
   z.object({ T: z.literal('error'), code: z.number().int(), msg: z.string().max(1000).default('') }),
   z.object({
     T: z.literal('subscription'),
-    trades: z.array(z.string().max(MAX_SYMBOL)).default([]),
-    quotes: z.array(z.string().max(MAX_SYMBOL)).default([]),
+    trades: z.array(z.string().max(MAX_SYMBOL)).max(MAX_MESSAGES_PER_FRAME).default([]),
+    quotes: z.array(z.string().max(MAX_SYMBOL)).max(MAX_MESSAGES_PER_FRAME).default([]),
   }),
 ]);
 
@@ -110,7 +111,9 @@ export class MarketFrameParser {
     if (t === 'success' || t === 'error' || t === 'subscription') {
       const parsed = controlSchema.safeParse(msg);
       if (!parsed.success) {
-        this.sink.malformed(`${String(t)} message [${index}]: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+        const { items, omitted } = capList(parsed.error.issues, 3);
+        const list = items.map((i) => `${clip(i.path.join('.'), 60) || '(root)'} ${clip(i.message, 120)}`).join('; ');
+        this.sink.malformed(`${t} message [${index}]: ${list}${omitted ? ` (and ${omitted} more)` : ''}`);
         return;
       }
       this.sink.control(parsed.data);
@@ -169,12 +172,8 @@ export class MarketFrameParser {
   }
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `array(${v.length})`;
-  if (v instanceof Uint8Array) return `binary(${v.length})`;
-  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
-}
+/** Kind and size only: never reads a property of the value (`constructor.name` is the sender's to choose). */
+const describe = describeValue;
 
 function symbolOf(s: unknown): string | null {
   return typeof s === 'string' && s.length > 0 && s.length <= MAX_SYMBOL ? s : null;

@@ -8,6 +8,30 @@ import { z } from 'zod';
 import type { OrderUpdate, VenueOrder } from '../../../core/ports/venue';
 import { parseRfc3339Ms } from './codec';
 import { FastMsgpackDecoder } from './msgpack-fast';
+import { clip, describeValue } from '../../../shared/bounded';
+
+/** Deepest nesting a trade-update frame may have (an order with legs is 5 levels deep). */
+export const MAX_TRADING_FRAME_DEPTH = 16;
+/** Largest trade-update frame accepted (bytes). */
+export const MAX_TRADING_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * Whether a decoded value nests deeper than `max` (arrays and objects), checked iteratively so a
+ * hostile frame cannot overflow the stack here; stops at the first level past the limit.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  let visited = 0;
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array) continue;
+    if (d >= max) return true;
+    if (++visited > 1_000_000) return true; // absurd breadth: treat as too complex
+    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
+    else for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
+  return false;
+}
 
 export type TradingControl =
   | { kind: 'authorization'; authorized: boolean; action: string; message: string | null }
@@ -95,7 +119,8 @@ function schemaFor(raw: unknown): z.ZodType | string {
   if (r.stream === 'listening') return listeningSchema;
   if (r.stream === 'trade_updates') return tradeUpdateSchema;
   if (r.action === 'error') return errorSchema;
-  return `unknown frame (stream ${JSON.stringify(r.stream ?? null)?.slice(0, 40)})`;
+  const stream = typeof r.stream === 'string' ? JSON.stringify(clip(r.stream, 40)) : describeValue(r.stream ?? null);
+  return `unknown frame (stream ${stream})`;
 }
 
 type Frame = z.infer<typeof authorizationSchema> | z.infer<typeof listeningSchema> | z.infer<typeof tradeUpdateSchema> | z.infer<typeof errorSchema>;
@@ -114,12 +139,20 @@ export class TradingFrameParser {
       this.sink.heartbeat();
       return;
     }
+    if (data.length > MAX_TRADING_FRAME_BYTES) {
+      this.sink.malformed(`trade_updates frame of ${data.length} bytes refused (limit ${MAX_TRADING_FRAME_BYTES})`);
+      return;
+    }
     let raw: unknown;
     try {
       if (isBinary && this.msgpack && typeof data !== 'string') raw = this.decoder.decode(data);
       else raw = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
     } catch (err) {
       this.sink.malformed(`undecodable trade_updates frame: ${err instanceof Error ? err.message.slice(0, 120) : 'error'}`);
+      return;
+    }
+    if (nestsDeeperThan(raw, MAX_TRADING_FRAME_DEPTH)) {
+      this.sink.malformed(`trade_updates frame nests deeper than ${MAX_TRADING_FRAME_DEPTH} levels; refused`);
       return;
     }
     const schema = schemaFor(raw);
@@ -130,7 +163,7 @@ export class TradingFrameParser {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      this.sink.malformed(`trade_updates frame: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`);
+      this.sink.malformed(`trade_updates frame: ${issue ? `${clip(issue.path.join('.'), 80) || '(root)'} ${clip(issue.message, 200)}` : 'invalid'}`);
       return;
     }
     const f = parsed.data as Frame;

@@ -128,3 +128,29 @@ describe('codec edge cases', () => {
     expect(quotes.at(-1)!.exchangeTime).toBe(-1000);
   });
 });
+
+describe('MarketFrameParser on hostile values (issue 13, item 7)', () => {
+  it('describing a value never reads its properties: a crafted constructor.name neither throws nor is echoed', () => {
+    const { parser, malformed } = collect();
+    expect(() => parser.frame('[{"T":{"constructor":{"name":{"toString":1}}}}]', false, 0)).not.toThrow();
+    expect(() => parser.frame(Buffer.from('[{"T":{"constructor":{"name":{"toString":1}}}}]'), false, 0)).not.toThrow();
+    parser.frame(JSON.stringify([{ T: { constructor: { name: 'N'.repeat(100_000) } } }]), false, 0);
+    parser.frame(JSON.stringify({ constructor: { name: 'M'.repeat(100_000) } }), false, 0);
+    expect(malformed).toHaveLength(4);
+    for (const r of malformed) {
+      expect(r.length).toBeLessThan(200);
+      expect(r).not.toMatch(/NNNN|MMMM/);
+    }
+    expect(malformed[0]).toMatch(/no string "T" \(got object\)/);
+  });
+
+  it('reasons from control messages are truncated (no attacker-sized reason)', () => {
+    const { parser, malformed } = collect();
+    const junk = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
+    parser.frame(JSON.stringify([{ T: 'subscription', trades: Array.from({ length: 5000 }, () => 'Z'.repeat(500)), ...junk }]), false, 0);
+    parser.frame(JSON.stringify([{ T: 'error', code: 'x'.repeat(50_000), msg: 'y'.repeat(50_000) }]), false, 0);
+    expect(malformed).toHaveLength(2);
+    for (const r of malformed) expect(r.length).toBeLessThan(700);
+  });
+});
+

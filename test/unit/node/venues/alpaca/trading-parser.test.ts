@@ -62,3 +62,29 @@ describe('TradingFrameParser', () => {
     expect(updates[0]).toMatchObject({ event: 'accepted', price: null, qty: null, executionId: null, timestamp: null });
   });
 });
+
+describe('TradingFrameParser on hostile nesting and sizes (issue 13, item 7)', () => {
+  it('a deeply nested unknown stream or order legs do not overflow the stack: refused with a reason', () => {
+    const { parser, malformed, updates } = collect();
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(() => parser.frame(`{"stream":${deep(200_000)}}`, false, 0)).not.toThrow();
+    // 20,000 levels of legs in under 1 MB (built as text: JSON.stringify itself cannot go that deep).
+    const order = '{"id":"o","status":"new","legs":['.repeat(20_000) + JSON.stringify(fill.data.order) + ']}'.repeat(20_000);
+    const frame = `{"stream":"trade_updates","data":${JSON.stringify({ ...fill.data, order: 0 }).replace('"order":0', `"order":${order}`)}}`;
+    expect(() => parser.frame(frame, false, 0)).not.toThrow();
+    expect(updates).toEqual([]);
+    expect(malformed).toHaveLength(2);
+    for (const r of malformed) expect(r).toMatch(/nests deeper than 16 levels/);
+    parser.frame(JSON.stringify(fill), false, 0); // still works
+    expect(updates).toHaveLength(1);
+  });
+
+  it('an oversized frame is refused by size, and an unknown stream name is not echoed at length', () => {
+    const { parser, malformed } = collect();
+    parser.frame(Buffer.alloc(2 * 1024 * 1024, 0x20), true, 0);
+    parser.frame(JSON.stringify({ stream: 'S'.repeat(100_000) }), false, 0);
+    expect(malformed[0]).toMatch(/bytes refused/);
+    expect(malformed[1]!.length).toBeLessThan(200);
+  });
+});
+
