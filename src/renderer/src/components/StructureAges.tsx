@@ -44,3 +44,18 @@ export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly 
     </span>
   );
 }
+
+/** Warning codes hidden on a structure whose missing legs were all left out by the subscription plan. */
+export const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
+
+/**
+ * Whether every leg of a structure that has no quote was left out by the subscription plan: its
+ * legs are then "not subscribed" (the age says so), not a red missing leg.
+ */
+export function useMissingLegsAllOmitted(legs: readonly { symbol: string }[] | undefined): boolean {
+  return useDeskStore((st) => {
+    if (!legs || !st.plan || st.plan.omitted.length === 0) return false;
+    const missing = legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
+  });
+}

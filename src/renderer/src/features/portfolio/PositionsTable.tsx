@@ -7,7 +7,7 @@ import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { QuoteAge, QuoteSourceChip } from '../../components/QuoteAge';
-import { MarkAge, StructureAge } from '../../components/StructureAges';
+import { HIDE_MISSING_LEG, MarkAge, StructureAge, useMissingLegsAllOmitted } from '../../components/StructureAges';
 import { notSubscribedText } from '../health/freshness';
 import { contractLabel, decimalTone, formatDte, formatMoney, formatPct, formatPoints, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import type { PositionFilter } from './position-keys';
@@ -217,8 +217,6 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   );
 });
 
-/** Legs the subscription plan left out are "not subscribed" (the age says so), not a red missing leg. */
-const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
 
 function Chips({ ws, hide }: { ws: readonly WarningView[]; hide?: ReadonlySet<string> }) {
   return (
@@ -248,11 +246,7 @@ const StructureRow = memo(function StructureRow({ id, top }: { id: string; top: 
   const onSelect = usePortfolioView((v) => v.selectPayoff);
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
-  const allMissingOmitted = useDeskStore((st) => {
-    if (!s || !st.plan || st.plan.omitted.length === 0) return false;
-    const missing = s.legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
-    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
-  });
+  const allMissingOmitted = useMissingLegsAllOmitted(s?.legs);
   if (!s) return null;
   const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;

@@ -6,7 +6,7 @@ import type { StructureLegView } from '@core/pnl/views';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
 import { structureStaleNow } from './stale-now';
-import { MarkAge, StructureAge } from '../../components/StructureAges';
+import { HIDE_MISSING_LEG, MarkAge, StructureAge, useMissingLegsAllOmitted } from '../../components/StructureAges';
 import { decimalTone, formatMoney, formatPct, formatPrice, formatQty, numberTone, plural } from '../format/format';
 import { UNKNOWN_REASON_LABEL, WARNING_LABEL, uniqueWarnings, warningSeverity } from './warnings';
 
@@ -23,7 +23,6 @@ function structureIds(defs: Record<string, { id: string; name: string }>): strin
   return lastIds;
 }
 
-const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'missing_quote']);
 
 function Warnings({ ws, hide }: { ws: StructureView['warnings']; hide?: ReadonlySet<string> }) {
   const list = uniqueWarnings(ws).filter((w) => !hide?.has(w.code));
@@ -101,11 +100,7 @@ const StructureRows = memo(function StructureRows({ id }: { id: string }) {
   // Net figures computed at the last tick are unknown once the oldest leg quote has gone stale.
   const staleNow = useNowDerived((now) => (s ? structureStaleNow(s.as_of, s.net_pnl, now + clockOffsetMs, staleMs) : false));
   // Legs the subscription plan left out are "not subscribed" (the age says so), not a red missing leg.
-  const allMissingOmitted = useDeskStore((st) => {
-    if (!s || !st.plan || st.plan.omitted.length === 0) return false;
-    const missing = s.legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
-    return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
-  });
+  const allMissingOmitted = useMissingLegsAllOmitted(s?.legs);
   if (!s) return null;
   const legSymbols = s.legs.map((l) => l.symbol);
   const netPnl = staleNow ? null : s.net_pnl;
