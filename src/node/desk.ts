@@ -23,7 +23,7 @@ import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
 import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
 import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
-import type { OrderStatus as WireOrderStatus, OrderUpdateWire } from '../core/events/types';
+import type { OrderUpdateStatus as WireOrderStatus, OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';

@@ -49,7 +49,7 @@ export type {
   JsonValue,
   NodeEventBody,
   NodeStatus,
-  OrderStatus,
+  OrderUpdateStatus,
   OrderUpdateWire,
   PnlGap,
   PnlSampleWire,
@@ -92,7 +92,8 @@ export const quoteWireSchema = z.object({
 });
 export type QuoteWire = z.infer<typeof quoteWireSchema>;
 
-export type StreamState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
+export type { StreamState } from '../core/market/stream-health';
+import type { StreamState } from '../core/market/stream-health';
 
 export interface StreamHealthWire {
   name: string;
@@ -125,7 +126,8 @@ export interface StreamHealthWire {
   lastHeartbeatAt?: number | null;
 }
 
-export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
+export type { VenueMode } from '../core/model/venue-mode';
+import type { VenueMode } from '../core/model/venue-mode';
 
 /** The endpoints Start connects to and where each came from (env, config file, default) — read-only. */
 export interface VenueEndpointsWire {

@@ -3,8 +3,10 @@
  * the tray (shell) so both call a feed stale at the same moment.
  */
 
-/** Mirrors the contract's StreamState (core may not import the contract). */
-export type FeedState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
+import type { StreamState } from '../market/stream-health';
+
+/** A feed's state is its stream's state (one definition: market/stream-health.ts). */
+export type FeedState = StreamState;
 
 export interface FeedHealth {
   name: string;

@@ -58,7 +58,11 @@ export interface FillWire {
   rejected: string | null;
 }
 
-export type OrderStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired' | 'replaced' | 'unknown';
+/**
+ * An order update's status as the UI shows it: the venue's status in its own spelling, `pending_*` and
+ * venue-specific ones as `unknown` (not the desk's lifecycle status, core/orders/types.ts OrderStatus).
+ */
+export type OrderUpdateStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired' | 'replaced' | 'unknown';
 
 export interface OrderUpdateWire {
   order_id: string;
@@ -67,7 +71,7 @@ export interface OrderUpdateWire {
   side: 'BUY' | 'SELL';
   /** The venue's event name (new, fill, partial_fill, canceled …). */
   event: string;
-  status: OrderStatus;
+  status: OrderUpdateStatus;
   quantity: string;
   filled_quantity: string;
   limit_price: string | null;

@@ -5,7 +5,8 @@ import type { Clock } from '../ports/clock';
  * the prices on screen can be trusted. Pure bookkeeping: the stream manager (src/node/stream)
  * reports what happened, this records it and tells listeners when the state changes.
  */
-export type StreamState = 'not_started' | 'connecting' | 'running' | 'reconnecting' | 'error' | 'session_needed';
+export const STREAM_STATES = ['not_started', 'connecting', 'running', 'reconnecting', 'error', 'session_needed'] as const;
+export type StreamState = (typeof STREAM_STATES)[number];
 
 /**
  * How a stream proves it is alive. `data`: market data flows all day, so silence means stale.

@@ -112,26 +112,9 @@ export interface StrategyRunUpdate {
 // ---------------------------------------------------------------------------------------------------
 // Orders
 
-export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'limit' | 'market';
-
-/**
- * `pending_submit` is written before the order is sent; `unknown` is an order whose outcome is not
- * known (e.g. the process died between writing and hearing back) and is resolved by asking the
- * broker, never by resending; `archived` keeps a rejected/cancelled/expired order and its history.
- */
-export type OrderStatus =
-  | 'pending_submit'
-  | 'submitted'
-  | 'accepted'
-  | 'partially_filled'
-  | 'filled'
-  | 'pending_cancel'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired'
-  | 'unknown'
-  | 'archived';
+// The order domain's vocabulary lives in core/orders; the ledger persists it, it does not define it.
+import type { OrderSide, OrderStatus, OrderType } from '../orders/types';
+export type { OrderSide, OrderStatus, OrderType };
 
 export interface NewOrder {
   clientOrderId: string;

@@ -7,14 +7,16 @@
  */
 import type { Quote, QuoteTick, TradeTick } from '../market/quote';
 import type { StreamHealth } from '../market/stream-health';
+import type { VenueMode } from '../model/venue-mode';
+import type { OrderSide } from '../orders/types';
 
-export type VenueMode = 'SIM' | 'PAPER' | 'LIVE';
+export type { OrderSide, VenueMode };
 
 /** `session_needed`: the venue rejected our session/credentials after they had worked (spec §3). */
 export type VenueSessionState = 'not_started' | 'active' | 'session_needed';
 
-export type OrderSide = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
+/** Order types a venue may know (the desk itself places only orders/types.ts OrderType). */
+export type VenueOrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
 export type TimeInForce = 'day' | 'gtc' | 'ioc' | 'fok' | 'opg' | 'cls';
 
 export interface OrderLegRequest {
@@ -30,7 +32,7 @@ export interface OrderRequest {
   symbol?: string;
   qty: string;
   side?: OrderSide;
-  type: OrderType;
+  type: VenueOrderType;
   timeInForce: TimeInForce;
   limitPrice?: string;
   stopPrice?: string;
@@ -46,7 +48,8 @@ export interface OrderReplace {
   clientOrderId?: string;
 }
 
-export type OrderStatus =
+/** The status as the venue reports it (Alpaca's spelling, open-ended); the desk's own is orders/types.ts OrderStatus. */
+export type VenueOrderStatus =
   | 'new'
   | 'accepted'
   | 'pending_new'
@@ -77,7 +80,7 @@ export interface VenueOrder {
   filledAvgPrice: string | null;
   limitPrice: string | null;
   stopPrice: string | null;
-  status: OrderStatus;
+  status: VenueOrderStatus;
   createdAt: string | null;
   updatedAt: string | null;
   legs: VenueOrder[];

@@ -4,15 +4,15 @@
  * menu items apply. The shell only renders this.
  */
 import { ageText, feedCondition, type FeedHealth } from '../alerts/feed-health';
+import type { VenueMode } from '../model/venue-mode';
 import type { KillSwitchLevel } from '../risk/kill-switch';
 
 export type TrayIcon = 'stopped' | 'running' | 'degraded' | 'live';
-export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
 
 export interface TrayInput {
   now: number;
   streaming: boolean;
-  mode: TradingMode;
+  mode: VenueMode;
   streams: readonly FeedHealth[];
   feedStaleAfterMs: number;
   /**

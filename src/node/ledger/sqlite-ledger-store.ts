@@ -59,7 +59,7 @@ import { SystemClock } from '../system-clock';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer';
 import { LedgerError } from './errors';
 import { applyMigrations, checkMigratable, MIGRATIONS, newerSchemaError, readSchemaVersion, type Migration } from './migrations';
-import { isLegalTransition, legalNextStatuses, MODIFIABLE, ORDER_STATUSES } from './order-lifecycle';
+import { isLegalTransition, legalNextStatuses, MODIFIABLE, ORDER_STATUSES } from '../../core/orders/lifecycle';
 import {
   canonicalDecimal,
   decimal,

@@ -7,13 +7,14 @@
  */
 import type { Quote } from '../../../core/market/quote';
 import { symbolKind } from '../../../core/market/symbols';
+import type { OrderSide } from '../../../core/orders/types';
 
 export interface SimOrder {
   id: string;
   client_order_id: string;
   symbol: string;
   asset_class: 'us_equity' | 'us_option';
-  side: 'buy' | 'sell';
+  side: OrderSide;
   type: 'market' | 'limit';
   order_type: 'market' | 'limit';
   order_class: 'simple';
@@ -55,7 +56,7 @@ interface Position {
 export interface NewOrderInput {
   symbol: string;
   qty: number;
-  side: 'buy' | 'sell';
+  side: OrderSide;
   type: 'market' | 'limit';
   time_in_force: string;
   limitCents: number | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderStatus } from '../../../../src/core/ports/ledger-store';
-import { isLegalTransition, legalNextStatuses, ORDER_STATUSES } from '../../../../src/node/ledger/order-lifecycle';
+import type { OrderStatus } from '../../../../src/core/orders/types';
+import { isLegalTransition, legalNextStatuses, ORDER_STATUSES } from '../../../../src/core/orders/lifecycle';
 
 describe('order lifecycle', () => {
   it('every status is reachable from pending_submit', () => {

@@ -1,28 +1,16 @@
 /**
- * The order lifecycle the ledger enforces. An order is written `pending_submit` before it is sent;
- * after that only the transitions below are accepted, so a bug (or a replayed broker message) cannot
- * move a filled order back to open or resurrect an archived one.
+ * The order state machine; the ledger enforces it when it persists an order. An order is written
+ * `pending_submit` before it is sent; after that only the transitions below are accepted, so a bug
+ * (or a replayed broker message) cannot move a filled order back to open or resurrect an archived one.
  *
  * `unknown` is where an order goes when its outcome cannot be known locally (the process died
  * between writing it and hearing back, a request timed out): it is resolved by asking the broker,
  * so it may move to whatever state the broker reports — but never back to `pending_submit`, because
  * resending is how duplicate orders happen.
  */
-import type { OrderStatus } from '../../core/ports/ledger-store';
+import { ORDER_STATUSES, type OrderStatus } from './types';
 
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'pending_submit',
-  'submitted',
-  'accepted',
-  'partially_filled',
-  'filled',
-  'pending_cancel',
-  'cancelled',
-  'rejected',
-  'expired',
-  'unknown',
-  'archived',
-];
+export { ORDER_STATUSES };
 
 /** Broker-reported states an order can be found in once it reached the broker. */
 const AT_BROKER: readonly OrderStatus[] = ['accepted', 'partially_filled', 'filled', 'pending_cancel', 'cancelled', 'rejected', 'expired'];
