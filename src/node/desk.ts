@@ -53,6 +53,7 @@ import type {
   VenueMode,
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
+import { DeskEventBus } from './app/event-bus';
 
 
 /** The slice of the snapshot a status display reads (see `Desk.status`). */
@@ -150,7 +151,8 @@ export class Desk {
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
   private readonly random: () => number;
-  private readonly listeners = new Set<DeskListener>();
+  /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
+  private readonly bus: DeskEventBus;
   private venue: AlpacaVenue | null = null;
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
@@ -161,7 +163,6 @@ export class Desk {
   private ledgerProblem: string | null = null;
   private readonly alpacaKeysFrom: CredentialOrigin | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
-  private seq = 0;
   private streaming = false;
   private disposed = false;
   /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
@@ -187,6 +188,7 @@ export class Desk {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.random = deps.random ?? Math.random;
+    this.bus = new DeskEventBus(this.logger);
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
@@ -267,7 +269,7 @@ export class Desk {
         subscribedSymbols: () => this.cache.subscribedSymbols(),
       },
       streamer: () => this.streamerProbe(),
-      emit: (e) => this.emit(e),
+      events: this.bus,
       settings: settingsStore,
       initialSettings,
       valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
@@ -384,7 +386,7 @@ export class Desk {
   dispose(): Promise<void> {
     const done = this.stop();
     this.live.dispose();
-    this.listeners.clear();
+    this.bus.clearClients();
     this.disposed = true;
     return done;
   }
@@ -461,21 +463,21 @@ export class Desk {
   /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
   snapshotEvent(): DeskEvent {
     const snapshot = this.snapshot();
-    return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
+    return { type: 'snapshot', seq: this.bus.lastSeq, serverTime: snapshot.serverTime, snapshot };
   }
 
   /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */
   get lastSeq(): number {
-    return this.seq;
+    return this.bus.lastSeq;
   }
 
   subscribe(listener: DeskListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.subscribe(listener);
   }
 
+  /** Transport subscribers (the desk's own state keepers are not counted). */
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.bus.clientCount;
   }
 
   /** Validates and runs a command from a transport. Never throws. */
@@ -968,17 +970,7 @@ export class Desk {
   }
 
   private emit(event: UnsequencedEvent): void {
-    this.seq += 1;
-    const sequenced = { ...event, seq: this.seq } as DeskEvent;
-    // `live` is undefined only while it is being built (its constructor may emit).
-    (this.live as LivePortfolio | undefined)?.observe(sequenced);
-    for (const listener of this.listeners) {
-      try {
-        listener(sequenced);
-      } catch (err) {
-        this.logger.error('event listener failed', { message: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    this.bus.publish(event);
   }
 }
 
