@@ -32,17 +32,12 @@ import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel }
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import type { Alert } from '../core/alerts/types';
-import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
-import { CREDENTIAL_VENUES, type CredentialsStatus } from '../core/model/credentials';
-import { Secret } from '../core/model/secret';
+import type { CredentialVault } from '../core/ports/credential-vault';
 import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
-  CommandName,
   CommandOutcome,
-  CommandPayload,
-  CommandResult,
   DeskEvent,
   DeskSettings,
   DeskSnapshot,
@@ -54,6 +49,8 @@ import type {
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
+import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
+import type { ActiveCredentials } from './app/handlers/credentials';
 
 
 /** The slice of the snapshot a status display reads (see `Desk.status`). */
@@ -163,6 +160,8 @@ export class Desk {
   private ledgerProblem: string | null = null;
   private readonly alpacaKeysFrom: CredentialOrigin | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
+  /** One handler per command, by domain (src/node/app/handlers). */
+  private readonly commands: CommandHandlers;
   private streaming = false;
   private disposed = false;
   /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
@@ -282,6 +281,42 @@ export class Desk {
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
+    this.commands = this.buildCommands();
+  }
+
+  /** The application layer's ports onto this desk, and the command map built from them (src/node/app). */
+  private buildCommands(): CommandHandlers {
+    const live = this.live;
+    return buildCommandMap({
+      snapshot: { snapshot: () => this.snapshot() },
+      streaming: {
+        isStreaming: () => this.streaming,
+        start: () => this.start(),
+        stop: () => this.stop(),
+      },
+      portfolio: { loadPortfolioCommand: (path) => live.loadPortfolioCommand(path), reloadPortfolio: () => live.reloadPortfolio() },
+      settings: {
+        isStreaming: () => this.streaming,
+        getSettings: () => live.getSettings(),
+        setSettings: (patch, streaming) => live.setSettings(patch, streaming),
+        applyVenueSettings: (settings) => this.applyConfig(configFromSettings(settings, this.config.alpaca)),
+      },
+      killSwitch: this.killSwitch,
+      credentials: {
+        vault: this.credentials,
+        alpacaInPlay: () => this.config.venue === 'alpaca' || this.config.alpaca !== undefined,
+        activeAlpacaCredentials: () => this.activeAlpacaCredentials(),
+      },
+      session: {
+        logger: this.logger,
+        venue: () => this.config.venue,
+        hasRunningVenue: () => this.streaming && this.venue !== null,
+        noteReauthenticateRequested: () => {
+          this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
+        },
+        reauthenticate: () => this.reauthenticate(),
+      },
+    });
   }
 
   /** A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s). */
@@ -485,7 +520,7 @@ export class Desk {
     const parsed = parseCommand(name, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      return { ok: true, result: await this.run(parsed.name, parsed.payload) };
+      return { ok: true, result: await runCommand(this.commands, parsed.name, parsed.payload as never) };
     } catch (err) {
       if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
@@ -494,94 +529,17 @@ export class Desk {
     }
   }
 
-  private run(name: CommandName, payload: unknown): CommandResult<CommandName> | Promise<CommandResult<CommandName>> {
-    switch (name) {
-      case 'snapshot.get':
-        return this.snapshot();
-      case 'stream.start':
-        void this.start();
-        return { streaming: this.streaming };
-      case 'stream.stop':
-        void this.stop();
-        return { streaming: this.streaming };
-      case 'killswitch.get':
-        return this.killSwitch.view();
-      case 'killswitch.set': {
-        const p = payload as CommandPayload<'killswitch.set'>;
-        const r = this.killSwitch.set(p.account, p.level, { reason: p.reason, rearm: p.rearm });
-        return { killSwitch: r.view, changed: r.change !== null, persisted: r.persisted };
-      }
-      case 'credentials.status':
-        return this.credentialsStatus();
-      case 'credentials.save': {
-        const p = payload as CommandPayload<'credentials.save'>;
-        // Wrapped at once: from here on the values only exist as Secrets (never logged or echoed).
-        const fields = Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [k, new Secret(v as string)]));
-        return this.vault().save(p.venue, fields, { allowPlaintext: p.allowPlaintext === true });
-      }
-      case 'credentials.clear':
-        return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
-      case 'session.reauthenticate': {
-        const p = payload as CommandPayload<'session.reauthenticate'>;
-        if (p.venue !== undefined && p.venue !== this.config.venue) {
-          throw new CommandFailure({ code: 'failed', message: `cannot re-authenticate ${p.venue}: the desk streams from ${this.config.venue}` });
-        }
-        if (!this.streaming || !this.venue) return { reauthenticating: false, venue: this.config.venue };
-        this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
-        void this.reauthenticate().catch((err: unknown) => this.logger.error('re-authentication failed', { message: err instanceof Error ? err.message : String(err) }));
-        return { reauthenticating: true, venue: this.config.venue };
-      }
-      case 'stream.restart':
-        if (this.streaming) void this.stop();
-        void this.start();
-        return { streaming: this.streaming };
-      case 'portfolio.load':
-        return this.live.loadPortfolioCommand((payload as CommandPayload<'portfolio.load'>).path);
-      case 'portfolio.reload':
-        return this.live.reloadPortfolio();
-      case 'settings.get':
-        return this.live.getSettings();
-      case 'settings.set': {
-        const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
-        // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
-        void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
-        return r;
-      }
-    }
-  }
-
   /**
    * The one answer to "which Alpaca keys are in use, and from where": the configuration's keys
    * (APCA_* environment variables or the LIVE_DESK_CONFIG file) win; otherwise the vault's.
    * Used both to start the venue and to report the credentials status, so the two cannot disagree.
    */
-  private activeAlpacaCredentials(): { keyId: string; secretKey: string; from: { kind: 'environment' | 'file' | 'vault'; detail: string } } | null {
+  private activeAlpacaCredentials(): ActiveCredentials | null {
     const a = this.config.alpaca;
     if (a) return { keyId: a.keyId, secretKey: a.secretKey, from: this.alpacaKeysFrom ?? { kind: 'environment', detail: 'the desk configuration given at start' } };
     const stored = this.credentials?.get('alpaca') ?? null;
     if (stored) return { keyId: stored.keyId.reveal(), secretKey: stored.secretKey.reveal(), from: { kind: 'vault', detail: 'the credential store' } };
     return null;
-  }
-
-  private credentialsStatus(): CredentialsStatus {
-    const active = this.config.venue === 'alpaca' || this.config.alpaca ? this.activeAlpacaCredentials() : null;
-    if (!this.credentials && !active) return this.vault().status(); // says there is no credential store
-    const base: CredentialsStatus = this.credentials
-      ? this.credentials.status()
-      : { source: 'none', writable: false, keychainAvailable: false, detail: 'no credential store is configured for this desk', venues: CREDENTIAL_VENUES.map((venue) => ({ venue, stored: false, protection: null, savedAt: null })) };
-    if (!active || active.from.kind === 'vault') return base;
-    const kind = active.from.kind;
-    return {
-      ...base,
-      source: base.source === 'none' ? kind : base.source,
-      detail: `Alpaca keys in use: ${active.from.detail}${base.source === 'none' ? '' : ` (they take precedence; also configured: ${base.detail})`}`,
-      venues: base.venues.map((v) => (v.venue === 'alpaca' ? { ...v, stored: true, protection: kind } : v)),
-    };
-  }
-
-  private vault(): CredentialVault {
-    if (!this.credentials) throw new CredentialError('no credential store is configured for this desk');
-    return this.credentials;
   }
 
   private onKillSwitchChange(change: KillSwitchChange): void {
