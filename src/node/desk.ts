@@ -33,8 +33,8 @@ import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-
 import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import type { Alert } from '../core/alerts/types';
 import type { CredentialVault } from '../core/ports/credential-vault';
-import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
-import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import type { SimVenueServer } from './venues/sim/server';
+import type { AlpacaVenue, AlpacaUrls } from './venues/alpaca/venue';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
   CommandOutcome,
@@ -49,6 +49,7 @@ import type {
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
+import { createVenue, type VenueFactory } from './compose';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
@@ -121,6 +122,8 @@ export interface DeskDeps {
   watchPortfolio?: FileWatchFactory | null;
   /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
   pnlSampleSink?: PnlSampleSink;
+  /** Builds the venue adapter at Start (default: compose.ts `createVenue`, the sim or Alpaca). */
+  venues?: VenueFactory;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -148,6 +151,7 @@ export class Desk {
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
   private readonly random: () => number;
+  private readonly venues: VenueFactory;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
   private venue: AlpacaVenue | null = null;
@@ -187,6 +191,7 @@ export class Desk {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.random = deps.random ?? Math.random;
+    this.venues = deps.venues ?? createVenue;
     this.bus = new DeskEventBus(this.logger);
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
@@ -571,45 +576,10 @@ export class Desk {
 
   private async doStart(): Promise<void> {
     if (!this.streaming) return; // stopped again before we got here
-    let urls: AlpacaUrls;
-    let credentials = SIM_CREDENTIALS;
-    if (this.config.venue === 'sim') {
-      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs, port: this.config.simPort ?? 0 });
-      urls = await this.sim.start();
-      this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
-    } else {
-      const a = this.config.alpaca;
-      const active = this.activeAlpacaCredentials();
-      if (!a || !active) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
-      urls = resolveAlpacaEndpoints(a);
-      credentials = { keyId: active.keyId, secretKey: active.secretKey };
-    }
-    const s = this.config.streams ?? {};
-    const tuning: StreamTuning = {
-      backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
-      dataTimeoutMs: s.dataTimeoutMs ?? (this.config.venue === 'sim' ? 15_000 : 60_000),
-      ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
-      ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
-      ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
-    };
-    const venue = new AlpacaVenue(
-      {
-        name: this.config.venue,
-        mode: this.mode(),
-        credentials,
-        urls,
-        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
-        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
-        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
-        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
-        // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
-        optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
-        tuning,
-        tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
-        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
-      },
-      { clock: this.clock, logger: this.logger, random: this.random },
-    );
+    // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
+    const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
+    const { venue, sim } = await this.venues({ config: this.config, mode: this.mode(), alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
+    this.sim = sim;
     this.venue = venue;
     venue.listen({
       quote: (t) => this.cache.applyQuote(t),
