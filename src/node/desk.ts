@@ -10,6 +10,10 @@
  * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
  * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
  * and the desk settings. Loading the portfolio file is not network I/O: it happens at construction.
+ *
+ * Commands run through the application layer's typed map (node/app/commands.ts, one handler module
+ * per domain); every event goes through the one bus that assigns `seq` (node/app/event-bus.ts) and
+ * its consumers subscribe there. Venue adapters are constructed in node/compose.ts.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
