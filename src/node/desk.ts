@@ -54,6 +54,7 @@ import type {
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
 import { createVenue, type VenueFactory } from './compose';
+import { defaultAccount, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
@@ -573,9 +574,17 @@ export class Desk {
     this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
+  /** The accounts the desk holds: today one, the default account, derived from the configured venue. */
+  accounts(): readonly Account[] {
+    return [this.defaultAccount()];
+  }
+
+  private defaultAccount(): Account {
+    return defaultAccount(this.config.venue, this.config.alpaca?.env ?? null);
+  }
+
   private mode(): VenueMode {
-    if (this.config.venue === 'sim') return 'SIM';
-    return this.config.alpaca?.env === 'live' ? 'LIVE' : 'PAPER';
+    return this.defaultAccount().mode;
   }
 
   private async doStart(): Promise<void> {
