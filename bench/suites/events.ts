@@ -18,6 +18,7 @@ import { QuoteCache } from '../../src/core/market/quote-cache';
 import { SeededRandom } from '../../src/core/model/random';
 import { LivePortfolio, toQuoteWire } from '../../src/node/live-portfolio';
 import { SystemClock } from '../../src/node/system-clock';
+import { DeskEventBus } from '../../src/node/app/event-bus';
 import type { DeskEvent, ServerMessage } from '../../src/shared/contract';
 import { percentile, type BenchReporter } from '../harness';
 
@@ -35,17 +36,17 @@ function symbolOf(i: number): string {
 
 function build(clock: Clock & Scheduler) {
   const cache = new QuoteCache(clock);
-  let seq = 0;
+  const bus = new DeskEventBus(silentLogger);
   const listeners: ((e: DeskEvent) => void)[] = [];
+  bus.subscribe((ev) => {
+    for (const l of listeners) l(ev);
+  });
   const live = new LivePortfolio({
     clock,
     logger: silentLogger,
     quotes: cache,
     streamer: () => ({ state: 'running', streaming: true }),
-    emit: (e) => {
-      const ev = { ...e, seq: ++seq } as DeskEvent;
-      for (const l of listeners) l(ev);
-    },
+    events: bus,
     tickCoalesceMs: 50,
   });
   cache.onQuote((q) => live.quote(q));
@@ -56,7 +57,7 @@ function build(clock: Clock & Scheduler) {
   });
   const snapshotEvent = (): DeskEvent => ({
     type: 'snapshot',
-    seq,
+    seq: bus.lastSeq,
     serverTime: clock.now(),
     snapshot: { serverTime: clock.now(), protocol: 2, venue: 'sim', mode: 'SIM', streaming: true, quotes: cache.all().map(toQuoteWire), streams: [], ...live.snapshotParts() },
   });

@@ -10,6 +10,10 @@
  * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
  * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
  * and the desk settings. Loading the portfolio file is not network I/O: it happens at construction.
+ *
+ * Commands run through the application layer's typed map (node/app/commands.ts, one handler module
+ * per domain); every event goes through the one bus that assigns `seq` (node/app/event-bus.ts) and
+ * its consumers subscribe there. Venue adapters are constructed in node/compose.ts.
  */
 import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -32,17 +36,12 @@ import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel }
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import type { Alert } from '../core/alerts/types';
-import { CredentialError, type CredentialVault } from '../core/ports/credential-vault';
-import { CREDENTIAL_VENUES, type CredentialsStatus } from '../core/model/credentials';
-import { Secret } from '../core/model/secret';
-import { SimVenueServer, SIM_CREDENTIALS } from './venues/sim/server';
-import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './venues/alpaca/venue';
+import type { CredentialVault } from '../core/ports/credential-vault';
+import type { SimVenueServer } from './venues/sim/server';
+import type { AlpacaVenue, AlpacaUrls } from './venues/alpaca/venue';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
-  CommandName,
   CommandOutcome,
-  CommandPayload,
-  CommandResult,
   DeskEvent,
   DeskSettings,
   DeskSnapshot,
@@ -53,6 +52,11 @@ import type {
   VenueMode,
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
+import { DeskEventBus } from './app/event-bus';
+import { createVenue, type VenueFactory } from './compose';
+import { defaultAccount, type Account } from '../core/model/account';
+import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
+import type { ActiveCredentials } from './app/handlers/credentials';
 
 
 /** The slice of the snapshot a status display reads (see `Desk.status`). */
@@ -123,6 +127,8 @@ export interface DeskDeps {
   watchPortfolio?: FileWatchFactory | null;
   /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
   pnlSampleSink?: PnlSampleSink;
+  /** Builds the venue adapter at Start (default: compose.ts `createVenue`, the sim or Alpaca). */
+  venues?: VenueFactory;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -150,7 +156,9 @@ export class Desk {
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
   private readonly random: () => number;
-  private readonly listeners = new Set<DeskListener>();
+  private readonly venues: VenueFactory;
+  /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
+  private readonly bus: DeskEventBus;
   private venue: AlpacaVenue | null = null;
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
@@ -161,7 +169,8 @@ export class Desk {
   private ledgerProblem: string | null = null;
   private readonly alpacaKeysFrom: CredentialOrigin | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
-  private seq = 0;
+  /** One handler per command, by domain (src/node/app/handlers). */
+  private readonly commands: CommandHandlers;
   private streaming = false;
   private disposed = false;
   /** The graded kill switch (spec §2); the strategy runtime will ask it before every order. */
@@ -187,6 +196,8 @@ export class Desk {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.random = deps.random ?? Math.random;
+    this.venues = deps.venues ?? createVenue;
+    this.bus = new DeskEventBus(this.logger);
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
@@ -267,7 +278,7 @@ export class Desk {
         subscribedSymbols: () => this.cache.subscribedSymbols(),
       },
       streamer: () => this.streamerProbe(),
-      emit: (e) => this.emit(e),
+      events: this.bus,
       settings: settingsStore,
       initialSettings,
       valuation: { ...valuationOf(initialSettings), staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy },
@@ -280,6 +291,42 @@ export class Desk {
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
+    this.commands = this.buildCommands();
+  }
+
+  /** The application layer's ports onto this desk, and the command map built from them (src/node/app). */
+  private buildCommands(): CommandHandlers {
+    const live = this.live;
+    return buildCommandMap({
+      snapshot: { snapshot: () => this.snapshot() },
+      streaming: {
+        isStreaming: () => this.streaming,
+        start: () => this.start(),
+        stop: () => this.stop(),
+      },
+      portfolio: { loadPortfolioCommand: (path) => live.loadPortfolioCommand(path), reloadPortfolio: () => live.reloadPortfolio() },
+      settings: {
+        isStreaming: () => this.streaming,
+        getSettings: () => live.getSettings(),
+        setSettings: (patch, streaming) => live.setSettings(patch, streaming),
+        applyVenueSettings: (settings) => this.applyConfig(configFromSettings(settings, this.config.alpaca)),
+      },
+      killSwitch: this.killSwitch,
+      credentials: {
+        vault: this.credentials,
+        alpacaInPlay: () => this.config.venue === 'alpaca' || this.config.alpaca !== undefined,
+        activeAlpacaCredentials: () => this.activeAlpacaCredentials(),
+      },
+      session: {
+        logger: this.logger,
+        venue: () => this.config.venue,
+        hasRunningVenue: () => this.streaming && this.venue !== null,
+        noteReauthenticateRequested: () => {
+          this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
+        },
+        reauthenticate: () => this.reauthenticate(),
+      },
+    });
   }
 
   /** A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s). */
@@ -384,7 +431,7 @@ export class Desk {
   dispose(): Promise<void> {
     const done = this.stop();
     this.live.dispose();
-    this.listeners.clear();
+    this.bus.clearClients();
     this.disposed = true;
     return done;
   }
@@ -461,21 +508,21 @@ export class Desk {
   /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
   snapshotEvent(): DeskEvent {
     const snapshot = this.snapshot();
-    return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
+    return { type: 'snapshot', seq: this.bus.lastSeq, serverTime: snapshot.serverTime, snapshot };
   }
 
   /** The seq of the last event emitted: a snapshot taken now reflects every event up to it. */
   get lastSeq(): number {
-    return this.seq;
+    return this.bus.lastSeq;
   }
 
   subscribe(listener: DeskListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.subscribe(listener);
   }
 
+  /** Transport subscribers (the desk's own state keepers are not counted). */
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.bus.clientCount;
   }
 
   /** Validates and runs a command from a transport. Never throws. */
@@ -483,7 +530,7 @@ export class Desk {
     const parsed = parseCommand(name, payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     try {
-      return { ok: true, result: await this.run(parsed.name, parsed.payload) };
+      return { ok: true, result: await runCommand(this.commands, parsed.name, parsed.payload as never) };
     } catch (err) {
       if (err instanceof CommandFailure) return { ok: false, error: err.error };
       const message = err instanceof Error ? err.message : String(err);
@@ -492,94 +539,17 @@ export class Desk {
     }
   }
 
-  private run(name: CommandName, payload: unknown): CommandResult<CommandName> | Promise<CommandResult<CommandName>> {
-    switch (name) {
-      case 'snapshot.get':
-        return this.snapshot();
-      case 'stream.start':
-        void this.start();
-        return { streaming: this.streaming };
-      case 'stream.stop':
-        void this.stop();
-        return { streaming: this.streaming };
-      case 'killswitch.get':
-        return this.killSwitch.view();
-      case 'killswitch.set': {
-        const p = payload as CommandPayload<'killswitch.set'>;
-        const r = this.killSwitch.set(p.account, p.level, { reason: p.reason, rearm: p.rearm });
-        return { killSwitch: r.view, changed: r.change !== null, persisted: r.persisted };
-      }
-      case 'credentials.status':
-        return this.credentialsStatus();
-      case 'credentials.save': {
-        const p = payload as CommandPayload<'credentials.save'>;
-        // Wrapped at once: from here on the values only exist as Secrets (never logged or echoed).
-        const fields = Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [k, new Secret(v as string)]));
-        return this.vault().save(p.venue, fields, { allowPlaintext: p.allowPlaintext === true });
-      }
-      case 'credentials.clear':
-        return this.vault().clear((payload as CommandPayload<'credentials.clear'>).venue);
-      case 'session.reauthenticate': {
-        const p = payload as CommandPayload<'session.reauthenticate'>;
-        if (p.venue !== undefined && p.venue !== this.config.venue) {
-          throw new CommandFailure({ code: 'failed', message: `cannot re-authenticate ${p.venue}: the desk streams from ${this.config.venue}` });
-        }
-        if (!this.streaming || !this.venue) return { reauthenticating: false, venue: this.config.venue };
-        this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
-        void this.reauthenticate().catch((err: unknown) => this.logger.error('re-authentication failed', { message: err instanceof Error ? err.message : String(err) }));
-        return { reauthenticating: true, venue: this.config.venue };
-      }
-      case 'stream.restart':
-        if (this.streaming) void this.stop();
-        void this.start();
-        return { streaming: this.streaming };
-      case 'portfolio.load':
-        return this.live.loadPortfolioCommand((payload as CommandPayload<'portfolio.load'>).path);
-      case 'portfolio.reload':
-        return this.live.reloadPortfolio();
-      case 'settings.get':
-        return this.live.getSettings();
-      case 'settings.set': {
-        const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
-        // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
-        void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
-        return r;
-      }
-    }
-  }
-
   /**
    * The one answer to "which Alpaca keys are in use, and from where": the configuration's keys
    * (APCA_* environment variables or the LIVE_DESK_CONFIG file) win; otherwise the vault's.
    * Used both to start the venue and to report the credentials status, so the two cannot disagree.
    */
-  private activeAlpacaCredentials(): { keyId: string; secretKey: string; from: { kind: 'environment' | 'file' | 'vault'; detail: string } } | null {
+  private activeAlpacaCredentials(): ActiveCredentials | null {
     const a = this.config.alpaca;
     if (a) return { keyId: a.keyId, secretKey: a.secretKey, from: this.alpacaKeysFrom ?? { kind: 'environment', detail: 'the desk configuration given at start' } };
     const stored = this.credentials?.get('alpaca') ?? null;
     if (stored) return { keyId: stored.keyId.reveal(), secretKey: stored.secretKey.reveal(), from: { kind: 'vault', detail: 'the credential store' } };
     return null;
-  }
-
-  private credentialsStatus(): CredentialsStatus {
-    const active = this.config.venue === 'alpaca' || this.config.alpaca ? this.activeAlpacaCredentials() : null;
-    if (!this.credentials && !active) return this.vault().status(); // says there is no credential store
-    const base: CredentialsStatus = this.credentials
-      ? this.credentials.status()
-      : { source: 'none', writable: false, keychainAvailable: false, detail: 'no credential store is configured for this desk', venues: CREDENTIAL_VENUES.map((venue) => ({ venue, stored: false, protection: null, savedAt: null })) };
-    if (!active || active.from.kind === 'vault') return base;
-    const kind = active.from.kind;
-    return {
-      ...base,
-      source: base.source === 'none' ? kind : base.source,
-      detail: `Alpaca keys in use: ${active.from.detail}${base.source === 'none' ? '' : ` (they take precedence; also configured: ${base.detail})`}`,
-      venues: base.venues.map((v) => (v.venue === 'alpaca' ? { ...v, stored: true, protection: kind } : v)),
-    };
-  }
-
-  private vault(): CredentialVault {
-    if (!this.credentials) throw new CredentialError('no credential store is configured for this desk');
-    return this.credentials;
   }
 
   private onKillSwitchChange(change: KillSwitchChange): void {
@@ -604,52 +574,25 @@ export class Desk {
     this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
+  /** The accounts the desk holds: today one, the default account, derived from the configured venue. */
+  accounts(): readonly Account[] {
+    return [this.defaultAccount()];
+  }
+
+  private defaultAccount(): Account {
+    return defaultAccount(this.config.venue, this.config.alpaca?.env ?? null);
+  }
+
   private mode(): VenueMode {
-    if (this.config.venue === 'sim') return 'SIM';
-    return this.config.alpaca?.env === 'live' ? 'LIVE' : 'PAPER';
+    return this.defaultAccount().mode;
   }
 
   private async doStart(): Promise<void> {
     if (!this.streaming) return; // stopped again before we got here
-    let urls: AlpacaUrls;
-    let credentials = SIM_CREDENTIALS;
-    if (this.config.venue === 'sim') {
-      this.sim = new SimVenueServer({ seed: this.config.seed, clock: this.clock, logger: this.logger, intervalMs: this.config.simIntervalMs, port: this.config.simPort ?? 0 });
-      urls = await this.sim.start();
-      this.logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
-    } else {
-      const a = this.config.alpaca;
-      const active = this.activeAlpacaCredentials();
-      if (!a || !active) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
-      urls = resolveAlpacaEndpoints(a);
-      credentials = { keyId: active.keyId, secretKey: active.secretKey };
-    }
-    const s = this.config.streams ?? {};
-    const tuning: StreamTuning = {
-      backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
-      dataTimeoutMs: s.dataTimeoutMs ?? (this.config.venue === 'sim' ? 15_000 : 60_000),
-      ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
-      ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
-      ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
-    };
-    const venue = new AlpacaVenue(
-      {
-        name: this.config.venue,
-        mode: this.mode(),
-        credentials,
-        urls,
-        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
-        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
-        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
-        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
-        // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
-        optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
-        tuning,
-        tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
-        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
-      },
-      { clock: this.clock, logger: this.logger, random: this.random },
-    );
+    // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
+    const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
+    const { venue, sim } = await this.venues({ config: this.config, mode: this.mode(), alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
+    this.sim = sim;
     this.venue = venue;
     venue.listen({
       quote: (t) => this.cache.applyQuote(t),
@@ -968,17 +911,7 @@ export class Desk {
   }
 
   private emit(event: UnsequencedEvent): void {
-    this.seq += 1;
-    const sequenced = { ...event, seq: this.seq } as DeskEvent;
-    // `live` is undefined only while it is being built (its constructor may emit).
-    (this.live as LivePortfolio | undefined)?.observe(sequenced);
-    for (const listener of this.listeners) {
-      try {
-        listener(sequenced);
-      } catch (err) {
-        this.logger.error('event listener failed', { message: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    this.bus.publish(event);
   }
 }
 

@@ -40,6 +40,7 @@ import {
 } from '../shared/contract';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
+import type { DeskEventPort } from './app/event-bus';
 
 export interface LivePortfolioDeps {
   clock: Clock & Scheduler;
@@ -48,8 +49,8 @@ export interface LivePortfolioDeps {
   subscriptions?: TrackerSubscriptions;
   /** The desk's stream state (for `streamer` diagnostics and P&L gap markers). */
   streamer: () => StreamerProbe;
-  /** Hands an event to the desk's sequencer. */
-  emit: (event: UnsequencedEvent) => void;
+  /** The desk's event bus: events go out through it (it assigns `seq`), and the history subscribes to it. */
+  events: DeskEventPort;
   settings?: DeskSettingsStore;
   /** The settings in force at start (default: read from `settings`). */
   initialSettings?: DeskSettings;
@@ -144,7 +145,9 @@ export class LivePortfolio {
   constructor(deps: LivePortfolioDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger;
-    this.emit = deps.emit;
+    this.emit = (event) => {
+      deps.events.publish(event);
+    };
     this.settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     this.settingsValue = deps.initialSettings ?? this.settingsStore.load();
     this.defaultPath = deps.defaultPortfolioPath ?? null;
@@ -171,6 +174,8 @@ export class LivePortfolio {
     this.offs.push(
       this.tracker.onSample((samples) => this.emit({ type: 'pnl_sample', serverTime: this.clock.now(), samples })),
       this.tracker.onRefresh(() => this.onRefresh()),
+      // Last, so nothing emitted while constructing is recorded (as before); `init()` on is.
+      deps.events.subscribe((e) => this.observe(e), { internal: true }),
     );
   }
 
@@ -241,7 +246,7 @@ export class LivePortfolio {
 
   // ---------- events ----------
 
-  /** Records history-worthy events (called by the desk for every event it emits). */
+  /** Records history-worthy events (subscribed to the desk's event bus). */
   observe(event: DeskEvent): void {
     if (isHistoryEvent(event)) this.history.push(event);
   }

@@ -9,6 +9,7 @@ import { QuoteCache } from '../../src/core/market/quote-cache';
 import type { Quote } from '../../src/core/market/quote';
 import { LivePortfolio, toQuoteWire, type LivePortfolioDeps } from '../../src/node/live-portfolio';
 import { PROTOCOL_VERSION, type DeskEvent, type DeskSnapshot } from '../../src/shared/contract';
+import { DeskEventBus } from '../../src/node/app/event-bus';
 
 export class LiveHarness {
   readonly clock: ManualClock;
@@ -16,22 +17,18 @@ export class LiveHarness {
   readonly live: LivePortfolio;
   readonly events: DeskEvent[] = [];
   streaming = true;
-  private seq = 0;
+  readonly bus = new DeskEventBus(silentLogger);
 
   constructor(startMs = Date.UTC(2026, 10, 20, 15), over: Partial<LivePortfolioDeps> = {}) {
     this.clock = new ManualClock(startMs);
     this.cache = new QuoteCache(this.clock);
+    this.bus.subscribe((e) => this.events.push(e));
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: silentLogger,
       quotes: this.cache,
       streamer: () => ({ state: this.streaming ? 'running' : 'stopped', streaming: this.streaming }),
-      emit: (e) => {
-        const ev = { ...e, seq: ++this.seq } as DeskEvent;
-        // `live` is undefined while it is being constructed (its constructor may emit).
-        (this.live as LivePortfolio | undefined)?.observe(ev);
-        this.events.push(ev);
-      },
+      events: this.bus,
       tickCoalesceMs: 50,
       ...over,
     });
@@ -58,10 +55,10 @@ export class LiveHarness {
   }
 
   snapshotEvent(): DeskEvent {
-    return { type: 'snapshot', seq: this.seq, serverTime: this.clock.now(), snapshot: this.snapshot() };
+    return { type: 'snapshot', seq: this.bus.lastSeq, serverTime: this.clock.now(), snapshot: this.snapshot() };
   }
 
   get lastSeq(): number {
-    return this.seq;
+    return this.bus.lastSeq;
   }
 }

@@ -1,0 +1,34 @@
+/**
+ * An account: what the desk trades through. Today the desk has one — the default account, derived
+ * from the configured venue — and every per-account concern (health, kill switch, session) will be
+ * keyed by its id as more venues arrive (issue 15, item 1).
+ */
+import type { VenueMode } from '../ports/venue';
+
+/**
+ * A branded account id. Minimal local definition: the shared ids module (src/core/model/ids.ts,
+ * being added in parallel) is meant to own it; this one should be replaced by that import.
+ */
+export type AccountId = string & { readonly __brand: 'AccountId' };
+
+/** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later). */
+export type AccountVenueKind = 'sim' | 'alpaca';
+
+export interface Account {
+  id: AccountId;
+  label: string;
+  venue: AccountVenueKind;
+  mode: VenueMode;
+  /** Which stored credentials it uses (by venue in the credential store); null: needs none (the sim). */
+  credentialsRef: { venue: 'alpaca' } | null;
+}
+
+/** The id of the account today's single configured venue becomes. */
+export const DEFAULT_ACCOUNT_ID = 'default' as AccountId;
+
+/** The default account for the configured venue (`alpacaEnv` decides PAPER or LIVE for Alpaca). */
+export function defaultAccount(venue: AccountVenueKind, alpacaEnv: 'paper' | 'live' | null): Account {
+  if (venue === 'sim') return { id: DEFAULT_ACCOUNT_ID, label: 'Simulated', venue, mode: 'SIM', credentialsRef: null };
+  const mode = alpacaEnv === 'live' ? 'LIVE' : 'PAPER';
+  return { id: DEFAULT_ACCOUNT_ID, label: `Alpaca ${mode === 'LIVE' ? 'live' : 'paper'}`, venue, mode, credentialsRef: { venue: 'alpaca' } };
+}

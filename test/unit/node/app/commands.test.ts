@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { buildCommandMap, runCommand, type AppPorts, type CommandHandlers, type HandlersFor } from '../../../../src/node/app/commands';
+import { commandSchemas, type CommandName, type DeskSettings, type DeskSnapshot, type SettingsResult } from '../../../../src/shared/contract';
+import { silentLogger } from '../../../../src/core/ports/logger';
+import { CommandFailure } from '../../../../src/node/live-portfolio';
+import { KillSwitch } from '../../../../src/core/risk/kill-switch';
+import { MemoryKillSwitchStore } from '../../../../src/core/ports/kill-switch-store';
+import { ManualClock } from '../../../../src/core/ports/clock';
+
+/** Ports that record what the handlers asked for (no desk, no venue). */
+function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: string[] } {
+  const calls: string[] = [];
+  let streaming = false;
+  const settings = { venue: 'sim' } as unknown as DeskSettings;
+  const result: SettingsResult = { settings, applied: [], restarting: false, persisted: true };
+  const ports: AppPorts = {
+    snapshot: { snapshot: () => ({ venue: 'sim' }) as unknown as DeskSnapshot },
+    streaming: {
+      isStreaming: () => streaming,
+      start: () => {
+        calls.push('start');
+        streaming = true;
+        return Promise.resolve();
+      },
+      stop: () => {
+        calls.push('stop');
+        streaming = false;
+        return Promise.resolve();
+      },
+    },
+    portfolio: {
+      loadPortfolioCommand: (path) => {
+        calls.push(`load ${path}`);
+        return Promise.reject(new Error('not in this test'));
+      },
+      reloadPortfolio: () => Promise.reject(new Error('not in this test')),
+    },
+    settings: {
+      isStreaming: () => streaming,
+      getSettings: () => result,
+      setSettings: (_patch, s) => {
+        calls.push(`setSettings streaming=${s}`);
+        return result;
+      },
+      applyVenueSettings: (s) => {
+        calls.push(`apply ${s.venue}`);
+        return Promise.resolve();
+      },
+    },
+    killSwitch: new KillSwitch({ store: new MemoryKillSwitchStore(), clock: new ManualClock(0), logger: silentLogger }),
+    credentials: { vault: null, alpacaInPlay: () => false, activeAlpacaCredentials: () => null },
+    session: {
+      logger: silentLogger,
+      venue: () => 'sim',
+      hasRunningVenue: () => streaming,
+      noteReauthenticateRequested: () => calls.push('note reauth'),
+      reauthenticate: () => {
+        calls.push('reauth');
+        return Promise.resolve();
+      },
+    },
+    ...over,
+  };
+  return { ports, calls };
+}
+
+describe('the command map (src/node/app)', () => {
+  it('has exactly one handler for every command of the contract', () => {
+    const map = buildCommandMap(stubPorts().ports);
+    expect(Object.keys(map).sort()).toEqual(Object.keys(commandSchemas).sort());
+    for (const name of Object.keys(commandSchemas) as CommandName[]) expect(typeof map[name]).toBe('function');
+  });
+
+  it('a map missing a handler does not compile', () => {
+    const { 'snapshot.get': _dropped, ...rest } = buildCommandMap(stubPorts().ports);
+    // @ts-expect-error 'snapshot.get' is missing: CommandHandlers requires every CommandName.
+    const incomplete: CommandHandlers = rest;
+    // @ts-expect-error a domain module cannot leave out one of the commands it declares.
+    const partial: HandlersFor<'stream.start' | 'stream.stop'> = { 'stream.start': () => ({ streaming: true }) };
+    expect(Object.keys(incomplete)).not.toContain('snapshot.get');
+    expect(Object.keys(partial)).toEqual(['stream.start']);
+  });
+
+  it('streaming: restart stops a running stream, then starts it', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    expect(await runCommand(map, 'stream.start', {})).toEqual({ streaming: true });
+    expect(await runCommand(map, 'stream.restart', {})).toEqual({ streaming: true });
+    expect(calls).toEqual(['start', 'stop', 'start']);
+  });
+
+  it('settings.set: persists through the settings port, then applies the venue settings', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    const r = await runCommand(map, 'settings.set', { stale_after_sec: 7 });
+    expect(r.persisted).toBe(true);
+    expect(calls).toEqual(['setSettings streaming=false', 'apply sim']);
+  });
+
+  it('killswitch.set goes to the kill switch port and reports the change', async () => {
+    const map = buildCommandMap(stubPorts().ports);
+    const r = await runCommand(map, 'killswitch.set', { account: '*', level: 'halted', reason: 'test halt' });
+    expect(r.changed).toBe(true);
+    expect((await runCommand(map, 'killswitch.get', {})).global.level).toBe('halted');
+  });
+
+  it('session.reauthenticate: refuses another venue; a no-op when not streaming; otherwise re-authenticates', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    expect(() => runCommand(map, 'session.reauthenticate', { venue: 'alpaca' })).toThrow(CommandFailure);
+    expect(await runCommand(map, 'session.reauthenticate', {})).toEqual({ reauthenticating: false, venue: 'sim' });
+    await runCommand(map, 'stream.start', {});
+    expect(await runCommand(map, 'session.reauthenticate', { venue: 'sim' })).toEqual({ reauthenticating: true, venue: 'sim' });
+    expect(calls).toEqual(['start', 'note reauth', 'reauth']);
+  });
+
+  it('credentials: without a store, save names the missing store', () => {
+    const map = buildCommandMap(stubPorts().ports);
+    expect(() => runCommand(map, 'credentials.save', { venue: 'alpaca', fields: { keyId: 'k', secretKey: 's' } })).toThrow(/no credential store/);
+  });
+});
