@@ -4,12 +4,9 @@
  * keyed by its id as more venues arrive (issue 15, item 1).
  */
 import type { VenueMode } from '../ports/venue';
+import { accountId, type AccountId } from './ids';
 
-/**
- * A branded account id. Minimal local definition: the shared ids module (src/core/model/ids.ts,
- * being added in parallel) is meant to own it; this one should be replaced by that import.
- */
-export type AccountId = string & { readonly __brand: 'AccountId' };
+export type { AccountId };
 
 /** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later). */
 export type AccountVenueKind = 'sim' | 'alpaca';
@@ -24,7 +21,7 @@ export interface Account {
 }
 
 /** The id of the account today's single configured venue becomes. */
-export const DEFAULT_ACCOUNT_ID = 'default' as AccountId;
+export const DEFAULT_ACCOUNT_ID: AccountId = accountId('default');
 
 /** The default account for the configured venue (`alpacaEnv` decides PAPER or LIVE for Alpaca). */
 export function defaultAccount(venue: AccountVenueKind, alpacaEnv: 'paper' | 'live' | null): Account {
