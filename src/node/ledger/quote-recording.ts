@@ -4,12 +4,16 @@ import type { Logger } from '../../core/ports/logger';
 import { silentLogger } from '../../core/ports/logger';
 import { decimalFromNumber } from './values';
 
+/** Hoisted (not a closure per quote): the quote path records up to tens of thousands a second. */
+function d(field: string, n: number | null): string | null {
+  return n === null ? null : decimalFromNumber(`recorded_quotes.${field}`, n);
+}
+
 /**
  * A cached quote as a row for `recorded_quotes`. Quote fields hold the venue's decimal values as
  * received (never arithmetic results), so their shortest round-trip text is the venue's decimal.
  */
 export function recordedQuoteOf(venue: VenueId, q: Quote): RecordedQuoteInput {
-  const d = (field: string, n: number | null) => (n === null ? null : decimalFromNumber(`recorded_quotes.${field}`, n));
   return {
     venue,
     symbol: q.symbol,
