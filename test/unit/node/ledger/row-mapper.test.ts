@@ -23,5 +23,8 @@ describe('rowMapper', () => {
 
   it('refuses a column spec it cannot read, naming it', () => {
     expect(() => rowMapper('fill_id filled_at:date')).toThrow(/filled_at:date/);
+    // The mapper is compiled from the names: anything but [a-z0-9_] columns and [A-Za-z0-9] fields is refused.
+    expect(() => rowMapper('a);globalThis.x=1;(b')).toThrow(/cannot read column spec/);
+    expect(() => rowMapper('a>b.c')).toThrow(/cannot read column spec/);
   });
 });
