@@ -10,6 +10,7 @@ import { defaultDeskSettings, type DeskSettings } from '../../../src/shared/cont
 import type { Quote } from '../../../src/core/market/quote';
 import type { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import { openStore, tempLedgerDir } from './helpers';
+import { QuoteRecording } from '../../../src/node/ledger/quote-recording';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../resources/portfolio.sample.json');
 const cleanups: (() => unknown)[] = [];
@@ -17,7 +18,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-function boot(recordQuotes: boolean | undefined): { desk: Desk; store: SqliteLedgerStore; cached: Quote[] } {
+function boot(recordQuotes: boolean | undefined): { desk: Desk; store: SqliteLedgerStore; cached: Quote[]; settings: MemoryDeskSettingsStore } {
   const t = tempLedgerDir('quote-rec-');
   const clock = new SystemClock();
   const { store } = openStore(t.file(), clock as never, { batch: { intervalMs: 20 } });
@@ -32,7 +33,7 @@ function boot(recordQuotes: boolean | undefined): { desk: Desk; store: SqliteLed
     () => store.close(),
     () => desk.dispose(),
   );
-  return { desk, store, cached };
+  return { desk, store, cached, settings };
 }
 
 const rows = (store: SqliteLedgerStore) =>
@@ -83,9 +84,10 @@ describe('quote recording (record_quotes)', () => {
   });
 
   it('settings.set turns it on and off live, and the setting is persisted', async () => {
-    const { desk, store, cached } = boot(false);
+    const { desk, store, cached, settings } = boot(false);
     const on = await desk.handle('settings.set', { record_quotes: true });
     expect(on).toMatchObject({ ok: true, result: { settings: { record_quotes: true }, applied: ['record_quotes'], persisted: true } });
+    expect(settings.load().record_quotes).toBe(true);
     await streamUntil(desk, cached, 10);
     store.flush();
     const recorded = rows(store).length;
@@ -96,5 +98,28 @@ describe('quote recording (record_quotes)', () => {
     store.flush();
     expect(rows(store)).toHaveLength(recorded);
     expect(await desk.handle('settings.set', { record_quotes: 'yes' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('QuoteRecording', () => {
+  const q: Quote = { symbol: 'SPY', bid: 1.1, ask: 1.2, last: null, bidSize: 3, askSize: null, exchangeTime: null, receivedAt: Date.UTC(2026, 10, 20, 15) };
+
+  it('a quote the ledger refuses is counted and logged, and never breaks the quote path', () => {
+    const warned: unknown[] = [];
+    const logger = { debug() {}, info() {}, warn: (_m: string, f?: unknown) => warned.push(f), error() {} };
+    const rec = new QuoteRecording({ appendRecordedQuote: () => { throw new Error('recorded_quotes: no such table'); } }, () => 'sim', logger as never);
+    rec.setEnabled(true);
+    expect(() => { rec.record(q); rec.record(q); }).not.toThrow();
+    expect(rec.refused).toBe(2);
+    expect(warned).toHaveLength(1); // the first, then every 1,000th
+  });
+
+  it('off: nothing reaches the recorder', () => {
+    const got: unknown[] = [];
+    const rec = new QuoteRecording({ appendRecordedQuote: (r) => got.push(r) }, () => 'alpaca');
+    rec.record(q);
+    rec.setEnabled(true);
+    rec.record(q);
+    expect(got).toEqual([{ venue: 'alpaca', symbol: 'SPY', receivedAt: q.receivedAt, exchangeTime: null, bid: '1.1', ask: '1.2', last: null, bidSize: '3', askSize: null }]);
   });
 });
