@@ -62,6 +62,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     portfolioPath: resolve(ROOT, 'resources/portfolio.sample.json'),
     watchPortfolio: watchFileDebounced(clock),
     pnlSampleSink: ledgerPnlSampleSink(ledger),
+    quoteRecorder: ledger.quotes,
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -114,7 +114,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     settings: new DeskSettingsFile(files, logger),
     portfolioPath: opts.portfolioPath ?? null,
     watchPortfolio: watchFileDebounced(clock),
-    ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger) } : {}),
+    ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger), quoteRecorder: ledger.quotes } : {}),
   });
   deskForLedger = desk;
 

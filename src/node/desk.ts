@@ -19,6 +19,8 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
+import type { QuoteRecorder } from '../core/ports/ledger-store';
+import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
@@ -129,6 +131,8 @@ export interface DeskDeps {
   pnlSampleSink?: PnlSampleSink;
   /** Builds the venue adapter at Start (default: compose.ts `createVenue`, the sim or Alpaca). */
   venues?: VenueFactory;
+  /** Where quotes go while the `record_quotes` setting is on (the ledger's `recorded_quotes`). */
+  quoteRecorder?: QuoteRecorder;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -153,6 +157,8 @@ export class Desk {
   config: DeskConfig;
   /** The one quote cache every consumer shares (P&L tracker, monitors, UI). */
   readonly cache: QuoteCache;
+  /** Quote recording for replay (`record_quotes`); null without a ledger. */
+  private readonly recording: QuoteRecording | null;
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
   private readonly random: () => number;
@@ -221,8 +227,11 @@ export class Desk {
     if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
     this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
     // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
+    this.recording = deps.quoteRecorder ? new QuoteRecording(deps.quoteRecorder, () => this.config.venue, this.logger) : null;
+    this.recording?.setEnabled(initialSettings.record_quotes);
     this.cache.onQuote((q) => {
       if (this.streaming) this.live.quote(q);
+      this.recording?.record(q);
     });
     // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
     // The tracker's fallback refreshes every few seconds during a stall: a success is recorded at
@@ -308,7 +317,15 @@ export class Desk {
       settings: {
         isStreaming: () => this.streaming,
         getSettings: () => live.getSettings(),
-        setSettings: (patch, streaming) => live.setSettings(patch, streaming),
+        setSettings: (patch, streaming) => {
+          const r = live.setSettings(patch, streaming);
+          // Quote recording for replay follows its setting at once.
+          if (this.recording && this.recording.enabled !== r.settings.record_quotes) {
+            this.recording.setEnabled(r.settings.record_quotes);
+            r.applied.push('record_quotes');
+          }
+          return r;
+        },
         applyVenueSettings: (settings) => this.applyConfig(configFromSettings(settings, this.config.alpaca)),
       },
       killSwitch: this.killSwitch,

@@ -174,6 +174,8 @@ const deskSettingsShape = {
   portfolio_path: z.string().min(1).max(4096).nullable(),
   /** Reload the portfolio file when it changes on disk. */
   watch_portfolio: z.boolean(),
+  /** Write every quote entering the quote cache to the ledger's `recorded_quotes` (for replay). Applied live. */
+  record_quotes: z.boolean(),
 };
 
 export const defaultDeskSettings = {
@@ -188,6 +190,7 @@ export const defaultDeskSettings = {
   dividend_yield_pct: 0,
   portfolio_path: null,
   watch_portfolio: true,
+  record_quotes: false,
 } as const satisfies z.infer<z.ZodObject<typeof deskSettingsShape>>;
 
 /** The full settings (a stored file may omit fields: their defaults apply). */
@@ -212,6 +215,7 @@ export const deskSettingsSchema = z
     dividend_yield_pct: deskSettingsShape.dividend_yield_pct.default(defaultDeskSettings.dividend_yield_pct),
     portfolio_path: deskSettingsShape.portfolio_path.default(defaultDeskSettings.portfolio_path),
     watch_portfolio: deskSettingsShape.watch_portfolio.default(defaultDeskSettings.watch_portfolio),
+    record_quotes: deskSettingsShape.record_quotes.default(defaultDeskSettings.record_quotes),
   })
   .strict();
 

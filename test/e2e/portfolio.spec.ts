@@ -368,6 +368,14 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
     await expect(page.getByText('no file at /no/such/portfolio.json — check the path')).toBeVisible();
     await expect(deskPage.get('settings-saved')).toHaveCount(0);
     await deskPage.get('settings-reset').click();
+    // Quote recording (issue 15, item 7): a plain label, off by default; turning it on is one change.
+    const record = page.getByRole('switch', { name: 'Record quotes for replay' });
+    await expect(record).not.toBeChecked();
+    await record.click({ force: true });
+    await expect(record).toBeChecked();
+    await expect(deskPage.get('settings-save')).toHaveText(/1 change/);
+    await deskPage.get('settings-reset').click();
+    await expect(record).not.toBeChecked();
     await deskPage.goTo('portfolio');
   });
 

@@ -3,10 +3,10 @@
  * PnlSampleSink port to the LedgerStore. One scope per currency (`portfolio:USD`), so a curve never
  * mixes currencies; a gap marker is stored as the unknown reason of that point.
  */
-import type { LedgerStore } from '../ports/ledger-store';
+import type { PnlSampleLedger } from '../ports/ledger-store';
 import type { PnlSampleSink } from '../ports/pnl-sample-sink';
 
-export function ledgerPnlSampleSink(store: Pick<LedgerStore, 'appendPnlSample'>, scopePrefix = 'portfolio'): PnlSampleSink {
+export function ledgerPnlSampleSink(store: Pick<PnlSampleLedger, 'appendPnlSample'>, scopePrefix = 'portfolio'): PnlSampleSink {
   return {
     record(samples) {
       for (const s of samples) {

@@ -12,8 +12,8 @@
  *   a time (`*_at`, `*_time`, `timestamp`) holds an ISO-8601 string.
  *
  * The API is synchronous: a durable write (orders, fills, positions, runs, cycles, settings) returns
- * after its transaction is committed with synchronous=FULL. High-volume rows (strategy events, P&L
- * samples, recorded quotes) are `append`ed to a batch writer instead and become visible once flushed.
+ * after its transaction is committed durably. High-volume rows (strategy events, P&L samples,
+ * recorded quotes) are `append`ed to a batch writer instead and become visible once flushed.
  */
 
 export type Decimal = string;
@@ -365,12 +365,21 @@ export interface LedgerErrorLike extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The port
+// The ports, one per table family
+//
+// Each consumer depends on the narrowest port it needs. Nothing here names SQLite, a connection, a
+// statement or a timer: an adapter on another database (e.g. PostgreSQL for a server deployment)
+// implements the same ports. `LedgerStore` is the composite of all of them (one adapter, one
+// database), kept for callers that need several families at once.
 
-export interface LedgerStore {
+/** Several durable writes, all or none. */
+export interface LedgerTransactions {
   /** Runs `fn` in one durable transaction (nested ledger writes join it; a throw rolls all back). */
   transaction<T>(fn: () => T): T;
+}
 
+/** `accounts` and `instruments`: reference data. */
+export interface AccountLedger {
   /**
    * Inserts or updates an account's configuration. A new account starts `active`; an existing one
    * keeps its persisted kill switch (only `setKillSwitch` changes it, deliberately).
@@ -382,11 +391,10 @@ export interface LedgerStore {
 
   upsertInstrument(instrument: InstrumentRow): void;
   getInstrument(venue: VenueId, symbol: string): InstrumentRow | null;
+}
 
-  createStrategyRun(run: Omit<StrategyRunRow, 'updatedAt' | 'endedAt'>): StrategyRunRow;
-  updateStrategyRun(runId: string, update: StrategyRunUpdate): StrategyRunRow;
-  getStrategyRun(runId: string): StrategyRunRow | null;
-
+/** `orders`, `order_events` and `fills`: what was sent and what was executed. */
+export interface OrderLedger {
   /** Writes the order as `pending_submit` before it is sent; a second insert of the id is refused. */
   insertOrder(order: NewOrder): OrderRow;
   /** Moves an order to `to`, refusing transitions the order lifecycle does not allow. */
@@ -407,7 +415,10 @@ export interface LedgerStore {
   fillsForDay(day: TimeRange, opts?: { accountId?: string }): StoredFillRow[];
   /** Every fill in FIFO order (time, then seq), for rebuilding positions. */
   fillsForRebuild(opts?: { accountId?: string }): StoredFillRow[];
+}
 
+/** `positions`: FIFO state derived from fills, plus mark-based analytics. */
+export interface PositionLedger {
   /** Inserts or updates positions (analytics are kept) in one transaction. */
   upsertPositions(positions: readonly PositionState[], at: EpochMs): void;
   updatePositionAnalytics(key: PositionKey, analytics: PositionAnalytics): PositionRow;
@@ -415,27 +426,66 @@ export interface LedgerStore {
   listPositions(opts?: { accountId?: string }): PositionRow[];
   /** Positions with status OPEN or PARTIAL, with their analytics. */
   openPositions(opts?: { accountId?: string }): PositionRow[];
+}
+
+/** `strategy_runs`, `strategy_events` (batched) and `monitor_cycles`: what automation did and why. */
+export interface AuditLedger {
+  createStrategyRun(run: Omit<StrategyRunRow, 'updatedAt' | 'endedAt'>): StrategyRunRow;
+  updateStrategyRun(runId: string, update: StrategyRunUpdate): StrategyRunRow;
+  getStrategyRun(runId: string): StrategyRunRow | null;
+
+  /** O(1), no database work on the caller: validated and queued for the batch writer. */
+  appendStrategyEvent(event: StrategyEventInput): void;
+  strategyEventsForRun(runId: string, opts?: { afterEventId?: number; limit?: number }): StrategyEventRow[];
 
   recordMonitorCycle(cycle: MonitorCycleInput): MonitorCycleRow;
   /** The last `n` cycles, newest first. */
   lastMonitorCycles(n: number, opts?: { accountId?: string }): MonitorCycleRow[];
+}
 
+/** `pnl_samples` (batched): the P&L curve per scope. */
+export interface PnlSampleLedger {
+  /** O(1), no database work on the caller: validated and queued. */
+  appendPnlSample(sample: PnlSampleInput): void;
+  /** The P&L curve of `scope` over `day`, ordered by time. */
+  pnlCurve(scope: string, day: TimeRange): PnlSampleRow[];
+}
+
+/** The write side of `recorded_quotes` (batched): what the quote path needs, nothing more. */
+export interface QuoteRecorder {
+  /** O(1), no database work on the caller: validated and queued. */
+  appendRecordedQuote(quote: RecordedQuoteInput): void;
+}
+
+/** `recorded_quotes`: recording and reading back (replay). */
+export interface QuoteLedger extends QuoteRecorder {
+  recordedQuotes(range: TimeRange, opts?: { afterQuoteId?: number; limit?: number }): RecordedQuoteRow[];
+}
+
+/** `settings`: JSON values by key. */
+export interface SettingsLedger {
   getSetting(key: string): JsonValue | null;
   setSetting(key: string, value: JsonValue, at: EpochMs): void;
   listSettings(): { key: string; value: JsonValue; updatedAt: EpochMs }[];
+}
 
-  /** O(1), never touches SQLite: validated and queued for the batch writer. */
-  appendStrategyEvent(event: StrategyEventInput): void;
-  appendPnlSample(sample: PnlSampleInput): void;
-  appendRecordedQuote(quote: RecordedQuoteInput): void;
-  strategyEventsForRun(runId: string, opts?: { afterEventId?: number; limit?: number }): StrategyEventRow[];
-  /** The P&L curve of `scope` over `day`, ordered by time. */
-  pnlCurve(scope: string, day: TimeRange): PnlSampleRow[];
-  recordedQuotes(range: TimeRange, opts?: { afterQuoteId?: number; limit?: number }): RecordedQuoteRow[];
+/** The batched (high-volume) rows as a whole, and the adapter's lifetime. */
+export interface LedgerLifecycle {
   batchStats(): BatchStats;
-
   /** Writes every queued batched row now. */
   flush(): void;
-  /** Drains the batch writer and closes the database. */
+  /** Drains the queued rows and closes the ledger. */
   close(): void;
 }
+
+/** The whole ledger: every family behind one adapter (one database, one batch writer). */
+export interface LedgerStore
+  extends LedgerTransactions,
+    AccountLedger,
+    OrderLedger,
+    PositionLedger,
+    AuditLedger,
+    PnlSampleLedger,
+    QuoteLedger,
+    SettingsLedger,
+    LedgerLifecycle {}

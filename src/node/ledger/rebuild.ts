@@ -3,7 +3,7 @@
  * compared with what is stored. The FIFO engine is a parameter — the core's FIFO logic is the single
  * implementation; the ledger only feeds it fills in order and compares or stores its results.
  */
-import type { EpochMs, LedgerStore, PositionEngine, PositionKey, PositionRow, PositionState } from '../../core/ports/ledger-store';
+import type { EpochMs, OrderLedger, PositionEngine, PositionLedger, PositionKey, PositionRow, PositionState } from '../../core/ports/ledger-store';
 import { canonicalDecimal } from './values';
 
 /** The fields a FIFO engine derives from fills (analytics are mark-based and not compared). */
@@ -48,7 +48,7 @@ export interface RebuildOptions {
   write?: { at: EpochMs };
 }
 
-export function rebuildPositions(store: LedgerStore, engine: PositionEngine, opts: RebuildOptions = {}): RebuildResult {
+export function rebuildPositions(store: Pick<OrderLedger, 'fillsForRebuild'> & PositionLedger, engine: PositionEngine, opts: RebuildOptions = {}): RebuildResult {
   const filter = opts.accountId === undefined ? {} : { accountId: opts.accountId };
   const fills = store.fillsForRebuild(filter);
   const positions = engine(fills);

@@ -3,7 +3,7 @@
 // rule that a bad value is a clear error with nothing written.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MonitorCycleInput, PositionState } from '../../../src/core/ports/ledger-store';
+import type { AccountLedger, MonitorCycleInput, OrderLedger, PositionState, QuoteRecorder } from '../../../src/core/ports/ledger-store';
 import { isLedgerError } from '../../../src/node/ledger/errors';
 import { recordedQuoteOf } from '../../../src/node/ledger/quote-recording';
 import type { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
@@ -515,5 +515,28 @@ describe('transactions', () => {
   it('use WAL with the durable connection at synchronous=FULL', () => {
     expect(raw((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
     expect(raw((db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
+  });
+});
+
+// Issue 15, item 8: each table family behind its own narrow port; the composite is their union.
+describe('table families behind narrow ports', () => {
+  it('a consumer typed on one family port reads and writes through it; the composite sees the same rows', () => {
+    const t = tempLedgerDir();
+    try {
+      const { store } = openStore(t.file());
+      seedAccount(store);
+      const orders: OrderLedger = store.orders;
+      const accounts: AccountLedger = store.accounts;
+      const quotes: QuoteRecorder = store.quotes;
+      expect(accounts.getAccount('acct-1')).toEqual(store.getAccount('acct-1'));
+      expect(orders.recordFill(newFill())).toBe(true);
+      expect(store.fillsForRebuild()).toEqual(orders.fillsForRebuild());
+      quotes.appendRecordedQuote({ venue: 'sim', symbol: 'SPY', receivedAt: 1_700_000_000_000, exchangeTime: null, bid: '1.10', ask: '1.20', last: null, bidSize: '3', askSize: null });
+      store.flush();
+      expect(store.recordedQuotes({ fromMs: 0, toMs: 2_000_000_000_000 })).toMatchObject([{ symbol: 'SPY', bid: '1.10', ask: '1.20', last: null, exchangeTime: null }]);
+      store.close();
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -175,6 +175,14 @@ function SettingsForm({ current }: { current: DeskSettings }) {
             </Text>
           )}
         </Stack>
+        <Switch
+          label="Record quotes for replay"
+          description="Every quote received is saved in the local ledger (off by default)."
+          checked={draft.record_quotes}
+          onChange={(e) => update({ record_quotes: e.currentTarget.checked })}
+          data-testid="settings-record-quotes"
+          mt="md"
+        />
       </Paper>
       <Paper withBorder p="md">
         <Title order={5} mb="xs">

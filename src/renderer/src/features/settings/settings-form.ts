@@ -23,7 +23,7 @@ export function settingRange(k: NumericKey): FieldRange | undefined {
   return rangeOf(deskSettingsPatchSchema.shape[k], NUMERIC_FIELDS[k].unit);
 }
 
-const OTHER_LABELS: Record<string, string> = { venue: 'Venue', mark_policy: 'Mark policy', portfolio_path: 'Portfolio file', watch_portfolio: 'Reload when the file changes', 'alpaca.env': 'Alpaca environment', 'alpaca.stock_feed': 'Stock feed', 'alpaca.option_feed': 'Option feed' };
+const OTHER_LABELS: Record<string, string> = { venue: 'Venue', mark_policy: 'Mark policy', portfolio_path: 'Portfolio file', watch_portfolio: 'Reload when the file changes', record_quotes: 'Record quotes for replay', 'alpaca.env': 'Alpaca environment', 'alpaca.stock_feed': 'Stock feed', 'alpaca.option_feed': 'Option feed' };
 
 /**
  * A number typed in a settings field, read exactly as written or refused: digits with an optional
@@ -76,6 +76,7 @@ export function diffSettings(current: DeskSettings, draft: SettingsDraft): { pat
   const path = typeof draft.portfolio_path === 'string' && draft.portfolio_path.trim() === '' ? null : draft.portfolio_path;
   if (path !== current.portfolio_path) patch.portfolio_path = path;
   if (draft.watch_portfolio !== current.watch_portfolio) patch.watch_portfolio = draft.watch_portfolio;
+  if (draft.record_quotes !== current.record_quotes) patch.record_quotes = draft.record_quotes;
   return { patch: patch as DeskSettingsPatch, errors };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDraft, draftOf, errorsFromIssues } from '../../../../../src/renderer/src/features/settings/settings-form';
+import { checkDraft, diffSettings, draftOf, errorsFromIssues, validatePatch } from '../../../../../src/renderer/src/features/settings/settings-form';
 import { defaultDeskSettings, type DeskSettings } from '../../../../../src/shared/contract';
 
 const current: DeskSettings = { ...defaultDeskSettings, alpaca: { ...defaultDeskSettings.alpaca } };
@@ -50,6 +50,12 @@ describe('settings form', () => {
     const withPath = { ...current, portfolio_path: '/x.json' };
     expect(checkDraft(withPath, { ...draftOf(withPath), portfolio_path: '  ' }).patch).toEqual({ portfolio_path: null });
   });
+  it('record_quotes (issue 15 item 7): off by default, a toggle is sent alone and validated as a boolean', () => {
+    expect(current.record_quotes).toBe(false);
+    expect(diffSettings(current, { ...draftOf(current), record_quotes: true }).patch).toEqual({ record_quotes: true });
+    expect(validatePatch({ record_quotes: 'yes' } as never)).toHaveProperty('record_quotes');
+  });
+
   it('maps the desk’s issues to fields', () => {
     expect(errorsFromIssues([{ path: 'alpaca.env', message: 'bad' }, { path: '', message: 'x' }])).toEqual({ 'alpaca.env': 'bad', '(root)': 'x' });
   });
