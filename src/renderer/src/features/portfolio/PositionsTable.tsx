@@ -62,12 +62,19 @@ function PointsCell({ points, unknown }: { points: number | null; unknown: boole
   );
 }
 
-function PnlCell({ p, staleNow }: { p: LivePosition; staleNow: boolean }) {
+function PnlCell({ p, staleNow, notSubscribed }: { p: LivePosition; staleNow: boolean; notSubscribed: number | null }) {
   if (p.status === 'CLOSED') {
     const tone = decimalTone(p.realized_pnl);
     return (
       <span className={`num tone-${tone}`} data-testid="pnl" data-tone={tone} title="realized (closed)">
         {formatMoney(p.realized_pnl, p.currency_decimals, { signed: true })}
+      </span>
+    );
+  }
+  if (notSubscribed !== null) {
+    return (
+      <span className="num tone-unknown" data-testid="pnl" data-tone="unknown" data-reason="not_subscribed" title={`P&L unknown: ${notSubscribedText(notSubscribed)}`}>
+        unknown
       </span>
     );
   }
@@ -114,7 +121,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
-  const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
+  const staleByAge = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
   // A contract the venue does not list gets no quotes: said so, not "stale" (issue 12 item 4).
   const unlisted = useDeskStore((s) => {
     const sym = s.positions[rowKey]?.symbol;
@@ -123,8 +130,10 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   // Left out by the subscription plan (over the option-contract limit): the configured limit, else null.
   const notSubscribed = useDeskStore((s) => (p && s.plan !== null && s.plan.omitted.includes(p.symbol) ? s.plan.max_option_contracts : null));
   if (!p) return null;
+  // The plan rule wins: a left-out contract is "not subscribed", never "stale" (issue 12 item 8).
+  const staleNow = staleByAge && notSubscribed === null;
   const open = p.status !== 'CLOSED';
-  const unknown = open && (p.unrealized_value === null || staleNow);
+  const unknown = open && (p.unrealized_value === null || staleNow || notSubscribed !== null);
   const pctTone = unknown ? 'unknown' : numberTone(p.unrealized_pct);
   return (
     <div
@@ -167,7 +176,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
         {formatPct(p.spread_pct, 1)}
       </div>
       <div className="vt-cell num">
-        <PnlCell p={p} staleNow={staleNow} />
+        <PnlCell p={p} staleNow={staleNow} notSubscribed={open ? notSubscribed : null} />
       </div>
       <PointsCell points={open ? p.unrealized_points : null} unknown={!open || unknown} />
       <div className={`vt-cell num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`} data-testid="pnl-pct">
