@@ -29,11 +29,12 @@ export type StructureAgeLevel = 'fresh' | 'aging' | 'stale' | 'not_subscribed';
 
 /**
  * A structure's age: the oldest leg's when every leg is fresh; otherwise what is wrong, counted —
- * "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or the legs the plan left out.
+ * "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or the legs the plan left out. `text` is the
+ * full sentence (the chip's tooltip); `short` fits the table's AGE column ("stale (2 legs)").
  */
-export function structureAge(legs: readonly LegQuote[], serverNow: number, staleMs: number, omitted: ReadonlySet<string>, limit: number | null): { level: StructureAgeLevel; text: string } {
+export function structureAge(legs: readonly LegQuote[], serverNow: number, staleMs: number, omitted: ReadonlySet<string>, limit: number | null): { level: StructureAgeLevel; text: string; short: string } {
   const out = legs.filter((l) => omitted.has(l.symbol));
-  if (out.length > 0) return { level: 'not_subscribed', text: `${notSubscribedText(limit ?? 0)} (${plural(out.length, 'leg')})` };
+  if (out.length > 0) return { level: 'not_subscribed', text: `${notSubscribedText(limit ?? 0)} (${plural(out.length, 'leg')})`, short: `not subscribed (${legs_(out.length)})` };
   let oldest: number | null = null;
   let stale = 0;
   let missing = 0;
@@ -50,10 +51,16 @@ export function structureAge(legs: readonly LegQuote[], serverNow: number, stale
       if (oldestStale === null || age > oldestStale) oldestStale = age;
     }
   }
-  if (stale > 0) return { level: 'stale', text: `stale (${plural(stale + missing, 'leg')}, oldest ${formatAge(oldestStale)})` };
-  if (missing > 0) return { level: 'stale', text: `no quote (${plural(missing, 'leg')})` };
-  if (oldest === null) return { level: 'stale', text: 'no legs' };
-  return { level: oldest > staleMs / 2 ? 'aging' : 'fresh', text: formatAge(oldest) };
+  if (stale > 0) return { level: 'stale', text: `stale (${plural(stale + missing, 'leg')}, oldest ${formatAge(oldestStale)})`, short: `stale (${legs_(stale + missing)})` };
+  if (missing > 0) return { level: 'stale', text: `no quote (${plural(missing, 'leg')})`, short: `no quote (${legs_(missing)})` };
+  if (oldest === null) return { level: 'stale', text: 'no legs', short: 'no legs' };
+  const age = formatAge(oldest);
+  return { level: oldest > staleMs / 2 ? 'aging' : 'fresh', text: age, short: age };
+}
+
+/** "2\u00a0legs": the count never wraps away from its noun. */
+function legs_(n: number): string {
+  return plural(n, 'leg').replace(' ', '\u00a0');
 }
 
 function plural(n: number, what: string): string {

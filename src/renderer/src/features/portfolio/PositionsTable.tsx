@@ -22,7 +22,9 @@ import type { WarningView } from '@core/pnl/views';
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
 /** Symbol · Qty · Avg cost · Bid/Ask · Mark · Spread · P&L · P&L pts · P&L% · DTE · Δ · Age · Warnings */
-export const POSITION_COLUMNS = 'minmax(230px,2fr) 56px 80px 118px 74px 58px 100px 66px 68px 44px 46px 62px minmax(104px,1fr)';
+// AGE is wide enough for a structure's short age ("not subscribed (4 legs)" on two lines); WARNINGS
+// for a two-line "not subscribed: over the limit of N" chip at 1280.
+export const POSITION_COLUMNS = 'minmax(180px,2fr) 56px 80px 110px 74px 58px 96px 66px 68px 44px 46px 96px minmax(150px,1fr)';
 const HEADER_CELLS: { label: string; title?: string }[] = [
   { label: 'Symbol' },
   { label: 'Qty' },
@@ -204,7 +206,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {open && <QuoteSourceChip symbol={p.symbol} />}
         {open && notSubscribed !== null && (
-          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
+          <span className="warn-chip chip-wrap warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
             {notSubscribedText(notSubscribed)}
           </span>
         )}
@@ -351,7 +353,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   });
   const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);
   // A leg the plan left out: its age says "not subscribed"; no red "no quote" chip.
-  const omitted = useDeskStore((st) => (leg ? (st.plan?.omitted.includes(leg.symbol) ?? false) : false));
+  const omitted = useDeskStore((st) => (leg && st.plan?.omitted.includes(leg.symbol) ? st.plan.max_option_contracts : null));
   if (!leg) return null;
   const noEntry = leg.entry_price === null;
   return (
@@ -395,12 +397,17 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
         <SymbolAge symbol={leg.symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </div>
       <div className="vt-cell" data-testid="warnings">
-        {staleNow && !leg.warnings.some((w) => w.code === 'stale_quote') && (
+        {omitted !== null && (
+          <span className="warn-chip chip-wrap warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(omitted)}: the subscription plan left this contract out, so no stream prices it`}>
+            {notSubscribedText(omitted)}
+          </span>
+        )}
+        {staleNow && omitted === null && !leg.warnings.some((w) => w.code === 'stale_quote') && (
           <span className="warn-chip warn-severe" data-code="stale_quote">
             {WARNING_LABEL.stale_quote}
           </span>
         )}
-        <Chips ws={leg.warnings} hide={omitted ? HIDE_MISSING_LEG : undefined} />
+        <Chips ws={leg.warnings} hide={omitted !== null ? HIDE_MISSING_LEG : undefined} />
       </div>
     </div>
   );

@@ -63,10 +63,10 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
       { symbol: 'B', receivedAt: T - 6000 },
       { symbol: 'C', receivedAt: T - 100 },
     ];
-    expect(structureAge(legs, T, 5000, none, 250)).toEqual({ level: 'stale', text: 'stale (2 legs, oldest 7.2s)' });
-    expect(structureAge([{ symbol: 'A', receivedAt: T - 1000 }, { symbol: 'B', receivedAt: T - 3000 }], T, 5000, none, 250)).toEqual({ level: 'aging', text: '3.0s' });
-    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, none, 250)).toEqual({ level: 'stale', text: 'no quote (1 leg)' });
-    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, new Set(['A']), 250)).toEqual({ level: 'not_subscribed', text: 'not subscribed: over the limit of 250 (1 leg)' });
+    expect(structureAge(legs, T, 5000, none, 250)).toEqual({ level: 'stale', text: 'stale (2 legs, oldest 7.2s)', short: 'stale (2\u00a0legs)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: T - 1000 }, { symbol: 'B', receivedAt: T - 3000 }], T, 5000, none, 250)).toEqual({ level: 'aging', text: '3.0s', short: '3.0s' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, none, 250)).toEqual({ level: 'stale', text: 'no quote (1 leg)', short: 'no quote (1\u00a0leg)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, new Set(['A']), 250)).toEqual({ level: 'not_subscribed', text: 'not subscribed: over the limit of 250 (1 leg)', short: 'not subscribed (1\u00a0leg)' });
   });
 
   it('over the limit: the configured limit is named (item 8)', () => {
