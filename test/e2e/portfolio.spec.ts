@@ -374,15 +374,30 @@ const SIZES: readonly (readonly [number, number])[] = [
   [1920, 1080],
 ];
 
-/** The element is what the page shows at its centre (not clipped away, not under another panel). */
+/**
+ * The element is shown whole: at its centre and at each corner (3 px in) the page shows the
+ * element itself — not clipped away by a fixed-height box, not under another panel or the header.
+ */
 async function expectOnTop(el: Locator): Promise<void> {
   await el.scrollIntoViewIfNeeded();
-  const onTop = await el.evaluate((node) => {
+  const covered = await el.evaluate((node) => {
     const r = node.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-    return r.width > 0 && r.height > 0 && hit !== null && (node === hit || node.contains(hit));
+    if (r.width <= 6 || r.height <= 6) return ['has no size'];
+    const points: [string, number, number][] = [
+      ['centre', r.x + r.width / 2, r.y + r.height / 2],
+      ['top left', r.left + 3, r.top + 3],
+      ['top right', r.right - 3, r.top + 3],
+      ['bottom left', r.left + 3, r.bottom - 3],
+      ['bottom right', r.right - 3, r.bottom - 3],
+    ];
+    return points
+      .filter(([, x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return hit === null || !(node === hit || node.contains(hit));
+      })
+      .map(([where, x, y]) => `${where}: ${document.elementFromPoint(x, y)?.outerHTML.slice(0, 80) ?? 'outside the window'}`);
   });
-  expect(onTop, 'the element at its centre is itself').toBe(true);
+  expect(covered, 'points of the element covered by something else').toEqual([]);
 }
 
 /** The element's text is not cut off by its own box or by its table cell. */
