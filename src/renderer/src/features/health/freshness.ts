@@ -103,17 +103,29 @@ export function streamFreshness(s: StreamHealthWire, serverNow: number, staleMs:
   return silent > staleMs ? { kind: 'stale', silentMs: silent } : { kind: 'fresh' };
 }
 
+/**
+ * A stream that ran and was then stopped (Stop): the desk reports it as `not_started` again, but
+ * it did run — its row says "stopped" and keeps its last event and last error as history.
+ */
+export function wasStopped(s: StreamHealthWire): boolean {
+  if (s.state !== 'not_started') return false;
+  return (s.connectedAt ?? null) !== null || s.lastEventAt !== null || (s.lastTickAt ?? null) !== null || s.lastError !== null;
+}
+
 /** The state label a stream row shows (the badge), freshness included. */
 export function streamLabel(s: StreamHealthWire, serverNow: number, staleMs: number): { label: string; state: string } {
+  if (wasStopped(s)) return { label: 'stopped', state: 'stopped' };
   const f = streamFreshness(s, serverNow, staleMs);
   if (f.kind === 'stale') return { label: `stale · no data for ${formatAge(f.silentMs)}`, state: 'stale' };
   if (f.kind === 'waiting') return { label: s.liveness === 'heartbeat' ? 'waiting for first event (quiet is normal)' : 'waiting for first event', state: 'waiting' };
   return { label: streamStateStyle(s.state).label, state: s.state };
 }
 
-/** An error from before the current connection: the stream recovered, the error is history. */
+/** An error from before the current connection (the stream recovered) or from before a Stop: history, not a current fault. */
 export function errorIsPast(s: StreamHealthWire): boolean {
-  if (s.lastError === null || s.state !== 'running') return false;
+  if (s.lastError === null) return false;
+  if (wasStopped(s)) return true;
+  if (s.state !== 'running') return false;
   return s.lastErrorAt !== undefined && s.lastErrorAt !== null && s.connectedAt !== undefined && s.connectedAt !== null && s.lastErrorAt <= s.connectedAt;
 }
 
@@ -122,6 +134,7 @@ export function errorText(s: StreamHealthWire, clockOffsetMs: number): string | 
   if (s.lastError === null) return null;
   const at = s.lastErrorAt ?? null;
   const when = at === null ? '' : ` ${formatClock(at - clockOffsetMs)}`;
+  if (wasStopped(s)) return `earlier error${when} (before the stop): ${s.lastError}`;
   if (errorIsPast(s)) return `earlier error (${formatClock(at! - clockOffsetMs)}, before the reconnect at ${formatClock(s.connectedAt! - clockOffsetMs)}): ${s.lastError}`;
   return `last error${when}: ${s.lastError}`;
 }

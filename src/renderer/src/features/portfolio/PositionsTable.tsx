@@ -18,6 +18,7 @@ import { deltaCell, deltaStaleNow } from './delta-cell';
 import { markTimeOf } from '@core/market/mark';
 import { deltaBaseOf } from '@core/pnl/revalue';
 import type { WarningView } from '@core/pnl/views';
+import { tablePositionsText } from './counts';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
@@ -450,8 +451,7 @@ export function PositionsTable({ minHeight = 300 }: { minHeight?: number }) {
         <Title order={5}>
           Positions{' '}
           <Text span c="dimmed" size="sm" data-testid="positions-count" data-count={positions}>
-            ({plural(positions, 'position')}
-            {structures ? `, ${plural(structures, 'structure')}` : ''})
+            ({tablePositionsText(positions, structures)})
           </Text>
         </Title>
         <Group gap="xs">
