@@ -248,7 +248,10 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(page).toHaveTitle('SIM · STALE · Live Desk');
     // item 6: stopping keeps the last known health — the last event and the last error with its time
     await expect(deskPage.stream('stocks').getByTestId('last-event')).toBeVisible();
-    await expect(deskPage.stream('stocks').getByTestId('last-error')).toContainText(/^last error \d\d:\d\d:\d\d: no data for/);
+    // — as history: the stream says "stopped" (not "not started") and its error is a grey past one
+    await expect(deskPage.stream('stocks').getByTestId('stream-state')).toHaveText(/stopped/);
+    await expect(deskPage.stream('stocks').getByTestId('last-error')).toContainText(/^earlier error \d\d:\d\d:\d\d \(before the stop\): no data for/);
+    await expect(deskPage.stream('stocks').getByTestId('last-error')).toHaveAttribute('data-past', 'true');
     await expect(deskPage.stream('stocks').getByTestId('reconnects')).not.toHaveText('0');
     await shot('portfolio-stopped');
   });

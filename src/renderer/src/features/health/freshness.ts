@@ -168,5 +168,7 @@ export function feedsSummary(streams: readonly StreamHealthWire[], serverNow: nu
     if (staleStreams.length > 0) return { label: `feeds stale: ${staleStreams.join(', ')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
     if (staleQuotes > 0) return { label: `feeds: ${plural(staleQuotes, 'stale quote')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
   }
+  // after Stop: the feeds ran and were stopped, not "not started"
+  if (worst === 'not_started' && streams.some(wasStopped)) return { label: 'feeds stopped', state: 'stopped', color: st.color, attention: false, icon: '■' };
   return { label: `feeds ${st.label}`, state: worst, color: st.color, attention: st.attention, icon: st.icon };
 }

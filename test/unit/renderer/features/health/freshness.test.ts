@@ -64,6 +64,9 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
     const never = row({ state: 'not_started', lastEventAt: null, lastTickAt: null, connectedAt: null, lastError: null });
     expect(wasStopped(never)).toBe(false);
     expect(streamLabel(never, T, 5000)).toEqual({ label: 'not started', state: 'not_started' });
+    // the header's one glance agrees
+    expect(feedsSummary([row({ state: 'not_started', lastEventAt: T }), never], T, 5000, 0)?.label).toBe('feeds stopped');
+    expect(feedsSummary([never], T, 5000, 0)?.label).toBe('feeds not started');
   });
 
   it('a structure with old legs says "stale (n legs, oldest 7.2s)", not "no quote"', () => {
