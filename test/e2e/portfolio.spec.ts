@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator } from '@playwright/test';
 import { test, expect, type DeskPage } from './fixtures';
 
 /** Waits until a cell's text differs from what it was (the row visibly ticks). */
@@ -188,7 +189,9 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(deskPage.get('feeds-state')).not.toContainText('running');
     await expect(deskPage.get('feeds-state')).not.toHaveAttribute('data-state', 'running');
     // …a structure's age names its stale legs and the oldest age (not "no quote")…
-    await expect(deskPage.structure('spy-dec-ic').getByTestId('structure-age')).toHaveText(/^stale \(\d legs?, oldest [\d.]+s\)$/);
+    await expect(deskPage.structure('spy-dec-ic').getByTestId('structure-age')).toHaveAttribute('title', /^stale \(\d legs?, oldest [\d.]+s\)$/);
+    await expect(deskPage.structure('spy-dec-ic').getByTestId('structure-age')).toHaveText(/^stale \(\d\u00a0legs?\)$/);
+    await expectNotClipped(deskPage.structure('spy-dec-ic').getByTestId('structure-age'));
     // …and "As of" keeps the time prices were last good.
     await expect(deskPage.get('as-of')).toContainText('prices last good at');
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -245,7 +248,10 @@ test('live portfolio flow - start, ticks, legs, charts, bad file, stall and reco
     await expect(page).toHaveTitle('SIM · STALE · Live Desk');
     // item 6: stopping keeps the last known health — the last event and the last error with its time
     await expect(deskPage.stream('stocks').getByTestId('last-event')).toBeVisible();
-    await expect(deskPage.stream('stocks').getByTestId('last-error')).toContainText(/^last error \d\d:\d\d:\d\d: no data for/);
+    // — as history: the stream says "stopped" (not "not started") and its error is a grey past one
+    await expect(deskPage.stream('stocks').getByTestId('stream-state')).toHaveText(/stopped/);
+    await expect(deskPage.stream('stocks').getByTestId('last-error')).toContainText(/^earlier error \d\d:\d\d:\d\d \(before the stop\): no data for/);
+    await expect(deskPage.stream('stocks').getByTestId('last-error')).toHaveAttribute('data-past', 'true');
     await expect(deskPage.stream('stocks').getByTestId('reconnects')).not.toHaveText('0');
     await shot('portfolio-stopped');
   });
@@ -274,7 +280,10 @@ test('over the option-contract limit, and an expired session', async ({ desk, de
     await expect(left.first().getByTestId('age')).toHaveAttribute('title', 'not subscribed: over the limit of 3');
     // A structure whose legs were left out says so (the first 3 contracts, in order, are AAPL's), not red "missing leg".
     const ic = deskPage.structure('spy-dec-ic');
-    await expect(ic.getByTestId('structure-age')).toHaveText('not subscribed: over the limit of 3 (4 legs)');
+    await expect(ic.getByTestId('structure-age')).toHaveAttribute('title', 'not subscribed: over the limit of 3 (4 legs)');
+    await expect(ic.getByTestId('structure-age')).toHaveText('not subscribed (4\u00a0legs)');
+    await expectNotClipped(ic.getByTestId('structure-age'));
+    await expectNotClipped(chips.first());
     await expect(ic.locator('[data-code="missing_leg"]')).toHaveCount(0);
     // Streamed rows tick as usual.
     await expectTicks(deskPage, 'SPY');
@@ -284,7 +293,53 @@ test('over the option-contract limit, and an expired session', async ({ desk, de
     await expect(left.first().getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
     const banner = deskPage.get('stale-symbols');
     if ((await banner.count()) > 0) await expect(banner).not.toContainText(symbol);
-    await shot('portfolio-over-limit');
+    // The planner's warning is readable in full at both sizes: not clipped, not under another panel.
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await expect(deskPage.get('plan-warning-text')).toBeVisible();
+      await expectOnTop(deskPage.get('plan-warning-text'));
+      await expectOnTop(deskPage.get('plan-warning-positions'));
+      await shot(`portfolio-over-limit-${w}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await test.step('lowering the limit while streaming: the left-out legs say "not subscribed", never a red growing age or "stale"', async () => {
+    // Under the limit of 3 the AAPL straddle's put is streamed (it has a quote); under 2 it is left
+    // out (the planner keeps contracts in order): its cached quote must not age red.
+    const put = page.getByTestId('leg-row-AAPL261218P00230000');
+    await expect(put.getByTestId('age')).toHaveAttribute('data-age-level', /^(fresh|aging)$/);
+    await deskPage.goTo('settings');
+    await deskPage.get('settings-max-contracts').fill('2');
+    await deskPage.get('settings-save').click();
+    await expect(deskPage.get('settings-saved')).toBeVisible();
+    await deskPage.goTo('portfolio');
+    await expect(deskPage.get('plan-warning')).toContainText('over the limit of 2', { timeout: 15_000 });
+    // the third contract was streamed under the limit of 3 and is now left out: its old quote must not age red
+    await expect(put.getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
+    await expect(deskPage.structure('aapl-dec-straddle').getByTestId('structure-age')).toHaveAttribute('data-age-level', 'not_subscribed');
+    await page.waitForTimeout(6000);
+    await expect(put.getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
+    await expect(put.locator('[data-code="stale_quote"]')).toHaveCount(0);
+    await expect(put.getByTestId('not-subscribed')).toHaveText('not subscribed: over the limit of 2');
+    const leftOut = page.locator('[data-testid^="position-row-"]').filter({ has: page.getByTestId('not-subscribed') });
+    const n = await leftOut.count();
+    expect(n).toBeGreaterThan(0);
+    for (let i = 0; i < n; i++) {
+      await expect(leftOut.nth(i).getByTestId('age')).toHaveAttribute('data-age-level', 'not_subscribed');
+      await expect(leftOut.nth(i).getByTestId('not-subscribed')).toHaveText('not subscribed: over the limit of 2');
+      await expect(leftOut.nth(i).locator('[data-code="stale_quote"]')).toHaveCount(0);
+    }
+    const banner = deskPage.get('stale-banner');
+    if ((await banner.count()) > 0) {
+      const listed = ((await banner.getAttribute('data-symbols')) ?? '').split(' ');
+      for (let i = 0; i < n; i++) expect(listed).not.toContain(await leftOut.nth(i).getAttribute('data-symbol'));
+    }
+    for (const row of await page.locator('[data-testid^="structure-row-"]').all()) {
+      await expect(row.getByTestId('structure-age')).not.toHaveAttribute('data-age-level', 'stale');
+      await expect(row.locator('[data-code="stale_quote"]')).toHaveCount(0);
+    }
+    await shot('portfolio-limit-lowered');
   });
 
   await test.step('session expired: the banner says so and offers Re-authenticate, which recovers the streams', async () => {
@@ -296,8 +351,19 @@ test('over the option-contract limit, and an expired session', async ({ desk, de
     await expect(deskPage.get('streaming-state')).toContainText('session expired');
     await expect(deskPage.get('streaming-state').locator('svg[data-testid="icon-key"]')).toHaveCount(1);
     await expect(deskPage.stream('stocks').getByTestId('stream-state')).toContainText('session expired');
-    await shot('portfolio-session-expired');
+    // The banner is whole and on top at both sizes (review #2): title, what refused it, and a
+    // Re-authenticate button that is the element under its own centre (not the panel below).
+    await expect(banner).toContainText('Refused by:');
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await expect(deskPage.get('reauthenticate')).toBeVisible();
+      await expectOnTop(deskPage.get('reauthenticate'));
+      await expectOnTop(banner.getByText('Refused by:'));
+      await shot(`portfolio-session-expired-${w}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     await desk.fault({ kind: 'renew_session' });
+    // a real click (no force): Playwright refuses it if another element would receive it
     await deskPage.get('reauthenticate').click();
     await expect(banner).toHaveCount(0, { timeout: 15_000 });
     await expect(deskPage.stream('stocks')).toHaveAttribute('data-state', 'running', { timeout: 15_000 });
@@ -305,6 +371,47 @@ test('over the option-contract limit, and an expired session', async ({ desk, de
     await expectTicks(deskPage, 'SPY');
   });
 });
+
+const SIZES: readonly (readonly [number, number])[] = [
+  [1280, 800],
+  [1920, 1080],
+];
+
+/**
+ * The element is shown whole: at its centre and at each corner (3 px in) the page shows the
+ * element itself — not clipped away by a fixed-height box, not under another panel or the header.
+ */
+async function expectOnTop(el: Locator): Promise<void> {
+  await el.scrollIntoViewIfNeeded();
+  const covered = await el.evaluate((node) => {
+    const r = node.getBoundingClientRect();
+    if (r.width <= 6 || r.height <= 6) return ['has no size'];
+    const points: [string, number, number][] = [
+      ['centre', r.x + r.width / 2, r.y + r.height / 2],
+      ['top left', r.left + 3, r.top + 3],
+      ['top right', r.right - 3, r.top + 3],
+      ['bottom left', r.left + 3, r.bottom - 3],
+      ['bottom right', r.right - 3, r.bottom - 3],
+    ];
+    return points
+      .filter(([, x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return hit === null || !(node === hit || node.contains(hit));
+      })
+      .map(([where, x, y]) => `${where}: ${document.elementFromPoint(x, y)?.outerHTML.slice(0, 80) ?? 'outside the window'}`);
+  });
+  expect(covered, 'points of the element covered by something else').toEqual([]);
+}
+
+/** The element's text is not cut off by its own box or by its table cell. */
+async function expectNotClipped(el: Locator): Promise<void> {
+  const clipped = await el.evaluate((node) => {
+    const r = node.getBoundingClientRect();
+    const cell = node.closest('.vt-cell')?.getBoundingClientRect() ?? r;
+    return node.scrollWidth > node.clientWidth + 1 || r.right > cell.right + 1 || r.bottom > cell.bottom + 1;
+  });
+  expect(clipped, 'the text is cut off').toBe(false);
+}
 
 async function showPayoff(deskPage: DeskPage): Promise<void> {
   await deskPage.structure('spy-dec-ic').getByTestId('structure-payoff').click();

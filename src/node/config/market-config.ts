@@ -82,7 +82,7 @@ export function parseEndpoint(value: string, kind: 'http' | 'ws', name: string):
     throw new ConfigError(`${name}: ${JSON.stringify(value)} is not a URL (expected e.g. ${kind === 'http' ? 'https://paper-api.alpaca.markets' : 'wss://stream.data.alpaca.markets'})`);
   }
   const ok = kind === 'http' ? ['http:', 'https:'] : ['ws:', 'wss:'];
-  if (!ok.includes(u.protocol)) throw new ConfigError(`${name}: must be an ${kind === 'http' ? 'http(s)' : 'ws(s)'} URL, got ${u.protocol.replace(':', '')}:// (${JSON.stringify(value)})`);
+  if (!ok.includes(u.protocol)) throw new ConfigError(`${name}: must be ${kind === 'http' ? 'an http(s)' : 'a ws(s)'} URL, got ${u.protocol.replace(':', '')}:// (${JSON.stringify(value)})`);
   if (u.username || u.password) throw new ConfigError(`${name}: must not carry credentials in the URL (keys go in APCA_API_KEY_ID / APCA_API_SECRET_KEY)`);
   if (u.search || u.hash) throw new ConfigError(`${name}: must not have a query or fragment (${JSON.stringify(value)})`);
   return u.toString().replace(/\/+$/, '');

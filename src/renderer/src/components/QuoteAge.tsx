@@ -4,12 +4,13 @@ import { notSubscribedText } from '../features/health/freshness';
 
 /**
  * A quote's age; for a symbol the subscription plan left out, a grey "—" (never "no quote" / red
- * stale: there is no stream behind it to be stale) — the row's chip says "not subscribed: over the
- * limit of N", and so does this badge's tooltip.
+ * stale: there is no stream behind it to be stale), even when an old quote is still cached for it
+ * (the limit was lowered while streaming) — the row's chip says "not subscribed: over the limit of
+ * N", and so does this badge's tooltip.
  */
 export function QuoteAge({ symbol, receivedAt, clockOffsetMs, staleMs, testId = 'age' }: { symbol: string; receivedAt: number | null; clockOffsetMs: number; staleMs: number; testId?: string }) {
   const limit = useDeskStore((s) => (s.plan !== null && s.plan.omitted.includes(symbol) ? s.plan.max_option_contracts : null));
-  if (limit !== null && receivedAt === null) {
+  if (limit !== null) {
     return (
       <span className="age-badge age-not-subscribed" data-testid={testId} data-age-level="not_subscribed" title={notSubscribedText(limit)} aria-label={notSubscribedText(limit)}>
         —

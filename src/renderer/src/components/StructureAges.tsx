@@ -37,10 +37,12 @@ export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly 
     );
   };
   const text = useNowDerived((now) => at(now).text);
+  const short = useNowDerived((now) => at(now).short);
   const level = useNowDerived((now) => at(now).level);
+  // The short form fits the AGE column (wrapping onto a second line if need be); the full sentence is its tooltip.
   return (
-    <span className={`age-badge age-${level === 'not_subscribed' ? 'not-subscribed' : level}`} data-testid="structure-age" data-age-level={level} style={{ whiteSpace: 'nowrap' }}>
-      {text}
+    <span className={`age-badge age-wrap age-${level === 'not_subscribed' ? 'not-subscribed' : level}`} data-testid="structure-age" data-age-level={level} title={text} aria-label={text}>
+      {short}
     </span>
   );
 }

@@ -276,6 +276,30 @@ function samePlan(prev: SubscriptionPlanWire | null, next: SubscriptionPlanWire 
   return same ? prev : next;
 }
 
+/**
+ * Symbols the subscription plan left out have no stream behind them: a quote cached from before the
+ * limit was lowered (or a late one) must not value them, age them red or make them "stale" — they
+ * are "not subscribed" (issue 12 item 8). The plan rule wins, so their quotes are dropped.
+ */
+const omittedCache = new WeakMap<SubscriptionPlanWire, ReadonlySet<string>>();
+function omittedOf(plan: SubscriptionPlanWire | null): ReadonlySet<string> | null {
+  if (plan === null || plan.omitted.length === 0) return null;
+  let set = omittedCache.get(plan);
+  if (!set) omittedCache.set(plan, (set = new Set(plan.omitted)));
+  return set;
+}
+function withoutOmitted(quotes: Record<string, QuoteWire>, plan: SubscriptionPlanWire | null): Record<string, QuoteWire> {
+  const omitted = omittedOf(plan);
+  if (omitted === null) return quotes;
+  let out: Record<string, QuoteWire> | null = null;
+  for (const symbol of omitted) {
+    if (quotes[symbol] === undefined) continue;
+    out ??= { ...quotes };
+    delete out[symbol];
+  }
+  return out ?? quotes;
+}
+
 /** Pure: applies one event. A gap in seq marks the state as awaiting a snapshot and asks for one. */
 export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number): ReduceResult {
   if (event.type === 'snapshot') {
@@ -315,7 +339,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       activeNodes: s.active_nodes ?? [],
       progress: s.progress ?? null,
     };
-    const rebuilt = rebuild(base, s.serverTime);
+    const rebuilt = rebuild({ ...base, quotes: withoutOmitted(quotes, base.plan) }, s.serverTime);
     return { state: { ...rebuilt, lastGoodAsOf: lastGoodAsOf(rebuilt.totals, state.lastGoodAsOf) }, needResync: false };
   }
   if (state.awaitingSnapshot || state.seq === null) return { state, needResync: false };
@@ -324,12 +348,19 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
   const now = event.serverTime;
   // Staleness moves with time: every event brings the server's time, so positions whose quote
   // crossed the threshold since the last valuation are revalued first.
-  const base: DeskState = catchUp({ ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow }, now, event.type === 'tick_update' ? event.ltp_updates : []);
+  const omitted = omittedOf(state.plan);
+  const updates = event.type !== 'tick_update' ? [] : omitted === null ? event.ltp_updates : event.ltp_updates.filter((q) => !omitted.has(q.symbol));
+  const base: DeskState = catchUp({ ...state, seq: event.seq, clockOffsetMs: event.serverTime - localNow }, now, updates);
   switch (event.type) {
     case 'tick_update':
       return { state: applyTick(base, now, event), needResync: false };
-    case 'health_event':
-      return { state: { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer, plan: event.plan === undefined ? base.plan : samePlan(base.plan, event.plan) }, needResync: false };
+    case 'health_event': {
+      const plan = event.plan === undefined ? base.plan : samePlan(base.plan, event.plan);
+      const next: DeskState = { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer, plan };
+      // A plan that now leaves out symbols we hold quotes for: drop them and revalue.
+      const quotes = plan === base.plan ? base.quotes : withoutOmitted(base.quotes, plan);
+      return { state: quotes === base.quotes ? next : rebuild({ ...next, quotes }, now), needResync: false };
+    }
     case 'position_event': {
       const r = event.record;
       const records = { ...base.records, [r.key]: r };

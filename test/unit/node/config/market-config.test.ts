@@ -89,11 +89,11 @@ describe('Alpaca endpoints (issue 12 item 11)', () => {
 
   it('validates each URL and names the variable or JSON path', () => {
     expect(() => loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'wss://paper-api.alpaca.markets' })).toThrow(/APCA_API_BASE_URL: must be an http\(s\) URL/);
-    expect(() => loadMarketConfig({ ...CREDS, APCA_API_STREAM_URL: 'https://stream.data.alpaca.markets' })).toThrow(/APCA_API_STREAM_URL: must be an ws\(s\) URL/);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_STREAM_URL: 'https://stream.data.alpaca.markets' })).toThrow(/APCA_API_STREAM_URL: must be a ws\(s\) URL/);
     expect(() => loadMarketConfig({ ...CREDS, APCA_API_DATA_URL: 'not a url' })).toThrow(/APCA_API_DATA_URL: "not a url" is not a URL/);
     expect(() => loadMarketConfig({ ...CREDS, APCA_API_DATA_URL: 'https://user:pw@data.example.com' })).toThrow(/APCA_API_DATA_URL: must not carry credentials/);
     expect(() => loadMarketConfig({ ...CREDS, LIVE_DESK_ALPACA_TRADING_STREAM_URL: 'wss://x.example.com/?a=1' })).toThrow(/LIVE_DESK_ALPACA_TRADING_STREAM_URL: must not have a query/);
-    expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', urls: { dataStream: 'ftp://x' } } }) })).toThrow(/alpaca\.urls\.dataStream: must be an ws\(s\) URL/);
+    expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', urls: { dataStream: 'ftp://x' } } }) })).toThrow(/alpaca\.urls\.dataStream: must be a ws\(s\) URL/);
     expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ venue: 'alpaca', alpaca: { keyId: 'K', secretKey: 'S', urls: { tradingrest: 'https://x' } } }) })).toThrow(/tradingrest/);
   });
 

@@ -83,3 +83,45 @@ describe('reduceDesk: totals include every structure (issue 12 item 1)', () => {
     expect(r.state.totals.total).toBeNull();
   });
 });
+
+describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 12 item 8)', () => {
+  const call = 'AAPL261218C00230000';
+  const put = 'AAPL261218P00230000';
+  const straddle = {
+    id: 'straddle', name: 'AAPL straddle', net_debit: '3120', currency: 'USD', currency_decimals: 2,
+    legs: [
+      { symbol: call, quantity: '1', multiplier: '100', entry_price: null, instrument: null },
+      { symbol: put, quantity: '1', multiplier: '100', entry_price: null, instrument: null },
+    ],
+  };
+  const q = (symbol: string, bid: number, at: number): QuoteWire => ({ symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at });
+  const plan = { max_option_contracts: 1, omitted: [put], warnings: ['option subscription limit 1 reached'] };
+  const health = (seq: number, at: number, p: typeof plan | null): DeskEvent => ({ type: 'health_event', seq, serverTime: at, streaming: true, streams: [], plan: p });
+
+  it('lowering the limit while streaming drops the left-out leg\'s old quote: not valued, never stale', () => {
+    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [q(call, 10, 5000), q(put, 9, 5000)] }) };
+    let r = reduceDesk(initialDeskState, snap, 5000);
+    expect(r.state.totals.total).toBe('-1200');
+    r = reduceDesk(r.state, health(2, 6000, plan), 6000);
+    expect(r.state.plan?.omitted).toEqual([put]);
+    expect(r.state.quotes[put]).toBeUndefined();
+    expect(r.state.quotes[call]).toBeDefined();
+    // the structure is unknown for want of the left-out leg, not stale
+    expect(r.state.structures.straddle!.legs[1]!.unknown_reason).toBe('no_quote');
+    expect(r.state.totals.total).toBeNull();
+    // a late quote for the left-out contract does not bring it back
+    r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9.5, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
+    expect(r.state.quotes[put]).toBeUndefined();
+    expect(r.state.quotes[call]!.receivedAt).toBe(7000);
+  });
+
+  it('a snapshot with a plan leaves out the omitted symbols\' cached quotes; raising the limit lets quotes in again', () => {
+    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [q(call, 10, 5000), q(put, 9, 5000)], plan }) };
+    let r = reduceDesk(initialDeskState, snap, 5000);
+    expect(r.state.quotes[put]).toBeUndefined();
+    r = reduceDesk(r.state, health(2, 6000, { ...plan, max_option_contracts: 10, omitted: [], warnings: [] }), 6000);
+    r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
+    expect(r.state.quotes[put]!.receivedAt).toBe(7000);
+    expect(r.state.totals.total).toBe('-1200');
+  });
+});

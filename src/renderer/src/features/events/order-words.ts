@@ -25,6 +25,11 @@ const EVENT_WORDS: Record<string, string> = {
   unknown: 'in an unknown state',
 };
 
+/** An order status in the same words as the changes ("new" → "accepted"), so a badge and its detail agree. */
+export function orderStatusWord(status: string): string {
+  return EVENT_WORDS[status] ?? status.replace(/_/g, ' ');
+}
+
 /** `withStatus: false` where the order's status is shown beside it (the fills table's badge). */
 export function orderChange(o: Pick<OrderUpdateWire, 'event' | 'status' | 'quantity' | 'filled_quantity' | 'avg_fill_price'>, opts: { withStatus?: boolean } = {}): string {
   const word = EVENT_WORDS[o.event] ?? o.event.replace(/_/g, ' ');

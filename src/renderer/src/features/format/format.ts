@@ -87,8 +87,13 @@ export function formatPoints(v: number | null | undefined): string {
 }
 
 /** "1 position", "2 positions", "0 legs": the count with the noun in the right number. */
+/** A count with thousands separators: 12001 → "12,001". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function plural(n: number, noun: string, pluralForm = `${noun}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : pluralForm}`;
+  return `${formatCount(n)} ${n === 1 ? noun : pluralForm}`;
 }
 
 /** Quantity with sign for shorts; fractions kept as given (up to 4 decimals shown). */

@@ -43,7 +43,7 @@ function FreshBadge({ s, clockOffsetMs, staleMs }: { s: StreamHealthWire; clockO
   if (f.state === s.state) return <StreamStateBadge state={s.state} testId="stream-state" />;
   const color = f.state === 'stale' ? 'orange' : 'gray';
   return (
-    <Badge color={color} variant={f.state === 'stale' ? 'filled' : 'light'} tt="none" data-testid="stream-state" data-state={f.state} leftSection={<span aria-hidden>{f.state === 'stale' ? '⚠' : '…'}</span>}>
+    <Badge color={color} variant={f.state === 'stale' ? 'filled' : 'light'} tt="none" data-testid="stream-state" data-state={f.state} leftSection={<span aria-hidden>{f.state === 'stale' ? '⚠' : f.state === 'stopped' ? '■' : '…'}</span>}>
       {f.label}
     </Badge>
   );
@@ -85,7 +85,7 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs, staleMs }: { s: St
         {s.state === 'reconnecting' && s.nextRetryAt ? <RetryIn at={s.nextRetryAt} clockOffsetMs={clockOffsetMs} /> : null}
       </div>
       {error && (
-        <div className={`health-line health-error${past ? ' tone-zero' : ''}`} data-testid="last-error" data-past={past} title={error}>
+        <div className={`health-line health-error${past ? ' health-error-past' : ''}`} data-testid="last-error" data-past={past} title={error}>
           {error}
         </div>
       )}

@@ -29,11 +29,12 @@ export type StructureAgeLevel = 'fresh' | 'aging' | 'stale' | 'not_subscribed';
 
 /**
  * A structure's age: the oldest leg's when every leg is fresh; otherwise what is wrong, counted —
- * "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or the legs the plan left out.
+ * "stale (2 legs, oldest 7.2s)", "no quote (1 leg)", or the legs the plan left out. `text` is the
+ * full sentence (the chip's tooltip); `short` fits the table's AGE column ("stale (2 legs)").
  */
-export function structureAge(legs: readonly LegQuote[], serverNow: number, staleMs: number, omitted: ReadonlySet<string>, limit: number | null): { level: StructureAgeLevel; text: string } {
+export function structureAge(legs: readonly LegQuote[], serverNow: number, staleMs: number, omitted: ReadonlySet<string>, limit: number | null): { level: StructureAgeLevel; text: string; short: string } {
   const out = legs.filter((l) => omitted.has(l.symbol));
-  if (out.length > 0) return { level: 'not_subscribed', text: `${notSubscribedText(limit ?? 0)} (${plural(out.length, 'leg')})` };
+  if (out.length > 0) return { level: 'not_subscribed', text: `${notSubscribedText(limit ?? 0)} (${plural(out.length, 'leg')})`, short: `not subscribed (${legs_(out.length)})` };
   let oldest: number | null = null;
   let stale = 0;
   let missing = 0;
@@ -50,10 +51,16 @@ export function structureAge(legs: readonly LegQuote[], serverNow: number, stale
       if (oldestStale === null || age > oldestStale) oldestStale = age;
     }
   }
-  if (stale > 0) return { level: 'stale', text: `stale (${plural(stale + missing, 'leg')}, oldest ${formatAge(oldestStale)})` };
-  if (missing > 0) return { level: 'stale', text: `no quote (${plural(missing, 'leg')})` };
-  if (oldest === null) return { level: 'stale', text: 'no legs' };
-  return { level: oldest > staleMs / 2 ? 'aging' : 'fresh', text: formatAge(oldest) };
+  if (stale > 0) return { level: 'stale', text: `stale (${plural(stale + missing, 'leg')}, oldest ${formatAge(oldestStale)})`, short: `stale (${legs_(stale + missing)})` };
+  if (missing > 0) return { level: 'stale', text: `no quote (${plural(missing, 'leg')})`, short: `no quote (${legs_(missing)})` };
+  if (oldest === null) return { level: 'stale', text: 'no legs', short: 'no legs' };
+  const age = formatAge(oldest);
+  return { level: oldest > staleMs / 2 ? 'aging' : 'fresh', text: age, short: age };
+}
+
+/** "2\u00a0legs": the count never wraps away from its noun. */
+function legs_(n: number): string {
+  return plural(n, 'leg').replace(' ', '\u00a0');
 }
 
 function plural(n: number, what: string): string {
@@ -96,17 +103,29 @@ export function streamFreshness(s: StreamHealthWire, serverNow: number, staleMs:
   return silent > staleMs ? { kind: 'stale', silentMs: silent } : { kind: 'fresh' };
 }
 
+/**
+ * A stream that ran and was then stopped (Stop): the desk reports it as `not_started` again, but
+ * it did run — its row says "stopped" and keeps its last event and last error as history.
+ */
+export function wasStopped(s: StreamHealthWire): boolean {
+  if (s.state !== 'not_started') return false;
+  return (s.connectedAt ?? null) !== null || s.lastEventAt !== null || (s.lastTickAt ?? null) !== null || s.lastError !== null;
+}
+
 /** The state label a stream row shows (the badge), freshness included. */
 export function streamLabel(s: StreamHealthWire, serverNow: number, staleMs: number): { label: string; state: string } {
+  if (wasStopped(s)) return { label: 'stopped', state: 'stopped' };
   const f = streamFreshness(s, serverNow, staleMs);
   if (f.kind === 'stale') return { label: `stale · no data for ${formatAge(f.silentMs)}`, state: 'stale' };
   if (f.kind === 'waiting') return { label: s.liveness === 'heartbeat' ? 'waiting for first event (quiet is normal)' : 'waiting for first event', state: 'waiting' };
   return { label: streamStateStyle(s.state).label, state: s.state };
 }
 
-/** An error from before the current connection: the stream recovered, the error is history. */
+/** An error from before the current connection (the stream recovered) or from before a Stop: history, not a current fault. */
 export function errorIsPast(s: StreamHealthWire): boolean {
-  if (s.lastError === null || s.state !== 'running') return false;
+  if (s.lastError === null) return false;
+  if (wasStopped(s)) return true;
+  if (s.state !== 'running') return false;
   return s.lastErrorAt !== undefined && s.lastErrorAt !== null && s.connectedAt !== undefined && s.connectedAt !== null && s.lastErrorAt <= s.connectedAt;
 }
 
@@ -115,6 +134,7 @@ export function errorText(s: StreamHealthWire, clockOffsetMs: number): string | 
   if (s.lastError === null) return null;
   const at = s.lastErrorAt ?? null;
   const when = at === null ? '' : ` ${formatClock(at - clockOffsetMs)}`;
+  if (wasStopped(s)) return `earlier error${when} (before the stop): ${s.lastError}`;
   if (errorIsPast(s)) return `earlier error (${formatClock(at! - clockOffsetMs)}, before the reconnect at ${formatClock(s.connectedAt! - clockOffsetMs)}): ${s.lastError}`;
   return `last error${when}: ${s.lastError}`;
 }
@@ -148,5 +168,7 @@ export function feedsSummary(streams: readonly StreamHealthWire[], serverNow: nu
     if (staleStreams.length > 0) return { label: `feeds stale: ${staleStreams.join(', ')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
     if (staleQuotes > 0) return { label: `feeds: ${plural(staleQuotes, 'stale quote')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
   }
+  // after Stop: the feeds ran and were stopped, not "not started"
+  if (worst === 'not_started' && streams.some(wasStopped)) return { label: 'feeds stopped', state: 'stopped', color: st.color, attention: false, icon: '■' };
   return { label: `feeds ${st.label}`, state: worst, color: st.color, attention: st.attention, icon: st.icon };
 }

@@ -52,7 +52,7 @@ export function FillsTable({ height = 220 }: { height?: number }) {
                   <Table.Td className="num">{r.price ?? '—'}</Table.Td>
                   <Table.Td>
                     <Badge size="sm" variant="light" tt="none" color={STATUS_COLOR[r.status] ?? 'gray'}>
-                      {r.status.replace('_', ' ')}
+                      {r.statusLabel}
                     </Badge>
                   </Table.Td>
                   <Table.Td fz="xs" c={r.rejected ? 'red' : 'dimmed'}>

@@ -7,6 +7,7 @@ import { formatClock, plural } from '../format/format';
 import { problemLine } from './portfolio-errors';
 import { useCommand } from './use-command';
 import { usePortfolioView } from './view-state';
+import { fileEntriesText } from './counts';
 
 function ErrorList({ errors }: { errors: readonly { path: string; message: string; line?: number; column?: number }[] }) {
   return (
@@ -102,7 +103,7 @@ export function PortfolioLoader() {
       </Group>
       <Text size="xs" c="dimmed" mt={4} data-testid="portfolio-status">
         {status?.loaded_at
-          ? `In force: ${plural(status.positions, 'position')}, ${plural(status.structures, 'structure')}${status.account ? ` (account ${status.account})` : ''} from ${status.path} — loaded ${formatClock(status.loaded_at)}${status.watching ? ', reloaded when the file changes' : ''}.`
+          ? `In force: ${fileEntriesText(status.positions, status.structures)}${status.account ? ` (account ${status.account})` : ''} from ${status.path} — loaded ${formatClock(status.loaded_at)}${status.watching ? ', reloaded when the file changes' : ''}.`
           : 'No portfolio loaded yet.'}
       </Text>
       {errors && (
@@ -124,7 +125,7 @@ export function PortfolioLoader() {
           <ErrorList errors={errors} />
           <Text size="sm" mt={6} fw={600} data-testid="portfolio-kept">
             {status?.loaded_at
-              ? `Nothing changed: the last good portfolio (${plural(status.positions, 'position')} from ${status.path}) stays in force.`
+              ? `Nothing changed: the last good portfolio (${plural(status.positions, 'entry', 'entries')} from ${status.path}) stays in force.`
               : 'No portfolio is in force yet.'}
           </Text>
         </Alert>

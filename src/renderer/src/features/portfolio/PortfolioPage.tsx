@@ -26,9 +26,12 @@ function notStreamingText(lastTickAt: number | null, offset: number): string {
 }
 
 /**
- * Banners refresh on the shared 4 Hz clock (staleness moves with time), not on every tick. They
- * live in a slot of fixed height reserved at the top of the page: a banner appearing or going never
- * moves the rest of the page (when all is well the slot says so in one quiet line).
+ * Banners refresh on the shared 4 Hz clock (staleness moves with time), not on every tick. The
+ * frequent ones (stale data, not streaming, all fresh) live in a slot of fixed height reserved at
+ * the top of the page: their appearing or going never moves the rest of the page (when all is well
+ * the slot says so in one quiet line). The rare, state-changing ones — an expired session with its
+ * Re-authenticate button, the planner's over-the-limit warning — need room to be read and clicked:
+ * they sit above the slot at their full height (review of issues 12–14, #2).
  */
 function Banners() {
   const { summary, staleMs } = useStaleSummary();
@@ -38,27 +41,29 @@ function Banners() {
   const ready = useDeskStore((s) => s.seq !== null);
   const notStreaming = ready && !streaming;
   return (
-    <div className="banner-slot" data-testid="banner-slot">
+    <>
       <SessionBanner />
-      <StaleBanner summary={summary} staleMs={staleMs} />
       <PlanWarning />
-      {notStreaming && (
-        <div className="banner banner-quiet" data-testid="not-streaming" title={notStreamingText(lastTickAt, offset)}>
-          <span aria-hidden className="banner-icon">
-            ■
-          </span>
-          <span className="banner-text">{notStreamingText(lastTickAt, offset)}</span>
-        </div>
-      )}
-      {ready && streaming && summary.count === 0 && (
-        <div className="banner banner-ok" data-testid="all-fresh">
-          <span aria-hidden className="banner-icon">
-            ●
-          </span>
-          <span className="banner-text">All quotes fresh (stale after {formatAge(staleMs)}).</span>
-        </div>
-      )}
-    </div>
+      <div className="banner-slot" data-testid="banner-slot">
+        <StaleBanner summary={summary} staleMs={staleMs} />
+        {notStreaming && (
+          <div className="banner banner-quiet" data-testid="not-streaming" title={notStreamingText(lastTickAt, offset)}>
+            <span aria-hidden className="banner-icon">
+              ■
+            </span>
+            <span className="banner-text">{notStreamingText(lastTickAt, offset)}</span>
+          </div>
+        )}
+        {ready && streaming && summary.count === 0 && (
+          <div className="banner banner-ok" data-testid="all-fresh">
+            <span aria-hidden className="banner-icon">
+              ●
+            </span>
+            <span className="banner-text">All quotes fresh (stale after {formatAge(staleMs)}).</span>
+          </div>
+        )}
+      </div>
+    </>
   );
 }
 

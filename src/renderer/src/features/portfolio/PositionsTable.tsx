@@ -18,11 +18,14 @@ import { deltaCell, deltaStaleNow } from './delta-cell';
 import { markTimeOf } from '@core/market/mark';
 import { deltaBaseOf } from '@core/pnl/revalue';
 import type { WarningView } from '@core/pnl/views';
+import { tablePositionsText } from './counts';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
 /** Symbol · Qty · Avg cost · Bid/Ask · Mark · Spread · P&L · P&L pts · P&L% · DTE · Δ · Age · Warnings */
-export const POSITION_COLUMNS = 'minmax(230px,2fr) 56px 80px 118px 74px 58px 100px 66px 68px 44px 46px 62px minmax(104px,1fr)';
+// AGE is wide enough for a structure's short age ("not subscribed (4 legs)" on two lines); WARNINGS
+// for a two-line "not subscribed: over the limit of N" chip at 1280.
+export const POSITION_COLUMNS = 'minmax(180px,2fr) 56px 80px 110px 74px 58px 96px 66px 68px 44px 46px 96px minmax(150px,1fr)';
 const HEADER_CELLS: { label: string; title?: string }[] = [
   { label: 'Symbol' },
   { label: 'Qty' },
@@ -62,12 +65,19 @@ function PointsCell({ points, unknown }: { points: number | null; unknown: boole
   );
 }
 
-function PnlCell({ p, staleNow }: { p: LivePosition; staleNow: boolean }) {
+function PnlCell({ p, staleNow, notSubscribed }: { p: LivePosition; staleNow: boolean; notSubscribed: number | null }) {
   if (p.status === 'CLOSED') {
     const tone = decimalTone(p.realized_pnl);
     return (
       <span className={`num tone-${tone}`} data-testid="pnl" data-tone={tone} title="realized (closed)">
         {formatMoney(p.realized_pnl, p.currency_decimals, { signed: true })}
+      </span>
+    );
+  }
+  if (notSubscribed !== null) {
+    return (
+      <span className="num tone-unknown" data-testid="pnl" data-tone="unknown" data-reason="not_subscribed" title={`P&L unknown: ${notSubscribedText(notSubscribed)}`}>
+        unknown
       </span>
     );
   }
@@ -114,7 +124,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   // The stored value was computed at the last tick; if its quote has aged past the threshold since
   // (stream stopped or stalled), it is unknown now.
-  const staleNow = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
+  const staleByAge = useNowDerived((now) => (p ? isStaleNow(p, now + clockOffsetMs, staleMs) : false));
   // A contract the venue does not list gets no quotes: said so, not "stale" (issue 12 item 4).
   const unlisted = useDeskStore((s) => {
     const sym = s.positions[rowKey]?.symbol;
@@ -123,8 +133,10 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
   // Left out by the subscription plan (over the option-contract limit): the configured limit, else null.
   const notSubscribed = useDeskStore((s) => (p && s.plan !== null && s.plan.omitted.includes(p.symbol) ? s.plan.max_option_contracts : null));
   if (!p) return null;
+  // The plan rule wins: a left-out contract is "not subscribed", never "stale" (issue 12 item 8).
+  const staleNow = staleByAge && notSubscribed === null;
   const open = p.status !== 'CLOSED';
-  const unknown = open && (p.unrealized_value === null || staleNow);
+  const unknown = open && (p.unrealized_value === null || staleNow || notSubscribed !== null);
   const pctTone = unknown ? 'unknown' : numberTone(p.unrealized_pct);
   return (
     <div
@@ -167,7 +179,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
         {formatPct(p.spread_pct, 1)}
       </div>
       <div className="vt-cell num">
-        <PnlCell p={p} staleNow={staleNow} />
+        <PnlCell p={p} staleNow={staleNow} notSubscribed={open ? notSubscribed : null} />
       </div>
       <PointsCell points={open ? p.unrealized_points : null} unknown={!open || unknown} />
       <div className={`vt-cell num tone-${pctTone === 'unknown' ? 'zero' : pctTone}`} data-testid="pnl-pct">
@@ -195,7 +207,7 @@ const PositionRow = memo(function PositionRow({ rowKey, top, structure }: { rowK
       <div className="vt-cell" data-testid="warnings" title={p.warnings.map((w) => w.message).join('\n')}>
         {open && <QuoteSourceChip symbol={p.symbol} />}
         {open && notSubscribed !== null && (
-          <span className="warn-chip warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
+          <span className="warn-chip chip-wrap warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(notSubscribed)}: the subscription plan left this contract out, so no stream prices it`}>
             {notSubscribedText(notSubscribed)}
           </span>
         )}
@@ -342,7 +354,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   });
   const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);
   // A leg the plan left out: its age says "not subscribed"; no red "no quote" chip.
-  const omitted = useDeskStore((st) => (leg ? (st.plan?.omitted.includes(leg.symbol) ?? false) : false));
+  const omitted = useDeskStore((st) => (leg && st.plan?.omitted.includes(leg.symbol) ? st.plan.max_option_contracts : null));
   if (!leg) return null;
   const noEntry = leg.entry_price === null;
   return (
@@ -386,12 +398,17 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
         <SymbolAge symbol={leg.symbol} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
       </div>
       <div className="vt-cell" data-testid="warnings">
-        {staleNow && !leg.warnings.some((w) => w.code === 'stale_quote') && (
+        {omitted !== null && (
+          <span className="warn-chip chip-wrap warn-info" data-code="not_subscribed" data-testid="not-subscribed" title={`${notSubscribedText(omitted)}: the subscription plan left this contract out, so no stream prices it`}>
+            {notSubscribedText(omitted)}
+          </span>
+        )}
+        {staleNow && omitted === null && !leg.warnings.some((w) => w.code === 'stale_quote') && (
           <span className="warn-chip warn-severe" data-code="stale_quote">
             {WARNING_LABEL.stale_quote}
           </span>
         )}
-        <Chips ws={leg.warnings} hide={omitted ? HIDE_MISSING_LEG : undefined} />
+        <Chips ws={leg.warnings} hide={omitted !== null ? HIDE_MISSING_LEG : undefined} />
       </div>
     </div>
   );
@@ -434,8 +451,7 @@ export function PositionsTable({ minHeight = 300 }: { minHeight?: number }) {
         <Title order={5}>
           Positions{' '}
           <Text span c="dimmed" size="sm" data-testid="positions-count" data-count={positions}>
-            ({plural(positions, 'position')}
-            {structures ? `, ${plural(structures, 'structure')}` : ''})
+            ({tablePositionsText(positions, structures)})
           </Text>
         </Title>
         <Group gap="xs">

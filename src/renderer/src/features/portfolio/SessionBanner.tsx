@@ -23,6 +23,7 @@ export function SessionBanner() {
         </Text>
         <Button
           size="xs"
+          style={{ flex: 'none' }}
           variant="white"
           color="grape"
           loading={reauth.pending}

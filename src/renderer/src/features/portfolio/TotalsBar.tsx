@@ -2,7 +2,8 @@ import { memo } from 'react';
 import { Paper } from '@mantine/core';
 import type { PnlSnapshotWire, PnlTotalsWire } from '@shared/contract';
 import { useNowDerived } from '../../hooks/use-now';
-import { decimalTone, formatAge, formatClock, formatMoney } from '../format/format';
+import { decimalTone, formatAge, formatClock, formatCount, formatMoney } from '../format/format';
+import { netDebitStructuresText } from './counts';
 
 /**
  * "unknown (3 positions without a fresh quote)" — an unknown total is never shown as 0. With
@@ -57,12 +58,12 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
         )}
       </Figure>
       <Figure label="Open positions" testId="open-positions">
-        <div className="figure-value figure-lg" title="what the totals include: every open position (each leg with a cost basis) and every structure valued from its net debit">
-          {t.open_positions}
+        <div className="figure-value figure-lg" title="what the totals include: every open position (structure legs with a cost basis included) and every structure valued only from its net debit">
+          {formatCount(t.open_positions)}
           {(t.open_structures ?? 0) > 0 ? (
             <span className="figure-sm" data-testid="open-structures">
               {' '}
-              + {t.open_structures} {t.open_structures === 1 ? 'structure' : 'structures'} (net debit)
+              {netDebitStructuresText(t.open_structures ?? 0)}
             </span>
           ) : null}
         </div>

@@ -3,11 +3,11 @@
  * latest state of each order, merged newest first.
  */
 import type { FillWire, OrderUpdateWire } from '@shared/contract';
-import { orderChange } from '../events/order-words';
+import { orderChange, orderStatusWord } from '../events/order-words';
 
 export type FeedRow =
-  | { kind: 'fill'; id: string; time: number; symbol: string; side: 'BUY' | 'SELL'; quantity: string; price: string | null; status: string; detail: string; rejected: boolean }
-  | { kind: 'order'; id: string; time: number; symbol: string; side: 'BUY' | 'SELL'; quantity: string; price: string | null; status: string; detail: string; rejected: boolean };
+  | { kind: 'fill'; id: string; time: number; symbol: string; side: 'BUY' | 'SELL'; quantity: string; price: string | null; status: string; statusLabel: string; detail: string; rejected: boolean }
+  | { kind: 'order'; id: string; time: number; symbol: string; side: 'BUY' | 'SELL'; quantity: string; price: string | null; status: string; statusLabel: string; detail: string; rejected: boolean };
 
 export function fillsFeed(fills: readonly FillWire[], orders: readonly OrderUpdateWire[], limit = 200): FeedRow[] {
   const rows: FeedRow[] = [];
@@ -21,6 +21,7 @@ export function fillsFeed(fills: readonly FillWire[], orders: readonly OrderUpda
       quantity: f.quantity,
       price: f.price,
       status: f.rejected ? 'rejected' : 'filled',
+      statusLabel: f.rejected ? 'rejected' : 'filled',
       detail: f.rejected ? `refused: ${f.rejected}` : `${f.source}${f.order_id ? ` · order ${f.order_id}` : ''}${f.fee !== '0' ? ` · fee ${f.fee}` : ''}`,
       rejected: f.rejected !== null,
     });
@@ -35,6 +36,8 @@ export function fillsFeed(fills: readonly FillWire[], orders: readonly OrderUpda
       quantity: o.filled_quantity !== '0' ? `${o.filled_quantity}/${o.quantity}` : o.quantity,
       price: o.avg_fill_price ?? o.limit_price,
       status: o.status,
+      // the badge in the detail's words: an order the venue calls "new" is "accepted" in both
+      statusLabel: orderStatusWord(o.status),
       detail: `${orderChange(o, { withStatus: false })}${o.limit_price ? ` · limit ${o.limit_price}` : ' · market'}`,
       rejected: o.status === 'rejected',
     });

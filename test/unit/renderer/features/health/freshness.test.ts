@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamHealthWire } from '../../../../../src/shared/contract';
-import { errorIsPast, errorText, feedsSummary, notSubscribedText, reconnectsOf, streamFreshness, streamLabel, structureAge } from '../../../../../src/renderer/src/features/health/freshness';
+import { errorIsPast, errorText, feedsSummary, notSubscribedText, reconnectsOf, streamFreshness, streamLabel, structureAge, wasStopped } from '../../../../../src/renderer/src/features/health/freshness';
 import { STREAM_STATE_STYLE } from '../../../../../src/renderer/src/features/health/stream-state';
 
 const T = 1_000_000;
@@ -52,8 +52,21 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
     const current = row({ state: 'reconnecting', lastError: 'socket closed', lastErrorAt: T, connectedAt: null });
     expect(errorIsPast(current)).toBe(false);
     expect(errorText(current, 0)).toMatch(/^last error \d\d:\d\d:\d\d: socket closed$/);
-    // stopped: the last error stays, not past (nothing recovered), with its time
-    expect(errorText(row({ state: 'not_started', lastError: 'x', lastErrorAt: T, connectedAt: null }), 0)).toMatch(/^last error \d\d:\d\d:\d\d: x$/);
+    // stopped: the last error stays, with its time, but as history from before the stop (review of 12–14: it read as current)
+    const stopped = row({ state: 'not_started', lastError: 'x', lastErrorAt: T, connectedAt: null });
+    expect(errorIsPast(stopped)).toBe(true);
+    expect(errorText(stopped, 0)).toMatch(/^earlier error \d\d:\d\d:\d\d \(before the stop\): x$/);
+  });
+
+  it('after Stop a stream that ran says "stopped" (its last event kept); one that never ran says "not started"', () => {
+    expect(wasStopped(row({ state: 'not_started', lastEventAt: T }))).toBe(true);
+    expect(streamLabel(row({ state: 'not_started', lastEventAt: T }), T + 60_000, 5000)).toEqual({ label: 'stopped', state: 'stopped' });
+    const never = row({ state: 'not_started', lastEventAt: null, lastTickAt: null, connectedAt: null, lastError: null });
+    expect(wasStopped(never)).toBe(false);
+    expect(streamLabel(never, T, 5000)).toEqual({ label: 'not started', state: 'not_started' });
+    // the header's one glance agrees
+    expect(feedsSummary([row({ state: 'not_started', lastEventAt: T }), never], T, 5000, 0)?.label).toBe('feeds stopped');
+    expect(feedsSummary([never], T, 5000, 0)?.label).toBe('feeds not started');
   });
 
   it('a structure with old legs says "stale (n legs, oldest 7.2s)", not "no quote"', () => {
@@ -63,10 +76,10 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
       { symbol: 'B', receivedAt: T - 6000 },
       { symbol: 'C', receivedAt: T - 100 },
     ];
-    expect(structureAge(legs, T, 5000, none, 250)).toEqual({ level: 'stale', text: 'stale (2 legs, oldest 7.2s)' });
-    expect(structureAge([{ symbol: 'A', receivedAt: T - 1000 }, { symbol: 'B', receivedAt: T - 3000 }], T, 5000, none, 250)).toEqual({ level: 'aging', text: '3.0s' });
-    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, none, 250)).toEqual({ level: 'stale', text: 'no quote (1 leg)' });
-    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, new Set(['A']), 250)).toEqual({ level: 'not_subscribed', text: 'not subscribed: over the limit of 250 (1 leg)' });
+    expect(structureAge(legs, T, 5000, none, 250)).toEqual({ level: 'stale', text: 'stale (2 legs, oldest 7.2s)', short: 'stale (2\u00a0legs)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: T - 1000 }, { symbol: 'B', receivedAt: T - 3000 }], T, 5000, none, 250)).toEqual({ level: 'aging', text: '3.0s', short: '3.0s' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, none, 250)).toEqual({ level: 'stale', text: 'no quote (1 leg)', short: 'no quote (1\u00a0leg)' });
+    expect(structureAge([{ symbol: 'A', receivedAt: null }, { symbol: 'B', receivedAt: T }], T, 5000, new Set(['A']), 250)).toEqual({ level: 'not_subscribed', text: 'not subscribed: over the limit of 250 (1 leg)', short: 'not subscribed (1\u00a0leg)' });
   });
 
   it('over the limit: the configured limit is named (item 8)', () => {

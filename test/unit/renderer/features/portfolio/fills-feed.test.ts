@@ -44,4 +44,13 @@ describe('fillsFeed', () => {
     expect(f).toMatchObject({ status: 'rejected', rejected: true });
     expect(f!.detail).toContain('refused');
   });
+
+  it('the status badge says the current state in the detail\'s words: a "new" order is "accepted" in both (review of 12–14)', () => {
+    const [row] = fillsFeed([], [order('o9', 1)]);
+    expect(row!.status).toBe('new');
+    expect(row!.statusLabel).toBe('accepted');
+    expect(row!.detail).toMatch(/^accepted/);
+    expect(fillsFeed([], [order('o9', 1, { event: 'partial_fill', status: 'partially_filled', filled_quantity: '1' })])[0]!.statusLabel).toBe('partly filled');
+    expect(fillsFeed([fill('f1', 1)], [])[0]!.statusLabel).toBe('filled');
+  });
 });
