@@ -190,6 +190,41 @@ function syntaxWhat(message: string): string {
 
 type RawLeg = z.infer<typeof stockLeg> | z.infer<typeof optionLeg>;
 
+/** The number fields of a position or leg, each with the conversion and checks resolvePosition applies. */
+const RAW_NUMBER_FIELDS: readonly [string, (x: string | number) => bigint, ((t: bigint) => string | null) | null][] = [
+  ['quantity', qty, both((t) => (t > 0n ? null : 'must be greater than 0'), sharesLimit)],
+  ['contracts', qty, both((t) => (t > 0n ? null : 'must be greater than 0'), contractsLimit)],
+  ['cost_basis', price, both((t) => (t >= 0n ? null : 'must not be negative'), costBasisLimit)],
+  ['multiplier', toMultiplier, multiplierLimit],
+  ['strike', price, (t) => (t > 0n ? null : 'must be greater than 0')],
+  ['net_debit', money, netDebitLimit],
+];
+
+/**
+ * Checks the number fields present in a position the schema refused (and in its legs): each is
+ * converted and limited as an accepted position's would be. Paths the schema already flagged are
+ * skipped (one message per field).
+ */
+function checkRawNumbers(raw: unknown, path: PropertyKey[], flagged: ReadonlySet<string>, errors: ErrorList): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const obj = raw as Record<string, unknown>;
+  for (const [key, conv, check] of RAW_NUMBER_FIELDS) {
+    const v = obj[key];
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const at = jsonPath([...path, key]);
+    if (flagged.has(at)) continue;
+    try {
+      const bad = check?.(conv(v)) ?? null;
+      if (bad) errors.push({ path: at, message: bad });
+    } catch (e) {
+      errors.push({ path: at, message: e instanceof DecimalError ? e.message : String(e) });
+    }
+  }
+  // Legs one level down only (a leg's own "legs" is not a thing; no recursion on nested input).
+  const legs = obj.legs;
+  if (path.length === 2 && Array.isArray(legs)) legs.forEach((leg, k) => checkRawNumbers(leg, [...path, 'legs', k], flagged, errors));
+}
+
 /** At most this many errors are kept (the first ones, in file order), plus one saying how many more there were. */
 export const MAX_PORTFOLIO_ERRORS = 100;
 /** Positions validated between two yields of `parsePortfolioSteps` (one bounded slice of work). */
@@ -262,7 +297,17 @@ export function* parsePortfolioSteps(text: string): Generator<void, PortfolioPar
   for (let i = 0; i < rawPositions.length; i++) {
     const r = positionSchema.safeParse(rawPositions[i]);
     if (r.success) typed.push([i, r.data]);
-    else for (const issue of r.error.issues) errors.push({ path: jsonPath(['positions', i, ...issue.path]), message: plainIssue(issue) });
+    else {
+      const flagged = new Set<string>();
+      for (const issue of r.error.issues) {
+        const path = jsonPath(['positions', i, ...issue.path]);
+        flagged.add(path);
+        errors.push({ path, message: plainIssue(issue) });
+      }
+      // The schema stops at the shape; the numbers it did not flag are still checked now, so a
+      // position with a bad date and a bad quantity lists both at once.
+      checkRawNumbers(rawPositions[i], ['positions', i], flagged, errors);
+    }
     if (i % PORTFOLIO_SLICE === PORTFOLIO_SLICE - 1) yield;
   }
   const positions: PortfolioPosition[] = [];
