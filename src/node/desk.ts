@@ -460,7 +460,11 @@ export class Desk {
 
   /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
   snapshotEvent(): DeskEvent {
-    const snapshot = this.snapshot();
+    const full = this.snapshot();
+    // The renderer values every position itself from `positions` and `quotes` (revaluePosition),
+    // so the tracker's valued copy of each open position (`pnl.trades`, ~1.2 kB a position) is
+    // left out of the event a client gets on connect and resync; `snapshot.get` still carries it.
+    const snapshot: DeskSnapshot = { ...full, pnl: { ...full.pnl, trades: [] } };
     return { type: 'snapshot', seq: this.seq, serverTime: snapshot.serverTime, snapshot };
   }
 
@@ -540,10 +544,12 @@ export class Desk {
       case 'settings.get':
         return this.live.getSettings();
       case 'settings.set': {
-        const r = this.live.setSettings(payload as CommandPayload<'settings.set'>, this.streaming);
-        // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
-        void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
-        return r;
+        // A new portfolio path is read and validated first (async, bounded): a file that is not a portfolio is refused, nothing saved.
+        return this.live.setSettingsChecked(payload as CommandPayload<'settings.set'>, this.streaming).then((r) => {
+          // Venue settings restart a running stream (applyConfig decides; thresholds apply at once).
+          void this.applyConfig(configFromSettings(r.settings, this.config.alpaca));
+          return r;
+        });
       }
     }
   }
