@@ -638,21 +638,23 @@ export class Desk {
       ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
       ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
     };
+    // Alpaca's keys may be configured while the sim is selected: its feed settings apply to Alpaca only.
+    const alp = this.config.venue === 'alpaca' ? this.config.alpaca : undefined;
     const venue = new AlpacaVenue(
       {
         name: this.config.venue,
         mode: this.mode(),
         credentials,
         urls,
-        stockFeed: this.config.alpaca?.stockFeed ?? 'iex',
-        optionFeed: this.config.alpaca?.optionFeed ?? 'indicative',
-        tradeUpdatesAuth: this.config.alpaca?.tradeUpdatesAuth ?? 'legacy',
-        stockEncoding: this.config.alpaca?.stockEncoding ?? 'json',
+        stockFeed: alp?.stockFeed ?? 'iex',
+        optionFeed: alp?.optionFeed ?? 'indicative',
+        tradeUpdatesAuth: alp?.tradeUpdatesAuth ?? 'legacy',
+        stockEncoding: alp?.stockEncoding ?? 'json',
         // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
         optionChannels: this.config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
         tuning,
         tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
-        ...(this.config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: this.config.alpaca.restRequestsPerMinute } : {}),
+        ...(alp?.restRequestsPerMinute ? { restRequestsPerMinute: alp.restRequestsPerMinute } : {}),
       },
       { clock: this.clock, logger: this.logger, random: this.random },
     );
