@@ -380,7 +380,9 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     /** Answers a resync: now when the rate and the client's backlog allow, else once, later. */
     const snapshotRequested = (): void => {
       if (deferred !== null) return; // one is already on its way: the extra requests are absorbed
-      if (backlog(ws) <= maxBuffer / 4 && takeToken()) {
+      // Everything buffered counts here, snapshots in flight included: a client still receiving one
+      // does not get another built on top of it.
+      if (ws.bufferedAmount <= maxBuffer / 4 && takeToken()) {
         sendSnapshot(ws);
         clients.add(ws); // a first snapshot that was deferred: the socket joins the broadcast now
         return;
