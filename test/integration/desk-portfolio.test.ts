@@ -124,7 +124,7 @@ describe('settings', () => {
     const passwd = join(dir, 'passwd');
     writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n');
     const notPortfolio = await desk.handle('settings.set', { portfolio_path: passwd });
-    expect(notPortfolio).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'portfolio_path', message: expect.stringMatching(/passwd is not a valid portfolio: invalid JSON at line \d+, column \d+: unexpected character$/) }] } });
+    expect(notPortfolio).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'portfolio_path', message: expect.stringMatching(/passwd is not a valid portfolio: invalid JSON at line 1, column 1: unexpected character$/) }] } });
     expect(JSON.stringify(notPortfolio)).not.toContain('root:x');
     const notShaped = join(dir, 'package.json');
     writeFileSync(notShaped, '{"name": "secret-name"}');

@@ -166,12 +166,32 @@ function syntaxError(text: string, e: Error): PortfolioError {
     column = Number(lc[2]);
   } else {
     const pos = /position (\d+)/.exec(e.message);
-    const offset = pos ? Number(pos[1]) : text.length;
+    const offset = pos ? Number(pos[1]) : (tokenOffset(text, e.message) ?? text.length);
     const before = text.slice(0, offset);
     line = before.split('\n').length;
     column = offset - before.lastIndexOf('\n');
   }
   return { path: '$', message: `invalid JSON at line ${line}, column ${column}: ${syntaxWhat(e.message)}`, line, column };
+}
+
+/**
+ * Where an "Unexpected token" error is, from V8's message (it gives no position, only the text
+ * around it: the whole text when short, else 10 characters either side, with "..." where cut).
+ * Without this the error was placed at the end of the file (/etc/passwd: "line 26").
+ */
+function tokenOffset(text: string, message: string): number | null {
+  const m = /^Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return null;
+  const [, token, lead, snippet = '', trail] = m;
+  const CONTEXT = 10;
+  if (lead && trail) {
+    const at = text.indexOf(snippet);
+    return at < 0 ? null : at + CONTEXT;
+  }
+  if (trail) return Math.max(0, snippet.length - CONTEXT);
+  if (lead) return Math.max(0, text.length - snippet.length + CONTEXT);
+  const at = text.indexOf(token!);
+  return at < 0 ? null : at;
 }
 
 /**
