@@ -49,6 +49,15 @@ export interface HeadlessOptions {
   /** Snapshots (resync, snapshot.get) per client: a burst of `snapshotBurst`, refilled one per `snapshotRefillMs`. */
   snapshotBurst?: number;
   snapshotRefillMs?: number;
+  /**
+   * Snapshots per peer (remote address), whatever the number of its sockets: a burst of
+   * `peerSnapshotBurst`, refilled one per `peerSnapshotRefillMs`. The first snapshot of a socket
+   * counts too (a new connection is not a free snapshot).
+   */
+  peerSnapshotBurst?: number;
+  peerSnapshotRefillMs?: number;
+  /** Open WebSocket connections per peer (remote address); more are refused with 429. */
+  maxConnectionsPerPeer?: number;
   /** Commands per client per second before the rest are refused (a flood). */
   maxMessagesPerSecond?: number;
 }
@@ -141,6 +150,9 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
   const snapshotBurst = opts.snapshotBurst ?? 5;
   const snapshotRefillMs = opts.snapshotRefillMs ?? 1000;
   const maxPerSecond = opts.maxMessagesPerSecond ?? 200;
+  const peerSnapshotBurst = opts.peerSnapshotBurst ?? 10;
+  const peerSnapshotRefillMs = opts.peerSnapshotRefillMs ?? 500;
+  const maxConnectionsPerPeer = opts.maxConnectionsPerPeer ?? 32;
   const { desk } = opts;
 
   // Filled in once the port is known: the exact origins a browser page of this desk sends.
@@ -225,6 +237,35 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+
+  // Per peer (remote address): open connections and a snapshot token bucket shared by its sockets,
+  // so opening more connections does not buy more snapshots.
+  const connectionsByPeer = new Map<string, number>();
+  const peerBuckets = new Map<string, { tokens: number; refilledAt: number }>();
+  const peerOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+  const takePeerToken = (peer: string): boolean => {
+    const now = Date.now();
+    let b = peerBuckets.get(peer);
+    if (!b) {
+      b = { tokens: peerSnapshotBurst, refilledAt: now };
+      peerBuckets.set(peer, b);
+    }
+    const refill = Math.floor((now - b.refilledAt) / peerSnapshotRefillMs);
+    if (refill > 0) {
+      b.tokens = Math.min(peerSnapshotBurst, b.tokens + refill);
+      b.refilledAt += refill * peerSnapshotRefillMs;
+    }
+    if (b.tokens <= 0) return false;
+    b.tokens--;
+    return true;
+  };
+  const peerSweep = setInterval(() => {
+    const now = Date.now();
+    for (const [peer, b] of peerBuckets) {
+      if (!connectionsByPeer.has(peer) && b.tokens + Math.floor((now - b.refilledAt) / peerSnapshotRefillMs) >= peerSnapshotBurst) peerBuckets.delete(peer);
+    }
+  }, 60_000);
+  peerSweep.unref();
   server.on('upgrade', (req, socket, head) => {
     try {
       const t = target(req);
@@ -243,7 +284,23 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
         refuse(socket, denied.status);
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws));
+      const peer = peerOf(req);
+      if ((connectionsByPeer.get(peer) ?? 0) >= maxConnectionsPerPeer) {
+        logger.warn('websocket refused: too many connections from one peer', { limit: maxConnectionsPerPeer });
+        refuse(socket, '429 Too Many Requests');
+        return;
+      }
+      connectionsByPeer.set(peer, (connectionsByPeer.get(peer) ?? 0) + 1);
+      let counted = true;
+      const release = (): void => {
+        if (!counted) return;
+        counted = false;
+        const n = (connectionsByPeer.get(peer) ?? 1) - 1;
+        if (n <= 0) connectionsByPeer.delete(peer);
+        else connectionsByPeer.set(peer, n);
+      };
+      socket.once('close', release);
+      wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, peer));
     } catch (err) {
       logger.warn('websocket upgrade failed', { message: clip(err instanceof Error ? err.message : String(err)) });
       refuse(socket, '400 Bad Request');
@@ -262,9 +319,20 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     for (const ws of clients) sendText(ws, text);
   });
 
+  /**
+   * Bytes of snapshots queued to each socket and not yet handed to the OS: a snapshot a client
+   * asked for is sent whole, and the backlog rule (for a client that does not keep up with the
+   * events) applies to what is buffered beyond it.
+   */
+  const snapshotBytesInFlight = new WeakMap<WebSocket, number>();
+
+  function backlog(ws: WebSocket): number {
+    return ws.bufferedAmount - (snapshotBytesInFlight.get(ws) ?? 0);
+  }
+
   function sendText(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > maxBuffer) {
+    if (backlog(ws) > maxBuffer) {
       logger.warn('closing slow websocket client', { buffered: ws.bufferedAmount });
       ws.close(1013, 'client too slow');
       return;
@@ -278,12 +346,16 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
 
   /** A full snapshot at the desk's current seq: the client applies events with a higher seq after it. */
   function sendSnapshot(ws: WebSocket): void {
-    send(ws, { kind: 'event', event: desk.snapshotEvent() });
+    if (ws.readyState !== ws.OPEN) return;
+    const text = JSON.stringify({ kind: 'event', event: desk.snapshotEvent() } satisfies ServerMessage);
+    const bytes = Buffer.byteLength(text);
+    snapshotBytesInFlight.set(ws, (snapshotBytesInFlight.get(ws) ?? 0) + bytes);
+    ws.send(text, () => snapshotBytesInFlight.set(ws, Math.max(0, (snapshotBytesInFlight.get(ws) ?? 0) - bytes)));
   }
 
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  function attachClient(ws: WebSocket): void {
+  function attachClient(ws: WebSocket, peer: string): void {
     // Snapshots are the expensive answer (hundreds of kB): a token bucket per client, and a request
     // over the rate is deferred (one at most) rather than built — the client still gets its snapshot.
     let tokens = snapshotBurst;
@@ -294,6 +366,7 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     let floodWarned = false;
 
     const takeToken = (): boolean => {
+      if (!takePeerToken(peer)) return false;
       const now = Date.now();
       const refill = Math.floor((now - refilledAt) / snapshotRefillMs);
       if (refill > 0) {
@@ -307,8 +380,11 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     /** Answers a resync: now when the rate and the client's backlog allow, else once, later. */
     const snapshotRequested = (): void => {
       if (deferred !== null) return; // one is already on its way: the extra requests are absorbed
+      // Everything buffered counts here, snapshots in flight included: a client still receiving one
+      // does not get another built on top of it.
       if (ws.bufferedAmount <= maxBuffer / 4 && takeToken()) {
         sendSnapshot(ws);
+        clients.add(ws); // a first snapshot that was deferred: the socket joins the broadcast now
         return;
       }
       deferred = setTimeout(function retry() {
@@ -321,9 +397,9 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     };
 
     // Snapshot first, then join the broadcast: both happen in this turn, so no event falls between.
-    tokens--;
-    sendSnapshot(ws);
-    clients.add(ws);
+    // The first snapshot costs a token of the peer's bucket too; when the peer has none left it is
+    // deferred (the socket joins the broadcast when it is sent), never skipped.
+    snapshotRequested();
     ws.on('message', (data, isBinary) => {
       try {
         const now = Date.now();
@@ -408,6 +484,7 @@ export async function startHeadlessServer(opts: HeadlessOptions): Promise<Headle
     close: async () => {
       unsubscribeDesk();
       clients.clear();
+      clearInterval(peerSweep);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const ws of wss.clients) ws.terminate();

@@ -60,21 +60,23 @@ export const createVenue: VenueFactory = async ({ config, mode, alpacaCredential
     ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
     ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
   };
+  // Alpaca's keys may be configured while the sim is selected: its feed settings apply to Alpaca only.
+  const alp = config.venue === 'alpaca' ? config.alpaca : undefined;
   const venue = new AlpacaVenue(
     {
       name: config.venue,
       mode,
       credentials,
       urls,
-      stockFeed: config.alpaca?.stockFeed ?? 'iex',
-      optionFeed: config.alpaca?.optionFeed ?? 'indicative',
-      tradeUpdatesAuth: config.alpaca?.tradeUpdatesAuth ?? 'legacy',
-      stockEncoding: config.alpaca?.stockEncoding ?? 'json',
+      stockFeed: alp?.stockFeed ?? 'iex',
+      optionFeed: alp?.optionFeed ?? 'indicative',
+      tradeUpdatesAuth: alp?.tradeUpdatesAuth ?? 'legacy',
+      stockEncoding: alp?.stockEncoding ?? 'json',
       // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
       optionChannels: config.venue === 'sim' ? ['quotes', 'trades'] : ['quotes'],
       tuning,
       tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
-      ...(config.alpaca?.restRequestsPerMinute ? { restRequestsPerMinute: config.alpaca.restRequestsPerMinute } : {}),
+      ...(alp?.restRequestsPerMinute ? { restRequestsPerMinute: alp.restRequestsPerMinute } : {}),
     },
     { clock, logger, random },
   );

@@ -317,8 +317,9 @@ export class Desk {
       settings: {
         isStreaming: () => this.streaming,
         getSettings: () => live.getSettings(),
-        setSettings: (patch, streaming) => {
-          const r = live.setSettings(patch, streaming);
+        setSettings: async (patch, streaming) => {
+          // A new portfolio path is read and validated first: a file that is not a portfolio is refused, nothing saved.
+          const r = await live.setSettingsChecked(patch, streaming);
           // Quote recording for replay follows its setting at once.
           if (this.recording && this.recording.enabled !== r.settings.record_quotes) {
             this.recording.setEnabled(r.settings.record_quotes);
@@ -524,7 +525,11 @@ export class Desk {
 
   /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
   snapshotEvent(): DeskEvent {
-    const snapshot = this.snapshot();
+    const full = this.snapshot();
+    // The renderer values every position itself from `positions` and `quotes` (revaluePosition),
+    // so the tracker's valued copy of each open position (`pnl.trades`, ~1.2 kB a position) is
+    // left out of the event a client gets on connect and resync; `snapshot.get` still carries it.
+    const snapshot: DeskSnapshot = { ...full, pnl: { ...full.pnl, trades: [] } };
     return { type: 'snapshot', seq: this.bus.lastSeq, serverTime: snapshot.serverTime, snapshot };
   }
 

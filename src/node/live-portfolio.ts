@@ -248,7 +248,12 @@ export class LivePortfolio {
 
   /** Records history-worthy events (subscribed to the desk's event bus). */
   observe(event: DeskEvent): void {
-    if (isHistoryEvent(event)) this.history.push(event);
+    if (!isHistoryEvent(event)) return;
+    // A load's position list is the state of that moment (the broadcast event carries it for the
+    // renderer to apply); kept in the history it would cost a copy of the portfolio per load in
+    // memory and in every snapshot. The current positions are the snapshot's `positions`; the
+    // status keeps the counts.
+    this.history.push(event.type === 'portfolio_event' && event.positions.length > 0 ? { ...event, positions: [] } : event);
   }
 
   /** Totals for a tick_update (cheap: the incremental book). */
@@ -427,6 +432,39 @@ export class LivePortfolio {
    * settings.set: merges, validates (already done at the edge), persists, applies live what can
    * be; `restarting` tells the desk to restart a running stream for venue settings.
    */
+  /**
+   * settings.set from a transport: a new portfolio path is first read (bounded, off the event loop)
+   * and validated as a portfolio, so a file that is not one (/etc/passwd) is refused on the Settings
+   * page rather than saved for the next start. The reason names the place, never the content.
+   */
+  async setSettingsChecked(patch: DeskSettingsPatch, streaming: boolean): Promise<SettingsResult> {
+    if (typeof patch.portfolio_path === 'string' && patch.portfolio_path.trim() !== '' && patch.portfolio_path !== this.settingsValue.portfolio_path) {
+      const path = resolve(patch.portfolio_path);
+      const problem = await this.portfolioProblem(path);
+      if (problem) throw new CommandFailure({ code: 'invalid_payload', message: `portfolio_path: ${problem}; nothing was saved`, issues: [{ path: 'portfolio_path', message: problem }] });
+    }
+    return this.setSettings(patch, streaming);
+  }
+
+  /** Why the file at `path` is not a loadable portfolio (read and validated in bounded slices), or null. */
+  private async portfolioProblem(path: string): Promise<string | null> {
+    const read = await readPortfolioFile(path, this.maxPortfolioBytes);
+    if (!read.ok) return read.message;
+    const steps = parsePortfolioSteps(read.text);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        if (step.value.ok) return null;
+        const [first] = step.value.errors;
+        const more = step.value.errors.length - 1;
+        // The parser's messages name a JSON path and what is wrong; for a file that is not shaped like a
+        // portfolio (or not JSON) they never quote the file's text.
+        return `${path} is not a valid portfolio: ${first!.path === '$' ? '' : `${first!.path}: `}${first!.message}${more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'}; Load it to see them all)` : ''}`;
+      }
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
   setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult {
     // A portfolio path that names no readable file is refused before anything is saved, with the
     // reason on the field (the Settings page shows it there), not only later on the Events page.

@@ -119,7 +119,27 @@ describe('settings', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'portfolio_path', message: `no file at ${missing} — check the path` }] } });
     expect(await desk.handle('settings.get', {})).toMatchObject({ ok: true, result: { settings: { portfolio_path: before.result.settings.portfolio_path, stale_after_sec: 5 } } });
     expect(await desk.handle('settings.set', { portfolio_path: dir })).toMatchObject({ ok: false, error: { issues: [{ path: 'portfolio_path', message: `${dir} is a folder, not a portfolio.json file` }] } });
-    // An existing file is accepted (and loaded).
+    // A readable file that is not a portfolio (the review's /etc/passwd) is refused too, naming the
+    // place and never quoting the content; nothing is saved.
+    const passwd = join(dir, 'passwd');
+    writeFileSync(passwd, 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n');
+    const notPortfolio = await desk.handle('settings.set', { portfolio_path: passwd });
+    expect(notPortfolio).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'portfolio_path', message: expect.stringMatching(/passwd is not a valid portfolio: invalid JSON at line 1, column 1: unexpected character$/) }] } });
+    expect(JSON.stringify(notPortfolio)).not.toContain('root:x');
+    const notShaped = join(dir, 'package.json');
+    writeFileSync(notShaped, '{"name": "secret-name"}');
+    const r2 = await desk.handle('settings.set', { portfolio_path: notShaped });
+    expect(r2).toMatchObject({ ok: false, error: { issues: [{ path: 'portfolio_path', message: expect.stringMatching(/is not a valid portfolio: not a portfolio file/) }] } });
+    expect(JSON.stringify(r2)).not.toContain('secret-name');
+    // A portfolio with problems is refused with the first and a count.
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ version: 1, positions: [{ id: 'x', type: 'stock', symbol: 'AAPL', side: 'long', quantity: '2.5x', cost_basis: 'abc' }] }));
+    expect(await desk.handle('settings.set', { portfolio_path: bad })).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'portfolio_path', message: expect.stringMatching(/^.*bad\.json is not a valid portfolio: \$\.positions\[0\]\.opened_at: .* \(and 2 more problems; Load it to see them all\)$/) }] },
+    });
+    expect(await desk.handle('settings.get', {})).toMatchObject({ ok: true, result: { settings: { portfolio_path: before.result.settings.portfolio_path } } });
+    // An existing portfolio file is accepted (and loaded).
     const good = join(dir, 'good.json');
     writeFileSync(good, readFileSync(resolve(import.meta.dirname, '../../resources/portfolio.sample.json'), 'utf8'));
     expect(await desk.handle('settings.set', { portfolio_path: good })).toMatchObject({ ok: true, result: { applied: ['portfolio_path'] } });

@@ -166,12 +166,32 @@ function syntaxError(text: string, e: Error): PortfolioError {
     column = Number(lc[2]);
   } else {
     const pos = /position (\d+)/.exec(e.message);
-    const offset = pos ? Number(pos[1]) : text.length;
+    const offset = pos ? Number(pos[1]) : (tokenOffset(text, e.message) ?? text.length);
     const before = text.slice(0, offset);
     line = before.split('\n').length;
     column = offset - before.lastIndexOf('\n');
   }
   return { path: '$', message: `invalid JSON at line ${line}, column ${column}: ${syntaxWhat(e.message)}`, line, column };
+}
+
+/**
+ * Where an "Unexpected token" error is, from V8's message (it gives no position, only the text
+ * around it: the whole text when short, else 10 characters either side, with "..." where cut).
+ * Without this the error was placed at the end of the file (/etc/passwd: "line 26").
+ */
+function tokenOffset(text: string, message: string): number | null {
+  const m = /^Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return null;
+  const [, token, lead, snippet = '', trail] = m;
+  const CONTEXT = 10;
+  if (lead && trail) {
+    const at = text.indexOf(snippet);
+    return at < 0 ? null : at + CONTEXT;
+  }
+  if (trail) return Math.max(0, snippet.length - CONTEXT);
+  if (lead) return Math.max(0, text.length - snippet.length + CONTEXT);
+  const at = text.indexOf(token!);
+  return at < 0 ? null : at;
 }
 
 /**
@@ -189,6 +209,41 @@ function syntaxWhat(message: string): string {
 }
 
 type RawLeg = z.infer<typeof stockLeg> | z.infer<typeof optionLeg>;
+
+/** The number fields of a position or leg, each with the conversion and checks resolvePosition applies. */
+const RAW_NUMBER_FIELDS: readonly [string, (x: string | number) => bigint, ((t: bigint) => string | null) | null][] = [
+  ['quantity', qty, both((t) => (t > 0n ? null : 'must be greater than 0'), sharesLimit)],
+  ['contracts', qty, both((t) => (t > 0n ? null : 'must be greater than 0'), contractsLimit)],
+  ['cost_basis', price, both((t) => (t >= 0n ? null : 'must not be negative'), costBasisLimit)],
+  ['multiplier', toMultiplier, multiplierLimit],
+  ['strike', price, (t) => (t > 0n ? null : 'must be greater than 0')],
+  ['net_debit', money, netDebitLimit],
+];
+
+/**
+ * Checks the number fields present in a position the schema refused (and in its legs): each is
+ * converted and limited as an accepted position's would be. Paths the schema already flagged are
+ * skipped (one message per field).
+ */
+function checkRawNumbers(raw: unknown, path: PropertyKey[], flagged: ReadonlySet<string>, errors: ErrorList): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const obj = raw as Record<string, unknown>;
+  for (const [key, conv, check] of RAW_NUMBER_FIELDS) {
+    const v = obj[key];
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const at = jsonPath([...path, key]);
+    if (flagged.has(at)) continue;
+    try {
+      const bad = check?.(conv(v)) ?? null;
+      if (bad) errors.push({ path: at, message: bad });
+    } catch (e) {
+      errors.push({ path: at, message: e instanceof DecimalError ? e.message : String(e) });
+    }
+  }
+  // Legs one level down only (a leg's own "legs" is not a thing; no recursion on nested input).
+  const legs = obj.legs;
+  if (path.length === 2 && Array.isArray(legs)) legs.forEach((leg, k) => checkRawNumbers(leg, [...path, 'legs', k], flagged, errors));
+}
 
 /** At most this many errors are kept (the first ones, in file order), plus one saying how many more there were. */
 export const MAX_PORTFOLIO_ERRORS = 100;
@@ -262,7 +317,17 @@ export function* parsePortfolioSteps(text: string): Generator<void, PortfolioPar
   for (let i = 0; i < rawPositions.length; i++) {
     const r = positionSchema.safeParse(rawPositions[i]);
     if (r.success) typed.push([i, r.data]);
-    else for (const issue of r.error.issues) errors.push({ path: jsonPath(['positions', i, ...issue.path]), message: plainIssue(issue) });
+    else {
+      const flagged = new Set<string>();
+      for (const issue of r.error.issues) {
+        const path = jsonPath(['positions', i, ...issue.path]);
+        flagged.add(path);
+        errors.push({ path, message: plainIssue(issue) });
+      }
+      // The schema stops at the shape; the numbers it did not flag are still checked now, so a
+      // position with a bad date and a bad quantity lists both at once.
+      checkRawNumbers(rawPositions[i], ['positions', i], flagged, errors);
+    }
     if (i % PORTFOLIO_SLICE === PORTFOLIO_SLICE - 1) yield;
   }
   const positions: PortfolioPosition[] = [];

@@ -83,6 +83,10 @@ export function parseEndpoint(value: string, kind: 'http' | 'ws', name: string):
   }
   const ok = kind === 'http' ? ['http:', 'https:'] : ['ws:', 'wss:'];
   if (!ok.includes(u.protocol)) throw new ConfigError(`${name}: must be ${kind === 'http' ? 'an http(s)' : 'a ws(s)'} URL, got ${u.protocol.replace(':', '')}:// (${JSON.stringify(value)})`);
+  // Alpaca serves only TLS: a plain http:// or ws:// to its hosts would send the keys in clear (or fail).
+  if ((u.protocol === 'http:' || u.protocol === 'ws:') && isAlpacaHost(value)) {
+    throw new ConfigError(`${name}: Alpaca's hosts are reached over ${kind === 'http' ? 'https://' : 'wss://'} only, not ${u.protocol}// (${JSON.stringify(value)})`);
+  }
   if (u.username || u.password) throw new ConfigError(`${name}: must not carry credentials in the URL (keys go in APCA_API_KEY_ID / APCA_API_SECRET_KEY)`);
   if (u.search || u.hash) throw new ConfigError(`${name}: must not have a query or fragment (${JSON.stringify(value)})`);
   return u.toString().replace(/\/+$/, '');
@@ -90,15 +94,28 @@ export function parseEndpoint(value: string, kind: 'http' | 'ws', name: string):
 
 /** Which Alpaca environment an endpoint is, when it is one of Alpaca's own hosts (null: a proxy or gateway). */
 export function alpacaEnvOfUrl(url: string): 'paper' | 'live' | null {
-  let host: string;
-  try {
-    host = new URL(url).host.toLowerCase();
-  } catch {
-    return null;
-  }
+  const host = hostOf(url);
   if (host === 'paper-api.alpaca.markets') return 'paper';
   if (host === 'api.alpaca.markets') return 'live';
   return null;
+}
+
+/**
+ * The host name as DNS sees it: lower case (URL does that), without the trailing dot of a fully
+ * qualified name (`api.alpaca.markets.` is the same host) and without a port; null when not a URL.
+ */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url.trim()).hostname.toLowerCase().replace(/\.+$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a URL points at one of Alpaca's own hosts (any *.alpaca.markets). */
+export function isAlpacaHost(url: string): boolean {
+  const host = hostOf(url);
+  return host !== null && (host === 'alpaca.markets' || host.endsWith('.alpaca.markets'));
 }
 
 const endpointsSchema = z
@@ -266,10 +283,12 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     ...(e.watchlist ?? file.watchlist ? { watchlist: e.watchlist ?? file.watchlist } : {}),
     ...(Object.keys(streams).length ? { streams } : {}),
   };
-  if (venue === 'alpaca') {
-    const a = file.alpaca ?? {};
-    const keyId = e.keyId ?? a.keyId;
-    const secretKey = e.secretKey ?? a.secretKey;
+  // The Alpaca part is read whenever its keys are given, whatever the venue selected now: the
+  // credentials status and a later switch to "alpaca" (Settings) see the same keys Start would use.
+  const a = file.alpaca ?? {};
+  const keyId = e.keyId ?? a.keyId;
+  const secretKey = e.secretKey ?? a.secretKey;
+  if (venue === 'alpaca' || (keyId && secretKey)) {
     const missing = [!keyId && 'APCA_API_KEY_ID (or alpaca.keyId)', !secretKey && 'APCA_API_SECRET_KEY (or alpaca.secretKey)'].filter(Boolean);
     if (missing.length) throw new ConfigError(`venue "alpaca" needs credentials: missing ${missing.join(' and ')}`);
     // paper/live: said explicitly, or Alpaca's own trading host says it; a proxy or gateway URL says

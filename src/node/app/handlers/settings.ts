@@ -8,7 +8,8 @@ import type { HandlersFor } from '../commands';
 export interface SettingsPort {
   isStreaming(): boolean;
   getSettings(): SettingsResult;
-  setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult;
+  /** Validates (a new portfolio path is read and checked first, async and bounded), saves, applies. */
+  setSettings(patch: DeskSettingsPatch, streaming: boolean): Promise<SettingsResult>;
   /** Applies the settings to the running desk (thresholds at once; venue changes restart streaming). */
   applyVenueSettings(settings: DeskSettings): Promise<unknown>;
 }
@@ -16,8 +17,8 @@ export interface SettingsPort {
 export function settingsHandlers(port: SettingsPort): HandlersFor<'settings.get' | 'settings.set'> {
   return {
     'settings.get': () => port.getSettings(),
-    'settings.set': (patch) => {
-      const r = port.setSettings(patch, port.isStreaming());
+    'settings.set': async (patch) => {
+      const r = await port.setSettings(patch, port.isStreaming());
       void port.applyVenueSettings(r.settings);
       return r;
     },

@@ -71,4 +71,52 @@ describe('plain validation messages', () => {
     expect(r.errors.map((e) => e.path)).toEqual(['$.positions[0].strike', '$.positions[1].opened_at', '$.positions[2].side']);
     for (const e of r.errors) expect(e.message).not.toMatch(RAW);
   });
+
+  it('a position the schema refuses still has its numbers checked: every problem in one look (review of issue 14 item 5)', () => {
+    // /tmp/rev/s6.json from the review: before, only the three schema problems (opened_at, side) were
+    // listed; "2.5x", "abc" and "-1" appeared only once those were fixed.
+    const r = parsePortfolio(
+      JSON.stringify({
+        version: 1,
+        account: 'a',
+        positions: [
+          { id: 'x', type: 'stock', symbol: 'AAPL', side: 'long', quantity: '2.5x', cost_basis: 'abc' },
+          { id: 'y', type: 'option', symbol: 'AAPL', side: 'sideways', contracts: '-1', cost_basis: '1', opened_at: 'yesterday' },
+        ],
+      }),
+    );
+    if (r.ok) throw new Error('expected errors');
+    const paths = r.errors.map((e) => e.path);
+    expect(paths.sort()).toEqual(
+      ['$.positions[0].opened_at', '$.positions[0].quantity', '$.positions[0].cost_basis', '$.positions[1].opened_at', '$.positions[1].side', '$.positions[1].contracts'].sort(),
+    );
+    expect(r.errors.find((e) => e.path === '$.positions[1].contracts')!.message).toBe('must be greater than 0');
+    for (const e of r.errors) expect(e.message).not.toMatch(RAW);
+  });
+
+  it('in a refused multi-leg position, the legs\' numbers are checked too', () => {
+    const r = parsePortfolio(
+      JSON.stringify({
+        version: 1,
+        positions: [
+          {
+            id: 'm',
+            type: 'multi_leg',
+            name: 'n',
+            net_debit: '1e40',
+            legs: [
+              { type: 'stock', symbol: 'AAPL', side: 'long', quantity: '200000000' },
+              { type: 'option', symbol: 'AAPL261218C00100000', side: 'long', contracts: '-2' },
+            ],
+          },
+        ],
+      }),
+    );
+    if (r.ok) throw new Error('expected errors');
+    const paths = r.errors.map((e) => e.path);
+    expect(paths).toContain('$.positions[0].opened_at');
+    expect(paths).toContain('$.positions[0].net_debit');
+    expect(paths).toContain('$.positions[0].legs[0].quantity');
+    expect(r.errors.find((e) => e.path === '$.positions[0].legs[1].contracts')?.message).toBe('must be greater than 0');
+  });
 });

@@ -52,6 +52,17 @@ describe('portfolio.json', () => {
     expect(errorsOf('{"version": 1,').at(0)!.message).toMatch(/line 1, column 15/);
   });
 
+  it('places an "Unexpected token" error where it is, not at the end of the file (review #7: /etc/passwd said line 26)', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\n' + 'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n'.repeat(25);
+    expect(errorsOf(passwd)[0]).toMatchObject({ line: 1, column: 1, message: 'invalid JSON at line 1, column 1: unexpected character' });
+    // In the middle of a long file (V8 quotes 10 characters either side) and near its end.
+    const mid = `{\n  "version": 1,\n  "positions": [${' '.repeat(40)}\n    x${' '.repeat(40)}\n  ]\n}`;
+    expect(errorsOf(mid)[0]).toMatchObject({ line: 4, column: 5 });
+    const end = `${' '.repeat(60)}\n  x`;
+    expect(errorsOf(end)[0]).toMatchObject({ line: 2, column: 3 });
+    expect(errorsOf('{"a": x}')[0]).toMatchObject({ line: 1, column: 7 });
+  });
+
   it('names the JSON path of every schema problem', () => {
     const bad = { ...ic, legs: [ic.legs[0], { ...ic.legs[1], strike: 'abc' }] };
     expect(errorsOf(withPosition(bad))).toEqual([{ path: '$.positions[0].legs[1].strike', message: 'price is not a decimal number: "abc"' }]);

@@ -40,7 +40,7 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
       getSettings: () => result,
       setSettings: (_patch, s) => {
         calls.push(`setSettings streaming=${s}`);
-        return result;
+        return Promise.resolve(result);
       },
       applyVenueSettings: (s) => {
         calls.push(`apply ${s.venue}`);

@@ -104,4 +104,24 @@ describe('Alpaca endpoints (issue 12 item 11)', () => {
     // env may also come from the settings page: Start refuses the mismatch rather than show PAPER on a live URL
     expect(() => resolveAlpacaEndpoints({ env: 'paper', urls: { tradingRest: 'https://api.alpaca.markets' }, urlSources: { tradingRest: 'APCA_API_BASE_URL' } })).toThrow(/set to paper, but APCA_API_BASE_URL .* live endpoint/);
   });
+
+  it('recognises Alpaca\'s hosts written with a trailing dot or in upper case (review #10)', () => {
+    // Before: "api.alpaca.markets." was taken for a proxy, so paper was assumed while connecting to live.
+    for (const url of ['https://api.alpaca.markets.', 'https://API.Alpaca.Markets', 'https://api.alpaca.markets.:443/']) {
+      expect(() => loadMarketConfig({ ...CREDS, LIVE_DESK_ALPACA_ENV: 'paper', APCA_API_BASE_URL: url })).toThrow(/LIVE_DESK_ALPACA_ENV=paper contradicts APCA_API_BASE_URL .* is Alpaca's live endpoint/);
+      expect(loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: url }).alpaca).toMatchObject({ env: 'live', envSource: 'inferred from APCA_API_BASE_URL' });
+    }
+    expect(loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'https://PAPER-API.alpaca.markets.' }).alpaca).toMatchObject({ env: 'paper' });
+    expect(() => resolveAlpacaEndpoints({ env: 'paper', urls: { tradingRest: 'https://api.alpaca.markets.' }, urlSources: { tradingRest: 'settings' } })).toThrow(/live endpoint/);
+    // A proxy is still a proxy (not inferred), and a look-alike host is not Alpaca's.
+    expect(loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'https://api.alpaca.markets.example.com' }).alpaca).toMatchObject({ env: 'paper', envSource: expect.stringMatching(/^default/) });
+  });
+
+  it('refuses plain http:// and ws:// to Alpaca\'s hosts (TLS only), naming the variable (review #10)', () => {
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'http://api.alpaca.markets' })).toThrow(/APCA_API_BASE_URL: Alpaca's hosts are reached over https:\/\/ only, not http:\/\//);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_DATA_URL: 'http://DATA.alpaca.markets.' })).toThrow(/APCA_API_DATA_URL: .* https:\/\/ only/);
+    expect(() => loadMarketConfig({ ...CREDS, APCA_API_STREAM_URL: 'ws://stream.data.alpaca.markets' })).toThrow(/APCA_API_STREAM_URL: Alpaca's hosts are reached over wss:\/\/ only, not ws:\/\//);
+    // A local gateway over plain http stays allowed (the user's own proxy).
+    expect(loadMarketConfig({ ...CREDS, APCA_API_BASE_URL: 'http://127.0.0.1:8080' }).alpaca?.urls?.tradingRest).toBe('http://127.0.0.1:8080');
+  });
 });

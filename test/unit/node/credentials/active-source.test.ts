@@ -40,6 +40,34 @@ describe('credentials status: one source of truth for the active keys', () => {
     expect(s.detail).toMatch(/^Alpaca keys in use: APCA_API_KEY_ID and APCA_API_SECRET_KEY \(environment\) \(they take precedence; also configured: credentials from the environment/);
   });
 
+  it('APCA_* keys with the default venue (sim) are reported, and stay the keys Start would use after switching to alpaca (review #8)', async () => {
+    const env = { APCA_API_KEY_ID: KEY, APCA_API_SECRET_KEY: SECRET };
+    const desk = createDesk({ clock: new ManualClock(Date.UTC(2026, 10, 20)), env, credentials: new HeadlessCredentialVault(loadHeadlessCredentials({ env })) });
+    try {
+      expect(desk.config.venue).toBe('sim');
+      const before = await desk.handle('credentials.status', {});
+      expect(before).toMatchObject({ ok: true, result: { source: 'environment', detail: expect.stringMatching(/^Alpaca keys in use: APCA_API_KEY_ID and APCA_API_SECRET_KEY \(environment\)/) } });
+      // Settings → venue alpaca (not streaming: nothing connects).
+      expect(await desk.handle('settings.set', { venue: 'alpaca' })).toMatchObject({ ok: true });
+      expect(desk.config.venue).toBe('alpaca');
+      const after = await desk.handle('credentials.status', {});
+      expect(after).toMatchObject({ ok: true, result: { source: 'environment', detail: expect.stringMatching(/^Alpaca keys in use: APCA_API_KEY_ID/) } });
+      // The resolution Start uses (doStart refuses when it is null) finds the same keys; Settings shows Alpaca's endpoints.
+      const active = desk['activeAlpacaCredentials']();
+      expect(active).toMatchObject({ keyId: KEY, secretKey: SECRET, from: { kind: 'environment' } });
+      expect(desk.endpoints()).toMatchObject({ venue: 'alpaca', env: 'paper', error: null, endpoints: expect.arrayContaining([{ key: 'tradingRest', url: 'https://paper-api.alpaca.markets', source: "Alpaca's paper default" }]) });
+      expect(JSON.stringify([before, after])).not.toContain(SECRET);
+    } finally {
+      await desk.dispose();
+    }
+  });
+
+  it('the market configuration keeps the Alpaca keys when the sim is selected; one key alone with the sim is not an error', () => {
+    expect(loadMarketConfig({ APCA_API_KEY_ID: KEY, APCA_API_SECRET_KEY: SECRET })).toMatchObject({ venue: 'sim', alpaca: { keyId: KEY, env: 'paper' }, alpacaKeysFrom: { kind: 'environment' } });
+    expect(loadMarketConfig({ APCA_API_KEY_ID: KEY })).toEqual({ venue: 'sim' });
+    expect(() => loadMarketConfig({ LIVE_DESK_VENUE: 'alpaca', APCA_API_KEY_ID: KEY })).toThrow(/missing APCA_API_SECRET_KEY/);
+  });
+
   it('the simulated venue with no keys anywhere still says none are configured', async () => {
     const s = await status({});
     expect(s.source).toBe('none');

@@ -14,7 +14,9 @@ function details(e: HistoryEvent): string {
   const { seq: _seq, serverTime: _t, type: _type, ...rest } = e as HistoryEvent & Record<string, unknown>;
   // Position events carry the exact record; it is long and already summarized in the title.
   if ('record' in rest) delete (rest as Record<string, unknown>).record;
-  if ('positions' in rest) (rest as Record<string, unknown>).positions = `[${plural((rest.positions as unknown[]).length, 'position')}]`;
+  // A portfolio event kept in the desk's history has no position list (the status has the counts).
+  if ('positions' in rest && (rest.positions as unknown[]).length === 0) delete (rest as Record<string, unknown>).positions;
+  else if ('positions' in rest) (rest as Record<string, unknown>).positions = `[${plural((rest.positions as unknown[]).length, 'position')}]`;
   if ('structures' in rest) (rest as Record<string, unknown>).structures = `[${plural((rest.structures as unknown[]).length, 'structure')}]`;
   return JSON.stringify(rest, null, 2);
 }

@@ -8,9 +8,23 @@ import { useCommand } from './use-command';
  * what refused it, and offer Re-authenticate — `session.reauthenticate`, which runs the venue's
  * authentication again and restarts its streams.
  */
+/**
+ * Who refused the session, each with its own reason: streams refused at auth (Alpaca's stream
+ * error 402 "auth failed") and REST (HTTP 401) are grouped by what they said, so one channel's
+ * reason is never credited to another.
+ */
+export function refusedBy(streams: readonly { name: string; state: string; lastError: string | null }[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const x of streams) {
+    if (x.state !== 'session_needed') continue;
+    const key = x.lastError ?? '';
+    byReason.set(key, [...(byReason.get(key) ?? []), x.name]);
+  }
+  return [...byReason].map(([reason, names]) => `${names.join(', ')}${reason ? ` (${reason})` : ''}`).join('; ');
+}
+
 export function SessionBanner() {
-  const refused = useDeskStore((s) => s.streams.filter((x) => x.state === 'session_needed').map((x) => x.name).join(', '));
-  const reason = useDeskStore((s) => s.streams.find((x) => x.state === 'session_needed')?.lastError ?? null);
+  const refused = useDeskStore((s) => refusedBy(s.streams));
   const venue = useDeskStore((s) => s.venue);
   const reauth = useCommand('session.reauthenticate');
   if (refused === '') return null;
@@ -18,8 +32,7 @@ export function SessionBanner() {
     <Alert variant="filled" color="grape" radius="sm" data-testid="session-banner" title={`Session expired: ${venue || 'the venue'} refused the session`} icon={<StateIcon icon="key" />}>
       <Group justify="space-between" wrap="nowrap" gap="sm">
         <Text size="sm">
-          Refused by: {refused}
-          {reason ? ` (${reason})` : ''}. Prices from these streams stop updating and new entries are stopped until you sign in again.
+          Refused by: {refused}. Prices from these streams stop updating and new entries are stopped until you sign in again.
         </Text>
         <Button
           size="xs"
