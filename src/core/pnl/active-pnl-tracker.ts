@@ -221,6 +221,8 @@ export class ActivePnlTracker {
   private version = 0;
   private cached: { version: number; at: number; snapshot: ActivePnlSnapshot } | null = null;
   private lastTickAt: number | null = null;
+  /** The totals' `as_of` the last time every total was known (PnlSnapshotWire.last_good_as_of). */
+  private lastGoodAsOf: number | null = null;
   private lastSampleGap: PnlGap | null | undefined = undefined;
 
   constructor(opts: ActivePnlTrackerOptions) {
@@ -581,10 +583,14 @@ export class ActivePnlTracker {
   pnlSnapshot(now = this.clock.now()): PnlSnapshotWire {
     const t = this.pnlFromBook(this.book.totals(now));
     // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
-    return withStructureTotals(t, this.structureDefs, (id) => {
+    const p = withStructureTotals(t, this.structureDefs, (id) => {
       const d = this.structureDefs.find((x) => x.id === id);
       return d ? revalueStructure(d, (sym) => this.quotes.get(sym), now, this.valuation) : undefined;
     });
+    // "As of" keeps when prices were last good: the desk holds it, so a reloaded page still knows.
+    if (p.as_of !== null && p.totals.length > 0 && p.totals.every((x) => x.total_pnl !== null)) this.lastGoodAsOf = p.as_of;
+    p.last_good_as_of = this.lastGoodAsOf;
+    return p;
   }
 
   /** One position valued now (the same function the renderer uses). */

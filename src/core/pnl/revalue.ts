@@ -457,6 +457,12 @@ export interface PnlSnapshotWire {
   total: string | null;
   /** Per currency, sorted by currency code. */
   totals: PnlTotalsWire[];
+  /**
+   * `as_of` the last time every total was known (prices were good then), kept by the desk so a
+   * reloaded page can still say "prices last good at …"; null when never; absent from views the
+   * renderer computes itself.
+   */
+  last_good_as_of?: number | null;
 }
 
 interface TotalsAcc {
