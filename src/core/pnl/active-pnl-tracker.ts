@@ -223,6 +223,8 @@ export class ActivePnlTracker {
   private lastTickAt: number | null = null;
   /** The totals' `as_of` the last time every total was known (PnlSnapshotWire.last_good_as_of). */
   private lastGoodAsOf: number | null = null;
+  /** The earliest expiry among the open positions the book values (the book is rebuilt when it passes). */
+  private nextExpiryAt = Infinity;
   private lastSampleGap: PnlGap | null | undefined = undefined;
 
   constructor(opts: ActivePnlTrackerOptions) {
@@ -467,7 +469,7 @@ export class ActivePnlTracker {
       if (routed) this.portfolioKeys.add(change.position.key);
       if (orphaned) this.orphanKeys.add(change.position.key);
       const h = this.hold(change.position, m);
-      this.book.setPosition(change.position);
+      this.bookSet(change.position);
       events.push(this.positionEvent(change, h, fill, exec, now));
     }
     this.version++;
@@ -581,6 +583,8 @@ export class ActivePnlTracker {
 
   /** Totals at `now` from the incremental book (cheap: what every tick_update carries). */
   pnlSnapshot(now = this.clock.now()): PnlSnapshotWire {
+    // A contract that expired since the book was built leaves the unrealized totals (rare: rebuilt once).
+    if (now >= this.nextExpiryAt) this.rebuildBook();
     const t = this.pnlFromBook(this.book.totals(now));
     // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
     const p = withStructureTotals(t, this.structureDefs, (id) => {
@@ -613,7 +617,8 @@ export class ActivePnlTracker {
       const v = this.value(h.record, now);
       const signed = qtyToNumber(h.snap.quantity_remaining) * (h.snap.side === 'LONG' ? 1 : -1);
       trades.push({ ...v, quantity: signed, entry: v.open_price });
-      if (points !== null) points = v.unrealized_points === null ? null : points + v.unrealized_points;
+      // (an expired contract is left out of the totals, points included: see expired_excluded)
+      if (points !== null && v.unknown_reason !== 'expired') points = v.unrealized_points === null ? null : points + v.unrealized_points;
     }
     const pnl = this.pnlSnapshot(now);
     const one = pnl.totals.length === 1 ? pnl.totals[0]! : null;
@@ -768,6 +773,7 @@ export class ActivePnlTracker {
           unknown_count: c.unknown_count,
           total_pnl: c.total === null ? null : toDecimalString(c.total),
           open_positions: c.open_positions,
+          ...(c.expired_excluded > 0 ? { expired_excluded: c.expired_excluded } : {}),
         })),
     );
   }
@@ -831,8 +837,17 @@ export class ActivePnlTracker {
 
   private rebuildBook(): void {
     this.book = this.newBook();
-    for (const h of this.held.values()) this.book.setPosition(h.snap);
+    this.nextExpiryAt = Infinity;
+    for (const h of this.held.values()) this.bookSet(h.snap);
     this.version++;
+  }
+
+  /** Puts a position in the book, marking it expired when its contract is (and noting the next expiry to watch). */
+  private bookSet(snap: PositionSnapshot): void {
+    const exp = snap.quantity_remaining > 0n ? this.instrument(snap.symbol)?.expiry?.epochMs : undefined;
+    const expired = exp !== undefined && this.clock.now() >= exp;
+    if (exp !== undefined && !expired && exp < this.nextExpiryAt) this.nextExpiryAt = exp;
+    this.book.setPosition(snap, expired);
   }
 
   private syncSubscriptions(): void {
