@@ -225,6 +225,8 @@ export class ActivePnlTracker {
   private lastGoodAsOf: number | null = null;
   /** The earliest expiry among the open positions the book values (the book is rebuilt when it passes). */
   private nextExpiryAt = Infinity;
+  /** Symbols of open positions in expired contracts (not valued by the book, still needed: the venue is asked about them). */
+  private readonly expiredSymbols = new Set<string>();
   private lastSampleGap: PnlGap | null | undefined = undefined;
 
   constructor(opts: ActivePnlTrackerOptions) {
@@ -574,6 +576,7 @@ export class ActivePnlTracker {
   /** Symbols the open positions need (and structure legs), plus the underlyings of open options (their model delta). */
   neededSymbols(): string[] {
     const s = new Set(this.book.symbols());
+    for (const x of this.expiredSymbols) s.add(x);
     for (const d of this.structureDefs) for (const l of d.legs) s.add(l.symbol);
     for (const u of this.underlyings()) s.add(u);
     return [...s].sort();
@@ -838,6 +841,7 @@ export class ActivePnlTracker {
   private rebuildBook(): void {
     this.book = this.newBook();
     this.nextExpiryAt = Infinity;
+    this.expiredSymbols.clear();
     for (const h of this.held.values()) this.bookSet(h.snap);
     this.version++;
   }
@@ -847,6 +851,7 @@ export class ActivePnlTracker {
     const exp = snap.quantity_remaining > 0n ? this.instrument(snap.symbol)?.expiry?.epochMs : undefined;
     const expired = exp !== undefined && this.clock.now() >= exp;
     if (exp !== undefined && !expired && exp < this.nextExpiryAt) this.nextExpiryAt = exp;
+    if (expired) this.expiredSymbols.add(snap.symbol);
     this.book.setPosition(snap, expired);
   }
 
