@@ -631,7 +631,8 @@ export class Desk {
     this.ltpProvider = new LtpProvider({
       cache: this.cache,
       clock: this.clock,
-      fetchLatest: (symbols) => venue.latestQuotes(symbols),
+      // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
+      fetchLatest: (symbols) => venue.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
@@ -853,7 +854,8 @@ export class Desk {
       lastError: venue.lastRestError,
       lastErrorAt: venue.lastRestErrorAt,
       reconnectAttempts: 0,
-      lastEventAt: null,
+      // Every successful REST call (the tracker's fallback refreshes included) is an event of this channel.
+      lastEventAt: venue.lastRestOkAt,
       queueDepth: 0,
       droppedEvents: 0,
       subscriptions: 0,

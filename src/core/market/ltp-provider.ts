@@ -1,5 +1,6 @@
 import type { Cancel, Clock, Scheduler } from '../ports/clock';
 import type { Quote } from './quote';
+import { bookTimeOf, lastTimeOf } from './mark';
 import type { QuoteCache } from './quote-cache';
 
 /** What a consumer gets back: the quote, and an honest statement of how fresh it is. */
@@ -159,8 +160,7 @@ export class LtpProvider {
         const current = this.cache.get(q.symbol);
         // Never overwrite a stream quote that arrived while the REST call was on the wire.
         if (current && current.receivedAt > startedAt) continue;
-        const lastReceivedAt = q.last !== null ? now : current ? (current.lastReceivedAt ?? current.receivedAt) : null;
-        this.cache.put({ ...q, receivedAt: now, bookReceivedAt: now, lastReceivedAt, source: 'rest' });
+        this.cache.put(mergeRest(current, q, now));
         received++;
       }
     } catch (err) {
@@ -188,4 +188,29 @@ export class LtpProvider {
   private stale(symbol: string, reason: string): FreshQuote {
     return { symbol, quote: this.cache.get(symbol) ?? null, fresh: false, source: 'cache', reason };
   }
+}
+
+/**
+ * A REST quote merged over the cached one. What REST did not give is unknown, not gone: a quote
+ * without a last trade (the latest-quotes call has none unless trades were asked for) keeps the
+ * cached last and its own receive time, and one without a book keeps the cached book and its time —
+ * so under the `last` policy a refresh never turns a known price into `no_last`, and a stale part
+ * stays as old as it is (never made fresh by the part REST did give).
+ */
+export function mergeRest(current: Quote | undefined, q: Quote, now: number): Quote {
+  const hasBook = q.bid !== null || q.ask !== null;
+  const hasLast = q.last !== null;
+  return {
+    symbol: q.symbol,
+    bid: hasBook ? q.bid : (current?.bid ?? null),
+    ask: hasBook ? q.ask : (current?.ask ?? null),
+    last: hasLast ? q.last : (current?.last ?? null),
+    bidSize: hasBook ? q.bidSize : (current?.bidSize ?? null),
+    askSize: hasBook ? q.askSize : (current?.askSize ?? null),
+    exchangeTime: q.exchangeTime ?? current?.exchangeTime ?? null,
+    receivedAt: now,
+    bookReceivedAt: hasBook ? now : current ? bookTimeOf(current) : null,
+    lastReceivedAt: hasLast ? now : current ? lastTimeOf(current) : null,
+    source: 'rest',
+  };
 }

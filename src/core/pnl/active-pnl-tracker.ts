@@ -186,9 +186,20 @@ export class ActivePnlTracker {
   private portfolio: Portfolio | null = null;
   /** A portfolio file was loaded before (the next load is a swap, marked on the P&L curve). */
   private portfolioLoaded = false;
-  /** Fills applied to file positions (as received), replayed on every reload of the file. */
+  /**
+   * Fills applied to file positions (as received, with the account they were booked to), replayed on
+   * every reload of the file. A fill stays here while its instrument is out of the file (it then
+   * stands as an orphan position), so it goes back to the file position when the instrument returns.
+   */
   private fileFills: { fill: Fill; meta: FillMeta }[] = [];
   private readonly fileFillIds = new Set<string>();
+  /**
+   * File fills whose instrument the current file does not hold: their own positions (`fills:<symbol>`),
+   * rebuilt on every reload from `fileFills` — never carried into a file that takes them back, nor
+   * shown with a portfolio of another account.
+   */
+  private orphans: FifoLedger;
+  private orphanKeys = new Set<string>();
   /** Needed option contracts the venue does not list (streamer diagnostics). */
   private unlisted = new Set<string>();
   private portfolioInstruments = new Map<string, Instrument>();
@@ -210,6 +221,12 @@ export class ActivePnlTracker {
   private version = 0;
   private cached: { version: number; at: number; snapshot: ActivePnlSnapshot } | null = null;
   private lastTickAt: number | null = null;
+  /** The totals' `as_of` the last time every total was known (PnlSnapshotWire.last_good_as_of). */
+  private lastGoodAsOf: number | null = null;
+  /** The earliest expiry among the open positions the book values (the book is rebuilt when it passes). */
+  private nextExpiryAt = Infinity;
+  /** Symbols of open positions in expired contracts (not valued by the book, still needed: the venue is asked about them). */
+  private readonly expiredSymbols = new Set<string>();
   private lastSampleGap: PnlGap | null | undefined = undefined;
 
   constructor(opts: ActivePnlTrackerOptions) {
@@ -225,6 +242,7 @@ export class ActivePnlTracker {
     this.restRefresh = opts.restRefresh ?? null;
     this.restAhead = opts.restAheadFraction ?? 0.8;
     this.fills = new FifoLedger({ multiplierOf: (s) => this.multiplierOf(s) });
+    this.orphans = new FifoLedger({ multiplierOf: (s) => this.multiplierOf(s) });
     this.book = this.newBook();
   }
 
@@ -331,6 +349,9 @@ export class ActivePnlTracker {
   setPortfolio(p: Portfolio, executionId: string | null): { positions: PositionRecord[]; structures: StructureDefWire[] } {
     const before = this.portfolioLoaded ? this.pnlSnapshot().totals.map((t) => t.currency) : [];
     for (const k of this.portfolioKeys) this.held.delete(k);
+    for (const k of this.orphanKeys) this.held.delete(k);
+    this.orphanKeys = new Set();
+    this.orphans = new FifoLedger({ multiplierOf: (s) => this.multiplierOf(s) });
     this.deltaUnderlyings = null;
     this.portfolioKeys = new Set();
     this.portfolioInstruments = portfolioInstruments(p);
@@ -348,12 +369,17 @@ export class ActivePnlTracker {
     this.portfolioLedger = ledger;
     this.portfolio = p;
     // Fills that reduced or added to the previous file's positions apply to this one's (by instrument,
-    // FIFO); one that no longer meets a file position becomes a position of its own (never lost).
+    // FIFO); one that no longer meets a file position becomes a position of its own (never lost) and
+    // stays in the replay list, so a later file holding its instrument again takes it back.
     const replay = this.fileFills;
     this.fileFills = [];
     this.fileFillIds.clear();
     const orphans: { fill: Fill; meta: FillMeta }[] = [];
-    for (const f of replay) if (!this.applyToFile(f.fill, f.meta)) orphans.push(f);
+    for (const f of replay) {
+      if (this.applyToFile(f.fill, f.meta)) continue;
+      this.recordFileFill(f.fill, f.meta);
+      orphans.push(f);
+    }
     // One lookup per position (a linear scan here made loading quadratic: 20k positions took seconds).
     const byId = new Map<string, number>();
     p.positions.forEach((x, i) => {
@@ -385,9 +411,11 @@ export class ActivePnlTracker {
       records.push(h.record);
     }
     for (const o of orphans) {
+      // A fill booked to another account's file is not shown with this one (it waits for its own).
+      if (!this.sameAccount(o.meta.account ?? null)) continue;
       this.logger.warn('a fill on a position that left the portfolio file now stands as its own position', { fill: o.fill.fill_id, symbol: o.fill.symbol });
-      const r = this.fills.apply({ ...o.fill, position_id: `fills:${o.fill.symbol}` });
-      if (r.ok) for (const c of r.changes) this.book.setPosition(this.hold(c.position, { source: 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null }).snap);
+      const r = this.applyOrphan(o.fill);
+      if (r.ok) for (const c of r.changes) this.holdOrphan(c.position);
     }
     const swapped = this.portfolioLoaded;
     this.portfolioLoaded = true;
@@ -416,7 +444,14 @@ export class ActivePnlTracker {
     // the file's positions in that instrument, oldest first), with realized P&L — not a new one.
     if (this.fileFillIds.has(fill.fill_id)) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: 'duplicate fill_id (already applied)' } };
     const routed = this.applyToFile(fill, meta);
-    const r: ApplyResult = routed ?? this.fills.apply(fill);
+    // A fill on an instrument whose file fills stand as an orphan position (the file left it) joins
+    // that position, and its history: when the instrument returns to the file, both go back to it.
+    let orphaned: ApplyResult | null = null;
+    if (!routed && this.orphans.positions().some((x) => x.symbol === fill.symbol && x.quantity_remaining > 0n) && this.sameAccount(meta.account ?? null)) {
+      orphaned = this.applyOrphan(fill);
+      if (orphaned.ok) this.recordFileFill(fill, meta);
+    }
+    const r: ApplyResult = routed ?? orphaned ?? this.fills.apply(fill);
     if (!r.ok) return r;
     const now = this.clock.now();
     const events: PositionEventBody[] = [];
@@ -434,8 +469,9 @@ export class ActivePnlTracker {
         m.exit_reason = meta.reason ?? m.exit_reason;
       }
       if (routed) this.portfolioKeys.add(change.position.key);
+      if (orphaned) this.orphanKeys.add(change.position.key);
       const h = this.hold(change.position, m);
-      this.book.setPosition(change.position);
+      this.bookSet(change.position);
       events.push(this.positionEvent(change, h, fill, exec, now));
     }
     this.version++;
@@ -507,9 +543,25 @@ export class ActivePnlTracker {
     return { ok: true, changes };
   }
 
+  /** Keeps a file fill for replay, with the account it was booked to (the fill's, else the file's). */
   private recordFileFill(fill: Fill, meta: FillMeta): void {
-    this.fileFills.push({ fill, meta });
+    this.fileFills.push({ fill, meta: meta.account != null ? meta : { ...meta, account: this.portfolio?.account ?? null } });
     this.fileFillIds.add(fill.fill_id);
+  }
+
+  /** The current file's account accepts a fill of `account` (either unknown, or the same). */
+  private sameAccount(account: string | null): boolean {
+    const mine = this.portfolio?.account ?? null;
+    return mine === null || account === null || mine === account;
+  }
+
+  private applyOrphan(fill: Fill): ApplyResult {
+    return this.orphans.apply({ ...fill, position_id: `fills:${fill.symbol}`, re_entry_num: null });
+  }
+
+  private holdOrphan(snap: PositionSnapshot): void {
+    this.hold(snap, { source: 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null });
+    this.orphanKeys.add(snap.key);
   }
 
   /** Every position (open and closed), exact, in the order first seen. */
@@ -524,6 +576,7 @@ export class ActivePnlTracker {
   /** Symbols the open positions need (and structure legs), plus the underlyings of open options (their model delta). */
   neededSymbols(): string[] {
     const s = new Set(this.book.symbols());
+    for (const x of this.expiredSymbols) s.add(x);
     for (const d of this.structureDefs) for (const l of d.legs) s.add(l.symbol);
     for (const u of this.underlyings()) s.add(u);
     return [...s].sort();
@@ -533,12 +586,18 @@ export class ActivePnlTracker {
 
   /** Totals at `now` from the incremental book (cheap: what every tick_update carries). */
   pnlSnapshot(now = this.clock.now()): PnlSnapshotWire {
+    // A contract that expired since the book was built leaves the unrealized totals (rare: rebuilt once).
+    if (now >= this.nextExpiryAt) this.rebuildBook();
     const t = this.pnlFromBook(this.book.totals(now));
     // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
-    return withStructureTotals(t, this.structureDefs, (id) => {
+    const p = withStructureTotals(t, this.structureDefs, (id) => {
       const d = this.structureDefs.find((x) => x.id === id);
       return d ? revalueStructure(d, (sym) => this.quotes.get(sym), now, this.valuation) : undefined;
     });
+    // "As of" keeps when prices were last good: the desk holds it, so a reloaded page still knows.
+    if (p.as_of !== null && p.totals.length > 0 && p.totals.every((x) => x.total_pnl !== null)) this.lastGoodAsOf = p.as_of;
+    p.last_good_as_of = this.lastGoodAsOf;
+    return p;
   }
 
   /** One position valued now (the same function the renderer uses). */
@@ -561,7 +620,8 @@ export class ActivePnlTracker {
       const v = this.value(h.record, now);
       const signed = qtyToNumber(h.snap.quantity_remaining) * (h.snap.side === 'LONG' ? 1 : -1);
       trades.push({ ...v, quantity: signed, entry: v.open_price });
-      if (points !== null) points = v.unrealized_points === null ? null : points + v.unrealized_points;
+      // (an expired contract is left out of the totals, points included: see expired_excluded)
+      if (points !== null && v.unknown_reason !== 'expired') points = v.unrealized_points === null ? null : points + v.unrealized_points;
     }
     const pnl = this.pnlSnapshot(now);
     const one = pnl.totals.length === 1 ? pnl.totals[0]! : null;
@@ -716,6 +776,7 @@ export class ActivePnlTracker {
           unknown_count: c.unknown_count,
           total_pnl: c.total === null ? null : toDecimalString(c.total),
           open_positions: c.open_positions,
+          ...(c.expired_excluded > 0 ? { expired_excluded: c.expired_excluded } : {}),
         })),
     );
   }
@@ -779,8 +840,19 @@ export class ActivePnlTracker {
 
   private rebuildBook(): void {
     this.book = this.newBook();
-    for (const h of this.held.values()) this.book.setPosition(h.snap);
+    this.nextExpiryAt = Infinity;
+    this.expiredSymbols.clear();
+    for (const h of this.held.values()) this.bookSet(h.snap);
     this.version++;
+  }
+
+  /** Puts a position in the book, marking it expired when its contract is (and noting the next expiry to watch). */
+  private bookSet(snap: PositionSnapshot): void {
+    const exp = snap.quantity_remaining > 0n ? this.instrument(snap.symbol)?.expiry?.epochMs : undefined;
+    const expired = exp !== undefined && this.clock.now() >= exp;
+    if (exp !== undefined && !expired && exp < this.nextExpiryAt) this.nextExpiryAt = exp;
+    if (expired) this.expiredSymbols.add(snap.symbol);
+    this.book.setPosition(snap, expired);
   }
 
   private syncSubscriptions(): void {

@@ -70,6 +70,8 @@ export interface CurrencyTotals {
   /** realized + unrealized, null when unrealized is unknown. */
   total: Money | null;
   open_positions: number;
+  /** Open positions in expired contracts: counted in open_positions, left out of unrealized (no market values them). */
+  expired_excluded: number;
 }
 
 export interface BookTotals {
@@ -120,6 +122,8 @@ interface Acc {
   expMask: number;
   /** Groups (row × 2 + group) with open positions and no usable mark, in the order they became so. */
   unknownGroups: Set<number>;
+  /** Open positions in expired contracts (setPosition with `expired`): not valued, not unknown. */
+  expired: number;
   /** Open positions in those groups. */
   unknownCount: number;
   open: number;
@@ -196,6 +200,7 @@ export class PortfolioBook {
   private rowEntries: (Entry[] | null)[] = [];
 
   private readonly entries = new Map<string, Entry>();
+  private readonly expiredKeys = new Map<string, Acc>();
   private readonly realized = new Map<string, { acc: Acc; net: bigint; gross: bigint; fees: bigint }>();
   private readonly accs: Acc[] = [];
   private readonly accIndex = new Map<string, number>();
@@ -240,8 +245,12 @@ export class PortfolioBook {
     return out;
   }
 
-  /** Adds or replaces a position (after a fill, or from portfolio.json). A closed one keeps only its realized P&L. */
-  setPosition(snap: PositionSnapshot): void {
+  /**
+   * Adds or replaces a position (after a fill, or from portfolio.json). A closed one keeps only its
+   * realized P&L. An open one in an `expired` contract has no market: it keeps its realized P&L and
+   * is counted (open_positions, expired_excluded) but left out of unrealized — never unknown forever.
+   */
+  setPosition(snap: PositionSnapshot, expired = false): void {
     const acc = this.acc(this.currencyOf(snap.symbol));
     const old = this.realized.get(snap.key);
     if (old) {
@@ -259,7 +268,14 @@ export class PortfolioBook {
 
     const existing = this.entries.get(snap.key);
     if (existing) this.detach(existing);
+    this.unexpire(snap.key);
     if (snap.quantity_remaining <= 0n) return;
+    if (expired) {
+      acc.expired++;
+      acc.open++;
+      this.expiredKeys.set(snap.key, acc);
+      return;
+    }
     const k = this.row(snap.symbol);
     const e: Entry = {
       key: snap.key,
@@ -285,6 +301,15 @@ export class PortfolioBook {
     }
     const e = this.entries.get(key);
     if (e) this.detach(e);
+    this.unexpire(key);
+  }
+
+  private unexpire(key: string): void {
+    const acc = this.expiredKeys.get(key);
+    if (!acc) return;
+    acc.expired--;
+    acc.open--;
+    this.expiredKeys.delete(key);
   }
 
   /** Revalues the positions holding the quote's symbol. Returns false when the book holds none. */
@@ -392,6 +417,7 @@ export class PortfolioBook {
         unknown,
         total: unrealized === null ? null : ((acc.realizedNet + unrealized) as Money),
         open_positions: acc.open,
+        expired_excluded: acc.expired,
       });
     }
     return { as_of: asOf, currencies };
@@ -663,7 +689,7 @@ export class PortfolioBook {
     if (i === undefined) {
       i = this.accs.length;
       this.accIndex.set(currency, i);
-      this.accs.push({ currency, realizedNet: 0n, realizedGross: 0n, fees: 0n, kx: P10.map(() => 0n), expMask: 1, unknownGroups: new Set(), unknownCount: 0, open: 0 });
+      this.accs.push({ currency, realizedNet: 0n, realizedGross: 0n, fees: 0n, kx: P10.map(() => 0n), expMask: 1, unknownGroups: new Set(), unknownCount: 0, open: 0, expired: 0 });
     }
     return i;
   }

@@ -442,6 +442,12 @@ export interface PnlTotalsWire {
    * file gives only the structure's net debit), so their net P&L is added here. Absent means 0.
    */
   open_structures?: number;
+  /**
+   * Open positions in expired contracts (counted in open_positions): no market values them, so their
+   * unrealized P&L is left out of these totals — which say so — rather than making them unknown
+   * for good. Their realized P&L is in. Absent means 0.
+   */
+  expired_excluded?: number;
 }
 
 export interface PnlSnapshotWire {
@@ -457,6 +463,12 @@ export interface PnlSnapshotWire {
   total: string | null;
   /** Per currency, sorted by currency code. */
   totals: PnlTotalsWire[];
+  /**
+   * `as_of` the last time every total was known (prices were good then), kept by the desk so a
+   * reloaded page can still say "prices last good at …"; null when never; absent from views the
+   * renderer computes itself.
+   */
+  last_good_as_of?: number | null;
 }
 
 interface TotalsAcc {
@@ -467,6 +479,7 @@ interface TotalsAcc {
   known: bigint;
   unknown: number;
   open: number;
+  expired: number;
 }
 
 const parseMoney = (t: string): bigint => parseScaled(t, MONEY_DP);
@@ -502,14 +515,15 @@ export function totalsOf(positions: Iterable<PositionView>): PnlSnapshotWire {
   let asOf: number | null = null;
   for (const p of positions) {
     let a = accs.get(p.currency);
-    if (!a) accs.set(p.currency, (a = { decimals: p.currency_decimals, realized: 0n, gross: 0n, fees: 0n, known: 0n, unknown: 0, open: 0 }));
+    if (!a) accs.set(p.currency, (a = { decimals: p.currency_decimals, realized: 0n, gross: 0n, fees: 0n, known: 0n, unknown: 0, open: 0, expired: 0 }));
     const v = parsedView(p);
     a.realized += v.realized;
     a.gross += v.gross;
     a.fees += v.fees;
     if (p.status === 'CLOSED') continue;
     a.open++;
-    if (v.unrealized === null) a.unknown++;
+    if (p.unknown_reason === 'expired') a.expired++;
+    else if (v.unrealized === null) a.unknown++;
     else {
       a.known += v.unrealized;
       if (p.quote_received_at !== null && (asOf === null || p.quote_received_at < asOf)) asOf = p.quote_received_at;
@@ -530,6 +544,7 @@ export function totalsOf(positions: Iterable<PositionView>): PnlSnapshotWire {
         unknown_count: a.unknown,
         total_pnl: unrealized === null ? null : toDecimalString((a.realized + unrealized) as Money),
         open_positions: a.open,
+        ...(a.expired > 0 ? { expired_excluded: a.expired } : {}),
       };
     }),
   );

@@ -165,7 +165,8 @@ export interface Venue {
   health(): StreamHealth[];
   sessionState(): VenueSessionState;
 
-  latestQuotes(symbols: readonly string[]): Promise<Quote[]>;
+  /** Latest quotes; with `trades`, the latest trade prices too (`last`; otherwise null = not asked). */
+  latestQuotes(symbols: readonly string[], opts?: { trades?: boolean }): Promise<Quote[]>;
   positions(): Promise<VenuePosition[]>;
   orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]>;
   account(): Promise<VenueAccount>;

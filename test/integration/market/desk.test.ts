@@ -244,6 +244,50 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
   });
 });
 
+describe('REST fallback under the last-trade mark policy, and the rest health row (review items 3, 4)', () => {
+  it('a stall with mark_policy last: REST fetches latest trades, P&L stays known, the rest row shows the calls', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ld-rest-last-'));
+    try {
+      const file = join(dir, 'portfolio.json');
+      writeFileSync(file, JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: '10', cost_basis: '500', opened_at: '2026-11-01T14:00:00Z' }] }));
+      const d = createDesk({
+        clock: new SystemClock(),
+        portfolioPath: file,
+        config: { simIntervalMs: 20, tickCoalesceMs: 20, healthIntervalMs: 100, staleAfterMs: 2000, markPolicy: 'last', streams: { dataTimeoutMs: 60_000, backoffBaseMs: 20, backoffCapMs: 200 } },
+      });
+      desk = d;
+      const restRow = () => d.snapshot().streams.find((s) => s.name === 'rest')!;
+      await d.start();
+      await waitFor(() => d.cache.get('SPY')?.source === 'stream' && d.cache.get('SPY')!.last !== null, 5000, 'SPY traded on the stream');
+      d.simServer!.fault({ kind: 'stall', stream: 'stocks' });
+      const stalledAt = Date.now();
+      await waitFor(() => d.cache.get('SPY')?.source === 'rest', 5000, 'SPY refreshed by REST');
+      const unknown: string[] = [];
+      while (Date.now() - stalledAt < 6000) {
+        const p = d.live.tracker.snapshot().trades.find((t) => t.symbol === 'SPY')!;
+        if (p.unrealized_value === null) unknown.push(`${Date.now() - stalledAt} ms: ${String(p.unknown_reason)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // before the fix every REST refresh wrote last: null (no_last) while REST worked
+      expect(unknown).toEqual([]);
+      const q = d.cache.get('SPY')!;
+      expect(q.source).toBe('rest');
+      expect(q.last).not.toBeNull();
+      expect(Date.now() - q.lastReceivedAt!).toBeLessThan(2000);
+      // the REST channel's row shows its calls (was: lastEventAt null, "waiting for first event")
+      const row = restRow();
+      expect(row.lastEventAt).not.toBeNull();
+      expect(Date.now() - row.lastEventAt!).toBeLessThan(3000);
+      // a failing REST call is the row's last error, with its time
+      d.simServer!.fault({ kind: 'fail_data_rest' });
+      await waitFor(() => (restRow().lastError ?? '').includes('503'), 5000, 'REST failure on the rest row');
+      expect(restRow().lastErrorAt).not.toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Alpaca endpoints from the environment (issue 12 item 11)', () => {
   it('connects venue alpaca to a self-hosted gateway named by APCA_API_BASE_URL / _DATA_URL / _STREAM_URL', async () => {
     const clock = new SystemClock();

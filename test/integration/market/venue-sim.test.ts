@@ -42,6 +42,12 @@ describe('Alpaca adapter ⇄ simulated venue (loopback)', () => {
     const quotes = await r.venue.latestQuotes(['SPY', 'NEWCO', 'SPY261218C00600000', 'IWM261218P00200000']);
     expect(quotes.map((q) => q.symbol).sort()).toEqual(['IWM261218P00200000', 'NEWCO', 'SPY', 'SPY261218C00600000']);
     for (const q of quotes) expect(q).toMatchObject({ source: 'rest' });
+    // without trades asked for, `last` is unknown (null), never a price; with them, the latest trades
+    expect(quotes.every((q) => q.last === null)).toBe(true);
+    const withTrades = await r.venue.latestQuotes(['SPY', 'SPY261218C00600000'], { trades: true });
+    expect(withTrades.map((q) => q.symbol).sort()).toEqual(['SPY', 'SPY261218C00600000']);
+    expect(withTrades.every((q) => q.last !== null && q.last > 0 && q.bid !== null)).toBe(true);
+    expect(r.venue.lastRestOkAt).not.toBeNull();
     const snaps = await r.venue.snapshots(['SPY', 'SPY261218C00600000']);
     expect(snaps.every((q) => q.last !== null && q.bid !== null)).toBe(true);
     // more than 100 option symbols are split into several requests (Alpaca's per-request limit)

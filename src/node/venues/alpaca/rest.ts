@@ -43,6 +43,8 @@ export interface AlpacaRestOptions {
   onSessionRefused?: (status: number, message: string) => void;
   /** Every failed call, with its message (for health). */
   onError?: (message: string) => void;
+  /** Every call answered with a 2xx (for health: the REST channel's last event). */
+  onSuccess?: (at: number) => void;
 }
 
 type Host = 'trading' | 'data';
@@ -69,6 +71,7 @@ const restQuoteSchema = z.object({
 const restTradeSchema = z.object({ p: num.positive().max(MAX_PLAUSIBLE_PRICE, `above the plausible maximum price ${MAX_PLAUSIBLE_PRICE}`).optional(), t: z.string().max(64).optional() });
 const optionContractSchema = z.object({ symbol: z.string().max(64), status: z.string().max(32), tradable: z.boolean().optional() });
 const latestQuotesSchema = z.object({ quotes: z.record(z.string(), restQuoteSchema) });
+const latestTradesSchema = z.object({ trades: z.record(z.string(), restTradeSchema) });
 const stockSnapshotsSchema = z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() }).nullable());
 const optionSnapshotsSchema = z.object({
   snapshots: z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() })),
@@ -100,7 +103,7 @@ const accountSchema = z.object({
 const errorBodySchema = z.object({ code: z.number().optional(), message: z.string().optional() });
 
 export class AlpacaRestClient {
-  private readonly o: Required<Omit<AlpacaRestOptions, 'logger' | 'onSessionRefused' | 'onError'>> & Pick<AlpacaRestOptions, 'onSessionRefused' | 'onError'> & { logger: Logger };
+  private readonly o: Required<Omit<AlpacaRestOptions, 'logger' | 'onSessionRefused' | 'onError' | 'onSuccess'>> & Pick<AlpacaRestOptions, 'onSessionRefused' | 'onError' | 'onSuccess'> & { logger: Logger };
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly buckets: Record<Host, Bucket>;
@@ -133,20 +136,36 @@ export class AlpacaRestClient {
 
   // ---------- market data ----------
 
-  /** Latest quotes for stocks and options (options in chunks of 100, Alpaca's per-request limit). */
-  async latestQuotes(symbols: readonly string[]): Promise<Quote[]> {
+  /**
+   * Latest quotes for stocks and options (options in chunks of 100, Alpaca's per-request limit).
+   * With `trades` (the mark policy values positions at the last trade), the latest trades too
+   * (`/v2/stocks/trades/latest`, `/v1beta1/options/trades/latest`): each quote then carries `last`,
+   * and a symbol with a trade but no quote still comes back. Without it `last` is null (unknown:
+   * the cache keeps the last trade it knew).
+   */
+  async latestQuotes(symbols: readonly string[], opts: { trades?: boolean } = {}): Promise<Quote[]> {
     const stocks = symbols.filter((x) => symbolKind(x) === 'stock');
     const options = symbols.filter((x) => symbolKind(x) === 'option');
-    const out: Quote[] = [];
-    for (let i = 0; i < stocks.length; i += 200) {
-      const body = await this.request('data', 'GET', '/v2/stocks/quotes/latest', { symbols: stocks.slice(i, i + 200).join(','), feed: this.o.stockFeed });
-      out.push(...this.toQuotes(parseOr(latestQuotesSchema, body, 'latest stock quotes').quotes, {}));
+    const quotes: Record<string, z.infer<typeof restQuoteSchema>> = {};
+    const trades: Record<string, number> = {};
+    const chunks: [string, string, string, readonly string[], number][] = [
+      ['/v2/stocks/quotes/latest', '/v2/stocks/trades/latest', this.o.stockFeed, stocks, 200],
+      ['/v1beta1/options/quotes/latest', '/v1beta1/options/trades/latest', this.o.optionFeed, options, 100],
+    ];
+    for (const [quotePath, tradePath, feed, list, size] of chunks) {
+      for (let i = 0; i < list.length; i += size) {
+        const q = { symbols: list.slice(i, i + size).join(','), feed };
+        Object.assign(quotes, parseOr(latestQuotesSchema, await this.request('data', 'GET', quotePath, q), `latest ${quotePath.includes('options') ? 'option' : 'stock'} quotes`).quotes);
+        if (!opts.trades) continue;
+        const t = parseOr(latestTradesSchema, await this.request('data', 'GET', tradePath, q), `latest ${tradePath.includes('options') ? 'option' : 'stock'} trades`).trades;
+        for (const [symbol, trade] of Object.entries(t)) {
+          if (trade.p === undefined) continue;
+          trades[symbol] = trade.p;
+          quotes[symbol] ??= {};
+        }
+      }
     }
-    for (let i = 0; i < options.length; i += 100) {
-      const body = await this.request('data', 'GET', '/v1beta1/options/quotes/latest', { symbols: options.slice(i, i + 100).join(','), feed: this.o.optionFeed });
-      out.push(...this.toQuotes(parseOr(latestQuotesSchema, body, 'latest option quotes').quotes, {}));
-    }
-    return out;
+    return this.toQuotes(quotes, trades);
   }
 
   /** Snapshots (latest quote + latest trade) for stocks and options. */
@@ -275,7 +294,10 @@ export class AlpacaRestClient {
         await this.sleep(Math.min(this.o.maxWaitMs, Math.max(0, reset - this.o.clock.now())));
         continue;
       }
-      if (res.status >= 200 && res.status < 300) return res.body;
+      if (res.status >= 200 && res.status < 300) {
+        this.o.onSuccess?.(this.o.clock.now());
+        return res.body;
+      }
       throw this.toError(host, method, path, res.status, res.body);
     }
   }

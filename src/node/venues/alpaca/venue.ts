@@ -130,6 +130,8 @@ export class AlpacaVenue implements Venue {
   lastRestError: string | null = null;
   /** When `lastRestError` happened (epoch ms). */
   lastRestErrorAt: number | null = null;
+  /** When a REST call last succeeded (epoch ms): the `rest` health row's last event. */
+  lastRestOkAt: number | null = null;
   /** The REST channel's own verdict: refused only when a REST call was refused (401, or 403 on a trading read). */
   private restRefused = false;
   private authenticatedOnce = false;
@@ -234,6 +236,9 @@ export class AlpacaVenue implements Venue {
         this.lastRestError = message;
         this.lastRestErrorAt = this.clock.now();
       },
+      onSuccess: (at) => {
+        this.lastRestOkAt = at;
+      },
     });
   }
 
@@ -324,8 +329,8 @@ export class AlpacaVenue implements Venue {
 
   // ---------- REST ----------
 
-  latestQuotes(symbols: readonly string[]): Promise<Quote[]> {
-    return this.rest.latestQuotes(symbols);
+  latestQuotes(symbols: readonly string[], opts: { trades?: boolean } = {}): Promise<Quote[]> {
+    return this.rest.latestQuotes(symbols, opts);
   }
 
   snapshots(symbols: readonly string[]): Promise<Quote[]> {

@@ -6,7 +6,7 @@
  *   upgrade says `Content-Type: application/msgpack`, as alpaca-py does);
  * - `/v1beta1/{indicative|opra}`: option stream, msgpack only (412 without the header);
  * - `/stream`: trade_updates, JSON in *binary* frames (as paper does), both auth message forms;
- * - REST: latest quotes and snapshots (stocks, options), account, positions, orders;
+ * - REST: latest quotes, latest trades and snapshots (stocks, options), account, positions, orders;
  * - `POST /__sim/fault {kind, ...}` and `GET /__sim/state`: the admin API for e2e tests.
  *
  * Deterministic given a seed (see model.ts). Fault injection: drop, stall, refuse 406, slow,
@@ -671,7 +671,7 @@ export class SimVenueServer {
       return options ? { ap: q.ask, as: q.askSize, ax: 'C', bp: q.bid, bs: q.bidSize, bx: 'C', c: 'A', t } : { ap: q.ask, as: q.askSize, ax: 'V', bp: q.bid, bs: q.bidSize, bx: 'V', c: ['R'], t, z: 'C' };
     };
     const restTrade = (q: Quote) => ({ p: q.last, s: 1, t: rfc3339Nanos(now, this.nextNanos()), x: 'V' });
-    const dataRoute = (options: boolean, kind: 'latest' | 'snapshots') => {
+    const dataRoute = (options: boolean, kind: 'latest' | 'trades' | 'snapshots') => {
       if (this.dataRestDown) return this.json(res, 503, { message: 'market data temporarily unavailable (sim fault fail_data_rest)' }, rate);
       if (symbols.length === 0) return this.json(res, 400, { message: 'symbols is required' }, rate);
       if (options && symbols.length > 100) return this.json(res, 400, { message: 'too many symbols (max 100)' }, rate);
@@ -681,9 +681,11 @@ export class SimVenueServer {
       for (const s of symbols) {
         const q = quoteNow(s);
         if (!q) continue;
-        map[s] = kind === 'latest' ? restQuote(q, options) : { latestQuote: restQuote(q, options), latestTrade: restTrade(q) };
+        if (kind === 'trades' && q.last === null) continue; // no trade yet: Alpaca leaves the symbol out
+        map[s] = kind === 'latest' ? restQuote(q, options) : kind === 'trades' ? restTrade(q) : { latestQuote: restQuote(q, options), latestTrade: restTrade(q) };
       }
       if (kind === 'latest') return this.json(res, 200, { quotes: map }, rate);
+      if (kind === 'trades') return this.json(res, 200, { trades: map }, rate);
       return this.json(res, 200, options ? { snapshots: map, next_page_token: null } : map, rate);
     };
     const contractPath = /^\/v2\/options\/contracts\/([^/]+)$/.exec(path);
@@ -711,6 +713,8 @@ export class SimVenueServer {
     if (method === 'GET' && path === '/v2/stocks/quotes/latest') return dataRoute(false, 'latest');
     if (method === 'GET' && path === '/v2/stocks/snapshots') return dataRoute(false, 'snapshots');
     if (method === 'GET' && path === '/v1beta1/options/quotes/latest') return dataRoute(true, 'latest');
+    if (method === 'GET' && path === '/v2/stocks/trades/latest') return dataRoute(false, 'trades');
+    if (method === 'GET' && path === '/v1beta1/options/trades/latest') return dataRoute(true, 'trades');
     if (method === 'GET' && path === '/v1beta1/options/snapshots') return dataRoute(true, 'snapshots');
     const quoteOf = (s: string) => quoteNow(s);
     if (method === 'GET' && path === '/v2/account') return this.json(res, 200, this.broker.account(quoteOf), rate);

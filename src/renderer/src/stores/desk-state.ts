@@ -340,7 +340,8 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       progress: s.progress ?? null,
     };
     const rebuilt = rebuild({ ...base, quotes: withoutOmitted(quotes, base.plan) }, s.serverTime);
-    return { state: { ...rebuilt, lastGoodAsOf: lastGoodAsOf(rebuilt.totals, state.lastGoodAsOf) }, needResync: false };
+    // The desk keeps when prices were last good (a reloaded page starts from its figure, not null).
+    return { state: { ...rebuilt, lastGoodAsOf: lastGoodAsOf(rebuilt.totals, laterOf(state.lastGoodAsOf, s.pnl_snapshot?.last_good_as_of)) }, needResync: false };
   }
   if (state.awaitingSnapshot || state.seq === null) return { state, needResync: false };
   if (event.seq <= state.seq) return { state, needResync: false }; // duplicate or old
@@ -456,6 +457,12 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
   return { ...state, quotes, positions, valuedAt: Math.max(now, state.valuedAt), positionTotals, totals: positionTotals === state.positionTotals ? state.totals : allTotals(positionTotals, state.structureDefs, state.structures) };
 }
 
+/** The later of two times (either may be unknown). */
+function laterOf(a: number | null, b: number | null | undefined): number | null {
+  if (b === null || b === undefined) return a;
+  return a === null || b > a ? b : a;
+}
+
 /** The totals' as_of when every total is known (prices were good then), else the previous one. */
 export function lastGoodAsOf(totals: PnlSnapshotWire, previous: number | null): number | null {
   if (totals.as_of === null || totals.totals.length === 0 || totals.totals.some((t) => t.total_pnl === null)) return previous;
@@ -470,7 +477,7 @@ function applyTick(state: DeskState, now: number, event: { active_nodes: string[
     ...state,
     structures,
     totals,
-    lastGoodAsOf: lastGoodAsOf(totals, state.lastGoodAsOf),
+    lastGoodAsOf: lastGoodAsOf(totals, laterOf(state.lastGoodAsOf, event.pnl_snapshot.last_good_as_of)),
     serverPnl: event.pnl_snapshot,
     activeNodes: event.active_nodes,
     progress: event.progress ?? null,

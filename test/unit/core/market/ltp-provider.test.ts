@@ -119,4 +119,47 @@ describe('LtpProvider', () => {
     expect(await p).toMatchObject({ fresh: false, reason: 'the LTP provider is stopped' });
     expect((await ltp.getFresh('QQQ')).fresh).toBe(false);
   });
+
+  it('a REST quote without a last trade keeps the cached last and its own time (mid: last not wiped)', async () => {
+    const { clock, cache, ltp } = setup();
+    cache.applyTrade({ symbol: 'SPY', price: 501.25, size: 1, exchangeTime: 90_000, receivedAt: 90_000 });
+    cache.applyQuote({ symbol: 'SPY', bid: 500, ask: 500.1, bidSize: 1, askSize: 1, exchangeTime: 91_000, receivedAt: 91_000 });
+    const p = ltp.getFresh('SPY');
+    clock.advance(10);
+    await settle();
+    expect((await p).fresh).toBe(true);
+    const q = cache.get('SPY')!;
+    expect(q.bid).toBe(50); // the REST book
+    expect(q.bookReceivedAt).toBe(100_010);
+    expect(q.last).toBe(501.25); // was null: the refresh wiped the last trade
+    expect(q.lastReceivedAt).toBe(90_000); // the trade's own time, not the refresh's
+  });
+
+  it('under the last policy a REST quote with trades keeps the mark known and fresh; without, it stays as old as it is', async () => {
+    const clock = new ManualClock(100_000);
+    const cache = new QuoteCache(clock, { staleAfterMs: 5000, markPolicy: 'last' });
+    let withTrade = true;
+    const ltp = new LtpProvider({
+      cache,
+      clock,
+      batchWindowMs: 10,
+      minSymbolIntervalMs: 0,
+      fetchLatest: (symbols) => Promise.resolve(symbols.map((s) => ({ ...quote(s, 50, clock.now()), last: withTrade ? 50.05 : null }))),
+    });
+    cache.applyTrade({ symbol: 'AAPL', price: 228, size: 1, exchangeTime: 90_000, receivedAt: 90_000 });
+    const p = ltp.getFresh('AAPL');
+    clock.advance(10);
+    await settle();
+    expect(await p).toMatchObject({ fresh: true, source: 'rest' });
+    expect(cache.mark('AAPL')).toMatchObject({ value: 50.05, basis: 'last', stale: false });
+    withTrade = false;
+    clock.advance(6000);
+    const p2 = ltp.getFresh('AAPL');
+    clock.advance(10);
+    await settle();
+    expect(await p2).toMatchObject({ fresh: false, source: 'rest' });
+    // Stale (the last trade is 6 s old), never "no last trade": the price is known, just old.
+    expect(cache.get('AAPL')!.last).toBe(50.05);
+    expect(cache.mark('AAPL')).toMatchObject({ value: 50.05, stale: true });
+  });
 });

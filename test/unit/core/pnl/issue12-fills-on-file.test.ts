@@ -72,3 +72,76 @@ describe('fills on positions held in the portfolio file', () => {
     ]);
   });
 });
+
+describe('fills across a portfolio swap (review item 5)', () => {
+  const aapl = { id: 'aapl-shares', type: 'stock', symbol: 'AAPL', side: 'long', quantity: '50', cost_basis: '228.40', opened_at: '2026-10-20T15:05:00Z' };
+  const spy = { id: 'spy-shares', type: 'stock', symbol: 'SPY', side: 'long', quantity: '100', cost_basis: '585.20', opened_at: '2026-10-15T14:32:00Z' };
+  const sample = file([spy, aapl], 'paper-main');
+
+  function run() {
+    const clock = new ManualClock(T0);
+    const tracker = new ActivePnlTracker({ clock, quotes: new QuoteCache(clock) });
+    const load = (t: string) => {
+      const p = parsePortfolio(t);
+      if (!p.ok) throw new Error(JSON.stringify(p.errors));
+      tracker.setPortfolio(p.portfolio, null);
+    };
+    const sell = (id: string, quantity: number, price: number, side: 'BUY' | 'SELL' = 'SELL') =>
+      expect(tracker.applyFill(makeFill({ fill_id: id, position_id: 'venue:AAPL', symbol: 'AAPL', side, quantity, price, time: clock.now() })).ok).toBe(true);
+    const aaplRows = () => tracker.records().filter((r) => r.symbol === 'AAPL').map((r) => [r.key, r.status, r.side, r.quantity_remaining, r.realized_net]);
+    const realized = () => tracker.pnlSnapshot().totals[0]!.realized_pnl;
+    return { load, sell, aaplRows, realized };
+  }
+
+  it('sell 20 then 100 AAPL, load a file without AAPL, load the sample again: long 50 closed, short 70, realized −200', () => {
+    const { load, sell, aaplRows, realized } = run();
+    load(sample);
+    sell('f1', 20, 224.4);
+    sell('f2', 100, 224.4);
+    expect(aaplRows()).toEqual([
+      ['aapl-shares#0', 'CLOSED', 'LONG', '0', '-200'],
+      ['aapl-shares#1', 'OPEN', 'SHORT', '70', '0'],
+    ]);
+    expect(realized()).toBe('-200');
+    load(file([spy], 'paper-main'));
+    expect(aaplRows()).toEqual([['fills:AAPL#0', 'OPEN', 'SHORT', '120', '0']]);
+    load(sample);
+    // was: aapl-shares#0 long 50 OPEN again, a separate fills:AAPL short 120, realized 0
+    expect(aaplRows()).toEqual([
+      ['aapl-shares#0', 'CLOSED', 'LONG', '0', '-200'],
+      ['aapl-shares#1', 'OPEN', 'SHORT', '70', '0'],
+    ]);
+    expect(realized()).toBe('-200');
+  });
+
+  it('the fills do not follow into a portfolio of a different account, and come back with their own', () => {
+    const { load, sell, aaplRows } = run();
+    load(sample);
+    sell('f1', 20, 224.4);
+    sell('f2', 100, 224.4);
+    load(file([spy], 'a'));
+    expect(aaplRows()).toEqual([]); // was: fills:AAPL short 120 shown with account "a"
+    load(file([spy, aapl], 'a'));
+    expect(aaplRows()).toEqual([['aapl-shares#0', 'OPEN', 'LONG', '50', '0']]);
+    load(sample);
+    expect(aaplRows()).toEqual([
+      ['aapl-shares#0', 'CLOSED', 'LONG', '0', '-200'],
+      ['aapl-shares#1', 'OPEN', 'SHORT', '70', '0'],
+    ]);
+  });
+
+  it('a fill while the instrument is out of the file joins the orphan position and goes back to the file with it', () => {
+    const { load, sell, aaplRows } = run();
+    load(sample);
+    sell('f1', 120, 224.4); // long 50 closed (−200), short 70
+    load(file([spy], 'paper-main'));
+    sell('f2', 120, 224.4, 'BUY'); // closes the orphan short 120 — not a separate long
+    expect(aaplRows()).toEqual([['fills:AAPL#0', 'CLOSED', 'SHORT', '0', '0']]);
+    load(sample);
+    expect(aaplRows()).toEqual([
+      ['aapl-shares#0', 'CLOSED', 'LONG', '0', '-200'],
+      ['aapl-shares#1', 'CLOSED', 'SHORT', '0', '0'],
+      ['aapl-shares#2', 'OPEN', 'LONG', '50', '0'],
+    ]);
+  });
+});

@@ -125,3 +125,13 @@ describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 1
     expect(r.state.totals.total).toBe('-1200');
   });
 });
+
+describe('"As of" after a page reload (review item 11)', () => {
+  it('a fresh store takes the time prices were last good from the desk snapshot and the ticks', () => {
+    const ev: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 9000, snapshot: makeSnapshot({ serverTime: 9000, streaming: true, pnl_snapshot: { ...EMPTY_PNL, last_good_as_of: 4000 } }) };
+    let r = reduceDesk(initialDeskState, ev, 9000);
+    expect(r.state.lastGoodAsOf).toBe(4000); // was null: only the store that saw the good prices knew
+    r = reduceDesk(r.state, { ...(tick(2, []) as Extract<DeskEvent, { type: 'tick_update' }>), pnl_snapshot: { ...EMPTY_PNL, last_good_as_of: 4500 } }, 9000);
+    expect(r.state.lastGoodAsOf).toBe(4500);
+  });
+});

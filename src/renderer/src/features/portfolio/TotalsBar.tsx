@@ -14,6 +14,11 @@ export function unknownText(count: number, withStructures = false): string {
   return `unknown (${count} ${what} without a fresh quote)`;
 }
 
+/** "excludes 1 expired contract": open positions in expired contracts are left out of unrealized (no market values them). */
+export function expiredText(count: number): string {
+  return `excludes ${count} expired ${count === 1 ? 'contract' : 'contracts'}`;
+}
+
 function Figure({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <div className="figure" data-testid={testId}>
@@ -47,6 +52,11 @@ const CurrencyTotals = memo(function CurrencyTotals({ t }: { t: PnlTotalsWire })
         ) : (
           <Money value={t.unrealized_pnl} decimals={t.currency_decimals} size="lg" />
         )}
+        {(t.expired_excluded ?? 0) > 0 ? (
+          <div className="figure-sm" data-testid="expired-excluded" title="an expired contract has no market: its unrealized P&L is not in the totals (its realized P&L is)">
+            {expiredText(t.expired_excluded!)}
+          </div>
+        ) : null}
       </Figure>
       <Figure label="Total" testId="total">
         {t.total_pnl === null ? (
