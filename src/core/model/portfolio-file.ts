@@ -102,7 +102,9 @@ const PRICE_SCALE = 10n ** BigInt(PRICE_DP);
 const MULT_SCALE = 10n ** BigInt(MULT_DP);
 const MONEY_SCALE = 10n ** BigInt(MONEY_DP);
 const sharesLimit = limitCheck('shares', MAX_SHARES, QTY_SCALE);
-const contractsLimit = limitCheck('contracts', MAX_CONTRACTS, QTY_SCALE);
+const contractsLimitOnly = limitCheck('contracts', MAX_CONTRACTS, QTY_SCALE);
+/** Options trade in whole contracts: "1.5" contracts is a typo, not a holding. */
+const contractsLimit = (t: bigint) => (t % QTY_SCALE === 0n ? null : 'must be a whole number of contracts') ?? contractsLimitOnly(t);
 const costBasisLimit = limitCheck('cost basis', MAX_COST_BASIS, PRICE_SCALE);
 const multiplierLimit = limitCheck('multiplier', MAX_MULTIPLIER, MULT_SCALE);
 const netDebitLimit = (t: bigint) => limitCheck('net debit (absolute)', MAX_NET_DEBIT, MONEY_SCALE)(t < 0n ? -t : t);

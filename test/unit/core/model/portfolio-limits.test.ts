@@ -23,6 +23,7 @@ describe('implausible positions in portfolio.json', () => {
     ['a cost basis of 1e308', stock({ cost_basis: 1e308 }), '$.positions[0].cost_basis', 'cost basis above the limit'],
     ['10 million contracts', option({ contracts: '10000000' }), '$.positions[0].contracts', 'contracts above the limit of 1,000,000'],
     ['a multiplier of 1e12', option({ multiplier: '1e12' }), '$.positions[0].multiplier', 'multiplier above the limit'],
+    ['1.5 option contracts', option({ contracts: '1.5' }), '$.positions[0].contracts', 'must be a whole number of contracts'],
   ])('%s is refused with the field named', (_name, pos, path, message) => {
     const e = errors(doc([pos]));
     expect(e).toHaveLength(1);
@@ -38,6 +39,16 @@ describe('implausible positions in portfolio.json', () => {
     const e = errors(doc([{ id: 'm', type: 'multi_leg', name: 'm', net_debit: '-1e20', opened_at: '2026-11-01T15:00:00Z', legs }]));
     expect(e.map((x) => [x.path, x.message.slice(0, 32)])).toEqual([['$.positions[0].net_debit', 'net debit (absolute) above the l']]);
     expect(parsePortfolio(doc([stock({ quantity: String(MAX_SHARES) }), option({ contracts: String(MAX_CONTRACTS) })])).ok).toBe(true);
+  });
+
+  it('a fractional leg of a multi-leg position is refused too; fractional shares stay allowed', () => {
+    const legs = [
+      { symbol: 'SPY261218C00600000', side: 'long', contracts: '2' },
+      { symbol: 'SPY261218C00610000', side: 'short', contracts: '0.5' },
+    ];
+    const e = errors(doc([{ id: 'm', type: 'multi_leg', name: 'm', net_debit: '100', opened_at: '2026-11-01T15:00:00Z', legs }]));
+    expect(e.map((x) => [x.path, x.message])).toEqual([['$.positions[0].legs[1].contracts', 'must be a whole number of contracts']]);
+    expect(parsePortfolio(doc([stock({ quantity: '2.5' })])).ok).toBe(true);
   });
 });
 
