@@ -159,7 +159,10 @@ export interface FeedsSummary {
  * The header's one glance: the worst stream state, except that it never says "running" while
  * quotes are stale (the red banner) or a data stream has gone silent.
  */
-export function feedsSummary(streams: readonly StreamHealthWire[], serverNow: number, staleMs: number, staleQuotes: number): FeedsSummary | null {
+export function feedsSummary(all: readonly StreamHealthWire[], serverNow: number, staleMs: number, staleQuotes: number): FeedsSummary | null {
+  // The local ledger has a health row of its own (and a notification) but is not a feed: a ledger
+  // that cannot write must not make the header say "feeds error" while every feed runs.
+  const streams = all.filter((s) => s.name !== 'ledger');
   const worst = worstStreamState(streams.map((s) => s.state));
   if (worst === null) return null;
   const st = streamStateStyle(worst);

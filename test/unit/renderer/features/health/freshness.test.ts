@@ -20,6 +20,12 @@ const row = (over: Partial<StreamHealthWire> = {}): StreamHealthWire => ({
 });
 
 describe('freshness: one story for header, stream health and ages (issue 12 item 6)', () => {
+  it('a ledger that cannot write has its own health row but is not a feed: the header does not say "feeds error"', () => {
+    const ledger = row({ name: 'ledger', state: 'error', lastError: 'the ledger file is read-only: fills are not being recorded', liveness: 'heartbeat', lastTickAt: null, lastEventAt: null });
+    expect(feedsSummary([row(), ledger], T + 1000, 5000, 0)).toMatchObject({ label: 'feeds running', state: 'running' });
+    expect(feedsSummary([ledger], T + 1000, 5000, 0)).toBeNull();
+  });
+
   it('the header never says "feeds running" under the stale banner or while a data stream is silent', () => {
     const streams = [row(), row({ name: 'options' }), row({ name: 'trade_updates', liveness: 'heartbeat', lastTickAt: null, lastEventAt: T - 600_000 })];
     expect(feedsSummary(streams, T + 1000, 5000, 0)).toMatchObject({ label: 'feeds running', state: 'running' });
