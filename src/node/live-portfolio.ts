@@ -450,19 +450,14 @@ export class LivePortfolio {
   private async portfolioProblem(path: string): Promise<string | null> {
     const read = await readPortfolioFile(path, this.maxPortfolioBytes);
     if (!read.ok) return read.message;
-    const steps = parsePortfolioSteps(read.text);
-    for (;;) {
-      const step = steps.next();
-      if (step.done) {
-        if (step.value.ok) return null;
-        const [first] = step.value.errors;
-        const more = step.value.errors.length - 1;
-        // The parser's messages name a JSON path and what is wrong; for a file that is not shaped like a
-        // portfolio (or not JSON) they never quote the file's text.
-        return `${path} is not a valid portfolio: ${first!.path === '$' ? '' : `${first!.path}: `}${first!.message}${more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'}; Load it to see them all)` : ''}`;
-      }
-      await new Promise<void>((r) => setImmediate(r));
-    }
+    const result = await this.parseSliced(read.text);
+    if (result === null) return 'the desk is stopping';
+    if (result.ok) return null;
+    const [first] = result.errors;
+    const more = result.errors.length - 1;
+    // The parser's messages name a JSON path and what is wrong; for a file that is not shaped like a
+    // portfolio (or not JSON) they never quote the file's text.
+    return `${path} is not a valid portfolio: ${first!.path === '$' ? '' : `${first!.path}: `}${first!.message}${more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'}; Load it to see them all)` : ''}`;
   }
 
   setSettings(patch: DeskSettingsPatch, streaming: boolean): SettingsResult {
@@ -529,18 +524,20 @@ export class LivePortfolio {
     if (this.disposed) return { ok: false, error: { code: 'failed', message: 'the desk is stopping' } };
     if (!read.ok) return this.rejected(path, [{ path: '$', message: read.message }], how, parent, this.clock.now(), 'failed');
     if (how === 'watch' && read.text === this.lastText && path === this.currentPath) return { ok: true };
-    const steps = parsePortfolioSteps(read.text);
-    let result: PortfolioParseResult;
+    const result = await this.parseSliced(read.text);
+    if (result === null) return { ok: false, error: { code: 'failed', message: 'the desk is stopping' } };
+    return this.applyParsed(path, read.text, result, how, parent);
+  }
+
+  /** Parses and validates in bounded slices, yielding to the event loop between them; null once the desk is stopping. */
+  private async parseSliced(text: string): Promise<PortfolioParseResult | null> {
+    const steps = parsePortfolioSteps(text);
     for (;;) {
       const step = steps.next();
-      if (step.done) {
-        result = step.value;
-        break;
-      }
+      if (step.done) return step.value;
       await new Promise<void>((r) => setImmediate(r)); // one bounded slice at a time: timers, sockets and signals run between
-      if (this.disposed) return { ok: false, error: { code: 'failed', message: 'the desk is stopping' } };
+      if (this.disposed) return null;
     }
-    return this.applyParsed(path, read.text, result, how, parent);
   }
 
   private applyParsed(path: string, text: string, parsed: PortfolioParseResult, how: 'load' | 'reload' | 'watch', parent: string | null): { ok: true } | { ok: false; error: CommandError } {
