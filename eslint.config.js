@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { layersPlugin } from './eslint.layers.js';
 
 const NODE_BUILTINS = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
@@ -75,5 +76,11 @@ export default tseslint.config(
   {
     files: ['src/node/**/*.ts', 'src/headless/**/*.ts'],
     rules: restrict(['electron', 'react', 'react-dom'], ['**/renderer/**', '**/main/**'], 'node adapters and the headless desk run without Electron or React.'),
+  },
+  {
+    // The per-folder import allow-list (eslint.layers.js): a folder without an entry fails lint.
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/allow-list': 'error' },
   },
 );

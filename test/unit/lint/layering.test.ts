@@ -41,4 +41,31 @@ describe('layering lint', () => {
   it('node adapters may not import electron', async () => {
     expect(await ruleIds("import { app } from 'electron';\nexport const a = app;", 'src/node/probe.ts')).toContain('no-restricted-imports');
   });
+
+  describe('the per-folder import allow-list (eslint.layers.js)', () => {
+    it('a file in a folder without an entry fails lint, naming the folder', async () => {
+      const [result] = await eslint.lintText('export const a = 1;\n', { filePath: 'src/core/newfolder/probe.ts' });
+      const m = result!.messages.find((x) => x.ruleId === 'layers/allow-list');
+      expect(m?.message).toContain('folder src/core/newfolder has no import rule');
+    });
+
+    it.each([
+      // a folder import the entry does not list
+      ["import type { Quote } from '../market/quote';\nexport type Q = Quote;", 'src/core/orders/probe.ts', 'src/core/orders may not import from src/core/market'],
+      // the renderer's transport sees only the contract, also through the @core alias
+      ["import type { Quote } from '@core/market/quote';\nexport type Q = Quote;", 'src/renderer/src/transport/probe.ts', 'src/renderer/src/transport may not import from src/core/market'],
+      // a package the entry does not list
+      ["import { WebSocket } from 'ws';\nexport const w = WebSocket;", 'src/node/ledger/probe.ts', 'may not import the package "ws"'],
+      ["import Database from 'better-sqlite3';\nexport const d = Database;", 'src/node/venues/alpaca/probe.ts', 'may not import the package "better-sqlite3"'],
+    ])('%j in %s is refused', async (code, filePath, message) => {
+      const [result] = await eslint.lintText(code, { filePath });
+      expect(result!.messages.filter((x) => x.ruleId === 'layers/allow-list').map((x) => x.message).join('\n')).toContain(message);
+    });
+
+    it('what an entry lists is accepted (own folder, listed folders, listed packages)', async () => {
+      const code = "import { z } from 'zod';\nimport type { Quote } from '../market/quote';\nimport type { Clock } from '../ports/clock';\nexport type A = Quote | Clock;\nexport const s = z.string();";
+      expect(await ruleIds(code, 'src/core/alerts/probe.ts')).toEqual(['layers/allow-list']); // zod is not listed for alerts
+      expect(await ruleIds(code.replace("import { z } from 'zod';\n", '').replace('export const s = z.string();', ''), 'src/core/alerts/probe.ts')).toEqual([]);
+    });
+  });
 });
