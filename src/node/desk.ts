@@ -40,7 +40,10 @@ import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-moni
 import type { Alert } from '../core/alerts/types';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
-import type { AlpacaVenue, AlpacaUrls } from './venues/alpaca/venue';
+import type { AlpacaUrls } from './venues/alpaca/venue';
+import type { AccountVenue } from './venues/registry';
+import type { ExecutionPort } from '../core/ports/execution';
+import type { MarketDataPort } from '../core/ports/market-data';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
   CommandOutcome,
@@ -165,11 +168,11 @@ export class Desk {
   private readonly venues: VenueFactory;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
-  private venue: AlpacaVenue | null = null;
+  /** The running account's venue: its market-data and execution ports (null before Start / after Stop). */
+  private runtime: AccountVenue | null = null;
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
   private readonly contractsChecking = new Set<string>();
-  private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
   private ledgerProblem: string | null = null;
@@ -269,8 +272,8 @@ export class Desk {
     this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.venue?.unsubscribe(d.removed);
-      if (d.added.length) this.venue?.subscribe(d.added);
+      if (d.removed.length) this.runtime?.marketData.unsubscribe(d.removed);
+      if (d.added.length) this.runtime?.marketData.subscribe(d.added);
     });
     this.live = new LivePortfolio({
       clock: this.clock,
@@ -338,7 +341,7 @@ export class Desk {
       session: {
         logger: this.logger,
         venue: () => this.config.venue,
-        hasRunningVenue: () => this.streaming && this.venue !== null,
+        hasRunningVenue: () => this.streaming && this.runtime !== null,
         noteReauthenticateRequested: () => {
           this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
         },
@@ -366,14 +369,19 @@ export class Desk {
     return this.ltpProvider;
   }
 
-  /** The running venue adapter (null before Start / after Stop). */
-  get activeVenue(): AlpacaVenue | null {
-    return this.venue;
+  /** The running account's execution port (null before Start / after Stop). */
+  get activeExecution(): ExecutionPort | null {
+    return this.runtime?.execution ?? null;
+  }
+
+  /** The running market-data port (null before Start / after Stop). */
+  get activeMarketData(): MarketDataPort | null {
+    return this.runtime?.marketData ?? null;
   }
 
   /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
   get simServer(): SimVenueServer | null {
-    return this.sim;
+    return this.runtime?.sim ?? null;
   }
 
   /** The last subscription plan (with its warnings) made at Start. */
@@ -406,7 +414,7 @@ export class Desk {
    */
   async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
     if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
-    await this.venue?.reauthenticate(credentials);
+    await this.runtime?.execution.reauthenticate(credentials);
     this.emitHealth();
   }
 
@@ -496,7 +504,7 @@ export class Desk {
   endpoints(): VenueEndpointsWire {
     const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
     if (this.config.venue === 'sim') {
-      const urls = this.sim?.urls() ?? null;
+      const urls = this.runtime?.sim?.urls() ?? null;
       return {
         venue: 'sim',
         env: null,
@@ -613,12 +621,16 @@ export class Desk {
     if (!this.streaming) return; // stopped again before we got here
     // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
     const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
-    const { venue, sim } = await this.venues({ config: this.config, mode: this.mode(), alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
-    this.sim = sim;
-    this.venue = venue;
-    venue.listen({
+    const account = this.defaultAccount();
+    const runtime = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
+    this.runtime = runtime;
+    const { marketData, execution } = runtime;
+    marketData.listen({
       quote: (t) => this.cache.applyQuote(t),
       trade: (t) => this.cache.applyTrade(t),
+      health: () => this.emitHealth(),
+    });
+    execution.listen({
       orderUpdate: (u) => this.onOrderUpdate(u),
       health: () => this.emitHealth(),
       session: (state: VenueSessionState, reason) => {
@@ -632,12 +644,13 @@ export class Desk {
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (symbols) => venue.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
+      fetchLatest: (symbols) => marketData.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
-    venue.subscribe(this.cache.subscribedSymbols());
-    await venue.start();
+    marketData.subscribe(this.cache.subscribedSymbols());
+    await marketData.start();
+    await execution.start();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
@@ -664,13 +677,10 @@ export class Desk {
     this.healthTimer = null;
     this.ltpProvider?.dispose();
     this.ltpProvider = null;
-    const venue = this.venue;
-    const sim = this.sim;
-    this.venue = null;
-    this.sim = null;
-    if (venue) this.rememberHealth(venue);
-    await venue?.dispose();
-    await sim?.stop();
+    const runtime = this.runtime;
+    this.runtime = null;
+    if (runtime) this.rememberHealth(runtime);
+    await runtime?.dispose();
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
@@ -725,11 +735,11 @@ export class Desk {
    * no quote at all; off the quote path; a failed check is logged and retried at the next round.
    */
   private checkContracts(options: readonly string[]): void {
-    const venue = this.venue;
+    const marketData = this.runtime?.marketData;
     const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
-    if (!venue || todo.length === 0) return;
+    if (!marketData || todo.length === 0) return;
     for (const s of todo) this.contractsChecking.add(s);
-    venue
+    marketData
       .optionContractStatus(todo)
       .then((m) => {
         for (const [s, st] of m) this.contractStatus.set(s, st);
@@ -808,15 +818,20 @@ export class Desk {
   }
 
   /** Stop keeps what was last known of each stream (last event, last error and its time, counts). */
-  private rememberHealth(venue: AlpacaVenue): void {
+  private rememberHealth(runtime: AccountVenue): void {
     const now = this.clock.now();
     const base = this.reconnectsBase(now);
-    for (const h of venue.health()) {
+    for (const h of this.healthOf(runtime)) {
       this.lastKnown.set(h.name, this.wireOf(h, now));
       base.set(h.name, (base.get(h.name) ?? 0) + h.reconnects);
     }
-    const rest = this.restRow(venue);
-    this.lastKnown.set('rest', rest);
+    const rest = this.restRow(runtime.execution);
+    if (rest) this.lastKnown.set('rest', rest);
+  }
+
+  /** Every channel of an account's venue: its market data's and its execution's. */
+  private healthOf(runtime: AccountVenue): StreamHealth[] {
+    return [...runtime.marketData.health(), ...runtime.execution.health()];
   }
 
   private wireOf(h: StreamHealth, now: number): StreamHealthWire {
@@ -847,15 +862,17 @@ export class Desk {
    * 403 on a trading read) — streams refused at auth do not make it so. It is quiet by nature (no
    * calls, no events): its liveness is not judged by data.
    */
-  private restRow(venue: AlpacaVenue): StreamHealthWire {
+  private restRow(execution: ExecutionPort): StreamHealthWire | null {
+    const r = execution.restHealth();
+    if (!r) return null;
     return {
       name: 'rest',
-      state: venue.restSessionRefused ? 'session_needed' : 'running',
-      lastError: venue.lastRestError,
-      lastErrorAt: venue.lastRestErrorAt,
+      state: r.sessionRefused ? 'session_needed' : 'running',
+      lastError: r.lastError,
+      lastErrorAt: r.lastErrorAt,
       reconnectAttempts: 0,
       // Every successful REST call (the tracker's fallback refreshes included) is an event of this channel.
-      lastEventAt: venue.lastRestOkAt,
+      lastEventAt: r.lastOkAt,
       queueDepth: 0,
       droppedEvents: 0,
       subscriptions: 0,
@@ -865,7 +882,7 @@ export class Desk {
 
   private streams(): StreamHealthWire[] {
     const now = this.clock.now();
-    const health: StreamHealth[] = this.venue?.health() ?? [];
+    const health: StreamHealth[] = this.runtime ? this.healthOf(this.runtime) : [];
     const streams = STREAM_NAMES.map((name): StreamHealthWire => {
       const h = health.find((x) => x.name === name);
       if (h) return this.wireOf(h, now);
@@ -899,8 +916,9 @@ export class Desk {
         liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
       };
     });
-    if (this.venue) streams.push(this.restRow(this.venue));
-    else {
+    const restNow = this.runtime ? this.restRow(this.runtime.execution) : null;
+    if (restNow) streams.push(restNow);
+    else if (!this.runtime) {
       const rest = this.lastKnown.get('rest');
       if (rest) streams.push({ ...rest, state: 'not_started' });
     }

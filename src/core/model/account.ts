@@ -3,13 +3,13 @@
  * from the configured venue — and every per-account concern (health, kill switch, session) will be
  * keyed by its id as more venues arrive (issue 15, item 1).
  */
-import type { VenueMode } from '../ports/venue';
+import type { VenueKind, VenueMode } from '../ports/venue';
 import { accountId, type AccountId } from './ids';
 
 export type { AccountId };
 
 /** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later). */
-export type AccountVenueKind = 'sim' | 'alpaca';
+export type AccountVenueKind = VenueKind;
 
 export interface Account {
   id: AccountId;
