@@ -19,7 +19,7 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { QuoteRecorder } from '../core/ports/ledger-store';
+import type { AccountLedger, QuoteRecorder, TradingMode } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
@@ -46,6 +46,7 @@ import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
+  AccountWire,
   CommandOutcome,
   DeskEvent,
   DeskSettings,
@@ -59,7 +60,7 @@ import type {
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
 import { createVenue, type VenueFactory } from './compose';
-import { defaultAccount, type Account } from '../core/model/account';
+import { DEFAULT_ACCOUNT_ID, defaultAccount, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
@@ -136,6 +137,10 @@ export interface DeskDeps {
   venues?: VenueFactory;
   /** Where quotes go while the `record_quotes` setting is on (the ledger's `recorded_quotes`). */
   quoteRecorder?: QuoteRecorder;
+  /** Accounts held besides the default one (the accounts file: node/config/accounts-file.ts). */
+  accounts?: readonly Account[];
+  /** Where the held accounts are persisted (the ledger's `accounts` table). */
+  accountLedger?: Pick<AccountLedger, 'upsertAccount'>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -200,6 +205,9 @@ export class Desk {
   private trackerSymbols: readonly string[] = [];
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
+  /** Accounts held besides the default one (configured). */
+  private readonly configuredAccounts: readonly Account[];
+  private readonly accountLedger: Pick<AccountLedger, 'upsertAccount'> | null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -303,6 +311,9 @@ export class Desk {
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
+    this.configuredAccounts = deps.accounts ?? [];
+    this.accountLedger = deps.accountLedger ?? null;
+    this.persistAccounts();
     this.commands = this.buildCommands();
   }
 
@@ -347,6 +358,7 @@ export class Desk {
         },
         reauthenticate: () => this.reauthenticate(),
       },
+      accounts: { list: () => this.accountsWire() },
     });
   }
 
@@ -398,7 +410,10 @@ export class Desk {
     const next = { ...this.config, ...stripUndefined(patch) } as DeskConfig;
     const restartKeys: (keyof DeskConfig)[] = ['venue', 'seed', 'simIntervalMs', 'alpaca', 'streams', 'watchlist', 'maxOptionContracts', 'healthIntervalMs'];
     const changed = restartKeys.some((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+    const accountBefore = this.defaultAccount();
     this.config = next;
+    const accountNow = this.defaultAccount();
+    if (accountNow.venue !== accountBefore.venue || accountNow.mode !== accountBefore.mode) this.persistAccounts(accountNow);
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
     this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
@@ -604,9 +619,43 @@ export class Desk {
     this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
   }
 
-  /** The accounts the desk holds: today one, the default account, derived from the configured venue. */
+  /**
+   * The accounts the desk holds: the default account (derived from the configured venue) first,
+   * then the configured ones. Today only the default account's venue runs while streaming.
+   */
   accounts(): readonly Account[] {
-    return [this.defaultAccount()];
+    return [this.defaultAccount(), ...this.configuredAccounts];
+  }
+
+  /** Each held account with its session (execution port) and kill switch level: `accounts.list`. */
+  private accountsWire(): AccountWire[] {
+    return this.accounts().map((a) => {
+      const running = this.runtime !== null && this.runtime.account.id === a.id ? this.runtime : null;
+      return {
+        id: a.id,
+        label: a.label,
+        venue: a.venue,
+        venue_name: a.venueName ?? a.venue,
+        mode: a.mode,
+        credentials: a.credentialsRef?.venue ?? null,
+        is_default: a.id === DEFAULT_ACCOUNT_ID,
+        running: running !== null,
+        session: running ? running.execution.sessionState() : null,
+        kill_switch: this.killSwitch.levelOf(a.id),
+      };
+    });
+  }
+
+  /** Writes the held accounts to the ledger's `accounts` table (a failure is logged; the ledger reports its own health). */
+  private persistAccounts(only?: Account): void {
+    if (!this.accountLedger) return;
+    for (const a of only ? [only] : this.accounts()) {
+      try {
+        this.accountLedger.upsertAccount({ accountId: a.id, venue: a.venue, label: a.label, mode: ledgerMode(a.mode) }, this.clock.now());
+      } catch (err) {
+        this.logger.warn('account not recorded in the ledger', { account: a.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   private defaultAccount(): Account {
@@ -829,6 +878,11 @@ export class Desk {
     if (rest) this.lastKnown.set('rest', rest);
   }
 
+  /** The account whose venue the stream rows describe (today the default account). */
+  private runningAccountId(): string {
+    return this.runtime?.account.id ?? DEFAULT_ACCOUNT_ID;
+  }
+
   /** Every channel of an account's venue: its market data's and its execution's. */
   private healthOf(runtime: AccountVenue): StreamHealth[] {
     return [...runtime.marketData.health(), ...runtime.execution.health()];
@@ -837,6 +891,7 @@ export class Desk {
   private wireOf(h: StreamHealth, now: number): StreamHealthWire {
     return {
       name: h.name,
+      accountId: this.runningAccountId(),
       state: h.state,
       lastError: h.lastError,
       lastErrorAt: h.lastErrorAt,
@@ -867,6 +922,7 @@ export class Desk {
     if (!r) return null;
     return {
       name: 'rest',
+      accountId: execution.accountId,
       state: r.sessionRefused ? 'session_needed' : 'running',
       lastError: r.lastError,
       lastErrorAt: r.lastErrorAt,
@@ -904,6 +960,7 @@ export class Desk {
       }
       return {
         name,
+        accountId: this.runningAccountId(),
         state: this.startError ? 'error' : 'not_started',
         lastError: this.startError,
         lastErrorAt: this.startError ? this.startErrorAt : null,
@@ -963,6 +1020,11 @@ const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partiall
 function wireOrderStatus(status: string): WireOrderStatus {
   if (status === 'pending_new') return 'new';
   return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
+}
+
+/** The ledger's spelling of an account's mode. */
+function ledgerMode(mode: VenueMode): TradingMode {
+  return mode === 'SIM' ? 'sim' : mode === 'PAPER' ? 'paper' : 'live';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

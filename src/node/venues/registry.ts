@@ -25,7 +25,7 @@ export interface VenueBuildRequest {
   account: Account;
   /**
    * The venue instance name: the venue part of the InstrumentIds its market data produces (default:
-   * the account's venue kind). Two simulated venues are two names ('sim', 'sim2').
+   * the account's `venueName`, else its venue kind). Two simulated venues are two names ('sim', 'sim2').
    */
   venueName?: string;
   /** The desk's venue settings (sim seed/interval/port, Alpaca endpoints and feeds, stream tuning). */
@@ -70,7 +70,7 @@ function alpacaProtocolVenue(request: VenueBuildRequest, urls: AlpacaUrls, crede
   const alp = kind === 'alpaca' ? config.alpaca : undefined;
   const connection = new AlpacaVenue(
     {
-      name: request.venueName ?? kind,
+      name: request.venueName ?? account.venueName ?? kind,
       mode: account.mode,
       credentials,
       urls,
