@@ -36,8 +36,9 @@ import type { FileWatchFactory } from './portfolio-watcher';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
-import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
-import type { Alert } from '../core/alerts/types';
+import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
+import { alertsOnBus } from './app/alert-wiring';
+import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import type { AlpacaUrls } from './venues/alpaca/venue';
@@ -202,7 +203,7 @@ export class Desk {
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
   /** Symbols the P&L tracker needs (planned together with the watchlist). */
-  private trackerSymbols: readonly string[] = [];
+  private readonly demand: SubscriptionDemand;
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
   /** Accounts held besides the default one (configured). */
@@ -276,27 +277,21 @@ export class Desk {
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
-    // Feed alerts watch the venue's channels only (the ledger row raises its own alert).
-    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
+    // The alert monitor reads health from the bus's health_events and publishes its alerts there.
+    this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
       if (d.removed.length) this.runtime?.marketData.unsubscribe(d.removed);
       if (d.added.length) this.runtime?.marketData.subscribe(d.added);
     });
+    // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
+    this.demand = new SubscriptionDemand(() => this.cache.subscribedSymbols());
+    this.demand.onChange(() => this.replan());
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: this.logger,
       quotes: this.cache,
-      subscriptions: {
-        replaceSubscriptions: (_consumer, symbols) => {
-          this.trackerSymbols = [...symbols];
-          this.replan();
-        },
-        release: () => {
-          this.trackerSymbols = [];
-        },
-        subscribedSymbols: () => this.cache.subscribedSymbols(),
-      },
+      subscriptions: this.demand,
       streamer: () => this.streamerProbe(),
       events: this.bus,
       settings: settingsStore,
@@ -449,7 +444,6 @@ export class Desk {
       message: `streaming from ${this.config.venue} (${this.mode()})`,
       details: { venue: this.config.venue, mode: this.mode() },
     });
-    this.alerts.start();
     this.live.startStreaming(this.streamExec);
     this.emitHealth();
     this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
@@ -460,7 +454,6 @@ export class Desk {
   stop(): Promise<void> {
     if (!this.streaming) return this.lifecycle;
     this.streaming = false;
-    this.alerts.stop();
     this.live.stopStreaming();
     this.live.node({ parent: this.streamExec, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
     this.streamExec = null;
@@ -615,10 +608,6 @@ export class Desk {
     });
   }
 
-  private emitAlert(a: Alert): void {
-    this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
-  }
-
   /**
    * The accounts the desk holds: the default account (derived from the configured venue) first,
    * then the configured ones. Today only the default account's venue runs while streaming.
@@ -741,7 +730,6 @@ export class Desk {
     this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
     this.live.stopStreaming();
-    this.alerts.stop();
     this.streamExec = null;
     await this.doStop();
     this.streaming = false;
@@ -757,7 +745,7 @@ export class Desk {
     if (!this.streaming) return;
     const watchlist = this.config.watchlist ?? this.defaultWatchlist();
     const plan = planSubscriptions(
-      [...this.trackerSymbols, ...watchlist].map((symbol) => ({ symbol })),
+      [...this.demand.symbols, ...watchlist].map((symbol) => ({ symbol })),
       { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
     );
     const symbols = [...plan.stocks, ...plan.options];
@@ -774,7 +762,7 @@ export class Desk {
       action: 'subscription_plan',
       status: plan.warnings.length > 0 ? 'info' : 'completed',
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
-      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
+      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.demand.symbols.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
   }
 
@@ -1005,8 +993,8 @@ export class Desk {
 
   private emitHealth(): void {
     if (this.disposed) return;
+    // The alert monitor hears it on the bus (app/alert-wiring.ts).
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics(), plan: this.planWire() });
-    this.alerts.check();
   }
 
   private emit(event: UnsequencedEvent): void {
