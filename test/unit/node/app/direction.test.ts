@@ -21,6 +21,14 @@ describe('direction of calls', () => {
     }
   });
 
+  it('the desk never constructs a concrete venue: only the registry does (compose.ts asks it)', () => {
+    const desk = source('src/node/desk.ts');
+    expect(desk).not.toMatch(/new (AlpacaVenue|SimVenueServer|AlpacaMarketData|AlpacaExecution)\(/);
+    expect(desk).not.toMatch(/^import \{[^}]*\} from '\.\/venues\/(alpaca\/venue|sim\/server|alpaca\/ports)'/m);
+    expect(source('src/node/compose.ts')).not.toMatch(/new \w*Venue\w*\(/);
+    expect(source('src/node/venues/registry.ts')).toMatch(/new AlpacaVenue\(/);
+  });
+
   it('the desk neither asks the alert monitor to check its health nor hands the P&L plane a callback into itself', () => {
     const desk = source('src/node/desk.ts');
     expect(desk).not.toMatch(/alerts\.check\(/);
