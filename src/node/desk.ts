@@ -24,7 +24,6 @@ import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
-import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
 import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
 import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
@@ -42,7 +41,7 @@ import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import type { AlpacaUrls } from './venues/alpaca/venue';
-import type { AccountVenue } from './venues/registry';
+import { AccountRuntime } from './app/account-runtime';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
@@ -146,7 +145,6 @@ export interface DeskDeps {
 
 export type DeskListener = (event: DeskEvent) => void;
 
-const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
 /** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
 const PLAN_CONSUMER = 'desk.plan';
 
@@ -174,8 +172,8 @@ export class Desk {
   private readonly venues: VenueFactory;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
-  /** The running account's venue: its market-data and execution ports (null before Start / after Stop). */
-  private runtime: AccountVenue | null = null;
+  /** The default account's runtime: its venue (market-data + execution ports) while running, its start error and health records. */
+  private readonly main = new AccountRuntime(DEFAULT_ACCOUNT_ID);
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
   private readonly contractsChecking = new Set<string>();
@@ -193,12 +191,6 @@ export class Desk {
   /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
-  private startError: string | null = null;
-  private startErrorAt: number | null = null;
-  /** The last known health of each stream, kept across Stop (state aside). */
-  private readonly lastKnown = new Map<string, StreamHealthWire>();
-  /** Reconnects of earlier runs today, per stream (cumulative for the day). */
-  private reconnectDay: { day: string; base: Map<string, number> } = { day: '', base: new Map() };
   private lastPlan: SubscriptionPlan | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
@@ -281,8 +273,8 @@ export class Desk {
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.runtime?.marketData.unsubscribe(d.removed);
-      if (d.added.length) this.runtime?.marketData.subscribe(d.added);
+      if (d.removed.length) this.main.venue?.marketData.unsubscribe(d.removed);
+      if (d.added.length) this.main.venue?.marketData.subscribe(d.added);
     });
     // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
     this.demand = new SubscriptionDemand(() => this.cache.subscribedSymbols());
@@ -347,7 +339,7 @@ export class Desk {
       session: {
         logger: this.logger,
         venue: () => this.config.venue,
-        hasRunningVenue: () => this.streaming && this.runtime !== null,
+        hasRunningVenue: () => this.streaming && this.main.venue !== null,
         noteReauthenticateRequested: () => {
           this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
         },
@@ -378,17 +370,17 @@ export class Desk {
 
   /** The running account's execution port (null before Start / after Stop). */
   get activeExecution(): ExecutionPort | null {
-    return this.runtime?.execution ?? null;
+    return this.main.venue?.execution ?? null;
   }
 
   /** The running market-data port (null before Start / after Stop). */
   get activeMarketData(): MarketDataPort | null {
-    return this.runtime?.marketData ?? null;
+    return this.main.venue?.marketData ?? null;
   }
 
   /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
   get simServer(): SimVenueServer | null {
-    return this.runtime?.sim ?? null;
+    return this.main.venue?.sim ?? null;
   }
 
   /** The last subscription plan (with its warnings) made at Start. */
@@ -424,7 +416,7 @@ export class Desk {
    */
   async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
     if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
-    await this.runtime?.execution.reauthenticate(credentials);
+    await this.main.venue?.execution.reauthenticate(credentials);
     this.emitHealth();
   }
 
@@ -433,7 +425,7 @@ export class Desk {
     if (this.disposed) throw new Error('desk is disposed');
     if (this.streaming) return this.lifecycle;
     this.streaming = true;
-    this.startError = null;
+    this.main.clearError();
     this.streamExec = this.live.node({
       parent: null,
       node_type: 'StreamNode',
@@ -512,7 +504,7 @@ export class Desk {
   endpoints(): VenueEndpointsWire {
     const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
     if (this.config.venue === 'sim') {
-      const urls = this.runtime?.sim?.urls() ?? null;
+      const urls = this.main.venue?.sim?.urls() ?? null;
       return {
         venue: 'sim',
         env: null,
@@ -619,7 +611,7 @@ export class Desk {
   /** Each held account with its session (execution port) and kill switch level: `accounts.list`. */
   private accountsWire(): AccountWire[] {
     return this.accounts().map((a) => {
-      const running = this.runtime !== null && this.runtime.account.id === a.id ? this.runtime : null;
+      const running = this.main.venue !== null && this.main.accountId === a.id ? this.main : null;
       return {
         id: a.id,
         label: a.label,
@@ -629,7 +621,7 @@ export class Desk {
         credentials: a.credentialsRef?.venue ?? null,
         is_default: a.id === DEFAULT_ACCOUNT_ID,
         running: running !== null,
-        session: running ? running.execution.sessionState() : null,
+        session: running ? running.session() : null,
         kill_switch: this.killSwitch.levelOf(a.id),
       };
     });
@@ -661,7 +653,7 @@ export class Desk {
     const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
     const account = this.defaultAccount();
     const runtime = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
-    this.runtime = runtime;
+    this.main.attach(runtime);
     const { marketData, execution } = runtime;
     marketData.listen({
       quote: (t) => this.cache.applyQuote(t),
@@ -715,19 +707,17 @@ export class Desk {
     this.healthTimer = null;
     this.ltpProvider?.dispose();
     this.ltpProvider = null;
-    const runtime = this.runtime;
-    this.runtime = null;
-    if (runtime) this.rememberHealth(runtime);
+    const runtime = this.main.detach(this.clock.now());
     await runtime?.dispose();
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
 
   private async onStartFailed(err: unknown): Promise<void> {
-    this.startError = err instanceof Error ? err.message : String(err);
-    this.startErrorAt = this.clock.now();
-    this.logger.error('streaming failed to start', { message: this.startError });
-    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
+    const message = err instanceof Error ? err.message : String(err);
+    this.main.failed(message, this.clock.now());
+    this.logger.error('streaming failed to start', { message });
+    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
     this.live.stopStreaming();
     this.streamExec = null;
@@ -772,7 +762,7 @@ export class Desk {
    * no quote at all; off the quote path; a failed check is logged and retried at the next round.
    */
   private checkContracts(options: readonly string[]): void {
-    const marketData = this.runtime?.marketData;
+    const marketData = this.main.venue?.marketData;
     const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
     if (!marketData || todo.length === 0) return;
     for (const s of todo) this.contractsChecking.add(s);
@@ -842,131 +832,8 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
-  /** UTC day of `at` ("2026-12-06"): reconnect counts are per day. */
-  private static dayOf(at: number): string {
-    return new Date(at).toISOString().slice(0, 10);
-  }
-
-  /** Reconnects of stopped venues today, per stream (the running venue's own count is added on top). */
-  private reconnectsBase(now: number): Map<string, number> {
-    const day = Desk.dayOf(now);
-    if (this.reconnectDay.day !== day) this.reconnectDay = { day, base: new Map() };
-    return this.reconnectDay.base;
-  }
-
-  /** Stop keeps what was last known of each stream (last event, last error and its time, counts). */
-  private rememberHealth(runtime: AccountVenue): void {
-    const now = this.clock.now();
-    const base = this.reconnectsBase(now);
-    for (const h of this.healthOf(runtime)) {
-      this.lastKnown.set(h.name, this.wireOf(h, now));
-      base.set(h.name, (base.get(h.name) ?? 0) + h.reconnects);
-    }
-    const rest = this.restRow(runtime.execution);
-    if (rest) this.lastKnown.set('rest', rest);
-  }
-
-  /** The account whose venue the stream rows describe (today the default account). */
-  private runningAccountId(): string {
-    return this.runtime?.account.id ?? DEFAULT_ACCOUNT_ID;
-  }
-
-  /** Every channel of an account's venue: its market data's and its execution's. */
-  private healthOf(runtime: AccountVenue): StreamHealth[] {
-    return [...runtime.marketData.health(), ...runtime.execution.health()];
-  }
-
-  private wireOf(h: StreamHealth, now: number): StreamHealthWire {
-    return {
-      name: h.name,
-      accountId: this.runningAccountId(),
-      state: h.state,
-      lastError: h.lastError,
-      lastErrorAt: h.lastErrorAt,
-      reconnectAttempts: h.reconnectAttempts,
-      reconnects: (this.reconnectsBase(now).get(h.name) ?? 0) + h.reconnects,
-      lastEventAt: h.lastEventAt,
-      queueDepth: h.queueDepth,
-      droppedEvents: h.droppedEvents,
-      subscriptions: h.subscriptions,
-      subscriptionsConfirmed: h.subscriptionsConfirmed,
-      lastTickAt: h.lastTickAt,
-      lastTickAgeMs: lastTickAgeMs(h, now),
-      malformedFrames: h.malformedFrames,
-      nextRetryAt: h.nextRetryAt,
-      connectedAt: h.connectedAt,
-      liveness: h.liveness,
-      lastHeartbeatAt: h.lastHeartbeatAt,
-    };
-  }
-
-  /**
-   * REST is a channel too: `session_needed` only when a REST call itself was refused (HTTP 401, or
-   * 403 on a trading read) — streams refused at auth do not make it so. It is quiet by nature (no
-   * calls, no events): its liveness is not judged by data.
-   */
-  private restRow(execution: ExecutionPort): StreamHealthWire | null {
-    const r = execution.restHealth();
-    if (!r) return null;
-    return {
-      name: 'rest',
-      accountId: execution.accountId,
-      state: r.sessionRefused ? 'session_needed' : 'running',
-      lastError: r.lastError,
-      lastErrorAt: r.lastErrorAt,
-      reconnectAttempts: 0,
-      // Every successful REST call (the tracker's fallback refreshes included) is an event of this channel.
-      lastEventAt: r.lastOkAt,
-      queueDepth: 0,
-      droppedEvents: 0,
-      subscriptions: 0,
-      liveness: 'heartbeat',
-    };
-  }
-
   private streams(): StreamHealthWire[] {
-    const now = this.clock.now();
-    const health: StreamHealth[] = this.runtime ? this.healthOf(this.runtime) : [];
-    const streams = STREAM_NAMES.map((name): StreamHealthWire => {
-      const h = health.find((x) => x.name === name);
-      if (h) return this.wireOf(h, now);
-      const known = this.lastKnown.get(name);
-      if (known) {
-        // Stopped: the last known figures stay (what happened before Stop is still true).
-        return {
-          ...known,
-          state: this.startError ? 'error' : 'not_started',
-          lastError: this.startError ?? known.lastError,
-          lastErrorAt: this.startError ? (this.startErrorAt ?? known.lastErrorAt ?? null) : (known.lastErrorAt ?? null),
-          reconnects: this.reconnectsBase(now).get(name) ?? 0,
-          reconnectAttempts: 0,
-          queueDepth: 0,
-          nextRetryAt: null,
-          connectedAt: null,
-          lastTickAgeMs: known.lastTickAt === null || known.lastTickAt === undefined ? null : now - known.lastTickAt,
-        };
-      }
-      return {
-        name,
-        accountId: this.runningAccountId(),
-        state: this.startError ? 'error' : 'not_started',
-        lastError: this.startError,
-        lastErrorAt: this.startError ? this.startErrorAt : null,
-        reconnectAttempts: 0,
-        reconnects: this.reconnectsBase(now).get(name) ?? 0,
-        lastEventAt: null,
-        queueDepth: 0,
-        droppedEvents: 0,
-        subscriptions: 0,
-        liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
-      };
-    });
-    const restNow = this.runtime ? this.restRow(this.runtime.execution) : null;
-    if (restNow) streams.push(restNow);
-    else if (!this.runtime) {
-      const rest = this.lastKnown.get('rest');
-      if (rest) streams.push({ ...rest, state: 'not_started' });
-    }
+    const streams = this.main.rows(this.clock.now());
     // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
     if (this.ledgerProblem !== null) {
       streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
