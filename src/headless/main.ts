@@ -18,6 +18,8 @@ import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
 import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
 import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
+import { ACCOUNTS_FILE, loadAccountsFile } from '../node/config/accounts-file';
+import type { Account } from '../core/model/account';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const RENDERER_DIR = resolve(ROOT, 'out/renderer');
@@ -50,10 +52,20 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
   } catch (err) {
     throw new CliError(`cannot open the ledger ${ledgerPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Accounts besides the configured venue's own (accounts.json in the state directory); a bad file stops the start, naming each field.
+  let accounts: Account[];
+  try {
+    accounts = loadAccountsFile(stateDir, ACCOUNTS_FILE);
+  } catch (err) {
+    ledger.close();
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
   const desk = createDesk({
     clock,
     logger,
     env: process.env,
+    accounts,
+    accountLedger: ledger.accounts,
     config: { seed: cli.seed },
     credentials: new HeadlessCredentialVault(credentials),
     killSwitchStore: new KillSwitchFileStore(stateDir),

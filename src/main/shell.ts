@@ -17,6 +17,8 @@ import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
 import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
 import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
+import { ACCOUNTS_FILE, loadAccountsFile } from '../node/config/accounts-file';
+import type { Account } from '../core/model/account';
 import type { DeskEvent, NavigationRequest } from '../shared/contract';
 import type { ShellFacade, WindowLike } from './facade';
 import { registerIpc } from './ipc-bridge';
@@ -103,10 +105,19 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
   const vault = new SafeStorageVault({ safeStorage: facade.safeStorage, platform: facade.platform, files, clock, logger });
   let deskForLedger: { reportLedgerProblem(problem: string | null): void } | null = null;
   const { ledger, problem: ledgerProblem } = openLedger(opts.ledgerPath, clock, logger, (p) => deskForLedger?.reportLedgerProblem(p));
+  // Accounts besides the configured venue's own (accounts.json next to the other state files).
+  let accounts: Account[] = [];
+  try {
+    accounts = loadAccountsFile(files, ACCOUNTS_FILE);
+  } catch (err) {
+    logger.error('the accounts file cannot be used: only the default account is held', { message: err instanceof Error ? err.message : String(err) });
+  }
   const desk = createDesk({
     clock,
     logger,
     config: opts.deskConfig,
+    accounts,
+    ...(ledger ? { accountLedger: ledger.accounts } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     credentials: vault,
     killSwitchStore: new KillSwitchFileStore(files),

@@ -19,12 +19,11 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { QuoteRecorder } from '../core/ports/ledger-store';
+import type { AccountLedger, QuoteRecorder, TradingMode } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
-import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
 import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
 import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
@@ -36,13 +35,18 @@ import type { FileWatchFactory } from './portfolio-watcher';
 import { SimMarketModel } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
-import { AlertMonitor, type AlertMonitorConfig } from '../core/alerts/alert-monitor';
-import type { Alert } from '../core/alerts/types';
+import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
+import { alertsOnBus } from './app/alert-wiring';
+import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
-import type { AlpacaVenue, AlpacaUrls } from './venues/alpaca/venue';
+import type { AlpacaUrls } from './venues/alpaca/venue';
+import { AccountRuntime } from './app/account-runtime';
+import type { ExecutionPort } from '../core/ports/execution';
+import type { MarketDataPort } from '../core/ports/market-data';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
 import type {
+  AccountWire,
   CommandOutcome,
   DeskEvent,
   DeskSettings,
@@ -56,7 +60,7 @@ import type {
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
 import { createVenue, type VenueFactory } from './compose';
-import { defaultAccount, type Account } from '../core/model/account';
+import { DEFAULT_ACCOUNT_ID, defaultAccount, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
@@ -133,11 +137,14 @@ export interface DeskDeps {
   venues?: VenueFactory;
   /** Where quotes go while the `record_quotes` setting is on (the ledger's `recorded_quotes`). */
   quoteRecorder?: QuoteRecorder;
+  /** Accounts held besides the default one (the accounts file: node/config/accounts-file.ts). */
+  accounts?: readonly Account[];
+  /** Where the held accounts are persisted (the ledger's `accounts` table). */
+  accountLedger?: Pick<AccountLedger, 'upsertAccount'>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
 
-const STREAM_NAMES = ['stocks', 'options', 'trade_updates'] as const;
 /** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
 const PLAN_CONSUMER = 'desk.plan';
 
@@ -165,11 +172,11 @@ export class Desk {
   private readonly venues: VenueFactory;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
-  private venue: AlpacaVenue | null = null;
+  /** The default account's runtime: its venue (market-data + execution ports) while running, its start error and health records. */
+  private readonly main = new AccountRuntime(DEFAULT_ACCOUNT_ID);
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
   private readonly contractsChecking = new Set<string>();
-  private sim: SimVenueServer | null = null;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
   private ledgerProblem: string | null = null;
@@ -184,19 +191,16 @@ export class Desk {
   /** Critical-transition alerts, and hooks for the strategy runtime (entrySucceeded, forcedExit, …). */
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
-  private startError: string | null = null;
-  private startErrorAt: number | null = null;
-  /** The last known health of each stream, kept across Stop (state aside). */
-  private readonly lastKnown = new Map<string, StreamHealthWire>();
-  /** Reconnects of earlier runs today, per stream (cumulative for the day). */
-  private reconnectDay: { day: string; base: Map<string, number> } = { day: '', base: new Map() };
   private lastPlan: SubscriptionPlan | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
   /** Symbols the P&L tracker needs (planned together with the watchlist). */
-  private trackerSymbols: readonly string[] = [];
+  private readonly demand: SubscriptionDemand;
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
+  /** Accounts held besides the default one (configured). */
+  private readonly configuredAccounts: readonly Account[];
+  private readonly accountLedger: Pick<AccountLedger, 'upsertAccount'> | null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -265,27 +269,21 @@ export class Desk {
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
     this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
-    // Feed alerts watch the venue's channels only (the ledger row raises its own alert).
-    this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
+    // The alert monitor reads health from the bus's health_events and publishes its alerts there.
+    this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.venue?.unsubscribe(d.removed);
-      if (d.added.length) this.venue?.subscribe(d.added);
+      if (d.removed.length) this.main.venue?.marketData.unsubscribe(d.removed);
+      if (d.added.length) this.main.venue?.marketData.subscribe(d.added);
     });
+    // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
+    this.demand = new SubscriptionDemand(() => this.cache.subscribedSymbols());
+    this.demand.onChange(() => this.replan());
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: this.logger,
       quotes: this.cache,
-      subscriptions: {
-        replaceSubscriptions: (_consumer, symbols) => {
-          this.trackerSymbols = [...symbols];
-          this.replan();
-        },
-        release: () => {
-          this.trackerSymbols = [];
-        },
-        subscribedSymbols: () => this.cache.subscribedSymbols(),
-      },
+      subscriptions: this.demand,
       streamer: () => this.streamerProbe(),
       events: this.bus,
       settings: settingsStore,
@@ -300,6 +298,9 @@ export class Desk {
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
+    this.configuredAccounts = deps.accounts ?? [];
+    this.accountLedger = deps.accountLedger ?? null;
+    this.persistAccounts();
     this.commands = this.buildCommands();
   }
 
@@ -338,12 +339,13 @@ export class Desk {
       session: {
         logger: this.logger,
         venue: () => this.config.venue,
-        hasRunningVenue: () => this.streaming && this.venue !== null,
+        hasRunningVenue: () => this.streaming && this.main.venue !== null,
         noteReauthenticateRequested: () => {
           this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
         },
         reauthenticate: () => this.reauthenticate(),
       },
+      accounts: { list: () => this.accountsWire() },
     });
   }
 
@@ -366,14 +368,19 @@ export class Desk {
     return this.ltpProvider;
   }
 
-  /** The running venue adapter (null before Start / after Stop). */
-  get activeVenue(): AlpacaVenue | null {
-    return this.venue;
+  /** The running account's execution port (null before Start / after Stop). */
+  get activeExecution(): ExecutionPort | null {
+    return this.main.venue?.execution ?? null;
+  }
+
+  /** The running market-data port (null before Start / after Stop). */
+  get activeMarketData(): MarketDataPort | null {
+    return this.main.venue?.marketData ?? null;
   }
 
   /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
   get simServer(): SimVenueServer | null {
-    return this.sim;
+    return this.main.venue?.sim ?? null;
   }
 
   /** The last subscription plan (with its warnings) made at Start. */
@@ -390,7 +397,10 @@ export class Desk {
     const next = { ...this.config, ...stripUndefined(patch) } as DeskConfig;
     const restartKeys: (keyof DeskConfig)[] = ['venue', 'seed', 'simIntervalMs', 'alpaca', 'streams', 'watchlist', 'maxOptionContracts', 'healthIntervalMs'];
     const changed = restartKeys.some((k) => JSON.stringify(next[k]) !== JSON.stringify(this.config[k]));
+    const accountBefore = this.defaultAccount();
     this.config = next;
+    const accountNow = this.defaultAccount();
+    if (accountNow.venue !== accountBefore.venue || accountNow.mode !== accountBefore.mode) this.persistAccounts(accountNow);
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
     this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
@@ -406,7 +416,7 @@ export class Desk {
    */
   async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
     if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
-    await this.venue?.reauthenticate(credentials);
+    await this.main.venue?.execution.reauthenticate(credentials);
     this.emitHealth();
   }
 
@@ -415,7 +425,7 @@ export class Desk {
     if (this.disposed) throw new Error('desk is disposed');
     if (this.streaming) return this.lifecycle;
     this.streaming = true;
-    this.startError = null;
+    this.main.clearError();
     this.streamExec = this.live.node({
       parent: null,
       node_type: 'StreamNode',
@@ -426,7 +436,6 @@ export class Desk {
       message: `streaming from ${this.config.venue} (${this.mode()})`,
       details: { venue: this.config.venue, mode: this.mode() },
     });
-    this.alerts.start();
     this.live.startStreaming(this.streamExec);
     this.emitHealth();
     this.lifecycle = this.lifecycle.then(() => this.doStart()).catch((err: unknown) => this.onStartFailed(err));
@@ -437,7 +446,6 @@ export class Desk {
   stop(): Promise<void> {
     if (!this.streaming) return this.lifecycle;
     this.streaming = false;
-    this.alerts.stop();
     this.live.stopStreaming();
     this.live.node({ parent: this.streamExec, node_type: 'StreamNode', node_id: 'stream', node_name: `Stream ${this.config.venue}`, action: 'stream_stop', status: 'completed' });
     this.streamExec = null;
@@ -496,7 +504,7 @@ export class Desk {
   endpoints(): VenueEndpointsWire {
     const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
     if (this.config.venue === 'sim') {
-      const urls = this.sim?.urls() ?? null;
+      const urls = this.main.venue?.sim?.urls() ?? null;
       return {
         venue: 'sim',
         env: null,
@@ -592,13 +600,43 @@ export class Desk {
     });
   }
 
-  private emitAlert(a: Alert): void {
-    this.emit({ type: 'alert', serverTime: a.serverTime, id: a.id, severity: a.severity, kind: a.kind, title: a.title, body: a.body, subject: a.subject });
+  /**
+   * The accounts the desk holds: the default account (derived from the configured venue) first,
+   * then the configured ones. Today only the default account's venue runs while streaming.
+   */
+  accounts(): readonly Account[] {
+    return [this.defaultAccount(), ...this.configuredAccounts];
   }
 
-  /** The accounts the desk holds: today one, the default account, derived from the configured venue. */
-  accounts(): readonly Account[] {
-    return [this.defaultAccount()];
+  /** Each held account with its session (execution port) and kill switch level: `accounts.list`. */
+  private accountsWire(): AccountWire[] {
+    return this.accounts().map((a) => {
+      const running = this.main.venue !== null && this.main.accountId === a.id ? this.main : null;
+      return {
+        id: a.id,
+        label: a.label,
+        venue: a.venue,
+        venue_name: a.venueName ?? a.venue,
+        mode: a.mode,
+        credentials: a.credentialsRef?.venue ?? null,
+        is_default: a.id === DEFAULT_ACCOUNT_ID,
+        running: running !== null,
+        session: running ? running.session() : null,
+        kill_switch: this.killSwitch.levelOf(a.id),
+      };
+    });
+  }
+
+  /** Writes the held accounts to the ledger's `accounts` table (a failure is logged; the ledger reports its own health). */
+  private persistAccounts(only?: Account): void {
+    if (!this.accountLedger) return;
+    for (const a of only ? [only] : this.accounts()) {
+      try {
+        this.accountLedger.upsertAccount({ accountId: a.id, venue: a.venue, label: a.label, mode: ledgerMode(a.mode) }, this.clock.now());
+      } catch (err) {
+        this.logger.warn('account not recorded in the ledger', { account: a.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   private defaultAccount(): Account {
@@ -613,12 +651,16 @@ export class Desk {
     if (!this.streaming) return; // stopped again before we got here
     // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
     const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
-    const { venue, sim } = await this.venues({ config: this.config, mode: this.mode(), alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
-    this.sim = sim;
-    this.venue = venue;
-    venue.listen({
+    const account = this.defaultAccount();
+    const runtime = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
+    this.main.attach(runtime);
+    const { marketData, execution } = runtime;
+    marketData.listen({
       quote: (t) => this.cache.applyQuote(t),
       trade: (t) => this.cache.applyTrade(t),
+      health: () => this.emitHealth(),
+    });
+    execution.listen({
       orderUpdate: (u) => this.onOrderUpdate(u),
       health: () => this.emitHealth(),
       session: (state: VenueSessionState, reason) => {
@@ -632,12 +674,13 @@ export class Desk {
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (symbols) => venue.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
+      fetchLatest: (symbols) => marketData.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
-    venue.subscribe(this.cache.subscribedSymbols());
-    await venue.start();
+    marketData.subscribe(this.cache.subscribedSymbols());
+    await marketData.start();
+    await execution.start();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
@@ -664,25 +707,19 @@ export class Desk {
     this.healthTimer = null;
     this.ltpProvider?.dispose();
     this.ltpProvider = null;
-    const venue = this.venue;
-    const sim = this.sim;
-    this.venue = null;
-    this.sim = null;
-    if (venue) this.rememberHealth(venue);
-    await venue?.dispose();
-    await sim?.stop();
+    const runtime = this.main.detach(this.clock.now());
+    await runtime?.dispose();
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
 
   private async onStartFailed(err: unknown): Promise<void> {
-    this.startError = err instanceof Error ? err.message : String(err);
-    this.startErrorAt = this.clock.now();
-    this.logger.error('streaming failed to start', { message: this.startError });
-    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message: this.startError });
+    const message = err instanceof Error ? err.message : String(err);
+    this.main.failed(message, this.clock.now());
+    this.logger.error('streaming failed to start', { message });
+    this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
     this.live.stopStreaming();
-    this.alerts.stop();
     this.streamExec = null;
     await this.doStop();
     this.streaming = false;
@@ -698,7 +735,7 @@ export class Desk {
     if (!this.streaming) return;
     const watchlist = this.config.watchlist ?? this.defaultWatchlist();
     const plan = planSubscriptions(
-      [...this.trackerSymbols, ...watchlist].map((symbol) => ({ symbol })),
+      [...this.demand.symbols, ...watchlist].map((symbol) => ({ symbol })),
       { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
     );
     const symbols = [...plan.stocks, ...plan.options];
@@ -715,7 +752,7 @@ export class Desk {
       action: 'subscription_plan',
       status: plan.warnings.length > 0 ? 'info' : 'completed',
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
-      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.trackerSymbols.length, watchlist: watchlist.length, warnings: plan.warnings },
+      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.demand.symbols.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
   }
 
@@ -725,11 +762,11 @@ export class Desk {
    * no quote at all; off the quote path; a failed check is logged and retried at the next round.
    */
   private checkContracts(options: readonly string[]): void {
-    const venue = this.venue;
+    const marketData = this.main.venue?.marketData;
     const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
-    if (!venue || todo.length === 0) return;
+    if (!marketData || todo.length === 0) return;
     for (const s of todo) this.contractsChecking.add(s);
-    venue
+    marketData
       .optionContractStatus(todo)
       .then((m) => {
         for (const [s, st] of m) this.contractStatus.set(s, st);
@@ -795,115 +832,8 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
-  /** UTC day of `at` ("2026-12-06"): reconnect counts are per day. */
-  private static dayOf(at: number): string {
-    return new Date(at).toISOString().slice(0, 10);
-  }
-
-  /** Reconnects of stopped venues today, per stream (the running venue's own count is added on top). */
-  private reconnectsBase(now: number): Map<string, number> {
-    const day = Desk.dayOf(now);
-    if (this.reconnectDay.day !== day) this.reconnectDay = { day, base: new Map() };
-    return this.reconnectDay.base;
-  }
-
-  /** Stop keeps what was last known of each stream (last event, last error and its time, counts). */
-  private rememberHealth(venue: AlpacaVenue): void {
-    const now = this.clock.now();
-    const base = this.reconnectsBase(now);
-    for (const h of venue.health()) {
-      this.lastKnown.set(h.name, this.wireOf(h, now));
-      base.set(h.name, (base.get(h.name) ?? 0) + h.reconnects);
-    }
-    const rest = this.restRow(venue);
-    this.lastKnown.set('rest', rest);
-  }
-
-  private wireOf(h: StreamHealth, now: number): StreamHealthWire {
-    return {
-      name: h.name,
-      state: h.state,
-      lastError: h.lastError,
-      lastErrorAt: h.lastErrorAt,
-      reconnectAttempts: h.reconnectAttempts,
-      reconnects: (this.reconnectsBase(now).get(h.name) ?? 0) + h.reconnects,
-      lastEventAt: h.lastEventAt,
-      queueDepth: h.queueDepth,
-      droppedEvents: h.droppedEvents,
-      subscriptions: h.subscriptions,
-      subscriptionsConfirmed: h.subscriptionsConfirmed,
-      lastTickAt: h.lastTickAt,
-      lastTickAgeMs: lastTickAgeMs(h, now),
-      malformedFrames: h.malformedFrames,
-      nextRetryAt: h.nextRetryAt,
-      connectedAt: h.connectedAt,
-      liveness: h.liveness,
-      lastHeartbeatAt: h.lastHeartbeatAt,
-    };
-  }
-
-  /**
-   * REST is a channel too: `session_needed` only when a REST call itself was refused (HTTP 401, or
-   * 403 on a trading read) — streams refused at auth do not make it so. It is quiet by nature (no
-   * calls, no events): its liveness is not judged by data.
-   */
-  private restRow(venue: AlpacaVenue): StreamHealthWire {
-    return {
-      name: 'rest',
-      state: venue.restSessionRefused ? 'session_needed' : 'running',
-      lastError: venue.lastRestError,
-      lastErrorAt: venue.lastRestErrorAt,
-      reconnectAttempts: 0,
-      // Every successful REST call (the tracker's fallback refreshes included) is an event of this channel.
-      lastEventAt: venue.lastRestOkAt,
-      queueDepth: 0,
-      droppedEvents: 0,
-      subscriptions: 0,
-      liveness: 'heartbeat',
-    };
-  }
-
   private streams(): StreamHealthWire[] {
-    const now = this.clock.now();
-    const health: StreamHealth[] = this.venue?.health() ?? [];
-    const streams = STREAM_NAMES.map((name): StreamHealthWire => {
-      const h = health.find((x) => x.name === name);
-      if (h) return this.wireOf(h, now);
-      const known = this.lastKnown.get(name);
-      if (known) {
-        // Stopped: the last known figures stay (what happened before Stop is still true).
-        return {
-          ...known,
-          state: this.startError ? 'error' : 'not_started',
-          lastError: this.startError ?? known.lastError,
-          lastErrorAt: this.startError ? (this.startErrorAt ?? known.lastErrorAt ?? null) : (known.lastErrorAt ?? null),
-          reconnects: this.reconnectsBase(now).get(name) ?? 0,
-          reconnectAttempts: 0,
-          queueDepth: 0,
-          nextRetryAt: null,
-          connectedAt: null,
-          lastTickAgeMs: known.lastTickAt === null || known.lastTickAt === undefined ? null : now - known.lastTickAt,
-        };
-      }
-      return {
-        name,
-        state: this.startError ? 'error' : 'not_started',
-        lastError: this.startError,
-        lastErrorAt: this.startError ? this.startErrorAt : null,
-        reconnectAttempts: 0,
-        reconnects: this.reconnectsBase(now).get(name) ?? 0,
-        lastEventAt: null,
-        queueDepth: 0,
-        droppedEvents: 0,
-        subscriptions: 0,
-        liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
-      };
-    });
-    if (this.venue) streams.push(this.restRow(this.venue));
-    else {
-      const rest = this.lastKnown.get('rest');
-      if (rest) streams.push({ ...rest, state: 'not_started' });
-    }
+    const streams = this.main.rows(this.clock.now());
     // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
     if (this.ledgerProblem !== null) {
       streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
@@ -930,8 +860,8 @@ export class Desk {
 
   private emitHealth(): void {
     if (this.disposed) return;
+    // The alert monitor hears it on the bus (app/alert-wiring.ts).
     this.emit({ type: 'health_event', serverTime: this.clock.now(), streaming: this.streaming, streams: this.streams(), streamer: this.live.tracker.streamerDiagnostics(), plan: this.planWire() });
-    this.alerts.check();
   }
 
   private emit(event: UnsequencedEvent): void {
@@ -945,6 +875,11 @@ const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partiall
 function wireOrderStatus(status: string): WireOrderStatus {
   if (status === 'pending_new') return 'new';
   return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
+}
+
+/** The ledger's spelling of an account's mode. */
+function ledgerMode(mode: VenueMode): TradingMode {
+  return mode === 'SIM' ? 'sim' : mode === 'PAPER' ? 'paper' : 'live';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -97,6 +97,8 @@ import type { StreamState } from '../core/market/stream-health';
 
 export interface StreamHealthWire {
   name: string;
+  /** The account whose venue channel this is (`default` today); absent on desk-wide rows (the ledger). */
+  accountId?: string;
   state: StreamState;
   lastError: string | null;
   reconnectAttempts: number;
@@ -128,6 +130,8 @@ export interface StreamHealthWire {
 
 export type { VenueMode } from '../core/model/venue-mode';
 import type { VenueMode } from '../core/model/venue-mode';
+import type { AccountVenueKind } from '../core/model/account';
+import type { VenueSessionState } from '../core/ports/venue';
 
 /** The endpoints Start connects to and where each came from (env, config file, default) — read-only. */
 export interface VenueEndpointsWire {
@@ -471,6 +475,8 @@ export const commandSchemas = {
    * its streams. `venue`, when given, must be the venue streaming now.
    */
   'session.reauthenticate': z.object({ venue: z.enum(['sim', 'alpaca']).optional() }).strict(),
+  /** The accounts the desk holds (the default one first), with each one's session and kill switch level. */
+  'accounts.list': empty,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -492,6 +498,28 @@ export interface CommandResults {
   'credentials.clear': CredentialsStatus;
   /** `reauthenticating`: false when not streaming (nothing to re-authenticate; Start authenticates). */
   'session.reauthenticate': { reauthenticating: boolean; venue: string };
+  'accounts.list': { accounts: AccountWire[] };
+}
+
+/** An account the desk holds, as `accounts.list` reports it. */
+export interface AccountWire {
+  id: string;
+  label: string;
+  /** The venue kind (`sim`, `alpaca`). */
+  venue: AccountVenueKind;
+  /** The market-data source's instance name (the venue part of its instrument ids). */
+  venue_name: string;
+  mode: VenueMode;
+  /** Which stored credentials it uses (by venue), null when it needs none. */
+  credentials: 'alpaca' | null;
+  /** The configured venue's own account (id `default`). */
+  is_default: boolean;
+  /** Its venue is running now (while streaming; today only the default account runs). */
+  running: boolean;
+  /** Its execution port's session; null when it is not running. */
+  session: VenueSessionState | null;
+  /** The kill switch level in force for it (its own, or the stricter global one). */
+  kill_switch: KillSwitchLevel;
 }
 
 export interface SettingsResult {

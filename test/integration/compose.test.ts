@@ -5,6 +5,7 @@ import { createVenue, type VenueRequest } from '../../src/node/compose';
 import { SystemClock } from '../../src/node/system-clock';
 import { silentLogger } from '../../src/core/ports/logger';
 import { ManualClock } from '../../src/core/ports/clock';
+import { defaultAccount } from '../../src/core/model/account';
 
 let desk: Desk | null = null;
 afterEach(async () => {
@@ -27,10 +28,13 @@ describe('composition: venues are built by compose.ts', () => {
     await desk.start();
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ mode: 'SIM', alpacaCredentials: null, config: { venue: 'sim' } });
-    expect(desk.activeVenue).not.toBeNull();
+    expect(requests[0]!.account).toMatchObject({ id: 'default', venue: 'sim', mode: 'SIM' });
+    expect(desk.activeExecution).not.toBeNull();
+    expect(desk.activeMarketData).not.toBeNull();
     expect(desk.simServer).not.toBeNull();
     await desk.stop();
-    expect(desk.activeVenue).toBeNull();
+    expect(desk.activeExecution).toBeNull();
+    expect(desk.activeMarketData).toBeNull();
     expect(desk.simServer).toBeNull();
   });
 
@@ -43,7 +47,7 @@ describe('composition: venues are built by compose.ts', () => {
 
   it('alpaca without keys is refused with the message naming the variables', async () => {
     const clock = new ManualClock(0);
-    const req: VenueRequest = { config: { ...defaultDeskConfig, venue: 'alpaca' }, mode: 'PAPER', alpacaCredentials: null, clock, logger: silentLogger, random: () => 0.5 };
+    const req: VenueRequest = { account: defaultAccount('alpaca', 'paper'), config: { ...defaultDeskConfig, venue: 'alpaca' }, mode: 'PAPER', alpacaCredentials: null, clock, logger: silentLogger, random: () => 0.5 };
     await expect(createVenue(req)).rejects.toThrow(/APCA_API_KEY_ID/);
   });
 });

@@ -1,15 +1,15 @@
 /**
- * An account: what the desk trades through. Today the desk has one — the default account, derived
- * from the configured venue — and every per-account concern (health, kill switch, session) will be
- * keyed by its id as more venues arrive (issue 15, item 1).
+ * An account: what the desk trades through. The desk holds the default account (derived from the
+ * configured venue) and any configured in the accounts file (node/config/accounts-file.ts); every
+ * per-account concern (health, kill switch, session) is keyed by its id (issue 15, item 1).
  */
-import type { VenueMode } from '../ports/venue';
+import type { VenueKind, VenueMode } from '../ports/venue';
 import { accountId, type AccountId } from './ids';
 
 export type { AccountId };
 
 /** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later). */
-export type AccountVenueKind = 'sim' | 'alpaca';
+export type AccountVenueKind = VenueKind;
 
 export interface Account {
   id: AccountId;
@@ -18,6 +18,11 @@ export interface Account {
   mode: VenueMode;
   /** Which stored credentials it uses (by venue in the credential store); null: needs none (the sim). */
   credentialsRef: { venue: 'alpaca' } | null;
+  /**
+   * The venue instance its market data comes from: the venue part of its InstrumentIds (default:
+   * the venue kind). Two simulated venues are two instances ('sim', 'sim2').
+   */
+  venueName?: string;
 }
 
 /** The id of the account today's single configured venue becomes. */

@@ -32,7 +32,8 @@ export interface TimeRange {
 // Reference data
 
 export type VenueId = 'sim' | 'alpaca' | 'smartapi' | 'delta';
-export type TradingMode = 'paper' | 'live';
+/** An account's mode as the ledger stores it (`sim` since schema v3). */
+export type TradingMode = 'sim' | 'paper' | 'live';
 /** The graded kill switch of spec §2, persisted per account. */
 export type KillSwitchState = 'active' | 'reducing' | 'halted';
 

@@ -1,16 +1,24 @@
 /**
- * The port every broker adapter (and the simulated venue, through the Alpaca adapter) implements.
- * Core code depends on this interface only; concrete venues live in src/node/venues.
+ * The vocabulary both venue ports share: order requests, venue orders/positions/account, order
+ * updates, session state and VenueError. The ports themselves are split the way trading engines
+ * split them (NautilusTrader's data client / execution client):
+ * - ./market-data.ts `MarketDataPort`: one per market-data source (shared by the accounts reading it);
+ * - ./execution.ts `ExecutionPort`: one per account.
+ * Core code depends on these interfaces only; concrete venues live in src/node/venues and are built
+ * by src/node/venues/registry.ts from an account's configuration.
  *
  * Decimal quantities and prices on the trading side are strings exactly as the venue sent them
  * (Alpaca sends strings), so nothing is rounded before the exact-money code converts them.
  */
-import type { Quote, QuoteTick, TradeTick } from '../market/quote';
-import type { StreamHealth } from '../market/stream-health';
 import type { VenueMode } from '../model/venue-mode';
 import type { OrderSide } from '../orders/types';
+import type { ExecutionListeners } from './execution';
+import type { MarketDataListeners } from './market-data';
 
 export type { OrderSide, VenueMode };
+
+/** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later: one builder each in the registry). */
+export type VenueKind = 'sim' | 'alpaca';
 
 /** `session_needed`: the venue rejected our session/credentials after they had worked (spec §3). */
 export type VenueSessionState = 'not_started' | 'active' | 'session_needed';
@@ -123,16 +131,8 @@ export interface OrderUpdate {
   receivedAt: number;
 }
 
-export interface VenueListeners {
-  quote(tick: QuoteTick): void;
-  trade(tick: TradeTick): void;
-  orderUpdate(update: OrderUpdate): void;
-  /** Any stream's health changed (state, error, refused symbols). */
-  health(health: StreamHealth): void;
-  /** Streams just caught up after a gap (reconnect): consumers resync orders/positions via REST. */
-  resync(stream: string): void;
-  session(state: VenueSessionState, reason: string | null): void;
-}
+/** A connection that serves both ports (e.g. Alpaca's three streams) takes both kinds of listener. */
+export type VenueListeners = MarketDataListeners & ExecutionListeners;
 
 /** Errors from venue REST calls carry the HTTP status and the venue's own code. */
 export class VenueError extends Error {
@@ -145,32 +145,4 @@ export class VenueError extends Error {
     super(message);
     this.name = 'VenueError';
   }
-}
-
-export interface Venue {
-  readonly name: string;
-  readonly mode: VenueMode;
-  /** Connects and authenticates every stream. Idempotent. Nothing touches the network before this. */
-  start(): Promise<void>;
-  /** Closes every socket and timer. Idempotent. */
-  stop(): Promise<void>;
-  /** After `session_needed`: re-authenticate (e.g. with fresh credentials) and restart the streams. */
-  reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void>;
-  /** Subscription deltas; the adapter keeps the registry and replays it after every reconnect. */
-  subscribe(symbols: readonly string[]): void;
-  unsubscribe(symbols: readonly string[]): void;
-  subscribedSymbols(): string[];
-  /** Registers event listeners (any subset); returns the unregister function. */
-  listen(listeners: Partial<VenueListeners>): () => void;
-  health(): StreamHealth[];
-  sessionState(): VenueSessionState;
-
-  /** Latest quotes; with `trades`, the latest trade prices too (`last`; otherwise null = not asked). */
-  latestQuotes(symbols: readonly string[], opts?: { trades?: boolean }): Promise<Quote[]>;
-  positions(): Promise<VenuePosition[]>;
-  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]>;
-  account(): Promise<VenueAccount>;
-  placeOrder(order: OrderRequest): Promise<VenueOrder>;
-  replaceOrder(orderId: string, patch: OrderReplace): Promise<VenueOrder>;
-  cancelOrder(orderId: string): Promise<void>;
 }

@@ -8,6 +8,7 @@
  * `Desk` class: the desk is the composition root that builds these ports and this map.
  */
 import type { CommandName, CommandPayload, CommandResult } from '../../shared/contract';
+import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
@@ -33,6 +34,7 @@ export interface AppPorts {
   killSwitch: KillSwitchPort;
   credentials: CredentialsPort;
   session: SessionPort;
+  accounts: AccountsPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -44,6 +46,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...killSwitchHandlers(ports.killSwitch),
     ...credentialHandlers(ports.credentials),
     ...sessionHandlers(ports.session),
+    ...accountHandlers(ports.accounts),
   };
 }
 

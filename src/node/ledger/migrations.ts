@@ -254,9 +254,35 @@ CREATE TABLE settings (
 ) STRICT;
 `;
 
+/**
+ * v3: accounts accept mode `sim` (the simulated venue's accounts: issue 15). SQLite cannot alter a
+ * CHECK, so the table is rebuilt under the same name, every row kept as it was. Foreign keys stay
+ * on (they cannot be switched off inside the migration's transaction): they are deferred, so the
+ * drop counts the rows of orders, runs, positions… that point at `accounts`, and putting the same
+ * rows back into the new `accounts` settles that count before the commit checks it.
+ */
+const V3_ACCOUNTS_SIM = `
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE accounts_before_v3 AS SELECT * FROM accounts;
+DROP TABLE accounts;
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY NOT NULL,
+  venue TEXT NOT NULL,
+  label TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('sim', 'paper', 'live')),
+  kill_switch TEXT NOT NULL DEFAULT 'active' CHECK (kill_switch IN ('active', 'reducing', 'halted')),
+  ${iso('created_at')},
+  ${iso('updated_at')}
+) STRICT;
+INSERT INTO accounts (account_id, venue, label, mode, kill_switch, created_at, updated_at)
+  SELECT account_id, venue, label, mode, kill_switch, created_at, updated_at FROM accounts_before_v3;
+DROP TABLE accounts_before_v3;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
+  { version: 3, name: 'accounts_mode_sim', sql: V3_ACCOUNTS_SIM },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

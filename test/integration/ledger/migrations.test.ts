@@ -133,6 +133,39 @@ describe('migrations', () => {
     expect(schemaOf(path)).toEqual(schemaOf(fresh));
   });
 
+  it('v3: a ledger made with the old accounts schema (paper/live only) keeps its accounts and their orders, and then accepts SIM accounts', () => {
+    const path = tmp.file('v2.sqlite');
+    const old = openStore(path, undefined, { migrations: MIGRATIONS.slice(0, 2) }).store;
+    seedAccount(old);
+    old.setKillSwitch('acct-1', 'reducing', T0 + 5);
+    old.createStrategyRun({ runId: 'run-1', accountId: 'acct-1', strategyName: 's', status: 'live', startedAt: T0, sessionMetadata: {} });
+    old.insertOrder(newOrder({ strategyRunId: 'run-1' }));
+    // The old CHECK refuses a sim-mode account outright.
+    expect(() => old.upsertAccount({ accountId: 'sim-1', venue: 'sim', label: 'Sim', mode: 'sim' }, T0)).toThrow();
+    const before = old.listAccounts();
+    old.close();
+
+    const { store } = openStore(path);
+    try {
+      expect(store.schemaVersion()).toBe(3);
+      expect(store.listAccounts()).toEqual(before);
+      expect(store.getAccount('acct-1')).toMatchObject({ mode: 'paper', killSwitch: 'reducing' });
+      expect(store.getOrder('ord-1')).toMatchObject({ strategyRunId: 'run-1' });
+      expect(store.upsertAccount({ accountId: 'sim-1', venue: 'sim', label: 'Sim', mode: 'sim' }, T0 + 10)).toMatchObject({ accountId: 'sim-1', mode: 'sim' });
+      // The foreign keys still hold on the rebuilt table.
+      expect(() => store.createStrategyRun({ runId: 'run-x', accountId: 'nobody', strategyName: 's', status: 'live', startedAt: T0, sessionMetadata: {} })).toThrow();
+    } finally {
+      store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'accounts_%'").all()).toEqual([]);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuse a ledger written by a newer version and leave it byte-for-byte untouched', () => {
     const path = tmp.file();
     const { store } = openStore(path);

@@ -73,7 +73,8 @@ describe('desk default run over real sockets', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
 
     await d.stop();
-    expect(d.activeVenue).toBeNull();
+    expect(d.activeExecution).toBeNull();
+    expect(d.activeMarketData).toBeNull();
     expect(d.simServer).toBeNull();
     expect(d.cache.listenerCount).toBe(cacheListeners);
     expect(d.snapshot().streams.every((s) => s.state === 'not_started')).toBe(true);
@@ -96,7 +97,8 @@ describe('desk default run over real sockets', () => {
     void d.start();
     await d.stop();
     expect(d.isStreaming).toBe(false);
-    expect(d.activeVenue).toBeNull();
+    expect(d.activeExecution).toBeNull();
+    expect(d.activeMarketData).toBeNull();
     await waitFor(() => handleTotal() <= baseline, 3000, 'handles back to baseline');
   });
 
@@ -336,7 +338,7 @@ describe('desk health for REST sessions', () => {
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
     expect(d.snapshot().streams.map((s) => s.name)).toEqual(['stocks', 'options', 'trade_updates', 'rest']);
     d.simServer!.fault({ kind: 'expire_session' });
-    await expect(d.activeVenue!.account()).rejects.toMatchObject({ kind: 'session' });
+    await expect(d.activeExecution!.account()).rejects.toMatchObject({ kind: 'session' });
     const rest = d.snapshot().streams.find((s) => s.name === 'rest')!;
     expect(rest.state).toBe('session_needed');
     expect(rest.lastError).toContain('HTTP 401');
@@ -344,7 +346,7 @@ describe('desk health for REST sessions', () => {
     d.simServer!.fault({ kind: 'renew_session' });
     await d.reauthenticate();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running after re-authentication');
-    await d.activeVenue!.account();
+    await d.activeExecution!.account();
     expect(d.snapshot().streams.find((s) => s.name === 'rest')!.lastError).toBeNull();
   });
 });

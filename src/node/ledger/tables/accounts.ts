@@ -41,7 +41,7 @@ export class SqliteAccountLedger implements AccountLedger {
     const id = text('accounts.account_id', a.accountId);
     const venue = oneOf('accounts.venue', a.venue, VENUES);
     const label = text('accounts.label', a.label);
-    const mode = oneOf('accounts.mode', a.mode, ['paper', 'live'] as const);
+    const mode = oneOf('accounts.mode', a.mode, ['sim', 'paper', 'live'] as const);
     const iso = isoOf(epochMs('accounts.updated_at', at));
     return this.l.transaction(() => {
       this.st.upsertAccount().run({ id, venue, label, mode, iso });

@@ -240,6 +240,16 @@ export class AlpacaRestClient {
     return parseOr(z.array(alpacaOrderSchema), await this.request('trading', 'GET', '/v2/orders', q), 'orders');
   }
 
+  /** The order placed with `clientOrderId` (GET /v2/orders:by_client_order_id); null when the venue does not know it (404). */
+  async orderByClientId(clientOrderId: string): Promise<VenueOrder | null> {
+    try {
+      return parseOr(alpacaOrderSchema, await this.request('trading', 'GET', '/v2/orders:by_client_order_id', { client_order_id: clientOrderId }), 'order');
+    } catch (err) {
+      if (err instanceof VenueError && err.kind === 'not_found') return null;
+      throw err;
+    }
+  }
+
   async placeOrder(order: OrderRequest): Promise<VenueOrder> {
     const body: Record<string, unknown> = {
       client_order_id: order.clientOrderId,

@@ -1,7 +1,11 @@
 /**
- * The Alpaca venue: three streams (stocks, options, trade_updates), each kept alive by a
+ * The Alpaca venue connection: three streams (stocks, options, trade_updates), each kept alive by a
  * StreamManager, plus the REST client. The simulated venue speaks the same protocol, so the default
  * run exercises exactly this code against 127.0.0.1.
+ *
+ * The desk does not use this class directly: ./ports.ts splits it into the two venue ports (a
+ * MarketDataPort over the data streams, an ExecutionPort over trade_updates and trading REST) that
+ * share this one connection, and src/node/venues/registry.ts builds them.
  */
 import type { Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
@@ -13,7 +17,6 @@ import type {
   OrderReplace,
   OrderRequest,
   OrderUpdate,
-  Venue,
   VenueAccount,
   VenueListeners,
   VenueMode,
@@ -116,7 +119,7 @@ class CoalescingSink implements TickSink {
   }
 }
 
-export class AlpacaVenue implements Venue {
+export class AlpacaVenue {
   readonly name: string;
   readonly mode: VenueMode;
   private config: AlpacaVenueConfig;
@@ -352,6 +355,10 @@ export class AlpacaVenue implements Venue {
 
   account(): Promise<VenueAccount> {
     return this.rest.account();
+  }
+
+  orderByClientId(clientOrderId: string): Promise<VenueOrder | null> {
+    return this.rest.orderByClientId(clientOrderId);
   }
 
   placeOrder(order: OrderRequest): Promise<VenueOrder> {

@@ -182,6 +182,12 @@ export class SimBroker {
     return o ? { ...o } : undefined;
   }
 
+  /** The order placed with this client order id (Alpaca's GET /v2/orders:by_client_order_id). */
+  byClientOrderId(clientOrderId: string): SimOrder | undefined {
+    const id = this.byClientId.get(clientOrderId);
+    return id === undefined ? undefined : this.get(id);
+  }
+
   list(status: 'open' | 'closed' | 'all'): SimOrder[] {
     const all = [...this.orders.values()].reverse();
     const open = (o: SimOrder) => this.remaining.has(o.id);

@@ -725,6 +725,10 @@ export class SimVenueServer {
       const limitN = Math.min(500, Number(url.searchParams.get('limit') ?? 50) || 50);
       return this.json(res, 200, this.broker.list(status).slice(0, limitN), rate);
     }
+    if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
+      const o = this.broker.byClientOrderId(url.searchParams.get('client_order_id') ?? '');
+      return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
+    }
     const orderPath = /^\/v2\/orders\/([^/]+)$/.exec(path);
     try {
       if (method === 'POST' && path === '/v2/orders') return this.json(res, 200, this.placeOrder(bodyText, quoteOf), rate);

@@ -59,6 +59,7 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
         return Promise.resolve();
       },
     },
+    accounts: { list: () => [] },
     ...over,
   };
   return { ports, calls };

@@ -63,3 +63,24 @@ describe('the live-portfolio plane subscribes to the bus (nobody calls it back)'
     expect(h.events.at(-1)?.seq).toBe(h.lastSeq);
   });
 });
+
+describe('DeskEventBus: a subscriber that publishes (issue 15: consumers answer on the bus, not by calling back)', () => {
+  it('delivers the answer after the event it answers, to every subscriber, in seq order', () => {
+    const bus = new DeskEventBus(silentLogger);
+    const seen: Record<string, number[]> = { internal: [], client1: [], client2: [] };
+    bus.subscribe((e) => {
+      seen.internal!.push(e.seq);
+      if (e.type === 'alert' && e.id === 'question') bus.publish(alert('answer'));
+    }, { internal: true });
+    bus.subscribe((e) => {
+      seen.client1!.push(e.seq);
+      // Inside a client: the state reflects the event handed over, not the queued answer yet.
+      if (e.seq === 1) expect(bus.lastSeq).toBe(1);
+    });
+    bus.subscribe((e) => seen.client2!.push(e.seq));
+    const q = bus.publish(alert('question'));
+    expect(q.seq).toBe(1);
+    expect(seen).toEqual({ internal: [1, 2], client1: [1, 2], client2: [1, 2] });
+    expect(bus.lastSeq).toBe(2);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The two venue ports over one Alpaca connection (AlpacaVenue): the market-data port reads the
+ * stocks/options streams and the data REST; the execution port of the account owns trade_updates
+ * and the trading REST. They share the connection (its sockets and REST client); the connection
+ * starts when the first port starts and stops when both have stopped.
+ *
+ * The simulated venue speaks Alpaca's protocol, so `sim` accounts use these ports too.
+ */
+import type { StreamHealth } from '../../../core/market/stream-health';
+import type { AccountId } from '../../../core/model/ids';
+import type { ExecutionListeners, ExecutionPort, ReauthCredentials, RestChannelHealth } from '../../../core/ports/execution';
+import { NotSupportedError, type MarketDataListeners, type MarketDataPort, type OptionChain } from '../../../core/ports/market-data';
+import type { Quote } from '../../../core/market/quote';
+import type { OrderReplace, OrderRequest, VenueAccount, VenueKind, VenueMode, VenueOrder, VenuePosition, VenueSessionState } from '../../../core/ports/venue';
+import type { AlpacaVenue } from './venue';
+
+const DATA_STREAMS: ReadonlySet<string> = new Set(['stocks', 'options']);
+const isData = (h: { name: string }) => DATA_STREAMS.has(h.name);
+
+/** Starts the shared connection with its first user, stops it with its last. */
+class SharedConnection {
+  private readonly users = new Set<string>();
+  private lifecycle: Promise<void> = Promise.resolve();
+
+  constructor(readonly venue: AlpacaVenue) {}
+
+  start(user: string): Promise<void> {
+    const first = this.users.size === 0;
+    this.users.add(user);
+    if (first) this.lifecycle = this.lifecycle.then(() => this.venue.start());
+    return this.lifecycle;
+  }
+
+  stop(user: string): Promise<void> {
+    if (!this.users.delete(user) || this.users.size > 0) return this.lifecycle;
+    this.lifecycle = this.lifecycle.then(() => this.venue.stop());
+    return this.lifecycle;
+  }
+}
+
+export class AlpacaMarketData implements MarketDataPort {
+  readonly name: string;
+
+  constructor(
+    private readonly shared: SharedConnection,
+    readonly kind: VenueKind,
+  ) {
+    this.name = shared.venue.name;
+  }
+
+  private get venue(): AlpacaVenue {
+    return this.shared.venue;
+  }
+
+  start(): Promise<void> {
+    return this.shared.start('market-data');
+  }
+
+  stop(): Promise<void> {
+    return this.shared.stop('market-data');
+  }
+
+  subscribe(symbols: readonly string[]): void {
+    this.venue.subscribe(symbols);
+  }
+
+  unsubscribe(symbols: readonly string[]): void {
+    this.venue.unsubscribe(symbols);
+  }
+
+  subscribedSymbols(): string[] {
+    return this.venue.subscribedSymbols();
+  }
+
+  listen(l: Partial<MarketDataListeners>): () => void {
+    return this.venue.listen({
+      ...(l.quote ? { quote: l.quote } : {}),
+      ...(l.trade ? { trade: l.trade } : {}),
+      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? l.health!(h) : undefined) } : {}),
+      ...(l.resync ? { resync: (stream: string) => (DATA_STREAMS.has(stream) ? l.resync!(stream) : undefined) } : {}),
+    });
+  }
+
+  latestQuotes(symbols: readonly string[], opts?: { trades?: boolean }): Promise<Quote[]> {
+    return this.venue.latestQuotes(symbols, opts);
+  }
+
+  optionContractStatus(symbols: readonly string[]): Promise<Map<string, 'active' | 'inactive' | 'unknown'>> {
+    return this.venue.optionContractStatus(symbols);
+  }
+
+  /**
+   * Alpaca has a chain endpoint with greeks (GET /v1beta1/options/snapshots/{underlying}, greeks
+   * and implied volatility on the OPRA feed only; the indicative feed and the simulated venue have
+   * none). This adapter does not read it yet: it says so rather than return a chain without greeks.
+   */
+  optionChain(underlying: string): Promise<OptionChain> {
+    return Promise.reject(
+      new NotSupportedError(this.name, 'option chains', `this adapter does not read Alpaca's option chain snapshots (${underlying}); greeks are not available from it yet`),
+    );
+  }
+
+  health(): StreamHealth[] {
+    return this.venue.health().filter(isData);
+  }
+}
+
+export class AlpacaExecution implements ExecutionPort {
+  readonly venue: string;
+  readonly mode: VenueMode;
+
+  constructor(
+    private readonly shared: SharedConnection,
+    readonly accountId: AccountId,
+    readonly kind: VenueKind,
+  ) {
+    this.venue = shared.venue.name;
+    this.mode = shared.venue.mode;
+  }
+
+  private get conn(): AlpacaVenue {
+    return this.shared.venue;
+  }
+
+  start(): Promise<void> {
+    return this.shared.start('execution');
+  }
+
+  stop(): Promise<void> {
+    return this.shared.stop('execution');
+  }
+
+  /** Alpaca's session is the connection's: re-authentication restarts every stream (data ones too). */
+  reauthenticate(credentials?: ReauthCredentials): Promise<void> {
+    return this.conn.reauthenticate(credentials);
+  }
+
+  sessionState(): VenueSessionState {
+    return this.conn.sessionState();
+  }
+
+  listen(l: Partial<ExecutionListeners>): () => void {
+    return this.conn.listen({
+      ...(l.orderUpdate ? { orderUpdate: l.orderUpdate } : {}),
+      ...(l.session ? { session: l.session } : {}),
+      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? undefined : l.health!(h)) } : {}),
+      ...(l.resync ? { resync: (stream: string) => (DATA_STREAMS.has(stream) ? undefined : l.resync!(stream)) } : {}),
+    });
+  }
+
+  health(): StreamHealth[] {
+    return this.conn.health().filter((h) => !isData(h));
+  }
+
+  restHealth(): RestChannelHealth {
+    const c = this.conn;
+    return { sessionRefused: c.restSessionRefused, lastError: c.lastRestError, lastErrorAt: c.lastRestErrorAt, lastOkAt: c.lastRestOkAt };
+  }
+
+  placeOrder(order: OrderRequest): Promise<VenueOrder> {
+    return this.conn.placeOrder(order);
+  }
+
+  replaceOrder(orderId: string, patch: OrderReplace): Promise<VenueOrder> {
+    return this.conn.replaceOrder(orderId, patch);
+  }
+
+  cancelOrder(orderId: string): Promise<void> {
+    return this.conn.cancelOrder(orderId);
+  }
+
+  orderByClientId(clientOrderId: string): Promise<VenueOrder | null> {
+    return this.conn.orderByClientId(clientOrderId);
+  }
+
+  openOrders(): Promise<VenueOrder[]> {
+    return this.conn.orders({ status: 'open' });
+  }
+
+  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]> {
+    return this.conn.orders(query);
+  }
+
+  positions(): Promise<VenuePosition[]> {
+    return this.conn.positions();
+  }
+
+  account(): Promise<VenueAccount> {
+    return this.conn.account();
+  }
+}
+
+/** Both ports over one connection, and how to release it (sockets, REST client) for good. */
+export function alpacaPorts(venue: AlpacaVenue, accountId: AccountId, kind: VenueKind): { marketData: AlpacaMarketData; execution: AlpacaExecution; dispose: () => Promise<void> } {
+  const shared = new SharedConnection(venue);
+  return { marketData: new AlpacaMarketData(shared, kind), execution: new AlpacaExecution(shared, accountId, kind), dispose: () => venue.dispose() };
+}

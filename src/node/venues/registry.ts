@@ -1,0 +1,133 @@
+/**
+ * The venue registry: the one place that knows every venue kind. Given an account (its venue kind
+ * and mode) and the desk's venue settings, it builds that account's two ports — a MarketDataPort
+ * (core/ports/market-data.ts) and an ExecutionPort (core/ports/execution.ts) — plus whatever the
+ * kind needs to run (the embedded simulated venue server for `sim`).
+ *
+ * A new venue kind (`smartapi`, `delta`, `replay`) is one entry in VENUE_BUILDERS and its adapter
+ * under src/node/venues/<kind>/. Nothing else constructs a concrete venue: src/node/compose.ts asks
+ * this registry, and the desk asks compose.ts.
+ */
+import type { Clock, Scheduler } from '../../core/ports/clock';
+import type { Logger } from '../../core/ports/logger';
+import type { Account } from '../../core/model/account';
+import type { ExecutionPort } from '../../core/ports/execution';
+import type { MarketDataPort } from '../../core/ports/market-data';
+import type { VenueKind } from '../../core/ports/venue';
+import type { DeskConfig } from '../desk';
+import { resolveAlpacaEndpoints } from '../config/market-config';
+import { SimVenueServer, SIM_CREDENTIALS } from './sim/server';
+import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './alpaca/venue';
+import { alpacaPorts } from './alpaca/ports';
+
+export interface VenueBuildRequest {
+  /** Whose ports these are: the execution port is this account's. */
+  account: Account;
+  /**
+   * The venue instance name: the venue part of the InstrumentIds its market data produces (default:
+   * the account's `venueName`, else its venue kind). Two simulated venues are two names ('sim', 'sim2').
+   */
+  venueName?: string;
+  /** The desk's venue settings (sim seed/interval/port, Alpaca endpoints and feeds, stream tuning). */
+  config: DeskConfig;
+  /** The Alpaca keys in use (the desk's one answer to "which keys, from where"); unused for `sim`. */
+  alpacaCredentials: { keyId: string; secretKey: string } | null;
+  clock: Clock & Scheduler;
+  logger: Logger;
+  random: () => number;
+}
+
+/** An account's built (not yet started) venue: its two ports and how to release them. */
+export interface AccountVenue {
+  account: Account;
+  marketData: MarketDataPort;
+  execution: ExecutionPort;
+  /** The embedded simulated venue server the ports talk to (`sim` only; tests inject faults through it). */
+  sim: SimVenueServer | null;
+  /** Stops and releases everything (sockets, REST client, the sim server). The ports cannot be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+export type VenueBuilder = (request: VenueBuildRequest) => Promise<AccountVenue>;
+
+function streamTuning(config: DeskConfig, kind: VenueKind): StreamTuning {
+  const s = config.streams ?? {};
+  return {
+    backoff: { baseMs: s.backoffBaseMs ?? 1000, capMs: s.backoffCapMs ?? 30_000 },
+    dataTimeoutMs: s.dataTimeoutMs ?? (kind === 'sim' ? 15_000 : 60_000),
+    ...(s.connectionLimitWindowMs !== undefined ? { connectionLimitWindowMs: s.connectionLimitWindowMs } : {}),
+    ...(s.queueCapacity !== undefined ? { queueCapacity: s.queueCapacity } : {}),
+    ...(s.pingIntervalMs !== undefined ? { pingIntervalMs: s.pingIntervalMs } : {}),
+  };
+}
+
+/** Both ports over the Alpaca protocol (Alpaca itself, or the simulated venue that speaks it). */
+function alpacaProtocolVenue(request: VenueBuildRequest, urls: AlpacaUrls, credentials: { keyId: string; secretKey: string }, sim: SimVenueServer | null): AccountVenue {
+  const { account, config, clock, logger, random } = request;
+  const kind = account.venue;
+  const tuning = streamTuning(config, kind);
+  // Alpaca's keys may be configured while the sim is selected: its feed settings apply to Alpaca only.
+  const alp = kind === 'alpaca' ? config.alpaca : undefined;
+  const connection = new AlpacaVenue(
+    {
+      name: request.venueName ?? account.venueName ?? kind,
+      mode: account.mode,
+      credentials,
+      urls,
+      stockFeed: alp?.stockFeed ?? 'iex',
+      optionFeed: alp?.optionFeed ?? 'indicative',
+      tradeUpdatesAuth: alp?.tradeUpdatesAuth ?? 'legacy',
+      stockEncoding: alp?.stockEncoding ?? 'json',
+      // The sim prints option trades too, so `last` is shown; Alpaca's option trade limits are UNCONFIRMED.
+      optionChannels: kind === 'sim' ? ['quotes', 'trades'] : ['quotes'],
+      tuning,
+      tradeUpdatesTuning: { ...tuning, dataTimeoutMs: 0 },
+      ...(alp?.restRequestsPerMinute ? { restRequestsPerMinute: alp.restRequestsPerMinute } : {}),
+    },
+    { clock, logger, random },
+  );
+  const ports = alpacaPorts(connection, account.id, kind);
+  return {
+    account,
+    marketData: ports.marketData,
+    execution: ports.execution,
+    sim,
+    dispose: async () => {
+      await ports.dispose();
+      await sim?.stop();
+    },
+  };
+}
+
+/** `sim`: the simulated venue server on 127.0.0.1, reached by the real Alpaca adapter over real sockets. */
+const buildSim: VenueBuilder = async (request) => {
+  const { config, clock, logger } = request;
+  const sim = new SimVenueServer({ seed: config.seed, clock, logger, intervalMs: config.simIntervalMs, port: config.simPort ?? 0 });
+  let urls: AlpacaUrls;
+  try {
+    urls = await sim.start();
+  } catch (err) {
+    await sim.stop().catch((stopErr: unknown) => logger.warn('simulated venue did not stop cleanly', { error: stopErr instanceof Error ? stopErr.message : String(stopErr) }));
+    throw err;
+  }
+  logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
+  return alpacaProtocolVenue(request, urls, SIM_CREDENTIALS, sim);
+};
+
+/** `alpaca`: Alpaca's paper or live endpoints with the keys in use. */
+const buildAlpaca: VenueBuilder = async (request) => {
+  const a = request.config.alpaca;
+  const keys = request.alpacaCredentials;
+  if (!a || !keys) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
+  return alpacaProtocolVenue(request, resolveAlpacaEndpoints(a), { keyId: keys.keyId, secretKey: keys.secretKey }, null);
+};
+
+/** One builder per venue kind: adding a kind here (and to VenueKind) is how a new venue arrives. */
+export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim: buildSim, alpaca: buildAlpaca };
+
+/** Builds the account's market-data and execution ports (not started). */
+export function buildAccountVenue(request: VenueBuildRequest): Promise<AccountVenue> {
+  const build = VENUE_BUILDERS[request.account.venue] as VenueBuilder | undefined;
+  if (!build) return Promise.reject(new Error(`account ${request.account.id}: venue kind "${String(request.account.venue)}" has no builder in the venue registry`));
+  return build(request);
+}

@@ -1,0 +1,96 @@
+// Issue 15 item 1: the desk holds N accounts (the default one + the accounts file), persists them in
+// the ledger, lists them (`accounts.list`) with each one's session and kill switch, and its health
+// rows say whose they are.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDesk, type Desk } from '../../src/node/desk';
+import { SystemClock } from '../../src/node/system-clock';
+import { accountId } from '../../src/core/model/ids';
+import type { Account } from '../../src/core/model/account';
+import type { AccountWire } from '../../src/shared/contract';
+import { openStore, tempLedgerDir } from './ledger/helpers';
+
+let desk: Desk | null = null;
+let tmp: ReturnType<typeof tempLedgerDir> | null = null;
+afterEach(async () => {
+  await desk?.dispose();
+  desk = null;
+  tmp?.cleanup();
+  tmp = null;
+});
+
+const SIM2: Account = { id: accountId('sim2'), label: 'Second simulator', venue: 'sim', mode: 'SIM', credentialsRef: null, venueName: 'sim2' };
+const PAPER: Account = { id: accountId('alpaca-paper'), label: 'Alpaca paper', venue: 'alpaca', mode: 'PAPER', credentialsRef: { venue: 'alpaca' } };
+
+async function list(d: Desk): Promise<AccountWire[]> {
+  const r = await d.handle('accounts.list', {});
+  if (!r.ok) throw new Error(r.error.message);
+  return (r.result as { accounts: AccountWire[] }).accounts;
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('accounts', () => {
+  it('with nothing configured the desk holds exactly the default account of its venue', async () => {
+    desk = createDesk({ clock: new SystemClock(), portfolioPath: null });
+    expect(await list(desk)).toEqual([
+      { id: 'default', label: 'Simulated', venue: 'sim', venue_name: 'sim', mode: 'SIM', credentials: null, is_default: true, running: false, session: null, kill_switch: 'active' },
+    ]);
+  });
+
+  it('lists configured accounts after the default one, each with its own kill switch level', async () => {
+    desk = createDesk({ clock: new SystemClock(), portfolioPath: null, accounts: [SIM2, PAPER] });
+    expect((await list(desk)).map((a) => [a.id, a.venue, a.venue_name, a.mode, a.credentials])).toEqual([
+      ['default', 'sim', 'sim', 'SIM', null],
+      ['sim2', 'sim', 'sim2', 'SIM', null],
+      ['alpaca-paper', 'alpaca', 'alpaca', 'PAPER', 'alpaca'],
+    ]);
+    await desk.handle('killswitch.set', { account: 'sim2', level: 'halted', reason: 'test' });
+    expect((await list(desk)).map((a) => a.kill_switch)).toEqual(['active', 'halted', 'active']);
+    await desk.handle('killswitch.set', { account: '*', level: 'reducing', reason: 'test' });
+    expect((await list(desk)).map((a) => a.kill_switch)).toEqual(['reducing', 'halted', 'reducing']);
+  });
+
+  it('persists the held accounts in the ledger (a SIM account too) and follows a venue change of the default one', async () => {
+    tmp = tempLedgerDir('desk-accounts-');
+    const { store } = openStore(tmp.file());
+    try {
+      desk = createDesk({ clock: new SystemClock(), portfolioPath: null, accounts: [SIM2, PAPER], accountLedger: store.accounts });
+      expect(store.listAccounts().map((a) => [a.accountId, a.venue, a.mode, a.label])).toEqual([
+        ['alpaca-paper', 'alpaca', 'paper', 'Alpaca paper'],
+        ['default', 'sim', 'sim', 'Simulated'],
+        ['sim2', 'sim', 'sim', 'Second simulator'],
+      ]);
+      await desk.applyConfig({ venue: 'alpaca', alpaca: { env: 'paper', keyId: 'k', secretKey: 's', stockFeed: 'iex', optionFeed: 'indicative', tradeUpdatesAuth: 'legacy' } });
+      expect(store.getAccount('default')).toMatchObject({ venue: 'alpaca', mode: 'paper' });
+    } finally {
+      await desk?.dispose();
+      desk = null;
+      store.close();
+    }
+  });
+
+  it('while streaming: the default account runs with its execution session, and every venue health row names it', async () => {
+    desk = createDesk({ clock: new SystemClock(), portfolioPath: null, config: { simIntervalMs: 20 }, accounts: [SIM2] });
+    const d = desk;
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    const [main, other] = await list(d);
+    expect(main).toMatchObject({ id: 'default', running: true, session: 'active' });
+    expect(other).toMatchObject({ id: 'sim2', running: false, session: null });
+    const streams = d.snapshot().streams;
+    expect(streams.map((s) => [s.name, s.accountId])).toEqual([
+      ['stocks', 'default'],
+      ['options', 'default'],
+      ['trade_updates', 'default'],
+      ['rest', 'default'],
+    ]);
+    await d.stop();
+    expect(d.snapshot().streams.every((s) => s.accountId === 'default')).toBe(true);
+  });
+});
