@@ -34,15 +34,16 @@ export const LAYERS = {
 
   // ---- Node adapters: the core, the contract, each other as listed ----
   'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
-  'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers')], packages: [] },
+  'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'venues')], packages: [] },
   'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app')], packages: [] },
-  'src/node/config': { folders: ['src/core/**', 'src/shared'], packages: [...NODE, 'zod'] },
+  'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },
   'src/node/ledger': { folders: ['src/core/**', ...node('', 'ledger/tables')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/ledger/tables': { folders: ['src/core/**', ...node('ledger')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/state': { folders: ['src/core/**', 'src/shared'], packages: [...NODE, 'zod'] },
   'src/node/stream': { folders: ['src/core/**'], packages: [...NODE, 'ws'] },
-  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
+  // (src/node: the desk's configuration type the venue builders read)
+  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('', 'config', 'stream', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/venues/alpaca': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream')], packages: [...NODE, 'ws', 'zod', '@msgpack/msgpack'] },
   'src/node/venues/sim': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/alpaca')], packages: [...NODE, 'ws', 'zod'] },
 
