@@ -24,6 +24,8 @@ import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
+import { VenueInstruments } from '../core/market/instruments';
+import { instrumentSymbol, type InstrumentId } from '../core/model/ids';
 import { lastTickAgeMs, type StreamHealth } from '../core/market/stream-health';
 import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
@@ -191,6 +193,7 @@ export class Desk {
   /** Reconnects of earlier runs today, per stream (cumulative for the day). */
   private reconnectDay: { day: string; base: Map<string, number> } = { day: '', base: new Map() };
   private lastPlan: SubscriptionPlan | null = null;
+  private venueIds: VenueInstruments | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
   /** Symbols the P&L tracker needs (planned together with the watchlist). */
@@ -269,22 +272,24 @@ export class Desk {
     this.alerts = new AlertMonitor(this.clock, () => ({ streaming: this.streaming, streams: this.streams().filter((x) => x.name !== 'ledger') }), (a) => this.emitAlert(a), deps.alerts);
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.venue?.unsubscribe(d.removed);
-      if (d.added.length) this.venue?.subscribe(d.added);
+      if (d.removed.length) this.venue?.unsubscribe(this.venueSymbols(d.removed));
+      if (d.added.length) this.venue?.subscribe(this.venueSymbols(d.added));
     });
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: this.logger,
       quotes: this.cache,
+      venue: this.config.venue,
       subscriptions: {
-        replaceSubscriptions: (_consumer, symbols) => {
-          this.trackerSymbols = [...symbols];
+        replaceSubscriptions: (_consumer, instruments) => {
+          const ids = this.ids();
+          this.trackerSymbols = instruments.filter((i) => ids.owns(i)).map(instrumentSymbol);
           this.replan();
         },
         release: () => {
           this.trackerSymbols = [];
         },
-        subscribedSymbols: () => this.cache.subscribedSymbols(),
+        subscribedInstruments: () => this.cache.subscribedInstruments(),
       },
       streamer: () => this.streamerProbe(),
       events: this.bus,
@@ -376,6 +381,18 @@ export class Desk {
     return this.sim;
   }
 
+  /** Symbol → InstrumentId at the configured venue (the venue instance name; interned once per symbol). */
+  private ids(): VenueInstruments {
+    if (this.venueIds?.venue !== this.config.venue) this.venueIds = new VenueInstruments(this.config.venue);
+    return this.venueIds;
+  }
+
+  /** The running venue's own symbols of these instruments (another venue's instruments are not its to subscribe). */
+  private venueSymbols(instruments: readonly InstrumentId[]): string[] {
+    const own = this.venue?.instruments ?? this.ids();
+    return instruments.filter((i) => own.owns(i)).map(instrumentSymbol);
+  }
+
   /** The last subscription plan (with its warnings) made at Start. */
   get subscriptionPlan(): SubscriptionPlan | null {
     return this.lastPlan;
@@ -394,6 +411,8 @@ export class Desk {
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
     this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
+    // The portfolio's positions belong to the configured venue: their quotes are that venue's.
+    this.live.tracker.setVenue(next.venue);
     if (!changed || !this.streaming) return { restarted: false };
     await this.stop();
     await this.start();
@@ -632,20 +651,20 @@ export class Desk {
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (symbols) => venue.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
+      fetchLatest: (instruments) => venue.latestQuotes(this.venueSymbols(instruments), { trades: this.cache.markPolicy === 'last' }),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
-    venue.subscribe(this.cache.subscribedSymbols());
+    venue.subscribe(this.venueSymbols(this.cache.subscribedInstruments()));
     await venue.start();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
       // call each, only for those: a healthy portfolio costs no calls).
-      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(s) === undefined));
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(this.ids().of(s)) === undefined));
       this.emitHealth();
     }, this.config.healthIntervalMs);
-    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length });
     this.live.node({
       parent: this.streamExec,
       node_type: 'VenueNode',
@@ -653,8 +672,8 @@ export class Desk {
       node_name: `Venue ${this.config.venue}`,
       action: 'venue_connect',
       status: 'completed',
-      message: `connected; ${this.cache.subscribedSymbols().length} symbols subscribed`,
-      details: { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length },
+      message: `connected; ${this.cache.subscribedInstruments().length} symbols subscribed`,
+      details: { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length },
     });
     this.emitHealth();
   }
@@ -706,7 +725,11 @@ export class Desk {
     this.lastPlan = plan;
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
     for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
-    this.cache.replaceSubscriptions(PLAN_CONSUMER, symbols);
+    const ids = this.ids();
+    this.cache.replaceSubscriptions(
+      PLAN_CONSUMER,
+      symbols.map((s) => ids.tryOf(s)).filter((i): i is InstrumentId => i !== null),
+    );
     this.live.node({
       parent: this.streamExec,
       node_type: 'SubscriptionPlanNode',

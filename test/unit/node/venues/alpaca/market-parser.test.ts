@@ -4,13 +4,14 @@ import { encodeMsgpack, ExchangeTime, parseRfc3339Ms } from '../../../../../src/
 import type { QuoteTick, TradeTick } from '../../../../../src/core/market/quote';
 import { encode, ExtData } from '@msgpack/msgpack';
 import { SeededRandom } from '../../../../../src/core/model/random';
+import { sim, simInstruments } from '../../../../helpers/ids';
 
 function collect() {
   const quotes: QuoteTick[] = [];
   const trades: TradeTick[] = [];
   const controls: MarketControl[] = [];
   const malformed: string[] = [];
-  const parser = new MarketFrameParser({ quote: (q) => quotes.push(q), trade: (t) => trades.push(t), control: (c) => controls.push(c), malformed: (r) => malformed.push(r) });
+  const parser = new MarketFrameParser({ quote: (q) => quotes.push(q), trade: (t) => trades.push(t), control: (c) => controls.push(c), malformed: (r) => malformed.push(r) }, { instruments: simInstruments() });
   return { parser, quotes, trades, controls, malformed };
 }
 
@@ -37,8 +38,8 @@ describe('MarketFrameParser', () => {
     ]);
     parser.frame(Buffer.from(frame), false, 5000);
     expect(malformed).toEqual([]);
-    expect(quotes).toEqual([{ symbol: 'AMD', bid: 87.66, ask: 87.68, bidSize: 1, askSize: 4, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 45, 335), receivedAt: 5000 }]);
-    expect(trades).toEqual([{ symbol: 'AAPL', price: 126.55, size: 100, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 44, 208), receivedAt: 5000 }]);
+    expect(quotes).toEqual([{ instrument: sim('AMD'), symbol: 'AMD', bid: 87.66, ask: 87.68, bidSize: 1, askSize: 4, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 45, 335), receivedAt: 5000 }]);
+    expect(trades).toEqual([{ instrument: sim('AAPL'), symbol: 'AAPL', price: 126.55, size: 100, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 44, 208), receivedAt: 5000 }]);
     expect(parser.stats.ignored).toBe(1); // the unknown type, not the bar
   });
 
@@ -47,7 +48,7 @@ describe('MarketFrameParser', () => {
     const t = new ExchangeTime(Date.UTC(2024, 2, 12, 11, 59, 38, 897), 897_261_568);
     parser.frame(Buffer.from(encodeMsgpack([{ T: 'q', S: 'SPXW240327P04925000', t, bx: 'C', bp: 9.46, bs: 53, ax: 'C', ap: 9.66, as: 38, c: 'A' }])), true, 1);
     expect(malformed).toEqual([]);
-    expect(quotes[0]).toMatchObject({ symbol: 'SPXW240327P04925000', bid: 9.46, ask: 9.66, exchangeTime: Date.UTC(2024, 2, 12, 11, 59, 38, 897) });
+    expect(quotes[0]).toMatchObject({ instrument: sim('SPXW240327P04925000'), symbol: 'SPXW240327P04925000', bid: 9.46, ask: 9.66, exchangeTime: Date.UTC(2024, 2, 12, 11, 59, 38, 897) });
     // a standard msgpack timestamp written by another encoder decodes the same way
     parser.frame(Buffer.from(encode([{ T: 'q', S: 'X', t: new Date(1000), bp: 1, ap: 2, bs: 1, as: 1 }])), true, 2);
     expect(quotes[1]!.exchangeTime).toBe(1000);
