@@ -8,7 +8,7 @@ import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { PnlSampleRing } from '../../../../src/core/events/pnl-sample-ring';
 import { LtpProvider } from '../../../../src/core/market/ltp-provider';
 import { sim, sims } from '../../../helpers/ids';
-import { instrumentSymbol, type InstrumentId } from '../../../../src/core/model/ids';
+import { instrumentId, instrumentSymbol, type InstrumentId } from '../../../../src/core/model/ids';
 
 const T0 = Date.UTC(2026, 10, 20, 15);
 
@@ -364,5 +364,52 @@ describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 ite
     expect(tracker.timerCount).toBe(2);
     tracker.stop();
     expect(tracker.timerCount).toBe(0);
+  });
+});
+
+describe('ActivePnlTracker: positions belong to the desk venue (issue 15)', () => {
+  it('values a position from its own venue quote only, subscribes that instrument, and follows a venue change', () => {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock);
+    let subscribed: InstrumentId[] = [];
+    const tracker = new ActivePnlTracker({
+      venue: 'alpaca',
+      clock,
+      quotes: cache,
+      subscriptions: { replaceSubscriptions: (_c, s) => (subscribed = [...s]), release: () => (subscribed = []), subscribedInstruments: () => subscribed },
+      streamer: () => ({ state: 'running', streaming: true }),
+    });
+    tracker.start();
+    tracker.applyFill(makeFill({ fill_id: 'f1', position_id: 'p1', symbol: 'AAPL', side: 'BUY', quantity: 10, price: 100, time: T0 }));
+    expect(subscribed).toEqual([instrumentId('alpaca', 'AAPL')]);
+    expect(tracker.records()[0]).toMatchObject({ instrument_id: 'alpaca:AAPL', symbol: 'AAPL' });
+    const put = (venue: string, bid: number) =>
+      cache.put({ instrument: instrumentId(venue, 'AAPL'), symbol: 'AAPL', bid, ask: bid + 0.02, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+    // Another venue's AAPL never values this position.
+    put('sim', 150);
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBeNull();
+    put('alpaca', 101);
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('10.1'); // (101.01 − 100) × 10
+    // The desk's venue changes: the same position is now valued from sim:AAPL.
+    tracker.setVenue('sim');
+    expect(subscribed).toEqual([instrumentId('sim', 'AAPL')]);
+    expect(tracker.records()[0]).toMatchObject({ instrument_id: 'sim:AAPL' });
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('500.1'); // (150.01 − 100) × 10
+    tracker.stop();
+  });
+
+  it('loads portfolio-file positions as instruments of the configured venue', () => {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock);
+    const tracker = new ActivePnlTracker({ venue: 'alpaca', clock, quotes: cache });
+    tracker.start();
+    const p = parsePortfolio(JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: '2', cost_basis: '100', opened_at: '2026-11-01T00:00:00Z' }] }));
+    if (!p.ok) throw new Error('fixture');
+    const r = tracker.setPortfolio(p.portfolio, null);
+    expect(r.positions.map((x) => [x.instrument_id, x.symbol])).toEqual([['alpaca:SPY', 'SPY']]);
+    expect(tracker.neededInstruments()).toEqual([instrumentId('alpaca', 'SPY')]);
+    cache.put({ instrument: instrumentId('alpaca', 'SPY'), symbol: 'SPY', bid: 101, ask: 101, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 });
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('2');
+    tracker.stop();
   });
 });

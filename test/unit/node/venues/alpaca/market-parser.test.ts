@@ -5,6 +5,7 @@ import type { QuoteTick, TradeTick } from '../../../../../src/core/market/quote'
 import { encode, ExtData } from '@msgpack/msgpack';
 import { SeededRandom } from '../../../../../src/core/model/random';
 import { sim, simInstruments } from '../../../../helpers/ids';
+import { VenueInstruments } from '../../../../../src/core/market/instruments';
 
 function collect() {
   const quotes: QuoteTick[] = [];
@@ -155,3 +156,35 @@ describe('MarketFrameParser on hostile values (issue 13, item 7)', () => {
   });
 });
 
+describe('MarketFrameParser: ticks carry their InstrumentId (issue 15)', () => {
+  it('stamps venue:symbol from the venue instance it parses for, and refuses a symbol that cannot be one', () => {
+    const got: { instrument: string; symbol: string }[] = [];
+    const malformed: string[] = [];
+    const sink = { quote: (q: QuoteTick) => got.push(q), trade: (t: TradeTick) => got.push(t), control: () => {}, malformed: (r: string) => malformed.push(r) };
+    const frame = JSON.stringify([
+      { T: 'q', S: 'SPY', bp: 1, bs: 1, ap: 2, as: 1, t: '2026-11-20T15:00:00Z' },
+      { T: 't', S: 'SPY', p: 1.5, s: 1, t: '2026-11-20T15:00:00Z' },
+      { T: 'q', S: 'BAD SYM', bp: 1, bs: 1, ap: 2, as: 1, t: '2026-11-20T15:00:00Z' },
+    ]);
+    new MarketFrameParser(sink, { instruments: new VenueInstruments('sim') }).frame(Buffer.from(frame), false, 0);
+    new MarketFrameParser(sink, { instruments: new VenueInstruments('sim2'), jsonScanner: false }).frame(frame, false, 0);
+    expect(got.map((x) => [x.instrument, x.symbol])).toEqual([
+      ['sim:SPY', 'SPY'],
+      ['sim:SPY', 'SPY'],
+      ['sim2:SPY', 'SPY'],
+      ['sim2:SPY', 'SPY'],
+    ]);
+    expect(malformed).toHaveLength(2);
+    for (const m of malformed) expect(m).toMatch(/quote \[2\]: invalid "S"/);
+  });
+
+  it('maps each symbol once per venue instance (the same id for every later quote)', () => {
+    const ids = new VenueInstruments('alpaca');
+    expect(ids.of('SPY')).toBe('alpaca:SPY');
+    expect(ids.of('SPY')).toBe(ids.of('SPY'));
+    expect(ids.owns(ids.of('SPY'))).toBe(true);
+    expect(ids.owns(new VenueInstruments('alpaca2').of('SPY'))).toBe(false);
+    expect(ids.tryOf('A B')).toBeNull();
+    expect(() => new VenueInstruments('Not A Venue')).toThrow(/InstrumentId: venue/);
+  });
+});
