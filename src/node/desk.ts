@@ -661,7 +661,7 @@ export class Desk {
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
       // call each, only for those: a healthy portfolio costs no calls).
-      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(this.ids().of(s)) === undefined));
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => { const id = this.ids().tryOf(s); return id === null || this.cache.get(id) === undefined; }));
       this.emitHealth();
     }, this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length });

@@ -480,6 +480,10 @@ export class ActivePnlTracker {
     // A fill on an instrument the portfolio file holds reduces or adds to that position (FIFO over
     // the file's positions in that instrument, oldest first), with realized P&L — not a new one.
     if (this.fileFillIds.has(fill.fill_id)) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: 'duplicate fill_id (already applied)' } };
+    // The position will be valued from its instrument at the positions' venue: a symbol that cannot be one is refused here.
+    if (this.ids.tryOf(fill.symbol) === null) {
+      return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `symbol ${JSON.stringify(fill.symbol.slice(0, 40))} is not an instrument at venue ${this.ids.venue} (1–64 printable characters without spaces)` } };
+    }
     const routed = this.applyToFile(fill, meta);
     // A fill on an instrument whose file fills stand as an orphan position (the file left it) joins
     // that position, and its history: when the instrument returns to the file, both go back to it.

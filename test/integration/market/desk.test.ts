@@ -417,3 +417,14 @@ describe('sim admin endpoint', () => {
     expect(state.connections.stocks).toBe(1);
   });
 });
+
+describe('desk: positions belong to the configured venue (issue 15)', () => {
+  it('keys a position by venue:symbol and re-keys it when the venue setting changes', async () => {
+    const { d } = boot();
+    expect(d.applyFill({ fill_id: 'f1', position_id: 'p1', symbol: 'SPY', side: 'BUY', quantity: 1, price: 500, time: Date.now() }).ok).toBe(true);
+    expect(d.snapshot().positions!.map((r) => r.instrument_id)).toEqual(['sim:SPY']);
+    await d.applyConfig({ venue: 'alpaca' });
+    expect(d.live.tracker.venue).toBe('alpaca');
+    expect(d.snapshot().positions!.map((r) => r.instrument_id)).toEqual(['alpaca:SPY']);
+  });
+});

@@ -410,6 +410,9 @@ describe('ActivePnlTracker: positions belong to the desk venue (issue 15)', () =
     expect(tracker.neededInstruments()).toEqual([instrumentId('alpaca', 'SPY')]);
     cache.put({ instrument: instrumentId('alpaca', 'SPY'), symbol: 'SPY', bid: 101, ask: 101, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 });
     expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('2');
+    // A fill whose symbol cannot be an instrument is refused with the reason, not thrown.
+    const r2 = tracker.applyFill(makeFill({ fill_id: 'bad', position_id: 'x', symbol: 'NOT A SYMBOL', side: 'BUY', quantity: 1, price: 1, time: T0 }));
+    expect(r2).toMatchObject({ ok: false, rejection: { fill_id: 'bad', reason: expect.stringContaining('not an instrument at venue alpaca') } });
     tracker.stop();
   });
 });
