@@ -4,6 +4,7 @@
  * records), then tick_updates carrying quote changes, through the same `Transport` interface the
  * real desk uses. Runs in the browser.
  */
+import { instrumentId } from '../../src/core/model/ids';
 import { parsePortfolio } from '../../src/core/model/portfolio-file';
 import { portfolioFills, portfolioInstruments, portfolioStructures } from '../../src/core/pnl/portfolio';
 import { rebuildPositions } from '../../src/core/pnl/fifo';
@@ -110,7 +111,7 @@ export function buildDemoDesk(n: number, now: number, opts: { streaming?: boolea
   const instruments = portfolioInstruments(p);
   const fills = portfolioFills(p);
   const { positions } = rebuildPositions(fills, { multiplierOf: (s) => instruments.get(s)!.multiplier });
-  const records = positions.map((ps) => positionRecordOf(ps, instrumentToWire(instruments.get(ps.symbol)!), { source: 'portfolio', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null }));
+  const records = positions.map((ps) => positionRecordOf(ps, instrumentId('sim', ps.symbol), instrumentToWire(instruments.get(ps.symbol)!), { source: 'portfolio', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null }));
   const structures = portfolioStructures(p).map(structureDefToWire);
   const symbols = [...new Set([...records.map((r) => r.symbol), ...structures.flatMap((s) => s.legs.map((l) => l.symbol)), ...UNDERLYINGS.map((u) => u[0])])];
   const rand = rng(opts.seed ?? 11);
@@ -126,7 +127,7 @@ export function buildDemoDesk(n: number, now: number, opts: { streaming?: boolea
     const half = Math.max(0.01, r2(mid * 0.002));
     const bid = r2(mid - half);
     const ask = r2(mid + half);
-    return { symbol, bid, ask, last: r2(mid), bidSize: 10, askSize: 12, exchangeTime: t - 5, receivedAt: t };
+    return { instrument: `sim:${symbol}`, symbol, bid, ask, last: r2(mid), bidSize: 10, askSize: 12, exchangeTime: t - 5, receivedAt: t };
   };
   const quotes = symbols.map((s) => nextQuote(s, now));
   const quoteBy = new Map(quotes.map((q) => [q.symbol, q]));

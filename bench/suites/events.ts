@@ -16,6 +16,7 @@ import { ManualClock, type Cancel, type Clock, type Scheduler } from '../../src/
 import { silentLogger } from '../../src/core/ports/logger';
 import { QuoteCache } from '../../src/core/market/quote-cache';
 import { SeededRandom } from '../../src/core/model/random';
+import { instrumentId } from '../../src/core/model/ids';
 import { LivePortfolio, toQuoteWire } from '../../src/node/live-portfolio';
 import { SystemClock } from '../../src/node/system-clock';
 import { DeskEventBus } from '../../src/node/app/event-bus';
@@ -45,12 +46,15 @@ function build(clock: Clock & Scheduler) {
     clock,
     logger: silentLogger,
     quotes: cache,
+    venue: 'sim',
     streamer: () => ({ state: 'running', streaming: true }),
     events: bus,
     tickCoalesceMs: 50,
   });
   cache.onQuote((q) => live.quote(q));
   const symbols = Array.from({ length: POSITIONS }, (_, i) => symbolOf(i));
+  // Quotes carry their InstrumentId, interned once per symbol at the venue boundary.
+  const ids = symbols.map((s) => instrumentId('sim', s));
   const prices = symbols.map((_, i) => (i % 2 === 0 ? 100 + (i % 400) : 2 + (i % 30)));
   symbols.forEach((symbol, i) => {
     live.applyFill({ fill_id: `open-${i}`, position_id: `pos-${i}`, symbol, side: i % 3 === 0 ? 'SELL' : 'BUY', quantity: 1 + (i % 5), price: prices[i]!, time: clock.now() });
@@ -61,12 +65,12 @@ function build(clock: Clock & Scheduler) {
     serverTime: clock.now(),
     snapshot: { serverTime: clock.now(), protocol: 2, venue: 'sim', mode: 'SIM', streaming: true, quotes: cache.all().map(toQuoteWire), streams: [], ...live.snapshotParts() },
   });
-  return { cache, live, symbols, prices, listeners, snapshotEvent };
+  return { cache, live, symbols, ids, prices, listeners, snapshotEvent };
 }
 
 function bytesRun(report: BenchReporter): void {
   const clock = new ManualClock(T0);
-  const { cache, live, symbols, prices, listeners } = build(clock);
+  const { cache, live, symbols, ids, prices, listeners } = build(clock);
   const rng = new SeededRandom(7);
   live.startStreaming();
   let eventBytes = 0;
@@ -93,7 +97,7 @@ function bytesRun(report: BenchReporter): void {
     const mid = (prices[k]! *= 1 + (rng.next() - 0.5) * 0.002);
     const half = Math.max(0.01, Math.round(mid * 0.0005 * 100) / 100);
     const bid = Math.round((mid - half) * 100) / 100;
-    cache.put({ symbol: symbols[k]!, bid, ask: Math.round((bid + 2 * half) * 100) / 100, last: null, bidSize: 1 + (i % 9), askSize: 2, exchangeTime: clock.now(), receivedAt: clock.now() });
+    cache.put({ instrument: ids[k]!, symbol: symbols[k]!, bid, ask: Math.round((bid + 2 * half) * 100) / 100, last: null, bidSize: 1 + (i % 9), askSize: 2, exchangeTime: clock.now(), receivedAt: clock.now() });
     clock.advance(stepMs);
     if (i % QUOTES_PER_SEC === 0) {
       const p = fills++ % POSITIONS;
@@ -132,7 +136,7 @@ class TimedScheduler implements Clock, Scheduler {
 
 async function latencyRun(report: BenchReporter): Promise<void> {
   const clock = new TimedScheduler(new SystemClock());
-  const { cache, live, symbols, prices, listeners } = build(clock);
+  const { cache, live, symbols, ids, prices, listeners } = build(clock);
   live.startStreaming();
   const putAt = new Map<string, number>();
   const endToEnd: number[] = [];
@@ -160,7 +164,7 @@ async function latencyRun(report: BenchReporter): Promise<void> {
         const mid = (prices[k]! *= 1 + (rng.next() - 0.5) * 0.002);
         const bid = Math.round(mid * 100) / 100;
         putAt.set(symbols[k]!, performance.now());
-        cache.put({ symbol: symbols[k]!, bid, ask: (Math.round(bid * 100) + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+        cache.put({ instrument: ids[k]!, symbol: symbols[k]!, bid, ask: (Math.round(bid * 100) + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
       }
       if (performance.now() - t0 >= RUN_MS) {
         clearInterval(pump);
@@ -175,7 +179,7 @@ async function latencyRun(report: BenchReporter): Promise<void> {
 
 function ingestRun(report: BenchReporter): void {
   const clock = new ManualClock(T0);
-  const { cache, live, symbols } = build(clock);
+  const { cache, live, symbols, ids } = build(clock);
   live.startStreaming();
   const N = 300_000;
   const t0 = performance.now();
@@ -183,7 +187,7 @@ function ingestRun(report: BenchReporter): void {
     const k = i % symbols.length;
     // venue prices are short decimals (bid + 0.02 in floating point would not be one)
     const cents = 10_000 + (i % 50);
-    cache.put({ symbol: symbols[k]!, bid: cents / 100, ask: (cents + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 + (i >> 10) });
+    cache.put({ instrument: ids[k]!, symbol: symbols[k]!, bid: cents / 100, ask: (cents + 2) / 100, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 + (i >> 10) });
   }
   const secs = (performance.now() - t0) / 1000;
   live.dispose();

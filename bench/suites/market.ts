@@ -19,6 +19,8 @@ import { SimVenueServer, SIM_CREDENTIALS } from '../../src/node/venues/sim/serve
 import { AlpacaVenue } from '../../src/node/venues/alpaca/venue';
 import { MarketDataProtocol } from '../../src/node/venues/alpaca/protocols';
 import type { BenchReporter } from '../harness';
+import { VenueInstruments } from '../../src/core/market/instruments';
+import { instrumentId } from '../../src/core/model/ids';
 
 const SYMBOLS = 500;
 const BATCH = 100;
@@ -27,13 +29,13 @@ const BATCH = 100;
  * The P&L step: a book with one open position per symbol (long and short alternating), fed by
  * the cache with its symbol ids; counts the quotes that revalued a position.
  */
-function consumer(cache: QuoteCache, symbols: string[]): { count: () => number } {
+function consumer(cache: QuoteCache, symbols: string[], venue = 'sim'): { count: () => number } {
   const ledger = new FifoLedger({ multiplierOf: (s) => multiplier(s.length > 6 ? 100 : 1) });
   symbols.forEach((symbol, i) => {
     ledger.apply(makeFill({ fill_id: `f${i}`, position_id: `p${i}`, symbol, side: i % 2 ? 'SELL' : 'BUY', quantity: 1 + (i % 5), price: 10 + (i % 50) / 10, time: 0 }));
   });
   const book = new PortfolioBook({ symbols: cache.symbols, quoteOf: (s) => cache.get(s) });
-  for (const p of ledger.positions()) book.setPosition(p);
+  for (const p of ledger.positions()) book.setPosition(instrumentId(venue, p.symbol), p);
   let count = 0;
   cache.onQuote((q: Quote) => {
     if (book.onQuote(q)) count++;
@@ -89,7 +91,7 @@ function inProcess(kind: 'json' | 'msgpack', seconds: number): { rate: number; c
     malformed: () => {
       throw new Error('bench frame rejected');
     },
-  });
+  }, { instruments: new VenueInstruments('sim') });
   const fs = frames(kind);
   const binary = kind === 'msgpack';
   // warm up (JIT), then measure
@@ -130,7 +132,7 @@ async function overSocket(
     { clock },
   );
   const cache = new QuoteCache(clock);
-  const c = consumer(cache, stream === 'stocks' ? stockSymbols() : optionSymbols());
+  const c = consumer(cache, stream === 'stocks' ? stockSymbols() : optionSymbols(), venue.name);
   venue.listen({ quote: (t) => cache.applyQuote(t), trade: (t) => cache.applyTrade(t) });
   venue.subscribe(stream === 'stocks' ? stockSymbols() : optionSymbols());
   await venue.start();
@@ -167,7 +169,7 @@ async function loopDelayUnderStream(seconds: number): Promise<{ p99: number; max
     { clock },
   );
   const cache = new QuoteCache(clock);
-  const c = consumer(cache, stockSymbols().slice(0, 200));
+  const c = consumer(cache, stockSymbols().slice(0, 200), venue.name);
   venue.listen({ quote: (t) => cache.applyQuote(t), trade: (t) => cache.applyTrade(t) });
   venue.subscribe(stockSymbols().slice(0, 200));
   await venue.start();

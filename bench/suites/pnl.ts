@@ -4,6 +4,7 @@ import { multiplier } from '../../src/core/model/money';
 import { SeededRandom } from '../../src/core/model/random';
 import type { Quote } from '../../src/core/market/quote';
 import { SymbolTable } from '../../src/core/market/symbol-table';
+import { instrumentId, type InstrumentId } from '../../src/core/model/ids';
 import type { BenchReporter } from '../harness';
 
 /**
@@ -17,7 +18,7 @@ import type { BenchReporter } from '../harness';
 const SIZES = [10, 1_000, 10_000];
 const QUOTES = 200_000;
 
-function buildBook(n: number, rng: SeededRandom, table?: SymbolTable): { book: PortfolioBook; symbols: string[] } {
+function buildBook(n: number, rng: SeededRandom, table?: SymbolTable<InstrumentId>): { book: PortfolioBook; symbols: InstrumentId[] } {
   const ledger = new FifoLedger({ multiplierOf: () => multiplier(100), keepMatches: false });
   const symbols = Array.from({ length: n }, (_, i) => `SYM${i}`);
   symbols.forEach((symbol, i) => {
@@ -27,17 +28,18 @@ function buildBook(n: number, rng: SeededRandom, table?: SymbolTable): { book: P
     if (!r.ok) throw new Error(r.rejection.reason);
   });
   const book = new PortfolioBook({ staleAfterMs: 5000, symbols: table });
-  for (const p of ledger.positions()) book.setPosition(p);
-  return { book, symbols };
+  for (const p of ledger.positions()) book.setPosition(instrumentId('sim', p.symbol), p);
+  // Quotes carry their InstrumentId (interned at the venue boundary): the same strings, made once.
+  return { book, symbols: symbols.map((s) => instrumentId('sim', s)) };
 }
 
 /** Quotes on random symbols; with a table, stamped with the symbol's id as the quote cache does. */
-function quotes(symbols: string[], rng: SeededRandom, table?: SymbolTable): Quote[] {
+function quotes(symbols: InstrumentId[], rng: SeededRandom, table?: SymbolTable<InstrumentId>): Quote[] {
   const out: Quote[] = [];
   for (let i = 0; i < QUOTES; i++) {
     const bid = rng.int(100, 50_000) / 100;
-    const symbol = symbols[rng.int(0, symbols.length - 1)]!;
-    out.push({ symbol, bid, ask: Math.round(bid * 100 + rng.int(1, 20)) / 100, last: bid, bidSize: 1, askSize: 1, exchangeTime: i, receivedAt: i, sid: table?.intern(symbol) });
+    const instrument = symbols[rng.int(0, symbols.length - 1)]!;
+    out.push({ instrument, symbol: instrument.slice(4), bid, ask: Math.round(bid * 100 + rng.int(1, 20)) / 100, last: bid, bidSize: 1, askSize: 1, exchangeTime: i, receivedAt: i, sid: table?.intern(instrument) });
   }
   return out;
 }
@@ -65,7 +67,7 @@ export function run(report: BenchReporter): void {
   const perQuote: number[] = [];
   for (const n of SIZES) {
     const rng = new SeededRandom(n);
-    const table = new SymbolTable();
+    const table = new SymbolTable<InstrumentId>();
     const { book, symbols } = buildBook(n, rng, table);
     const qs = quotes(symbols, rng, table);
     const { ns, t } = timeQuotes(book, qs);
@@ -86,7 +88,7 @@ export function run(report: BenchReporter): void {
     // Same 10,000-position book, quotes for only 10 of its symbols: isolates the algorithm's
     // cost from the memory hierarchy (10 positions fit in L1; 10,000 do not).
     const rng = new SeededRandom(99);
-    const table = new SymbolTable();
+    const table = new SymbolTable<InstrumentId>();
     const { book, symbols } = buildBook(10_000, rng, table);
     const { ns } = timeQuotes(book, quotes(symbols.slice(0, 10), rng, table));
     report.figure('P&L update per quote, 10,000 positions, 10 hot symbols', ns, 'ns/quote', undefined, 'same work as the 10-position case, warm caches');

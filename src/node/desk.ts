@@ -24,6 +24,8 @@ import { QuoteRecording } from './ledger/quote-recording';
 import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
+import { VenueInstruments } from '../core/market/instruments';
+import { instrumentSymbol, type InstrumentId } from '../core/model/ids';
 import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
 import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
@@ -192,6 +194,7 @@ export class Desk {
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
   private lastPlan: SubscriptionPlan | null = null;
+  private venueIds: VenueInstruments | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
   /** Symbols the P&L tracker needs (planned together with the watchlist). */
@@ -273,16 +276,17 @@ export class Desk {
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.main.venue?.marketData.unsubscribe(d.removed);
-      if (d.added.length) this.main.venue?.marketData.subscribe(d.added);
+      if (d.removed.length) this.main.venue?.marketData.unsubscribe(this.venueSymbols(d.removed));
+      if (d.added.length) this.main.venue?.marketData.subscribe(this.venueSymbols(d.added));
     });
     // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
-    this.demand = new SubscriptionDemand(() => this.cache.subscribedSymbols());
+    this.demand = new SubscriptionDemand(() => this.cache.subscribedInstruments());
     this.demand.onChange(() => this.replan());
     this.live = new LivePortfolio({
       clock: this.clock,
       logger: this.logger,
       quotes: this.cache,
+      venue: this.config.venue,
       subscriptions: this.demand,
       streamer: () => this.streamerProbe(),
       events: this.bus,
@@ -383,6 +387,23 @@ export class Desk {
     return this.main.venue?.sim ?? null;
   }
 
+  /** Symbol → InstrumentId at the configured venue (the venue instance name; interned once per symbol). */
+  private ids(): VenueInstruments {
+    if (this.venueIds?.venue !== this.config.venue) this.venueIds = new VenueInstruments(this.config.venue);
+    return this.venueIds;
+  }
+
+  /** The running venue's own symbols of these instruments (another venue's instruments are not its to subscribe). */
+  private venueSymbols(instruments: readonly InstrumentId[]): string[] {
+    const own = this.ids();
+    return instruments.filter((i) => own.owns(i)).map(instrumentSymbol);
+  }
+
+  /** The symbols at this desk's venue the P&L tracker needs (planned together with the watchlist). */
+  private trackerSymbols(): string[] {
+    return this.venueSymbols(this.demand.instruments);
+  }
+
   /** The last subscription plan (with its warnings) made at Start. */
   get subscriptionPlan(): SubscriptionPlan | null {
     return this.lastPlan;
@@ -404,6 +425,8 @@ export class Desk {
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
     this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
+    // The portfolio's positions belong to the configured venue: their quotes are that venue's.
+    this.live.tracker.setVenue(next.venue);
     if (!changed || !this.streaming) return { restarted: false };
     await this.stop();
     await this.start();
@@ -674,21 +697,21 @@ export class Desk {
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (symbols) => marketData.latestQuotes(symbols, { trades: this.cache.markPolicy === 'last' }),
+      fetchLatest: (instruments) => marketData.latestQuotes(this.venueSymbols(instruments), { trades: this.cache.markPolicy === 'last' }),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
-    marketData.subscribe(this.cache.subscribedSymbols());
+    marketData.subscribe(this.venueSymbols(this.cache.subscribedInstruments()));
     await marketData.start();
     await execution.start();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
       // call each, only for those: a healthy portfolio costs no calls).
-      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => this.cache.get(s) === undefined));
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => { const id = this.ids().tryOf(s); return id === null || this.cache.get(id) === undefined; }));
       this.emitHealth();
     }, this.config.healthIntervalMs);
-    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length });
+    this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length });
     this.live.node({
       parent: this.streamExec,
       node_type: 'VenueNode',
@@ -696,8 +719,8 @@ export class Desk {
       node_name: `Venue ${this.config.venue}`,
       action: 'venue_connect',
       status: 'completed',
-      message: `connected; ${this.cache.subscribedSymbols().length} symbols subscribed`,
-      details: { venue: this.config.venue, symbols: this.cache.subscribedSymbols().length },
+      message: `connected; ${this.cache.subscribedInstruments().length} symbols subscribed`,
+      details: { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length },
     });
     this.emitHealth();
   }
@@ -735,7 +758,7 @@ export class Desk {
     if (!this.streaming) return;
     const watchlist = this.config.watchlist ?? this.defaultWatchlist();
     const plan = planSubscriptions(
-      [...this.demand.symbols, ...watchlist].map((symbol) => ({ symbol })),
+      [...this.trackerSymbols(), ...watchlist].map((symbol) => ({ symbol })),
       { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
     );
     const symbols = [...plan.stocks, ...plan.options];
@@ -743,7 +766,11 @@ export class Desk {
     this.lastPlan = plan;
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
     for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
-    this.cache.replaceSubscriptions(PLAN_CONSUMER, symbols);
+    const ids = this.ids();
+    this.cache.replaceSubscriptions(
+      PLAN_CONSUMER,
+      symbols.map((s) => ids.tryOf(s)).filter((i): i is InstrumentId => i !== null),
+    );
     this.live.node({
       parent: this.streamExec,
       node_type: 'SubscriptionPlanNode',
@@ -752,7 +779,7 @@ export class Desk {
       action: 'subscription_plan',
       status: plan.warnings.length > 0 ? 'info' : 'completed',
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
-      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.demand.symbols.length, watchlist: watchlist.length, warnings: plan.warnings },
+      details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.demand.instruments.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
   }
 

@@ -46,6 +46,8 @@ export interface LivePortfolioDeps {
   clock: Clock & Scheduler;
   logger: Logger;
   quotes: TrackerQuoteSource;
+  /** The venue instance the portfolio's positions belong to (the desk's configured venue). */
+  venue: string;
   subscriptions?: TrackerSubscriptions;
   /** The desk's stream state (for `streamer` diagnostics and P&L gap markers). */
   streamer: () => StreamerProbe;
@@ -160,6 +162,7 @@ export class LivePortfolio {
     this.tracker = new ActivePnlTracker({
       clock: deps.clock,
       quotes: deps.quotes,
+      venue: deps.venue,
       ...(deps.subscriptions ? { subscriptions: deps.subscriptions } : {}),
       streamer: deps.streamer,
       valuation: deps.valuation ?? valuationOf(this.settingsValue),
@@ -217,7 +220,7 @@ export class LivePortfolio {
    * carries the tracker's totals at flush time. The tracker itself listens to the cache.
    */
   quote(q: Quote): void {
-    this.coalescer.push(q.symbol, toQuoteWire(q));
+    this.coalescer.push(q.instrument, toQuoteWire(q));
   }
 
   private flushTick(changed: QuoteWire[]): void {
@@ -630,7 +633,7 @@ export class LivePortfolio {
  * `source` only for a REST quote (absent = the stream: no bytes on every tick).
  */
 export function toQuoteWire(q: Quote): QuoteWire {
-  const w: QuoteWire = { symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
+  const w: QuoteWire = { instrument: q.instrument, symbol: q.symbol, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize, exchangeTime: q.exchangeTime, receivedAt: q.receivedAt };
   const book = bookTimeOf(q);
   if (book !== q.receivedAt) w.bookReceivedAt = book;
   const last = lastTimeOf(q);

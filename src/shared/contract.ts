@@ -71,6 +71,9 @@ export const PROTOCOL_VERSION = 2;
 // ---------- wire types ----------
 
 export const quoteWireSchema = z.object({
+  /** The key: InstrumentId in string form, `venue:symbol` (the same symbol at two venues is two quotes). */
+  instrument: z.string().min(3).max(100),
+  /** The venue's own symbol (for display). */
   symbol: z.string(),
   bid: z.number().nullable(),
   ask: z.number().nullable(),

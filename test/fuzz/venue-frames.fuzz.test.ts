@@ -10,6 +10,7 @@ import { encode } from '@msgpack/msgpack';
 import { MarketFrameParser } from '../../src/node/venues/alpaca/market-parser';
 import { TradingFrameParser } from '../../src/node/venues/alpaca/trading-parser';
 import { encodeMsgpack, ExchangeTime } from '../../src/node/venues/alpaca/codec';
+import { simInstruments } from '../helpers/ids';
 
 const MAX_REASON = 700;
 const quote = { T: 'q', S: 'SPY', bx: 'V', bp: 585.1, bs: 3, ax: 'V', ap: 585.2, as: 4, t: '2026-11-21T15:00:00.123456789Z', c: ['R'], z: 'C' };
@@ -19,7 +20,7 @@ const fill = { stream: 'trade_updates', data: { event: 'fill', execution_id: 'e1
 function market() {
   const reasons: string[] = [];
   let quotes = 0;
-  const parser = new MarketFrameParser({ quote: () => quotes++, trade: () => {}, control: () => {}, malformed: (r) => reasons.push(r) });
+  const parser = new MarketFrameParser({ quote: () => quotes++, trade: () => {}, control: () => {}, malformed: (r) => reasons.push(r) }, { instruments: simInstruments() });
   return { parser, reasons, quotes: () => quotes };
 }
 function trading() {

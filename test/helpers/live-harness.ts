@@ -10,6 +10,7 @@ import type { Quote } from '../../src/core/market/quote';
 import { LivePortfolio, toQuoteWire, type LivePortfolioDeps } from '../../src/node/live-portfolio';
 import { PROTOCOL_VERSION, type DeskEvent, type DeskSnapshot } from '../../src/shared/contract';
 import { DeskEventBus } from '../../src/node/app/event-bus';
+import { sim } from './ids';
 
 export class LiveHarness {
   readonly clock: ManualClock;
@@ -27,6 +28,7 @@ export class LiveHarness {
       clock: this.clock,
       logger: silentLogger,
       quotes: this.cache,
+      venue: 'sim',
       streamer: () => ({ state: this.streaming ? 'running' : 'stopped', streaming: this.streaming }),
       events: this.bus,
       tickCoalesceMs: 50,
@@ -37,8 +39,9 @@ export class LiveHarness {
     });
   }
 
-  quote(q: Omit<Quote, 'receivedAt' | 'bidSize' | 'askSize' | 'exchangeTime'> & Partial<Quote>): void {
-    this.cache.put({ bidSize: 1, askSize: 1, exchangeTime: this.clock.now(), receivedAt: this.clock.now(), ...q });
+  /** A quote at the harness's venue (`sim`) unless it names its instrument. */
+  quote(q: Omit<Quote, 'instrument' | 'receivedAt' | 'bidSize' | 'askSize' | 'exchangeTime'> & Partial<Quote>): void {
+    this.cache.put({ instrument: sim(q.symbol), bidSize: 1, askSize: 1, exchangeTime: this.clock.now(), receivedAt: this.clock.now(), ...q });
   }
 
   snapshot(): DeskSnapshot {

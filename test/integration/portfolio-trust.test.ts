@@ -109,7 +109,7 @@ describe('portfolio loading is linear and never holds the event loop long', () =
       const r = parsePortfolio(bigPortfolio(n));
       if (!r.ok) throw new Error('bad fixture');
       const clock = new ManualClock(Date.UTC(2026, 10, 20, 15));
-      const tracker = new ActivePnlTracker({ clock, logger: silentLogger, quotes: new QuoteCache(clock) });
+      const tracker = new ActivePnlTracker({ venue: 'sim', clock, logger: silentLogger, quotes: new QuoteCache(clock) });
       const t0 = performance.now();
       tracker.setPortfolio(r.portfolio, null);
       return performance.now() - t0;

@@ -2,10 +2,11 @@ import type { Cancel, Clock, Scheduler } from '../ports/clock';
 import type { Quote } from './quote';
 import { bookTimeOf, lastTimeOf } from './mark';
 import type { QuoteCache } from './quote-cache';
+import type { InstrumentId } from '../model/ids';
 
 /** What a consumer gets back: the quote, and an honest statement of how fresh it is. */
 export interface FreshQuote {
-  symbol: string;
+  instrument: InstrumentId;
   /** The best quote known (possibly stale), or null when none exists at all. */
   quote: Quote | null;
   /** True when `quote` is within the venue's stale threshold. */
@@ -16,7 +17,8 @@ export interface FreshQuote {
   reason: string | null;
 }
 
-export type FetchLatest = (symbols: string[]) => Promise<Quote[]>;
+/** One REST call for these instruments; each quote returned carries its `instrument` (the venue adapter maps ids to its symbols). */
+export type FetchLatest = (instruments: InstrumentId[]) => Promise<Quote[]>;
 
 export interface LtpProviderOptions {
   cache: QuoteCache;
@@ -52,10 +54,10 @@ export class LtpProvider {
   private tokens: number;
   private tokensAt: number;
   /** Symbols waiting for the next batch, with their callers. */
-  private pending = new Map<string, Waiter[]>();
+  private pending = new Map<InstrumentId, Waiter[]>();
   /** Symbols whose refresh is on the wire, with callers who joined it. */
-  private inFlight = new Map<string, Waiter[]>();
-  private readonly lastRefreshAt = new Map<string, number>();
+  private inFlight = new Map<InstrumentId, Waiter[]>();
+  private readonly lastRefreshAt = new Map<InstrumentId, number>();
   private timer: Cancel | null = null;
   private disposed = false;
 
@@ -77,12 +79,12 @@ export class LtpProvider {
    * `maxAgeMs` (default: the cache's stale threshold) lets a caller refresh a quote that is about to
    * go stale, so the REST price lands before the threshold rather than after it.
    */
-  getFresh(symbol: string, maxAgeMs: number = this.cache.staleAfterMs): Promise<FreshQuote> {
+  getFresh(symbol: InstrumentId, maxAgeMs: number = this.cache.staleAfterMs): Promise<FreshQuote> {
     const cached = this.cache.get(symbol) ?? null;
     const age = this.cache.ageMs(symbol);
     if (cached && age !== null && age <= Math.min(maxAgeMs, this.cache.staleAfterMs)) {
       this.cache.stats.freshHits++;
-      return Promise.resolve({ symbol, quote: cached, fresh: true, source: 'cache', reason: null });
+      return Promise.resolve({ instrument: symbol, quote: cached, fresh: true, source: 'cache', reason: null });
     }
     if (this.disposed) return Promise.resolve(this.stale(symbol, 'the LTP provider is stopped'));
     const joined = this.inFlight.get(symbol) ?? this.pending.get(symbol);
@@ -156,8 +158,8 @@ export class LtpProvider {
       if (this.disposed) return;
       const now = this.clock.now();
       for (const q of quotes) {
-        if (!batch.has(q.symbol)) continue;
-        const current = this.cache.get(q.symbol);
+        if (!batch.has(q.instrument)) continue;
+        const current = this.cache.get(q.instrument);
         // Never overwrite a stream quote that arrived while the REST call was on the wire.
         if (current && current.receivedAt > startedAt) continue;
         this.cache.put(mergeRest(current, q, now));
@@ -180,13 +182,13 @@ export class LtpProvider {
       const quote = this.cache.get(s) ?? null;
       const fresh = quote !== null && !this.cache.isStale(s);
       const reason = fresh ? null : error !== null ? `REST refresh failed: ${error}` : quote === null ? 'the venue has no quote for this symbol' : 'the venue had nothing fresher';
-      for (const w of waiters) w.resolve({ symbol: s, quote, fresh, source: 'rest', reason });
+      for (const w of waiters) w.resolve({ instrument: s, quote, fresh, source: 'rest', reason });
     }
     if (this.pending.size > 0) this.schedule();
   }
 
-  private stale(symbol: string, reason: string): FreshQuote {
-    return { symbol, quote: this.cache.get(symbol) ?? null, fresh: false, source: 'cache', reason };
+  private stale(symbol: InstrumentId, reason: string): FreshQuote {
+    return { instrument: symbol, quote: this.cache.get(symbol) ?? null, fresh: false, source: 'cache', reason };
   }
 }
 
@@ -201,6 +203,7 @@ export function mergeRest(current: Quote | undefined, q: Quote, now: number): Qu
   const hasBook = q.bid !== null || q.ask !== null;
   const hasLast = q.last !== null;
   return {
+    instrument: q.instrument,
     symbol: q.symbol,
     bid: hasBook ? q.bid : (current?.bid ?? null),
     ask: hasBook ? q.ask : (current?.ask ?? null),

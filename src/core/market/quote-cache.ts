@@ -3,14 +3,15 @@ import type { Quote, QuoteTick, TradeTick } from './quote';
 import { bookTimeOf, lastTimeOf, markTimeOf, quoteMark, type MarkPolicy, type MarkSide, type QuoteMark } from './mark';
 import { SubscriptionRefs, type SubscriptionDelta } from './subscriptions';
 import { SymbolTable } from './symbol-table';
+import type { InstrumentId } from '../model/ids';
 
 export type QuoteListener = (quote: Quote) => void;
 export type SubscriptionListener = (delta: SubscriptionDelta) => void;
 
 /** Something the cache did that a reader may need to know about (shown in health and the event log). */
 export type CacheEvent =
-  | { kind: 'rest_refresh'; at: number; symbols: string[]; received: number; ok: true; durationMs: number }
-  | { kind: 'rest_refresh'; at: number; symbols: string[]; received: 0; ok: false; durationMs: number; error: string };
+  | { kind: 'rest_refresh'; at: number; symbols: InstrumentId[]; received: number; ok: true; durationMs: number }
+  | { kind: 'rest_refresh'; at: number; symbols: InstrumentId[]; received: 0; ok: false; durationMs: number; error: string };
 
 export type CacheEventListener = (event: CacheEvent) => void;
 
@@ -37,25 +38,26 @@ export interface QuoteCacheOptions {
   staleAfterMs?: number;
   /** How positions are marked by `mark()`. Default `mid`. */
   markPolicy?: MarkPolicy;
-  /** Symbol interning shared with consumers that index by `Quote.sid` (default: the cache's own). */
-  symbols?: SymbolTable;
+  /** Instrument interning shared with consumers that index by `Quote.sid` (default: the cache's own). */
+  symbols?: SymbolTable<InstrumentId>;
 }
 
 /**
- * The single source of prices: the latest quote per symbol, written before anything is published.
- * One cache is shared by every consumer of a venue (P&L, UI, monitor, strategy runtime); consumers
- * ask for symbols with `ensureSubscribed` and the venue sees one subscription per symbol.
+ * The single source of prices: the latest quote per instrument (`InstrumentId`, venue + venue
+ * symbol: the same symbol at two venues is two quotes), written before anything is published.
+ * One cache is shared by every consumer (P&L, UI, monitor, strategy runtime); consumers ask for
+ * instruments with `ensureSubscribed` and the venue sees one subscription per instrument.
  */
 export class QuoteCache {
-  /** Latest quote per interned symbol id (the one string lookup a quote costs on its way in). */
+  /** Latest quote per interned instrument id (the one string lookup a quote costs on its way in). */
   private readonly byId: (Quote | undefined)[] = [];
   private count = 0;
-  /** Interning of every symbol the cache has seen; quotes it stores carry their id as `sid`. */
-  readonly symbols: SymbolTable;
+  /** Interning of every instrument the cache has seen; quotes it stores carry their id as `sid`. */
+  readonly symbols: SymbolTable<InstrumentId>;
   private readonly listeners = new Set<QuoteListener>();
   private readonly subListeners = new Set<SubscriptionListener>();
   private readonly eventListeners = new Set<CacheEventListener>();
-  private readonly refs = new SubscriptionRefs();
+  private readonly refs = new SubscriptionRefs<InstrumentId>();
   staleAfterMs: number;
   markPolicy: MarkPolicy;
   readonly stats: QuoteCacheStats = {
@@ -77,15 +79,15 @@ export class QuoteCache {
   ) {
     this.staleAfterMs = options.staleAfterMs ?? 5000;
     this.markPolicy = options.markPolicy ?? 'mid';
-    this.symbols = options.symbols ?? new SymbolTable();
+    this.symbols = options.symbols ?? new SymbolTable<InstrumentId>();
   }
 
   /**
    * Stores a whole quote (replacing what was there), then notifies listeners. The cache takes the
-   * object as given (no copy) and stamps the symbol's id on it as `sid`.
+   * object as given (no copy) and stamps the instrument's id on it as `sid`.
    */
   put(quote: Quote): void {
-    const id = this.symbols.intern(quote.symbol);
+    const id = this.symbols.intern(quote.instrument);
     if (quote.sid !== id) quote.sid = id;
     this.store(id, quote);
     if (quote.source === 'rest') this.stats.restQuotes++;
@@ -94,9 +96,10 @@ export class QuoteCache {
 
   /** Merges a book update (keeps the last trade), then notifies listeners. */
   applyQuote(tick: QuoteTick): Quote {
-    const id = this.symbols.intern(tick.symbol);
+    const id = this.symbols.intern(tick.instrument);
     const prev = this.byId[id];
     const q: Quote = {
+      instrument: tick.instrument,
       symbol: tick.symbol,
       bid: tick.bid,
       ask: tick.ask,
@@ -118,9 +121,10 @@ export class QuoteCache {
 
   /** Merges a trade print (keeps the book), then notifies listeners. */
   applyTrade(tick: TradeTick): Quote {
-    const id = this.symbols.intern(tick.symbol);
+    const id = this.symbols.intern(tick.instrument);
     const prev = this.byId[id];
     const q: Quote = {
+      instrument: tick.instrument,
       symbol: tick.symbol,
       bid: prev ? prev.bid : null,
       ask: prev ? prev.ask : null,
@@ -140,8 +144,8 @@ export class QuoteCache {
     return q;
   }
 
-  get(symbol: string): Quote | undefined {
-    const id = this.symbols.idOf(symbol);
+  get(instrument: InstrumentId): Quote | undefined {
+    const id = this.symbols.idOf(instrument);
     return id === undefined ? undefined : this.byId[id];
   }
 
@@ -150,22 +154,22 @@ export class QuoteCache {
    * mid/conservative, the last trade for last), or null when there is none. A trade print does not
    * make an old book young (spec §5).
    */
-  ageMs(symbol: string): number | null {
-    const q = this.get(symbol);
+  ageMs(instrument: InstrumentId): number | null {
+    const q = this.get(instrument);
     if (!q) return null;
     const at = markTimeOf(q, this.markPolicy);
     return at === null ? null : this.clock.now() - at;
   }
 
   /** True when there is no quote, or the part the mark needs is missing or older than the venue's threshold. */
-  isStale(symbol: string): boolean {
-    const age = this.ageMs(symbol);
+  isStale(instrument: InstrumentId): boolean {
+    const age = this.ageMs(instrument);
     return age === null || age > this.staleAfterMs;
   }
 
-  /** The mark of a position in `symbol` under the cache's policy (or an explicit one). */
-  mark(symbol: string, side: MarkSide = 'LONG', policy: MarkPolicy = this.markPolicy): QuoteMark {
-    return quoteMark(this.get(symbol), policy, side, this.clock.now(), this.staleAfterMs);
+  /** The mark of a position in `instrument` under the cache's policy (or an explicit one). */
+  mark(instrument: InstrumentId, side: MarkSide = 'LONG', policy: MarkPolicy = this.markPolicy): QuoteMark {
+    return quoteMark(this.get(instrument), policy, side, this.clock.now(), this.staleAfterMs);
   }
 
   all(): Quote[] {
@@ -187,35 +191,36 @@ export class QuoteCache {
     return this.listeners.size + this.subListeners.size + this.eventListeners.size;
   }
 
-  /** Forgets every quote (symbol ids stay: they are never reused). */
+  /** Forgets every quote (instrument ids stay: they are never reused). */
   clear(): void {
     this.byId.fill(undefined);
     this.count = 0;
   }
 
-  // ---------- subscriptions (one venue subscription per symbol, however many consumers) ----------
+  // ---------- subscriptions (one venue subscription per instrument, however many consumers) ----------
 
-  /** `consumerId` needs these symbols; the venue is asked only for symbols nobody held before. */
-  ensureSubscribed(consumerId: string, symbols: readonly string[]): SubscriptionDelta {
-    return this.publishDelta(this.refs.ensure(consumerId, symbols));
+  /** `consumerId` needs these instruments; the venue is asked only for instruments nobody held before. */
+  ensureSubscribed(consumerId: string, instruments: readonly InstrumentId[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.ensure(consumerId, instruments));
   }
 
-  /** `consumerId` no longer needs these symbols (all of its symbols when omitted). */
-  release(consumerId: string, symbols?: readonly string[]): SubscriptionDelta {
-    return this.publishDelta(this.refs.release(consumerId, symbols));
+  /** `consumerId` no longer needs these instruments (all of its instruments when omitted). */
+  release(consumerId: string, instruments?: readonly InstrumentId[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.release(consumerId, instruments));
   }
 
-  /** `consumerId` needs exactly these symbols now. */
-  replaceSubscriptions(consumerId: string, symbols: readonly string[]): SubscriptionDelta {
-    return this.publishDelta(this.refs.replace(consumerId, symbols));
+  /** `consumerId` needs exactly these instruments now. */
+  replaceSubscriptions(consumerId: string, instruments: readonly InstrumentId[]): SubscriptionDelta {
+    return this.publishDelta(this.refs.replace(consumerId, instruments));
   }
 
-  subscribedSymbols(): string[] {
+  /** Every instrument some consumer holds (the venue side subscribes its own venue's symbols of them). */
+  subscribedInstruments(): InstrumentId[] {
     return this.refs.symbols();
   }
 
-  refCount(symbol: string): number {
-    return this.refs.refCount(symbol);
+  refCount(instrument: InstrumentId): number {
+    return this.refs.refCount(instrument);
   }
 
   /** The venue side listens here and turns deltas into subscribe/unsubscribe messages. */

@@ -1,13 +1,19 @@
+import type { InstrumentId } from '../model/ids';
+
 /**
  * A normalized top-of-book quote as every venue adapter produces it. Prices are the venue's decimal
  * values as received (never the result of arithmetic); money arithmetic converts them exactly.
  * `null` means the venue did not provide that field: unknown, never zero.
  *
- * The cache merges two kinds of venue events into one `Quote` per symbol: book updates (bid/ask and
+ * The cache merges two kinds of venue events into one `Quote` per instrument (venue + symbol, so
+ * two venues' identical symbols never share a quote): book updates (bid/ask and
  * sizes) and trades (`last`). Their receive times are kept apart (`bookReceivedAt`, `lastReceivedAt`)
  * because a mark taken from a two-hour-old book is not made fresh by a trade a second ago.
  */
 export interface Quote {
+  /** The key: this instrument at this venue (`venue:symbol`), set at the market-data boundary. */
+  instrument: InstrumentId;
+  /** The venue's own symbol (for display and for talking to the venue). */
   symbol: string;
   bid: number | null;
   ask: number | null;
@@ -25,14 +31,19 @@ export interface Quote {
   /** Where the latest update came from: the stream, or a REST refresh. */
   source?: 'stream' | 'rest';
   /**
-   * The symbol's id in the SymbolTable of the QuoteCache that stored this quote (set by the cache).
+   * The instrument's id in the SymbolTable of the QuoteCache that stored this quote (set by the cache).
    * Meaningful only together with that table: consumers given the same table index by it.
    */
   sid?: number;
 }
 
+/** A quote's values without its key: what valuations read (the wire's QuoteWire fits it too). */
+export type QuoteValues = Omit<Quote, 'instrument'>;
+
 /** A book update from a venue stream (Alpaca `T:"q"`). */
 export interface QuoteTick {
+  /** Interned by the venue adapter (one id per symbol per venue instance). */
+  instrument: InstrumentId;
   symbol: string;
   bid: number | null;
   ask: number | null;
@@ -44,6 +55,7 @@ export interface QuoteTick {
 
 /** A trade print from a venue stream (Alpaca `T:"t"`). */
 export interface TradeTick {
+  instrument: InstrumentId;
   symbol: string;
   price: number;
   size: number | null;

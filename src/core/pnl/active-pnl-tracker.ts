@@ -20,6 +20,8 @@
 import type { Quote } from '../market/quote';
 import { markTimeOf } from '../market/mark';
 import type { SymbolTable } from '../market/symbol-table';
+import { VenueInstruments } from '../market/instruments';
+import { instrumentSymbol, type InstrumentId } from '../model/ids';
 import type { Cancel, Clock, Scheduler } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { silentLogger } from '../ports/logger';
@@ -65,20 +67,20 @@ export type { ActivePnlSnapshot, ActiveTrade } from '../events/types';
 
 /** The quotes the tracker reads (the shared QuoteCache satisfies it). */
 export interface TrackerQuoteSource {
-  get(symbol: string): Quote | undefined;
+  get(instrument: InstrumentId): Quote | undefined;
   onQuote(listener: (q: Quote) => void): () => void;
-  /** The source's symbol interning (QuoteCache.symbols): the book then indexes by `Quote.sid`. */
-  readonly symbols?: SymbolTable;
+  /** The source's instrument interning (QuoteCache.symbols): the book then indexes by `Quote.sid`. */
+  readonly symbols?: SymbolTable<InstrumentId>;
 }
 
 /** Symbol subscriptions on behalf of a consumer (the QuoteCache's ref-counted API satisfies it). */
 export interface TrackerSubscriptions {
-  /** The consumer needs exactly these symbols now. */
-  replaceSubscriptions(consumerId: string, symbols: readonly string[]): unknown;
+  /** The consumer needs exactly these instruments now. */
+  replaceSubscriptions(consumerId: string, instruments: readonly InstrumentId[]): unknown;
   /** The consumer needs nothing any more. */
   release(consumerId: string): unknown;
-  /** Every symbol subscribed at the venue (all consumers). */
-  subscribedSymbols(): readonly string[];
+  /** Every instrument subscribed (all consumers). */
+  subscribedInstruments(): readonly InstrumentId[];
 }
 
 /**
@@ -87,7 +89,7 @@ export interface TrackerSubscriptions {
  * source (with `source: 'rest'` and its own receive time), so the tracker values it like any other.
  */
 export interface TrackerRestRefresh {
-  getFresh(symbol: string, maxAgeMs?: number): Promise<{ fresh: boolean; source: 'cache' | 'rest'; reason: string | null }>;
+  getFresh(instrument: InstrumentId, maxAgeMs?: number): Promise<{ fresh: boolean; source: 'cache' | 'rest'; reason: string | null }>;
 }
 
 /** What the desk knows about its streams, for `streamer` diagnostics. */
@@ -98,6 +100,11 @@ export interface StreamerProbe {
 
 export interface ActivePnlTrackerOptions {
   clock: Clock & Scheduler;
+  /**
+   * The venue instance the positions belong to (the desk's configured venue: `sim`, `alpaca`):
+   * a position in `symbol` is valued from the quote of InstrumentId `venue:symbol`.
+   */
+  venue: string;
   quotes: TrackerQuoteSource;
   subscriptions?: TrackerSubscriptions;
   streamer?: () => StreamerProbe;
@@ -162,6 +169,8 @@ function defaultInstrumentOf(symbol: string): Instrument | null {
 export class ActivePnlTracker {
   private readonly clock: Clock & Scheduler;
   private readonly quotes: TrackerQuoteSource;
+  /** Symbol → InstrumentId at the positions' venue (interned once per symbol). */
+  private ids: VenueInstruments;
   private readonly subs: TrackerSubscriptions | null;
   private readonly streamer: () => StreamerProbe;
   private readonly sink: PnlSampleSink;
@@ -206,16 +215,17 @@ export class ActivePnlTracker {
   private readonly instruments = new Map<string, Instrument | null>();
   private readonly instrumentWires = new Map<string, InstrumentWire | null>();
   private structureDefs: StructureDefWire[] = [];
-  /** Leg symbols of the structures valued as a whole (their quotes move the totals). */
-  private wholeStructureLegs = new Set<string>();
-  private deltaUnderlyings: Set<string> | null = null;
+  /** Leg instruments of the structures valued as a whole (their quotes move the totals). */
+  private wholeStructureLegs = new Set<InstrumentId>();
+  /** Underlying instruments of the open options (their model delta reads these quotes). */
+  private deltaUnderlyings: Set<InstrumentId> | null = null;
   private book: PortfolioBook;
 
   private offQuote: (() => void) | null = null;
   private refreshTimer: Cancel | null = null;
   private readonly refreshListeners = new Set<(t: number) => void>();
   private readonly sampleListeners = new Set<(samples: PnlSampleWire[]) => void>();
-  private subscribedFor: string[] = [];
+  private subscribedFor: InstrumentId[] = [];
 
   /** Bumped by every change that can alter the snapshot (quotes, fills, portfolio, settings). */
   private version = 0;
@@ -232,6 +242,7 @@ export class ActivePnlTracker {
   constructor(opts: ActivePnlTrackerOptions) {
     this.clock = opts.clock;
     this.quotes = opts.quotes;
+    this.ids = new VenueInstruments(opts.venue);
     this.subs = opts.subscriptions ?? null;
     this.streamer = opts.streamer ?? (() => ({ state: this.offQuote ? 'running' : 'stopped', streaming: this.offQuote !== null }));
     this.sink = opts.sampleSink ?? nullPnlSampleSink;
@@ -311,6 +322,32 @@ export class ActivePnlTracker {
 
   get valuationSettings(): ValuationSettings {
     return this.valuation;
+  }
+
+  /** The venue instance the positions belong to. */
+  get venue(): string {
+    return this.ids.venue;
+  }
+
+  /**
+   * The positions now belong to another venue instance (the desk's venue changed): every position
+   * is valued from that venue's quotes from now on (the book is rebuilt, subscriptions follow).
+   */
+  setVenue(venue: string): void {
+    if (venue === this.ids.venue) return;
+    this.ids = new VenueInstruments(venue);
+    for (const h of this.held.values()) h.record = { ...h.record, instrument_id: this.ids.of(h.snap.symbol) };
+    this.restPending.clear();
+    this.restFailures.clear();
+    this.deltaUnderlyings = null;
+    this.wholeStructureLegs = this.wholeStructureLegIds();
+    this.rebuildBook();
+    this.syncSubscriptions();
+  }
+
+  /** The InstrumentId of a position's symbol at the positions' venue. */
+  instrumentOf(symbol: string): InstrumentId {
+    return this.ids.of(symbol);
   }
 
   /** Applies live: the book is rebuilt with the new mark policy / thresholds. */
@@ -420,7 +457,7 @@ export class ActivePnlTracker {
     const swapped = this.portfolioLoaded;
     this.portfolioLoaded = true;
     this.structureDefs = portfolioStructures(p).map(structureDefToWire);
-    this.wholeStructureLegs = new Set(this.structureDefs.filter(isWholeStructure).flatMap((d) => d.legs.map((l) => l.symbol)));
+    this.wholeStructureLegs = this.wholeStructureLegIds();
     this.rebuildBook();
     this.syncSubscriptions();
     // A swap marks the P&L curve of every currency either portfolio has: the samples before and
@@ -443,6 +480,10 @@ export class ActivePnlTracker {
     // A fill on an instrument the portfolio file holds reduces or adds to that position (FIFO over
     // the file's positions in that instrument, oldest first), with realized P&L — not a new one.
     if (this.fileFillIds.has(fill.fill_id)) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: 'duplicate fill_id (already applied)' } };
+    // The position will be valued from its instrument at the positions' venue: a symbol that cannot be one is refused here.
+    if (this.ids.tryOf(fill.symbol) === null) {
+      return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `symbol ${JSON.stringify(fill.symbol.slice(0, 40))} is not an instrument at venue ${this.ids.venue} (1–64 printable characters without spaces)` } };
+    }
     const routed = this.applyToFile(fill, meta);
     // A fill on an instrument whose file fills stand as an orphan position (the file left it) joins
     // that position, and its history: when the instrument returns to the file, both go back to it.
@@ -575,11 +616,16 @@ export class ActivePnlTracker {
 
   /** Symbols the open positions need (and structure legs), plus the underlyings of open options (their model delta). */
   neededSymbols(): string[] {
-    const s = new Set(this.book.symbols());
+    const s = new Set(this.book.instruments().map(instrumentSymbol));
     for (const x of this.expiredSymbols) s.add(x);
     for (const d of this.structureDefs) for (const l of d.legs) s.add(l.symbol);
-    for (const u of this.underlyings()) s.add(u);
+    for (const u of this.underlyings()) s.add(instrumentSymbol(u));
     return [...s].sort();
+  }
+
+  /** The needed symbols as instruments at the positions' venue (what the tracker subscribes). */
+  neededInstruments(): InstrumentId[] {
+    return this.neededSymbols().map((s) => this.ids.of(s));
   }
 
   // ---------- reading ----------
@@ -592,7 +638,7 @@ export class ActivePnlTracker {
     // Structures valued as a whole (net_debit only) are in the totals too (few: valued per read).
     const p = withStructureTotals(t, this.structureDefs, (id) => {
       const d = this.structureDefs.find((x) => x.id === id);
-      return d ? revalueStructure(d, (sym) => this.quotes.get(sym), now, this.valuation) : undefined;
+      return d ? revalueStructure(d, (sym) => this.quotes.get(this.ids.of(sym)), now, this.valuation) : undefined;
     });
     // "As of" keeps when prices were last good: the desk holds it, so a reloaded page still knows.
     if (p.as_of !== null && p.totals.length > 0 && p.totals.every((x) => x.total_pnl !== null)) this.lastGoodAsOf = p.as_of;
@@ -640,8 +686,8 @@ export class ActivePnlTracker {
   streamerDiagnostics(now = this.clock.now()): StreamerDiagnostics {
     const probe = this.streamer();
     const needed = this.neededSymbols();
-    const subscribed = new Set(this.subs ? this.subs.subscribedSymbols() : needed);
-    const missing = needed.filter((s) => !subscribed.has(s));
+    const subscribed = new Set(this.subs ? this.subs.subscribedInstruments() : needed.map((s) => this.ids.of(s)));
+    const missing = needed.filter((s) => !subscribed.has(this.ids.of(s)));
     return {
       state: probe.state,
       streaming: probe.streaming,
@@ -681,14 +727,15 @@ export class ActivePnlTracker {
     if (!ltp || !this.offQuote) return;
     const now = this.clock.now();
     const maxAge = Math.floor(this.valuation.staleAfterMs * this.restAhead);
-    const subscribed = this.subs ? new Set(this.subs.subscribedSymbols()) : null;
+    const subscribed = this.subs ? new Set(this.subs.subscribedInstruments()) : null;
     for (const symbol of this.neededSymbols()) {
-      if (this.restPending.has(symbol) || (subscribed && !subscribed.has(symbol))) continue;
-      const q = this.quotes.get(symbol);
+      const id = this.ids.of(symbol);
+      if (this.restPending.has(symbol) || (subscribed && !subscribed.has(id))) continue;
+      const q = this.quotes.get(id);
       const at = q ? this.quoteTime(q) : null;
       if (at !== null && now - at <= maxAge) continue;
       this.restPending.add(symbol);
-      ltp.getFresh(symbol, maxAge).then(
+      ltp.getFresh(id, maxAge).then(
         (r) => {
           this.restPending.delete(symbol);
           if (r.fresh) this.restFailures.delete(symbol);
@@ -718,17 +765,17 @@ export class ActivePnlTracker {
 
   private onQuote(q: Quote): void {
     this.lastTickAt = q.receivedAt;
-    // A quote moves the snapshot when a position holds its symbol, or an option's delta reads it.
-    if (this.book.onQuote(q) || this.underlyings().has(q.symbol) || this.wholeStructureLegs.has(q.symbol)) this.version++;
+    // A quote moves the snapshot when a position holds its instrument, or an option's delta reads it.
+    if (this.book.onQuote(q) || this.underlyings().has(q.instrument) || this.wholeStructureLegs.has(q.instrument)) this.version++;
   }
 
   /** Underlyings of the open options (their model delta reads these quotes); cached until positions change. */
-  private underlyings(): ReadonlySet<string> {
+  private underlyings(): ReadonlySet<InstrumentId> {
     if (this.deltaUnderlyings === null) {
-      const s = new Set<string>();
+      const s = new Set<InstrumentId>();
       for (const h of this.held.values()) {
         const u = deltaUnderlyingOf(h.record);
-        if (u !== null) s.add(u);
+        if (u !== null) s.add(this.ids.of(u));
       }
       this.deltaUnderlyings = s;
     }
@@ -738,7 +785,7 @@ export class ActivePnlTracker {
   private value(r: PositionRecord, now: number): LivePosition {
     if (r.status === 'CLOSED') return revaluePosition(r, null, now, this.valuation);
     const u = deltaUnderlyingOf(r);
-    return revaluePosition(r, this.quotes.get(r.symbol) ?? null, now, this.valuation, u === null ? null : (this.quotes.get(u) ?? null));
+    return revaluePosition(r, this.quotes.get(this.ids.of(r.symbol)) ?? null, now, this.valuation, u === null ? null : (this.quotes.get(this.ids.of(u)) ?? null));
   }
 
   private sample(now: number, forced: PnlGap | null, pnl = this.pnlSnapshot(now)): void {
@@ -782,7 +829,7 @@ export class ActivePnlTracker {
   }
 
   private hold(snap: PositionSnapshot, meta: PositionMeta): Held {
-    const h: Held = { snap, meta, record: positionRecordOf(snap, this.instrumentWire(snap.symbol), meta) };
+    const h: Held = { snap, meta, record: positionRecordOf(snap, this.ids.of(snap.symbol), this.instrumentWire(snap.symbol), meta) };
     this.held.set(snap.key, h);
     this.deltaUnderlyings = null;
     this.version++;
@@ -832,8 +879,8 @@ export class ActivePnlTracker {
     return new PortfolioBook({
       markPolicy: this.valuation.markPolicy,
       staleAfterMs: this.valuation.staleAfterMs,
-      currencyOf: (s) => this.currencyOf(s),
-      quoteOf: (s) => this.quotes.get(s),
+      currencyOf: (id) => this.currencyOf(instrumentSymbol(id)),
+      quoteOf: (id) => this.quotes.get(id),
       symbols: this.quotes.symbols,
     });
   }
@@ -852,15 +899,19 @@ export class ActivePnlTracker {
     const expired = exp !== undefined && this.clock.now() >= exp;
     if (exp !== undefined && !expired && exp < this.nextExpiryAt) this.nextExpiryAt = exp;
     if (expired) this.expiredSymbols.add(snap.symbol);
-    this.book.setPosition(snap, expired);
+    this.book.setPosition(this.ids.of(snap.symbol), snap, expired);
   }
 
   private syncSubscriptions(): void {
     if (!this.subs || !this.offQuote) return;
-    const needed = this.neededSymbols();
+    const needed = this.neededInstruments();
     if (needed.length === this.subscribedFor.length && needed.every((s, i) => s === this.subscribedFor[i])) return;
     this.subs.replaceSubscriptions(TRACKER_CONSUMER_ID, needed);
     this.subscribedFor = needed;
+  }
+
+  private wholeStructureLegIds(): Set<InstrumentId> {
+    return new Set(this.structureDefs.filter(isWholeStructure).flatMap((d) => d.legs.map((l) => this.ids.of(l.symbol))));
   }
 
   private instrument(symbol: string): Instrument | null {

@@ -1,10 +1,12 @@
 /**
- * The portfolio book: open positions grouped by symbol, valued incrementally. A quote touches only
- * its symbol's row and adjusts exact running totals, so the cost of a quote does not grow with the
- * size of the portfolio — nor with the number of positions on the quoted symbol.
+ * The portfolio book: open positions grouped by instrument (`InstrumentId`, venue + venue symbol:
+ * the same symbol at two venues is two rows, each valued from its own venue's quote), valued
+ * incrementally. A quote touches only its instrument's row and adjusts exact running totals, so the
+ * cost of a quote does not grow with the size of the portfolio — nor with the number of positions
+ * on the quoted instrument.
  *
- * Layout (data-oriented, for the quote path): every symbol the book holds is a row indexed by its
- * SymbolTable id (the quote cache stamps that id on each quote as `sid`, so the book does no
+ * Layout (data-oriented, for the quote path): every instrument the book holds is a row indexed by
+ * its SymbolTable id (the quote cache stamps that id on each quote as `sid`, so the book does no
  * string lookup per quote). A row's state lives in flat typed arrays — flags, counts and reasons in
  * an Int32Array, receive time and staleness threshold in a Float64Array, the current mark(s) in a
  * BigInt64Array — so a quote reads one or two cache lines per array instead of chasing a handful
@@ -26,31 +28,34 @@
  */
 import type { Quote } from '../market/quote';
 import { SymbolTable } from '../market/symbol-table';
+import type { InstrumentId } from '../model/ids';
 import { tryPrice, type Money, type Price, type Units } from '../model/money';
 import type { PositionSide, PositionSnapshot } from './fifo';
 import { MAX_PLAUSIBLE_PRICE_SCALED, quotePrices, type MarkPolicy, type MarkSource, type QuotePrices, type UnknownReason } from '../market/mark';
 
 export interface BookOptions {
   markPolicy?: MarkPolicy;
-  /** A quote older than this (ms, by receive time) is stale. Default 5000; may differ per venue/symbol. */
-  staleAfterMs?: number | ((symbol: string) => number);
-  /** Currency of the instrument behind a symbol (totals are kept per currency). Default USD. */
-  currencyOf?: (symbol: string) => string;
+  /** A quote older than this (ms, by receive time) is stale. Default 5000; may differ per venue/instrument. */
+  staleAfterMs?: number | ((instrument: InstrumentId) => number);
+  /** Currency of an instrument (totals are kept per currency). Default USD. */
+  currencyOf?: (instrument: InstrumentId) => string;
   /**
-   * The latest quote of a symbol the book starts holding (normally QuoteCache.get), so a new
+   * The latest quote of an instrument the book starts holding (normally QuoteCache.get), so a new
    * position is valued at once instead of waiting for the next tick.
    */
-  quoteOf?: (symbol: string) => Quote | undefined;
+  quoteOf?: (instrument: InstrumentId) => Quote | undefined;
   /**
    * The SymbolTable of the quote cache feeding this book. When given, the book trusts `Quote.sid`
-   * (the cache's id) and indexes its rows by it; without it the book interns symbols itself and
-   * looks each quote's symbol up by string.
+   * (the cache's id) and indexes its rows by it; without it the book interns instruments itself and
+   * looks each quote's `instrument` up by string.
    */
-  symbols?: SymbolTable;
+  symbols?: SymbolTable<InstrumentId>;
 }
 
 export interface UnknownPosition {
   key: string;
+  instrument: InstrumentId;
+  /** The venue symbol (for display). */
   symbol: string;
   reason: UnknownReason;
 }
@@ -82,6 +87,7 @@ export interface BookTotals {
 
 export interface PositionValue {
   key: string;
+  instrument: InstrumentId;
   symbol: string;
   side: PositionSide;
   /** Unrealized P&L, null when unknown. */
@@ -178,14 +184,14 @@ const POLICY_CONSERVATIVE = 2;
 export class PortfolioBook {
   private readonly policy: MarkPolicy;
   private readonly policyCode: number;
-  private readonly staleOf: (symbol: string) => number;
-  private readonly currencyOf: (symbol: string) => string;
-  private readonly quoteOf: (symbol: string) => Quote | undefined;
-  private readonly table: SymbolTable;
+  private readonly staleOf: (instrument: InstrumentId) => number;
+  private readonly currencyOf: (instrument: InstrumentId) => string;
+  private readonly quoteOf: (instrument: InstrumentId) => Quote | undefined;
+  private readonly table: SymbolTable<InstrumentId>;
   /** True when rows are indexed by the feeding cache's ids (Quote.sid can be trusted). */
   private readonly trustSid: boolean;
 
-  // ---- rows (capacity grows by doubling; index = symbol id) ----
+  // ---- rows (capacity grows by doubling; index = instrument id) ----
   private cap = 0;
   private f64 = new Float64Array(0);
   private wide = new BigInt64Array(0);
@@ -222,7 +228,7 @@ export class PortfolioBook {
     this.currencyOf = opts.currencyOf ?? (() => 'USD');
     this.quoteOf = opts.quoteOf ?? (() => undefined);
     this.trustSid = opts.symbols !== undefined;
-    this.table = opts.symbols ?? new SymbolTable();
+    this.table = opts.symbols ?? new SymbolTable<InstrumentId>();
   }
 
   get markPolicy(): MarkPolicy {
@@ -234,9 +240,9 @@ export class PortfolioBook {
     return this.entries.size;
   }
 
-  /** Symbols the book needs quotes for (those with an open position). */
-  symbols(): string[] {
-    const out: string[] = [];
+  /** Instruments the book needs quotes for (those with an open position). */
+  instruments(): InstrumentId[] {
+    const out: InstrumentId[] = [];
     const ints = this.ints;
     for (let k = 0; k < this.cap; k++) {
       const o = k * I_STRIDE;
@@ -246,12 +252,13 @@ export class PortfolioBook {
   }
 
   /**
-   * Adds or replaces a position (after a fill, or from portfolio.json). A closed one keeps only its
-   * realized P&L. An open one in an `expired` contract has no market: it keeps its realized P&L and
-   * is counted (open_positions, expired_excluded) but left out of unrealized — never unknown forever.
+   * Adds or replaces a position in `instrument` (after a fill, or from portfolio.json: the snapshot's
+   * `symbol` is the venue symbol of that instrument). A closed one keeps only its realized P&L. An
+   * open one in an `expired` contract has no market: it keeps its realized P&L and is counted
+   * (open_positions, expired_excluded) but left out of unrealized — never unknown forever.
    */
-  setPosition(snap: PositionSnapshot, expired = false): void {
-    const acc = this.acc(this.currencyOf(snap.symbol));
+  setPosition(instrument: InstrumentId, snap: PositionSnapshot, expired = false): void {
+    const acc = this.acc(this.currencyOf(instrument));
     const old = this.realized.get(snap.key);
     if (old) {
       old.acc.realizedNet -= old.net;
@@ -276,7 +283,7 @@ export class PortfolioBook {
       this.expiredKeys.set(snap.key, acc);
       return;
     }
-    const k = this.row(snap.symbol);
+    const k = this.row(instrument);
     const e: Entry = {
       key: snap.key,
       snap,
@@ -312,11 +319,11 @@ export class PortfolioBook {
     this.expiredKeys.delete(key);
   }
 
-  /** Revalues the positions holding the quote's symbol. Returns false when the book holds none. */
+  /** Revalues the positions holding the quote's instrument. Returns false when the book holds none. */
   onQuote(q: Quote): boolean {
     let k = this.trustSid ? q.sid : undefined;
     if (k === undefined) {
-      k = this.table.idOf(q.symbol);
+      k = this.table.idOf(q.instrument);
       if (k === undefined) return false;
     }
     if (k >= this.cap) return false;
@@ -343,7 +350,8 @@ export class PortfolioBook {
     const quote = this.quotes[k] ?? null;
     return {
       key: e.key,
-      symbol: this.table.symbolOf(k),
+      instrument: this.table.symbolOf(k),
+      symbol: e.snap.symbol,
       side: e.side,
       unrealized: markX2 === null || stale ? null : ((markX2 * e.units5 - e.signedOpenCost) as Money),
       reason: stale ? 'stale_quote' : known ? null : REASONS[this.bytes[k * B_STRIDE + B_REASON + e.group]!]!,
@@ -390,7 +398,7 @@ export class PortfolioBook {
         staleKnown.set(acc, (staleKnown.get(acc) ?? 0n) + this.wide[k * W_STRIDE + W_MARK + g]! * this.units[gi]! - this.costs[gi]!);
         let l = staleList.get(acc);
         if (!l) staleList.set(acc, (l = []));
-        for (const e of this.rowEntries[k]!) if (e.group === g) l.push({ key: e.key, symbol: this.table.symbolOf(k), reason: 'stale_quote' });
+        for (const e of this.rowEntries[k]!) if (e.group === g) l.push({ key: e.key, instrument: this.table.symbolOf(k), symbol: e.snap.symbol, reason: 'stale_quote' });
       }
     }
     const currencies: CurrencyTotals[] = [];
@@ -400,8 +408,8 @@ export class PortfolioBook {
         const k = gi >> 1;
         const g = gi & 1;
         const reason = REASONS[this.bytes[k * B_STRIDE + B_REASON + g]!]!;
-        const symbol = this.table.symbolOf(k);
-        for (const e of this.rowEntries[k]!) if (e.group === g) unknown.push({ key: e.key, symbol, reason });
+        const instrument = this.table.symbolOf(k);
+        for (const e of this.rowEntries[k]!) if (e.group === g) unknown.push({ key: e.key, instrument, symbol: e.snap.symbol, reason });
       }
       for (const u of staleList.get(acc) ?? []) unknown.push(u);
       const known = (knownOf(acc) - (staleKnown.get(acc) ?? 0n)) as Money;
@@ -582,7 +590,7 @@ export class PortfolioBook {
     list.splice(list.indexOf(e), 1);
     this.entries.delete(e.key);
     // The row (and its last quote) stays: a position replaced after a fill, or re-added, is
-    // valued at once. Rows are bounded by the symbols the book has ever held.
+    // valued at once. Rows are bounded by the instruments the book has ever held.
     this.relog(e.row);
   }
 
@@ -634,13 +642,13 @@ export class PortfolioBook {
     this.logHead = 0;
   }
 
-  /** The row of `symbol`, set up on first use (currency, staleness threshold, latest quote). */
-  private row(symbol: string): number {
-    const k = this.table.intern(symbol);
+  /** The row of `instrument`, set up on first use (currency, staleness threshold, latest quote). */
+  private row(instrument: InstrumentId): number {
+    const k = this.table.intern(instrument);
     if (k >= this.cap) this.grow(k + 1);
     const o = k * I_STRIDE;
     if ((this.ints[o + I_FLAGS]! & F_ACTIVE) !== 0) return k;
-    const staleAfterMs = this.staleOf(symbol);
+    const staleAfterMs = this.staleOf(instrument);
     this.staleThresholds.add(staleAfterMs);
     this.ints[o + I_FLAGS] = F_ACTIVE;
     this.ints[o + I_LOG] = -1;
@@ -648,9 +656,9 @@ export class PortfolioBook {
     this.bytes[k * B_STRIDE + B_REASON + 1] = R_NO_QUOTE;
     this.reduceUnits(k, 0, 0n);
     this.reduceUnits(k, 1, 0n);
-    this.ints[o + I_ACC] = this.accIndexOf(this.currencyOf(symbol));
+    this.ints[o + I_ACC] = this.accIndexOf(this.currencyOf(instrument));
     this.staleMs[k] = staleAfterMs;
-    const q = this.quoteOf(symbol);
+    const q = this.quoteOf(instrument);
     if (q) {
       this.quotes[k] = q;
       this.f64[k * F_STRIDE] = this.markTime(q);

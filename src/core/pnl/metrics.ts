@@ -3,7 +3,7 @@
  * exchange's time zone, quote age, delta, and warnings — built as the wire view (views.ts).
  * Pure: `now` is passed in.
  */
-import type { Quote } from '../market/quote';
+import type { QuoteValues } from '../market/quote';
 import { daysToExpiry, type Instrument } from '../model/instrument';
 import {
   FIAT_DECIMALS,
@@ -86,7 +86,7 @@ function avgPrice(value: bigint, units: bigint): number | null {
 
 export interface PositionViewInput {
   position: PositionSnapshot;
-  quote: Quote | null | undefined;
+  quote: QuoteValues | null | undefined;
   now: number;
   instrument?: Instrument | null;
   config?: Partial<MetricsConfig>;

@@ -10,6 +10,7 @@
  *
  * Pure: `now` is passed in; no clock, no I/O. Works in the browser (bigint only).
  */
+import type { InstrumentId } from '../model/ids';
 import type { Quote } from '../market/quote';
 import type { Expiry, Instrument, InstrumentKind, OptionRight, Venue } from '../model/instrument';
 import {
@@ -141,6 +142,9 @@ export interface PositionRecord extends PositionMeta {
   key: string;
   position_id: string;
   re_entry_num: number;
+  /** The InstrumentId (`venue:symbol`) whose quotes value this position: the key of its quote. */
+  instrument_id: string;
+  /** The venue symbol (for display). */
   symbol: string;
   side: PositionSide;
   status: PositionStatus;
@@ -166,11 +170,12 @@ export interface PositionRecord extends PositionMeta {
   instrument: InstrumentWire | null;
 }
 
-export function positionRecordOf(p: PositionSnapshot, instrument: InstrumentWire | null, meta: PositionMeta): PositionRecord {
+export function positionRecordOf(p: PositionSnapshot, instrumentId: InstrumentId, instrument: InstrumentWire | null, meta: PositionMeta): PositionRecord {
   return {
     key: p.key,
     position_id: p.position_id,
     re_entry_num: p.re_entry_num,
+    instrument_id: instrumentId,
     symbol: p.symbol,
     side: p.side,
     status: p.status,

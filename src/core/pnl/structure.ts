@@ -9,7 +9,7 @@
  * All exact (money.ts). A leg without a usable mark makes the net figures unknown (null) with a
  * `missing_leg` / `stale_quote` warning naming the leg; the known part is still reported.
  */
-import type { Quote } from '../market/quote';
+import type { QuoteValues } from '../market/quote';
 import type { Instrument } from '../model/instrument';
 import {
   FIAT_DECIMALS,
@@ -57,7 +57,7 @@ export interface StructureDef {
 
 export interface StructureValueOptions {
   now: number;
-  quoteOf: (symbol: string) => Quote | null | undefined;
+  quoteOf: (symbol: string) => QuoteValues | null | undefined;
   markPolicy?: MarkPolicy;
   staleAfterMs?: number;
 }

@@ -1,20 +1,21 @@
 /**
  * What the P&L tracker needs subscribed, as a narrow port between the live-portfolio plane and the
- * desk's subscription planner: the tracker (through LivePortfolio) states its symbols here, the
+ * desk's subscription planner: the tracker (through LivePortfolio) states its instruments here, the
  * desk subscribes to changes and replans. LivePortfolio never calls the desk.
  */
+import type { InstrumentId } from '../../core/model/ids';
 import type { TrackerSubscriptions } from '../../core/pnl/active-pnl-tracker';
 
 export class SubscriptionDemand implements TrackerSubscriptions {
-  private current: readonly string[] = [];
+  private current: readonly InstrumentId[] = [];
   private readonly listeners = new Set<() => void>();
 
-  /** `subscribed`: every symbol subscribed at the venue (all consumers: the quote cache). */
-  constructor(private readonly subscribed: () => readonly string[]) {}
+  /** `subscribed`: every instrument subscribed (all consumers: the quote cache). */
+  constructor(private readonly subscribed: () => readonly InstrumentId[]) {}
 
-  /** The tracker needs exactly these symbols now: listeners (the planner) hear of it. */
-  replaceSubscriptions(_consumer: string, symbols: readonly string[]): void {
-    this.current = [...symbols];
+  /** The tracker needs exactly these instruments now: listeners (the planner) hear of it. */
+  replaceSubscriptions(_consumer: string, instruments: readonly InstrumentId[]): void {
+    this.current = [...instruments];
     for (const l of this.listeners) l();
   }
 
@@ -23,12 +24,12 @@ export class SubscriptionDemand implements TrackerSubscriptions {
     this.current = [];
   }
 
-  subscribedSymbols(): readonly string[] {
+  subscribedInstruments(): readonly InstrumentId[] {
     return this.subscribed();
   }
 
   /** What the tracker needs now. */
-  get symbols(): readonly string[] {
+  get instruments(): readonly InstrumentId[] {
     return this.current;
   }
 

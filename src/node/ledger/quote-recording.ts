@@ -1,4 +1,4 @@
-import type { Quote } from '../../core/market/quote';
+import type { QuoteValues } from '../../core/market/quote';
 import type { QuoteRecorder, RecordedQuoteInput, VenueId } from '../../core/ports/ledger-store';
 import type { Logger } from '../../core/ports/logger';
 import { silentLogger } from '../../core/ports/logger';
@@ -13,7 +13,7 @@ function d(field: string, n: number | null): string | null {
  * A cached quote as a row for `recorded_quotes`. Quote fields hold the venue's decimal values as
  * received (never arithmetic results), so their shortest round-trip text is the venue's decimal.
  */
-export function recordedQuoteOf(venue: VenueId, q: Quote): RecordedQuoteInput {
+export function recordedQuoteOf(venue: VenueId, q: QuoteValues): RecordedQuoteInput {
   return {
     venue,
     symbol: q.symbol,
@@ -56,7 +56,7 @@ export class QuoteRecording {
     return this.refusedCount;
   }
 
-  record(q: Quote): void {
+  record(q: QuoteValues): void {
     if (!this.on) return;
     try {
       this.recorder.appendRecordedQuote(recordedQuoteOf(this.venue(), q));

@@ -11,6 +11,7 @@ import type { Quote } from '../../../src/core/market/quote';
 import type { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import { openStore, tempLedgerDir } from './helpers';
 import { QuoteRecording } from '../../../src/node/ledger/quote-recording';
+import { sim } from '../../helpers/ids';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../resources/portfolio.sample.json');
 const cleanups: (() => unknown)[] = [];
@@ -102,7 +103,7 @@ describe('quote recording (record_quotes)', () => {
 });
 
 describe('QuoteRecording', () => {
-  const q: Quote = { symbol: 'SPY', bid: 1.1, ask: 1.2, last: null, bidSize: 3, askSize: null, exchangeTime: null, receivedAt: Date.UTC(2026, 10, 20, 15) };
+  const q: Quote = { instrument: sim('SPY'), symbol: 'SPY', bid: 1.1, ask: 1.2, last: null, bidSize: 3, askSize: null, exchangeTime: null, receivedAt: Date.UTC(2026, 10, 20, 15) };
 
   it('a quote the ledger refuses is counted and logged, and never breaks the quote path', () => {
     const warned: unknown[] = [];

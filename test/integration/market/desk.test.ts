@@ -9,6 +9,8 @@ import { SystemClock } from '../../../src/node/system-clock';
 import { SimVenueServer, SIM_CREDENTIALS } from '../../../src/node/venues/sim/server';
 import type { DeskEvent } from '../../../src/shared/contract';
 import { handleTotal, liveHandles, waitFor } from './fixture';
+import { sim } from '../../helpers/ids';
+import { instrumentId } from '../../../src/core/model/ids';
 
 let desk: Desk | null = null;
 afterEach(async () => {
@@ -52,7 +54,7 @@ describe('desk default run over real sockets', () => {
     // (each only when it differs from receivedAt: "absent means receivedAt"; `source` only on REST quotes).
     if (wire.type === 'tick_update') {
       const keys = Object.keys(wire.ltp_updates[0]!);
-      expect(keys.filter((k) => k !== 'bookReceivedAt' && k !== 'lastReceivedAt').sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'last', 'receivedAt', 'symbol']);
+      expect(keys.filter((k) => k !== 'bookReceivedAt' && k !== 'lastReceivedAt').sort()).toEqual(['ask', 'askSize', 'bid', 'bidSize', 'exchangeTime', 'instrument', 'last', 'receivedAt', 'symbol']);
       const q = wire.ltp_updates.find((u) => u.bookReceivedAt !== undefined || u.lastReceivedAt !== undefined);
       expect(q).toBeDefined(); // the sim sends books and trades: some quote carries a separate time
     }
@@ -105,10 +107,10 @@ describe('desk default run over real sockets', () => {
   it('the LTP provider answers from the cache, and makes one REST refresh for an unstreamed symbol', async () => {
     const { d } = boot();
     await d.start();
-    await waitFor(() => d.cache.get('SPY') !== undefined, 5000, 'SPY streamed');
-    const cached = await d.ltp!.getFresh('SPY');
+    await waitFor(() => d.cache.get(sim('SPY')) !== undefined, 5000, 'SPY streamed');
+    const cached = await d.ltp!.getFresh(sim('SPY'));
     expect(cached).toMatchObject({ fresh: true, source: 'cache' });
-    const [a, b] = await Promise.all([d.ltp!.getFresh('TSLA261218C00300000'), d.ltp!.getFresh('TSLA261218C00300000')]);
+    const [a, b] = await Promise.all([d.ltp!.getFresh(sim('TSLA261218C00300000')), d.ltp!.getFresh(sim('TSLA261218C00300000'))]);
     expect(a).toMatchObject({ fresh: true, source: 'rest' });
     expect(b!.quote).toEqual(a!.quote);
     expect(d.cache.stats.restRefreshes).toBe(1);
@@ -218,10 +220,10 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
       const events: DeskEvent[] = [];
       d.subscribe((e) => events.push(e));
       await d.start();
-      await waitFor(() => d.cache.get('SPY')?.source === 'stream', 5000, 'SPY streamed');
+      await waitFor(() => d.cache.get(sim('SPY'))?.source === 'stream', 5000, 'SPY streamed');
       d.simServer!.fault({ kind: 'stall', stream: 'stocks' });
       const stalledAt = Date.now();
-      await waitFor(() => d.cache.get('SPY')?.source === 'rest', 5000, 'SPY refreshed by REST');
+      await waitFor(() => d.cache.get(sim('SPY'))?.source === 'rest', 5000, 'SPY refreshed by REST');
       // for the rest of the stall the position stays valued: REST keeps its quote fresh
       const unknownAt: number[] = [];
       while (Date.now() - stalledAt < 6000) {
@@ -231,7 +233,7 @@ describe('the tracker falls back to REST during a stall (issue 12 item 12)', () 
       }
       // (before 2 s the stream's own last quote is still fresh; REST is asked at 1.6 s)
       expect(unknownAt).toEqual([]);
-      const q = d.cache.get('SPY')!;
+      const q = d.cache.get(sim('SPY'))!;
       expect(q.source).toBe('rest');
       expect(Date.now() - q.receivedAt).toBeLessThan(2000);
       // the UI gets the REST quote, marked as such, and the refreshes are steps of the stream's flow
@@ -260,10 +262,10 @@ describe('REST fallback under the last-trade mark policy, and the rest health ro
       desk = d;
       const restRow = () => d.snapshot().streams.find((s) => s.name === 'rest')!;
       await d.start();
-      await waitFor(() => d.cache.get('SPY')?.source === 'stream' && d.cache.get('SPY')!.last !== null, 5000, 'SPY traded on the stream');
+      await waitFor(() => d.cache.get(sim('SPY'))?.source === 'stream' && d.cache.get(sim('SPY'))!.last !== null, 5000, 'SPY traded on the stream');
       d.simServer!.fault({ kind: 'stall', stream: 'stocks' });
       const stalledAt = Date.now();
-      await waitFor(() => d.cache.get('SPY')?.source === 'rest', 5000, 'SPY refreshed by REST');
+      await waitFor(() => d.cache.get(sim('SPY'))?.source === 'rest', 5000, 'SPY refreshed by REST');
       const unknown: string[] = [];
       while (Date.now() - stalledAt < 6000) {
         const p = d.live.tracker.snapshot().trades.find((t) => t.symbol === 'SPY')!;
@@ -272,7 +274,7 @@ describe('REST fallback under the last-trade mark policy, and the rest health ro
       }
       // before the fix every REST refresh wrote last: null (no_last) while REST worked
       expect(unknown).toEqual([]);
-      const q = d.cache.get('SPY')!;
+      const q = d.cache.get(sim('SPY'))!;
       expect(q.source).toBe('rest');
       expect(q.last).not.toBeNull();
       expect(Date.now() - q.lastReceivedAt!).toBeLessThan(2000);
@@ -320,9 +322,10 @@ describe('Alpaca endpoints from the environment (issue 12 item 11)', () => {
       ]);
       await d.start();
       await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'all streams running against the gateway');
-      await waitFor(() => d.cache.get('SPY') !== undefined, 5000, 'SPY from the gateway');
+      // The venue is alpaca: its quotes are keyed alpaca:SYMBOL.
+      await waitFor(() => d.cache.get(instrumentId('alpaca', 'SPY')) !== undefined, 5000, 'SPY from the gateway');
       expect(gateway.subscriptions('stocks')).toEqual(['SPY']);
-      expect((await d.ltp!.getFresh('QQQ')).source).toBe('rest'); // data REST goes to the gateway too
+      expect((await d.ltp!.getFresh(instrumentId('alpaca', 'QQQ'))).source).toBe('rest'); // data REST goes to the gateway too
     } finally {
       await desk?.dispose();
       desk = null;
@@ -414,5 +417,16 @@ describe('sim admin endpoint', () => {
     await waitFor(() => d.snapshot().streams.find((s) => s.name === 'stocks')!.state === 'running', 5000, 'reconnected');
     const state = (await (await fetch(`${base}/__sim/state`)).json()) as { connections: Record<string, number> };
     expect(state.connections.stocks).toBe(1);
+  });
+});
+
+describe('desk: positions belong to the configured venue (issue 15)', () => {
+  it('keys a position by venue:symbol and re-keys it when the venue setting changes', async () => {
+    const { d } = boot();
+    expect(d.applyFill({ fill_id: 'f1', position_id: 'p1', symbol: 'SPY', side: 'BUY', quantity: 1, price: 500, time: Date.now() }).ok).toBe(true);
+    expect(d.snapshot().positions!.map((r) => r.instrument_id)).toEqual(['sim:SPY']);
+    await d.applyConfig({ venue: 'alpaca' });
+    expect(d.live.tracker.venue).toBe('alpaca');
+    expect(d.snapshot().positions!.map((r) => r.instrument_id)).toEqual(['alpaca:SPY']);
   });
 });

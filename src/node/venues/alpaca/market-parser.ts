@@ -16,6 +16,7 @@ import { ExchangeTime, parseRfc3339Ms } from './codec';
 import { FastMsgpackDecoder } from './msgpack-fast';
 import { IGNORED_TYPES, JsonQuoteScanner, KIND_NO_TYPE, KIND_QUOTE, KIND_TRADE, KIND_UNKNOWN } from './json-quote-scanner';
 import { capList, clip, describeValue } from '../../../shared/bounded';
+import type { VenueInstruments } from '../../../core/market/instruments';
 
 export type MarketControl =
   | { T: 'success'; msg: string }
@@ -49,6 +50,11 @@ export interface MarketParserStats {
 }
 
 export interface MarketParserOptions {
+  /**
+   * The venue instance's symbol → InstrumentId interning: every tick carries its `instrument`,
+   * mapped once per symbol (never a string concatenation per quote).
+   */
+  instruments: VenueInstruments;
   /** Scan JSON byte frames directly (default true); false = always JSON.parse (the reference path). */
   jsonScanner?: boolean;
 }
@@ -59,11 +65,13 @@ export class MarketFrameParser {
   /** True while the scanner's messages are being reported (a re-entrant frame then takes JSON.parse). */
   private emitting = false;
   readonly stats: MarketParserStats = { messages: 0, ignored: 0 };
+  private readonly ids: VenueInstruments;
 
   constructor(
     private readonly sink: MarketSink,
-    options: MarketParserOptions = {},
+    options: MarketParserOptions,
   ) {
+    this.ids = options.instruments;
     this.scanner = options.jsonScanner === false ? null : new JsonQuoteScanner();
   }
 
@@ -101,11 +109,11 @@ export class MarketFrameParser {
     const msg = m as Record<string, unknown>;
     const t = msg.T;
     if (t === 'q') {
-      this.quote(quoteOf(msg.S, msg.bp, msg.ap, msg.bs, msg.as, time(msg.t), receivedAt), index);
+      this.quote(quoteOf(this.ids, msg.S, msg.bp, msg.ap, msg.bs, msg.as, time(msg.t), receivedAt), index);
       return;
     }
     if (t === 't') {
-      this.trade(tradeOf(msg.S, msg.p, msg.s, time(msg.t), receivedAt), index);
+      this.trade(tradeOf(this.ids, msg.S, msg.p, msg.s, time(msg.t), receivedAt), index);
       return;
     }
     if (t === 'success' || t === 'error' || t === 'subscription') {
@@ -138,10 +146,10 @@ export class MarketFrameParser {
         this.stats.messages++;
         switch (m.kind) {
           case KIND_QUOTE:
-            this.quote(quoteOf(m.S, m.bp, m.ap, m.bs, m.as, m.time, receivedAt), i);
+            this.quote(quoteOf(this.ids, m.S, m.bp, m.ap, m.bs, m.as, m.time, receivedAt), i);
             break;
           case KIND_TRADE:
-            this.trade(tradeOf(m.S, m.p, m.s, m.time, receivedAt), i);
+            this.trade(tradeOf(this.ids, m.S, m.p, m.s, m.time, receivedAt), i);
             break;
           case KIND_NO_TYPE:
             this.noType(m.typeValue, i);
@@ -174,6 +182,8 @@ export class MarketFrameParser {
 
 /** Kind and size only: never reads a property of the value (`constructor.name` is the sender's to choose). */
 const describe = describeValue;
+
+const NOT_AN_INSTRUMENT = 'invalid "S" (a symbol is 1–64 printable characters without spaces)';
 
 function symbolOf(s: unknown): string | null {
   return typeof s === 'string' && s.length > 0 && s.length <= MAX_SYMBOL ? s : null;
@@ -219,9 +229,11 @@ function time(v: unknown): number | null | undefined {
  * A quote from its fields as decoded (`exchangeTime` already through `time()`), or why not.
  * Shared by the JSON.parse/msgpack path and the JSON scanner, so both check the same way.
  */
-function quoteOf(S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown, exchangeTime: number | null | undefined, receivedAt: number): QuoteTick | string {
+function quoteOf(ids: VenueInstruments, S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown, exchangeTime: number | null | undefined, receivedAt: number): QuoteTick | string {
   const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
+  const instrument = ids.tryOf(symbol);
+  if (instrument === null) return NOT_AN_INSTRUMENT;
   const bid = price(bp);
   if (bid === undefined) return invalid(symbol, 'bp', bp, 'price');
   const ask = price(ap);
@@ -231,17 +243,19 @@ function quoteOf(S: unknown, bp: unknown, ap: unknown, bs: unknown, as: unknown,
   const askSize = size(as);
   if (askSize === undefined) return invalid(symbol, 'as', as, 'size');
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
-  return { symbol, bid, ask, bidSize, askSize, exchangeTime, receivedAt };
+  return { instrument, symbol, bid, ask, bidSize, askSize, exchangeTime, receivedAt };
 }
 
-function tradeOf(S: unknown, p: unknown, s: unknown, exchangeTime: number | null | undefined, receivedAt: number): TradeTick | string {
+function tradeOf(ids: VenueInstruments, S: unknown, p: unknown, s: unknown, exchangeTime: number | null | undefined, receivedAt: number): TradeTick | string {
   const symbol = symbolOf(S);
   if (symbol === null) return 'missing or invalid "S"';
+  const instrument = ids.tryOf(symbol);
+  if (instrument === null) return NOT_AN_INSTRUMENT;
   if (typeof p !== 'number' || !(p > 0 && p <= MAX_PLAUSIBLE_PRICE)) return p === 0 ? `${symbol}: invalid "p" (a trade at 0)` : invalid(symbol, 'p', p, 'price');
   const sz = size(s);
   if (sz === undefined) return invalid(symbol, 's', s, 'size');
   if (exchangeTime === undefined) return `${symbol}: invalid "t"`;
-  return { symbol, price: p, size: sz, exchangeTime, receivedAt };
+  return { instrument, symbol, price: p, size: sz, exchangeTime, receivedAt };
 }
 
 function utf8(data: Buffer | Uint8Array): string {

@@ -9,6 +9,7 @@
  * A 402/unauthorized after these credentials already worked in this run is a *session* problem
  * (`session_needed`), not a configuration one: that is how an expired/revoked session shows here.
  */
+import type { VenueInstruments } from '../../../core/market/instruments';
 import type { QuoteTick, TradeTick } from '../../../core/market/quote';
 import type { OrderUpdate } from '../../../core/ports/venue';
 import type { Failure, ProtocolContext, RawFrame, StreamProtocol } from '../../stream/stream-manager';
@@ -42,6 +43,8 @@ export interface MarketProtocolOptions {
   authenticatedBefore: () => boolean;
   onAuthenticated: () => void;
   sink: TickSink;
+  /** The venue instance's symbol → InstrumentId interning (shared by its streams). */
+  instruments: VenueInstruments;
 }
 
 export function classifyMarketError(code: number, msg: string, authenticatedBefore: boolean): Failure | 'refuse' | 'ignore' {
@@ -99,7 +102,7 @@ export class MarketDataProtocol implements StreamProtocol {
       },
       control: (m) => this.control(m),
       malformed: (reason) => this.ctx?.malformed(reason),
-    });
+    }, { instruments: o.instruments });
   }
 
   url(): string {

@@ -11,6 +11,7 @@ import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
 import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, type Quote } from '../../../core/market/quote';
+import type { VenueInstruments } from '../../../core/market/instruments';
 import { symbolKind } from '../../../core/market/symbols';
 import {
   VenueError,
@@ -32,6 +33,8 @@ export interface AlpacaRestOptions {
   logger?: Logger;
   stockFeed: string;
   optionFeed: string;
+  /** The venue instance's symbol → InstrumentId interning: every quote returned carries its `instrument`. */
+  instruments: VenueInstruments;
   /** Requests per minute per host kept client-side (default 190: under Alpaca's 200). */
   requestsPerMinute?: number;
   timeoutMs?: number;
@@ -449,8 +452,12 @@ export class AlpacaRestClient {
     const now = this.o.clock.now();
     const out: Quote[] = [];
     for (const [symbol, q] of Object.entries(map)) {
+      // A key that cannot be an instrument is not a quote of this venue: left out (never keyed by a guess).
+      const instrument = this.o.instruments.tryOf(symbol);
+      if (instrument === null) continue;
       const t = q.t ? parseRfc3339Ms(q.t) : Number.NaN;
       out.push({
+        instrument,
         symbol,
         bid: q.bp ? q.bp : null,
         ask: q.ap ? q.ap : null,

@@ -11,8 +11,10 @@ import type { Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
 import type { QuoteTick, TradeTick, Quote } from '../../../core/market/quote';
+import type { InstrumentId } from '../../../core/model/ids';
 import type { StreamHealth } from '../../../core/market/stream-health';
 import { symbolKind } from '../../../core/market/symbols';
+import { VenueInstruments } from '../../../core/market/instruments';
 import type {
   OrderReplace,
   OrderRequest,
@@ -82,10 +84,10 @@ export interface AlpacaVenueDeps {
   socketFactory?: SocketFactory;
 }
 
-/** Latest quote per symbol within one drain pass; trades keep their order. */
+/** Latest quote per instrument within one drain pass; trades keep their order. */
 class CoalescingSink implements TickSink {
-  private quotes = new Map<string, QuoteTick>();
-  private trades = new Map<string, TradeTick>();
+  private quotes = new Map<InstrumentId, QuoteTick>();
+  private trades = new Map<InstrumentId, TradeTick>();
   coalesced = 0;
 
   constructor(
@@ -95,13 +97,13 @@ class CoalescingSink implements TickSink {
 
   quote(t: QuoteTick): void {
     const size = this.quotes.size;
-    this.quotes.set(t.symbol, t);
+    this.quotes.set(t.instrument, t);
     if (this.quotes.size === size) this.coalesced++;
   }
 
   trade(t: TradeTick): void {
     const size = this.trades.size;
-    this.trades.set(t.symbol, t);
+    this.trades.set(t.instrument, t);
     if (this.trades.size === size) this.coalesced++;
   }
 
@@ -120,7 +122,10 @@ class CoalescingSink implements TickSink {
 }
 
 export class AlpacaVenue {
+  /** The venue instance's name: the venue part of the InstrumentId of every quote it produces. */
   readonly name: string;
+  /** Symbol → InstrumentId, once per symbol (streams and REST share it). */
+  readonly instruments: VenueInstruments;
   readonly mode: VenueMode;
   private config: AlpacaVenueConfig;
   private readonly clock: Clock & Scheduler;
@@ -144,6 +149,7 @@ export class AlpacaVenue {
   constructor(config: AlpacaVenueConfig, deps: AlpacaVenueDeps) {
     this.config = config;
     this.name = config.name ?? 'alpaca';
+    this.instruments = new VenueInstruments(this.name);
     this.mode = config.mode;
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
@@ -179,6 +185,7 @@ export class AlpacaVenue {
             authenticatedBefore,
             onAuthenticated,
             sink: tickSink(),
+            instruments: this.instruments,
           }),
         }),
       );
@@ -198,6 +205,7 @@ export class AlpacaVenue {
             authenticatedBefore,
             onAuthenticated,
             sink: tickSink(),
+            instruments: this.instruments,
           }),
         }),
       );
@@ -230,6 +238,7 @@ export class AlpacaVenue {
       logger: this.logger,
       stockFeed: config.stockFeed === 'test' ? 'iex' : config.stockFeed,
       optionFeed: config.optionFeed,
+      instruments: this.instruments,
       ...(config.restRequestsPerMinute ? { requestsPerMinute: config.restRequestsPerMinute } : {}),
       onSessionRefused: (status, message) => {
         this.restRefused = true;

@@ -5,7 +5,7 @@
  * Optional partial fills split each fill in two executions one tick apart. Money is kept in
  * integer cents and quantities are integers, so no binary float noise reaches the wire.
  */
-import type { Quote } from '../../../core/market/quote';
+import type { QuoteValues } from '../../../core/market/quote';
 import { symbolKind } from '../../../core/market/symbols';
 import type { OrderSide } from '../../../core/orders/types';
 
@@ -94,7 +94,7 @@ export class SimBroker {
     private readonly iso: () => string,
   ) {}
 
-  place(input: NewOrderInput, quote: Quote | null): SimOrder {
+  place(input: NewOrderInput, quote: QuoteValues | null): SimOrder {
     if (this.byClientId.has(input.client_order_id)) throw new BrokerError(422, 40010001, 'client_order_id must be unique');
     const now = this.iso();
     const id = `sim-${(++this.seq).toString().padStart(8, '0')}`;
@@ -141,7 +141,7 @@ export class SimBroker {
     return { ...order };
   }
 
-  replace(id: string, patch: { qty?: number; limitCents?: number | null }, quote: Quote | null): SimOrder {
+  replace(id: string, patch: { qty?: number; limitCents?: number | null }, quote: QuoteValues | null): SimOrder {
     const old = this.openOrder(id);
     const input: NewOrderInput = {
       symbol: old.symbol,
@@ -170,7 +170,7 @@ export class SimBroker {
   }
 
   /** Called on every market step: resting limit orders and pending partial fills. */
-  onQuotes(quoteOf: (symbol: string) => Quote | null): void {
+  onQuotes(quoteOf: (symbol: string) => QuoteValues | null): void {
     for (const id of [...this.remaining.keys()]) {
       const order = this.orders.get(id)!;
       this.tryFill(order, quoteOf(order.symbol), true);
@@ -194,7 +194,7 @@ export class SimBroker {
     return all.filter((o) => status === 'all' || (status === 'open' ? open(o) : !open(o))).map((o) => ({ ...o }));
   }
 
-  positionList(quoteOf: (symbol: string) => Quote | null): Record<string, string>[] {
+  positionList(quoteOf: (symbol: string) => QuoteValues | null): Record<string, string>[] {
     const out: Record<string, string>[] = [];
     for (const [symbol, p] of this.positions) {
       if (p.qty === 0) continue;
@@ -219,7 +219,7 @@ export class SimBroker {
     return out;
   }
 
-  account(quoteOf: (symbol: string) => Quote | null): Record<string, unknown> {
+  account(quoteOf: (symbol: string) => QuoteValues | null): Record<string, unknown> {
     let mvCents = 0;
     for (const p of this.positionList(quoteOf)) mvCents += toCents(Number(p.market_value));
     const equity = this.cashCents + mvCents;
@@ -254,7 +254,7 @@ export class SimBroker {
     order.updated_at = this.iso();
   }
 
-  private tryFill(order: SimOrder, quote: Quote | null, later = false): void {
+  private tryFill(order: SimOrder, quote: QuoteValues | null, later = false): void {
     const left = this.remaining.get(order.id);
     if (left === undefined || !quote) return;
     const touch = order.side === 'buy' ? quote.ask : quote.bid;

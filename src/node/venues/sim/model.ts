@@ -1,7 +1,7 @@
 import { blackScholesPrice } from '../../../core/greeks/black-scholes';
 import { SeededRandom } from '../../../core/model/random';
 import { formatOcc, parseOcc } from '../../../core/model/occ';
-import type { Quote } from '../../../core/market/quote';
+import type { QuoteValues } from '../../../core/market/quote';
 import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
 
 /**
@@ -169,7 +169,7 @@ export class SimMarketModel {
   }
 
   /** Advances every walk to `nowMs` and returns a fresh quote for every instrument. */
-  step(nowMs: number): Quote[] {
+  step(nowMs: number): QuoteValues[] {
     this.advance(nowMs);
     return this.symbols_().map((s) => this.quote(s, nowMs)!);
   }
@@ -180,7 +180,7 @@ export class SimMarketModel {
   }
 
   /** The quote of `symbol` at the current walk state (call `advance` first); null if unknown. */
-  quote(symbol: string, nowMs: number): Quote | null {
+  quote(symbol: string, nowMs: number): QuoteValues | null {
     const w = this.walks.get(symbol);
     if (w) {
       const half = Math.max(0.01, cents(w.price * 0.00005));
@@ -215,7 +215,7 @@ export class SimMarketModel {
     w.price *= Math.exp(-0.5 * w.vol * w.vol * dt + w.vol * Math.sqrt(dt) * w.rng.normal());
   }
 
-  private make(symbol: string, bid: number, ask: number, last: number, nowMs: number): Quote {
+  private make(symbol: string, bid: number, ask: number, last: number, nowMs: number): QuoteValues {
     const size = this.sizeRng.int(1, 50);
     return { symbol, bid, ask, last, bidSize: size, askSize: size + this.sizeRng.int(0, 20), exchangeTime: nowMs, receivedAt: nowMs };
   }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
-import type { Quote } from '../../../core/market/quote';
+import type { QuoteValues } from '../../../core/market/quote';
 import { isStockSymbol, symbolKind } from '../../../core/market/symbols';
 import { parseOcc } from '../../../core/model/occ';
 import { SimMarketModel } from './model';
@@ -372,7 +372,7 @@ export class SimVenueServer {
   private tick(): void {
     const now = this.o.clock.now();
     this.model.advance(now);
-    const cache = new Map<string, Quote | null>();
+    const cache = new Map<string, QuoteValues | null>();
     const quoteOf = (s: string) => {
       if (!cache.has(s)) cache.set(s, this.model.quote(s, now));
       return cache.get(s)!;
@@ -666,11 +666,11 @@ export class SimVenueServer {
       this.model.advance(now);
       return this.model.quote(s, now);
     };
-    const restQuote = (q: Quote, options: boolean) => {
+    const restQuote = (q: QuoteValues, options: boolean) => {
       const t = rfc3339Nanos(now, this.nextNanos());
       return options ? { ap: q.ask, as: q.askSize, ax: 'C', bp: q.bid, bs: q.bidSize, bx: 'C', c: 'A', t } : { ap: q.ask, as: q.askSize, ax: 'V', bp: q.bid, bs: q.bidSize, bx: 'V', c: ['R'], t, z: 'C' };
     };
-    const restTrade = (q: Quote) => ({ p: q.last, s: 1, t: rfc3339Nanos(now, this.nextNanos()), x: 'V' });
+    const restTrade = (q: QuoteValues) => ({ p: q.last, s: 1, t: rfc3339Nanos(now, this.nextNanos()), x: 'V' });
     const dataRoute = (options: boolean, kind: 'latest' | 'trades' | 'snapshots') => {
       if (this.dataRestDown) return this.json(res, 503, { message: 'market data temporarily unavailable (sim fault fail_data_rest)' }, rate);
       if (symbols.length === 0) return this.json(res, 400, { message: 'symbols is required' }, rate);
@@ -760,7 +760,7 @@ export class SimVenueServer {
     this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
   }
 
-  private placeOrder(bodyText: string, quoteOf: (s: string) => Quote | null): unknown {
+  private placeOrder(bodyText: string, quoteOf: (s: string) => QuoteValues | null): unknown {
     const schema = z.object({
       symbol: z.string().min(1).max(32),
       qty: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().int().positive()),

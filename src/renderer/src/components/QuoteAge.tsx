@@ -1,6 +1,7 @@
 import { useDeskStore } from '../stores/desk-store';
 import { AgeBadge } from './AgeBadge';
 import { notSubscribedText } from '../features/health/freshness';
+import { quoteOfSymbol } from '../stores/desk-state';
 
 /**
  * A quote's age; for a symbol the subscription plan left out, a grey "—" (never "no quote" / red
@@ -22,7 +23,7 @@ export function QuoteAge({ symbol, receivedAt, clockOffsetMs, staleMs, testId = 
 
 /** "via REST": the price on this row came from a REST refresh (the stream had no fresh quote). */
 export function QuoteSourceChip({ symbol }: { symbol: string }) {
-  const rest = useDeskStore((s) => s.quotes[symbol]?.source === 'rest');
+  const rest = useDeskStore((s) => quoteOfSymbol(s, symbol)?.source === 'rest');
   if (!rest) return null;
   return (
     <span className="warn-chip warn-info" data-code="rest_price" data-testid="quote-source" data-source="rest" title="priced by a REST refresh: the stream had no fresh quote (its age is the REST reply's)">

@@ -3,6 +3,7 @@ import { useDeskStore } from '../stores/desk-store';
 import { useNowDerived } from '../hooks/use-now';
 import { omittedSet, structureAge } from '../features/health/freshness';
 import { QuoteAge } from './QuoteAge';
+import { quoteKey, quoteOfSymbol } from '../stores/desk-state';
 
 /**
  * A symbol's age as its mark's: from the receive time of what the mark is computed from (the book,
@@ -10,7 +11,7 @@ import { QuoteAge } from './QuoteAge';
  */
 export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
   const receivedAt = useDeskStore((s) => {
-    const q = s.quotes[symbol];
+    const q = quoteOfSymbol(s, symbol);
     return q ? markTimeOf(q, s.valuation.markPolicy) : null;
   });
   return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
@@ -24,10 +25,10 @@ export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; cl
 export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
   const plan = useDeskStore((s) => s.plan);
   const at = (now: number) => {
-    const { quotes, valuation } = useDeskStore.getState();
+    const { quotes, valuation, venue } = useDeskStore.getState();
     return structureAge(
       legs.map((symbol) => {
-        const q = quotes[symbol];
+        const q = quotes[quoteKey(venue, symbol)];
         return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
       }),
       now + clockOffsetMs,
@@ -57,7 +58,7 @@ export const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'mi
 export function useMissingLegsAllOmitted(legs: readonly { symbol: string }[] | undefined): boolean {
   return useDeskStore((st) => {
     if (!legs || !st.plan || st.plan.omitted.length === 0) return false;
-    const missing = legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    const missing = legs.filter((l) => quoteOfSymbol(st, l.symbol) === undefined).map((l) => l.symbol);
     return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
   });
 }

@@ -69,9 +69,9 @@ export interface DeskState {
   positions: Record<string, LivePosition>;
   /** Server time (ms) of the latest valuation. */
   valuedAt: number;
-  /** Open position keys by symbol (which positions a quote touches). */
+  /** Open position keys by instrument (`venue:symbol`, the quote key: which positions a quote touches). */
   openBySymbol: Record<string, string[]>;
-  /** Open option position keys by underlying symbol (whose model delta an underlying quote moves). */
+  /** Open option position keys by underlying instrument (whose model delta an underlying quote moves). */
   openByUnderlying: Record<string, string[]>;
   /** Keys of closed positions in the order they closed: the trade history. */
   tradeKeys: string[];
@@ -154,18 +154,36 @@ export type ReduceResult = { state: DeskState; needResync: boolean };
 
 // ---------- valuation helpers (pure) ----------
 
+/**
+ * Quotes are keyed by instrument (`venue:symbol`, QuoteWire.instrument): the same symbol at two
+ * venues is two quotes. A venue symbol (a structure leg, an underlying) is looked up at a venue.
+ */
+export function quoteKey(venue: string, symbol: string): string {
+  return `${venue}:${symbol}`;
+}
+
+/** The quote of a venue symbol at the desk's venue. */
+export function quoteOfSymbol(s: Pick<DeskState, 'quotes' | 'venue'>, symbol: string): QuoteWire | undefined {
+  return s.quotes[quoteKey(s.venue, symbol)];
+}
+
+/** The key of an underlying symbol at the venue of a position's instrument. */
+function underlyingKey(r: PositionRecord, underlying: string): string {
+  return quoteKey(r.instrument_id.slice(0, r.instrument_id.indexOf(':')), underlying);
+}
+
 function valueOne(r: PositionRecord, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): LivePosition {
   // Closed positions are valued without a quote on both sides (nothing left to mark).
   if (r.status === 'CLOSED') return revaluePosition(r, null, now, v);
   const u = deltaUnderlyingOf(r);
-  return revaluePosition(r, quotes[r.symbol] ?? null, now, v, u === null ? null : (quotes[u] ?? null));
+  return revaluePosition(r, quotes[r.instrument_id] ?? null, now, v, u === null ? null : (quotes[underlyingKey(r, u)] ?? null));
 }
 
 function indexUnderlyings(records: Record<string, PositionRecord>): Record<string, string[]> {
   const idx: Record<string, string[]> = {};
   for (const r of Object.values(records)) {
     const u = deltaUnderlyingOf(r);
-    if (u !== null) (idx[u] ??= []).push(r.key);
+    if (u !== null) (idx[underlyingKey(r, u)] ??= []).push(r.key);
   }
   return idx;
 }
@@ -174,7 +192,7 @@ function indexOpen(records: Record<string, PositionRecord>): Record<string, stri
   const idx: Record<string, string[]> = {};
   for (const r of Object.values(records)) {
     if (r.status === 'CLOSED') continue;
-    (idx[r.symbol] ??= []).push(r.key);
+    (idx[r.instrument_id] ??= []).push(r.key);
   }
   return idx;
 }
@@ -192,9 +210,9 @@ function valueAllPositions(records: Record<string, PositionRecord>, quotes: Reco
   return out;
 }
 
-function valueStructures(defs: Record<string, StructureDefWire>, quotes: Record<string, QuoteWire>, now: number, v: ValuationSettings): Record<string, StructureView> {
+function valueStructures(defs: Record<string, StructureDefWire>, quotes: Record<string, QuoteWire>, venue: string, now: number, v: ValuationSettings): Record<string, StructureView> {
   const out: Record<string, StructureView> = {};
-  for (const [id, d] of Object.entries(defs)) out[id] = revalueStructure(d, (s) => quotes[s], now, v);
+  for (const [id, d] of Object.entries(defs)) out[id] = revalueStructure(d, (s) => quotes[quoteKey(venue, s)], now, v);
   return out;
 }
 
@@ -211,7 +229,7 @@ export function revalueAll(state: DeskState, now: number): Record<string, LivePo
 /** Recomputes every derived field from records, quotes and valuation at `now`. */
 function rebuild(state: DeskState, now: number): DeskState {
   const positions = valueAllPositions(state.records, state.quotes, now, state.valuation);
-  const structures = valueStructures(state.structureDefs, state.quotes, now, state.valuation);
+  const structures = valueStructures(state.structureDefs, state.quotes, state.venue, now, state.valuation);
   const positionTotals = totalsOf(Object.values(positions));
   return {
     ...state,
@@ -288,14 +306,15 @@ function omittedOf(plan: SubscriptionPlanWire | null): ReadonlySet<string> | nul
   if (!set) omittedCache.set(plan, (set = new Set(plan.omitted)));
   return set;
 }
-function withoutOmitted(quotes: Record<string, QuoteWire>, plan: SubscriptionPlanWire | null): Record<string, QuoteWire> {
+function withoutOmitted(quotes: Record<string, QuoteWire>, plan: SubscriptionPlanWire | null, venue: string): Record<string, QuoteWire> {
   const omitted = omittedOf(plan);
   if (omitted === null) return quotes;
   let out: Record<string, QuoteWire> | null = null;
   for (const symbol of omitted) {
-    if (quotes[symbol] === undefined) continue;
+    const key = quoteKey(venue, symbol);
+    if (quotes[key] === undefined) continue;
     out ??= { ...quotes };
-    delete out[symbol];
+    delete out[key];
   }
   return out ?? quotes;
 }
@@ -305,7 +324,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
   if (event.type === 'snapshot') {
     const s = event.snapshot;
     const quotes: Record<string, QuoteWire> = {};
-    for (const q of s.quotes) quotes[q.symbol] = q;
+    for (const q of s.quotes) quotes[q.instrument] = q;
     const records: Record<string, PositionRecord> = {};
     for (const r of s.positions ?? []) records[r.key] = r;
     const structureDefs: Record<string, StructureDefWire> = {};
@@ -339,7 +358,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       activeNodes: s.active_nodes ?? [],
       progress: s.progress ?? null,
     };
-    const rebuilt = rebuild({ ...base, quotes: withoutOmitted(quotes, base.plan) }, s.serverTime);
+    const rebuilt = rebuild({ ...base, quotes: withoutOmitted(quotes, base.plan, base.venue) }, s.serverTime);
     // The desk keeps when prices were last good (a reloaded page starts from its figure, not null).
     return { state: { ...rebuilt, lastGoodAsOf: lastGoodAsOf(rebuilt.totals, laterOf(state.lastGoodAsOf, s.pnl_snapshot?.last_good_as_of)) }, needResync: false };
   }
@@ -359,7 +378,7 @@ export function reduceDesk(state: DeskState, event: DeskEvent, localNow: number)
       const plan = event.plan === undefined ? base.plan : samePlan(base.plan, event.plan);
       const next: DeskState = { ...base, streaming: event.streaming, streams: event.streams, streamer: event.streamer ?? base.streamer, plan };
       // A plan that now leaves out symbols we hold quotes for: drop them and revalue.
-      const quotes = plan === base.plan ? base.quotes : withoutOmitted(base.quotes, plan);
+      const quotes = plan === base.plan ? base.quotes : withoutOmitted(base.quotes, plan, base.venue);
       return { state: quotes === base.quotes ? next : rebuild({ ...next, quotes }, now), needResync: false };
     }
     case 'position_event': {
@@ -416,10 +435,10 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
   if (updates.length > 0) {
     quotes = { ...state.quotes };
     for (const q of updates) {
-      quotes[q.symbol] = q;
-      for (const k of state.openBySymbol[q.symbol] ?? []) touched.add(k);
+      quotes[q.instrument] = q;
+      for (const k of state.openBySymbol[q.instrument] ?? []) touched.add(k);
       // An underlying's quote moves the model delta of the options on it.
-      for (const k of state.openByUnderlying[q.symbol] ?? []) deltaTouched.add(k);
+      for (const k of state.openByUnderlying[q.instrument] ?? []) deltaTouched.add(k);
     }
   }
   const staleMs = state.valuation.staleAfterMs;
@@ -450,7 +469,7 @@ function catchUp(state: DeskState, now: number, updates: readonly QuoteWire[]): 
     const prev = state.positions[k];
     if (!r || !prev || touched.has(k)) continue;
     const u = deltaUnderlyingOf(r);
-    positions[k] = revalueDelta(prev, r, quotes[r.symbol] ?? null, now, state.valuation, u === null ? null : (quotes[u] ?? null));
+    positions[k] = revalueDelta(prev, r, quotes[r.instrument_id] ?? null, now, state.valuation, u === null ? null : (quotes[underlyingKey(r, u)] ?? null));
   }
   // A delta moves no money: totals change only with fully revalued positions.
   const positionTotals = touched.size > 0 ? totalsOf(Object.values(positions)) : state.positionTotals;
@@ -471,7 +490,7 @@ export function lastGoodAsOf(totals: PnlSnapshotWire, previous: number | null): 
 
 /** tick_update: quotes were applied by catchUp; structures (few) are revalued whole. */
 function applyTick(state: DeskState, now: number, event: { active_nodes: string[]; progress?: ReplayProgress; pnl_snapshot: PnlSnapshotWire }): DeskState {
-  const structures = valueStructures(state.structureDefs, state.quotes, now, state.valuation);
+  const structures = valueStructures(state.structureDefs, state.quotes, state.venue, now, state.valuation);
   const totals = allTotals(state.positionTotals, state.structureDefs, structures);
   return {
     ...state,

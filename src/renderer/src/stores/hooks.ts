@@ -32,7 +32,8 @@ export const useStreamer = () => useDeskStore(sel.selectStreamer);
 export const useStaleSummary = (localNow: number): StaleSummary => {
   const positions = useDeskStore((s) => s.positions);
   const quotes = useDeskStore((s) => s.quotes);
+  const venue = useDeskStore((s) => s.venue);
   const valuation = useDeskStore((s) => s.valuation);
   const clockOffsetMs = useDeskStore((s) => s.clockOffsetMs);
-  return sel.selectStaleSummary({ positions, quotes, valuation } as Parameters<typeof sel.selectStaleSummary>[0], localNow + clockOffsetMs);
+  return sel.selectStaleSummary({ positions, quotes, venue, valuation } as Parameters<typeof sel.selectStaleSummary>[0], localNow + clockOffsetMs);
 };

@@ -15,7 +15,7 @@ import type {
   StreamHealthWire,
   StructureView,
 } from '@shared/contract';
-import type { DeskState } from './desk-state';
+import { quoteOfSymbol, type DeskState } from './desk-state';
 
 /** Caches the last result per input identity (one slot: selectors run on the latest state). */
 function memo<A extends object, R>(fn: (a: A) => R): (a: A) => R {
@@ -170,7 +170,7 @@ export function selectStaleSummary(s: DeskState, now: number): StaleSummary {
   for (const p of Object.values(s.positions)) {
     if (p.status === 'CLOSED') continue;
     open++;
-    const q = s.quotes[p.symbol];
+    const q = quoteOfSymbol(s, p.symbol);
     const received = q ? markTimeOf(q, s.valuation.markPolicy) : null;
     if (received === null) {
       missing++;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { FifoLedger, makeFill } from '../../../../src/core/pnl/fifo';
 import { MULT_ONE, multiplier } from '../../../../src/core/model/money';
 import { occInstrument } from '../../../../src/core/model/occ';
+import { sim } from '../../../helpers/ids';
 import {
   instrumentFromWire,
   instrumentToWire,
@@ -30,7 +31,7 @@ describe('position records on the wire', () => {
         const ledger = new FifoLedger({ multiplierOf: () => multiplier(mult) });
         fills.forEach((f, i) => ledger.apply(makeFill({ fill_id: `f${i}`, position_id: 'p', symbol: 'X', side: f.side, quantity: f.qty, price: f.price, fee: f.fee, time: i })));
         for (const snap of ledger.positions()) {
-          const rec = JSON.parse(JSON.stringify(positionRecordOf(snap, null, meta))) as ReturnType<typeof positionRecordOf>;
+          const rec = JSON.parse(JSON.stringify(positionRecordOf(snap, sim(snap.symbol), null, meta))) as ReturnType<typeof positionRecordOf>;
           const { key: _k, ...exact } = snap;
           expect(snapshotOfRecord(rec)).toMatchObject(exact);
           expect(snapshotOfRecord(rec)).toEqual(snap);
@@ -53,8 +54,8 @@ describe('position records on the wire', () => {
     const r = ledger.apply(makeFill({ fill_id: 'a', position_id: 'p', symbol: 'X', side: 'BUY', quantity: 3, price: 10, time: 0 }));
     if (!r.ok) throw new Error('fixture');
     const snap = r.changes[0]!.position;
-    const q = { symbol: 'X', bid: 10.5, ask: 10.7, last: 10.6, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 };
-    const live = revaluePosition(positionRecordOf(snap, null, { ...meta, entry_trigger: 'why' }), q, 1000, defaultValuation);
+    const q = { instrument: sim('X'), symbol: 'X', bid: 10.5, ask: 10.7, last: 10.6, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 };
+    const live = revaluePosition(positionRecordOf(snap, sim(snap.symbol), null, { ...meta, entry_trigger: 'why' }), q, 1000, defaultValuation);
     const { source, entry_flow_ids, exit_flow_ids, entry_trigger, exit_reason, ...view } = live;
     expect(view).toEqual(positionView({ position: snap, quote: q, now: 1000, config: defaultValuation }));
     expect({ source, entry_flow_ids, exit_flow_ids, entry_trigger, exit_reason }).toEqual({ ...meta, entry_trigger: 'why' });

@@ -7,6 +7,8 @@ import { makeFill } from '../../../../src/core/pnl/fifo';
 import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { PnlSampleRing } from '../../../../src/core/events/pnl-sample-ring';
 import { LtpProvider } from '../../../../src/core/market/ltp-provider';
+import { sim, sims } from '../../../helpers/ids';
+import { instrumentId, instrumentSymbol, type InstrumentId } from '../../../../src/core/model/ids';
 
 const T0 = Date.UTC(2026, 10, 20, 15);
 
@@ -14,7 +16,7 @@ function setup(opts: { refreshSeconds?: number } = {}) {
   const clock = new ManualClock(T0);
   const cache = new QuoteCache(clock);
   const calls: { op: string; symbols?: readonly string[] }[] = [];
-  let subscribed: string[] = [];
+  let subscribed: InstrumentId[] = [];
   const subs: TrackerSubscriptions = {
     replaceSubscriptions: (consumer, symbols) => {
       expect(consumer).toBe(TRACKER_CONSUMER_ID);
@@ -26,11 +28,11 @@ function setup(opts: { refreshSeconds?: number } = {}) {
       calls.push({ op: 'release' });
       subscribed = [];
     },
-    subscribedSymbols: () => subscribed,
+    subscribedInstruments: () => subscribed,
   };
   let streaming = true;
   const ring = new PnlSampleRing(100);
-  const tracker = new ActivePnlTracker({
+  const tracker = new ActivePnlTracker({ venue: 'sim',
     clock,
     quotes: cache,
     subscriptions: subs,
@@ -39,7 +41,7 @@ function setup(opts: { refreshSeconds?: number } = {}) {
     sampleSink: ring,
   });
   const quote = (symbol: string, bid: number, ask: number, at = clock.now()): void =>
-    cache.put({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at } satisfies Quote);
+    cache.put({ instrument: sim(symbol), symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at } satisfies Quote);
   const fill = (id: string, pid: string, symbol: string, side: 'BUY' | 'SELL', quantity: number, price: number) =>
     tracker.applyFill(makeFill({ fill_id: id, position_id: pid, symbol, side, quantity, price, time: clock.now() }), { executionId: `exec-${id}` });
   return { clock, cache, tracker, calls, ring, quote, fill, setStreaming: (s: boolean) => (streaming = s) };
@@ -162,11 +164,11 @@ describe('ActivePnlTracker', () => {
     fill('f0', 'p0', 'IBM', 'BUY', 1, 100); // before start: nothing is subscribed yet
     expect(calls).toEqual([]);
     tracker.start();
-    expect(calls).toEqual([{ op: 'replace', symbols: ['IBM'] }]);
+    expect(calls).toEqual([{ op: 'replace', symbols: sims('IBM') }]);
     fill('f1', 'p1', 'SPY', 'BUY', 1, 100);
-    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: ['IBM', 'SPY'] });
+    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: sims('IBM', 'SPY') });
     fill('f2', 'p1', 'SPY', 'SELL', 1, 101); // closed: SPY no longer needed
-    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: ['IBM'] });
+    expect(calls.at(-1)).toEqual({ op: 'replace', symbols: sims('IBM') });
     const n = calls.length;
     tracker.refresh(); // nothing changed: no churn
     expect(calls).toHaveLength(n);
@@ -179,7 +181,7 @@ describe('ActivePnlTracker', () => {
     const cache = new QuoteCache(clock);
     let listeners = 0;
     const counted = {
-      get: (s: string) => cache.get(s),
+      get: (s: InstrumentId) => cache.get(s),
       onQuote: (l: (q: Quote) => void) => {
         listeners++;
         const off = cache.onQuote(l);
@@ -189,7 +191,7 @@ describe('ActivePnlTracker', () => {
         };
       },
     };
-    const tracker = new ActivePnlTracker({ clock, quotes: counted });
+    const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: counted });
     const refreshOff = tracker.onRefresh(() => {});
     for (let i = 0; i < 3; i++) {
       tracker.start();
@@ -295,14 +297,14 @@ describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 ite
       fetchLatest: (symbols) => {
         fetched.push([...symbols]);
         if (opts.failing?.()) return Promise.reject(new Error('HTTP 503 from the data API'));
-        return Promise.resolve(symbols.map((symbol) => ({ symbol, bid: venueBid, ask: venueBid + 0.5, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() })));
+        return Promise.resolve(symbols.map((instrument) => ({ instrument, symbol: instrumentSymbol(instrument), bid: venueBid, ask: venueBid + 0.5, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() })));
       },
     });
-    let subscribed: string[] = [];
-    const tracker = new ActivePnlTracker({
+    let subscribed: InstrumentId[] = [];
+    const tracker = new ActivePnlTracker({ venue: 'sim',
       clock,
       quotes: cache,
-      subscriptions: { replaceSubscriptions: (_c, s) => (subscribed = [...s]), release: () => (subscribed = []), subscribedSymbols: () => subscribed },
+      subscriptions: { replaceSubscriptions: (_c, s) => (subscribed = [...s]), release: () => (subscribed = []), subscribedInstruments: () => subscribed },
       streamer: () => ({ state: 'running', streaming: true }),
       valuation: { staleAfterMs: 5000 },
       restRefresh: () => ltp,
@@ -310,7 +312,7 @@ describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 ite
     tracker.start();
     tracker.applyFill(makeFill({ fill_id: 'f1', position_id: 'p1', symbol: 'SPY', side: 'BUY', quantity: 10, price: 580, time: clock.now() }));
     // the stream delivers one quote, then stalls
-    cache.applyQuote({ symbol: 'SPY', bid: 581, ask: 581.5, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+    cache.applyQuote({ instrument: sim('SPY'), symbol: 'SPY', bid: 581, ask: 581.5, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
     const step = async (ms: number) => {
       for (let t = 0; t < ms; t += 25) {
         clock.advance(25);
@@ -329,14 +331,14 @@ describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 ite
       const t = tracker.snapshot().trades[0]!;
       expect(t.unrealized_value, `P&L known at ${ms} ms of stall`).not.toBeNull();
     }
-    const q = cache.get('SPY')!;
+    const q = cache.get(sim('SPY'))!;
     expect(q.source).toBe('rest');
     expect(clock.now() - q.receivedAt).toBeLessThanOrEqual(5000);
     expect(tracker.snapshot().trades[0]!.mark).toBe(600.25);
     // shared and rate-limited: one call per refresh round, not one per check
     expect(fetched.length).toBeGreaterThanOrEqual(6);
     expect(fetched.length).toBeLessThanOrEqual(10);
-    expect(fetched.every((b) => b.length === 1 && b[0] === 'SPY')).toBe(true);
+    expect(fetched.every((b) => b.length === 1 && b[0] === sim('SPY'))).toBe(true);
   });
 
   it('P&L turns unknown only when REST fails too, and the reason is kept', async () => {
@@ -362,5 +364,55 @@ describe('ActivePnlTracker: REST fallback when its quotes go stale (issue 12 ite
     expect(tracker.timerCount).toBe(2);
     tracker.stop();
     expect(tracker.timerCount).toBe(0);
+  });
+});
+
+describe('ActivePnlTracker: positions belong to the desk venue (issue 15)', () => {
+  it('values a position from its own venue quote only, subscribes that instrument, and follows a venue change', () => {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock);
+    let subscribed: InstrumentId[] = [];
+    const tracker = new ActivePnlTracker({
+      venue: 'alpaca',
+      clock,
+      quotes: cache,
+      subscriptions: { replaceSubscriptions: (_c, s) => (subscribed = [...s]), release: () => (subscribed = []), subscribedInstruments: () => subscribed },
+      streamer: () => ({ state: 'running', streaming: true }),
+    });
+    tracker.start();
+    tracker.applyFill(makeFill({ fill_id: 'f1', position_id: 'p1', symbol: 'AAPL', side: 'BUY', quantity: 10, price: 100, time: T0 }));
+    expect(subscribed).toEqual([instrumentId('alpaca', 'AAPL')]);
+    expect(tracker.records()[0]).toMatchObject({ instrument_id: 'alpaca:AAPL', symbol: 'AAPL' });
+    const put = (venue: string, bid: number) =>
+      cache.put({ instrument: instrumentId(venue, 'AAPL'), symbol: 'AAPL', bid, ask: bid + 0.02, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+    // Another venue's AAPL never values this position.
+    put('sim', 150);
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBeNull();
+    put('alpaca', 101);
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('10.1'); // (101.01 − 100) × 10
+    // The desk's venue changes: the same position is now valued from sim:AAPL.
+    tracker.setVenue('sim');
+    expect(subscribed).toEqual([instrumentId('sim', 'AAPL')]);
+    expect(tracker.records()[0]).toMatchObject({ instrument_id: 'sim:AAPL' });
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('500.1'); // (150.01 − 100) × 10
+    tracker.stop();
+  });
+
+  it('loads portfolio-file positions as instruments of the configured venue', () => {
+    const clock = new ManualClock(T0);
+    const cache = new QuoteCache(clock);
+    const tracker = new ActivePnlTracker({ venue: 'alpaca', clock, quotes: cache });
+    tracker.start();
+    const p = parsePortfolio(JSON.stringify({ version: 1, positions: [{ id: 'spy', type: 'stock', symbol: 'SPY', side: 'long', quantity: '2', cost_basis: '100', opened_at: '2026-11-01T00:00:00Z' }] }));
+    if (!p.ok) throw new Error('fixture');
+    const r = tracker.setPortfolio(p.portfolio, null);
+    expect(r.positions.map((x) => [x.instrument_id, x.symbol])).toEqual([['alpaca:SPY', 'SPY']]);
+    expect(tracker.neededInstruments()).toEqual([instrumentId('alpaca', 'SPY')]);
+    cache.put({ instrument: instrumentId('alpaca', 'SPY'), symbol: 'SPY', bid: 101, ask: 101, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 });
+    expect(tracker.pnlSnapshot().totals[0]!.unrealized_pnl).toBe('2');
+    // A fill whose symbol cannot be an instrument is refused with the reason, not thrown.
+    const r2 = tracker.applyFill(makeFill({ fill_id: 'bad', position_id: 'x', symbol: 'NOT A SYMBOL', side: 'BUY', quantity: 1, price: 1, time: T0 }));
+    expect(r2).toMatchObject({ ok: false, rejection: { fill_id: 'bad', reason: expect.stringContaining('not an instrument at venue alpaca') } });
+    tracker.stop();
   });
 });

@@ -8,9 +8,11 @@ import { multiplier, toDecimalString, type Money } from '../../../../src/core/mo
 import type { Quote } from '../../../../src/core/market/quote';
 import { QuoteCache } from '../../../../src/core/market/quote-cache';
 import { SymbolTable } from '../../../../src/core/market/symbol-table';
+import { instrumentId, instrumentSymbol, type InstrumentId } from '../../../../src/core/model/ids';
+import { sim } from '../../../helpers/ids';
 
 const quote = (symbol: string, bid: number | null, ask: number | null, receivedAt: number, last: number | null = null): Quote => ({
-  symbol, bid, ask, last, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
+  instrument: sim(symbol), symbol, bid, ask, last, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
 });
 
 function ledgerWith(...fills: [pid: string, symbol: string, side: 'BUY' | 'SELL', qty: string, price: string, fee?: string][]) {
@@ -28,19 +30,19 @@ describe('PortfolioBook', () => {
   it('an open position without a quote is unknown, never 0', () => {
     const l = ledgerWith(['A', 'AAPL', 'BUY', '10', '228.40', '1.00']);
     const book = new PortfolioBook();
-    for (const p of l.positions()) book.setPosition(p);
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     const t = book.totals(0).currencies[0]!;
     expect(t.unrealized).toBeNull();
     expect(t.total).toBeNull();
     expect(str(t.unrealized_known)).toBe('0');
-    expect(t.unknown).toEqual([{ key: 'A#0', symbol: 'AAPL', reason: 'no_quote' }]);
+    expect(t.unknown).toEqual([{ key: 'A#0', instrument: sim('AAPL'), symbol: 'AAPL', reason: 'no_quote' }]);
     expect(str(t.realized)).toBe('-1'); // the fee is known
   });
 
   it('values on the quote, exactly, and updates only the touched symbol', () => {
     const l = ledgerWith(['A', 'AAPL', 'BUY', '10', '228.40'], ['S', 'SPY', 'SELL', '3', '585.20']);
     const book = new PortfolioBook();
-    for (const p of l.positions()) book.setPosition(p);
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     expect(book.onQuote(quote('AAPL', 229.1, 229.13, 1000))).toBe(true);
     expect(book.onQuote(quote('MSFT', 1, 2, 1000))).toBe(false);
     let t = book.totals(1000).currencies[0]!;
@@ -56,7 +58,7 @@ describe('PortfolioBook', () => {
   it('says why: one-sided, crossed, stale; as_of is the oldest fresh quote', () => {
     const l = ledgerWith(['A', 'AAPL', 'BUY', '1', '1'], ['B', 'MSFT', 'BUY', '1', '1']);
     const book = new PortfolioBook({ staleAfterMs: 5000 });
-    for (const p of l.positions()) book.setPosition(p);
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     book.onQuote(quote('AAPL', null, 2, 0));
     expect(book.totals(0).currencies[0]!.unknown.map((u) => u.reason).sort()).toEqual(['no_quote', 'one_sided']);
     book.onQuote(quote('AAPL', 2.1, 2, 10));
@@ -68,7 +70,7 @@ describe('PortfolioBook', () => {
     expect(t.as_of).toBe(1000);
     t = book.totals(6001); // AAPL is now 5.001 s old
     expect(t.currencies[0]!.unrealized).toBeNull();
-    expect(t.currencies[0]!.unknown).toEqual([{ key: 'A#0', symbol: 'AAPL', reason: 'stale_quote' }]);
+    expect(t.currencies[0]!.unknown).toEqual([{ key: 'A#0', instrument: sim('AAPL'), symbol: 'AAPL', reason: 'stale_quote' }]);
     expect(str(t.currencies[0]!.unrealized_known)).toBe('2.1');
     expect(t.as_of).toBe(4000);
     expect(book.value('A#0', 6001)).toMatchObject({ unrealized: null, reason: 'stale_quote' });
@@ -81,7 +83,7 @@ describe('PortfolioBook', () => {
     const q = quote('XYZ', 9, 11, 0, 12);
     const run = (policy: MarkPolicy) => {
       const book = new PortfolioBook({ markPolicy: policy });
-      for (const p of l.positions()) book.setPosition(p);
+      for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
       book.onQuote(q);
       return ['L#0', 'S#0'].map((k) => str(book.value(k, 0)!.unrealized));
     };
@@ -89,7 +91,7 @@ describe('PortfolioBook', () => {
     expect(run('last')).toEqual(['2', '-2']);
     expect(run('conservative')).toEqual(['-1', '-1']);
     const book = new PortfolioBook({ markPolicy: 'last' });
-    for (const p of l.positions()) book.setPosition(p);
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     book.onQuote(quote('XYZ', 9, 11, 0, null));
     expect(book.value('L#0', 0)!.reason).toBe('no_last');
   });
@@ -97,13 +99,13 @@ describe('PortfolioBook', () => {
   it('follows fills: partial close moves value to realized; a closed position leaves the open set', () => {
     const l = ledgerWith(['A', 'AAPL', 'BUY', '10', '100']);
     const book = new PortfolioBook();
-    book.setPosition(l.get('A', 0)!);
+    book.setPosition(sim('AAPL'), l.get('A', 0)!);
     book.onQuote(quote('AAPL', 109.99, 110.01, 0));
     expect(str(book.totals(0).currencies[0]!.unrealized)).toBe('100');
     const apply = (side: 'BUY' | 'SELL', q: string, p: string, id: string) => {
       const r = l.apply(makeFill({ fill_id: id, position_id: 'A', symbol: 'AAPL', side, quantity: q, price: p, time: 5 }));
       if (!r.ok) throw new Error(r.rejection.reason);
-      for (const c of r.changes) book.setPosition(c.position);
+      for (const c of r.changes) book.setPosition(sim(c.position.symbol), c.position);
     };
     apply('SELL', '4', '110', 'x1');
     let t = book.totals(0).currencies[0]!;
@@ -117,8 +119,8 @@ describe('PortfolioBook', () => {
 
   it('keeps totals per currency', () => {
     const l = ledgerWith(['U', 'AAPL', 'BUY', '1', '1'], ['I', 'NIFTY', 'BUY', '1', '1']);
-    const book = new PortfolioBook({ currencyOf: (s) => (s === 'NIFTY' ? 'INR' : 'USD') });
-    for (const p of l.positions()) book.setPosition(p);
+    const book = new PortfolioBook({ currencyOf: (s) => (instrumentSymbol(s) === 'NIFTY' ? 'INR' : 'USD') });
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     book.onQuote(quote('NIFTY', 2, 2, 0));
     const byCur = Object.fromEntries(book.totals(0).currencies.map((c) => [c.currency, c]));
     expect(str(byCur.INR!.unrealized)).toBe('1');
@@ -135,7 +137,7 @@ describe('PortfolioBook', () => {
       fc.property(fc.constantFrom<MarkPolicy>('mid', 'conservative'), fc.array(step, { maxLength: 120 }), (policy, steps) => {
         const ledger = new FifoLedger({ multiplierOf: () => multiplier(100) });
         const quotes = new Map<string, Quote>();
-        const book = new PortfolioBook({ markPolicy: policy, staleAfterMs: 5000, quoteOf: (sym) => quotes.get(sym) });
+        const book = new PortfolioBook({ markPolicy: policy, staleAfterMs: 5000, quoteOf: (sym) => quotes.get(instrumentSymbol(sym)) });
         const symOf = new Map<string, string>();
         let now = 0;
         let n = 0;
@@ -144,7 +146,7 @@ describe('PortfolioBook', () => {
             const sym = symOf.get(s.pid) ?? s.sym;
             symOf.set(s.pid, sym);
             const r = ledger.apply(makeFill({ fill_id: `f${n++}`, position_id: s.pid, symbol: sym, side: s.buy ? 'BUY' : 'SELL', quantity: s.q, price: s.p / 100, time: now }));
-            if (r.ok) for (const c of r.changes) book.setPosition(c.position);
+            if (r.ok) for (const c of r.changes) book.setPosition(sim(c.position.symbol), c.position);
           } else {
             now += s.dt;
             const bid = s.bid === null ? null : s.bid / 100;
@@ -192,11 +194,11 @@ describe('PortfolioBook', () => {
     fc.assert(
       fc.property(fc.constantFrom<MarkPolicy>('mid', 'conservative', 'last'), fc.array(step, { maxLength: 100 }), (policy, steps) => {
         let now = 0;
-        const table = new SymbolTable();
-        table.intern('UNHELD'); // ids of the book's symbols do not start at 0
+        const table = new SymbolTable<InstrumentId>();
+        table.intern(sim('UNHELD')); // ids of the book's symbols do not start at 0
         const cache = new QuoteCache({ now: () => now }, { symbols: table });
         const ledger = new FifoLedger({ multiplierOf: (s) => multiplier(mult[s]!) });
-        const opts = { markPolicy: policy, staleAfterMs: (s: string) => (s === 'C' ? 2000 : 5000), currencyOf: (s: string) => (s === 'D' ? 'INR' : 'USD'), quoteOf: (s: string) => cache.get(s) };
+        const opts = { markPolicy: policy, staleAfterMs: (s: InstrumentId) => (s === sim('C') ? 2000 : 5000), currencyOf: (s: InstrumentId) => (s === sim('D') ? 'INR' : 'USD'), quoteOf: (s: InstrumentId) => cache.get(s) };
         const shared = new PortfolioBook({ ...opts, symbols: table });
         const own = new PortfolioBook(opts);
         cache.onQuote((q) => {
@@ -213,8 +215,8 @@ describe('PortfolioBook', () => {
             const r = ledger.apply(makeFill({ fill_id: `f${n++}`, position_id: s.pid, symbol: sym, side: s.buy ? 'BUY' : 'SELL', quantity: s.q, price: s.p / 100, time: now }));
             if (r.ok) {
               for (const c of r.changes) {
-                shared.setPosition(c.position);
-                own.setPosition(c.position);
+                shared.setPosition(sim(c.position.symbol), c.position);
+                own.setPosition(sim(c.position.symbol), c.position);
                 removed.delete(c.position.key);
               }
             }
@@ -239,7 +241,7 @@ describe('PortfolioBook', () => {
           const e = expected.get(cur) ?? { known: 0n, unknown: [], open: 0 };
           expected.set(cur, e);
           e.open++;
-          const q = cache.get(p.symbol);
+          const q = cache.get(sim(p.symbol));
           const m = q ? markOf(quotePrices(q), policy, p.side) : null;
           const reason = !q ? 'no_quote' : !m!.ok ? m!.reason : now - q.receivedAt > (p.symbol === 'C' ? 2000 : 5000) ? 'stale_quote' : null;
           if (reason === null) e.known += unrealizedAt(p, (m as { markX2: bigint }).markX2) as bigint;
@@ -259,7 +261,7 @@ describe('PortfolioBook', () => {
             expect(v.unrealized).toBe(v.reason === null ? unrealizedAt(p, v.markX2!) : null);
           }
         }
-        expect(shared.symbols().sort()).toEqual(own.symbols().sort());
+        expect(shared.instruments().sort()).toEqual(own.instruments().sort());
       }),
       { numRuns: 300 },
     );
@@ -270,12 +272,68 @@ describe('PortfolioBook', () => {
   it('a price above the plausible maximum is a bad price, not a wrong number', () => {
     const l = ledgerWith(['A', 'X', 'BUY', '1', '10']);
     const book = new PortfolioBook();
-    for (const p of l.positions()) book.setPosition(p);
+    for (const p of l.positions()) book.setPosition(sim(p.symbol), p);
     book.onQuote(quote('X', 500_000_000, 500_000_001, 0));
     expect(book.value('A#0', 0)).toMatchObject({ unrealized: null, reason: 'bad_price' });
     book.onQuote(quote('X', 9_999_999, 10_000_001, 0));
     expect(book.value('A#0', 0)).toMatchObject({ unrealized: null, reason: 'bad_price' });
     book.onQuote(quote('X', 9_999_999, 10_000_000, 1));
     expect(str(book.value('A#0', 1)!.unrealized)).toBe('9999989.5');
+  });
+});
+
+describe('PortfolioBook keyed by InstrumentId (issue 15)', () => {
+  const a = instrumentId('a', 'X');
+  const b = instrumentId('b', 'X');
+  const tick = (instrument: InstrumentId, bid: number, ask: number, at: number): Quote => ({
+    instrument, symbol: 'X', bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at,
+  });
+
+  it('values positions on a:X and b:X each from its own venue quote, with exact totals', () => {
+    // Two positions in the same venue symbol X, one per venue: 10 long at 100.00 on a, 4 short at 250.10 on b.
+    const l = ledgerWith(['PA', 'X', 'BUY', '10', '100.00', '0.50'], ['PB', 'X', 'SELL', '4', '250.10', '0.25']);
+    const table = new SymbolTable<InstrumentId>();
+    const cache = new QuoteCache({ now: () => 0 }, { symbols: table });
+    const book = new PortfolioBook({ symbols: table, quoteOf: (i) => cache.get(i) });
+    cache.onQuote((q) => book.onQuote(q));
+    book.setPosition(a, l.get('PA', 0)!);
+    book.setPosition(b, l.get('PB', 0)!);
+    expect(book.instruments().sort()).toEqual([a, b]);
+    // Only a's quote: b's position is unknown (a's price never values it).
+    cache.put(tick(a, 101.1, 101.3, 1000));
+    let t = book.totals(1000).currencies[0]!;
+    expect(str(t.unrealized_known)).toBe('12'); // (101.20 − 100.00) × 10
+    expect(t.unknown).toEqual([{ key: 'PB#0', instrument: b, symbol: 'X', reason: 'no_quote' }]);
+    expect(t.unrealized).toBeNull();
+    // b's quote values b only.
+    cache.put(tick(b, 249.9, 250.1, 1200));
+    t = book.totals(1200).currencies[0]!;
+    expect(str(t.unrealized)).toBe('12.4'); // 12 + (250.10 − 250.00) × 4
+    expect(str(t.realized)).toBe('-0.75'); // the fees
+    expect(str(t.total)).toBe('11.65');
+    expect(book.value('PA#0', 1200)).toMatchObject({ instrument: a, symbol: 'X', reason: null });
+    expect(str(book.value('PA#0', 1200)!.unrealized)).toBe('12');
+    expect(str(book.value('PB#0', 1200)!.unrealized)).toBe('0.4');
+    // A new quote on a moves a's position only, and the total by exactly its change.
+    cache.put(tick(a, 99.9, 100.1, 1300));
+    t = book.totals(1300).currencies[0]!;
+    expect(str(book.value('PA#0', 1300)!.unrealized)).toBe('0');
+    expect(str(book.value('PB#0', 1300)!.unrealized)).toBe('0.4');
+    expect(str(t.unrealized)).toBe('0.4');
+    // The same book fed without the shared table (looked up by the quote's instrument) agrees.
+    const own = new PortfolioBook();
+    own.setPosition(a, l.get('PA', 0)!);
+    own.setPosition(b, l.get('PB', 0)!);
+    own.onQuote(tick(b, 249.9, 250.1, 1200));
+    own.onQuote(tick(a, 99.9, 100.1, 1300));
+    expect(own.totals(1300).currencies[0]!.unrealized).toBe(t.unrealized);
+  });
+
+  it('cannot be keyed by a bare symbol (type level)', () => {
+    const book = new PortfolioBook();
+    const l = ledgerWith(['P', 'X', 'BUY', '1', '1']);
+    // @ts-expect-error a venue symbol is not an InstrumentId: the position's venue must be named
+    book.setPosition('X', l.get('P', 0)!);
+    expect(book.size).toBe(1);
   });
 });

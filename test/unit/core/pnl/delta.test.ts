@@ -13,6 +13,7 @@ import { QuoteCache } from '../../../../src/core/market/quote-cache';
 import { ActivePnlTracker } from '../../../../src/core/pnl/active-pnl-tracker';
 import { LiveHarness } from '../../../helpers/live-harness';
 import { defaultValuation, instrumentToWire, positionRecordOf, revaluePosition, type QuoteLike } from '../../../../src/core/pnl/revalue';
+import { sim } from '../../../helpers/ids';
 
 const meta = { source: 'fills' as const, entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null };
 const NOW = Date.UTC(2026, 10, 20, 15, 0, 0);
@@ -24,7 +25,7 @@ function record(symbol: string, side: 'BUY' | 'SELL', quantity: number, price: n
   const ledger = new FifoLedger({ multiplierOf: () => inst.multiplier });
   const r = ledger.apply(makeFill({ fill_id: 'a', position_id: 'p', symbol, side, quantity, price, time: 0 }));
   if (!r.ok) throw new Error('fixture');
-  return positionRecordOf(r.changes[0]!.position, instrumentToWire(inst), meta);
+  return positionRecordOf(r.changes[0]!.position, sim(r.changes[0]!.position.symbol), instrumentToWire(inst), meta);
 }
 
 /** A quote around the Black-Scholes value of an OCC option at vol σ with the underlying at `spot`. */
@@ -87,13 +88,13 @@ describe('delta per position', () => {
     const long = ledger.apply(makeFill({ fill_id: 'a', position_id: 's', symbol: 'SPY', side: 'BUY', quantity: 100, price: 585.2, time: 0 }));
     const short = ledger.apply(makeFill({ fill_id: 'b', position_id: 't', symbol: 'AAPL', side: 'SELL', quantity: 50, price: 228.4, time: 0 }));
     if (!long.ok || !short.ok) throw new Error('fixture');
-    const L = positionRecordOf(long.changes[0]!.position, instrumentToWire(alpacaInstrument('SPY')), meta);
-    const S = positionRecordOf(short.changes[0]!.position, instrumentToWire(alpacaInstrument('AAPL')), meta);
+    const L = positionRecordOf(long.changes[0]!.position, sim(long.changes[0]!.position.symbol), instrumentToWire(alpacaInstrument('SPY')), meta);
+    const S = positionRecordOf(short.changes[0]!.position, sim(short.changes[0]!.position.symbol), instrumentToWire(alpacaInstrument('AAPL')), meta);
     expect(revaluePosition(L, null, NOW, defaultValuation)).toMatchObject({ delta: 1, delta_source: 'share', position_delta: 100, delta_as_of: null, delta_age_sec: null });
     expect(revaluePosition(S, q('AAPL', 228, 228.1), NOW, defaultValuation)).toMatchObject({ delta: 1, delta_source: 'share', position_delta: -50 });
     const closed = ledger.apply(makeFill({ fill_id: 'c', position_id: 's', symbol: 'SPY', side: 'SELL', quantity: 100, price: 590, time: 1 }));
     if (!closed.ok) throw new Error('fixture');
-    const C = positionRecordOf(closed.changes[0]!.position, instrumentToWire(alpacaInstrument('SPY')), meta);
+    const C = positionRecordOf(closed.changes[0]!.position, sim(closed.changes[0]!.position.symbol), instrumentToWire(alpacaInstrument('SPY')), meta);
     expect(revaluePosition(C, null, NOW, defaultValuation)).toMatchObject({ status: 'CLOSED', delta: null, position_delta: null, delta_unknown_reason: null });
   });
 
@@ -102,7 +103,7 @@ describe('delta per position', () => {
     if (!parsed.ok) throw new Error('sample portfolio invalid');
     const clock = new ManualClock(NOW);
     const cache = new QuoteCache(clock);
-    const tracker = new ActivePnlTracker({ clock, quotes: cache });
+    const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: cache });
     tracker.setPortfolio(parsed.portfolio, null);
     tracker.start();
     const spots: Record<string, number> = { SPY: 585, AAPL: 228, QQQ: 505 };
@@ -114,11 +115,11 @@ describe('delta per position', () => {
     const expected = new Map<string, number>();
     for (const t of options) {
       const { quote, delta } = optionQuote(t.symbol, spots[t.underlying!]!, 0.22, NOW);
-      cache.put({ ...quote, receivedAt: NOW, exchangeTime: NOW });
+      cache.put({ ...quote, instrument: sim(quote.symbol), receivedAt: NOW, exchangeTime: NOW });
       expected.set(t.symbol, delta);
     }
     for (const t of tracker.snapshot().trades.filter((x) => x.instrument_kind === 'option')) expect(t).toMatchObject({ delta: null, delta_unknown_reason: 'no_underlying_quote' });
-    for (const [u, s] of Object.entries(spots)) cache.put({ symbol: u, bid: s - 0.01, ask: s + 0.01, last: null, bidSize: 1, askSize: 1, exchangeTime: NOW, receivedAt: NOW });
+    for (const [u, s] of Object.entries(spots)) cache.put({ instrument: sim(u), symbol: u, bid: s - 0.01, ask: s + 0.01, last: null, bidSize: 1, askSize: 1, exchangeTime: NOW, receivedAt: NOW });
     const trades = tracker.snapshot().trades;
     for (const t of trades.filter((x) => x.instrument_kind === 'option')) {
       expect(t.delta_source).toBe('model');
@@ -132,7 +133,7 @@ describe('delta per position', () => {
     expect(tracker.snapshot().trades.find((t) => t.symbol === 'AAPL261218C00240000')!.delta).not.toBeCloseTo(before, 4);
     // An update to the underlying alone moves the delta (the snapshot is not served from cache).
     const d0 = tracker.snapshot().trades.find((t) => t.symbol === 'QQQ261218P00480000')!.delta!;
-    cache.put({ symbol: 'QQQ', bid: 489.99, ask: 490.01, last: null, bidSize: 1, askSize: 1, exchangeTime: NOW, receivedAt: NOW });
+    cache.put({ instrument: sim('QQQ'), symbol: 'QQQ', bid: 489.99, ask: 490.01, last: null, bidSize: 1, askSize: 1, exchangeTime: NOW, receivedAt: NOW });
     expect(tracker.snapshot().trades.find((t) => t.symbol === 'QQQ261218P00480000')!.delta).not.toBeCloseTo(d0, 4);
     tracker.stop();
   });

@@ -10,6 +10,7 @@ import { QuoteCache } from '../../../../src/core/market/quote-cache';
 import { ActivePnlTracker } from '../../../../src/core/pnl/active-pnl-tracker';
 import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { totalsOf } from '../../../../src/core/pnl/revalue';
+import { sim } from '../../../helpers/ids';
 
 const msft = { id: 'msft', type: 'stock', symbol: 'MSFT', side: 'long', quantity: '300', cost_basis: '400', opened_at: '2026-11-01T00:00:00Z' };
 const expired = { id: 'expired', type: 'option', underlying: 'AAPL', expiry: '2026-01-16', strike: '240', right: 'call', side: 'long', contracts: '1', cost_basis: '5', opened_at: '2025-11-01T00:00:00Z' };
@@ -18,12 +19,12 @@ const live = { id: 'dec', type: 'option', underlying: 'AAPL', expiry: '2026-12-1
 function setup(positions: object[], start = Date.UTC(2026, 10, 20, 15)) {
   const clock = new ManualClock(start);
   const cache = new QuoteCache(clock, { staleAfterMs: 5000 });
-  const tracker = new ActivePnlTracker({ clock, quotes: cache, valuation: { staleAfterMs: 5000 } });
+  const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: cache, valuation: { staleAfterMs: 5000 } });
   const p = parsePortfolio(JSON.stringify({ version: 1, account: 'paper-main', positions }));
   if (!p.ok) throw new Error(JSON.stringify(p.errors));
   tracker.setPortfolio(p.portfolio, null);
   tracker.start();
-  const quote = (symbol: string, bid: number, ask: number) => cache.applyQuote({ symbol, bid, ask, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+  const quote = (symbol: string, bid: number, ask: number) => cache.applyQuote({ instrument: sim(symbol), symbol, bid, ask, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
   return { clock, cache, tracker, quote };
 }
 

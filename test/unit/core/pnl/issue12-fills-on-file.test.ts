@@ -19,7 +19,7 @@ const msft = (id: string, quantity: string, cost: string, opened = '2026-11-01T1
 
 function setup(text: string) {
   const clock = new ManualClock(T0);
-  const tracker = new ActivePnlTracker({ clock, quotes: new QuoteCache(clock) });
+  const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: new QuoteCache(clock) });
   const load = (t: string) => {
     const p = parsePortfolio(t);
     if (!p.ok) throw new Error(JSON.stringify(p.errors));
@@ -80,7 +80,7 @@ describe('fills across a portfolio swap (review item 5)', () => {
 
   function run() {
     const clock = new ManualClock(T0);
-    const tracker = new ActivePnlTracker({ clock, quotes: new QuoteCache(clock) });
+    const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: new QuoteCache(clock) });
     const load = (t: string) => {
       const p = parsePortfolio(t);
       if (!p.ok) throw new Error(JSON.stringify(p.errors));

@@ -17,6 +17,7 @@ import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { qty, multiplier, money } from '../../../../src/core/model/money';
 import { withStructureTotals, totalsOf, type PnlSnapshotWire } from '../../../../src/core/pnl/revalue';
 import { toQuoteWire } from '../../../../src/node/live-portfolio';
+import { sim } from '../../../helpers/ids';
 
 const T0 = Date.UTC(2026, 10, 20, 15);
 
@@ -25,8 +26,8 @@ function cacheWith(bookAt: number, tradeAt: number, now: number) {
   const clock = new ManualClock(Math.min(bookAt, tradeAt));
   const cache = new QuoteCache(clock);
   const first = bookAt <= tradeAt ? 'book' : 'trade';
-  const book = () => cache.applyQuote({ symbol: 'SPY', bid: 580, ask: 581, bidSize: 1, askSize: 1, exchangeTime: bookAt, receivedAt: bookAt });
-  const trade = () => cache.applyTrade({ symbol: 'SPY', price: 580.7, size: 1, exchangeTime: tradeAt, receivedAt: tradeAt });
+  const book = () => cache.applyQuote({ instrument: sim('SPY'), symbol: 'SPY', bid: 580, ask: 581, bidSize: 1, askSize: 1, exchangeTime: bookAt, receivedAt: bookAt });
+  const trade = () => cache.applyTrade({ instrument: sim('SPY'), symbol: 'SPY', price: 580.7, size: 1, exchangeTime: tradeAt, receivedAt: tradeAt });
   if (first === 'book') {
     book();
     trade();
@@ -55,47 +56,47 @@ describe('a trade print never makes an old book fresh, nor a fresh book an old t
     const { cache } = oldBook();
     const clock = new ManualClock(now);
     const c2 = new QuoteCache(clock);
-    c2.put(cache.get('SPY')!);
-    expect(c2.ageMs('SPY')).toBe(61_000);
-    expect(c2.isStale('SPY')).toBe(true);
-    expect(c2.mark('SPY').stale).toBe(true);
+    c2.put(cache.get(sim('SPY'))!);
+    expect(c2.ageMs(sim('SPY'))).toBe(61_000);
+    expect(c2.isStale(sim('SPY'))).toBe(true);
+    expect(c2.mark(sim('SPY')).stale).toBe(true);
     c2.markPolicy = 'last';
-    expect(c2.ageMs('SPY')).toBe(1000);
-    expect(c2.isStale('SPY')).toBe(false);
+    expect(c2.ageMs(sim('SPY'))).toBe(1000);
+    expect(c2.isStale(sim('SPY'))).toBe(false);
   });
 
   it('the P&L book: mid from an old book is stale despite a fresh trade; last from an old trade is stale despite a fresh book', () => {
     const a = oldBook();
     const book = new PortfolioBook({ markPolicy: 'mid', quoteOf: (s) => a.cache.get(s) });
-    book.setPosition(longSpy());
+    book.setPosition(sim('SPY'), longSpy());
     expect(book.value('p1#0', now)!.reason).toBe('stale_quote');
     expect(book.totals(now).currencies[0]!.unrealized).toBeNull();
     const b = oldTrade();
     const last = new PortfolioBook({ markPolicy: 'last', quoteOf: (s) => b.cache.get(s) });
-    last.setPosition(longSpy());
+    last.setPosition(sim('SPY'), longSpy());
     expect(last.value('p1#0', now)!.reason).toBe('stale_quote');
     expect(last.totals(now).currencies[0]!.unrealized).toBeNull();
     // …and a quote arriving through onQuote keeps the same rule
     const fresh = new PortfolioBook({ markPolicy: 'mid' });
-    fresh.setPosition(longSpy());
-    fresh.onQuote(a.cache.get('SPY')!);
+    fresh.setPosition(sim('SPY'), longSpy());
+    fresh.onQuote(a.cache.get(sim('SPY'))!);
     expect(fresh.value('p1#0', now)!.reason).toBe('stale_quote');
     expect(fresh.totals(now).as_of).toBeNull();
   });
 
   it('positionView (the row and the renderer): reason, age and received-at are the mark inputs\'', () => {
     const { cache } = oldBook();
-    const v = positionView({ position: longSpy(), quote: cache.get('SPY'), now, config: { markPolicy: 'mid' } });
+    const v = positionView({ position: longSpy(), quote: cache.get(sim('SPY')), now, config: { markPolicy: 'mid' } });
     expect(v.unknown_reason).toBe('stale_quote');
     expect(v.unrealized_value).toBeNull();
     expect(v.quote_age_sec).toBe(61);
     expect(v.quote_received_at).toBe(T0);
     const b = oldTrade();
-    const l = positionView({ position: longSpy(), quote: b.cache.get('SPY'), now, config: { markPolicy: 'last' } });
+    const l = positionView({ position: longSpy(), quote: b.cache.get(sim('SPY')), now, config: { markPolicy: 'last' } });
     expect(l.unknown_reason).toBe('stale_quote');
     expect(l.quote_age_sec).toBe(7200);
     // the same quote over the wire keeps both times apart
-    const w = toQuoteWire(cache.get('SPY')!);
+    const w = toQuoteWire(cache.get(sim('SPY'))!);
     expect(w).toMatchObject({ receivedAt: now - 1000, bookReceivedAt: T0 });
     expect(w.lastReceivedAt).toBeUndefined(); // equal to receivedAt: left out ("absent means receivedAt")
     expect(positionView({ position: longSpy(), quote: w, now, config: { markPolicy: 'mid' } }).unknown_reason).toBe('stale_quote');
@@ -106,7 +107,7 @@ describe('a trade print never makes an old book fresh, nor a fresh book an old t
     const { cache } = oldBook();
     const v = valueStructure(
       { id: 's', name: 's', legs: [{ symbol: 'SPY', quantity: qty(1), multiplier: multiplier(1), entryPrice: null }], netDebit: money('500') },
-      { now, quoteOf: (s) => cache.get(s) },
+      { now, quoteOf: (s) => cache.get(sim(s)) },
     );
     expect(v.net_pnl).toBeNull();
     expect(v.legs[0]!.unknown_reason).toBe('stale_quote');
@@ -141,12 +142,12 @@ describe('totals include every structure (item 1)', () => {
   it('a structure defined only by net_debit is in the tracker totals, counted as a structure', () => {
     const clock = new ManualClock(T0);
     const cache = new QuoteCache(clock);
-    const tracker = new ActivePnlTracker({ clock, quotes: cache });
+    const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: cache });
     const p = parsePortfolio(STRADDLE);
     if (!p.ok) throw new Error(JSON.stringify(p.errors));
     tracker.setPortfolio(p.portfolio, null);
     tracker.start();
-    const put = (symbol: string, bid: number, ask: number) => cache.put({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
+    const put = (symbol: string, bid: number, ask: number) => cache.put({ instrument: sim(symbol), symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: clock.now(), receivedAt: clock.now() });
     put('SPY', 581, 581); // +10
     // the straddle's legs are unknown: the totals say so rather than leave it out
     let t = tracker.pnlSnapshot().totals[0]!;

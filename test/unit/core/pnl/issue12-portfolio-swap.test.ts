@@ -6,6 +6,7 @@ import { ActivePnlTracker } from '../../../../src/core/pnl/active-pnl-tracker';
 import { parsePortfolio } from '../../../../src/core/model/portfolio-file';
 import { PnlSampleRing } from '../../../../src/core/events/pnl-sample-ring';
 import { buildPnlSeries } from '../../../../src/renderer/src/features/charts/pnl-series';
+import { sim } from '../../../helpers/ids';
 
 const T0 = Date.UTC(2026, 10, 20, 15);
 const one = (symbol: string, cost: string) =>
@@ -16,14 +17,14 @@ describe('P&L over the day across a portfolio swap', () => {
     const clock = new ManualClock(T0);
     const cache = new QuoteCache(clock);
     const ring = new PnlSampleRing(100);
-    const tracker = new ActivePnlTracker({ clock, quotes: cache, sampleSink: ring, streamer: () => ({ state: 'running', streaming: true }) });
+    const tracker = new ActivePnlTracker({ venue: 'sim', clock, quotes: cache, sampleSink: ring, streamer: () => ({ state: 'running', streaming: true }) });
     const a = one('SPY', '500');
     const b = one('AAPL', '200');
     if (!a.ok || !b.ok) throw new Error('fixture');
     tracker.setPortfolio(a.portfolio, null);
     expect(ring.all().some((s) => s.gap === 'portfolio_changed')).toBe(false);
     tracker.start();
-    cache.put({ symbol: 'SPY', bid: 600, ask: 600, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 });
+    cache.put({ instrument: sim('SPY'), symbol: 'SPY', bid: 600, ask: 600, last: null, bidSize: 1, askSize: 1, exchangeTime: T0, receivedAt: T0 });
     tracker.refresh();
     clock.advance(1000);
     tracker.setPortfolio(b.portfolio, null);

@@ -4,11 +4,12 @@ import { FifoLedger, makeFill } from '../../../../src/core/pnl/fifo';
 import { PortfolioBook } from '../../../../src/core/pnl/book';
 import { occInstrument } from '../../../../src/core/model/occ';
 import type { Quote } from '../../../../src/core/market/quote';
+import { sim } from '../../../helpers/ids';
 
 const SYM = 'AAPL261218C00240000';
 const inst = occInstrument(SYM);
 const NOW = Date.UTC(2026, 11, 16, 15, 0); // 16 Dec 10:00 New York
-const q = (bid: number | null, ask: number | null, receivedAt = NOW - 1500, last: number | null = null): Quote => ({ symbol: SYM, bid, ask, last, bidSize: 1, askSize: 1, exchangeTime: receivedAt - 20, receivedAt });
+const q = (bid: number | null, ask: number | null, receivedAt = NOW - 1500, last: number | null = null): Quote => ({ instrument: sim(SYM), symbol: SYM, bid, ask, last, bidSize: 1, askSize: 1, exchangeTime: receivedAt - 20, receivedAt });
 
 function position(...fills: ['BUY' | 'SELL', string, string, string?][]) {
   const l = new FifoLedger({ multiplierOf: () => inst.multiplier });
@@ -65,13 +66,13 @@ describe('position live metrics', () => {
 
   it('renders book totals as the pnl_snapshot, unknown spelled out', () => {
     const book = new PortfolioBook();
-    book.setPosition(position(['BUY', '2', '9.85']));
+    book.setPosition(sim(SYM), position(['BUY', '2', '9.85']));
     const snap = pnlSnapshotView(book.totals(NOW));
     expect(snap).toEqual({
       as_of: null,
       totals: [{
         currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0',
-        unrealized_pnl: null, unrealized_known: '0', unknown_count: 1, unknown: [{ key: 'call#0', symbol: SYM, reason: 'no_quote' }],
+        unrealized_pnl: null, unrealized_known: '0', unknown_count: 1, unknown: [{ key: 'call#0', instrument: sim(SYM), symbol: SYM, reason: 'no_quote' }],
         total_pnl: null, open_positions: 1,
       }],
     });

@@ -10,9 +10,10 @@ import { FifoLedger } from '../../../../src/core/pnl/fifo';
 import { makeFill } from '../../../../src/core/pnl/fifo';
 import { money, price, qty, toUnits, multiplier, notional } from '../../../../src/core/model/money';
 import type { Quote } from '../../../../src/core/market/quote';
+import { sim } from '../../../helpers/ids';
 
 const NOW = Date.UTC(2026, 10, 20, 15, 0);
-const q = (symbol: string, bid: number, ask: number, receivedAt = NOW): Quote => ({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
+const q = (symbol: string, bid: number, ask: number, receivedAt = NOW): Quote => ({ instrument: sim(symbol), symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
 const SAMPLE = readFileSync(resolve(import.meta.dirname, '../../../../resources/portfolio.sample.json'), 'utf8');
 
 describe('P&L in points', () => {

@@ -8,10 +8,11 @@ import { FifoLedger } from '../../../../src/core/pnl/fifo';
 import { PortfolioBook } from '../../../../src/core/pnl/book';
 import type { Quote } from '../../../../src/core/market/quote';
 import { toDecimalString } from '../../../../src/core/model/money';
+import { sim } from '../../../helpers/ids';
 
 const SAMPLE = readFileSync(resolve(import.meta.dirname, '../../../../resources/portfolio.sample.json'), 'utf8');
 const NOW = Date.UTC(2026, 10, 20, 15, 0);
-const q = (symbol: string, bid: number, ask: number, receivedAt = NOW): Quote => ({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
+const q = (symbol: string, bid: number, ask: number, receivedAt = NOW): Quote => ({ instrument: sim(symbol), symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
 
 function sample() {
   const r = parsePortfolio(SAMPLE);
@@ -119,7 +120,7 @@ describe('portfolio → FIFO → book', () => {
     // 2 stocks + 2 single options + 4 condor legs + 2 vertical legs; the straddle has only a net debit
     expect(fills).toHaveLength(10);
     const book = new PortfolioBook();
-    for (const pos of ledger.positions()) book.setPosition(pos);
+    for (const pos of ledger.positions()) book.setPosition(sim(pos.symbol), pos);
     book.onQuote(q('SPY', 590.19, 590.21));
     const v = book.value('spy-shares#0', NOW)!;
     expect(toDecimalString(v.unrealized!)).toBe('500'); // (590.20 − 585.20) × 100

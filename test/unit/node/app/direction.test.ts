@@ -10,6 +10,7 @@ import { SubscriptionDemand } from '../../../../src/node/app/subscription-demand
 import { ManualClock } from '../../../../src/core/ports/clock';
 import { silentLogger } from '../../../../src/core/ports/logger';
 import type { DeskEvent, StreamHealthWire } from '../../../../src/shared/contract';
+import { sims } from '../../../helpers/ids';
 
 const ROOT = join(__dirname, '../../../..');
 const source = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -56,13 +57,13 @@ describe('direction of calls', () => {
   });
 
   it('the P&L plane states its needs on a narrow port; the planner listens', () => {
-    const demand = new SubscriptionDemand(() => ['SPY']);
+    const demand = new SubscriptionDemand(() => sims('SPY'));
     const heard: (readonly string[])[] = [];
-    demand.onChange(() => heard.push(demand.symbols));
-    demand.replaceSubscriptions('pnl', ['AAPL', 'SPY']);
+    demand.onChange(() => heard.push(demand.instruments));
+    demand.replaceSubscriptions('pnl', sims('AAPL', 'SPY'));
     demand.release('pnl');
-    expect(heard).toEqual([['AAPL', 'SPY']]);
-    expect(demand.symbols).toEqual([]);
-    expect(demand.subscribedSymbols()).toEqual(['SPY']);
+    expect(heard).toEqual([['sim:AAPL', 'sim:SPY']]);
+    expect(demand.instruments).toEqual([]);
+    expect(demand.subscribedInstruments()).toEqual(['sim:SPY']);
   });
 });

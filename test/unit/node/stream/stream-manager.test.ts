@@ -4,6 +4,7 @@ import { StreamManager, type StreamManagerOptions } from '../../../../src/node/s
 import { MarketDataProtocol, TradingProtocol } from '../../../../src/node/venues/alpaca/protocols';
 import type { QuoteTick } from '../../../../src/core/market/quote';
 import { FakeNet, ManualDefer, type FakeSocket } from './fake-socket';
+import { simInstruments } from '../../../helpers/ids';
 
 const CREDS = { keyId: 'K', secretKey: 'S' };
 
@@ -24,6 +25,7 @@ function setup(over: Partial<StreamManagerOptions> = {}) {
       authenticated = true;
     },
     sink: { quote: (q) => quotes.push(q), trade: () => {} },
+    instruments: simInstruments(),
   });
   const m = new StreamManager({
     protocol,

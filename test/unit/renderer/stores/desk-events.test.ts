@@ -1,3 +1,4 @@
+import { sim } from '../../../helpers/ids';
 /** The reducer's handling of each event kind, and the selectors the pages read. */
 import { describe, expect, it } from 'vitest';
 import { LiveHarness } from '../../../helpers/live-harness';
@@ -56,11 +57,11 @@ describe('desk store: events', () => {
     h.live.startStreaming();
     fill(h, 'a', 'p1', 'SPY', 'BUY', 1, 100);
     fill(h, 'b', 'p2', 'QQQ', 'BUY', 1, 100);
-    h.quote({ symbol: 'SPY', bid: 101, ask: 101, last: null });
-    h.quote({ symbol: 'QQQ', bid: 99, ask: 99, last: null });
+    h.quote({ instrument: sim('SPY'), symbol: 'SPY', bid: 101, ask: 101, last: null });
+    h.quote({ instrument: sim('QQQ'), symbol: 'QQQ', bid: 99, ask: 99, last: null });
     h.clock.advance(50);
     const s1 = sync();
-    h.quote({ symbol: 'SPY', bid: 102, ask: 102, last: null });
+    h.quote({ instrument: sim('SPY'), symbol: 'SPY', bid: 102, ask: 102, last: null });
     h.clock.advance(50);
     const s2 = sync();
     expect(s2.positions['p1#0']!.unrealized_value).toBe('2');
@@ -73,7 +74,7 @@ describe('desk store: events', () => {
     const { h, sync } = follow();
     h.live.startStreaming();
     fill(h, 'a', 'p1', 'SPY', 'BUY', 1, 100);
-    h.quote({ symbol: 'SPY', bid: 101, ask: 101, last: null });
+    h.quote({ instrument: sim('SPY'), symbol: 'SPY', bid: 101, ask: 101, last: null });
     h.clock.advance(50);
     expect(sync().positions['p1#0']!.unknown_reason).toBeNull();
     h.clock.advance(10_000); // refreshes at 5 s and 10 s: the 10 s one reports the unknown total
@@ -128,7 +129,7 @@ describe('desk store: events', () => {
     const { h, sync } = follow();
     h.live.startStreaming();
     fill(h, 'a', 'p1', 'SPY', 'BUY', 1, 100);
-    h.quote({ symbol: 'SPY', bid: 100, ask: 100, last: null });
+    h.quote({ instrument: sim('SPY'), symbol: 'SPY', bid: 100, ask: 100, last: null });
     h.clock.advance(20_000);
     const s = sync();
     const usd = selectPnlSamples('USD')(s);
@@ -148,7 +149,7 @@ describe('desk store: events', () => {
   it('settings_event revalues with the new valuation', () => {
     const { h, sync } = follow();
     fill(h, 'a', 'p1', 'SPY', 'BUY', 1, 100);
-    h.quote({ symbol: 'SPY', bid: 100, ask: 104, last: null });
+    h.quote({ instrument: sim('SPY'), symbol: 'SPY', bid: 100, ask: 104, last: null });
     h.live.startStreaming();
     h.clock.advance(50);
     expect(sync().positions['p1#0']!.unrealized_value).toBe('2');

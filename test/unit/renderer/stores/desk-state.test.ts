@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { initialDeskState, reduceDesk } from '../../../../src/renderer/src/stores/desk-state';
 import type { DeskEvent, QuoteWire } from '../../../../src/shared/contract';
 import { EMPTY_PNL, makeSnapshot } from '../../../helpers/desk-fixtures';
+import { sim } from '../../../helpers/ids';
 
 const quote = (symbol: string, bid: number, receivedAt = 1000): QuoteWire => ({
-  symbol, bid, ask: bid + 0.1, last: bid, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
+  instrument: sim(symbol), symbol, bid, ask: bid + 0.1, last: bid, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt,
 });
 
 const snapshot = (seq: number, quotes: QuoteWire[]): DeskEvent => ({
@@ -24,8 +25,8 @@ describe('reduceDesk', () => {
     expect(r.state.seq).toBe(10);
     expect(r.state.clockOffsetMs).toBe(1000);
     r = reduceDesk(r.state, tick(11, [quote('SPY', 2), quote('QQQ', 3)]), 4100);
-    expect(r.state.quotes.SPY!.bid).toBe(2);
-    expect(r.state.quotes.QQQ!.bid).toBe(3);
+    expect(r.state.quotes[sim('SPY')]!.bid).toBe(2);
+    expect(r.state.quotes[sim('QQQ')]!.bid).toBe(3);
     expect(r.needResync).toBe(false);
   });
 
@@ -34,18 +35,18 @@ describe('reduceDesk', () => {
     r = reduceDesk(r.state, tick(12, [quote('SPY', 9)]), 0);
     expect(r.needResync).toBe(true);
     expect(r.state.awaitingSnapshot).toBe(true);
-    expect(r.state.quotes.SPY!.bid).toBe(1);
+    expect(r.state.quotes[sim('SPY')]!.bid).toBe(1);
     r = reduceDesk(r.state, tick(13, [quote('SPY', 9)]), 0);
-    expect(r.state.quotes.SPY!.bid).toBe(1);
+    expect(r.state.quotes[sim('SPY')]!.bid).toBe(1);
     r = reduceDesk(r.state, snapshot(13, [quote('SPY', 9)]), 0);
     expect(r.state.awaitingSnapshot).toBe(false);
-    expect(r.state.quotes.SPY!.bid).toBe(9);
+    expect(r.state.quotes[sim('SPY')]!.bid).toBe(9);
   });
 
   it('drops duplicates', () => {
     let r = reduceDesk(initialDeskState, snapshot(10, [quote('SPY', 1)]), 0);
     r = reduceDesk(r.state, tick(10, [quote('SPY', 5)]), 0);
-    expect(r.state.quotes.SPY!.bid).toBe(1);
+    expect(r.state.quotes[sim('SPY')]!.bid).toBe(1);
     expect(r.needResync).toBe(false);
   });
 });
@@ -62,7 +63,7 @@ describe('reduceDesk: totals include every structure (issue 12 item 1)', () => {
       { symbol: 'AAPL261218P00230000', quantity: '1', multiplier: '100', entry_price: null, instrument: null },
     ],
   };
-  const legQuote = (symbol: string, bid: number, receivedAt: number): QuoteWire => ({ symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
+  const legQuote = (symbol: string, bid: number, receivedAt: number): QuoteWire => ({ instrument: sim(symbol), symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
 
   it('a net-debit-only structure is in the renderer totals, and follows ticks', () => {
     const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [legQuote('AAPL261218C00230000', 10, 5000), legQuote('AAPL261218P00230000', 9, 5000)] }) };
@@ -94,7 +95,7 @@ describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 1
       { symbol: put, quantity: '1', multiplier: '100', entry_price: null, instrument: null },
     ],
   };
-  const q = (symbol: string, bid: number, at: number): QuoteWire => ({ symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at });
+  const q = (symbol: string, bid: number, at: number): QuoteWire => ({ instrument: sim(symbol), symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: at, receivedAt: at });
   const plan = { max_option_contracts: 1, omitted: [put], warnings: ['option subscription limit 1 reached'] };
   const health = (seq: number, at: number, p: typeof plan | null): DeskEvent => ({ type: 'health_event', seq, serverTime: at, streaming: true, streams: [], plan: p });
 
@@ -104,24 +105,24 @@ describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 1
     expect(r.state.totals.total).toBe('-1200');
     r = reduceDesk(r.state, health(2, 6000, plan), 6000);
     expect(r.state.plan?.omitted).toEqual([put]);
-    expect(r.state.quotes[put]).toBeUndefined();
-    expect(r.state.quotes[call]).toBeDefined();
+    expect(r.state.quotes[sim(put)]).toBeUndefined();
+    expect(r.state.quotes[sim(call)]).toBeDefined();
     // the structure is unknown for want of the left-out leg, not stale
     expect(r.state.structures.straddle!.legs[1]!.unknown_reason).toBe('no_quote');
     expect(r.state.totals.total).toBeNull();
     // a late quote for the left-out contract does not bring it back
     r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9.5, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
-    expect(r.state.quotes[put]).toBeUndefined();
-    expect(r.state.quotes[call]!.receivedAt).toBe(7000);
+    expect(r.state.quotes[sim(put)]).toBeUndefined();
+    expect(r.state.quotes[sim(call)]!.receivedAt).toBe(7000);
   });
 
   it('a snapshot with a plan leaves out the omitted symbols\' cached quotes; raising the limit lets quotes in again', () => {
     const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [q(call, 10, 5000), q(put, 9, 5000)], plan }) };
     let r = reduceDesk(initialDeskState, snap, 5000);
-    expect(r.state.quotes[put]).toBeUndefined();
+    expect(r.state.quotes[sim(put)]).toBeUndefined();
     r = reduceDesk(r.state, health(2, 6000, { ...plan, max_option_contracts: 10, omitted: [], warnings: [] }), 6000);
     r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
-    expect(r.state.quotes[put]!.receivedAt).toBe(7000);
+    expect(r.state.quotes[sim(put)]!.receivedAt).toBe(7000);
     expect(r.state.totals.total).toBe('-1200');
   });
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveHarness } from '../../../helpers/live-harness';
-import { initialDeskState, reduceDesk, revalueAll, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
+import { initialDeskState, quoteKey, reduceDesk, revalueAll, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
 import { deltaUnderlyingOf, revaluePosition, totalsOf, type LivePosition } from '../../../../src/core/pnl/revalue';
 import type { DeskEvent } from '../../../../src/shared/contract';
 
@@ -116,7 +116,7 @@ function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefine
   for (const [k, p] of Object.entries(state.positions)) {
     const r = state.records[k]!;
     const u = deltaUnderlyingOf(r);
-    const at = (t: number) => revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.symbol] ?? null), t, state.valuation, u === null ? null : state.quotes[u]);
+    const at = (t: number) => revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.instrument_id] ?? null), t, state.valuation, u === null ? null : state.quotes[quoteKey(state.venue, u)]);
     const expected = at(state.valuedAt);
     // Whether the IV solves can change with time alone; everything else about the delta (known or
     // not, and why: quotes missing, stale, one-sided…) must hold at the store's valuation time.

@@ -1,6 +1,7 @@
 import { lazy, memo, Suspense, useMemo } from 'react';
 import { usePortfolioView } from './view-state';
 import { Grid, Paper, Stack } from '@mantine/core';
+import { quoteOfSymbol } from '../../stores/desk-state';
 
 const CHART_PLACEHOLDER_HEIGHT = 260;
 import { useMediaQuery } from '@mantine/hooks';
@@ -81,7 +82,7 @@ const Charts = memo(function Charts() {
   const points = useMemo<PnlPoint[]>(() => samples.map((x) => ({ t: x.t, total: x.total, gap: x.gap !== null, portfolioChange: x.gap === 'portfolio_changed' })), [samples]);
   const def = useDeskStore((s) => (selected ? s.structureDefs[selected] : undefined) ?? Object.values(s.structureDefs)[0]);
   const underlying = def ? underlyingOf(def) : null;
-  const quote = useDeskStore((s) => (underlying ? s.quotes[underlying] : undefined));
+  const quote = useDeskStore((s) => (underlying ? quoteOfSymbol(s, underlying) : undefined));
   const live = livePriceOf(quote);
   // The payoff depends on the structure and (for the range) the live price: recompute on a coarse
   // price step, not on every tick.

@@ -19,6 +19,7 @@ import { markTimeOf } from '@core/market/mark';
 import { deltaBaseOf } from '@core/pnl/revalue';
 import type { WarningView } from '@core/pnl/views';
 import { tablePositionsText } from './counts';
+import { quoteOfSymbol } from '../../stores/desk-state';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;
@@ -349,7 +350,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
   // Stale by its mark's inputs (the book, or the last trade under `last`), as the structure is valued.
   const receivedAt = useDeskStore((st) => {
-    const q = leg ? st.quotes[leg.symbol] : undefined;
+    const q = leg ? quoteOfSymbol(st, leg.symbol) : undefined;
     return q ? markTimeOf(q, st.valuation.markPolicy) : null;
   });
   const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);

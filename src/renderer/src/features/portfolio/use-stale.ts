@@ -5,6 +5,7 @@ import type { PositionRecord, StructureDefWire } from '@shared/contract';
 import { markTimeOf } from '@core/market/mark';
 import { staleSummary, type StaleSummary } from './stale';
 import { streamingSince } from './streaming-since';
+import { quoteKey } from '../../stores/desk-state';
 
 /**
  * Every symbol the totals depend on: open positions' and every structure leg's (a structure valued
@@ -42,14 +43,14 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
     return neededSymbols(records, structureDefs, now).filter((s) => !unlisted?.includes(s) && !omitted.has(s));
   }, [records, structureDefs, now, unlisted, plan]);
   const summary = useMemo(() => {
-    const { quotes, clockOffsetMs } = useDeskStore.getState();
+    const { quotes, clockOffsetMs, venue } = useDeskStore.getState();
     const since = streamingSince();
     const countMissing = streaming && since !== null && now - since > staleMs;
     return staleSummary(
       // A mark's age is its inputs' (the book, or the last trade under `last`): a fresh trade print
       // does not hide an old book.
       symbols.map((symbol) => {
-        const q = quotes[symbol];
+        const q = quotes[quoteKey(venue, symbol)];
         return { symbol, receivedAt: q ? markTimeOf(q, policy) : null };
       }),
       now + clockOffsetMs,

@@ -10,6 +10,7 @@ import { TradingFrameParser } from '../../../../../src/node/venues/alpaca/tradin
 import { encodeMsgpack, ExchangeTime } from '../../../../../src/node/venues/alpaca/codec';
 import { SeededRandom } from '../../../../../src/core/model/random';
 import type { QuoteTick, TradeTick } from '../../../../../src/core/market/quote';
+import { sim, simInstruments } from '../../../../helpers/ids';
 
 function harness() {
   const quotes: QuoteTick[] = [];
@@ -21,7 +22,7 @@ function harness() {
     trade: (t) => trades.push(t),
     control: () => controls++,
     malformed: () => malformed++,
-  });
+  }, { instruments: simInstruments() });
   return { parser, quotes, trades, malformed: () => malformed, controls: () => controls };
 }
 
@@ -125,7 +126,7 @@ describe('parser fuzz (≥ 10,000 hostile frames)', () => {
     h.parser.frame(Buffer.from(JSON.stringify([validQuote])), false, 2);
     h.parser.frame(mp, true, 3);
     expect(h.quotes.length).toBe(before + 2);
-    expect(h.quotes.at(-1)).toMatchObject({ symbol: 'SPY', bid: 585.1, receivedAt: 3 });
+    expect(h.quotes.at(-1)).toMatchObject({ instrument: sim('SPY'), symbol: 'SPY', bid: 585.1, receivedAt: 3 });
   });
 
   it('trade_updates parser: never throws on 2,000 hostile frames and keeps working', () => {

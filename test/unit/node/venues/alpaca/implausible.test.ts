@@ -13,11 +13,12 @@ import { FifoLedger, makeFill } from '../../../../../src/core/pnl/fifo';
 import { positionView } from '../../../../../src/core/pnl/metrics';
 import { multiplier } from '../../../../../src/core/model/money';
 import { MAX_PLAUSIBLE_PRICE } from '../../../../../src/core/market/quote';
+import { sim, simInstruments } from '../../../../helpers/ids';
 
 function desk() {
   const cache = new QuoteCache(new ManualClock(0));
   const malformed: string[] = [];
-  const parser = new MarketFrameParser({ quote: (q) => cache.applyQuote(q), trade: (t) => cache.applyTrade(t), control: () => {}, malformed: (r) => malformed.push(r) });
+  const parser = new MarketFrameParser({ quote: (q) => cache.applyQuote(q), trade: (t) => cache.applyTrade(t), control: () => {}, malformed: (r) => malformed.push(r) }, { instruments: simInstruments() });
   const good = { T: 'q', S: 'SPY', bp: 580, bs: 1, ap: 581, as: 2, t: '2026-11-20T15:00:00Z' };
   return { cache, malformed, parser, good };
 }
@@ -42,7 +43,7 @@ describe('implausible venue values are refused at the edge', () => {
         else parser.frame(Buffer.from(JSON.stringify(frame)), false, 2);
         expect(malformed).toHaveLength(1);
         expect(malformed[0]).toContain(reason);
-        expect(cache.get('SPY')).toMatchObject({ bid: 580, ask: 581, bidSize: 1, askSize: 2, receivedAt: 1 });
+        expect(cache.get(sim('SPY'))).toMatchObject({ bid: 580, ask: 581, bidSize: 1, askSize: 2, receivedAt: 1 });
       });
     }
   }
@@ -52,14 +53,14 @@ describe('implausible venue values are refused at the edge', () => {
     parser.frame(Buffer.from(JSON.stringify([good])), false, 1);
     parser.frame(encodeMsgpack([{ ...good, bp: Number.NaN }, { ...good, ap: Number.POSITIVE_INFINITY }, { T: 't', S: 'SPY', p: 1e300, s: 1 }]), true, 2);
     expect(malformed).toEqual([expect.stringContaining('"bp" is not a finite number'), expect.stringContaining('"ap" is not a finite number'), expect.stringContaining('"p" 1e+300 is above')]);
-    expect(cache.get('SPY')).toMatchObject({ bid: 580, last: null, receivedAt: 1 });
+    expect(cache.get(sim('SPY'))).toMatchObject({ bid: 580, last: null, receivedAt: 1 });
   });
 
   it('the plausible maximum itself still passes', () => {
     const { cache, malformed, parser, good } = desk();
     parser.frame(JSON.stringify([{ ...good, ap: MAX_PLAUSIBLE_PRICE }]), false, 1);
     expect(malformed).toEqual([]);
-    expect(cache.get('SPY')!.ask).toBe(MAX_PLAUSIBLE_PRICE);
+    expect(cache.get(sim('SPY'))!.ask).toBe(MAX_PLAUSIBLE_PRICE);
   });
 });
 
@@ -69,7 +70,7 @@ describe('the row and the totals apply one rule to a price that got through', ()
     const r = l.apply(makeFill({ fill_id: 'f', position_id: 'p', symbol: 'SPY', side: 'BUY', quantity: 1, price: 580, time: 0 }));
     if (!r.ok) throw new Error('fill');
     const snap = r.changes[0]!.position;
-    const quote = { symbol: 'SPY', bid: 1e308, ask: 1e308, last: null, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 };
+    const quote = { instrument: sim('SPY'), symbol: 'SPY', bid: 1e308, ask: 1e308, last: null, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 };
     const row = positionView({ position: snap, quote, now: 0 });
     expect(row.unknown_reason).toBe('bad_price');
     expect(row.unrealized_value).toBeNull();
@@ -77,7 +78,7 @@ describe('the row and the totals apply one rule to a price that got through', ()
     for (const markPolicy of ['mid', 'conservative', 'last'] as const) {
       const q = { ...quote, last: 1e308 };
       const book = new PortfolioBook({ markPolicy, quoteOf: () => q });
-      book.setPosition(snap);
+      book.setPosition(sim(snap.symbol), snap);
       expect(book.value(snap.key, 0)!.reason).toBe('bad_price');
       expect(positionView({ position: snap, quote: q, now: 0, config: { markPolicy } }).unknown_reason).toBe('bad_price');
     }

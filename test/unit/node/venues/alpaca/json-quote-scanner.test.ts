@@ -7,10 +7,11 @@ import fc from 'fast-check';
 import { MarketFrameParser, type MarketParserOptions } from '../../../../../src/node/venues/alpaca/market-parser';
 import { JsonQuoteScanner, KIND_QUOTE, MAX_FAST_MESSAGES } from '../../../../../src/node/venues/alpaca/json-quote-scanner';
 import { parseRfc3339Ms, parseRfc3339MsBytes } from '../../../../../src/node/venues/alpaca/codec';
+import { sim, simInstruments } from '../../../../helpers/ids';
 
 type Call = [kind: 'quote' | 'trade' | 'control' | 'malformed', arg: unknown];
 
-function recorder(options: MarketParserOptions) {
+function recorder(options: Omit<MarketParserOptions, 'instruments'>) {
   const calls: Call[] = [];
   const parser = new MarketFrameParser(
     {
@@ -19,7 +20,7 @@ function recorder(options: MarketParserOptions) {
       control: (c) => calls.push(['control', c]),
       malformed: (r) => calls.push(['malformed', r]),
     },
-    options,
+    { instruments: simInstruments(), ...options },
   );
   return { parser, calls };
 }
@@ -496,7 +497,7 @@ describe('JsonQuoteScanner: exact values', () => {
   it('duplicate keys: the last one wins, as in JSON.parse', () => {
     const { parser, calls } = recorder({});
     parser.frame(Buffer.from('[{"T":"t","S":"X","bp":1,"bp":2,"ap":3,"bs":null,"bs":4,"T":"q","S":"SPY","t":"bad","t":null}]'), false, 9);
-    expect(calls).toEqual([['quote', { symbol: 'SPY', bid: 2, ask: 3, bidSize: 4, askSize: null, exchangeTime: null, receivedAt: 9 }]]);
+    expect(calls).toEqual([['quote', { instrument: sim('SPY'), symbol: 'SPY', bid: 2, ask: 3, bidSize: 4, askSize: null, exchangeTime: null, receivedAt: 9 }]]);
     const d = differential();
     d.check(Buffer.from('[{"T":"q","T":7,"S":"A","bp":1,"ap":2}]'));
     d.check(Buffer.from('[{"T":7,"T":"q","S":"A","bp":1,"ap":2}]'));
@@ -561,7 +562,7 @@ describe('JsonQuoteScanner: exact values', () => {
     expect(got).toEqual([...symbols, ...symbols]);
     // a hot symbol is the same string object frame after frame
     const seen: string[] = [];
-    const p2 = new MarketFrameParser({ quote: (q) => seen.push(q.symbol), trade: () => {}, control: () => {}, malformed: () => {} });
+    const p2 = new MarketFrameParser({ quote: (q) => seen.push(q.symbol), trade: () => {}, control: () => {}, malformed: () => {} }, { instruments: simInstruments() });
     p2.frame(Buffer.from('[{"T":"q","S":"SPY","bp":1,"ap":2}]'), false, 0);
     p2.frame(Buffer.from('[{"T":"q","S":"SPY","bp":1,"ap":2}]'), false, 0);
     expect(seen.length).toBe(2);
@@ -581,7 +582,7 @@ describe('JsonQuoteScanner: exact values', () => {
     fast.parser.frame(view, false, 1);
     ref.parser.frame(view, false, 1);
     expect(fast.calls).toEqual(ref.calls);
-    expect(fast.calls[0]).toEqual(['quote', { symbol: 'SPY', bid: 581.63, ask: 581.65, bidSize: 3, askSize: 5, exchangeTime: Date.UTC(2026, 10, 20, 15, 0, 0, 123), receivedAt: 1 }]);
+    expect(fast.calls[0]).toEqual(['quote', { instrument: sim('SPY'), symbol: 'SPY', bid: 581.63, ask: 581.65, bidSize: 3, askSize: 5, exchangeTime: Date.UTC(2026, 10, 20, 15, 0, 0, 123), receivedAt: 1 }]);
   });
 
   it('a sink that re-enters frame() while a scanned frame is being reported gets the right results', () => {
@@ -598,7 +599,7 @@ describe('JsonQuoteScanner: exact values', () => {
       trade: () => {},
       control: () => {},
       malformed: (r) => seen.push(r),
-    });
+    }, { instruments: simInstruments() });
     parser.frame(Buffer.from('[{"T":"q","S":"A","bp":1,"ap":2},{"T":"q","S":"B","bp":1,"ap":2}]'), false, 0);
     expect(seen).toEqual(['A', 'INNER1', 'INNER2', 'B']);
   });

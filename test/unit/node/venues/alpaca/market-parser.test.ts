@@ -4,13 +4,15 @@ import { encodeMsgpack, ExchangeTime, parseRfc3339Ms } from '../../../../../src/
 import type { QuoteTick, TradeTick } from '../../../../../src/core/market/quote';
 import { encode, ExtData } from '@msgpack/msgpack';
 import { SeededRandom } from '../../../../../src/core/model/random';
+import { sim, simInstruments } from '../../../../helpers/ids';
+import { VenueInstruments } from '../../../../../src/core/market/instruments';
 
 function collect() {
   const quotes: QuoteTick[] = [];
   const trades: TradeTick[] = [];
   const controls: MarketControl[] = [];
   const malformed: string[] = [];
-  const parser = new MarketFrameParser({ quote: (q) => quotes.push(q), trade: (t) => trades.push(t), control: (c) => controls.push(c), malformed: (r) => malformed.push(r) });
+  const parser = new MarketFrameParser({ quote: (q) => quotes.push(q), trade: (t) => trades.push(t), control: (c) => controls.push(c), malformed: (r) => malformed.push(r) }, { instruments: simInstruments() });
   return { parser, quotes, trades, controls, malformed };
 }
 
@@ -37,8 +39,8 @@ describe('MarketFrameParser', () => {
     ]);
     parser.frame(Buffer.from(frame), false, 5000);
     expect(malformed).toEqual([]);
-    expect(quotes).toEqual([{ symbol: 'AMD', bid: 87.66, ask: 87.68, bidSize: 1, askSize: 4, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 45, 335), receivedAt: 5000 }]);
-    expect(trades).toEqual([{ symbol: 'AAPL', price: 126.55, size: 100, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 44, 208), receivedAt: 5000 }]);
+    expect(quotes).toEqual([{ instrument: sim('AMD'), symbol: 'AMD', bid: 87.66, ask: 87.68, bidSize: 1, askSize: 4, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 45, 335), receivedAt: 5000 }]);
+    expect(trades).toEqual([{ instrument: sim('AAPL'), symbol: 'AAPL', price: 126.55, size: 100, exchangeTime: Date.UTC(2021, 1, 22, 15, 51, 44, 208), receivedAt: 5000 }]);
     expect(parser.stats.ignored).toBe(1); // the unknown type, not the bar
   });
 
@@ -47,7 +49,7 @@ describe('MarketFrameParser', () => {
     const t = new ExchangeTime(Date.UTC(2024, 2, 12, 11, 59, 38, 897), 897_261_568);
     parser.frame(Buffer.from(encodeMsgpack([{ T: 'q', S: 'SPXW240327P04925000', t, bx: 'C', bp: 9.46, bs: 53, ax: 'C', ap: 9.66, as: 38, c: 'A' }])), true, 1);
     expect(malformed).toEqual([]);
-    expect(quotes[0]).toMatchObject({ symbol: 'SPXW240327P04925000', bid: 9.46, ask: 9.66, exchangeTime: Date.UTC(2024, 2, 12, 11, 59, 38, 897) });
+    expect(quotes[0]).toMatchObject({ instrument: sim('SPXW240327P04925000'), symbol: 'SPXW240327P04925000', bid: 9.46, ask: 9.66, exchangeTime: Date.UTC(2024, 2, 12, 11, 59, 38, 897) });
     // a standard msgpack timestamp written by another encoder decodes the same way
     parser.frame(Buffer.from(encode([{ T: 'q', S: 'X', t: new Date(1000), bp: 1, ap: 2, bs: 1, as: 1 }])), true, 2);
     expect(quotes[1]!.exchangeTime).toBe(1000);
@@ -154,3 +156,35 @@ describe('MarketFrameParser on hostile values (issue 13, item 7)', () => {
   });
 });
 
+describe('MarketFrameParser: ticks carry their InstrumentId (issue 15)', () => {
+  it('stamps venue:symbol from the venue instance it parses for, and refuses a symbol that cannot be one', () => {
+    const got: { instrument: string; symbol: string }[] = [];
+    const malformed: string[] = [];
+    const sink = { quote: (q: QuoteTick) => got.push(q), trade: (t: TradeTick) => got.push(t), control: () => {}, malformed: (r: string) => malformed.push(r) };
+    const frame = JSON.stringify([
+      { T: 'q', S: 'SPY', bp: 1, bs: 1, ap: 2, as: 1, t: '2026-11-20T15:00:00Z' },
+      { T: 't', S: 'SPY', p: 1.5, s: 1, t: '2026-11-20T15:00:00Z' },
+      { T: 'q', S: 'BAD SYM', bp: 1, bs: 1, ap: 2, as: 1, t: '2026-11-20T15:00:00Z' },
+    ]);
+    new MarketFrameParser(sink, { instruments: new VenueInstruments('sim') }).frame(Buffer.from(frame), false, 0);
+    new MarketFrameParser(sink, { instruments: new VenueInstruments('sim2'), jsonScanner: false }).frame(frame, false, 0);
+    expect(got.map((x) => [x.instrument, x.symbol])).toEqual([
+      ['sim:SPY', 'SPY'],
+      ['sim:SPY', 'SPY'],
+      ['sim2:SPY', 'SPY'],
+      ['sim2:SPY', 'SPY'],
+    ]);
+    expect(malformed).toHaveLength(2);
+    for (const m of malformed) expect(m).toMatch(/quote \[2\]: invalid "S"/);
+  });
+
+  it('maps each symbol once per venue instance (the same id for every later quote)', () => {
+    const ids = new VenueInstruments('alpaca');
+    expect(ids.of('SPY')).toBe('alpaca:SPY');
+    expect(ids.of('SPY')).toBe(ids.of('SPY'));
+    expect(ids.owns(ids.of('SPY'))).toBe(true);
+    expect(ids.owns(new VenueInstruments('alpaca2').of('SPY'))).toBe(false);
+    expect(ids.tryOf('A B')).toBeNull();
+    expect(() => new VenueInstruments('Not A Venue')).toThrow(/InstrumentId: venue/);
+  });
+});

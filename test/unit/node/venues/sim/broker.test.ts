@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SimBroker, type TradeUpdateEvent } from '../../../../../src/node/venues/sim/broker';
 import type { Quote } from '../../../../../src/core/market/quote';
+import { sim } from '../../../../helpers/ids';
 
-const quote = (symbol: string, bid: number, ask: number): Quote => ({ symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 });
+const quote = (symbol: string, bid: number, ask: number): Quote => ({ instrument: sim(symbol), symbol, bid, ask, last: null, bidSize: 1, askSize: 1, exchangeTime: 0, receivedAt: 0 });
 const order = (side: 'buy' | 'sell', qty: number, id: string, type: 'market' | 'limit' = 'market', limitCents: number | null = null) => ({
   symbol: 'SPY', qty, side, type, time_in_force: 'day', limitCents, client_order_id: id,
 });

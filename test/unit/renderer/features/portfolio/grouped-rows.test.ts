@@ -9,6 +9,7 @@ import { FifoLedger } from '../../../../../src/core/pnl/fifo';
 import { positionRecordOf, structureDefToWire } from '../../../../../src/core/pnl/revalue';
 import { multiplier } from '../../../../../src/core/model/money';
 import type { PositionRecord, StructureDefWire } from '../../../../../src/shared/contract';
+import { sim } from '../../../../helpers/ids';
 
 /** The sample portfolio as the renderer's store holds it: records and structure definitions. */
 function sample(): { records: Record<string, PositionRecord>; defs: Record<string, StructureDefWire> } {
@@ -18,7 +19,7 @@ function sample(): { records: Record<string, PositionRecord>; defs: Record<strin
   for (const f of portfolioFills(r.portfolio)) ledger.apply(f);
   const records: Record<string, PositionRecord> = {};
   for (const snap of ledger.positions()) {
-    const rec = positionRecordOf(snap, null, { source: 'portfolio', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null });
+    const rec = positionRecordOf(snap, sim(snap.symbol), null, { source: 'portfolio', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: null, exit_reason: null });
     records[rec.key] = rec;
   }
   const defs: Record<string, StructureDefWire> = {};
