@@ -68,7 +68,8 @@ export const selectTrades = (s: DeskState): LivePosition[] => trades(s.tradeKeys
 export const selectStructures = (s: DeskState): StructureView[] => structures(s.structures);
 export const selectStructureDef = (id: string) => (s: DeskState) => s.structureDefs[id];
 export const selectQuotes = (s: DeskState): QuoteWire[] => quotes(s.quotes);
-export const selectTotals = (s: DeskState) => s.totals;
+/** The desk's totals as last sent (pnl_snapshot). */
+export const selectTotals = (s: DeskState) => s.pnl;
 export const selectFills = (s: DeskState): FillWire[] => s.fills;
 export const selectOrders = (s: DeskState): OrderUpdateWire[] => orders(s.orders);
 export const selectHistory = (s: DeskState): HistoryEvent[] => s.history;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStaleNow, isStaleNow, structureStaleNow } from '../../../../../src/renderer/src/features/portfolio/stale-now';
-import type { LivePosition } from '../../../../../src/shared/contract';
+import { isStaleNow, shownTotals, structureStaleNow } from '../../../../../src/renderer/src/features/portfolio/stale-now';
+import type { LivePosition, PnlSnapshotWire } from '../../../../../src/shared/contract';
 
 const pos = (over: Partial<LivePosition>): LivePosition => ({ status: 'OPEN', unrealized_value: '10', quote_received_at: 1000, ...over }) as LivePosition;
 
@@ -14,8 +14,19 @@ describe('stale at now (after the last tick)', () => {
     expect(isStaleNow(pos({ unrealized_value: null }), 99_999, 5000)).toBe(false);
     expect(isStaleNow(pos({ quote_received_at: null }), 99_999, 5000)).toBe(false);
   });
-  it('counts across positions', () => {
-    expect(countStaleNow({ a: pos({}), b: pos({ quote_received_at: 9000 }), c: pos({ status: 'CLOSED' }) }, 10_000, 5000)).toBe(1);
+  it('the desk\'s totals are shown as sent while their oldest quote is fresh, then withheld (unknown), never recomputed', () => {
+    const pnl: PnlSnapshotWire = {
+      as_of: 1000, currency: 'USD', realized: '5', unrealized: '10', total: '15', last_good_as_of: 1000,
+      totals: [{ currency: 'USD', currency_decimals: 2, realized_pnl: '5', realized_gross: '5', fees: '0', unrealized_pnl: '10', unrealized_known: '10', unknown_count: 0, total_pnl: '15', open_positions: 2 }],
+    };
+    const none = {};
+    const positions = { a: pos({ currency: 'USD' }), b: pos({ currency: 'USD', quote_received_at: 9000 }), c: pos({ currency: 'USD', status: 'CLOSED' }) };
+    expect(shownTotals(pnl, positions, none, null, 5000)).toBe(pnl);
+    expect(shownTotals(pnl, positions, none, 6000, 5000)).toBe(pnl);
+    const shown = shownTotals(pnl, positions, none, 10_000, 5000);
+    expect(shown).toMatchObject({ realized: '5', unrealized: null, total: null, as_of: 1000 });
+    expect(shown.totals[0]).toMatchObject({ realized_pnl: '5', unrealized_pnl: null, total_pnl: null, unknown_count: 1, unrealized_known: '10' });
+    expect(shownTotals(pnl, positions, none, 10_000, 5000)).toBe(shown); // the same object for the same inputs
   });
   it('structures: by the oldest leg quote', () => {
     expect(structureStaleNow(1000, '5', 7000, 5000)).toBe(true);
