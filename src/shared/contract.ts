@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { capList, clip, describeValue } from './bounded';
-import type { AlertKind, AlertSeverity, AlertView } from '../core/alerts/types';
+import type { Alert, AlertView } from '../core/alerts/types';
 import type { KillSwitchLevel, KillSwitchView } from '../core/risk/kill-switch';
 import { CREDENTIAL_FIELDS, type CredentialVenue, type CredentialsStatus } from '../core/model/credentials';
 import { plainIssue } from '../core/model/plain-issues';
@@ -373,15 +373,8 @@ export interface SettingsEvent extends EventBase {
  * success/failure, trailing stop, forced exit, kill switch). Every alert is part of the event
  * history; the desktop shell also raises a native notification for those its policy lets through.
  */
-export interface AlertEvent extends EventBase {
+export interface AlertEvent extends EventBase, Omit<Alert, 'serverTime'> {
   type: 'alert';
-  id: string;
-  severity: AlertSeverity;
-  kind: AlertKind;
-  title: string;
-  body: string;
-  /** What it is about (stream name, position or run id, account) — null when general. */
-  subject: string | null;
 }
 
 /** The kill switch changed (engaged or deliberately re-armed). */
