@@ -1,5 +1,6 @@
 import { markTimeOf } from '@core/market/mark';
 import { useDeskStore } from '../stores/desk-store';
+import { quoteKeyOf } from '../stores/slices/quote-key';
 import { useNowDerived } from '../hooks/use-now';
 import { omittedSet, structureAge } from '../features/health/freshness';
 import { QuoteAge } from './QuoteAge';
@@ -57,7 +58,7 @@ export const HIDE_MISSING_LEG: ReadonlySet<string> = new Set(['missing_leg', 'mi
 export function useMissingLegsAllOmitted(legs: readonly { symbol: string }[] | undefined): boolean {
   return useDeskStore((st) => {
     if (!legs || !st.plan || st.plan.omitted.length === 0) return false;
-    const missing = legs.filter((l) => st.quotes[l.symbol] === undefined).map((l) => l.symbol);
+    const missing = legs.filter((l) => st.quotes[quoteKeyOf(l)] === undefined).map((l) => l.symbol);
     return missing.length > 0 && missing.every((m) => st.plan!.omitted.includes(m));
   });
 }

@@ -4,6 +4,7 @@ import { Button, Group, Paper, SegmentedControl, Text, Title } from '@mantine/co
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LivePosition } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
+import { quoteKeyOf } from '../../stores/slices/quote-key';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { QuoteAge, QuoteSourceChip } from '../../components/QuoteAge';
@@ -349,7 +350,7 @@ const StructureLegRow = memo(function StructureLegRow({ structure, index, top }:
   const staleMs = useDeskStore((st) => st.valuation.staleAfterMs);
   // Stale by its mark's inputs (the book, or the last trade under `last`), as the structure is valued.
   const receivedAt = useDeskStore((st) => {
-    const q = leg ? st.quotes[leg.symbol] : undefined;
+    const q = leg ? st.quotes[quoteKeyOf(leg)] : undefined;
     return q ? markTimeOf(q, st.valuation.markPolicy) : null;
   });
   const staleNow = useNowDerived((now) => receivedAt !== null && now + clockOffsetMs - receivedAt > staleMs);
