@@ -181,9 +181,10 @@ describe('renderer store rebuilt from snapshot + events', () => {
               consumed = h.events.length;
               break;
           }
-          h.clock.advance(50); // one coalescing window: pending quotes go out
-          // Time alone moved staleness: what the desk's refresh timer does every few seconds
-          // (fills, loads and settings changes send their totals themselves).
+          // A quote goes out after one coalescing window; fills and settings changes go out at once
+          // with their totals. Time alone moved staleness: what the desk's refresh timer does every
+          // few seconds. (No other time passes, so the desk's totals at now are what it last sent.)
+          if (s.k === 'quote') h.clock.advance(50);
           if (s.k === 'advance') h.live.tracker.refresh();
           for (; consumed < h.events.length; consumed++) {
             const r = reduceDesk(state, h.events[consumed]!, 0);
