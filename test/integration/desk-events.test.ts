@@ -138,7 +138,7 @@ describe('the renderer store over the headless desk', () => {
     expect(state.quotes).toEqual(Object.fromEntries(snap.quotes.map((q) => [q.symbol, q])));
     // …and the same totals, to the last digit (last_good_as_of included), held and shown.
     expect(state.pnl).toEqual(snap.pnl_snapshot);
-    expect(shownTotals(state.pnl, state.positions, state.structures, snap.serverTime, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
+    expect(shownTotals(state.pnl, state.positions, state.structures, state.structureDefs, snap.serverTime, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
     expect(snap.pnl_snapshot.totals.find((t) => t.currency === 'USD')!.realized_pnl).toBe('6.5');
   });
 

@@ -142,7 +142,7 @@ function check(h: LiveHarness, state: DeskState): void {
   // 5. The totals the UI holds are the desk's pnl_snapshot, exactly (last_good_as_of included), and
   // the totals bar shows them unchanged at the desk's now.
   expect(state.pnl).toEqual(snap.pnl_snapshot);
-  expect(shownTotals(state.pnl, state.positions, state.structures, T, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
+  expect(shownTotals(state.pnl, state.positions, state.structures, state.structureDefs, T, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
   expect(state.lastGoodAsOf).toBe(snap.pnl_snapshot.last_good_as_of ?? null);
 }
 

@@ -15,8 +15,9 @@ export function useTotalsNow(): PnlSnapshotWire {
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const positions = useDeskStore((s) => s.positions);
   const structures = useDeskStore((s) => s.structures);
+  const structureDefs = useDeskStore((s) => s.structureDefs);
   // Re-renders only when the shown totals change (their identity is stable per input and staleness).
   const stale = useNowDerived((now) => pnl.as_of !== null && now + offset - pnl.as_of > staleMs);
   const at = useNowDerived((now) => (stale ? Math.floor((now + offset) / 250) : 0));
-  return shownTotals(pnl, positions, structures, stale ? at * 250 : null, staleMs);
+  return shownTotals(pnl, positions, structures, structureDefs, stale ? at * 250 : null, staleMs);
 }
