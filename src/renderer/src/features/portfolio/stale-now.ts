@@ -19,13 +19,20 @@ export function structureStaleNow(asOf: number | null, netPnl: string | null, se
 
 const shownCache = new WeakMap<PnlSnapshotWire, { at: number; positions: object; structures: object; shown: PnlSnapshotWire }>();
 
+/** Whether any row the totals stand on holds a known figure whose quote has gone stale at `serverNow`. */
+export function anyStaleNow(positions: Record<string, LivePosition>, structures: Record<string, StructureView>, serverNow: number, staleMs: number): boolean {
+  for (const p of Object.values(positions)) if (isStaleNow(p, serverNow, staleMs)) return true;
+  for (const v of Object.values(structures)) if (structureStaleNow(v.as_of, v.net_pnl, serverNow, staleMs)) return true;
+  return false;
+}
+
 /**
  * The desk's totals as shown at server time `serverNow` (null: as sent). When the oldest quote
- * behind them (`as_of`) is older than the stale threshold, the desk's own rule makes the
- * unrealized and total figures of a currency with a stale row unknown: they are shown as unknown,
- * counting the rows the desk counts (open positions without a fresh value, expired ones aside, and
- * structures valued as a whole); realized figures stand. No figure is computed. The same object for
- * the same inputs (React can skip re-rendering).
+ * behind them (`as_of`) or a row's quote has gone stale since the desk sent them (stream stopped or
+ * stalled: no refresh comes), the desk's own rule makes the unrealized and total figures of that
+ * currency unknown: they are shown as unknown, counting the rows the desk counts (open positions
+ * without a fresh value, expired ones aside, and structures valued as a whole); realized figures
+ * stand. No figure is computed. The same object for the same inputs (React can skip re-rendering).
  */
 export function shownTotals(
   pnl: PnlSnapshotWire,
@@ -35,7 +42,7 @@ export function shownTotals(
   serverNow: number | null,
   staleMs: number,
 ): PnlSnapshotWire {
-  if (serverNow === null || pnl.as_of === null || serverNow - pnl.as_of <= staleMs) return pnl;
+  if (serverNow === null || pnl.totals.length === 0) return pnl;
   const cached = shownCache.get(pnl);
   if (cached && cached.at === serverNow && cached.positions === positions && cached.structures === structures) return cached.shown;
   const unknown = new Map<string, number>();
@@ -54,14 +61,18 @@ export function shownTotals(
     else if (v.net_pnl !== null) continue;
     count(v.currency);
   }
-  const totals = pnl.totals.map((t) => {
-    // A currency no stale row values keeps the desk's figures; one with a stale row is unknown
-    // (when no row says which currency went stale, every known total is withheld).
-    if (stale.size > 0 && !stale.has(t.currency)) return t;
-    return { ...t, unrealized_pnl: null, total_pnl: null, unknown_count: Math.max(unknown.get(t.currency) ?? 0, t.unknown_count, 1) };
-  });
-  const one = totals.length === 1 ? totals[0]! : null;
-  const shown: PnlSnapshotWire = { ...pnl, unrealized: one ? one.unrealized_pnl : pnl.unrealized, total: one ? one.total_pnl : pnl.total, totals };
+  const asOfStale = pnl.as_of !== null && serverNow - pnl.as_of > staleMs;
+  let shown = pnl;
+  if (stale.size > 0 || asOfStale) {
+    const totals = pnl.totals.map((t) => {
+      // A currency no stale row values keeps the desk's figures; one with a stale row is unknown
+      // (when no row says which currency went stale, every known total is withheld).
+      if (stale.size > 0 && !stale.has(t.currency)) return t;
+      return { ...t, unrealized_pnl: null, total_pnl: null, unknown_count: Math.max(unknown.get(t.currency) ?? 0, t.unknown_count, 1) };
+    });
+    const one = totals.length === 1 ? totals[0]! : null;
+    shown = { ...pnl, unrealized: one ? one.unrealized_pnl : pnl.unrealized, total: one ? one.total_pnl : pnl.total, totals };
+  }
   shownCache.set(pnl, { at: serverNow, positions, structures, shown });
   return shown;
 }

@@ -1,12 +1,12 @@
 import type { PnlSnapshotWire } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { useNowDerived } from '../../hooks/use-now';
-import { shownTotals } from './stale-now';
+import { anyStaleNow, shownTotals } from './stale-now';
 
 /**
  * The desk's totals (`pnl_snapshot`) as the totals bar and the window title show them at now: the
- * desk's figures as sent, or — once the oldest quote behind them has gone stale since the desk
- * last sent them (stream stopped or stalled) — those figures marked unknown (stale-now.ts). No
+ * desk's figures as sent, or — once the oldest quote behind them, or a row's, has gone stale since
+ * the desk last sent them (stream stopped or stalled) — those figures marked unknown (stale-now.ts). No
  * total is computed in the renderer.
  */
 export function useTotalsNow(): PnlSnapshotWire {
@@ -17,7 +17,7 @@ export function useTotalsNow(): PnlSnapshotWire {
   const structures = useDeskStore((s) => s.structures);
   const structureDefs = useDeskStore((s) => s.structureDefs);
   // Re-renders only when the shown totals change (their identity is stable per input and staleness).
-  const stale = useNowDerived((now) => pnl.as_of !== null && now + offset - pnl.as_of > staleMs);
+  const stale = useNowDerived((now) => (pnl.as_of !== null && now + offset - pnl.as_of > staleMs) || anyStaleNow(positions, structures, now + offset, staleMs));
   const at = useNowDerived((now) => (stale ? Math.floor((now + offset) / 250) : 0));
   return shownTotals(pnl, positions, structures, structureDefs, stale ? at * 250 : null, staleMs);
 }

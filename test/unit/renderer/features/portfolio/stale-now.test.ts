@@ -42,6 +42,16 @@ describe('stale at now (after the last tick)', () => {
     };
     expect(shownTotals(pnl, positions, none, none, 10_000, 5000).totals[0]).toMatchObject({ unrealized_pnl: null, total_pnl: null, unknown_count: 2 });
   });
+  it('a row gone stale since the desk sent its totals withholds them even when as_of does not say so', () => {
+    const pnl: PnlSnapshotWire = {
+      as_of: null, currency: 'USD', realized: '0', unrealized: '10', total: '10',
+      totals: [{ currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0', unrealized_pnl: '10', unrealized_known: '10', unknown_count: 0, total_pnl: '10', open_positions: 1 }],
+    };
+    const none = {};
+    const positions = { a: pos({ currency: 'USD' }) };
+    expect(shownTotals(pnl, positions, none, none, 5000, 5000)).toBe(pnl);
+    expect(shownTotals(pnl, positions, none, none, 7000, 5000).totals[0]).toMatchObject({ total_pnl: null, unknown_count: 1 });
+  });
   it('structures: by the oldest leg quote', () => {
     expect(structureStaleNow(1000, '5', 7000, 5000)).toBe(true);
     expect(structureStaleNow(1000, null, 7000, 5000)).toBe(false);
