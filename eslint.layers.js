@@ -53,24 +53,25 @@ export const LAYERS = {
   'src/preload': { folders: ['src/shared'], packages: ['electron'] },
 
   // ---- the renderer: the contract, presentation helpers of the core, React ----
-  'src/renderer/src': { folders: ['src/shared', ...ui('components', 'features/**', 'hooks', 'stores', 'transport')], packages: REACT },
-  'src/renderer/src/components': { folders: ['src/shared', ...core('market', 'model'), ...ui('features/format', 'features/health', 'hooks', 'stores')], packages: [...REACT, 'uplot'] },
+  'src/renderer/src': { folders: ['src/shared', ...ui('components', 'features/**', 'hooks', 'stores/**', 'transport')], packages: REACT },
+  'src/renderer/src/components': { folders: ['src/shared', ...core('market', 'model'), ...ui('features/format', 'features/health', 'hooks', 'stores/**')], packages: [...REACT, 'uplot'] },
   'src/renderer/src/features/charts': { folders: ['src/shared', ...core('model', 'pnl'), ...ui('components', 'features/format')], packages: [...REACT, 'uplot'] },
-  'src/renderer/src/features/events': { folders: ['src/shared', ...ui('components', 'features/format', 'hooks', 'stores')], packages: REACT },
+  'src/renderer/src/features/events': { folders: ['src/shared', ...ui('components', 'features/format', 'hooks', 'stores/**')], packages: REACT },
   'src/renderer/src/features/format': { folders: ['src/shared', ...core('model')], packages: [] },
-  'src/renderer/src/features/health': { folders: ['src/shared', ...ui('components', 'features/format', 'hooks', 'stores')], packages: REACT },
-  'src/renderer/src/features/navigation': { folders: ['src/shared', ...ui('hooks', 'stores')], packages: REACT },
+  'src/renderer/src/features/health': { folders: ['src/shared', ...ui('components', 'features/format', 'hooks', 'stores/**')], packages: REACT },
+  'src/renderer/src/features/navigation': { folders: ['src/shared', ...ui('hooks', 'stores/**')], packages: REACT },
   'src/renderer/src/features/portfolio': {
-    folders: ['src/shared', ...core('greeks', 'market', 'model', 'pnl'), ...ui('components', 'features/charts', 'features/events', 'features/format', 'features/health', 'hooks', 'stores', 'transport')],
+    folders: ['src/shared', ...core('greeks', 'market', 'model', 'pnl'), ...ui('components', 'features/charts', 'features/events', 'features/format', 'features/health', 'hooks', 'stores/**', 'transport')],
     packages: [...REACT, '@tanstack/react-virtual', 'zustand'],
   },
-  'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores', 'transport')], packages: REACT },
+  'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/shell': {
-    folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/portfolio', 'hooks', 'stores', 'transport')],
+    folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/portfolio', 'hooks', 'stores/**', 'transport')],
     packages: REACT,
   },
   'src/renderer/src/hooks': { folders: ['src/shared', ...ui('features/navigation', 'stores')], packages: ['react'] },
-  'src/renderer/src/stores': { folders: ['src/shared', ...core('market', 'model', 'pnl')], packages: ['react', 'zustand', 'zustand/*'] },
+  'src/renderer/src/stores': { folders: ['src/shared', ...core('market', 'model', 'pnl'), ...ui('stores/slices')], packages: ['react', 'zustand', 'zustand/*'] },
+  'src/renderer/src/stores/slices': { folders: ['src/shared', ...core('market', 'model', 'pnl'), ...ui('stores')], packages: [] },
   'src/renderer/src/transport': { folders: ['src/shared'], packages: ['react'] },
 };
 

@@ -90,7 +90,7 @@ export async function run(report: BenchReporter): Promise<void> {
     report.note(`${r.positions} positions (${r.quotes} quotes in ${r.ticks} tick_updates over ${r.seconds.toFixed(1)} s ≈ ${(r.quotes / r.seconds / r.positions).toFixed(1)} updates/s per row), viewport ${vw}×${vh}, Chromium ${chrome} (${found.source}), software rendering`);
     report.figure('renderer fps (500 rows @ 10 Hz)', r.fps, 'fps', { op: '>=', value: 55 }, `rAF over ${r.seconds.toFixed(1)} s; p99 frame ${r.p99FrameMs.toFixed(1)} ms, worst ${r.maxFrameMs.toFixed(1)} ms`);
     report.figure('renderer long tasks', r.longTasks, 'tasks', undefined, `> 50 ms each; total ${r.longTaskTotalMs.toFixed(0)} ms, longest ${r.longTaskMaxMs.toFixed(0)} ms`);
-    report.figure('renderer tick_update handling p99', r.handleP99Ms, 'ms', undefined, `median ${r.handleP50Ms.toFixed(1)} ms: reducer (revaluation with the shared core function, exact totals) + store subscribers, per event`);
+    report.figure('renderer tick_update handling p99', r.handleP99Ms, 'ms', undefined, `median ${r.handleP50Ms.toFixed(1)} ms: reducer (row revaluation with the shared core function; totals are the desk's as sent) + store subscribers, per event`);
     report.figure('renderer DOM updates', r.domUpdates / r.seconds, 'mutations/s', undefined, `${r.visibleRows} rows in the DOM (virtualized)`);
   } finally {
     await browser.close();

@@ -87,6 +87,11 @@ export class CommandFailure extends Error {
   }
 }
 
+/** What makes two pnl_snapshots different for clients (the figures and the times they are as of). */
+function totalsKey(p: PnlSnapshotWire): string {
+  return JSON.stringify([p.as_of, p.last_good_as_of ?? null, p.totals]);
+}
+
 export function valuationOf(s: DeskSettings): ValuationSettings {
   return {
     markPolicy: s.mark_policy,
@@ -176,7 +181,7 @@ export class LivePortfolio {
     this.coalescer = new TickCoalescer<QuoteWire>(deps.clock, deps.tickCoalesceMs ?? 50, (changed) => this.flushTick(changed));
     this.offs.push(
       this.tracker.onSample((samples) => this.emit({ type: 'pnl_sample', serverTime: this.clock.now(), samples })),
-      this.tracker.onRefresh(() => this.onRefresh()),
+      this.tracker.onRefresh(() => this.sendTotalsIfChanged()),
       // Last, so nothing emitted while constructing is recorded (as before); `init()` on is.
       deps.events.subscribe((e) => this.observe(e), { internal: true }),
     );
@@ -262,7 +267,7 @@ export class LivePortfolio {
   /** Totals for a tick_update (cheap: the incremental book). */
   pnlSnapshot(): PnlSnapshotWire {
     const p = this.tracker.pnlSnapshot();
-    this.lastTickPnl = JSON.stringify(p.totals);
+    this.lastTickPnl = totalsKey(p);
     return p;
   }
 
@@ -343,6 +348,7 @@ export class LivePortfolio {
       return { ok: false, reason: r.rejection.reason };
     }
     for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
+    this.sendTotalsIfChanged();
     return { ok: true };
   }
 
@@ -499,16 +505,21 @@ export class LivePortfolio {
     const restarting = streaming && changed.some((k) => RESTART_KEYS.has(k));
     if (changed.length > 0) {
       this.emit({ type: 'settings_event', serverTime: this.clock.now(), settings: next, valuation: this.tracker.valuationSettings, restarting });
+      this.sendTotalsIfChanged();
     }
     return { settings: next, applied, restarting, persisted };
   }
 
   // ---------- internals ----------
 
-  private onRefresh(): void {
-    // Totals can move without quotes (a quote went stale): tell clients with an empty tick.
+  /**
+   * The renderer shows the desk's totals as sent (it computes none), so whenever they move without
+   * a quote — a quote went stale (periodic refresh), a fill, a portfolio load, a valuation change —
+   * clients are told with an empty tick carrying them.
+   */
+  private sendTotalsIfChanged(): void {
     const p = this.tracker.pnlSnapshot();
-    const key = JSON.stringify(p.totals);
+    const key = totalsKey(p);
     if (key === this.lastTickPnl) return;
     this.lastTickPnl = key;
     const now = this.clock.now();
@@ -573,6 +584,7 @@ export class LivePortfolio {
       execution_id: exec,
     });
     this.logger.info('portfolio loaded', { path, positions: positions.length, structures: structures.length });
+    this.sendTotalsIfChanged();
     return { ok: true };
   }
 

@@ -298,8 +298,9 @@ export interface SnapshotEvent extends EventBase {
 }
 
 /**
- * Lightweight and coalesced (at most ~20/s): no position lists. The renderer revalues the positions
- * holding the changed symbols with `revaluePosition`; `pnl_snapshot` is the backend's totals.
+ * Lightweight and coalesced (at most ~20/s): no position lists. The renderer revalues the rows
+ * holding the changed symbols with `revaluePosition`; `pnl_snapshot` is the desk's totals, which the
+ * renderer shows as sent (it computes none). Also sent without quotes whenever the totals moved.
  */
 export interface TickUpdateEvent extends EventBase {
   type: 'tick_update';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { test, expect, type DeskPage } from './fixtures';
+import { test, expect, PAGES, type DeskPage } from './fixtures';
 import type { Page } from '@playwright/test';
 
 /**
@@ -30,7 +30,7 @@ async function everyPage(deskPage: DeskPage, page: Page, label: string): Promise
   const out: string[] = [];
   for (const scheme of ['dark', 'light'] as const) {
     await deskPage.setTheme(scheme);
-    for (const p of ['portfolio', 'events', 'settings'] as const) {
+    for (const p of PAGES) {
       await deskPage.goTo(p);
       if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
       // No hover tooltip half-way through its fade-in (the pointer rests on the footer).

@@ -4,6 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { PAGES, type Page as PageName } from '../../src/renderer/src/features/navigation/pages';
+
+/** The app's pages, from the one list the app itself uses. */
+export { PAGES };
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -95,7 +99,7 @@ export class DeskPage {
   get = (id: string): Locator => this.page.getByTestId(id);
   start = () => this.get('start').click();
   stop = () => this.get('stop').click();
-  goTo = async (p: 'portfolio' | 'events' | 'settings') => {
+  goTo = async (p: PageName) => {
     await this.get(`nav-${p}`).click();
     await expect(this.get('app')).toHaveAttribute('data-page', p);
   };

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from '@playwright/test';
-import { test, expect, type DeskPage } from './fixtures';
+import { test, expect, PAGES, type DeskPage } from './fixtures';
 
 /** Waits until a cell's text differs from what it was (the row visibly ticks). */
 async function expectTicks(deskPage: DeskPage, symbol: string, timeout = 15_000): Promise<void> {
@@ -496,7 +496,7 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
       await test.step(`screenshots ${w}×${h} ${scheme}`, async () => {
         await page.setViewportSize({ width: w, height: h });
         await deskPage.setTheme(scheme);
-        for (const p of ['portfolio', 'events', 'settings'] as const) {
+        for (const p of PAGES) {
           await deskPage.goTo(p);
           if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
           if (p === 'portfolio') {

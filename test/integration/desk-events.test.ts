@@ -17,6 +17,7 @@ import { SocketTransport, type WebSocketLike } from '../../src/renderer/src/tran
 import { bindTransport, createDeskStore, type DeskStore } from '../../src/renderer/src/stores/desk-store';
 import type { DeskEvent, Transport } from '../../src/shared/contract';
 import type { StoreApi } from 'zustand';
+import { shownTotals } from '../../src/renderer/src/features/portfolio/stale-now';
 
 const SAMPLE = resolve(import.meta.dirname, '../../resources/portfolio.sample.json');
 let dir: string;
@@ -116,6 +117,29 @@ describe('the renderer store over the headless desk', () => {
     // The store agrees with the desk's own snapshot.
     const snap = desk.snapshot();
     expect(store.getState().records).toEqual(Object.fromEntries(snap.positions.map((r) => [r.key, r])));
+  });
+
+  it('the totals the UI holds and shows are the desk\'s pnl_snapshot exactly, for the same quotes (issue 15 item 6)', async () => {
+    const { desk, url } = await boot();
+    const { transport, store } = connect(url);
+    await until(store, (s) => s.seq !== null, 'the snapshot');
+    await transport.call('stream.start', {});
+    await until(store, (s) => s.pnl.as_of !== null && s.pnl.totals.length > 0 && s.pnl.totals.every((t) => t.total_pnl !== null), 'known totals from the sim');
+    // A fill moves the realized total without any quote: the desk sends its new totals.
+    desk.applyFill({ fill_id: 'tot-1', position_id: 'tot', symbol: 'QQQ', side: 'BUY', quantity: 2, price: 500, time: Date.now() });
+    desk.applyFill({ fill_id: 'tot-2', position_id: 'tot', symbol: 'QQQ', side: 'SELL', quantity: 2, price: 503.25, time: Date.now() });
+    await until(store, (s) => s.tradeKeys.includes('tot#0'), 'the closed trade');
+    await transport.call('stream.stop', {});
+    await until(store, (s) => !s.streaming, 'stopped');
+    await new Promise((r) => setTimeout(r, 200)); // the last coalesced tick and health events land
+    const state = store.getState();
+    const snap = desk.snapshot();
+    // The same quotes on both sides…
+    expect(state.quotes).toEqual(Object.fromEntries(snap.quotes.map((q) => [q.instrument, q])));
+    // …and the same totals, to the last digit (last_good_as_of included), held and shown.
+    expect(state.pnl).toEqual(snap.pnl_snapshot);
+    expect(shownTotals(state.pnl, state.positions, state.structures, state.structureDefs, snap.serverTime, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
+    expect(snap.pnl_snapshot.totals.find((t) => t.currency === 'USD')!.realized_pnl).toBe('6.5');
   });
 
   it('a forced gap in seq makes the store ask for a snapshot and recover', async () => {

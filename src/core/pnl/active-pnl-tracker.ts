@@ -31,6 +31,7 @@ import type { Portfolio } from '../model/portfolio-file';
 import { alpacaInstrument } from '../model/alpaca-symbols';
 import { FIAT_DECIMALS, MULT_ONE, qtyToNumber, toDecimalString, type Money, type Multiplier, type Qty } from '../model/money';
 import { PortfolioBook, type BookTotals } from './book';
+import { currencyTotalsWire } from './metrics';
 import { FifoLedger, type ApplyResult, type Fill, type FillRejection, type PositionChange, type PositionSnapshot } from './fifo';
 import { portfolioFills, portfolioInstruments, portfolioPositionId, portfolioStructures } from './portfolio';
 import {
@@ -810,21 +811,7 @@ export class ActivePnlTracker {
     for (const h of this.held.values()) held.add(this.currencyOf(h.snap.symbol));
     return pnlSnapshotOf(
       t.as_of,
-      t.currencies
-        .filter((c) => held.has(c.currency))
-        .map((c) => ({
-          currency: c.currency,
-          currency_decimals: this.decimalsOf(c.currency),
-          realized_pnl: toDecimalString(c.realized),
-          realized_gross: toDecimalString(c.realized_gross),
-          fees: toDecimalString(c.fees),
-          unrealized_pnl: c.unrealized === null ? null : toDecimalString(c.unrealized),
-          unrealized_known: toDecimalString(c.unrealized_known),
-          unknown_count: c.unknown_count,
-          total_pnl: c.total === null ? null : toDecimalString(c.total),
-          open_positions: c.open_positions,
-          ...(c.expired_excluded > 0 ? { expired_excluded: c.expired_excluded } : {}),
-        })),
+      t.currencies.filter((c) => held.has(c.currency)).map((c) => currencyTotalsWire(c, this.decimalsOf(c.currency))),
     );
   }
 

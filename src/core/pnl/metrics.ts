@@ -18,12 +18,13 @@ import {
   toDecimalString,
   type Money,
 } from '../model/money';
-import type { BookTotals } from './book';
+import type { CurrencyTotals } from './book';
 import { pnlPoints } from './points';
 import { unrealizedAt } from './book';
 import type { PositionSnapshot } from './fifo';
 import { markOf, markTimeOf, markToNumber, quotePrices, type MarkPolicy, type UnknownReason } from '../market/mark';
-import type { DeltaModelView, PnlSnapshotView, PositionView, WarningCode, WarningView } from './views';
+import type { DeltaModelView, PositionView, WarningCode, WarningView } from './views';
+import type { PnlTotalsWire } from './revalue';
 import type { ModelDeltaFailure } from '../greeks/model-delta';
 import type { ImpliedVolFailure } from '../greeks/implied-vol';
 
@@ -238,22 +239,19 @@ export function positionView(input: PositionViewInput): PositionView {
   };
 }
 
-/** The book's totals as the wire's pnl_snapshot, per currency. */
-export function pnlSnapshotView(totals: BookTotals, decimalsOf: (currency: string) => number = (c) => FIAT_DECIMALS[c] ?? 8): PnlSnapshotView {
+/** One currency of the book's totals as the wire's pnl_snapshot totals (the one mapper; the tracker's). */
+export function currencyTotalsWire(c: CurrencyTotals, currencyDecimals: number): PnlTotalsWire {
   return {
-    as_of: totals.as_of,
-    totals: totals.currencies.map((c) => ({
-      currency: c.currency,
-      currency_decimals: decimalsOf(c.currency),
-      realized_pnl: toDecimalString(c.realized),
-      realized_gross: toDecimalString(c.realized_gross),
-      fees: toDecimalString(c.fees),
-      unrealized_pnl: c.unrealized === null ? null : toDecimalString(c.unrealized),
-      unrealized_known: toDecimalString(c.unrealized_known),
-      unknown_count: c.unknown_count,
-      unknown: c.unknown,
-      total_pnl: c.total === null ? null : toDecimalString(c.total),
-      open_positions: c.open_positions,
-    })),
+    currency: c.currency,
+    currency_decimals: currencyDecimals,
+    realized_pnl: toDecimalString(c.realized),
+    realized_gross: toDecimalString(c.realized_gross),
+    fees: toDecimalString(c.fees),
+    unrealized_pnl: c.unrealized === null ? null : toDecimalString(c.unrealized),
+    unrealized_known: toDecimalString(c.unrealized_known),
+    unknown_count: c.unknown_count,
+    total_pnl: c.total === null ? null : toDecimalString(c.total),
+    open_positions: c.open_positions,
+    ...(c.expired_excluded > 0 ? { expired_excluded: c.expired_excluded } : {}),
   };
 }

@@ -180,31 +180,3 @@ export type PayoffView =
       curve: PayoffPointView[];
     }
   | { ok: false; reason: string };
-
-export interface UnknownPositionView {
-  key: string;
-  symbol: string;
-  reason: UnknownReason;
-}
-
-/** One currency's totals: the `pnl_snapshot` {realized, unrealized, total} of tick_update. */
-export interface PnlTotalsView {
-  currency: string;
-  currency_decimals: number;
-  realized_pnl: string;
-  realized_gross: string;
-  fees: string;
-  /** null while any open position is unknown; see unrealized_known and unknown. */
-  unrealized_pnl: string | null;
-  unrealized_known: string;
-  unknown_count: number;
-  unknown: UnknownPositionView[];
-  total_pnl: string | null;
-  open_positions: number;
-}
-
-export interface PnlSnapshotView {
-  /** Receive time of the oldest quote behind the known figures. */
-  as_of: number | null;
-  totals: PnlTotalsView[];
-}

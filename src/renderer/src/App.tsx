@@ -1,9 +1,10 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { AppShell, Text } from '@mantine/core';
 import { windowTitle } from './features/shell/window-title';
 import { useTotalsNow } from './features/portfolio/use-totals-now';
 import { useDeskStore } from './stores/desk-store';
 import { usePage } from './hooks/use-page';
+import type { Page } from './features/navigation/pages';
 import { Header } from './features/shell/Header';
 import { useNavigationRequests } from './features/shell/use-navigation-requests';
 import { PortfolioPage } from './features/portfolio/PortfolioPage';
@@ -12,6 +13,9 @@ import { PortfolioPage } from './features/portfolio/PortfolioPage';
 // waits only for the Portfolio page.
 const EventsPage = lazy(() => import('./features/events/EventsPage').then((m) => ({ default: m.EventsPage })));
 const SettingsPage = lazy(() => import('./features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+
+/** The route of each page of the list (features/navigation/pages.ts); a page without one does not compile. */
+const PAGE_COMPONENT: Record<Page, ComponentType> = { portfolio: PortfolioPage, events: EventsPage, settings: SettingsPage };
 
 /** Keeps document.title (the tab, the Electron window) saying the mode and the total P&L. */
 function WindowTitle() {
@@ -30,6 +34,7 @@ export function App() {
   const [page, go] = usePage();
   useNavigationRequests(go);
   const ready = useDeskStore((s) => s.seq !== null);
+  const Current = PAGE_COMPONENT[page];
   // Another page opens at its top, not at the scroll offset the previous page was left at.
   useEffect(() => {
     window.scrollTo(0, 0);
@@ -41,10 +46,8 @@ export function App() {
         <Header page={page} onNavigate={go} />
       </AppShell.Header>
       <AppShell.Main>
-        {page === 'portfolio' && <PortfolioPage />}
         <Suspense fallback={<Text c="dimmed" size="sm" data-testid="page-loading">Loading…</Text>}>
-          {page === 'events' && <EventsPage />}
-          {page === 'settings' && <SettingsPage />}
+          <Current />
         </Suspense>
       </AppShell.Main>
       <AppShell.Footer px="md">

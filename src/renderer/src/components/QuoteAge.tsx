@@ -1,7 +1,7 @@
 import { useDeskStore } from '../stores/desk-store';
 import { AgeBadge } from './AgeBadge';
 import { notSubscribedText } from '../features/health/freshness';
-import { quoteOfSymbol } from '../stores/desk-state';
+import { quoteOfSymbol } from '../stores/slices/quote-key';
 
 /**
  * A quote's age; for a symbol the subscription plan left out, a grey "—" (never "no quote" / red

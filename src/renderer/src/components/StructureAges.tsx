@@ -1,9 +1,9 @@
 import { markTimeOf } from '@core/market/mark';
 import { useDeskStore } from '../stores/desk-store';
+import { quoteOfSymbol } from '../stores/slices/quote-key';
 import { useNowDerived } from '../hooks/use-now';
 import { omittedSet, structureAge } from '../features/health/freshness';
 import { QuoteAge } from './QuoteAge';
-import { quoteKey, quoteOfSymbol } from '../stores/desk-state';
 
 /**
  * A symbol's age as its mark's: from the receive time of what the mark is computed from (the book,
@@ -11,7 +11,7 @@ import { quoteKey, quoteOfSymbol } from '../stores/desk-state';
  */
 export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
   const receivedAt = useDeskStore((s) => {
-    const q = quoteOfSymbol(s, symbol);
+    const q = s.quotes[symbol];
     return q ? markTimeOf(q, s.valuation.markPolicy) : null;
   });
   return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
@@ -25,10 +25,10 @@ export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; cl
 export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
   const plan = useDeskStore((s) => s.plan);
   const at = (now: number) => {
-    const { quotes, valuation, venue } = useDeskStore.getState();
+    const { quotes, valuation } = useDeskStore.getState();
     return structureAge(
       legs.map((symbol) => {
-        const q = quotes[quoteKey(venue, symbol)];
+        const q = quotes[symbol];
         return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
       }),
       now + clockOffsetMs,

@@ -11,11 +11,9 @@ import type {
   NodeEvent,
   OrderUpdateWire,
   PnlSampleWire,
-  QuoteWire,
-  StreamHealthWire,
-  StructureView,
 } from '@shared/contract';
-import { quoteOfSymbol, type DeskState } from './desk-state';
+import type { DeskState } from './desk-state';
+import { quoteOfSymbol } from './slices/quote-key';
 
 /** Caches the last result per input identity (one slot: selectors run on the latest state). */
 function memo<A extends object, R>(fn: (a: A) => R): (a: A) => R {
@@ -49,34 +47,19 @@ const byOpenOrder = (a: LivePosition, b: LivePosition) => a.entry_time - b.entry
 const allPositions = memo((positions: Record<string, LivePosition>) => Object.values(positions).sort(byOpenOrder));
 const openPositions = memo((positions: Record<string, LivePosition>) => Object.values(positions).filter((p) => p.status !== 'CLOSED').sort(byOpenOrder));
 const trades = memo2((keys: string[], positions: Record<string, LivePosition>) => keys.map((k) => positions[k]).filter((p): p is LivePosition => p !== undefined));
-const structures = memo((s: Record<string, StructureView>) => Object.values(s).sort((a, b) => (a.name < b.name ? -1 : 1)));
-const quotes = memo((q: Record<string, QuoteWire>) => Object.values(q).sort((a, b) => (a.symbol < b.symbol ? -1 : 1)));
 const orders = memo((o: Record<string, OrderUpdateWire>) => Object.values(o).sort((a, b) => a.time - b.time));
 
 /** Every position (open and closed), by entry time. */
 export const selectPositions = (s: DeskState): LivePosition[] => allPositions(s.positions);
 /** Open and partially closed positions, by entry time. */
 export const selectOpenPositions = (s: DeskState): LivePosition[] => openPositions(s.positions);
-/** The position store's lookup by (position_id, re_entry_num). */
-export const positionKey = (positionId: string, reEntryNum: number): string => `${positionId}#${reEntryNum}`;
-export const selectPosition =
-  (positionId: string, reEntryNum: number) =>
-  (s: DeskState): LivePosition | undefined =>
-    s.positions[positionKey(positionId, reEntryNum)];
 /** Trade history: closed positions in the order they closed. */
 export const selectTrades = (s: DeskState): LivePosition[] => trades(s.tradeKeys, s.positions);
-export const selectStructures = (s: DeskState): StructureView[] => structures(s.structures);
-export const selectStructureDef = (id: string) => (s: DeskState) => s.structureDefs[id];
-export const selectQuotes = (s: DeskState): QuoteWire[] => quotes(s.quotes);
-export const selectTotals = (s: DeskState) => s.totals;
 export const selectFills = (s: DeskState): FillWire[] => s.fills;
 export const selectOrders = (s: DeskState): OrderUpdateWire[] => orders(s.orders);
 export const selectHistory = (s: DeskState): HistoryEvent[] => s.history;
-export const selectStreams = (s: DeskState): StreamHealthWire[] => s.streams;
-export const selectStreamer = (s: DeskState) => s.streamer;
 export const selectPortfolio = (s: DeskState) => s.portfolio;
 export const selectSettings = (s: DeskState) => s.settings;
-export const selectValuation = (s: DeskState) => s.valuation;
 
 /** P&L samples of one currency (the chart's series), oldest first. */
 const samplesByCurrency = memo((samples: PnlSampleWire[]) => {
@@ -134,16 +117,6 @@ export const selectRootFlows = memo((nodes: Record<string, NodeEvent>) =>
 );
 
 // ---------- time and staleness ----------
-
-/** The server's now, from the local clock and the offset learned from events. */
-export function serverNow(s: Pick<DeskState, 'clockOffsetMs'>, localNow: number): number {
-  return localNow + s.clockOffsetMs;
-}
-
-/** Age of a quote in seconds at server time `now` (null without a quote). */
-export function quoteAgeSec(receivedAt: number | null | undefined, now: number): number | null {
-  return receivedAt == null ? null : (now - receivedAt) / 1000;
-}
 
 export interface StaleSummary {
   /** Open positions whose P&L is unknown (no/stale/one-sided/crossed quote …). */

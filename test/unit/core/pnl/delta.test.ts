@@ -145,7 +145,7 @@ describe('delta per position', () => {
     expect(r.applied.sort()).toEqual(['dividend_yield_pct', 'risk_free_rate_pct']);
     expect(r.restarting).toBe(false);
     expect(h.live.tracker.valuationSettings).toMatchObject({ riskFreeRate: 0.055, dividendYield: 0.0125 });
-    const ev = h.events.at(-1)!;
+    const ev = h.events.findLast((e) => e.type === 'settings_event')!; // (the totals' tick may follow it)
     expect(ev.type === 'settings_event' && ev.valuation).toMatchObject({ riskFreeRate: 0.055, dividendYield: 0.0125 });
     h.live.dispose();
   });

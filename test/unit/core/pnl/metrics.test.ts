@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { positionView, pnlSnapshotView } from '../../../../src/core/pnl/metrics';
+import { currencyTotalsWire, positionView } from '../../../../src/core/pnl/metrics';
 import { FifoLedger, makeFill } from '../../../../src/core/pnl/fifo';
 import { PortfolioBook } from '../../../../src/core/pnl/book';
 import { occInstrument } from '../../../../src/core/model/occ';
@@ -64,17 +64,16 @@ describe('position live metrics', () => {
     expect(v).toMatchObject({ status: 'CLOSED', unrealized_value: '0', total_pnl: '300', exit_price: 11.35, quantity_closed: 2, dte: -1, warnings: [] });
   });
 
-  it('renders book totals as the pnl_snapshot, unknown spelled out', () => {
+  it('renders book totals as the pnl_snapshot, unknown spelled out (the one book-totals mapper)', () => {
     const book = new PortfolioBook();
     book.setPosition(sim(SYM), position(['BUY', '2', '9.85']));
-    const snap = pnlSnapshotView(book.totals(NOW));
-    expect(snap).toEqual({
-      as_of: null,
-      totals: [{
-        currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0',
-        unrealized_pnl: null, unrealized_known: '0', unknown_count: 1, unknown: [{ key: 'call#0', instrument: sim(SYM), symbol: SYM, reason: 'no_quote' }],
-        total_pnl: null, open_positions: 1,
-      }],
+    const t = book.totals(NOW);
+    expect(t.as_of).toBeNull();
+    expect(t.currencies[0]!.unknown).toEqual([{ key: 'call#0', instrument: sim(SYM), symbol: SYM, reason: 'no_quote' }]);
+    expect(currencyTotalsWire(t.currencies[0]!, 2)).toEqual({
+      currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0',
+      unrealized_pnl: null, unrealized_known: '0', unknown_count: 1,
+      total_pnl: null, open_positions: 1,
     });
   });
 });

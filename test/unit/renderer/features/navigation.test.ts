@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashOf, pageForView, pageFromHash, PAGES } from '../../../../src/renderer/src/features/navigation/pages';
+import { hashOf, PAGE_LABEL, PAGE_LIST, pageForView, pageFromHash, PAGES } from '../../../../src/renderer/src/features/navigation/pages';
 
 describe('pages', () => {
   it('round-trips every page through the hash and defaults to the portfolio', () => {
@@ -12,5 +12,12 @@ describe('pages', () => {
     expect(pageForView('settings')).toBe('settings');
     expect(pageForView('live-control')).toBe('events');
     expect(pageForView('monitor')).toBe('events');
+  });
+  it('the page list is defined once: every listed page is a view target and has its label (issue 15 item 6)', () => {
+    expect(PAGES).toEqual(PAGE_LIST.map((p) => p.id));
+    for (const p of PAGES) {
+      expect(pageForView(p)).toBe(p); // was a hand-written list of three names
+      expect(PAGE_LABEL[p]).toBeTruthy();
+    }
   });
 });

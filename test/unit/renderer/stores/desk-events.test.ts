@@ -48,7 +48,7 @@ describe('desk store: events', () => {
     expect(selectOpenPositions(s).map((p) => [p.key, p.side, p.quantity_remaining])).toEqual([['p1#1', 'SELL', 3]]);
     expect(selectPositions(s)).toBe(selectPositions(s)); // memoized: same array for the same state
     expect(s.fills.map((f) => f.fill_id)).toEqual(['a', 'b', 'c', 'd']);
-    expect(s.totals).toMatchObject({ realized: '30' });
+    expect(s.pnl).toMatchObject({ realized: '30' }); // the desk's totals, sent after the fills
     h.live.dispose();
   });
 
@@ -66,7 +66,7 @@ describe('desk store: events', () => {
     const s2 = sync();
     expect(s2.positions['p1#0']!.unrealized_value).toBe('2');
     expect(s2.positions['p2#0']).toBe(s1.positions['p2#0']); // untouched object
-    expect(s2.totals.unrealized).toBe('1');
+    expect(s2.pnl.unrealized).toBe('1');
     h.live.dispose();
   });
 
@@ -80,8 +80,7 @@ describe('desk store: events', () => {
     h.clock.advance(10_000); // refreshes at 5 s and 10 s: the 10 s one reports the unknown total
     const s = sync();
     expect(s.positions['p1#0']!.unknown_reason).toBe('stale_quote');
-    expect(s.totals.unrealized).toBeNull();
-    expect(s.serverPnl?.unrealized).toBeNull();
+    expect(s.pnl.unrealized).toBeNull(); // the desk's totals, from its refresh
     expect(selectStaleSummary(s, h.clock.now())).toMatchObject({ open: 1, stale: 1, unknown: 1, missing: 0, symbols: ['SPY'] });
     h.live.dispose();
   });

@@ -65,14 +65,19 @@ describe('reduceDesk: totals include every structure (issue 12 item 1)', () => {
   };
   const legQuote = (symbol: string, bid: number, receivedAt: number): QuoteWire => ({ instrument: sim(symbol), symbol, bid, ask: bid + 0.2, last: null, bidSize: 1, askSize: 1, exchangeTime: receivedAt, receivedAt });
 
-  it('a net-debit-only structure is in the renderer totals, and follows ticks', () => {
-    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [legQuote('AAPL261218C00230000', 10, 5000), legQuote('AAPL261218P00230000', 9, 5000)] }) };
+  // The totals with the structure in them are the desk's (core: issue12-freshness-totals.test.ts);
+  // the renderer shows the structure's row and the desk's totals as sent (issue 15 item 6).
+  it('a net-debit-only structure\'s row follows ticks; the totals are the desk\'s as sent', () => {
+    const deskPnl = { ...EMPTY_PNL, as_of: 5000, currency: 'USD', unrealized: '-1200', total: '-1200' };
+    const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [legQuote('AAPL261218C00230000', 10, 5000), legQuote('AAPL261218P00230000', 9, 5000)], pnl_snapshot: deskPnl }) };
     let r = reduceDesk(initialDeskState, snap, 5000);
     // (10.1 + 9.1) × 100 − 3120 = −1200
-    expect(r.state.totals).toMatchObject({ currency: 'USD', unrealized: '-1200', total: '-1200' });
-    expect(r.state.totals.totals[0]!.open_structures).toBe(1);
-    r = reduceDesk(r.state, { type: 'tick_update', seq: 2, serverTime: 6000, timestamp: new Date(6000).toISOString(), active_nodes: [], ltp_updates: [legQuote('AAPL261218C00230000', 11, 6000)], pnl_snapshot: EMPTY_PNL }, 6000);
-    expect(r.state.totals.total).toBe('-1100');
+    expect(r.state.structures.straddle!.net_pnl).toBe('-1200');
+    expect(r.state.pnl).toBe(deskPnl);
+    const tickPnl = { ...deskPnl, unrealized: '-1100', total: '-1100' };
+    r = reduceDesk(r.state, { type: 'tick_update', seq: 2, serverTime: 6000, timestamp: new Date(6000).toISOString(), active_nodes: [], ltp_updates: [legQuote('AAPL261218C00230000', 11, 6000)], pnl_snapshot: tickPnl }, 6000);
+    expect(r.state.structures.straddle!.net_pnl).toBe('-1100');
+    expect(r.state.pnl).toBe(tickPnl);
   });
 
   it('a trade print does not make the leg\'s old book fresh: the structure turns unknown', () => {
@@ -81,7 +86,7 @@ describe('reduceDesk: totals include every structure (issue 12 item 1)', () => {
     const print = { ...legQuote('AAPL261218P00230000', 9, 20_000), last: 9.05, receivedAt: 20_000, bookReceivedAt: 5000, lastReceivedAt: 20_000 };
     r = reduceDesk(r.state, { type: 'tick_update', seq: 2, serverTime: 20_000, timestamp: new Date(20_000).toISOString(), active_nodes: [], ltp_updates: [print, legQuote('AAPL261218C00230000', 10, 20_000)], pnl_snapshot: EMPTY_PNL }, 20_000);
     expect(r.state.structures.straddle!.legs[1]!.unknown_reason).toBe('stale_quote');
-    expect(r.state.totals.total).toBeNull();
+    expect(r.state.structures.straddle!.net_pnl).toBeNull();
   });
 });
 
@@ -102,14 +107,14 @@ describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 1
   it('lowering the limit while streaming drops the left-out leg\'s old quote: not valued, never stale', () => {
     const snap: DeskEvent = { type: 'snapshot', seq: 1, serverTime: 5000, snapshot: makeSnapshot({ serverTime: 5000, streaming: true, structures: [straddle], quotes: [q(call, 10, 5000), q(put, 9, 5000)] }) };
     let r = reduceDesk(initialDeskState, snap, 5000);
-    expect(r.state.totals.total).toBe('-1200');
+    expect(r.state.structures.straddle!.net_pnl).toBe('-1200');
     r = reduceDesk(r.state, health(2, 6000, plan), 6000);
     expect(r.state.plan?.omitted).toEqual([put]);
     expect(r.state.quotes[sim(put)]).toBeUndefined();
     expect(r.state.quotes[sim(call)]).toBeDefined();
     // the structure is unknown for want of the left-out leg, not stale
     expect(r.state.structures.straddle!.legs[1]!.unknown_reason).toBe('no_quote');
-    expect(r.state.totals.total).toBeNull();
+    expect(r.state.structures.straddle!.net_pnl).toBeNull();
     // a late quote for the left-out contract does not bring it back
     r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9.5, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
     expect(r.state.quotes[sim(put)]).toBeUndefined();
@@ -123,7 +128,7 @@ describe('reduceDesk: the plan rule wins over a cached quote (review #9, issue 1
     r = reduceDesk(r.state, health(2, 6000, { ...plan, max_option_contracts: 10, omitted: [], warnings: [] }), 6000);
     r = reduceDesk(r.state, { type: 'tick_update', seq: 3, serverTime: 7000, timestamp: new Date(7000).toISOString(), active_nodes: [], ltp_updates: [q(put, 9, 7000), q(call, 10, 7000)], pnl_snapshot: EMPTY_PNL }, 7000);
     expect(r.state.quotes[sim(put)]!.receivedAt).toBe(7000);
-    expect(r.state.totals.total).toBe('-1200');
+    expect(r.state.structures.straddle!.net_pnl).toBe('-1200');
   });
 });
 

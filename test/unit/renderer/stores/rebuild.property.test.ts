@@ -2,6 +2,9 @@
  * Done-when property (issue 6): for random sequences of fills and quotes, the renderer store
  * rebuilt from a snapshot plus the event stream equals the backend's snapshot at every step —
  * positions (exact records and every displayed field), realized, unrealized and totals.
+ *
+ * Issue 15 item 6: the renderer computes no totals — the totals it holds and shows are the desk's
+ * `pnl_snapshot`, exactly, at every step (the desk sends them whenever they move).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -9,9 +12,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveHarness } from '../../../helpers/live-harness';
-import { initialDeskState, quoteKey, reduceDesk, revalueAll, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
+import { initialDeskState, reduceDesk, type DeskState } from '../../../../src/renderer/src/stores/desk-state';
+import { shownTotals } from '../../../../src/renderer/src/features/portfolio/stale-now';
 import { deltaUnderlyingOf, revaluePosition, totalsOf, type LivePosition } from '../../../../src/core/pnl/revalue';
-import type { DeskEvent } from '../../../../src/shared/contract';
+import { symbolKey } from '../../../../src/renderer/src/stores/slices/quote-key';
 
 // AAPL: the option's underlying (its quotes move the option's model delta, never its P&L).
 const SYMBOLS = ['AAA', 'BBB', 'AAPL261218C00240000', 'SPY', 'AAPL'] as const;
@@ -93,7 +97,17 @@ function deltaFields(p: LivePosition) {
   return { delta: p.delta, delta_model: p.delta_model, position_delta: p.position_delta, delta_unknown_reason: p.delta_unknown_reason, delta_iv_failure: p.delta_iv_failure, delta_as_of: p.delta_as_of };
 }
 
-function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefined): void {
+/** Every record valued at `now` from the store's records and quotes (what the desk would show then). */
+function revalueAll(state: DeskState, now: number): Record<string, LivePosition> {
+  const out: Record<string, LivePosition> = {};
+  for (const [k, r] of Object.entries(state.records)) {
+    const u = deltaUnderlyingOf(r);
+    out[k] = r.status === 'CLOSED' ? revaluePosition(r, null, now, state.valuation) : revaluePosition(r, state.quotes[r.instrument_id] ?? null, now, state.valuation, u === null ? null : state.quotes[symbolKey(state.venue, u)]);
+  }
+  return out;
+}
+
+function check(h: LiveHarness, state: DeskState): void {
   const T = h.clock.now();
   const snap = h.snapshot();
   // 1. Exact position state: the same records, key by key (position_id#re_entry_num).
@@ -116,7 +130,7 @@ function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefine
   for (const [k, p] of Object.entries(state.positions)) {
     const r = state.records[k]!;
     const u = deltaUnderlyingOf(r);
-    const at = (t: number) => revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.instrument_id] ?? null), t, state.valuation, u === null ? null : state.quotes[quoteKey(state.venue, u)]);
+    const at = (t: number) => revaluePosition(r, r.status === 'CLOSED' ? null : (state.quotes[r.instrument_id] ?? null), t, state.valuation, u === null ? null : state.quotes[symbolKey(state.venue, u)]);
     const expected = at(state.valuedAt);
     // Whether the IV solves can change with time alone; everything else about the delta (known or
     // not, and why: quotes missing, stale, one-sided…) must hold at the store's valuation time.
@@ -126,9 +140,11 @@ function check(h: LiveHarness, state: DeskState, lastEvent: DeskEvent | undefine
     const valuedAt = p.quote_received_at !== null && p.quote_age_sec !== null ? p.quote_received_at + Math.round(p.quote_age_sec * 1000) : state.valuedAt;
     expect(deltaFields(p)).toEqual(deltaFields(at(valuedAt)));
   }
-  expect(state.totals).toEqual(totalsOf(Object.values(state.positions)));
-  // 5. Right after a tick, the renderer's totals equal the backend's totals in that tick.
-  if (lastEvent?.type === 'tick_update') expect(state.totals).toEqual({ ...lastEvent.pnl_snapshot, last_good_as_of: undefined });
+  // 5. The totals the UI holds are the desk's pnl_snapshot, exactly (last_good_as_of included), and
+  // the totals bar shows them unchanged at the desk's now.
+  expect(state.pnl).toEqual(snap.pnl_snapshot);
+  expect(shownTotals(state.pnl, state.positions, state.structures, state.structureDefs, T, state.valuation.staleAfterMs)).toEqual(snap.pnl_snapshot);
+  expect(state.lastGoodAsOf).toBe(snap.pnl_snapshot.last_good_as_of ?? null);
 }
 
 describe('renderer store rebuilt from snapshot + events', () => {
@@ -140,9 +156,6 @@ describe('renderer store rebuilt from snapshot + events', () => {
         h.live.startStreaming();
         let consumed = h.events.length;
         let state = reduceDesk(initialDeskState, h.snapshotEvent(), 0).state;
-        // The last event the renderer applied since its current base (snapshot); after a reconnect
-        // nothing is applied until the next event, so older ticks are not compared with it.
-        let lastApplied: DeskEvent | undefined;
         let n = 0;
         for (const s of steps) {
           switch (s.k) {
@@ -167,17 +180,19 @@ describe('renderer store rebuilt from snapshot + events', () => {
               // A new connection: the snapshot first, then only newer events.
               state = reduceDesk(initialDeskState, h.snapshotEvent(), 0).state;
               consumed = h.events.length;
-              lastApplied = undefined;
               break;
           }
-          h.clock.advance(50); // one coalescing window: pending quotes go out
+          // A quote goes out after one coalescing window; fills and settings changes go out at once
+          // with their totals. Time alone moved staleness: what the desk's refresh timer does every
+          // few seconds. (No other time passes, so the desk's totals at now are what it last sent.)
+          if (s.k === 'quote') h.clock.advance(50);
+          if (s.k === 'advance') h.live.tracker.refresh();
           for (; consumed < h.events.length; consumed++) {
             const r = reduceDesk(state, h.events[consumed]!, 0);
             expect(r.needResync).toBe(false);
             state = r.state;
-            lastApplied = h.events[consumed];
           }
-          check(h, state, lastApplied);
+          check(h, state);
         }
         h.live.dispose();
         expect(h.clock.pendingTimers()).toBe(0);

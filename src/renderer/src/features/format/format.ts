@@ -129,8 +129,6 @@ export function ageLevel(ms: number | null | undefined, staleMs: number): AgeLev
   return ms > staleMs / 2 ? 'aging' : 'fresh';
 }
 
-export const AGE_COLOR: Record<AgeLevel, string> = { fresh: 'teal', aging: 'yellow', stale: 'red' };
-
 /** Wall-clock time of day (local), e.g. 14:03:07. */
 export function formatClock(epochMs: number | null | undefined): string {
   if (epochMs === null || epochMs === undefined || !Number.isFinite(epochMs)) return DASH;

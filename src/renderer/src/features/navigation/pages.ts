@@ -1,16 +1,32 @@
 /**
- * The pages this build delivers, addressed by the URL hash (#/portfolio …) so a reload or a
- * notification click lands on the right page. Pages of later issues (Live Control, Monitor, Replay)
- * are not listed until they exist.
+ * The pages this build delivers — the one list: the header's navigation, the routes (App.tsx maps
+ * each to its component, checked exhaustive by the type), the notification targets and the e2e
+ * tests all read it. Pages are addressed by the URL hash (#/portfolio …) so a reload or a
+ * notification click lands on the right page. Pages of later issues (Live Control, Monitor,
+ * Replay) are not listed until they exist.
  */
-export const PAGES = ['portfolio', 'events', 'settings'] as const;
-export type Page = (typeof PAGES)[number];
+export const PAGE_LIST = [
+  { id: 'portfolio', label: 'Portfolio' },
+  { id: 'events', label: 'Events' },
+  { id: 'settings', label: 'Settings' },
+] as const;
 
-export const PAGE_LABEL: Record<Page, string> = { portfolio: 'Portfolio', events: 'Events', settings: 'Settings' };
+export type Page = (typeof PAGE_LIST)[number]['id'];
+
+export const PAGES: readonly Page[] = PAGE_LIST.map((p) => p.id);
+
+/** Where an unknown address lands. */
+export const DEFAULT_PAGE: Page = 'portfolio';
+
+export const PAGE_LABEL = Object.fromEntries(PAGE_LIST.map((p) => [p.id, p.label])) as Record<Page, string>;
+
+export function isPage(name: string): name is Page {
+  return (PAGES as readonly string[]).includes(name);
+}
 
 export function pageFromHash(hash: string): Page {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
-  return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'portfolio';
+  return isPage(name) ? name : DEFAULT_PAGE;
 }
 
 export function hashOf(page: Page): string {
@@ -22,6 +38,5 @@ export function hashOf(page: Page): string {
  * have yet fall back to the closest page that explains the state (the event history).
  */
 export function pageForView(view: string): Page {
-  if (view === 'portfolio' || view === 'events' || view === 'settings') return view;
-  return 'events';
+  return isPage(view) ? view : 'events';
 }

@@ -1,7 +1,7 @@
 import { lazy, memo, Suspense, useMemo } from 'react';
 import { usePortfolioView } from './view-state';
 import { Grid, Paper, Stack } from '@mantine/core';
-import { quoteOfSymbol } from '../../stores/desk-state';
+import { quoteOfSymbol } from '../../stores/slices/quote-key';
 
 const CHART_PLACEHOLDER_HEIGHT = 260;
 import { useMediaQuery } from '@mantine/hooks';
@@ -75,8 +75,8 @@ const PayoffChart = lazy(() => import('../charts/PayoffChart').then((m) => ({ de
 /** Charts re-render when their data changes, not on every tick (the live price only moves a marker). */
 const Charts = memo(function Charts() {
   const selected = usePortfolioView((v) => v.payoffStructure);
-  const currency = useDeskStore((s) => s.totals.totals[0]?.currency ?? 'USD');
-  const decimals = useDeskStore((s) => s.totals.totals[0]?.currency_decimals ?? 2);
+  const currency = useDeskStore((s) => s.pnl.totals[0]?.currency ?? 'USD');
+  const decimals = useDeskStore((s) => s.pnl.totals[0]?.currency_decimals ?? 2);
   const samples = useDeskStore((s) => selectPnlSamples(currency)(s));
   const refreshSec = useDeskStore((s) => s.settings?.pnl_refresh_seconds ?? 5);
   const points = useMemo<PnlPoint[]>(() => samples.map((x) => ({ t: x.t, total: x.total, gap: x.gap !== null, portfolioChange: x.gap === 'portfolio_changed' })), [samples]);

@@ -4,6 +4,7 @@ import { Button, Group, Paper, SegmentedControl, Text, Title } from '@mantine/co
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LivePosition } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
+import { quoteOfSymbol } from '../../stores/slices/quote-key';
 import { useNowDerived } from '../../hooks/use-now';
 import { isStaleNow } from './stale-now';
 import { QuoteAge, QuoteSourceChip } from '../../components/QuoteAge';
@@ -19,7 +20,6 @@ import { markTimeOf } from '@core/market/mark';
 import { deltaBaseOf } from '@core/pnl/revalue';
 import type { WarningView } from '@core/pnl/views';
 import { tablePositionsText } from './counts';
-import { quoteOfSymbol } from '../../stores/desk-state';
 
 export const ROW_HEIGHT = 34;
 const HEADER_HEIGHT = 30;

@@ -5,7 +5,7 @@ import type { PositionRecord, StructureDefWire } from '@shared/contract';
 import { markTimeOf } from '@core/market/mark';
 import { staleSummary, type StaleSummary } from './stale';
 import { streamingSince } from './streaming-since';
-import { quoteKey } from '../../stores/desk-state';
+import { symbolKey } from '../../stores/slices/quote-key';
 
 /**
  * Every symbol the totals depend on: open positions' and every structure leg's (a structure valued
@@ -50,7 +50,7 @@ export function useStaleSummary(): { summary: StaleSummary; staleMs: number } {
       // A mark's age is its inputs' (the book, or the last trade under `last`): a fresh trade print
       // does not hide an old book.
       symbols.map((symbol) => {
-        const q = quotes[quoteKey(venue, symbol)];
+        const q = quotes[symbolKey(venue, symbol)];
         return { symbol, receivedAt: q ? markTimeOf(q, policy) : null };
       }),
       now + clockOffsetMs,

@@ -1,27 +1,23 @@
-import { useMemo } from 'react';
 import type { PnlSnapshotWire } from '@shared/contract';
-import { totalsOf } from '@core/pnl/revalue';
 import { useDeskStore } from '../../stores/desk-store';
-import { revalueAll } from '../../stores/desk-state';
-import { useNow } from '../../hooks/use-now';
-import { countStaleNow } from './stale-now';
+import { useNowDerived } from '../../hooks/use-now';
+import { anyStaleNow, shownTotals } from './stale-now';
 
 /**
- * The stored totals, unless some known P&L behind them has gone stale since the last tick (stream
- * stopped or stalled): then the totals are recomputed at now with the shared valuation functions,
- * so they say "unknown" exactly when the rows do. Used by the totals bar and the window title.
+ * The desk's totals (`pnl_snapshot`) as the totals bar and the window title show them at now: the
+ * desk's figures as sent, or — once the oldest quote behind them, or a row's, has gone stale since
+ * the desk last sent them (stream stopped or stalled) — those figures marked unknown (stale-now.ts). No
+ * total is computed in the renderer.
  */
 export function useTotalsNow(): PnlSnapshotWire {
-  const stored = useDeskStore((s) => s.totals);
+  const pnl = useDeskStore((s) => s.pnl);
   const offset = useDeskStore((s) => s.clockOffsetMs);
   const staleMs = useDeskStore((s) => s.valuation.staleAfterMs);
   const positions = useDeskStore((s) => s.positions);
-  const now = useNow() + offset;
-  const staleNow = countStaleNow(positions, now, staleMs);
-  return useMemo(
-    () => (staleNow === 0 ? stored : totalsOf(Object.values(revalueAll(useDeskStore.getState(), now)))),
-    // `now` matters only while something is stale; otherwise the stored totals stand.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [staleNow === 0 ? 0 : now, staleNow, stored, positions],
-  );
+  const structures = useDeskStore((s) => s.structures);
+  const structureDefs = useDeskStore((s) => s.structureDefs);
+  // Re-renders only when the shown totals change (their identity is stable per input and staleness).
+  const stale = useNowDerived((now) => (pnl.as_of !== null && now + offset - pnl.as_of > staleMs) || anyStaleNow(positions, structures, now + offset, staleMs));
+  const at = useNowDerived((now) => (stale ? Math.floor((now + offset) / 250) : 0));
+  return shownTotals(pnl, positions, structures, structureDefs, stale ? at * 250 : null, staleMs);
 }

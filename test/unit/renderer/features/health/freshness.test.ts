@@ -97,14 +97,3 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
     expect(STREAM_STATE_STYLE.session_needed.label).toBe('session expired');
   });
 });
-
-describe('"As of" keeps the time prices were last good', () => {
-  it('moves only while every total is known', async () => {
-    const { lastGoodAsOf } = await import('../../../../../src/renderer/src/stores/desk-state');
-    const t = (total: string | null, as_of: number | null) => ({ as_of, currency: 'USD', realized: '0', unrealized: total, total, totals: [{ currency: 'USD', currency_decimals: 2, realized_pnl: '0', realized_gross: '0', fees: '0', unrealized_pnl: total, unrealized_known: '0', unknown_count: total === null ? 1 : 0, total_pnl: total, open_positions: 1 }] });
-    expect(lastGoodAsOf(t('10', 5000), null)).toBe(5000);
-    expect(lastGoodAsOf(t(null, 4000), 5000)).toBe(5000);
-    expect(lastGoodAsOf(t(null, null), 5000)).toBe(5000);
-    expect(lastGoodAsOf(t('12', 9000), 5000)).toBe(9000);
-  });
-});
