@@ -1,6 +1,6 @@
 import { markTimeOf } from '@core/market/mark';
 import { useDeskStore } from '../stores/desk-store';
-import { quoteOfSymbol } from '../stores/slices/quote-key';
+import { quoteOfSymbol, symbolKey } from '../stores/slices/quote-key';
 import { useNowDerived } from '../hooks/use-now';
 import { omittedSet, structureAge } from '../features/health/freshness';
 import { QuoteAge } from './QuoteAge';
@@ -11,7 +11,7 @@ import { QuoteAge } from './QuoteAge';
  */
 export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
   const receivedAt = useDeskStore((s) => {
-    const q = s.quotes[symbol];
+    const q = quoteOfSymbol(s, symbol);
     return q ? markTimeOf(q, s.valuation.markPolicy) : null;
   });
   return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
@@ -25,10 +25,10 @@ export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; cl
 export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
   const plan = useDeskStore((s) => s.plan);
   const at = (now: number) => {
-    const { quotes, valuation } = useDeskStore.getState();
+    const { quotes, valuation, venue } = useDeskStore.getState();
     return structureAge(
       legs.map((symbol) => {
-        const q = quotes[symbol];
+        const q = quotes[symbolKey(venue, symbol)];
         return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
       }),
       now + clockOffsetMs,
