@@ -478,7 +478,13 @@ export const commandSchemas = {
    * After a session expired (`session_needed`): run the venue's authentication again and restart
    * its streams. `venue`, when given, must be the venue streaming now.
    */
-  'session.reauthenticate': z.object({ venue: z.enum(['sim', 'alpaca']).optional() }).strict(),
+  'session.reauthenticate': z
+    .object({
+      venue: z.enum(['sim', 'alpaca']).optional(),
+      /** Whose session (default: the default account). */
+      account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be an account id').optional(),
+    })
+    .strict(),
   /** The accounts the desk holds (the default one first), with each one's session and kill switch level. */
   'accounts.list': empty,
 } as const;
