@@ -839,9 +839,13 @@ export class Desk {
     const o = u.order;
     const side = o.side === 'buy' ? 'BUY' : o.side === 'sell' ? 'SELL' : null;
     const time = u.timestamp ?? u.receivedAt;
+    // Order and execution ids are the venue's: another account's are prefixed with its id, so two
+    // venues numbering alike (two simulators) cannot collide in the orders table or the fill ids.
+    const own = account.id === DEFAULT_ACCOUNT_ID;
+    const orderId = own ? o.id : `${account.id}:${o.id}`;
     if (side) {
       this.live.applyOrderUpdate({
-        order_id: o.id,
+        order_id: orderId,
         client_order_id: o.clientOrderId || null,
         symbol: o.symbol,
         side,
@@ -858,11 +862,11 @@ export class Desk {
       // Venue positions are per account and symbol: one position id per symbol (`venue:<symbol>` for the
       // default account, `<account>:<symbol>` for another, valued from its venue's quotes), re-entries
       // numbered by the FIFO engine.
-      const own = account.id === DEFAULT_ACCOUNT_ID;
+      const venueFillId = u.executionId ?? `${o.id}:${o.filledQty}`;
       const r = this.live.applyFill(
-        { fill_id: u.executionId ?? `${o.id}:${o.filledQty}`, position_id: own ? `venue:${o.symbol}` : `${account.id}:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
+        { fill_id: own ? venueFillId : `${account.id}:${venueFillId}`, position_id: own ? `venue:${o.symbol}` : `${account.id}:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
         {
-          order_id: o.id,
+          order_id: orderId,
           origin: 'venue',
           executionId: this.streamExec,
           trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}`,
