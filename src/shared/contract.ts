@@ -98,6 +98,9 @@ export type QuoteWire = z.infer<typeof quoteWireSchema>;
 export type { StreamState } from '../core/market/stream-health';
 import type { StreamState } from '../core/market/stream-health';
 
+/** The id of the default account (the configured venue's): its health rows keep their plain names in the UI. */
+export { DEFAULT_ACCOUNT_ID } from '../core/model/account';
+
 export interface StreamHealthWire {
   name: string;
   /** The account whose venue channel this is (`default` today); absent on desk-wide rows (the ledger). */
