@@ -5,7 +5,9 @@
  * Default run (venue `sim`): Start launches the simulated venue server on 127.0.0.1 (ephemeral
  * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
  * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
- * Stop closes every socket and timer.
+ * Stop closes every socket and timer. Every held account runs at once: one AccountRuntime each
+ * (the default account's first), market data shared by venue instance name (one source per name
+ * feeding the one quote cache), execution per account (docs/venues-and-accounts.md).
  *
  * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
  * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
@@ -655,7 +657,7 @@ export class Desk {
 
   /**
    * The accounts the desk holds: the default account (derived from the configured venue) first,
-   * then the configured ones. Today only the default account's venue runs while streaming.
+   * then the configured ones. Every one runs while streaming.
    */
   accounts(): readonly Account[] {
     return [this.defaultAccount(), ...this.configuredAccounts];
