@@ -527,7 +527,7 @@ export interface AccountWire {
   credentials: 'alpaca' | null;
   /** The configured venue's own account (id `default`). */
   is_default: boolean;
-  /** Its venue is running now (while streaming; today only the default account runs). */
+  /** Its venue is running now (while streaming every held account runs; false after a failed start). */
   running: boolean;
   /** Its execution port's session; null when it is not running. */
   session: VenueSessionState | null;
