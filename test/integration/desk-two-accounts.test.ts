@@ -101,6 +101,15 @@ describe('two accounts on two simulated venues at once', () => {
       ['sim2', 'sim2', true, 'active'],
     ]);
 
+    // Re-authentication is per account: sim2's streams restart, the default account's do not.
+    const connectedAt = (account: string) => d.snapshot().streams.find((s) => s.accountId === account && s.name === 'stocks')!.connectedAt;
+    const [mainSince, otherSince] = [connectedAt('default'), connectedAt('sim2')];
+    expect(await d.handle('session.reauthenticate', { account: 'sim2' })).toEqual({ ok: true, result: { reauthenticating: true, venue: 'sim' } });
+    expect(await d.handle('session.reauthenticate', { account: 'nobody' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/holds no such account/) } });
+    await waitFor(() => { const t = connectedAt('sim2'); return typeof t === 'number' && t !== otherSince; }, 8000, 'sim2 reconnected after re-authentication');
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'both accounts running after sim2 re-authenticated');
+    expect(connectedAt('default')).toBe(mainSince);
+
     // Stop stops both: no venue left, both servers closed, every row not_started.
     const urls = [mainVenue!.sim!.urls().tradingRest, otherVenue!.sim!.urls().tradingRest];
     await d.stop();
