@@ -11,7 +11,7 @@ import { QuoteAge } from './QuoteAge';
  */
 export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; clockOffsetMs: number; staleMs: number }) {
   const receivedAt = useDeskStore((s) => {
-    const q = s.quotes[symbol];
+    const q = quoteOfSymbol(s, symbol);
     return q ? markTimeOf(q, s.valuation.markPolicy) : null;
   });
   return <QuoteAge symbol={symbol} receivedAt={receivedAt} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />;
@@ -25,10 +25,12 @@ export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; cl
 export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
   const plan = useDeskStore((s) => s.plan);
   const at = (now: number) => {
-    const { quotes, valuation } = useDeskStore.getState();
+    const state = useDeskStore.getState();
+    const { valuation } = state;
     return structureAge(
       legs.map((symbol) => {
-        const q = quotes[symbol];
+        // Quotes are keyed by instrument: a leg is a symbol at the desk's venue.
+        const q = quoteOfSymbol(state, symbol);
         return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
       }),
       now + clockOffsetMs,
