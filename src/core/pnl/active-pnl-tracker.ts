@@ -645,7 +645,12 @@ export class ActivePnlTracker {
     for (const x of this.expiredInstruments) s.add(x);
     for (const d of this.structureDefs) for (const l of d.legs) s.add(this.ids.of(l.symbol));
     for (const u of this.underlyings()) s.add(u);
-    return [...s].sort(bySymbolThenVenue);
+    // One venue (every position the default account's): sorted by symbol, as before, at plain string-compare cost.
+    if (this.accountVenues.size === 0) return [...s].sort();
+    return [...s]
+      .map((id) => ({ id, symbol: instrumentSymbol(id) }))
+      .sort(bySymbolThenVenue)
+      .map((x) => x.id);
   }
 
   // ---------- reading ----------
@@ -973,9 +978,7 @@ export class ActivePnlTracker {
 }
 
 /** Needed instruments in a stable order: by symbol, then venue (one venue: the symbols' order, as before). */
-function bySymbolThenVenue(a: InstrumentId, b: InstrumentId): number {
-  const sa = instrumentSymbol(a);
-  const sb = instrumentSymbol(b);
-  if (sa !== sb) return sa < sb ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+function bySymbolThenVenue(a: { id: InstrumentId; symbol: string }, b: { id: InstrumentId; symbol: string }): number {
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
