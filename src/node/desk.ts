@@ -5,7 +5,9 @@
  * Default run (venue `sim`): Start launches the simulated venue server on 127.0.0.1 (ephemeral
  * port) → the real Alpaca adapter connects to it over real sockets → stream managers → the shared
  * quote cache → coalesced `tick_update` events to the UI. Nothing touches the network before Start;
- * Stop closes every socket and timer.
+ * Stop closes every socket and timer. Every held account runs at once: one AccountRuntime each
+ * (the default account's first), market data shared by venue instance name (one source per name
+ * feeding the one quote cache), execution per account (docs/venues-and-accounts.md).
  *
  * The live-portfolio plane (node/live-portfolio.ts) hangs off the same cache: the active P&L
  * tracker (positions from portfolio.json and the venue's fills), the event history, the P&L curve
@@ -25,7 +27,8 @@ import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
 import { VenueInstruments } from '../core/market/instruments';
-import { instrumentSymbol, type InstrumentId } from '../core/model/ids';
+import { instrumentSymbol, type AccountId, type InstrumentId } from '../core/model/ids';
+import type { Quote } from '../core/market/quote';
 import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
 import type { FillInput } from '../core/pnl/fifo';
 import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
@@ -34,7 +37,7 @@ import type { OrderUpdateStatus as WireOrderStatus, OrderUpdateWire } from '../c
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
-import { SimMarketModel } from './venues/sim/model';
+import { SimMarketModel, accountSimSeed } from './venues/sim/model';
 import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
@@ -61,7 +64,7 @@ import type {
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
-import { createVenue, type VenueFactory } from './compose';
+import { createVenue, type VenueFactory, type VenueRun } from './compose';
 import { DEFAULT_ACCOUNT_ID, defaultAccount, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
@@ -176,6 +179,16 @@ export class Desk {
   private readonly bus: DeskEventBus;
   /** The default account's runtime: its venue (market-data + execution ports) while running, its start error and health records. */
   private readonly main = new AccountRuntime(DEFAULT_ACCOUNT_ID);
+  /** Every held account's runtime, the default account's first (docs/venues-and-accounts.md). */
+  private readonly runtimes = new Map<AccountId, AccountRuntime>([[DEFAULT_ACCOUNT_ID, this.main]]);
+  /**
+   * While streaming, the market-data source of each venue instance name (the venue part of its
+   * InstrumentIds): one port per name, the first running account's on it. The quote cache's
+   * subscription deltas and the REST refresh go to the source owning each instrument.
+   */
+  private readonly sources = new Map<string, MarketSource>();
+  /** The last plan subscribed for each other source (by name): unchanged plans are not re-subscribed. */
+  private readonly otherPlans = new Map<string, string>();
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
   private readonly contractsChecking = new Set<string>();
@@ -275,9 +288,12 @@ export class Desk {
     // The alert monitor reads health from the bus's health_events and publishes its alerts there.
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
+    // Each instrument's subscription goes to the market-data source of its venue (by instance name).
     this.cache.onSubscriptionChange((d) => {
-      if (d.removed.length) this.main.venue?.marketData.unsubscribe(this.venueSymbols(d.removed));
-      if (d.added.length) this.main.venue?.marketData.subscribe(this.venueSymbols(d.added));
+      for (const src of this.sources.values()) {
+        if (d.removed.length) src.port.unsubscribe(ownSymbols(src.ids, d.removed));
+        if (d.added.length) src.port.subscribe(ownSymbols(src.ids, d.added));
+      }
     });
     // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
     this.demand = new SubscriptionDemand(() => this.cache.subscribedInstruments());
@@ -303,6 +319,7 @@ export class Desk {
     });
     this.live.init();
     this.configuredAccounts = deps.accounts ?? [];
+    for (const a of this.configuredAccounts) this.runtimes.set(a.id, new AccountRuntime(a.id));
     this.accountLedger = deps.accountLedger ?? null;
     this.persistAccounts();
     this.commands = this.buildCommands();
@@ -343,19 +360,28 @@ export class Desk {
       session: {
         logger: this.logger,
         venue: () => this.config.venue,
-        hasRunningVenue: () => this.streaming && this.main.venue !== null,
-        noteReauthenticateRequested: () => {
-          this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: 'the user asked to re-authenticate' });
+        accountVenue: (id) => this.configuredAccounts.find((a) => a.id === id)?.venue ?? null,
+        hasRunningVenue: (id) => this.streaming && (this.runtimes.get(id)?.venue ?? null) !== null,
+        noteReauthenticateRequested: (id) => {
+          const whose = id === DEFAULT_ACCOUNT_ID ? '' : ` of account ${id}`;
+          this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: `the user asked to re-authenticate${whose}` });
         },
-        reauthenticate: () => this.reauthenticate(),
+        reauthenticate: (id) => this.reauthenticate(undefined, id),
       },
       accounts: { list: () => this.accountsWire() },
     });
   }
 
-  /** A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s). */
-  applyFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
-    return this.live.applyFill(input, meta);
+  /**
+   * A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s).
+   * `account`: another held account's fill — its own position, valued from its venue's quotes.
+   */
+  applyFill(input: FillInput, meta: Omit<FillContext, 'account' | 'venue'> & { account?: AccountId } = {}): { ok: boolean; reason?: string } {
+    const { account, ...context } = meta;
+    if (account === undefined || account === DEFAULT_ACCOUNT_ID) return this.live.applyFill(input, context);
+    const held = this.configuredAccounts.find((a) => a.id === account);
+    if (!held) return { ok: false, reason: `fill ${input.fill_id}: the desk holds no account ${account}` };
+    return this.live.applyFill(input, { ...context, account, venue: venueNameOf(held) });
   }
 
   /** An order update (for the orders table). */
@@ -385,6 +411,11 @@ export class Desk {
   /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
   get simServer(): SimVenueServer | null {
     return this.main.venue?.sim ?? null;
+  }
+
+  /** A held account's running venue (its ports and, for `sim`, its server); null when not running. */
+  accountVenue(id: AccountId): VenueRun | null {
+    return this.runtimes.get(id)?.venue ?? null;
   }
 
   /** Symbol → InstrumentId at the configured venue (the venue instance name; interned once per symbol). */
@@ -434,12 +465,13 @@ export class Desk {
   }
 
   /**
-   * After `session_needed`: re-authenticate the running venue (optionally with new credentials) and
-   * restart its streams — the "one click" of spec §3. A no-op when not streaming.
+   * After `session_needed`: re-authenticate an account's running venue (default: the default
+   * account's; optionally with new credentials) and restart its streams — the "one click" of spec §3.
+   * A no-op when not streaming.
    */
-  async reauthenticate(credentials?: { keyId: string; secretKey: string }): Promise<void> {
-    if (credentials && this.config.alpaca) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
-    await this.main.venue?.execution.reauthenticate(credentials);
+  async reauthenticate(credentials?: { keyId: string; secretKey: string }, account: AccountId = DEFAULT_ACCOUNT_ID): Promise<void> {
+    if (credentials && this.config.alpaca && account === DEFAULT_ACCOUNT_ID) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
+    await this.runtimes.get(account)?.venue?.execution.reauthenticate(credentials);
     this.emitHealth();
   }
 
@@ -448,7 +480,7 @@ export class Desk {
     if (this.disposed) throw new Error('desk is disposed');
     if (this.streaming) return this.lifecycle;
     this.streaming = true;
-    this.main.clearError();
+    for (const r of this.runtimes.values()) r.clearError();
     this.streamExec = this.live.node({
       parent: null,
       node_type: 'StreamNode',
@@ -625,7 +657,7 @@ export class Desk {
 
   /**
    * The accounts the desk holds: the default account (derived from the configured venue) first,
-   * then the configured ones. Today only the default account's venue runs while streaming.
+   * then the configured ones. Every one runs while streaming.
    */
   accounts(): readonly Account[] {
     return [this.defaultAccount(), ...this.configuredAccounts];
@@ -634,7 +666,8 @@ export class Desk {
   /** Each held account with its session (execution port) and kill switch level: `accounts.list`. */
   private accountsWire(): AccountWire[] {
     return this.accounts().map((a) => {
-      const running = this.main.venue !== null && this.main.accountId === a.id ? this.main : null;
+      const rt = this.runtimes.get(a.id);
+      const running = rt && rt.venue !== null ? rt : null;
       return {
         id: a.id,
         label: a.label,
@@ -678,32 +711,24 @@ export class Desk {
     const runtime = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
     this.main.attach(runtime);
     const { marketData, execution } = runtime;
-    marketData.listen({
-      quote: (t) => this.cache.applyQuote(t),
-      trade: (t) => this.cache.applyTrade(t),
-      health: () => this.emitHealth(),
-    });
-    execution.listen({
-      orderUpdate: (u) => this.onOrderUpdate(u),
-      health: () => this.emitHealth(),
-      session: (state: VenueSessionState, reason) => {
-        if (state === 'session_needed') this.logger.warn('venue session needed', { reason });
-        this.emitHealth();
-      },
-    });
+    this.listenVenue(account, runtime);
     // The per-symbol minimum interval stays under the stale threshold, or a REST-fed quote would go
     // stale before it may be refreshed again (the tracker's fallback asks before the threshold).
     this.ltpProvider = new LtpProvider({
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (instruments) => marketData.latestQuotes(this.venueSymbols(instruments), { trades: this.cache.markPolicy === 'last' }),
+      fetchLatest: (instruments) => this.latestQuotes(instruments),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
     marketData.subscribe(this.venueSymbols(this.cache.subscribedInstruments()));
     await marketData.start();
     await execution.start();
+    // Every other held account runs alongside: its own venue from the registry; one failing to start
+    // is that account's error row, the others stream on.
+    await Promise.all(this.configuredAccounts.map((a) => this.startAccount(a)));
+    this.replanOthers();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
@@ -730,8 +755,10 @@ export class Desk {
     this.healthTimer = null;
     this.ltpProvider?.dispose();
     this.ltpProvider = null;
-    const runtime = this.main.detach(this.clock.now());
-    await runtime?.dispose();
+    this.sources.clear();
+    const now = this.clock.now();
+    const venues = [...this.runtimes.values()].map((r) => r.detach(now));
+    await Promise.all(venues.map((v) => v?.dispose()));
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
@@ -764,6 +791,7 @@ export class Desk {
     const symbols = [...plan.stocks, ...plan.options];
     const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
     this.lastPlan = plan;
+    if (this.sources.size > 1) this.replanOthers();
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
     for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
     const ids = this.ids();
@@ -809,13 +837,17 @@ export class Desk {
   }
 
   /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */
-  private onOrderUpdate(u: OrderUpdate): void {
+  private onOrderUpdate(account: Account, u: OrderUpdate): void {
     const o = u.order;
     const side = o.side === 'buy' ? 'BUY' : o.side === 'sell' ? 'SELL' : null;
     const time = u.timestamp ?? u.receivedAt;
+    // Order and execution ids are the venue's: another account's are prefixed with its id, so two
+    // venues numbering alike (two simulators) cannot collide in the orders table or the fill ids.
+    const own = account.id === DEFAULT_ACCOUNT_ID;
+    const orderId = own ? o.id : `${account.id}:${o.id}`;
     if (side) {
       this.live.applyOrderUpdate({
-        order_id: o.id,
+        order_id: orderId,
         client_order_id: o.clientOrderId || null,
         symbol: o.symbol,
         side,
@@ -829,18 +861,124 @@ export class Desk {
       });
     }
     if ((u.event === 'fill' || u.event === 'partial_fill') && side && u.price !== null && u.qty !== null) {
-      // Venue positions are per symbol: one position id per symbol, re-entries numbered by the FIFO engine.
+      // Venue positions are per account and symbol: one position id per symbol (`venue:<symbol>` for the
+      // default account, `<account>:<symbol>` for another, valued from its venue's quotes), re-entries
+      // numbered by the FIFO engine.
+      const venueFillId = u.executionId ?? `${o.id}:${o.filledQty}`;
       const r = this.live.applyFill(
-        { fill_id: u.executionId ?? `${o.id}:${o.filledQty}`, position_id: `venue:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
-        { order_id: o.id, origin: 'venue', executionId: this.streamExec, trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}` },
+        { fill_id: own ? venueFillId : `${account.id}:${venueFillId}`, position_id: own ? `venue:${o.symbol}` : `${account.id}:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
+        {
+          order_id: orderId,
+          origin: 'venue',
+          executionId: this.streamExec,
+          trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}`,
+          ...(own ? {} : { account: account.id, venue: venueNameOf(account) }),
+        },
       );
-      if (!r.ok) this.logger.warn('venue fill not applied', { order: o.id, reason: r.reason });
+      if (!r.ok) this.logger.warn('venue fill not applied', { account: account.id, order: o.id, reason: r.reason });
     }
+  }
+
+  /**
+   * Listens to an account's venue: its execution port always (order updates are this account's), its
+   * market data when it is the first source of its venue name (one port per name feeds the cache).
+   */
+  private listenVenue(account: Account, venue: VenueRun): void {
+    const { marketData, execution } = venue;
+    if (!this.sources.has(marketData.name)) {
+      const ids = marketData.name === this.config.venue ? this.ids() : new VenueInstruments(marketData.name);
+      this.sources.set(marketData.name, { port: marketData, ids, account });
+      marketData.listen({
+        quote: (t) => this.cache.applyQuote(t),
+        trade: (t) => this.cache.applyTrade(t),
+        health: () => this.emitHealth(),
+      });
+    }
+    execution.listen({
+      orderUpdate: (u) => this.onOrderUpdate(account, u),
+      health: () => this.emitHealth(),
+      session: (state: VenueSessionState, reason) => {
+        if (state === 'session_needed') this.logger.warn('venue session needed', { account: account.id, reason });
+        this.emitHealth();
+      },
+    });
+  }
+
+  /** Builds (through the registry), attaches and starts another held account's venue; a failure is that account's error. */
+  private async startAccount(account: Account): Promise<void> {
+    const runtime = this.runtimes.get(account.id);
+    if (!runtime || !this.streaming) return;
+    let venue: VenueRun | null = null;
+    try {
+      const keys = account.venue === 'alpaca' ? this.activeAlpacaCredentials() : null;
+      venue = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: keys, clock: this.clock, logger: this.logger, random: this.random });
+      runtime.attach(venue);
+      const source = !this.sources.has(venue.marketData.name);
+      this.listenVenue(account, venue);
+      if (source) {
+        venue.marketData.subscribe(ownSymbols(this.sources.get(venue.marketData.name)!.ids, this.cache.subscribedInstruments()));
+        await venue.marketData.start();
+      }
+      await venue.execution.start();
+      this.logger.info('account streaming', { account: account.id, venue: venue.marketData.name });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.error('account failed to start', { account: account.id, message });
+      this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: `venue:${account.id}`, node_name: `Venue ${venueNameOf(account)} (account ${account.id})`, action: 'venue_connect', status: 'failed', message });
+      if (venue) {
+        if (this.sources.get(venue.marketData.name)?.port === venue.marketData) this.sources.delete(venue.marketData.name);
+        runtime.detach(this.clock.now());
+        await venue.dispose().catch((e: unknown) => this.logger.warn('account venue did not stop cleanly', { account: account.id, error: e instanceof Error ? e.message : String(e) }));
+      }
+      runtime.failed(message, this.clock.now());
+    }
+  }
+
+  /**
+   * The plan of every source besides the default account's venue: its watchlist (the configured one,
+   * else the venue's default) with the instruments of its venue the P&L tracker needs first.
+   */
+  private replanOthers(): void {
+    if (!this.streaming) return;
+    for (const [name, src] of this.sources) {
+      if (name === this.config.venue) continue;
+      const watchlist = this.config.watchlist ?? this.watchlistOf(src.account);
+      const plan = planSubscriptions(
+        [...ownSymbols(src.ids, this.demand.instruments), ...watchlist].map((symbol) => ({ symbol })),
+        { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
+      );
+      const symbols = [...plan.stocks, ...plan.options];
+      const key = symbols.join(',');
+      if (this.otherPlans.get(name) === key) continue;
+      this.otherPlans.set(name, key);
+      for (const w of plan.warnings) this.logger.warn('subscription plan', { venue: name, warning: w });
+      this.cache.replaceSubscriptions(`${PLAN_CONSUMER}:${name}`, symbols.map((s) => src.ids.tryOf(s)).filter((i): i is InstrumentId => i !== null));
+    }
+  }
+
+  /** The latest quotes of these instruments, each asked of its venue's source (one request per source). */
+  private async latestQuotes(instruments: readonly InstrumentId[]): Promise<Quote[]> {
+    const trades = this.cache.markPolicy === 'last';
+    const asks: Promise<Quote[]>[] = [];
+    for (const src of this.sources.values()) {
+      const symbols = ownSymbols(src.ids, instruments);
+      if (symbols.length > 0 || this.sources.size === 1) asks.push(src.port.latestQuotes(symbols, { trades }));
+    }
+    if (asks.length === 1) return asks[0]!;
+    const settled = await Promise.allSettled(asks);
+    const got = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // One venue's failure leaves its quotes unrefreshed; only when every venue failed is the refresh a failure.
+    if (failed && got.length === 0) throw failed.reason;
+    return got;
   }
 
   private streamerProbe(): StreamerProbe {
     if (!this.streaming) return { state: 'stopped', streaming: false };
-    const data = this.streams().filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
+    // The default account's channels and those of every other account running (one that failed to start streams nothing to value).
+    const now = this.clock.now();
+    const rows = [...this.runtimes.values()].flatMap((r) => (r === this.main || r.venue !== null ? r.rows(now) : []));
+    const data = rows.filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
     const has = (st: StreamHealthWire['state']) => data.some((s) => s.state === st);
     const state = has('session_needed')
       ? 'session_needed'
@@ -859,8 +997,15 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
+  /** Another account's default watchlist: its simulated venue's universe (its own seed), else the stock trio. */
+  private watchlistOf(account: Account): string[] {
+    if (account.venue === 'sim') return new SimMarketModel(accountSimSeed(account.id, account.id === DEFAULT_ACCOUNT_ID, this.config.seed), this.clock.now()).symbols;
+    return ['SPY', 'AAPL', 'QQQ'];
+  }
+
   private streams(): StreamHealthWire[] {
-    const streams = this.main.rows(this.clock.now());
+    const now = this.clock.now();
+    const streams = [...this.runtimes.values()].flatMap((r) => r.rows(now));
     // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
     if (this.ledgerProblem !== null) {
       streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
@@ -902,6 +1047,23 @@ const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partiall
 function wireOrderStatus(status: string): WireOrderStatus {
   if (status === 'pending_new') return 'new';
   return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
+}
+
+/** A market-data source: the port of one venue instance name, its symbol interning, the account it came with. */
+interface MarketSource {
+  port: MarketDataPort;
+  ids: VenueInstruments;
+  account: Account;
+}
+
+/** The venue instance name of an account's market data (the venue part of its InstrumentIds). */
+function venueNameOf(account: Account): string {
+  return account.venueName ?? account.venue;
+}
+
+/** The source's own symbols of these instruments (another venue's instruments are not its to subscribe). */
+function ownSymbols(ids: VenueInstruments, instruments: readonly InstrumentId[]): string[] {
+  return instruments.filter((i) => ids.owns(i)).map(instrumentSymbol);
 }
 
 /** The ledger's spelling of an account's mode. */

@@ -74,7 +74,8 @@ export interface LivePortfolioDeps {
 }
 
 /** Where a fill came from and why (the flow it belongs to, its trigger or exit reason). */
-export interface FillContext extends Pick<FillMeta, 'executionId' | 'trigger' | 'reason'> {
+/** `venue` (with `account`): another held account's fill, its own position valued at that venue (FillMeta.venue). */
+export interface FillContext extends Pick<FillMeta, 'executionId' | 'trigger' | 'reason' | 'account' | 'venue'> {
   order_id?: string | null;
   origin?: FillWire['source'];
 }
@@ -326,7 +327,13 @@ export class LivePortfolio {
       message: `${fill.fill_id} @ ${String(input.price)}`,
       details: { fill_id: fill.fill_id, order_id: meta.order_id ?? null, position_id: fill.position_id },
     });
-    const r = this.tracker.applyFill(fill, { executionId: exec, trigger: meta.trigger ?? null, reason: meta.reason ?? null, source: 'fills' });
+    const r = this.tracker.applyFill(fill, {
+      executionId: exec,
+      trigger: meta.trigger ?? null,
+      reason: meta.reason ?? null,
+      source: 'fills',
+      ...(meta.venue !== undefined ? { venue: meta.venue, account: meta.account ?? null } : {}),
+    });
     const wire: FillWire = {
       fill_id: fill.fill_id,
       order_id: meta.order_id ?? null,

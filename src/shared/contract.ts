@@ -98,6 +98,9 @@ export type QuoteWire = z.infer<typeof quoteWireSchema>;
 export type { StreamState } from '../core/market/stream-health';
 import type { StreamState } from '../core/market/stream-health';
 
+/** The id of the default account (the configured venue's): its health rows keep their plain names in the UI. */
+export { DEFAULT_ACCOUNT_ID } from '../core/model/account';
+
 export interface StreamHealthWire {
   name: string;
   /** The account whose venue channel this is (`default` today); absent on desk-wide rows (the ledger). */
@@ -478,7 +481,13 @@ export const commandSchemas = {
    * After a session expired (`session_needed`): run the venue's authentication again and restart
    * its streams. `venue`, when given, must be the venue streaming now.
    */
-  'session.reauthenticate': z.object({ venue: z.enum(['sim', 'alpaca']).optional() }).strict(),
+  'session.reauthenticate': z
+    .object({
+      venue: z.enum(['sim', 'alpaca']).optional(),
+      /** Whose session (default: the default account). */
+      account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be an account id').optional(),
+    })
+    .strict(),
   /** The accounts the desk holds (the default one first), with each one's session and kill switch level. */
   'accounts.list': empty,
 } as const;
@@ -518,7 +527,7 @@ export interface AccountWire {
   credentials: 'alpaca' | null;
   /** The configured venue's own account (id `default`). */
   is_default: boolean;
-  /** Its venue is running now (while streaming; today only the default account runs). */
+  /** Its venue is running now (while streaming every held account runs; false after a failed start). */
   running: boolean;
   /** Its execution port's session; null when it is not running. */
   session: VenueSessionState | null;

@@ -75,22 +75,50 @@ describe('accounts', () => {
     }
   });
 
-  it('while streaming: the default account runs with its execution session, and every venue health row names it', async () => {
+  // Changed with Phase 2 (issue 15 item 1): every held account runs while streaming — before, only
+  // the default account's venue ran and sim2 was listed `running: false`.
+  it('while streaming: every held account runs with its own execution session, and each venue health row names its account', async () => {
     desk = createDesk({ clock: new SystemClock(), portfolioPath: null, config: { simIntervalMs: 20 }, accounts: [SIM2] });
     const d = desk;
     await d.start();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
     const [main, other] = await list(d);
     expect(main).toMatchObject({ id: 'default', running: true, session: 'active' });
-    expect(other).toMatchObject({ id: 'sim2', running: false, session: null });
+    expect(other).toMatchObject({ id: 'sim2', running: true, session: 'active' });
     const streams = d.snapshot().streams;
     expect(streams.map((s) => [s.name, s.accountId])).toEqual([
       ['stocks', 'default'],
       ['options', 'default'],
       ['trade_updates', 'default'],
       ['rest', 'default'],
+      ['stocks', 'sim2'],
+      ['options', 'sim2'],
+      ['trade_updates', 'sim2'],
+      ['rest', 'sim2'],
     ]);
     await d.stop();
-    expect(d.snapshot().streams.every((s) => s.accountId === 'default')).toBe(true);
+    expect((await list(d)).map((a) => [a.id, a.running, a.session])).toEqual([
+      ['default', false, null],
+      ['sim2', false, null],
+    ]);
+    expect(d.snapshot().streams.every((s) => s.state === 'not_started')).toBe(true);
+  });
+
+  it('an account that fails to start is its own error rows; the default account and the others stream on', async () => {
+    // No Alpaca keys anywhere: the alpaca-paper account cannot start (the registry names the variables).
+    desk = createDesk({ clock: new SystemClock(), portfolioPath: null, config: { simIntervalMs: 20 }, accounts: [PAPER, SIM2], env: {} });
+    const d = desk;
+    await d.start();
+    expect(d.isStreaming).toBe(true);
+    await waitFor(() => d.snapshot().streams.filter((s) => s.accountId !== 'alpaca-paper').every((s) => s.state === 'running'), 5000, 'running');
+    const paperRows = d.snapshot().streams.filter((s) => s.accountId === 'alpaca-paper');
+    expect(paperRows.map((s) => s.name)).toEqual(['stocks', 'options', 'trade_updates']);
+    for (const row of paperRows) expect(row).toMatchObject({ state: 'error', lastError: expect.stringMatching(/APCA_API_KEY_ID/) });
+    expect((await list(d)).map((a) => [a.id, a.running])).toEqual([
+      ['default', true],
+      ['alpaca-paper', false],
+      ['sim2', true],
+    ]);
+    await d.stop();
   });
 });

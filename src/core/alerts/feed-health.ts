@@ -10,6 +10,8 @@ export type FeedState = StreamState;
 
 export interface FeedHealth {
   name: string;
+  /** Whose feed (a venue channel of an account); absent for the desk's own channels (the ledger). */
+  accountId?: string | null;
   state: FeedState;
   lastError: string | null;
   lastEventAt: number | null;

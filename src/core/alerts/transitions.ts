@@ -3,9 +3,14 @@
  * entering `error`, a broker session expiring. Each fires once when its condition starts; it can
  * fire again only after the condition has cleared. A stale feed that becomes fresh again reports
  * its recovery (info: history only).
+ *
+ * Feeds are keyed by `accountId:name`: two accounts' `stocks` streams are two feeds. Another
+ * account's feed is named `<account> · <name>` in its alerts; the default account's and the desk's
+ * own channels keep their plain names.
  */
 import { ageText, feedCondition, type FeedHealth } from './feed-health';
 import type { AlertDraft } from './types';
+import { DEFAULT_ACCOUNT_ID } from '../model/account';
 
 interface Memory {
   stale: boolean;
@@ -25,12 +30,16 @@ export class CriticalTransitionDetector {
     const out: AlertDraft[] = [];
     const seen = new Set<string>();
     for (const feed of feeds) {
-      seen.add(feed.name);
-      let m = this.memory.get(feed.name);
+      const key = `${feed.accountId ?? ''}:${feed.name}`;
+      seen.add(key);
+      let m = this.memory.get(key);
       if (!m) {
         m = { stale: false, error: false, session: false, waitingSince: null };
-        this.memory.set(feed.name, m);
+        this.memory.set(key, m);
       }
+      const other = feed.accountId != null && feed.accountId !== DEFAULT_ACCOUNT_ID;
+      const subject = other ? `${feed.accountId}:${feed.name}` : feed.name;
+      const label = other ? `${feed.accountId} · ${feed.name}` : feed.name;
       if (feed.state === 'running' && feed.lastEventAt === null) m.waitingSince ??= now;
       else m.waitingSince = null;
 
@@ -45,16 +54,16 @@ export class CriticalTransitionDetector {
         out.push({
           severity: 'warning',
           kind: 'feed_stale',
-          subject: feed.name,
-          title: `Feed stale: ${feed.name}`,
+          subject,
+          title: `Feed stale: ${label}`,
           body: `${age} (threshold ${ageText(this.staleAfterMs)}). Prices may be old; risk logic waits for fresh quotes.`,
         });
       } else if (!stale && m.stale && streaming && condition === 'fresh') {
         out.push({
           severity: 'info',
           kind: 'feed_recovered',
-          subject: feed.name,
-          title: `Feed recovered: ${feed.name}`,
+          subject,
+          title: `Feed recovered: ${label}`,
           body: 'Fresh data is arriving again.',
         });
       }
@@ -62,8 +71,8 @@ export class CriticalTransitionDetector {
         out.push({
           severity: 'critical',
           kind: 'stream_error',
-          subject: feed.name,
-          title: `Stream error: ${feed.name}`,
+          subject,
+          title: `Stream error: ${label}`,
           body: feed.lastError ?? 'The stream stopped with an error.',
         });
       }
@@ -71,8 +80,8 @@ export class CriticalTransitionDetector {
         out.push({
           severity: 'critical',
           kind: 'session_needed',
-          subject: feed.name,
-          title: `Broker session needed: ${feed.name}`,
+          subject,
+          title: `Broker session needed: ${label}`,
           body: 'The session expired: new entries are stopped until you sign in again.',
         });
       }
@@ -80,7 +89,7 @@ export class CriticalTransitionDetector {
       m.error = error;
       m.session = session;
     }
-    for (const name of [...this.memory.keys()]) if (!seen.has(name)) this.memory.delete(name);
+    for (const key of [...this.memory.keys()]) if (!seen.has(key)) this.memory.delete(key);
     return out;
   }
 }

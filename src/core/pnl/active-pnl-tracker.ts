@@ -138,6 +138,12 @@ export interface FillMeta {
    * the file's `account` is unset, the fill's is unknown, or the two are the same.
    */
   account?: string | null;
+  /**
+   * Another account's fill: the venue instance whose quotes value its position (e.g. `sim2`). Such a
+   * fill stands as that account's own position (its position_id names the account) and never joins
+   * the portfolio file's positions, which are the default account's. Omitted: the positions' venue.
+   */
+  venue?: string;
 }
 
 export type FillOutcome = { ok: true; events: PositionEventBody[] } | { ok: false; rejection: FillRejection };
@@ -172,6 +178,8 @@ export class ActivePnlTracker {
   private readonly quotes: TrackerQuoteSource;
   /** Symbol → InstrumentId at the positions' venue (interned once per symbol). */
   private ids: VenueInstruments;
+  /** Positions of other accounts (by position_id): the venue whose quotes value them (fills with FillMeta.venue). */
+  private readonly accountVenues = new Map<string, VenueInstruments>();
   private readonly subs: TrackerSubscriptions | null;
   private readonly streamer: () => StreamerProbe;
   private readonly sink: PnlSampleSink;
@@ -237,7 +245,7 @@ export class ActivePnlTracker {
   /** The earliest expiry among the open positions the book values (the book is rebuilt when it passes). */
   private nextExpiryAt = Infinity;
   /** Symbols of open positions in expired contracts (not valued by the book, still needed: the venue is asked about them). */
-  private readonly expiredSymbols = new Set<string>();
+  private readonly expiredInstruments = new Set<InstrumentId>();
   private lastSampleGap: PnlGap | null | undefined = undefined;
 
   constructor(opts: ActivePnlTrackerOptions) {
@@ -297,7 +305,7 @@ export class ActivePnlTracker {
     return (this.refreshTimer ? 1 : 0) + (this.restTimer ? 1 : 0);
   }
 
-  /** Symbols whose last REST refresh failed, with the reason (for diagnostics). */
+  /** Symbols (another account's venue: instruments) whose last REST refresh failed, with the reason (for diagnostics). */
   restFailuresNow(): ReadonlyMap<string, string> {
     return this.restFailures;
   }
@@ -337,7 +345,7 @@ export class ActivePnlTracker {
   setVenue(venue: string): void {
     if (venue === this.ids.venue) return;
     this.ids = new VenueInstruments(venue);
-    for (const h of this.held.values()) h.record = { ...h.record, instrument_id: this.ids.of(h.snap.symbol) };
+    for (const h of this.held.values()) h.record = { ...h.record, instrument_id: this.idOf(h.snap) };
     this.restPending.clear();
     this.restFailures.clear();
     this.deltaUnderlyings = null;
@@ -482,14 +490,22 @@ export class ActivePnlTracker {
     // the file's positions in that instrument, oldest first), with realized P&L — not a new one.
     if (this.fileFillIds.has(fill.fill_id)) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: 'duplicate fill_id (already applied)' } };
     // The position will be valued from its instrument at the positions' venue: a symbol that cannot be one is refused here.
-    if (this.ids.tryOf(fill.symbol) === null) {
-      return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `symbol ${JSON.stringify(fill.symbol.slice(0, 40))} is not an instrument at venue ${this.ids.venue} (1–64 printable characters without spaces)` } };
+    const foreign = meta.venue !== undefined ? this.venueIdsOf(meta.venue, fill) : null;
+    if (foreign && 'rejection' in foreign) return { ok: false, rejection: foreign.rejection };
+    const at = foreign ? foreign.ids : this.ids;
+    if (at.tryOf(fill.symbol) === null) {
+      return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `symbol ${JSON.stringify(fill.symbol.slice(0, 40))} is not an instrument at venue ${at.venue} (1–64 printable characters without spaces)` } };
     }
-    const routed = this.applyToFile(fill, meta);
+    if (foreign) {
+      const known = this.accountVenues.get(fill.position_id);
+      if (known && known.venue !== at.venue) return { ok: false, rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: `position ${fill.position_id} is valued at venue ${known.venue}, not ${at.venue}` } };
+      this.accountVenues.set(fill.position_id, at);
+    }
+    const routed = foreign ? null : this.applyToFile(fill, meta);
     // A fill on an instrument whose file fills stand as an orphan position (the file left it) joins
     // that position, and its history: when the instrument returns to the file, both go back to it.
     let orphaned: ApplyResult | null = null;
-    if (!routed && this.orphans.positions().some((x) => x.symbol === fill.symbol && x.quantity_remaining > 0n) && this.sameAccount(meta.account ?? null)) {
+    if (!routed && !foreign && this.orphans.positions().some((x) => x.symbol === fill.symbol && x.quantity_remaining > 0n) && this.sameAccount(meta.account ?? null)) {
       orphaned = this.applyOrphan(fill);
       if (orphaned.ok) this.recordFileFill(fill, meta);
     }
@@ -617,16 +633,24 @@ export class ActivePnlTracker {
 
   /** Symbols the open positions need (and structure legs), plus the underlyings of open options (their model delta). */
   neededSymbols(): string[] {
-    const s = new Set(this.book.instruments().map(instrumentSymbol));
-    for (const x of this.expiredSymbols) s.add(x);
-    for (const d of this.structureDefs) for (const l of d.legs) s.add(l.symbol);
-    for (const u of this.underlyings()) s.add(instrumentSymbol(u));
-    return [...s].sort();
+    return [...new Set(this.neededInstruments().map(instrumentSymbol))].sort();
   }
 
-  /** The needed symbols as instruments at the positions' venue (what the tracker subscribes). */
+  /**
+   * The instruments the open positions need (and structure legs, and the underlyings of open
+   * options), each at the venue valuing its position (what the tracker subscribes).
+   */
   neededInstruments(): InstrumentId[] {
-    return this.neededSymbols().map((s) => this.ids.of(s));
+    const s = new Set<InstrumentId>(this.book.instruments());
+    for (const x of this.expiredInstruments) s.add(x);
+    for (const d of this.structureDefs) for (const l of d.legs) s.add(this.ids.of(l.symbol));
+    for (const u of this.underlyings()) s.add(u);
+    // One venue (every position the default account's): sorted by symbol, as before, at plain string-compare cost.
+    if (this.accountVenues.size === 0) return [...s].sort();
+    return [...s]
+      .map((id) => ({ id, symbol: instrumentSymbol(id) }))
+      .sort(bySymbolThenVenue)
+      .map((x) => x.id);
   }
 
   // ---------- reading ----------
@@ -686,9 +710,10 @@ export class ActivePnlTracker {
 
   streamerDiagnostics(now = this.clock.now()): StreamerDiagnostics {
     const probe = this.streamer();
-    const needed = this.neededSymbols();
-    const subscribed = new Set(this.subs ? this.subs.subscribedInstruments() : needed.map((s) => this.ids.of(s)));
-    const missing = needed.filter((s) => !subscribed.has(this.ids.of(s)));
+    const neededIds = this.neededInstruments();
+    const needed = [...new Set(neededIds.map(instrumentSymbol))].sort();
+    const subscribed = new Set(this.subs ? this.subs.subscribedInstruments() : neededIds);
+    const missing = [...new Set(neededIds.filter((i) => !subscribed.has(i)).map(instrumentSymbol))].sort();
     return {
       state: probe.state,
       streaming: probe.streaming,
@@ -729,8 +754,9 @@ export class ActivePnlTracker {
     const now = this.clock.now();
     const maxAge = Math.floor(this.valuation.staleAfterMs * this.restAhead);
     const subscribed = this.subs ? new Set(this.subs.subscribedInstruments()) : null;
-    for (const symbol of this.neededSymbols()) {
-      const id = this.ids.of(symbol);
+    for (const id of this.neededInstruments()) {
+      // (the positions' venue by symbol, as before; another account's venue by instrument: two venues' quotes of one symbol are refreshed each from its venue)
+      const symbol: string = this.ids.owns(id) ? instrumentSymbol(id) : id;
       if (this.restPending.has(symbol) || (subscribed && !subscribed.has(id))) continue;
       const q = this.quotes.get(id);
       const at = q ? this.quoteTime(q) : null;
@@ -776,7 +802,7 @@ export class ActivePnlTracker {
       const s = new Set<InstrumentId>();
       for (const h of this.held.values()) {
         const u = deltaUnderlyingOf(h.record);
-        if (u !== null) s.add(this.ids.of(u));
+        if (u !== null) s.add(this.idsOf(h.snap).of(u));
       }
       this.deltaUnderlyings = s;
     }
@@ -786,7 +812,8 @@ export class ActivePnlTracker {
   private value(r: PositionRecord, now: number): LivePosition {
     if (r.status === 'CLOSED') return revaluePosition(r, null, now, this.valuation);
     const u = deltaUnderlyingOf(r);
-    return revaluePosition(r, this.quotes.get(this.ids.of(r.symbol)) ?? null, now, this.valuation, u === null ? null : (this.quotes.get(this.ids.of(u)) ?? null));
+    const ids = this.accountVenues.size === 0 ? this.ids : (this.accountVenues.get(r.position_id) ?? this.ids);
+    return revaluePosition(r, this.quotes.get(ids.of(r.symbol)) ?? null, now, this.valuation, u === null ? null : (this.quotes.get(ids.of(u)) ?? null));
   }
 
   private sample(now: number, forced: PnlGap | null, pnl = this.pnlSnapshot(now)): void {
@@ -816,7 +843,7 @@ export class ActivePnlTracker {
   }
 
   private hold(snap: PositionSnapshot, meta: PositionMeta): Held {
-    const h: Held = { snap, meta, record: positionRecordOf(snap, this.ids.of(snap.symbol), this.instrumentWire(snap.symbol), meta) };
+    const h: Held = { snap, meta, record: positionRecordOf(snap, this.idOf(snap), this.instrumentWire(snap.symbol), meta) };
     this.held.set(snap.key, h);
     this.deltaUnderlyings = null;
     this.version++;
@@ -875,7 +902,7 @@ export class ActivePnlTracker {
   private rebuildBook(): void {
     this.book = this.newBook();
     this.nextExpiryAt = Infinity;
-    this.expiredSymbols.clear();
+    this.expiredInstruments.clear();
     for (const h of this.held.values()) this.bookSet(h.snap);
     this.version++;
   }
@@ -885,8 +912,28 @@ export class ActivePnlTracker {
     const exp = snap.quantity_remaining > 0n ? this.instrument(snap.symbol)?.expiry?.epochMs : undefined;
     const expired = exp !== undefined && this.clock.now() >= exp;
     if (exp !== undefined && !expired && exp < this.nextExpiryAt) this.nextExpiryAt = exp;
-    if (expired) this.expiredSymbols.add(snap.symbol);
-    this.book.setPosition(this.ids.of(snap.symbol), snap, expired);
+    const id = this.idOf(snap);
+    if (expired) this.expiredInstruments.add(id);
+    this.book.setPosition(id, snap, expired);
+  }
+
+  /** The symbol → InstrumentId mapping of the venue valuing this position (another account's, or the positions' venue). */
+  private idsOf(snap: { position_id: string }): VenueInstruments {
+    return this.accountVenues.size === 0 ? this.ids : (this.accountVenues.get(snap.position_id) ?? this.ids);
+  }
+
+  private idOf(snap: { position_id: string; symbol: string }): InstrumentId {
+    return this.idsOf(snap).of(snap.symbol);
+  }
+
+  /** The mapping of another account's venue (one per venue name, interned), or why the name cannot be one. */
+  private venueIdsOf(venue: string, fill: Fill): { ids: VenueInstruments } | { rejection: FillRejection } {
+    for (const v of this.accountVenues.values()) if (v.venue === venue) return { ids: v };
+    try {
+      return { ids: new VenueInstruments(venue) };
+    } catch (err) {
+      return { rejection: { fill_id: fill.fill_id, position_id: fill.position_id, reason: err instanceof Error ? err.message : String(err) } };
+    }
   }
 
   private syncSubscriptions(): void {
@@ -928,4 +975,10 @@ export class ActivePnlTracker {
     for (const i of this.instruments.values()) if (i && i.currency.code === currency) return i.currency.decimals;
     return FIAT_DECIMALS[currency] ?? 2;
   }
+}
+
+/** Needed instruments in a stable order: by symbol, then venue (one venue: the symbols' order, as before). */
+function bySymbolThenVenue(a: { id: InstrumentId; symbol: string }, b: { id: InstrumentId; symbol: string }): number {
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

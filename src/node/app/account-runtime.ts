@@ -4,8 +4,8 @@
  * last known of each after Stop, and today's reconnect counts across runs. Its session is its
  * execution port's; its kill switch level is the desk's kill switch for its id.
  *
- * The desk holds one today (the default account); running N accounts at once is a map of these
- * (docs/venues-and-accounts.md, "Phase 2").
+ * The desk holds one per held account, the default account's first, and runs them all while
+ * streaming (docs/venues-and-accounts.md, "Running every held account at once").
  */
 import { lastTickAgeMs, type StreamHealth } from '../../core/market/stream-health';
 import type { AccountId } from '../../core/model/ids';

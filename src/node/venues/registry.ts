@@ -10,13 +10,14 @@
  */
 import type { Clock, Scheduler } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
-import type { Account } from '../../core/model/account';
+import { DEFAULT_ACCOUNT_ID, type Account } from '../../core/model/account';
 import type { ExecutionPort } from '../../core/ports/execution';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { DeskConfig } from '../desk';
 import { resolveAlpacaEndpoints } from '../config/market-config';
 import { SimVenueServer, SIM_CREDENTIALS } from './sim/server';
+import { accountSimSeed } from './sim/model';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './alpaca/venue';
 import { alpacaPorts } from './alpaca/ports';
 
@@ -102,7 +103,11 @@ function alpacaProtocolVenue(request: VenueBuildRequest, urls: AlpacaUrls, crede
 /** `sim`: the simulated venue server on 127.0.0.1, reached by the real Alpaca adapter over real sockets. */
 const buildSim: VenueBuilder = async (request) => {
   const { config, clock, logger } = request;
-  const sim = new SimVenueServer({ seed: config.seed, clock, logger, intervalMs: config.simIntervalMs, port: config.simPort ?? 0 });
+  // Each sim account has its own server: the default account's on the configured seed and port,
+  // another account's on a seed derived from its id and an ephemeral port.
+  const isDefault = request.account.id === DEFAULT_ACCOUNT_ID;
+  const seed = accountSimSeed(request.account.id, isDefault, config.seed);
+  const sim = new SimVenueServer({ seed, clock, logger, intervalMs: config.simIntervalMs, port: isDefault ? (config.simPort ?? 0) : 0 });
   let urls: AlpacaUrls;
   try {
     urls = await sim.start();
@@ -110,7 +115,7 @@ const buildSim: VenueBuilder = async (request) => {
     await sim.stop().catch((stopErr: unknown) => logger.warn('simulated venue did not stop cleanly', { error: stopErr instanceof Error ? stopErr.message : String(stopErr) }));
     throw err;
   }
-  logger.info('simulated venue listening', { url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
+  logger.info('simulated venue listening', { account: request.account.id, seed, url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
   return alpacaProtocolVenue(request, urls, SIM_CREDENTIALS, sim);
 };
 

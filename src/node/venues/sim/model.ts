@@ -220,3 +220,18 @@ export class SimMarketModel {
     return { symbol, bid, ask, last, bidSize: size, askSize: size + this.sizeRng.int(0, 20), exchangeTime: nowMs, receivedAt: nowMs };
   }
 }
+
+/**
+ * The seed of an account's simulated venue: the default account keeps the configured seed (nothing
+ * visible changes with one account); another account's is derived from its id (FNV-1a mixed with
+ * the configured seed), so two simulated venues print different prices.
+ */
+export function accountSimSeed(accountId: string, isDefault: boolean, baseSeed: number): number {
+  if (isDefault) return baseSeed;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < accountId.length; i++) {
+    h ^= accountId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h ^ baseSeed) >>> 0;
+}

@@ -1,6 +1,6 @@
 import { markTimeOf } from '@core/market/mark';
 import { useDeskStore } from '../stores/desk-store';
-import { quoteOfSymbol, symbolKey } from '../stores/slices/quote-key';
+import { quoteOfSymbol } from '../stores/slices/quote-key';
 import { useNowDerived } from '../hooks/use-now';
 import { omittedSet, structureAge } from '../features/health/freshness';
 import { QuoteAge } from './QuoteAge';
@@ -25,10 +25,12 @@ export function MarkAge({ symbol, clockOffsetMs, staleMs }: { symbol: string; cl
 export function StructureAge({ legs, clockOffsetMs, staleMs }: { legs: readonly string[]; clockOffsetMs: number; staleMs: number }) {
   const plan = useDeskStore((s) => s.plan);
   const at = (now: number) => {
-    const { quotes, valuation, venue } = useDeskStore.getState();
+    const state = useDeskStore.getState();
+    const { valuation } = state;
     return structureAge(
       legs.map((symbol) => {
-        const q = quotes[symbolKey(venue, symbol)];
+        // Quotes are keyed by instrument: a leg is a symbol at the desk's venue.
+        const q = quoteOfSymbol(state, symbol);
         return { symbol, receivedAt: q ? markTimeOf(q, valuation.markPolicy) : null };
       }),
       now + clockOffsetMs,

@@ -5,6 +5,17 @@ import type { FeedHealth } from '../../../../src/core/alerts/feed-health';
 const feed = (over: Partial<FeedHealth> = {}): FeedHealth => ({ name: 'sim', state: 'running', lastError: null, lastEventAt: 0, ...over });
 
 describe('CriticalTransitionDetector', () => {
+  it('keys feeds by account and name: two accounts\' stocks streams are two feeds, another account\'s named with it', () => {
+    const d = new CriticalTransitionDetector(10_000);
+    const feeds = (t: number) => [feed({ name: 'stocks', accountId: 'default', lastEventAt: t }), feed({ name: 'stocks', accountId: 'sim2', lastEventAt: 0 })];
+    const first = d.update(20_000, true, feeds(19_900));
+    expect(first.map((a) => [a.kind, a.subject, a.title])).toEqual([['feed_stale', 'sim2:stocks', 'Feed stale: sim2 · stocks']]);
+    // The default account's fresh feed does not clear the other's memory: no repeat while it stays stale.
+    for (let t = 21_000; t < 30_000; t += 1000) expect(d.update(t, true, feeds(t - 100))).toEqual([]);
+    // The default account's own feed keeps its plain name.
+    expect(d.update(60_000, true, [feed({ name: 'stocks', accountId: 'default', lastEventAt: 0 }), feed({ name: 'stocks', accountId: 'sim2', lastEventAt: 0 })]).map((a) => [a.subject, a.title])).toEqual([['stocks', 'Feed stale: stocks']]);
+  });
+
   it('fires feed_stale once when the threshold is crossed, and reports recovery', () => {
     const d = new CriticalTransitionDetector(10_000);
     expect(d.update(5_000, true, [feed({ lastEventAt: 0 })])).toEqual([]);

@@ -52,10 +52,11 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
     session: {
       logger: silentLogger,
       venue: () => 'sim',
+      accountVenue: (a) => (a === 'sim2' ? 'sim' : null),
       hasRunningVenue: () => streaming,
-      noteReauthenticateRequested: () => calls.push('note reauth'),
-      reauthenticate: () => {
-        calls.push('reauth');
+      noteReauthenticateRequested: (a) => calls.push(a === 'default' ? 'note reauth' : `note reauth ${a}`),
+      reauthenticate: (a) => {
+        calls.push(a === 'default' ? 'reauth' : `reauth ${a}`);
         return Promise.resolve();
       },
     },
@@ -113,6 +114,16 @@ describe('the command map (src/node/app)', () => {
     await runCommand(map, 'stream.start', {});
     expect(await runCommand(map, 'session.reauthenticate', { venue: 'sim' })).toEqual({ reauthenticating: true, venue: 'sim' });
     expect(calls).toEqual(['start', 'note reauth', 'reauth']);
+  });
+
+  it('session.reauthenticate takes an account id (default: the default account); an account the desk does not hold is refused', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    await runCommand(map, 'stream.start', {});
+    expect(await runCommand(map, 'session.reauthenticate', { account: 'sim2' })).toEqual({ reauthenticating: true, venue: 'sim' });
+    expect(() => runCommand(map, 'session.reauthenticate', { account: 'nobody' })).toThrow(/holds no such account/);
+    expect(() => runCommand(map, 'session.reauthenticate', { account: 'sim2', venue: 'alpaca' })).toThrow(/account sim2 is on sim/);
+    expect(calls).toEqual(['start', 'note reauth sim2', 'reauth sim2']);
   });
 
   it('credentials: without a store, save names the missing store', () => {

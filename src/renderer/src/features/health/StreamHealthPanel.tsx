@@ -4,7 +4,7 @@ import type { StreamHealthWire } from '@shared/contract';
 import { StreamStateBadge } from '../../components/StreamStateBadge';
 import { useNowDerived } from '../../hooks/use-now';
 import { formatAge, formatClock } from '../format/format';
-import { errorIsPast, errorText, lastDataOf, reconnectsOf, streamLabel } from './freshness';
+import { errorIsPast, errorText, lastDataOf, reconnectsOf, streamLabel, streamRowKey, streamRowName } from './freshness';
 
 function Since({ at, clockOffsetMs }: { at: number; clockOffsetMs: number }) {
   const age = useNowDerived((now) => formatAge(now + clockOffsetMs - at));
@@ -55,9 +55,9 @@ const StreamRow = memo(function StreamRow({ s, clockOffsetMs, staleMs }: { s: St
   const past = errorIsPast(s);
   const reconnects = reconnectsOf(s);
   return (
-    <div className="health-row" data-testid={`stream-row-${s.name}`} data-state={s.state}>
+    <div className="health-row" data-testid={`stream-row-${streamRowKey(s)}`} data-state={s.state}>
       <div className="health-line">
-        <span className="health-name">{s.name}</span>
+        <span className="health-name">{streamRowName(s)}</span>
         <FreshBadge s={s} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />
         <span className="health-last">
           {last === null ? (
@@ -116,7 +116,7 @@ export function StreamHealthPanel({ streams, clockOffsetMs, staleMs, staleQuotes
           No streams yet — nothing connects before Start.
         </Text>
       ) : (
-        streams.map((s) => <StreamRow key={s.name} s={s} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />)
+        streams.map((s) => <StreamRow key={streamRowKey(s)} s={s} clockOffsetMs={clockOffsetMs} staleMs={staleMs} />)
       )}
     </Paper>
   );

@@ -3,7 +3,7 @@
  * health panel, a structure's age and a quote's age use these pure functions, so none of them says
  * "running" or "fresh" while another says stale.
  */
-import type { StreamHealthWire, SubscriptionPlanWire } from '@shared/contract';
+import { DEFAULT_ACCOUNT_ID, type StreamHealthWire, type SubscriptionPlanWire } from '@shared/contract';
 import { formatAge, formatClock } from '../format/format';
 import { streamStateStyle, worstStreamState } from './stream-state';
 
@@ -167,11 +167,24 @@ export function feedsSummary(all: readonly StreamHealthWire[], serverNow: number
   if (worst === null) return null;
   const st = streamStateStyle(worst);
   if (worst === 'running') {
-    const staleStreams = streams.filter((s) => streamFreshness(s, serverNow, staleMs).kind === 'stale').map((s) => s.name);
+    const staleStreams = streams.filter((s) => streamFreshness(s, serverNow, staleMs).kind === 'stale').map(streamRowName);
     if (staleStreams.length > 0) return { label: `feeds stale: ${staleStreams.join(', ')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
     if (staleQuotes > 0) return { label: `feeds: ${plural(staleQuotes, 'stale quote')}`, state: 'stale', color: 'orange', attention: true, icon: '⚠' };
   }
   // after Stop: the feeds ran and were stopped, not "not started"
   if (worst === 'not_started' && streams.some(wasStopped)) return { label: 'feeds stopped', state: 'stopped', color: st.color, attention: false, icon: '■' };
   return { label: `feeds ${st.label}`, state: worst, color: st.color, attention: st.attention, icon: st.icon };
+}
+
+/**
+ * A health row's name as shown: another account's channel carries its account ("sim2 · stocks");
+ * the default account's and the desk's own rows keep their plain names (one account: unchanged).
+ */
+export function streamRowName(s: Pick<StreamHealthWire, 'name' | 'accountId'>): string {
+  return s.accountId !== undefined && s.accountId !== DEFAULT_ACCOUNT_ID ? `${s.accountId} · ${s.name}` : s.name;
+}
+
+/** A health row's key (and test id suffix): unique across accounts, the plain name for the default account's. */
+export function streamRowKey(s: Pick<StreamHealthWire, 'name' | 'accountId'>): string {
+  return s.accountId !== undefined && s.accountId !== DEFAULT_ACCOUNT_ID ? `${s.accountId}-${s.name}` : s.name;
 }

@@ -3,7 +3,7 @@ import type { VenueMode } from '@shared/contract';
 import { useDeskStore } from '../../stores/desk-store';
 import { ThemeToggle } from '../../components/ThemeToggle';
 import { PAGES, PAGE_LABEL, type Page } from '../navigation/pages';
-import { feedsSummary, streamLabel } from '../health/freshness';
+import { feedsSummary, streamLabel, streamRowName } from '../health/freshness';
 import { StateIcon } from '../../components/StateIcon';
 import { useStaleSummary } from '../portfolio/use-stale';
 import { useNow } from '../../hooks/use-now';
@@ -41,7 +41,7 @@ function FeedsBadge() {
   const f = feedsSummary(streams, now, staleMs, summary.count);
   if (f === null) return null;
   return (
-    <Tooltip label={streams.map((s) => `${s.name}: ${streamLabel(s, now, staleMs).label}`).join(' · ')}>
+    <Tooltip label={streams.map((s) => `${streamRowName(s)}: ${streamLabel(s, now, staleMs).label}`).join(' · ')}>
       <Badge color={f.color} variant={f.attention ? 'filled' : 'light'} tt="none" data-testid="feeds-state" data-state={f.state} leftSection={<StateIcon icon={f.icon} />}>
         {f.label}
       </Badge>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamHealthWire } from '../../../../../src/shared/contract';
-import { errorIsPast, errorText, feedsSummary, notSubscribedText, reconnectsOf, streamFreshness, streamLabel, structureAge, wasStopped } from '../../../../../src/renderer/src/features/health/freshness';
+import { errorIsPast, errorText, feedsSummary, notSubscribedText, reconnectsOf, streamFreshness, streamLabel, streamRowKey, streamRowName, structureAge, wasStopped } from '../../../../../src/renderer/src/features/health/freshness';
 import { STREAM_STATE_STYLE } from '../../../../../src/renderer/src/features/health/stream-state';
 
 const T = 1_000_000;
@@ -95,5 +95,22 @@ describe('freshness: one story for header, stream health and ages (issue 12 item
   it('the session state has a key icon that is not a font glyph (item 9: ⚿ rendered as a box)', () => {
     expect(STREAM_STATE_STYLE.session_needed.icon).toBe('key');
     expect(STREAM_STATE_STYLE.session_needed.label).toBe('session expired');
+  });
+});
+
+describe('health rows of several accounts', () => {
+  it('labels another account\'s rows with the account; the default account\'s and the desk\'s own keep their plain names', () => {
+    expect(streamRowName(row({ accountId: 'default' }))).toBe('stocks');
+    expect(streamRowName(row({ name: 'ledger' }))).toBe('ledger');
+    expect(streamRowName(row({ accountId: 'sim2' }))).toBe('sim2 · stocks');
+    // keys stay unique across accounts (React keys, test ids), the default's unchanged
+    expect(streamRowKey(row({ accountId: 'default' }))).toBe('stocks');
+    expect(streamRowKey(row({ accountId: 'sim2' }))).toBe('sim2-stocks');
+  });
+
+  it('the stale-feed summary names another account\'s feed with its account', () => {
+    const later = T + 60_000;
+    const s = feedsSummary([row({ accountId: 'default', lastEventAt: later, lastTickAt: later }), row({ accountId: 'sim2' })], later, 5000, 0);
+    expect(s).toMatchObject({ label: 'feeds stale: sim2 · stocks', state: 'stale' });
   });
 });
