@@ -176,6 +176,17 @@ describe('simulated venue order path ⇄ Alpaca execution port (loopback)', () =
     expect(await ex.openOrders()).toEqual([]);
   });
 
+  it('a fault with carriedOut: false loses the command before the venue acts: the client sees the failure, the venue holds nothing', async () => {
+    const { r, ex } = await setup();
+    r.sim.fault({ kind: 'order_fault', fault: 'drop_reply', carriedOut: false });
+    expect((await failure(ex.placeOrder(lmt('F-LOST', '1.00')))).kind).toBe('network');
+    expect(held(r, 'F-LOST')).toEqual([]);
+    expect(await ex.orderByClientId('F-LOST')).toBeNull();
+    // sent again with the same client order id, it is placed once
+    expect((await ex.placeOrder(lmt('F-LOST', '1.00'))).status).toBe('new');
+    expect(held(r, 'F-LOST')).toHaveLength(1);
+  });
+
   it('the admin endpoint takes order faults over HTTP and validates them', async () => {
     const { r, ex } = await setup();
     const base = r.sim.urls().tradingRest;

@@ -116,7 +116,11 @@ export type SimFault =
   | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
   /** Market-data REST answers 503 until `resume` (with a stall: REST fails too, so P&L turns unknown). */
   | { kind: 'fail_data_rest' }
-  | { kind: 'order_fault'; fault: OrderFaultKind; count?: number; delayMs?: number; status?: number; commands?: OrderCommand[] }
+  /**
+   * The next `count` order commands (of `commands`) are carried out — or, with `carriedOut: false`,
+   * lost before the venue acts on them — and the client then hears what `fault` says.
+   */
+  | { kind: 'order_fault'; fault: OrderFaultKind; count?: number; delayMs?: number; status?: number; commands?: OrderCommand[]; carriedOut?: boolean }
   | { kind: 'fills'; partial?: boolean; depth?: boolean }
   | { kind: 'resume' };
 
@@ -130,6 +134,7 @@ interface PendingOrderFault {
   delayMs: number;
   status: number;
   commands: readonly OrderCommand[];
+  carriedOut: boolean;
 }
 
 const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
@@ -151,6 +156,7 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
     delayMs: z.number().int().min(0).max(600_000).optional(),
     status: z.number().int().min(500).max(599).optional(),
     commands: z.array(z.enum(['place', 'replace', 'cancel'])).min(1).max(3).optional(),
+    carriedOut: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('fills'), partial: z.boolean().optional(), depth: z.boolean().optional() }),
   z.object({ kind: z.literal('resume') }),
@@ -374,6 +380,7 @@ export class SimVenueServer {
           delayMs: f.delayMs ?? 0,
           status: f.status ?? 500,
           commands: f.commands ?? ['place', 'replace', 'cancel'],
+          carriedOut: f.carriedOut ?? true,
         });
         return;
       case 'fills':
@@ -815,7 +822,8 @@ export class SimVenueServer {
       if (fault) {
         this.stats.orderFaults++;
         const capture = new CapturedReply();
-        this.orderCommand(command, orderPath, bodyText, quoteOf, capture, rate);
+        if (fault.carriedOut) this.orderCommand(command, orderPath, bodyText, quoteOf, capture, rate);
+        else capture.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'lost before the venue acted on it (sim order_fault, carriedOut: false)' }));
         return this.faultReply(fault, req, res, capture, rate);
       }
       return this.orderCommand(command, orderPath, bodyText, quoteOf, res, rate);
