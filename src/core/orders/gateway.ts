@@ -229,9 +229,11 @@ export class OrderGateway {
       if (err instanceof OrderError) return refused('validation', err.message, o);
       throw err;
     }
-    // The successor's remaining quantity is what the kill switch weighs.
-    const newQty = patch.quantity !== undefined ? qtyOf(patch.quantity) : qtyOf(o.quantity);
-    const gate = this.gate(o, newQty - qtyOf(o.filledQuantity), o.clientOrderId);
+    // The kill switch weighs the successor's whole quantity: whether a venue counts a replace's qty
+    // as the new total or as what remains is not pinned down (alpaca.md §4.2); the sim makes the
+    // successor a fresh order of that qty, and the larger reading is the safe one.
+    const newQty = patch.quantity !== undefined ? qtyOf(patch.quantity) : qtyOf(o.quantity) - qtyOf(o.filledQuantity);
+    const gate = this.gate(o, newQty, o.clientOrderId);
     if (gate) return refused('kill_switch', gate, o);
     const successor = `${o.clientOrderId}.r${o.replaceCount + 1}`;
     const now = this.d.clock.now();

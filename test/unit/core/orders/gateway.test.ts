@@ -61,7 +61,7 @@ class FakeVenue {
     this.calls.push(`replace ${id} → ${patch.clientOrderId}`);
     return this.outcome(this.behave(), () => {
       const old = [...this.orders.values()].find((o) => o.id === id)!;
-      if (old.status !== 'new') throw new VenueError('HTTP 422: order is not open', 422, 42210000, 'rejected');
+      if (old.status !== 'new' && old.status !== 'partially_filled') throw new VenueError('HTTP 422: order is not open', 422, 42210000, 'rejected');
       old.status = 'replaced';
       const v = this.venueOrder(patch.clientOrderId!, old.symbol, old.side as 'buy', old.type, patch.qty ?? old.qty!, patch.limitPrice ?? old.limitPrice, 'new', '0');
       this.orders.set(v.clientOrderId, v);
@@ -359,6 +359,18 @@ describe('OrderGateway — kill switch matrix (per account; positions + working 
     // a short position is reduced by buys; selling more would open
     s.state.positions.set('SPY', '-3');
     expect(await s.g.place(limit('sell', '1', '999'))).toMatchObject({ kind: 'refused' });
+  });
+
+  it('Reducing weighs a replace of a partly filled order by the successor’s whole quantity (the safe reading)', async () => {
+    const s = setup();
+    s.state.positions.set('SPY', '10');
+    await s.g.place(limit('sell', '6', '999'));
+    s.g.onOrderUpdate(s.venue.update('ld-1', 'partial_fill', 'partially_filled', '3'));
+    s.state.level = 'reducing';
+    // a successor of 11 could sell 11 against a position of 10: refused (though 11 − 3 already filled would fit)
+    expect(await s.g.replace('ld-1', { quantity: '11' })).toMatchObject({ kind: 'refused', cause: 'kill_switch' });
+    expect((await s.g.replace('ld-1', { quantity: '10' })).kind).toBe('accepted');
+    expect(s.g.order('ld-1')).toMatchObject({ priorFilledQuantity: '3', filledQuantity: '0', venueClientOrderId: 'ld-1.r1' });
   });
 
   it('Reducing with an unknown position: nothing can be shown to reduce it, so nothing but cancels pass', async () => {
