@@ -23,7 +23,8 @@ export const LAYERS = {
   'src/core/greeks': { folders: core('market', 'model'), packages: [] },
   'src/core/market': { folders: core('model', 'ports'), packages: [] },
   'src/core/model': { folders: core('market', 'ports'), packages: ['luxon', 'zod'] },
-  'src/core/orders': { folders: core('model', 'ports'), packages: [] },
+  // (risk: the gateway enforces the kill switch's levels)
+  'src/core/orders': { folders: core('model', 'ports', 'risk'), packages: [] },
   'src/core/pnl': { folders: core('events', 'greeks', 'market', 'model', 'orders', 'ports'), packages: [] },
   'src/core/ports': { folders: core('events', 'market', 'model', 'orders', 'risk'), packages: [] },
   'src/core/risk': { folders: core('model', 'ports'), packages: [] },

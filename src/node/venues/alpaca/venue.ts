@@ -75,6 +75,8 @@ export interface AlpacaVenueConfig {
   /** Coalesce quotes per symbol within one drain pass (default true). */
   coalesce?: boolean;
   restRequestsPerMinute?: number;
+  /** A REST call with no answer within this fails (default 10 s): for orders its outcome is then unknown. */
+  restTimeoutMs?: number;
 }
 
 export interface AlpacaVenueDeps {
@@ -240,6 +242,7 @@ export class AlpacaVenue {
       optionFeed: config.optionFeed,
       instruments: this.instruments,
       ...(config.restRequestsPerMinute ? { requestsPerMinute: config.restRequestsPerMinute } : {}),
+      ...(config.restTimeoutMs ? { timeoutMs: config.restTimeoutMs } : {}),
       onSessionRefused: (status, message) => {
         this.restRefused = true;
         this.setSession('session_needed', `REST HTTP ${status}: ${message}`);

@@ -2,8 +2,15 @@
  * The simulated broker behind the sim's trading REST and trade_updates stream: market orders fill
  * at the touch (buy at the ask, sell at the bid), limit orders fill when marketable (at the touch,
  * i.e. with price improvement) and otherwise rest until a later quote makes them marketable.
- * Optional partial fills split each fill in two executions one tick apart. Money is kept in
- * integer cents and quantities are integers, so no binary float noise reaches the wire.
+ * Optional partial fills split each fill in two executions one tick apart; with `depthFills` an
+ * execution takes at most the size displayed at the touch, so a large order fills in parts against
+ * successive quotes. Money is kept in integer cents and quantities are integers, so no binary float
+ * noise reaches the wire.
+ *
+ * Refusals are Alpaca's (alpaca.md §4.2, §4.5): a duplicate client order id is HTTP 422
+ * (code 40010001, "client_order_id must be unique"), a buy the account cannot pay for is HTTP 403
+ * (code 40310000, "insufficient buying power"); neither stores an order. A replace takes an
+ * optional client order id of its own (PATCH `client_order_id`), refused the same way when taken.
  */
 import type { QuoteValues } from '../../../core/market/quote';
 import { symbolKind } from '../../../core/market/symbols';
@@ -88,6 +95,8 @@ export class SimBroker {
   private execSeq = 0;
   rejectNext = 0;
   partialFills = false;
+  /** Each execution takes at most the size displayed at the touch (limit and market orders alike). */
+  depthFills = false;
 
   constructor(
     private readonly emit: (e: TradeUpdateEvent) => void,
@@ -95,7 +104,31 @@ export class SimBroker {
   ) {}
 
   place(input: NewOrderInput, quote: QuoteValues | null): SimOrder {
-    if (this.byClientId.has(input.client_order_id)) throw new BrokerError(422, 40010001, 'client_order_id must be unique');
+    this.checkNewClientId(input.client_order_id);
+    this.checkBuyingPower(input, quote);
+    return this.store(input, quote);
+  }
+
+  private checkNewClientId(clientOrderId: string): void {
+    if (this.byClientId.has(clientOrderId)) throw new BrokerError(422, 40010001, 'client_order_id must be unique');
+  }
+
+  /**
+   * A buy needs buying power for its notional at the limit (or at the ask for a market order): 2×
+   * cash for stocks, 1× cash for options (the sim's account: see `account`). Sells are not checked
+   * (the sim allows shorting). Unpriced market orders (no quote) pass: the fill decides.
+   */
+  private checkBuyingPower(input: NewOrderInput, quote: QuoteValues | null): void {
+    if (input.side !== 'buy') return;
+    const priceCents = input.limitCents ?? (quote?.ask != null && quote.ask > 0 ? toCents(quote.ask) : null);
+    if (priceCents === null) return;
+    const option = symbolKind(input.symbol) === 'option';
+    const notional = input.qty * priceCents * (option ? 100 : 1);
+    const power = Math.max(0, option ? this.cashCents : this.cashCents * 2);
+    if (notional > power) throw new BrokerError(403, 40310000, 'insufficient buying power');
+  }
+
+  private store(input: NewOrderInput, quote: QuoteValues | null): SimOrder {
     const now = this.iso();
     const id = `sim-${(++this.seq).toString().padStart(8, '0')}`;
     const order: SimOrder = {
@@ -141,8 +174,11 @@ export class SimBroker {
     return { ...order };
   }
 
-  replace(id: string, patch: { qty?: number; limitCents?: number | null }, quote: QuoteValues | null): SimOrder {
+  replace(id: string, patch: { qty?: number; limitCents?: number | null; clientOrderId?: string }, quote: QuoteValues | null): SimOrder {
     const old = this.openOrder(id);
+    if (patch.qty !== undefined && (!Number.isSafeInteger(patch.qty) || patch.qty <= 0)) throw new BrokerError(422, 40010001, 'qty must be a positive whole number');
+    if (patch.limitCents !== undefined && patch.limitCents !== null && !(patch.limitCents > 0)) throw new BrokerError(422, 40010001, 'limit_price must be positive');
+    if (patch.clientOrderId !== undefined) this.checkNewClientId(patch.clientOrderId);
     const input: NewOrderInput = {
       symbol: old.symbol,
       qty: patch.qty ?? this.remaining.get(id)!,
@@ -150,15 +186,19 @@ export class SimBroker {
       type: old.type,
       time_in_force: old.time_in_force,
       limitCents: patch.limitCents !== undefined ? patch.limitCents : old.limit_price === null ? null : toCents(Number(old.limit_price)),
-      client_order_id: `${old.client_order_id}-r${this.seq + 1}`,
+      client_order_id: patch.clientOrderId ?? `${old.client_order_id}-r${this.seq + 1}`,
     };
+    this.checkNewClientId(input.client_order_id);
+    // The old order is replaced before the new one trades (Alpaca: `replaced` on the old order,
+    // then the new order's own events); the new id is known before the event goes out.
     this.close(old, 'replaced');
-    const fresh = this.place(input, quote);
+    old.replaced_by = `sim-${(this.seq + 1).toString().padStart(8, '0')}`;
+    old.replaced_at = this.iso();
+    this.emit({ event: 'replaced', order: { ...old }, timestamp: old.replaced_at });
+    const fresh = this.store(input, null);
     const stored = this.orders.get(fresh.id)!;
     stored.replaces = old.id;
-    old.replaced_by = fresh.id;
-    old.replaced_at = this.iso();
-    this.emit({ event: 'replaced', order: { ...old }, timestamp: this.iso() });
+    if (this.remaining.has(stored.id)) this.tryFill(stored, quote);
     return { ...stored };
   }
 
@@ -266,7 +306,13 @@ export class SimBroker {
     }
     const total = Number(order.qty);
     // Partial fills: the first execution takes half (at least 1), the rest fills on a later step.
-    const fillQty = this.partialFills && !later && left === total && total > 1 ? Math.floor(total / 2) : left;
+    let fillQty = this.partialFills && !later && left === total && total > 1 ? Math.floor(total / 2) : left;
+    // Depth: no more than the size shown at the touch (a size below 1 means none shown: no fill).
+    if (this.depthFills) {
+      const shown = Math.floor((order.side === 'buy' ? quote.askSize : quote.bidSize) ?? 0);
+      if (shown < 1) return;
+      fillQty = Math.min(fillQty, shown);
+    }
     this.execute(order, fillQty, touchCents);
   }
 

@@ -10,7 +10,10 @@
  * - `POST /__sim/fault {kind, ...}` and `GET /__sim/state`: the admin API for e2e tests.
  *
  * Deterministic given a seed (see model.ts). Fault injection: drop, stall, refuse 406, slow,
- * slow consumer (407), flood, expire session, reject next order, raw frames.
+ * slow consumer (407), flood, expire session, reject next order, raw frames — and on the order
+ * path (`order_fault`, docs/orders.md): the next order commands (place / replace / cancel) are
+ * carried out and stored, then their reply is dropped (socket destroyed), delayed, turned into a
+ * 5xx, or followed by a session expiry (the reply is sent; the next call answers 401).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -51,6 +54,8 @@ export interface SimServerOptions {
   /** Send the 0x01 trade_updates heartbeat this often (default 0: never; UNCONFIRMED Alpaca behaviour). */
   heartbeatMs?: number;
   partialFills?: boolean;
+  /** Executions take at most the size displayed at the touch (orders fill in parts against the quotes). */
+  depthFills?: boolean;
   /** Probability that a subscribed symbol prints a trade on a step (default 0.3). */
   tradeProbability?: number;
   /** REST requests per window before 429 (default 10,000 per minute). */
@@ -65,6 +70,35 @@ export interface SimServerOptions {
    * GET /v2/options/contracts/{symbol}, as Alpaca answers for contracts it does not list.
    */
   optionUnderlyings?: readonly string[] | null;
+}
+
+/** The part of a ServerResponse the REST handlers write to (so a reply can be held back by a fault). */
+interface ReplySink {
+  writeHead(status: number, headers?: Record<string, string>): unknown;
+  end(body?: string): unknown;
+}
+
+/** A reply written into memory, to be sent later (or never). */
+class CapturedReply {
+  status = 0;
+  headers: Record<string, string> = {};
+  body = '';
+
+  writeHead(status: number, headers?: Record<string, string>): this {
+    this.status = status;
+    this.headers = { ...headers };
+    return this;
+  }
+
+  end(body?: string): this {
+    this.body = body ?? '';
+    return this;
+  }
+
+  replay(res: ServerResponse): void {
+    res.writeHead(this.status, this.headers);
+    res.end(this.body);
+  }
 }
 
 export const SIM_CREDENTIALS = { keyId: 'SIMKEY', secretKey: 'SIMSECRET' };
@@ -82,7 +116,26 @@ export type SimFault =
   | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
   /** Market-data REST answers 503 until `resume` (with a stall: REST fails too, so P&L turns unknown). */
   | { kind: 'fail_data_rest' }
+  /**
+   * The next `count` order commands (of `commands`) are carried out — or, with `carriedOut: false`,
+   * lost before the venue acts on them — and the client then hears what `fault` says.
+   */
+  | { kind: 'order_fault'; fault: OrderFaultKind; count?: number; delayMs?: number; status?: number; commands?: OrderCommand[]; carriedOut?: boolean }
+  | { kind: 'fills'; partial?: boolean; depth?: boolean }
   | { kind: 'resume' };
+
+/** What happens to the reply of an order command that the sim carried out (and stored). */
+export type OrderFaultKind = 'drop_reply' | 'delay_reply' | 'http_5xx' | 'expire_session';
+export type OrderCommand = 'place' | 'replace' | 'cancel';
+
+interface PendingOrderFault {
+  fault: OrderFaultKind;
+  remaining: number;
+  delayMs: number;
+  status: number;
+  commands: readonly OrderCommand[];
+  carriedOut: boolean;
+}
 
 const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('drop'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
@@ -96,6 +149,16 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional() }),
   z.object({ kind: z.literal('raw'), stream: z.enum(['stocks', 'options', 'trade_updates']), frames: z.array(z.string()).max(100_000), binary: z.boolean().optional() }),
   z.object({ kind: z.literal('fail_data_rest') }),
+  z.object({
+    kind: z.literal('order_fault'),
+    fault: z.enum(['drop_reply', 'delay_reply', 'http_5xx', 'expire_session']),
+    count: z.number().int().min(1).max(100_000).optional(),
+    delayMs: z.number().int().min(0).max(600_000).optional(),
+    status: z.number().int().min(500).max(599).optional(),
+    commands: z.array(z.enum(['place', 'replace', 'cancel'])).min(1).max(3).optional(),
+    carriedOut: z.boolean().optional(),
+  }),
+  z.object({ kind: z.literal('fills'), partial: z.boolean().optional(), depth: z.boolean().optional() }),
   z.object({ kind: z.literal('resume') }),
 ]) as unknown as z.ZodType<SimFault>;
 
@@ -143,8 +206,10 @@ export class SimVenueServer {
   private nanos = 0;
   private readonly decoder = createMsgpackDecoder();
   private floods = new Set<{ cancelled: boolean }>();
+  private orderFaults: PendingOrderFault[] = [];
+  private readonly delayedReplies = new Set<Cancel>();
   /** Counters for tests and the admin state endpoint. */
-  readonly stats = { connections: 0, quotesSent: 0, tradesSent: 0, framesSent: 0, restRequests: 0, refused406: 0 };
+  readonly stats = { connections: 0, quotesSent: 0, tradesSent: 0, framesSent: 0, restRequests: 0, refused406: 0, orderFaults: 0 };
   port = 0;
 
   constructor(opts: SimServerOptions) {
@@ -159,6 +224,7 @@ export class SimVenueServer {
       authTimeoutMs: 10_000,
       heartbeatMs: 0,
       partialFills: false,
+      depthFills: false,
       tradeProbability: 0.3,
       restRequestsPerMinute: 10_000,
       restWindowMs: 60_000,
@@ -175,6 +241,7 @@ export class SimVenueServer {
       () => rfc3339Nanos(this.o.clock.now(), this.nextNanos()),
     );
     this.broker.partialFills = this.o.partialFills;
+    this.broker.depthFills = this.o.depthFills;
   }
 
   /** Listens on 127.0.0.1 (ephemeral port by default) and starts the market clock. */
@@ -225,6 +292,9 @@ export class SimVenueServer {
     this.tickTimer = this.heartbeatTimer = null;
     for (const f of this.floods) f.cancelled = true;
     this.floods.clear();
+    for (const cancel of this.delayedReplies) cancel();
+    this.delayedReplies.clear();
+    this.orderFaults = [];
     for (const c of this.conns) {
       c.authTimer?.();
       c.ws.terminate();
@@ -303,7 +373,22 @@ export class SimVenueServer {
       case 'fail_data_rest':
         this.dataRestDown = true;
         return;
+      case 'order_fault':
+        this.orderFaults.push({
+          fault: f.fault,
+          remaining: f.count ?? 1,
+          delayMs: f.delayMs ?? 0,
+          status: f.status ?? 500,
+          commands: f.commands ?? ['place', 'replace', 'cancel'],
+          carriedOut: f.carriedOut ?? true,
+        });
+        return;
+      case 'fills':
+        if (f.partial !== undefined) this.broker.partialFills = f.partial;
+        if (f.depth !== undefined) this.broker.depthFills = f.depth;
+        return;
       case 'resume':
+        this.orderFaults = [];
         this.dataRestDown = false;
         for (const c of this.conns) c.stalled = false;
         this.refuseUntil = {};
@@ -628,7 +713,7 @@ export class SimVenueServer {
     });
   }
 
-  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private json(res: ReplySink, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = body === undefined ? '' : JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
     res.end(text);
@@ -730,23 +815,89 @@ export class SimVenueServer {
       return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
     }
     const orderPath = /^\/v2\/orders\/([^/]+)$/.exec(path);
+    const command: OrderCommand | null = method === 'POST' && path === '/v2/orders' ? 'place' : orderPath && method === 'PATCH' ? 'replace' : orderPath && method === 'DELETE' ? 'cancel' : null;
+    if (command !== null) {
+      // An order command is carried out first; a pending order fault then decides what the client hears.
+      const fault = this.takeOrderFault(command);
+      if (fault) {
+        this.stats.orderFaults++;
+        const capture = new CapturedReply();
+        if (fault.carriedOut) this.orderCommand(command, orderPath, bodyText, quoteOf, capture, rate);
+        else capture.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'lost before the venue acted on it (sim order_fault, carriedOut: false)' }));
+        return this.faultReply(fault, req, res, capture, rate);
+      }
+      return this.orderCommand(command, orderPath, bodyText, quoteOf, res, rate);
+    }
     try {
-      if (method === 'POST' && path === '/v2/orders') return this.json(res, 200, this.placeOrder(bodyText, quoteOf), rate);
       if (orderPath && method === 'GET') {
         const o = this.broker.get(decodeURIComponent(orderPath[1]!));
         return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
       }
-      if (orderPath && method === 'PATCH') {
+    } catch (err) {
+      if (err instanceof BrokerError) return this.json(res, err.status, { code: err.code, message: err.message }, rate);
+      throw err;
+    }
+    this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
+  }
+
+  private takeOrderFault(command: OrderCommand): PendingOrderFault | null {
+    const i = this.orderFaults.findIndex((f) => f.commands.includes(command));
+    if (i < 0) return null;
+    const f = this.orderFaults[i]!;
+    if (--f.remaining <= 0) this.orderFaults.splice(i, 1);
+    return f;
+  }
+
+  /** What the client hears after the sim carried out (and stored) an order command under a fault. */
+  private faultReply(f: PendingOrderFault, req: IncomingMessage, res: ServerResponse, reply: CapturedReply, rate: Record<string, string>): void {
+    switch (f.fault) {
+      case 'drop_reply':
+        // The order is stored; the connection dies before a byte of the answer is written.
+        req.socket.destroy();
+        return;
+      case 'delay_reply': {
+        const cancel = this.o.clock.setTimeout(() => {
+          this.delayedReplies.delete(cancel);
+          if (!res.destroyed && !res.writableEnded && !req.socket.destroyed) reply.replay(res);
+        }, f.delayMs);
+        this.delayedReplies.add(cancel);
+        return;
+      }
+      case 'http_5xx':
+        return this.json(res, f.status, { message: `internal server error (sim order_fault http_5xx, after the command was carried out)` }, rate);
+      case 'expire_session':
+        reply.replay(res);
+        this.fault({ kind: 'expire_session' });
+    }
+  }
+
+  private orderCommand(
+    command: OrderCommand,
+    orderPath: RegExpExecArray | null,
+    bodyText: string,
+    quoteOf: (s: string) => QuoteValues | null,
+    res: ReplySink,
+    rate: Record<string, string>,
+  ): void {
+    try {
+      if (command === 'place') return this.json(res, 200, this.placeOrder(bodyText, quoteOf), rate);
+      if (command === 'replace' && orderPath) {
         const body = JSON.parse(bodyText || '{}') as Record<string, unknown>;
         const id = decodeURIComponent(orderPath[1]!);
         const current = this.broker.get(id);
         if (current) this.model.ensure(current.symbol);
-        const patch: { qty?: number; limitCents?: number | null } = {};
+        const patch: { qty?: number; limitCents?: number | null; clientOrderId?: string } = {};
         if (body.qty !== undefined) patch.qty = Number(body.qty);
         if (body.limit_price !== undefined) patch.limitCents = Math.round(Number(body.limit_price) * 100);
+        if (body.client_order_id !== undefined) {
+          if (typeof body.client_order_id !== 'string' || body.client_order_id.length === 0 || body.client_order_id.length > 128) {
+            throw new BrokerError(422, 40010001, 'client_order_id must be a string of 1 to 128 characters');
+          }
+          patch.clientOrderId = body.client_order_id;
+        }
         return this.json(res, 200, this.broker.replace(id, patch, current ? quoteOf(current.symbol) : null), rate);
       }
-      if (orderPath && method === 'DELETE') {
+      if (command === 'cancel' && orderPath) {
         this.broker.cancel(decodeURIComponent(orderPath[1]!));
         res.writeHead(204, rate);
         res.end();
@@ -778,7 +929,9 @@ export class SimVenueServer {
     }
     const b = parsed.data;
     if (b.type === 'limit' && b.limit_price === undefined) throw new BrokerError(422, 40010001, 'limit_price is required for limit orders');
-    if (!this.model.ensure(b.symbol)) throw new BrokerError(422, 40010001, `asset ${b.symbol} not found`);
+    // Unknown assets: a malformed stock symbol, an option contract the sim does not list or one past its expiry.
+    const known = symbolKind(b.symbol) === 'option' || isStockSymbol(b.symbol);
+    if (!known || !this.model.ensure(b.symbol, this.o.clock.now())) throw new BrokerError(422, 40010001, `asset ${b.symbol} not found`);
     return this.broker.place(
       {
         symbol: b.symbol,
