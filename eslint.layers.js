@@ -43,8 +43,7 @@ export const LAYERS = {
   'src/node/ledger/tables': { folders: ['src/core/**', ...node('ledger')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/state': { folders: ['src/core/**', 'src/shared'], packages: [...NODE, 'zod'] },
   'src/node/stream': { folders: ['src/core/**'], packages: [...NODE, 'ws'] },
-  // (src/node: the desk's configuration type the venue builders read)
-  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('', 'config', 'stream', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
+  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/venues/alpaca': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream')], packages: [...NODE, 'ws', 'zod', '@msgpack/msgpack'] },
   'src/node/venues/sim': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/alpaca')], packages: [...NODE, 'ws', 'zod'] },
 

@@ -23,7 +23,6 @@ import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
 import type { AccountLedger, QuoteRecorder, TradingMode } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
-import type { MarkPolicy } from '../core/market/mark';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
 import { VenueInstruments } from '../core/market/instruments';
@@ -49,7 +48,10 @@ import type { AlpacaUrls } from './venues/alpaca/venue';
 import { AccountRuntime } from './app/account-runtime';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
-import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type AlpacaSettings, type CredentialOrigin, type EndpointKey } from './config/market-config';
+import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type CredentialOrigin, type EndpointKey } from './config/market-config';
+import { configFromSettings, defaultDeskConfig, stripUndefined, type DeskConfig } from './config/desk-config';
+
+export { configFromSettings, defaultDeskConfig, type DeskConfig, type DeskStreamSettings } from './config/desk-config';
 import type {
   AccountWire,
   CommandOutcome,
@@ -72,48 +74,6 @@ import type { ActiveCredentials } from './app/handlers/credentials';
 
 /** The slice of the snapshot a status display reads (see `Desk.status`). */
 export type DeskStatus = Pick<DeskSnapshot, 'serverTime' | 'mode' | 'streaming' | 'streams' | 'killSwitch' | 'pnl_snapshot'>;
-export interface DeskStreamSettings {
-  dataTimeoutMs?: number;
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
-  connectionLimitWindowMs?: number;
-  queueCapacity?: number;
-  pingIntervalMs?: number;
-}
-
-export interface DeskConfig {
-  venue: 'sim' | 'alpaca';
-  seed: number;
-  /** How often the simulated venue publishes a batch of quotes. */
-  simIntervalMs: number;
-  /** Port of the embedded sim venue on 127.0.0.1 (0 = ephemeral, the default). */
-  simPort?: number;
-  /** Minimum spacing of tick_update events to the UI (50 ms → at most 20 per second). */
-  tickCoalesceMs: number;
-  /** Quotes older than this are stale (per venue; spec default 5 s). */
-  staleAfterMs: number;
-  markPolicy: MarkPolicy;
-  /** Planner limit on option contracts (spec default 250). */
-  maxOptionContracts: number;
-  /** Symbols streamed from Start (until a portfolio consumer subscribes its own). Default: the sim's universe. */
-  watchlist?: string[];
-  /** How often a health_event refreshes ages and counters while streaming. */
-  healthIntervalMs: number;
-  alpaca?: AlpacaSettings;
-  streams?: DeskStreamSettings;
-}
-
-export const defaultDeskConfig: DeskConfig = {
-  venue: 'sim',
-  seed: 42,
-  simIntervalMs: 250,
-  tickCoalesceMs: 50,
-  staleAfterMs: 5000,
-  markPolicy: 'mid',
-  maxOptionContracts: 250,
-  healthIntervalMs: 1000,
-};
-
 export interface DeskDeps {
   clock: Clock & Scheduler;
   logger?: Logger;
@@ -152,17 +112,6 @@ export type DeskListener = (event: DeskEvent) => void;
 
 /** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
 const PLAN_CONSUMER = 'desk.plan';
-
-/** The desk settings as configuration (venue credentials stay where they came from: env or vault). */
-function configFromSettings(s: DeskSettings, alpaca: AlpacaSettings | undefined): Partial<DeskConfig> {
-  return {
-    venue: s.venue,
-    staleAfterMs: Math.round(s.stale_after_sec * 1000),
-    markPolicy: s.mark_policy,
-    maxOptionContracts: s.max_option_contracts,
-    ...(alpaca ? { alpaca: { ...alpaca, env: s.alpaca.env, stockFeed: s.alpaca.stock_feed, optionFeed: s.alpaca.option_feed } } : {}),
-  };
-}
 
 export class Desk {
   /** The configuration in force (change it with `applyConfig`). */
@@ -1069,10 +1018,6 @@ function ownSymbols(ids: VenueInstruments, instruments: readonly InstrumentId[])
 /** The ledger's spelling of an account's mode. */
 function ledgerMode(mode: VenueMode): TradingMode {
   return mode === 'SIM' ? 'sim' : mode === 'PAPER' ? 'paper' : 'live';
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function createDesk(deps: DeskDeps): Desk {

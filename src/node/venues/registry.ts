@@ -14,7 +14,7 @@ import { DEFAULT_ACCOUNT_ID, type Account } from '../../core/model/account';
 import type { ExecutionPort } from '../../core/ports/execution';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
-import type { DeskConfig } from '../desk';
+import type { DeskConfig } from '../config/desk-config';
 import { resolveAlpacaEndpoints } from '../config/market-config';
 import { SimVenueServer, SIM_CREDENTIALS } from './sim/server';
 import { accountSimSeed } from './sim/model';
