@@ -35,7 +35,7 @@ export const LAYERS = {
 
   // ---- Node adapters: the core, the contract, each other as listed ----
   'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
-  'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'venues')], packages: [] },
+  'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'config', 'venues')], packages: [] },
   'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app')], packages: [] },
   'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },

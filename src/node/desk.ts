@@ -21,18 +21,15 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { AccountLedger, QuoteRecorder, TradingMode } from '../core/ports/ledger-store';
+import type { AccountLedger, QuoteRecorder } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
 import { VenueInstruments } from '../core/market/instruments';
-import { instrumentSymbol, type AccountId, type InstrumentId } from '../core/model/ids';
-import type { Quote } from '../core/market/quote';
-import type { OrderUpdate, VenueSessionState } from '../core/ports/venue';
+import type { AccountId, InstrumentId } from '../core/model/ids';
 import type { FillInput } from '../core/pnl/fifo';
-import type { StreamerProbe } from '../core/pnl/active-pnl-tracker';
 import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
-import type { OrderUpdateStatus as WireOrderStatus, OrderUpdateWire } from '../core/events/types';
+import type { OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
@@ -45,7 +42,8 @@ import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import type { AlpacaUrls } from './venues/alpaca/venue';
-import { AccountRuntime } from './app/account-runtime';
+import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
+import { applyVenueOrderUpdate } from './app/venue-order-updates';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
 import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type CredentialOrigin, type EndpointKey } from './config/market-config';
@@ -53,7 +51,6 @@ import { configFromSettings, defaultDeskConfig, stripUndefined, type DeskConfig 
 
 export { configFromSettings, defaultDeskConfig, type DeskConfig, type DeskStreamSettings } from './config/desk-config';
 import type {
-  AccountWire,
   CommandOutcome,
   DeskEvent,
   DeskSettings,
@@ -67,7 +64,7 @@ import type {
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
 import { createVenue, type VenueFactory, type VenueRun } from './compose';
-import { DEFAULT_ACCOUNT_ID, defaultAccount, type Account } from '../core/model/account';
+import { DEFAULT_ACCOUNT_ID, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
@@ -110,9 +107,6 @@ export interface DeskDeps {
 
 export type DeskListener = (event: DeskEvent) => void;
 
-/** The desk subscribes one plan: the open positions' symbols first, then the watchlist. */
-const PLAN_CONSUMER = 'desk.plan';
-
 export class Desk {
   /** The configuration in force (change it with `applyConfig`). */
   config: DeskConfig;
@@ -122,22 +116,8 @@ export class Desk {
   private readonly recording: QuoteRecording | null;
   private readonly clock: Clock & Scheduler;
   private readonly logger: Logger;
-  private readonly random: () => number;
-  private readonly venues: VenueFactory;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
-  /** The default account's runtime: its venue (market-data + execution ports) while running, its start error and health records. */
-  private readonly main = new AccountRuntime(DEFAULT_ACCOUNT_ID);
-  /** Every held account's runtime, the default account's first (docs/venues-and-accounts.md). */
-  private readonly runtimes = new Map<AccountId, AccountRuntime>([[DEFAULT_ACCOUNT_ID, this.main]]);
-  /**
-   * While streaming, the market-data source of each venue instance name (the venue part of its
-   * InstrumentIds): one port per name, the first running account's on it. The quote cache's
-   * subscription deltas and the REST refresh go to the source owning each instrument.
-   */
-  private readonly sources = new Map<string, MarketSource>();
-  /** The last plan subscribed for each other source (by name): unchanged plans are not re-subscribed. */
-  private readonly otherPlans = new Map<string, string>();
   /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
   private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
   private readonly contractsChecking = new Set<string>();
@@ -156,22 +136,18 @@ export class Desk {
   readonly alerts: AlertMonitor;
   private readonly credentials: CredentialVault | null;
   private lastPlan: SubscriptionPlan | null = null;
-  private venueIds: VenueInstruments | null = null;
   /** Positions, P&L tracker, portfolio file, settings, history (live-portfolio.ts). */
   readonly live: LivePortfolio;
   /** Symbols the P&L tracker needs (planned together with the watchlist). */
   private readonly demand: SubscriptionDemand;
+  /** Every held account's venue lifecycle: runtimes, market-data sources, routing, health rows (app/account-supervisor.ts). */
+  private readonly supervisor: AccountSupervisor;
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
-  /** Accounts held besides the default one (configured). */
-  private readonly configuredAccounts: readonly Account[];
-  private readonly accountLedger: Pick<AccountLedger, 'upsertAccount'> | null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
-    this.random = deps.random ?? Math.random;
-    this.venues = deps.venues ?? createVenue;
     this.bus = new DeskEventBus(this.logger);
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
@@ -237,12 +213,27 @@ export class Desk {
     // The alert monitor reads health from the bus's health_events and publishes its alerts there.
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
-    // Each instrument's subscription goes to the market-data source of its venue (by instance name).
-    this.cache.onSubscriptionChange((d) => {
-      for (const src of this.sources.values()) {
-        if (d.removed.length) src.port.unsubscribe(ownSymbols(src.ids, d.removed));
-        if (d.added.length) src.port.subscribe(ownSymbols(src.ids, d.added));
-      }
+    // Every held account's venue, started and stopped with streaming; it reports through these listeners.
+    this.supervisor = new AccountSupervisor({
+      clock: this.clock,
+      logger: this.logger,
+      random: deps.random ?? Math.random,
+      venues: deps.venues ?? createVenue,
+      cache: this.cache,
+      config: () => this.config,
+      isStreaming: () => this.streaming,
+      alpacaCredentials: () => this.activeAlpacaCredentials(),
+      needed: () => this.demand.instruments,
+      watchlistOf: (account) => this.watchlistOf(account),
+      killSwitchLevel: (id) => this.killSwitch.levelOf(id),
+      ...(deps.accounts ? { accounts: deps.accounts } : {}),
+      accountLedger: deps.accountLedger ?? null,
+      listeners: {
+        orderUpdate: (account, u) => applyVenueOrderUpdate(this.live, account, u, this.streamExec, this.logger),
+        health: () => this.emitHealth(),
+        accountFailed: (account, message) =>
+          this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: `venue:${account.id}`, node_name: `Venue ${venueNameOf(account)} (account ${account.id})`, action: 'venue_connect', status: 'failed', message }),
+      },
     });
     // The tracker states what it needs on a narrow port; the planner (replan) listens to it.
     this.demand = new SubscriptionDemand(() => this.cache.subscribedInstruments());
@@ -253,7 +244,7 @@ export class Desk {
       quotes: this.cache,
       venue: this.config.venue,
       subscriptions: this.demand,
-      streamer: () => this.streamerProbe(),
+      streamer: () => this.supervisor.streamerProbe(this.streaming),
       events: this.bus,
       settings: settingsStore,
       initialSettings,
@@ -267,10 +258,7 @@ export class Desk {
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
-    this.configuredAccounts = deps.accounts ?? [];
-    for (const a of this.configuredAccounts) this.runtimes.set(a.id, new AccountRuntime(a.id));
-    this.accountLedger = deps.accountLedger ?? null;
-    this.persistAccounts();
+    this.supervisor.persistAccounts();
     this.commands = this.buildCommands();
   }
 
@@ -309,15 +297,15 @@ export class Desk {
       session: {
         logger: this.logger,
         venue: () => this.config.venue,
-        accountVenue: (id) => this.configuredAccounts.find((a) => a.id === id)?.venue ?? null,
-        hasRunningVenue: (id) => this.streaming && (this.runtimes.get(id)?.venue ?? null) !== null,
+        accountVenue: (id) => this.supervisor.held(id)?.venue ?? null,
+        hasRunningVenue: (id) => this.streaming && this.supervisor.venueOf(id) !== null,
         noteReauthenticateRequested: (id) => {
           const whose = id === DEFAULT_ACCOUNT_ID ? '' : ` of account ${id}`;
           this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'reauthenticate', status: 'started', message: `the user asked to re-authenticate${whose}` });
         },
         reauthenticate: (id) => this.reauthenticate(undefined, id),
       },
-      accounts: { list: () => this.accountsWire() },
+      accounts: { list: () => this.supervisor.accountsWire() },
     });
   }
 
@@ -328,7 +316,7 @@ export class Desk {
   applyFill(input: FillInput, meta: Omit<FillContext, 'account' | 'venue'> & { account?: AccountId } = {}): { ok: boolean; reason?: string } {
     const { account, ...context } = meta;
     if (account === undefined || account === DEFAULT_ACCOUNT_ID) return this.live.applyFill(input, context);
-    const held = this.configuredAccounts.find((a) => a.id === account);
+    const held = this.supervisor.held(account);
     if (!held) return { ok: false, reason: `fill ${input.fill_id}: the desk holds no account ${account}` };
     return this.live.applyFill(input, { ...context, account, venue: venueNameOf(held) });
   }
@@ -349,39 +337,32 @@ export class Desk {
 
   /** The running account's execution port (null before Start / after Stop). */
   get activeExecution(): ExecutionPort | null {
-    return this.main.venue?.execution ?? null;
+    return this.supervisor.main.venue?.execution ?? null;
   }
 
   /** The running market-data port (null before Start / after Stop). */
   get activeMarketData(): MarketDataPort | null {
-    return this.main.venue?.marketData ?? null;
+    return this.supervisor.main.venue?.marketData ?? null;
   }
 
   /** The embedded simulated venue while streaming with venue `sim` (tests inject faults through it). */
   get simServer(): SimVenueServer | null {
-    return this.main.venue?.sim ?? null;
+    return this.supervisor.main.venue?.sim ?? null;
   }
 
   /** A held account's running venue (its ports and, for `sim`, its server); null when not running. */
   accountVenue(id: AccountId): VenueRun | null {
-    return this.runtimes.get(id)?.venue ?? null;
+    return this.supervisor.venueOf(id);
   }
 
   /** Symbol → InstrumentId at the configured venue (the venue instance name; interned once per symbol). */
   private ids(): VenueInstruments {
-    if (this.venueIds?.venue !== this.config.venue) this.venueIds = new VenueInstruments(this.config.venue);
-    return this.venueIds;
-  }
-
-  /** The running venue's own symbols of these instruments (another venue's instruments are not its to subscribe). */
-  private venueSymbols(instruments: readonly InstrumentId[]): string[] {
-    const own = this.ids();
-    return instruments.filter((i) => own.owns(i)).map(instrumentSymbol);
+    return this.supervisor.defaultIds();
   }
 
   /** The symbols at this desk's venue the P&L tracker needs (planned together with the watchlist). */
   private trackerSymbols(): string[] {
-    return this.venueSymbols(this.demand.instruments);
+    return ownSymbols(this.ids(), this.demand.instruments);
   }
 
   /** The last subscription plan (with its warnings) made at Start. */
@@ -401,7 +382,7 @@ export class Desk {
     const accountBefore = this.defaultAccount();
     this.config = next;
     const accountNow = this.defaultAccount();
-    if (accountNow.venue !== accountBefore.venue || accountNow.mode !== accountBefore.mode) this.persistAccounts(accountNow);
+    if (accountNow.venue !== accountBefore.venue || accountNow.mode !== accountBefore.mode) this.supervisor.persistAccounts(accountNow);
     this.cache.staleAfterMs = next.staleAfterMs;
     this.cache.markPolicy = next.markPolicy;
     this.live.tracker.setValuation({ staleAfterMs: next.staleAfterMs, markPolicy: next.markPolicy });
@@ -420,7 +401,7 @@ export class Desk {
    */
   async reauthenticate(credentials?: { keyId: string; secretKey: string }, account: AccountId = DEFAULT_ACCOUNT_ID): Promise<void> {
     if (credentials && this.config.alpaca && account === DEFAULT_ACCOUNT_ID) this.config = { ...this.config, alpaca: { ...this.config.alpaca, ...credentials } };
-    await this.runtimes.get(account)?.venue?.execution.reauthenticate(credentials);
+    await this.supervisor.venueOf(account)?.execution.reauthenticate(credentials);
     this.emitHealth();
   }
 
@@ -429,7 +410,7 @@ export class Desk {
     if (this.disposed) throw new Error('desk is disposed');
     if (this.streaming) return this.lifecycle;
     this.streaming = true;
-    for (const r of this.runtimes.values()) r.clearError();
+    this.supervisor.clearErrors();
     this.streamExec = this.live.node({
       parent: null,
       node_type: 'StreamNode',
@@ -508,7 +489,7 @@ export class Desk {
   endpoints(): VenueEndpointsWire {
     const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
     if (this.config.venue === 'sim') {
-      const urls = this.main.venue?.sim?.urls() ?? null;
+      const urls = this.supervisor.main.venue?.sim?.urls() ?? null;
       return {
         venue: 'sim',
         env: null,
@@ -609,43 +590,11 @@ export class Desk {
    * then the configured ones. Every one runs while streaming.
    */
   accounts(): readonly Account[] {
-    return [this.defaultAccount(), ...this.configuredAccounts];
-  }
-
-  /** Each held account with its session (execution port) and kill switch level: `accounts.list`. */
-  private accountsWire(): AccountWire[] {
-    return this.accounts().map((a) => {
-      const rt = this.runtimes.get(a.id);
-      const running = rt && rt.venue !== null ? rt : null;
-      return {
-        id: a.id,
-        label: a.label,
-        venue: a.venue,
-        venue_name: a.venueName ?? a.venue,
-        mode: a.mode,
-        credentials: a.credentialsRef?.venue ?? null,
-        is_default: a.id === DEFAULT_ACCOUNT_ID,
-        running: running !== null,
-        session: running ? running.session() : null,
-        kill_switch: this.killSwitch.levelOf(a.id),
-      };
-    });
-  }
-
-  /** Writes the held accounts to the ledger's `accounts` table (a failure is logged; the ledger reports its own health). */
-  private persistAccounts(only?: Account): void {
-    if (!this.accountLedger) return;
-    for (const a of only ? [only] : this.accounts()) {
-      try {
-        this.accountLedger.upsertAccount({ accountId: a.id, venue: a.venue, label: a.label, mode: ledgerMode(a.mode) }, this.clock.now());
-      } catch (err) {
-        this.logger.warn('account not recorded in the ledger', { account: a.id, error: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    return this.supervisor.accounts();
   }
 
   private defaultAccount(): Account {
-    return defaultAccount(this.config.venue, this.config.alpaca?.env ?? null);
+    return this.supervisor.defaultAccount();
   }
 
   private mode(): VenueMode {
@@ -654,30 +603,20 @@ export class Desk {
 
   private async doStart(): Promise<void> {
     if (!this.streaming) return; // stopped again before we got here
-    // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
-    const active = this.config.venue === 'sim' ? null : this.activeAlpacaCredentials();
-    const account = this.defaultAccount();
-    const runtime = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: active, clock: this.clock, logger: this.logger, random: this.random });
-    this.main.attach(runtime);
-    const { marketData, execution } = runtime;
-    this.listenVenue(account, runtime);
+    await this.supervisor.attachDefault();
     // The per-symbol minimum interval stays under the stale threshold, or a REST-fed quote would go
     // stale before it may be refreshed again (the tracker's fallback asks before the threshold).
     this.ltpProvider = new LtpProvider({
       cache: this.cache,
       clock: this.clock,
       // Under the `last` policy the mark is the last trade: the refresh asks for latest trades too.
-      fetchLatest: (instruments) => this.latestQuotes(instruments),
+      fetchLatest: (instruments) => this.supervisor.latestQuotes(instruments),
       minSymbolIntervalMs: () => Math.min(2000, Math.floor(this.config.staleAfterMs / 2)),
     });
     this.replan();
-    marketData.subscribe(this.venueSymbols(this.cache.subscribedInstruments()));
-    await marketData.start();
-    await execution.start();
-    // Every other held account runs alongside: its own venue from the registry; one failing to start
-    // is that account's error row, the others stream on.
-    await Promise.all(this.configuredAccounts.map((a) => this.startAccount(a)));
-    this.replanOthers();
+    // The default account's venue starts first (its failure is the desk's start failure), then every
+    // other held account's alongside: one failing to start is that account's error row.
+    await this.supervisor.startAll();
     const quietSince = this.clock.now();
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
@@ -704,17 +643,14 @@ export class Desk {
     this.healthTimer = null;
     this.ltpProvider?.dispose();
     this.ltpProvider = null;
-    this.sources.clear();
-    const now = this.clock.now();
-    const venues = [...this.runtimes.values()].map((r) => r.detach(now));
-    await Promise.all(venues.map((v) => v?.dispose()));
+    await this.supervisor.stopAll();
     this.logger.info('streaming stopped');
     if (!this.disposed) this.emitHealth();
   }
 
   private async onStartFailed(err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
-    this.main.failed(message, this.clock.now());
+    this.supervisor.defaultFailed(message);
     this.logger.error('streaming failed to start', { message });
     this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: 'venue', node_name: `Venue ${this.config.venue}`, action: 'venue_connect', status: 'failed', message });
     // Not streaming after all: release what start() took (tracker listener/timer, alert checks).
@@ -740,7 +676,7 @@ export class Desk {
     const symbols = [...plan.stocks, ...plan.options];
     const before = this.lastPlan ? [...this.lastPlan.stocks, ...this.lastPlan.options] : null;
     this.lastPlan = plan;
-    if (this.sources.size > 1) this.replanOthers();
+    if (this.supervisor.sourceCount > 1) this.supervisor.replanOthers();
     if (before && before.length === symbols.length && before.every((s, i) => s === symbols[i])) return;
     for (const w of plan.warnings) this.logger.warn('subscription plan', { warning: w });
     const ids = this.ids();
@@ -766,7 +702,7 @@ export class Desk {
    * no quote at all; off the quote path; a failed check is logged and retried at the next round.
    */
   private checkContracts(options: readonly string[]): void {
-    const marketData = this.main.venue?.marketData;
+    const marketData = this.supervisor.main.venue?.marketData;
     const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
     if (!marketData || todo.length === 0) return;
     for (const s of todo) this.contractsChecking.add(s);
@@ -785,162 +721,6 @@ export class Desk {
       });
   }
 
-  /** trade_updates: the order table always; a fill (or partial fill) goes through the FIFO engine. */
-  private onOrderUpdate(account: Account, u: OrderUpdate): void {
-    const o = u.order;
-    const side = o.side === 'buy' ? 'BUY' : o.side === 'sell' ? 'SELL' : null;
-    const time = u.timestamp ?? u.receivedAt;
-    // Order and execution ids are the venue's: another account's are prefixed with its id, so two
-    // venues numbering alike (two simulators) cannot collide in the orders table or the fill ids.
-    const own = account.id === DEFAULT_ACCOUNT_ID;
-    const orderId = own ? o.id : `${account.id}:${o.id}`;
-    if (side) {
-      this.live.applyOrderUpdate({
-        order_id: orderId,
-        client_order_id: o.clientOrderId || null,
-        symbol: o.symbol,
-        side,
-        event: u.event,
-        status: wireOrderStatus(o.status),
-        quantity: o.qty ?? '0',
-        filled_quantity: o.filledQty,
-        limit_price: o.limitPrice,
-        avg_fill_price: o.filledAvgPrice,
-        time,
-      });
-    }
-    if ((u.event === 'fill' || u.event === 'partial_fill') && side && u.price !== null && u.qty !== null) {
-      // Venue positions are per account and symbol: one position id per symbol (`venue:<symbol>` for the
-      // default account, `<account>:<symbol>` for another, valued from its venue's quotes), re-entries
-      // numbered by the FIFO engine.
-      const venueFillId = u.executionId ?? `${o.id}:${o.filledQty}`;
-      const r = this.live.applyFill(
-        { fill_id: own ? venueFillId : `${account.id}:${venueFillId}`, position_id: own ? `venue:${o.symbol}` : `${account.id}:${o.symbol}`, symbol: o.symbol, side, quantity: u.qty, price: u.price, time },
-        {
-          order_id: orderId,
-          origin: 'venue',
-          executionId: this.streamExec,
-          trigger: o.clientOrderId ? `order ${o.clientOrderId}` : `order ${o.id}`,
-          ...(own ? {} : { account: account.id, venue: venueNameOf(account) }),
-        },
-      );
-      if (!r.ok) this.logger.warn('venue fill not applied', { account: account.id, order: o.id, reason: r.reason });
-    }
-  }
-
-  /**
-   * Listens to an account's venue: its execution port always (order updates are this account's), its
-   * market data when it is the first source of its venue name (one port per name feeds the cache).
-   */
-  private listenVenue(account: Account, venue: VenueRun): void {
-    const { marketData, execution } = venue;
-    if (!this.sources.has(marketData.name)) {
-      const ids = marketData.name === this.config.venue ? this.ids() : new VenueInstruments(marketData.name);
-      this.sources.set(marketData.name, { port: marketData, ids, account });
-      marketData.listen({
-        quote: (t) => this.cache.applyQuote(t),
-        trade: (t) => this.cache.applyTrade(t),
-        health: () => this.emitHealth(),
-      });
-    }
-    execution.listen({
-      orderUpdate: (u) => this.onOrderUpdate(account, u),
-      health: () => this.emitHealth(),
-      session: (state: VenueSessionState, reason) => {
-        if (state === 'session_needed') this.logger.warn('venue session needed', { account: account.id, reason });
-        this.emitHealth();
-      },
-    });
-  }
-
-  /** Builds (through the registry), attaches and starts another held account's venue; a failure is that account's error. */
-  private async startAccount(account: Account): Promise<void> {
-    const runtime = this.runtimes.get(account.id);
-    if (!runtime || !this.streaming) return;
-    let venue: VenueRun | null = null;
-    try {
-      const keys = account.venue === 'alpaca' ? this.activeAlpacaCredentials() : null;
-      venue = await this.venues({ account, config: this.config, mode: account.mode, alpacaCredentials: keys, clock: this.clock, logger: this.logger, random: this.random });
-      runtime.attach(venue);
-      const source = !this.sources.has(venue.marketData.name);
-      this.listenVenue(account, venue);
-      if (source) {
-        venue.marketData.subscribe(ownSymbols(this.sources.get(venue.marketData.name)!.ids, this.cache.subscribedInstruments()));
-        await venue.marketData.start();
-      }
-      await venue.execution.start();
-      this.logger.info('account streaming', { account: account.id, venue: venue.marketData.name });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.logger.error('account failed to start', { account: account.id, message });
-      this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: `venue:${account.id}`, node_name: `Venue ${venueNameOf(account)} (account ${account.id})`, action: 'venue_connect', status: 'failed', message });
-      if (venue) {
-        if (this.sources.get(venue.marketData.name)?.port === venue.marketData) this.sources.delete(venue.marketData.name);
-        runtime.detach(this.clock.now());
-        await venue.dispose().catch((e: unknown) => this.logger.warn('account venue did not stop cleanly', { account: account.id, error: e instanceof Error ? e.message : String(e) }));
-      }
-      runtime.failed(message, this.clock.now());
-    }
-  }
-
-  /**
-   * The plan of every source besides the default account's venue: its watchlist (the configured one,
-   * else the venue's default) with the instruments of its venue the P&L tracker needs first.
-   */
-  private replanOthers(): void {
-    if (!this.streaming) return;
-    for (const [name, src] of this.sources) {
-      if (name === this.config.venue) continue;
-      const watchlist = this.config.watchlist ?? this.watchlistOf(src.account);
-      const plan = planSubscriptions(
-        [...ownSymbols(src.ids, this.demand.instruments), ...watchlist].map((symbol) => ({ symbol })),
-        { maxOptionContracts: this.config.maxOptionContracts, includeUnderlyings: false },
-      );
-      const symbols = [...plan.stocks, ...plan.options];
-      const key = symbols.join(',');
-      if (this.otherPlans.get(name) === key) continue;
-      this.otherPlans.set(name, key);
-      for (const w of plan.warnings) this.logger.warn('subscription plan', { venue: name, warning: w });
-      this.cache.replaceSubscriptions(`${PLAN_CONSUMER}:${name}`, symbols.map((s) => src.ids.tryOf(s)).filter((i): i is InstrumentId => i !== null));
-    }
-  }
-
-  /** The latest quotes of these instruments, each asked of its venue's source (one request per source). */
-  private async latestQuotes(instruments: readonly InstrumentId[]): Promise<Quote[]> {
-    const trades = this.cache.markPolicy === 'last';
-    const asks: Promise<Quote[]>[] = [];
-    for (const src of this.sources.values()) {
-      const symbols = ownSymbols(src.ids, instruments);
-      if (symbols.length > 0 || this.sources.size === 1) asks.push(src.port.latestQuotes(symbols, { trades }));
-    }
-    if (asks.length === 1) return asks[0]!;
-    const settled = await Promise.allSettled(asks);
-    const got = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    // One venue's failure leaves its quotes unrefreshed; only when every venue failed is the refresh a failure.
-    if (failed && got.length === 0) throw failed.reason;
-    return got;
-  }
-
-  private streamerProbe(): StreamerProbe {
-    if (!this.streaming) return { state: 'stopped', streaming: false };
-    // The default account's channels and those of every other account running (one that failed to start streams nothing to value).
-    const now = this.clock.now();
-    const rows = [...this.runtimes.values()].flatMap((r) => (r === this.main || r.venue !== null ? r.rows(now) : []));
-    const data = rows.filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
-    const has = (st: StreamHealthWire['state']) => data.some((s) => s.state === st);
-    const state = has('session_needed')
-      ? 'session_needed'
-      : has('error')
-        ? 'error'
-        : data.every((s) => s.state === 'running')
-          ? 'running'
-          : has('reconnecting')
-            ? 'degraded'
-            : 'connecting';
-    return { state, streaming: true };
-  }
-
   private defaultWatchlist(): string[] {
     if (this.config.venue === 'sim') return new SimMarketModel(this.config.seed, this.clock.now()).symbols;
     return ['SPY', 'AAPL', 'QQQ'];
@@ -954,7 +734,7 @@ export class Desk {
 
   private streams(): StreamHealthWire[] {
     const now = this.clock.now();
-    const streams = [...this.runtimes.values()].flatMap((r) => r.rows(now));
+    const streams = this.supervisor.rows(now);
     // The local ledger is a channel too: while it cannot write, it is a row saying what is not recorded.
     if (this.ledgerProblem !== null) {
       streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
@@ -988,36 +768,6 @@ export class Desk {
   private emit(event: UnsequencedEvent): void {
     this.bus.publish(event);
   }
-}
-
-const ORDER_STATUSES: readonly WireOrderStatus[] = ['new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired', 'replaced'];
-
-/** The venue's order status on the wire; pending_* and venue-specific states are `unknown`. */
-function wireOrderStatus(status: string): WireOrderStatus {
-  if (status === 'pending_new') return 'new';
-  return (ORDER_STATUSES as readonly string[]).includes(status) ? (status as WireOrderStatus) : 'unknown';
-}
-
-/** A market-data source: the port of one venue instance name, its symbol interning, the account it came with. */
-interface MarketSource {
-  port: MarketDataPort;
-  ids: VenueInstruments;
-  account: Account;
-}
-
-/** The venue instance name of an account's market data (the venue part of its InstrumentIds). */
-function venueNameOf(account: Account): string {
-  return account.venueName ?? account.venue;
-}
-
-/** The source's own symbols of these instruments (another venue's instruments are not its to subscribe). */
-function ownSymbols(ids: VenueInstruments, instruments: readonly InstrumentId[]): string[] {
-  return instruments.filter((i) => ids.owns(i)).map(instrumentSymbol);
-}
-
-/** The ledger's spelling of an account's mode. */
-function ledgerMode(mode: VenueMode): TradingMode {
-  return mode === 'SIM' ? 'sim' : mode === 'PAPER' ? 'paper' : 'live';
 }
 
 export function createDesk(deps: DeskDeps): Desk {
