@@ -41,13 +41,13 @@ import { alertsOnBus } from './app/alert-wiring';
 import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
-import type { AlpacaUrls } from './venues/alpaca/venue';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
+import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
-import { loadMarketConfig, describeMarketConfig, resolveAlpacaEndpoints, ALPACA_DEFAULT_ENDPOINTS, type CredentialOrigin, type EndpointKey } from './config/market-config';
-import { configFromSettings, defaultDeskConfig, stripUndefined, type DeskConfig } from './config/desk-config';
+import { loadMarketConfig, describeMarketConfig, type CredentialOrigin } from './config/market-config';
+import { configFromSettings, endpointsWire, resolveDeskConfig, stripUndefined, type DeskConfig } from './config/desk-config';
 
 export { configFromSettings, defaultDeskConfig, type DeskConfig, type DeskStreamSettings } from './config/desk-config';
 import type {
@@ -152,15 +152,9 @@ export class Desk {
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
-    const explicitAlpaca = deps.config?.alpaca ?? fromEnv?.alpaca;
-    // Explicit config (deps.config) wins over the environment, so it is also what is reported.
-    this.alpacaKeysFrom = deps.config?.alpaca ? { kind: 'environment', detail: 'the desk configuration given at start' } : fromEnv?.alpacaKeysFrom;
-    this.config = {
-      ...defaultDeskConfig,
-      ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
-      ...(fromEnv ? stripUndefined({ ...fromEnv, ...(fromEnv.alpaca ? { alpaca: { ...fromEnv.alpaca, ...configFromSettings(stored, fromEnv.alpaca).alpaca } } : {}) }) : {}),
-      ...(deps.config ? stripUndefined(deps.config) : {}),
-    } as DeskConfig;
+    const resolved = resolveDeskConfig(stored, fromEnv, deps.config);
+    this.config = resolved.config;
+    this.alpacaKeysFrom = resolved.alpacaKeysFrom;
     // What is shown is what is in force (env or explicit config may override the stored file).
     const initialSettings: DeskSettings = {
       ...stored,
@@ -178,34 +172,8 @@ export class Desk {
       if (this.streaming) this.live.quote(q);
       this.recording?.record(q);
     });
-    // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page.
-    // The tracker's fallback refreshes every few seconds during a stall: a success is recorded at
-    // most once a minute (with how many were folded in), every failure and the first success after
-    // one always — so a long stall cannot flush the event history.
-    let lastOkNodeAt = Number.NEGATIVE_INFINITY;
-    let folded = 0;
-    let lastFailed = false;
-    this.cache.onEvent((e) => {
-      if (e.kind !== 'rest_refresh') return;
-      if (e.ok && !lastFailed && e.at - lastOkNodeAt < 60_000) {
-        folded++;
-        return;
-      }
-      lastFailed = !e.ok;
-      if (e.ok) lastOkNodeAt = e.at;
-      const since = folded;
-      folded = 0;
-      this.live.node({
-        parent: this.streamExec,
-        node_type: 'RestRefreshNode',
-        node_id: 'rest-refresh',
-        node_name: 'REST quote refresh',
-        action: 'rest_refresh',
-        status: e.ok ? 'completed' : 'failed',
-        message: e.ok ? `${e.received} of ${e.symbols.length} quotes in ${e.durationMs} ms${since > 0 ? ` (+${since} more refreshes in the last minute)` : ''}` : e.error,
-        details: { symbols: e.symbols.slice(0, 50), requested: e.symbols.length, received: e.received, duration_ms: e.durationMs, folded: since },
-      });
-    });
+    // The shared REST refresh (LTP provider) is a step of the stream's flow on the Events page (folded: app/rest-refresh-nodes.ts).
+    recordRestRefreshes(this.cache, (node) => this.live.node({ parent: this.streamExec, ...node }));
     // One venue subscription per symbol, however many consumers ask (the cache counts references).
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
@@ -487,34 +455,9 @@ export class Desk {
 
   /** The endpoints Start connects to, and where each came from (read-only, shown in Settings). */
   endpoints(): VenueEndpointsWire {
-    const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
-    if (this.config.venue === 'sim') {
-      const urls = this.supervisor.main.venue?.sim?.urls() ?? null;
-      return {
-        venue: 'sim',
-        env: null,
-        env_source: null,
-        endpoints: keys.map((key) => ({ key, url: urls ? urls[key] : null, source: urls ? 'the embedded simulated venue on 127.0.0.1' : 'the embedded simulated venue (port chosen at Start)' })),
-        error: null,
-      };
-    }
-    const a = this.config.alpaca;
-    if (!a) return { venue: 'alpaca', env: null, env_source: null, endpoints: keys.map((key) => ({ key, url: null, source: 'no Alpaca credentials configured' })), error: null };
-    let urls: AlpacaUrls = ALPACA_DEFAULT_ENDPOINTS[a.env];
-    let error: string | null = null;
-    try {
-      urls = resolveAlpacaEndpoints(a);
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    return {
-      venue: 'alpaca',
-      env: a.env,
-      env_source: a.envSource ?? 'default',
-      endpoints: keys.map((key) => ({ key, url: urls[key], source: a.urlSources?.[key] ?? `Alpaca's ${a.env} default` })),
-      error,
-    };
+    return endpointsWire(this.config, this.supervisor.main.venue?.sim?.urls() ?? null);
   }
+
 
   /** The snapshot as the first event a client gets: its seq is the last event it reflects. */
   snapshotEvent(): DeskEvent {

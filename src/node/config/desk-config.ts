@@ -4,8 +4,8 @@
  * desk is built: defaults < stored settings < environment < explicit config (src/node/desk.ts).
  */
 import type { MarkPolicy } from '../../core/market/mark';
-import type { DeskSettings } from '../../shared/contract';
-import type { AlpacaSettings } from './market-config';
+import type { DeskSettings, VenueEndpointsWire } from '../../shared/contract';
+import { ALPACA_DEFAULT_ENDPOINTS, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings, type CredentialOrigin, type EndpointKey, type loadMarketConfig } from './market-config';
 
 export interface DeskStreamSettings {
   dataTimeoutMs?: number;
@@ -60,7 +60,62 @@ export function configFromSettings(s: DeskSettings, alpaca: AlpacaSettings | und
   };
 }
 
+/**
+ * The configuration in force at construction: defaults < stored settings < environment < explicit
+ * config, and where the Alpaca keys came from (explicit config wins over the environment, so it is
+ * also what is reported).
+ */
+export function resolveDeskConfig(
+  stored: DeskSettings,
+  fromEnv: ReturnType<typeof loadMarketConfig> | null,
+  explicit: Partial<DeskConfig> | undefined,
+): { config: DeskConfig; alpacaKeysFrom: CredentialOrigin | undefined } {
+  const explicitAlpaca = explicit?.alpaca ?? fromEnv?.alpaca;
+  const alpacaKeysFrom: CredentialOrigin | undefined = explicit?.alpaca ? { kind: 'environment', detail: 'the desk configuration given at start' } : fromEnv?.alpacaKeysFrom;
+  const config = {
+    ...defaultDeskConfig,
+    ...stripUndefined(configFromSettings(stored, explicitAlpaca)),
+    ...(fromEnv ? stripUndefined({ ...fromEnv, ...(fromEnv.alpaca ? { alpaca: { ...fromEnv.alpaca, ...configFromSettings(stored, fromEnv.alpaca).alpaca } } : {}) }) : {}),
+    ...(explicit ? stripUndefined(explicit) : {}),
+  } as DeskConfig;
+  return { config, alpacaKeysFrom };
+}
+
 /** The object without its undefined entries (so a patch never overwrites a value with undefined). */
 export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The endpoints Start connects to under this configuration, and where each came from (read-only,
+ * shown in Settings). `simUrls`: the embedded simulated venue's, while it runs.
+ */
+export function endpointsWire(config: DeskConfig, simUrls: AlpacaEndpoints | null): VenueEndpointsWire {
+  const keys: EndpointKey[] = ['tradingRest', 'tradingStream', 'dataRest', 'dataStream'];
+  if (config.venue === 'sim') {
+    const urls = simUrls;
+    return {
+      venue: 'sim',
+      env: null,
+      env_source: null,
+      endpoints: keys.map((key) => ({ key, url: urls ? urls[key] : null, source: urls ? 'the embedded simulated venue on 127.0.0.1' : 'the embedded simulated venue (port chosen at Start)' })),
+      error: null,
+    };
+  }
+  const a = config.alpaca;
+  if (!a) return { venue: 'alpaca', env: null, env_source: null, endpoints: keys.map((key) => ({ key, url: null, source: 'no Alpaca credentials configured' })), error: null };
+  let urls: AlpacaEndpoints = ALPACA_DEFAULT_ENDPOINTS[a.env];
+  let error: string | null = null;
+  try {
+    urls = resolveAlpacaEndpoints(a);
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  return {
+    venue: 'alpaca',
+    env: a.env,
+    env_source: a.envSource ?? 'default',
+    endpoints: keys.map((key) => ({ key, url: urls[key], source: a.urlSources?.[key] ?? `Alpaca's ${a.env} default` })),
+    error,
+  };
 }
