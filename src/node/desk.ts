@@ -34,10 +34,12 @@ import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillConte
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
 import { SimMarketModel, accountSimSeed } from './venues/sim/model';
-import { KillSwitch, ALL_ACCOUNTS, type KillSwitchChange, type KillSwitchLevel } from '../core/risk/kill-switch';
+import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import { alertsOnBus } from './app/alert-wiring';
+import { announceKillSwitchChanges } from './app/kill-switch-wiring';
+import { ContractChecks } from './app/contract-checks';
 import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
@@ -118,9 +120,8 @@ export class Desk {
   private readonly logger: Logger;
   /** The one event bus: assigns `seq`; the history and the transports subscribe to it. */
   private readonly bus: DeskEventBus;
-  /** What the venue said about each option contract (GET /v2/options/contracts/{symbol}). */
-  private readonly contractStatus = new Map<string, 'active' | 'inactive' | 'unknown'>();
-  private readonly contractsChecking = new Set<string>();
+  /** Which option contracts the venue lists (asked for those without any quote). */
+  private readonly contracts: ContractChecks;
   private ltpProvider: LtpProvider | null = null;
   private healthTimer: Cancel | null = null;
   private ledgerProblem: string | null = null;
@@ -149,6 +150,10 @@ export class Desk {
     this.clock = deps.clock;
     this.logger = deps.logger ?? silentLogger;
     this.bus = new DeskEventBus(this.logger);
+    this.contracts = new ContractChecks(this.logger, (unlisted) => {
+      this.live.tracker.setUnlistedContracts(unlisted);
+      this.emitHealth();
+    });
     const fromEnv = deps.env ? loadMarketConfig(deps.env) : null;
     const settingsStore = deps.settings ?? new MemoryDeskSettingsStore();
     const stored = settingsStore.load();
@@ -177,7 +182,7 @@ export class Desk {
     // One venue subscription per symbol, however many consumers ask (the cache counts references).
     if (!deps.killSwitchStore) this.logger.info('kill switch state is kept in memory only (no state directory)');
     this.killSwitch = new KillSwitch({ store: deps.killSwitchStore ?? new MemoryKillSwitchStore(), clock: this.clock, logger: this.logger });
-    this.killSwitch.onChange((change) => this.onKillSwitchChange(change));
+    announceKillSwitchChanges(this.killSwitch, this.bus, () => this.alerts);
     // The alert monitor reads health from the bus's health_events and publishes its alerts there.
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
@@ -510,24 +515,6 @@ export class Desk {
     return null;
   }
 
-  private onKillSwitchChange(change: KillSwitchChange): void {
-    this.emit({
-      type: 'killswitch_event',
-      serverTime: change.at,
-      killSwitch: this.killSwitch.view(),
-      change: { account: change.account, from: change.from, to: change.to, reason: change.reason, rearm: change.rearm },
-    });
-    const scope = change.account === ALL_ACCOUNTS ? 'all accounts' : `account ${change.account}`;
-    const what: Record<KillSwitchLevel, string> = { halted: 'halted', reducing: 'reducing only', active: 'active' };
-    this.alerts.raise({
-      severity: change.to === 'halted' ? 'critical' : 'warning',
-      kind: 'kill_switch',
-      subject: change.account,
-      title: change.rearm ? `Automation re-armed: ${scope} ${what[change.to]}` : `Automation ${what[change.to]}: ${scope}`,
-      body: change.reason,
-    });
-  }
-
   /**
    * The accounts the desk holds: the default account (derived from the configured venue) first,
    * then the configured ones. Every one runs while streaming.
@@ -564,7 +551,7 @@ export class Desk {
     this.healthTimer = this.clock.setInterval(() => {
       // Contracts still without any quote a stale-threshold after Start are asked about (one REST
       // call each, only for those: a healthy portfolio costs no calls).
-      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.checkContracts(this.lastPlan.options.filter((s) => { const id = this.ids().tryOf(s); return id === null || this.cache.get(id) === undefined; }));
+      if (this.lastPlan && this.clock.now() - quietSince > this.cache.staleAfterMs) this.contracts.check(this.supervisor.main.venue?.marketData, this.lastPlan.options.filter((s) => { const id = this.ids().tryOf(s); return id === null || this.cache.get(id) === undefined; }));
       this.emitHealth();
     }, this.config.healthIntervalMs);
     this.logger.info('streaming started', { venue: this.config.venue, symbols: this.cache.subscribedInstruments().length });
@@ -637,31 +624,6 @@ export class Desk {
       message: plan.warnings.length > 0 ? plan.warnings.join('; ') : `${plan.stocks.length} stocks, ${plan.options.length} option contracts`,
       details: { stocks: plan.stocks.length, options: plan.options.length, positions: this.demand.instruments.length, watchlist: watchlist.length, warnings: plan.warnings },
     });
-  }
-
-  /**
-   * Asks the venue once per option contract whether it lists it (a contract it does not know gets
-   * no quotes: the desk flags it as unlisted instead of stale). Called for contracts that received
-   * no quote at all; off the quote path; a failed check is logged and retried at the next round.
-   */
-  private checkContracts(options: readonly string[]): void {
-    const marketData = this.supervisor.main.venue?.marketData;
-    const todo = options.filter((s) => !this.contractStatus.has(s) && !this.contractsChecking.has(s));
-    if (!marketData || todo.length === 0) return;
-    for (const s of todo) this.contractsChecking.add(s);
-    marketData
-      .optionContractStatus(todo)
-      .then((m) => {
-        for (const [s, st] of m) this.contractStatus.set(s, st);
-        const unlisted = [...this.contractStatus].filter(([, st]) => st !== 'active').map(([s]) => s);
-        if (unlisted.length > 0) this.logger.warn('option contracts the venue does not list', { symbols: unlisted.slice(0, 20) });
-        this.live.tracker.setUnlistedContracts(unlisted);
-        this.emitHealth();
-      })
-      .catch((err: unknown) => this.logger.warn('option contract check failed', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-        for (const s of todo) this.contractsChecking.delete(s);
-      });
   }
 
   private defaultWatchlist(): string[] {
