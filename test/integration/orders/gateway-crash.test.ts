@@ -12,7 +12,9 @@
 //   child 3 restarts on the same ledger: recover() asks the venue for each order by client order id.
 //   B is found → adopted, never re-sent. A is not at the venue → the venue has confirmed it never
 //   got it, so the gateway sends it once, with the same client order id (docs/orders.md).
-// Result: the venue holds exactly one order per intended order. Loopback only; ~3 s.
+// Result: the venue holds exactly one order per intended order. A second test does the same for a
+// replace and a cancel killed between send and reply (each resolved by one query, nothing re-sent).
+// Loopback only; ~3 s.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,5 +164,54 @@ describe('order gateway over the SQLite journal, SIGKILLed mid-command (real chi
     expect(A.eventKinds).toEqual(['created', 'unknown', 'resent', 'answered']);
     expect(B).toMatchObject({ status: 'accepted', pending: null, venueOrderId: heldB[0]!.id });
     expect(B.eventKinds).toEqual(['created', 'unknown', 'resolved']);
+  }, 30_000);
+
+  it('a replace and a cancel killed between send and reply are resolved by query after the restart, never sent again', async () => {
+    const ledger = join(dir, 'ledger-2.sqlite');
+    const venueOrder = (id: string) => sim.broker.list('all').filter((o) => o.client_order_id === id);
+    const until = async (what: string, pred: () => boolean) => {
+      const t0 = Date.now();
+      while (!pred()) {
+        if (Date.now() - t0 > 5_000) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const p = startChild(script, [ledger, urls, 'place', 'crash-C']);
+    expect(await p.line('ANSWERED')).toBe('ANSWERED accepted');
+    expect(await p.exited).toBe(0);
+
+    // replace: the venue carries it out (successor crash-C.r1) and holds the reply
+    sim.fault({ kind: 'order_fault', fault: 'delay_reply', delayMs: 30_000, count: 1, commands: ['replace'], carriedOut: true });
+    const r = startChild(script, [ledger, urls, 'replace', 'crash-C']);
+    await r.line('SENDING crash-C.r1');
+    await until('the venue to hold the successor crash-C.r1', () => venueOrder('crash-C.r1').length === 1);
+    r.kill();
+    expect(await r.exited).toBe('SIGKILL');
+    expect(journalOf(ledger)).toMatchObject([{ clientOrderId: 'crash-C', venueClientOrderId: 'crash-C', replaceCount: 1, pending: { kind: 'replace', venueClientOrderId: 'crash-C.r1', state: 'sending' } }]);
+    sim.fault({ kind: 'resume' });
+    const r2 = startChild(script, [ledger, urls, 'recover', 'unused']);
+    await r2.line('RECOVERED ');
+    expect(await r2.exited).toBe(0);
+    expect(r2.lines.filter((l) => l.startsWith('CALL '))).toEqual(['CALL query crash-C.r1']); // asked, not re-sent
+    expect(journalOf(ledger)).toMatchObject([
+      { clientOrderId: 'crash-C', status: 'accepted', venueClientOrderId: 'crash-C.r1', venueOrderId: venueOrder('crash-C.r1')[0]!.id, limitPrice: '1.01', pending: null, eventKinds: ['created', 'answered', 'sent', 'unknown', 'resolved'] },
+    ]);
+
+    // cancel: the venue cancels the successor and holds the reply
+    sim.fault({ kind: 'order_fault', fault: 'delay_reply', delayMs: 30_000, count: 1, commands: ['cancel'], carriedOut: true });
+    const k = startChild(script, [ledger, urls, 'cancel', 'crash-C']);
+    await k.line('SENDING cancel');
+    await until('the venue to cancel crash-C.r1', () => venueOrder('crash-C.r1')[0]?.status === 'canceled');
+    k.kill();
+    expect(await k.exited).toBe('SIGKILL');
+    sim.fault({ kind: 'resume' });
+    const k2 = startChild(script, [ledger, urls, 'recover', 'unused']);
+    await k2.line('RECOVERED ');
+    expect(await k2.exited).toBe(0);
+    expect(k2.lines.filter((l) => l.startsWith('CALL '))).toEqual(['CALL query crash-C.r1']);
+    expect(journalOf(ledger)).toMatchObject([{ clientOrderId: 'crash-C', status: 'cancelled', pending: null }]);
+    // At the venue: the original (replaced) and its successor (cancelled): one intended order, never duplicated.
+    expect(venueOrder('crash-C').map((o) => o.status)).toEqual(['replaced']);
+    expect(venueOrder('crash-C.r1').map((o) => o.status)).toEqual(['canceled']);
   }, 30_000);
 });
