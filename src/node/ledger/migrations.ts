@@ -284,7 +284,8 @@ DROP TABLE accounts_before_v3;
  * `orders` gains the gateway's columns (all NULL on rows the OrderLedger wrote): the client order id
  * of the order's current venue order, the replace count, the quantity filled by replaced venue orders,
  * and the pending command (kind, the client order id the venue knows it by, the replace's quantity /
- * limit, state `sending` | `unknown`, since, attempts). `order_events` accepts the journal's event
+ * limit, state `sending` | `unknown`, since, attempts). `order_venue_client_ids` maps every client
+ * order id an order's venue orders ever had to the order (append-only). `order_events` accepts the journal's event
  * kinds and gains `command`; SQLite cannot alter a CHECK, so it is rebuilt under the same name, every
  * row kept with its event id (nothing references order_events; its triggers are recreated).
  */
@@ -301,9 +302,17 @@ ALTER TABLE orders ADD COLUMN pending_state TEXT CHECK (pending_state IS NULL OR
 ALTER TABLE orders ADD COLUMN pending_since_ms INTEGER;
 ALTER TABLE orders ADD COLUMN pending_attempts INTEGER CHECK (pending_attempts IS NULL OR pending_attempts >= 1);
 ALTER TABLE orders ADD COLUMN updated_at_ms INTEGER;
-CREATE UNIQUE INDEX orders_venue_client_id ON orders (venue_client_order_id) WHERE venue_client_order_id IS NOT NULL;
-CREATE INDEX orders_pending_venue_client_id ON orders (pending_venue_client_order_id) WHERE pending_venue_client_order_id IS NOT NULL;
 CREATE INDEX orders_journal_account ON orders (account_id, created_at_ms) WHERE venue_client_order_id IS NOT NULL;
+
+-- Every client order id a journal order's venue orders have had (its own, each replace's successor,
+-- including a successor the venue never got): an order update about any of them is the order's.
+CREATE TABLE order_venue_client_ids (
+  venue_client_order_id TEXT PRIMARY KEY NOT NULL,
+  client_order_id TEXT NOT NULL REFERENCES orders (client_order_id)
+) STRICT;
+CREATE INDEX order_venue_client_ids_order ON order_venue_client_ids (client_order_id);
+${neverDelete('order_venue_client_ids', 'an id once used stays known')}
+${neverUpdate('order_venue_client_ids')}
 
 CREATE TABLE order_events_v4 (
   event_id INTEGER PRIMARY KEY,

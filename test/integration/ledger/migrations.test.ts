@@ -75,6 +75,7 @@ describe('migrations', () => {
         'instruments',
         'monitor_cycles',
         'order_events',
+        'order_venue_client_ids',
         'orders',
         'pnl_samples',
         'positions',

@@ -95,6 +95,19 @@ describe('SqliteOrderJournal', () => {
     expect(j.list().map((o) => o.clientOrderId)).toEqual(['ld-1']);
   });
 
+  it('still finds an order by the client order id of a venue order it replaced (and refuses that id to another order)', () => {
+    const j = store.orderJournal;
+    j.insert(order(), event());
+    const adopted = { ...replacing, venueClientOrderId: 'ld-1.r2', pending: null };
+    j.update(replacing, event({ kind: 'sent', command: 'replace', toStatus: 'partially_filled' }));
+    j.update(adopted, event({ kind: 'answered', command: 'replace', toStatus: 'partially_filled' }));
+    for (const id of ['ld-1', 'ld-1.r2']) expect(j.byVenueClientOrderId(id), id).toEqual(adopted);
+    expect(() => j.insert(order({ clientOrderId: 'ld-7', venueClientOrderId: 'ld-7', pending: { ...order().pending!, venueClientOrderId: 'ld-1.r2' } }), event({ clientOrderId: 'ld-7' }))).toThrow(
+      /orders\.pending_venue_client_order_id "ld-1\.r2" belongs to order "ld-1"/,
+    );
+    expect(j.get('ld-7')).toBeNull();
+  });
+
   it('survives a close and reopen of the file (what insert/update returned from is on disk)', () => {
     store.orderJournal.insert(order(), event());
     store.orderJournal.update(replacing, event({ kind: 'sent', command: 'replace', fromStatus: 'accepted', toStatus: 'partially_filled' }));
@@ -159,10 +172,13 @@ describe('SqliteOrderJournal', () => {
     const db = (store as unknown as { db: Database.Database }).db;
     db.exec(`CREATE TEMP TRIGGER fail_journal_event BEFORE INSERT ON main.order_events BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;`);
     expect(() => j.update(order({ status: 'accepted', venueOrderId: 'v-1', pending: null }), event({ kind: 'answered', fromStatus: 'pending_submit', toStatus: 'accepted' }))).toThrow(/disk full/);
-    expect(() => j.insert(order({ clientOrderId: 'ld-2', venueClientOrderId: 'ld-2' }), event({ clientOrderId: 'ld-2' }))).toThrow(/disk full/);
+    expect(() => j.insert(order({ clientOrderId: 'ld-2', venueClientOrderId: 'ld-2', pending: null }), event({ clientOrderId: 'ld-2' }))).toThrow(/disk full/);
     expect({ row: j.get('ld-1'), events: j.events('ld-1') }).toEqual(before);
     expect(j.get('ld-2')).toBeNull();
+    expect(j.byVenueClientOrderId('ld-2')).toBeNull(); // its venue id was not claimed either
     db.exec('DROP TRIGGER temp.fail_journal_event');
+    j.insert(order({ clientOrderId: 'ld-2', venueClientOrderId: 'ld-2', pending: null }), event({ clientOrderId: 'ld-2' }));
+    expect(j.byVenueClientOrderId('ld-2')).toMatchObject({ clientOrderId: 'ld-2' });
   });
 
   it('commits on the durable connection: synchronous = FULL', () => {

@@ -1,8 +1,10 @@
 /**
  * The order gateway's journal on SQLite (core/ports/order-journal.ts; issue 16 item 2): the intended
  * order is an `orders` row with the gateway's columns (migration v4: the current venue order's client
- * id, replace count, prior filled quantity, the pending command and its state), and its history is
- * `order_events` rows (the journal's event kinds, with the command).
+ * id, replace count, prior filled quantity, the pending command and its state), its history is
+ * `order_events` rows (the journal's event kinds, with the command), and every client order id its
+ * venue orders ever had is an `order_venue_client_ids` row (so a late report about a replaced venue
+ * order is still found, as MemoryOrderJournal finds it).
  *
  * Every write is one IMMEDIATE transaction on the durable connection (synchronous=FULL, as the fill
  * commits): when `insert` / `update` returns, the row and its event are on disk, together — or, on
@@ -91,10 +93,11 @@ export class SqliteOrderJournal implements OrderJournal {
       ),
       get: s('SELECT * FROM orders WHERE client_order_id = ?'),
       byVenueClientId: s(
-        `SELECT * FROM orders WHERE venue_client_order_id = @id
-         UNION ALL SELECT * FROM orders WHERE pending_venue_client_order_id = @id AND venue_client_order_id IS NOT NULL LIMIT 1`,
+        `SELECT o.* FROM order_venue_client_ids v JOIN orders o ON o.client_order_id = v.client_order_id WHERE v.venue_client_order_id = ?`,
       ),
-      idTaken: s('SELECT client_order_id FROM orders WHERE client_order_id = @id OR venue_client_order_id = @id OR pending_venue_client_order_id = @id LIMIT 1'),
+      owner: s('SELECT client_order_id FROM order_venue_client_ids WHERE venue_client_order_id = ?'),
+      ledgerOrder: s('SELECT client_order_id FROM orders WHERE client_order_id = ?'),
+      addVenueId: s('INSERT INTO order_venue_client_ids (venue_client_order_id, client_order_id) VALUES (?, ?)'),
       list: s(
         `SELECT * FROM orders WHERE venue_client_order_id IS NOT NULL AND (@account IS NULL OR account_id = @account)
          ORDER BY created_at_ms, client_order_id`,
@@ -108,10 +111,11 @@ export class SqliteOrderJournal implements OrderJournal {
     const e = eventParams(event, p);
     if (e.kind !== 'created') throw invalid('order_events.kind', 'created (the first event of an order)', e.kind);
     this.l.transaction(() => {
-      const taken = this.st.idTaken().get({ id: p.client_order_id }) as { client_order_id: string } | undefined;
+      const taken = (this.st.ledgerOrder().get(p.client_order_id) ?? this.st.owner().get(p.client_order_id)) as { client_order_id: string } | undefined;
       if (taken) throw new LedgerError('duplicate', `orders.client_order_id ${show(p.client_order_id)}: already in the journal (order ${show(taken.client_order_id)}); nothing was written`);
       this.l.requireAccount('orders.account_id', p.account_id);
       this.st.insert().run(p);
+      this.claimVenueIds(p);
       this.st.event().run(e);
     });
   }
@@ -127,16 +131,27 @@ export class SqliteOrderJournal implements OrderJournal {
       for (const col of IDENTITY) {
         if (cur[col] !== p[col]) throw new LedgerError('conflict', `orders.${col} of ${show(p.client_order_id)} is ${show(cur[col])}: an update cannot change it to ${show(p[col])}; nothing was written`);
       }
-      if (p.venue_client_order_id !== cur.venue_client_order_id) {
-        const other = this.st.idTaken().get({ id: p.venue_client_order_id }) as { client_order_id: string } | undefined;
-        if (other && other.client_order_id !== p.client_order_id) {
-          throw new LedgerError('conflict', `orders.venue_client_order_id ${show(p.venue_client_order_id)} belongs to order ${show(other.client_order_id)}; nothing was written`);
-        }
-      }
+      this.claimVenueIds(p);
       const { account_id: _a, symbol: _s, side: _d, order_type: _t, created_at: _c, created_at_ms: _m, ...changed } = p;
       this.st.update().run(changed);
       this.st.event().run(e);
     });
+  }
+
+  /** Records the row's venue client order ids as the order's; refuses one that is another order's. */
+  private claimVenueIds(p: OrderParams): void {
+    const ids: [string, string][] = [['orders.venue_client_order_id', p.venue_client_order_id!]];
+    if (p.pending_venue_client_order_id !== null) ids.push(['orders.pending_venue_client_order_id', p.pending_venue_client_order_id]);
+    for (const [where, id] of ids) {
+      const owner = this.st.owner().get(id) as { client_order_id: string } | undefined;
+      if (owner === undefined) {
+        const other = id === p.client_order_id ? undefined : (this.st.ledgerOrder().get(id) as { client_order_id: string } | undefined);
+        if (other) throw new LedgerError('conflict', `${where} ${show(id)} is the id of order ${show(other.client_order_id)}; nothing was written`);
+        this.st.addVenueId().run(id, p.client_order_id);
+      } else if (owner.client_order_id !== p.client_order_id) {
+        throw new LedgerError('conflict', `${where} ${show(id)} belongs to order ${show(owner.client_order_id)}; nothing was written`);
+      }
+    }
   }
 
   get(clientOrderId: string): JournalOrder | null {
@@ -145,7 +160,7 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   byVenueClientOrderId(venueClientOrderId: string): JournalOrder | null {
-    const row = this.st.byVenueClientId().get({ id: venueClientOrderId }) as JournalRowDb | undefined;
+    const row = this.st.byVenueClientId().get(venueClientOrderId) as JournalRowDb | undefined;
     return row ? toJournalOrder(row) : null;
   }
 

@@ -332,6 +332,19 @@ describe.each(JOURNALS)('OrderGateway with the $name journal', ({ make }) => {
       expect(venue.working()).toHaveLength(1);
     });
 
+    it('an order update about a venue order it replaced is still known as ours (history only), after a second replace too', async () => {
+      const { g, venue } = setup();
+      await g.place(limit('buy', '2'));
+      await g.replace('ld-1', { limitPrice: '1.05' });
+      await g.replace('ld-1', { limitPrice: '1.06' });
+      const before = g.order('ld-1');
+      expect(before).toMatchObject({ venueClientOrderId: 'ld-1.r2', limitPrice: '1.06' });
+      // late reports about ld-1 and ld-1.r1 (both replaced at the venue): ours, and they move nothing
+      expect(g.onOrderUpdate(venue.update('ld-1', 'replaced', 'replaced'))).toBe(true);
+      expect(g.onOrderUpdate(venue.update('ld-1.r1', 'canceled', 'canceled'))).toBe(true);
+      expect(g.order('ld-1')).toEqual(before);
+    });
+
     it('replace with the answer lost after the venue did it: unknown; resolved by finding the successor', async () => {
       const { g, venue } = setup();
       await g.place(limit('buy', '2'));
