@@ -1,5 +1,6 @@
 /**
- * Ledger quality bars (spec §14): batched audit rows/s, durable fill commits/s, the event-loop delay
+ * Ledger quality bars (spec §14): batched audit rows/s, durable fill commits/s, durable order-journal
+ * commits/s (the order gateway's commit before send), the event-loop delay
  * while batches are written during a 20,000 quotes/s stream, and a longer SIGKILL crash loop.
  * Every figure runs on a real file in a temp dir (the machine's disk and fsync are part of it).
  *
@@ -10,6 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FillRow } from '../../src/core/ports/ledger-store';
+import type { JournalOrder } from '../../src/core/ports/order-journal';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
 import { recordedQuoteOf } from '../../src/node/ledger/quote-recording';
 import { SimMarketModel } from '../../src/node/venues/sim/model';
@@ -92,6 +94,52 @@ async function durableFills(report: BenchReporter): Promise<void> {
     const secs = (performance.now() - t0) / 1000;
     report.figure('durable single-fill commits', latencies.length / secs, 'commits/s', undefined, 'one IMMEDIATE transaction each, synchronous=FULL (fsync per commit)');
     report.figure('durable fill commit p99', percentile(latencies, 99), 'ms');
+  });
+}
+
+/**
+ * The order gateway's journal (SqliteOrderJournal): what the gateway writes before and after a send —
+ * the order committed `pending_submit` with its `created` event, then the venue's answer with an
+ * `answered` event — each one IMMEDIATE transaction, synchronous=FULL, row and event together.
+ */
+async function durableOrderJournal(report: BenchReporter): Promise<void> {
+  await withLedger(async (store) => {
+    const journal = store.orderJournal;
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; performance.now() - t0 < 3_000; i++) {
+      const id = `bench-${i}`;
+      const now = Date.now();
+      const order: JournalOrder = {
+        clientOrderId: id,
+        accountId: 'bench',
+        symbol: 'SPY',
+        side: i % 2 ? 'sell' : 'buy',
+        quantity: '3',
+        orderType: 'limit',
+        limitPrice: '501.25',
+        status: 'pending_submit',
+        venueOrderId: null,
+        venueClientOrderId: id,
+        filledQuantity: '0',
+        priorFilledQuantity: '0',
+        replaceCount: 0,
+        pending: { kind: 'place', venueClientOrderId: id, quantity: null, limitPrice: null, state: 'sending', since: now, attempts: 1 },
+        reason: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const base = { clientOrderId: id, at: now, command: 'place' as const, reason: null };
+      let a = performance.now();
+      journal.insert(order, { ...base, kind: 'created', fromStatus: null, toStatus: 'pending_submit', detail: { symbol: 'SPY', side: order.side, quantity: '3' } });
+      latencies.push(performance.now() - a);
+      a = performance.now();
+      journal.update({ ...order, status: 'accepted', venueOrderId: `V-${i}`, pending: null }, { ...base, kind: 'answered', fromStatus: 'pending_submit', toStatus: 'accepted', detail: { venueOrderId: `V-${i}`, venueStatus: 'new' } });
+      latencies.push(performance.now() - a);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    report.figure('order journal commits/s (durable)', latencies.length / secs, 'commits/s', undefined, 'gateway journal writes (insert created / update answered, alternating), each one IMMEDIATE transaction of row + event, synchronous=FULL');
+    report.figure('order journal commit p99', percentile(latencies, 99), 'ms');
   });
 }
 
@@ -194,6 +242,7 @@ async function crashLoop(report: BenchReporter): Promise<void> {
 export async function run(report: BenchReporter): Promise<void> {
   await auditRows(report);
   await durableFills(report);
+  await durableOrderJournal(report);
   await eventLoopUnderStream(report);
   await crashLoop(report);
 }

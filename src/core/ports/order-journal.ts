@@ -8,9 +8,8 @@
  * several venue orders (a replace creates a successor with its own client order id, Alpaca's
  * PATCH /v2/orders/{id}), and a command whose answer was lost must be remembered with the client
  * order id the venue knows it by, so it can be resolved by asking — after a restart too. The
- * ledger's `orders` table has neither yet; a SQLite adapter of this port (orders + order_events,
- * with a migration for the venue client id and the pending command) is the next step, and
- * `MemoryOrderJournal` below serves tests meanwhile.
+ * durable adapter is the ledger's `SqliteOrderJournal` (node/ledger/tables/order-journal.ts: orders +
+ * order_events, schema v4); `MemoryOrderJournal` below is the reference the gateway tests also run.
  */
 import type { OrderSide, OrderStatus, OrderType } from '../orders/types';
 

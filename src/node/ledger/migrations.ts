@@ -279,10 +279,67 @@ INSERT INTO accounts (account_id, venue, label, mode, kill_switch, created_at, u
 DROP TABLE accounts_before_v3;
 `;
 
+/**
+ * v4: the order gateway's journal (core/ports/order-journal.ts) lives in `orders` + `order_events`.
+ * `orders` gains the gateway's columns (all NULL on rows the OrderLedger wrote): the client order id
+ * of the order's current venue order, the replace count, the quantity filled by replaced venue orders,
+ * and the pending command (kind, the client order id the venue knows it by, the replace's quantity /
+ * limit, state `sending` | `unknown`, since, attempts). `order_venue_client_ids` maps every client
+ * order id an order's venue orders ever had to the order (append-only). `order_events` accepts the journal's event
+ * kinds and gains `command`; SQLite cannot alter a CHECK, so it is rebuilt under the same name, every
+ * row kept with its event id (nothing references order_events; its triggers are recreated).
+ */
+const JOURNAL_EVENT_KINDS = "'created', 'status', 'modified', 'sent', 'answered', 'unknown', 'resolved', 'resent', 'update'";
+const V4_ORDER_JOURNAL = `
+ALTER TABLE orders ADD COLUMN venue_client_order_id TEXT;
+ALTER TABLE orders ADD COLUMN replace_count INTEGER CHECK (replace_count IS NULL OR replace_count >= 0);
+ALTER TABLE orders ADD COLUMN ${optDec('prior_filled_quantity')};
+ALTER TABLE orders ADD COLUMN pending_command TEXT CHECK (pending_command IS NULL OR pending_command IN ('place', 'replace', 'cancel'));
+ALTER TABLE orders ADD COLUMN pending_venue_client_order_id TEXT;
+ALTER TABLE orders ADD COLUMN ${optDec('pending_quantity')};
+ALTER TABLE orders ADD COLUMN ${optDec('pending_limit_price')};
+ALTER TABLE orders ADD COLUMN pending_state TEXT CHECK (pending_state IS NULL OR pending_state IN ('sending', 'unknown'));
+ALTER TABLE orders ADD COLUMN pending_since_ms INTEGER;
+ALTER TABLE orders ADD COLUMN pending_attempts INTEGER CHECK (pending_attempts IS NULL OR pending_attempts >= 1);
+ALTER TABLE orders ADD COLUMN updated_at_ms INTEGER;
+CREATE INDEX orders_journal_account ON orders (account_id, created_at_ms) WHERE venue_client_order_id IS NOT NULL;
+
+-- Every client order id a journal order's venue orders have had (its own, each replace's successor,
+-- including a successor the venue never got): an order update about any of them is the order's.
+CREATE TABLE order_venue_client_ids (
+  venue_client_order_id TEXT PRIMARY KEY NOT NULL,
+  client_order_id TEXT NOT NULL REFERENCES orders (client_order_id)
+) STRICT;
+CREATE INDEX order_venue_client_ids_order ON order_venue_client_ids (client_order_id);
+${neverDelete('order_venue_client_ids', 'an id once used stays known')}
+${neverUpdate('order_venue_client_ids')}
+
+CREATE TABLE order_events_v4 (
+  event_id INTEGER PRIMARY KEY,
+  client_order_id TEXT NOT NULL REFERENCES orders (client_order_id),
+  ${iso('at')},
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN (${JOURNAL_EVENT_KINDS})),
+  command TEXT CHECK (command IS NULL OR command IN ('place', 'replace', 'cancel')),
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  reason TEXT,
+  ${optJson('detail')}
+) STRICT;
+INSERT INTO order_events_v4 (event_id, client_order_id, at, at_ms, kind, command, from_status, to_status, reason, detail)
+  SELECT event_id, client_order_id, at, at_ms, kind, NULL, from_status, to_status, reason, detail FROM order_events;
+DROP TABLE order_events;
+ALTER TABLE order_events_v4 RENAME TO order_events;
+CREATE INDEX order_events_order ON order_events (client_order_id, event_id);
+${neverDelete('order_events', 'order history is kept')}
+${neverUpdate('order_events')}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
   { version: 3, name: 'accounts_mode_sim', sql: V3_ACCOUNTS_SIM },
+  { version: 4, name: 'order_journal', sql: V4_ORDER_JOURNAL },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

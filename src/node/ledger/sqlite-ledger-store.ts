@@ -65,6 +65,7 @@ import { applyMigrations, checkMigratable, MIGRATIONS, newerSchemaError, readSch
 import { SqliteAccountLedger } from './tables/accounts';
 import { SqliteAuditLedger } from './tables/audit';
 import { SqliteOrderLedger } from './tables/orders';
+import { SqliteOrderJournal } from './tables/order-journal';
 import { SqlitePnlSampleLedger } from './tables/pnl-samples';
 import { SqlitePositionLedger } from './tables/positions';
 import { SqliteQuoteLedger } from './tables/recorded-quotes';
@@ -123,6 +124,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly accounts: SqliteAccountLedger;
   /** `orders`, `order_events`, `fills`. */
   readonly orders: SqliteOrderLedger;
+  /** The order gateway's journal (`orders` + `order_events`, schema v4): core/ports/order-journal.ts. */
+  readonly orderJournal: SqliteOrderJournal;
   /** `positions`. */
   readonly positions: SqlitePositionLedger;
   /** `strategy_runs`, `strategy_events` (batched), `monitor_cycles`. */
@@ -201,6 +204,7 @@ export class SqliteLedgerStore implements LedgerStore {
     );
     this.accounts = new SqliteAccountLedger(this.ledger);
     this.orders = new SqliteOrderLedger(this.ledger);
+    this.orderJournal = new SqliteOrderJournal(this.ledger);
     this.positions = new SqlitePositionLedger(this.ledger);
     // Batched sinks register in this order: strategy events, P&L samples, recorded quotes.
     this.audit = new SqliteAuditLedger(this.ledger, this.batch);

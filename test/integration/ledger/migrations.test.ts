@@ -75,6 +75,7 @@ describe('migrations', () => {
         'instruments',
         'monitor_cycles',
         'order_events',
+        'order_venue_client_ids',
         'orders',
         'pnl_samples',
         'positions',
@@ -147,7 +148,7 @@ describe('migrations', () => {
 
     const { store } = openStore(path);
     try {
-      expect(store.schemaVersion()).toBe(3);
+      expect(store.schemaVersion()).toBe(LATEST_VERSION);
       expect(store.listAccounts()).toEqual(before);
       expect(store.getAccount('acct-1')).toMatchObject({ mode: 'paper', killSwitch: 'reducing' });
       expect(store.getOrder('ord-1')).toMatchObject({ strategyRunId: 'run-1' });

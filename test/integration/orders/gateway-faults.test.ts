@@ -3,28 +3,51 @@
 // against the simulated venue injecting random order faults (reply dropped after the order is
 // stored, reply delayed past the client's timeout, 5xx after accepting, session expiry, venue
 // rejections) → 0 duplicate orders at the venue, every unknown resolved, journal = venue.
-// Seeded, bounded in time (well under 60 s); the figures are printed.
+// Seeded, bounded in time (well under 60 s); the figures are printed. Run with the in-memory journal
+// and with the ledger's SQLite journal (every journal write a durable transaction on a real file).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rig, waitFor, type Rig } from '../market/fixture';
 import { alpacaPorts } from '../../../src/node/venues/alpaca/ports';
 import { accountId } from '../../../src/core/model/ids';
 import { SeededRandom } from '../../../src/core/model/random';
-import { MemoryOrderJournal } from '../../../src/core/ports/order-journal';
+import { MemoryOrderJournal, type OrderJournal } from '../../../src/core/ports/order-journal';
+import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import { OrderGateway, statusOfVenueOrder, type GatewayOutcome } from '../../../src/core/orders/gateway';
 import { SystemClock } from '../../../src/node/system-clock';
 import type { OrderFaultKind, SimFault } from '../../../src/node/venues/sim/server';
 import type { SimOrder } from '../../../src/node/venues/sim/broker';
 
 let current: Rig | null = null;
+let ledger: { store: SqliteLedgerStore; dir: string } | null = null;
 afterEach(async () => {
   await current?.close();
   current = null;
+  ledger?.store.close();
+  if (ledger) rmSync(ledger.dir, { recursive: true, force: true });
+  ledger = null;
 });
+
+const JOURNALS: { name: string; make: () => OrderJournal }[] = [
+  { name: 'memory', make: () => new MemoryOrderJournal() },
+  {
+    name: 'SQLite',
+    make: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gateway-faults-'));
+      const store = SqliteLedgerStore.open({ path: join(dir, 'ledger.sqlite') });
+      ledger = { store, dir };
+      store.upsertAccount({ accountId: 'SIM-FUZZ', venue: 'sim', label: 'Sim fuzz', mode: 'sim' }, Date.now());
+      return store.orderJournal;
+    },
+  },
+];
 
 const COMMANDS = 1_000;
 const FAULT_RATE = 0.3;
 
-describe('order gateway ⇄ Alpaca execution port ⇄ simulated venue under random faults', () => {
+describe.each(JOURNALS)('order gateway ($name journal) ⇄ Alpaca execution port ⇄ simulated venue under random faults', ({ make }) => {
   it(`${COMMANDS} randomized place/replace/cancel commands → 0 duplicate orders, every unknown resolved, journal = venue`, async () => {
     const started = Date.now();
     const r = (current = await rig({ sim: { restRequestsPerMinute: 10_000_000, intervalMs: 20 }, venue: { restRequestsPerMinute: 10_000_000, restTimeoutMs: 150 } }));
@@ -32,7 +55,7 @@ describe('order gateway ⇄ Alpaca execution port ⇄ simulated venue under rand
     await execution.start();
     await waitFor(() => r.stream('trade_updates').state === 'running', 5000, 'trade_updates running');
     const rng = new SeededRandom(20261206);
-    const journal = new MemoryOrderJournal();
+    const journal = make();
     let n = 0;
     const g = new OrderGateway({
       clock: new SystemClock(),
