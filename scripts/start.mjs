@@ -40,7 +40,16 @@ async function ensureRendererBuilt() {
   const { build } = await import('vite');
   const { tsImport } = await import('tsx/esm/api');
   const { rendererConfig } = await tsImport('../vite.renderer.config.ts', import.meta.url);
-  await build({ ...rendererConfig, configFile: false, logLevel: 'warn' });
+  // Always React's production build: an inherited NODE_ENV (vitest sets `test`) would otherwise bundle
+  // the development build into out/ — and every later start would serve it as up to date.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ ...rendererConfig, configFile: false, mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (env === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = env;
+  }
 }
 
 async function main() {

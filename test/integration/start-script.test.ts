@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
 import { TestClient, wsUrlFromOpenUrl } from '../helpers/ws-client';
@@ -69,6 +69,11 @@ describe('npm start without an Electron binary', () => {
     const page = await fetch(new URL(first.headers.get('location')!, url), { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
+    // What it serves is React's production build, whatever NODE_ENV it inherited (vitest's is `test`:
+    // a build under it bundled the development runtime, and later starts served that as up to date).
+    const assets = join(process.cwd(), 'out/renderer/assets');
+    const devBuilt = readdirSync(assets).filter((f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes('jsxDEV'));
+    expect(devBuilt).toEqual([]);
     desk.child.kill('SIGTERM');
     expect(await desk.exited).toBe(0);
     expect(await portFree(Number(new URL(url).port))).toBe(true);
