@@ -171,7 +171,7 @@ export class Desk {
     if (fromEnv) this.logger.info('market configuration', describeMarketConfig(fromEnv));
     this.cache = new QuoteCache(this.clock, { staleAfterMs: this.config.staleAfterMs, markPolicy: this.config.markPolicy });
     // Every quote into the cache goes to the UI coalesced (live-portfolio.ts) while streaming.
-    this.recording = deps.quoteRecorder ? new QuoteRecording(deps.quoteRecorder, () => this.config.venue, this.logger) : null;
+    this.recording = deps.quoteRecorder ? new QuoteRecording(deps.quoteRecorder, this.logger) : null;
     this.recording?.setEnabled(initialSettings.record_quotes);
     this.cache.onQuote((q) => {
       if (this.streaming) this.live.quote(q);

@@ -58,6 +58,11 @@ export function instrumentId(venue: string, symbol: string): InstrumentId {
   return `${venue}:${symbol}` as InstrumentId;
 }
 
+/** Whether `text` can be the venue part of an InstrumentId (a venue kind or instance name: `sim`, `sim2`). */
+export function isVenueName(text: unknown): text is string {
+  return typeof text === 'string' && VENUE.test(text);
+}
+
 /** Parses the string form `venue:symbol` (the symbol may itself contain `:`). */
 export function parseInstrumentId(text: string): InstrumentId {
   const at = typeof text === 'string' ? text.indexOf(':') : -1;

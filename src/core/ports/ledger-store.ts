@@ -316,7 +316,8 @@ export interface PnlSampleRow extends PnlSampleInput {
 }
 
 export interface RecordedQuoteInput {
-  venue: VenueId;
+  /** The venue instance of the quote's InstrumentId (`sim`, `sim2`, `alpaca`; the kind for a desk's default account). */
+  venue: string;
   symbol: string;
   receivedAt: EpochMs;
   exchangeTime: EpochMs | null;

@@ -1,5 +1,6 @@
-import type { QuoteValues } from '../../core/market/quote';
-import type { QuoteRecorder, RecordedQuoteInput, VenueId } from '../../core/ports/ledger-store';
+import type { Quote, QuoteValues } from '../../core/market/quote';
+import { instrumentVenue } from '../../core/model/ids';
+import type { QuoteRecorder, RecordedQuoteInput } from '../../core/ports/ledger-store';
 import type { Logger } from '../../core/ports/logger';
 import { silentLogger } from '../../core/ports/logger';
 import { decimalFromNumber } from './values';
@@ -10,10 +11,12 @@ function d(field: string, n: number | null): string | null {
 }
 
 /**
- * A cached quote as a row for `recorded_quotes`. Quote fields hold the venue's decimal values as
- * received (never arithmetic results), so their shortest round-trip text is the venue's decimal.
+ * A cached quote as a row for `recorded_quotes`. `venue` is the venue instance of the quote's
+ * InstrumentId (`sim`, `sim2`, `alpaca`): two venues' quotes of one symbol stay apart in the
+ * recording as they do in the cache. Quote fields hold the venue's decimal values as received
+ * (never arithmetic results), so their shortest round-trip text is the venue's decimal.
  */
-export function recordedQuoteOf(venue: VenueId, q: QuoteValues): RecordedQuoteInput {
+export function recordedQuoteOf(venue: string, q: QuoteValues): RecordedQuoteInput {
   return {
     venue,
     symbol: q.symbol,
@@ -39,7 +42,6 @@ export class QuoteRecording {
 
   constructor(
     private readonly recorder: QuoteRecorder,
-    private readonly venue: () => VenueId,
     private readonly logger: Logger = silentLogger,
   ) {}
 
@@ -56,10 +58,11 @@ export class QuoteRecording {
     return this.refusedCount;
   }
 
-  record(q: QuoteValues): void {
+  /** Records a cached quote under its own venue (the InstrumentId's), not the desk's configured one. */
+  record(q: Quote): void {
     if (!this.on) return;
     try {
-      this.recorder.appendRecordedQuote(recordedQuoteOf(this.venue(), q));
+      this.recorder.appendRecordedQuote(recordedQuoteOf(instrumentVenue(q.instrument), q));
     } catch (err) {
       if (this.refusedCount++ % 1000 === 0) {
         this.logger.warn('quote not recorded', { symbol: q.symbol, error: err instanceof Error ? err.message : String(err), refused: this.refusedCount });

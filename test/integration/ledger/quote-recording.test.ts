@@ -12,6 +12,7 @@ import type { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-s
 import { openStore, tempLedgerDir } from './helpers';
 import { QuoteRecording } from '../../../src/node/ledger/quote-recording';
 import { sim } from '../../helpers/ids';
+import { instrumentId } from '../../../src/core/model/ids';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../resources/portfolio.sample.json');
 const cleanups: (() => unknown)[] = [];
@@ -108,7 +109,7 @@ describe('QuoteRecording', () => {
   it('a quote the ledger refuses is counted and logged, and never breaks the quote path', () => {
     const warned: unknown[] = [];
     const logger = { debug() {}, info() {}, warn: (_m: string, f?: unknown) => warned.push(f), error() {} };
-    const rec = new QuoteRecording({ appendRecordedQuote: () => { throw new Error('recorded_quotes: no such table'); } }, () => 'sim', logger as never);
+    const rec = new QuoteRecording({ appendRecordedQuote: () => { throw new Error('recorded_quotes: no such table'); } }, logger as never);
     rec.setEnabled(true);
     expect(() => { rec.record(q); rec.record(q); }).not.toThrow();
     expect(rec.refused).toBe(2);
@@ -117,10 +118,20 @@ describe('QuoteRecording', () => {
 
   it('off: nothing reaches the recorder', () => {
     const got: unknown[] = [];
-    const rec = new QuoteRecording({ appendRecordedQuote: (r) => got.push(r) }, () => 'alpaca');
-    rec.record(q);
+    const rec = new QuoteRecording({ appendRecordedQuote: (r) => got.push(r) });
+    const alpacaSpy: Quote = { ...q, instrument: instrumentId('alpaca', 'SPY') };
+    rec.record(alpacaSpy);
+    rec.setEnabled(true);
+    rec.record(alpacaSpy);
+    expect(got).toEqual([{ venue: 'alpaca', symbol: 'SPY', receivedAt: q.receivedAt, exchangeTime: null, bid: '1.1', ask: '1.2', last: null, bidSize: '3', askSize: null }]);
+  });
+
+  it('each quote is recorded under its own venue: the same symbol at two venues stays two series (issue 15)', () => {
+    const got: { venue: string; symbol: string; bid: string | null }[] = [];
+    const rec = new QuoteRecording({ appendRecordedQuote: (r) => got.push(r) });
     rec.setEnabled(true);
     rec.record(q);
-    expect(got).toEqual([{ venue: 'alpaca', symbol: 'SPY', receivedAt: q.receivedAt, exchangeTime: null, bid: '1.1', ask: '1.2', last: null, bidSize: '3', askSize: null }]);
+    rec.record({ ...q, instrument: instrumentId('sim2', 'SPY'), bid: 2.2 });
+    expect(got.map((r) => [r.venue, r.symbol, r.bid])).toEqual([['sim', 'SPY', '1.1'], ['sim2', 'SPY', '2.2']]);
   });
 });

@@ -472,6 +472,11 @@ describe('batched tables', () => {
     expect(first[0]).toEqual({ quoteId: 1, venue: 'alpaca', symbol: 'AAPL', receivedAt: T0, exchangeTime: T0 - 3, bid: '181.6', ask: '181.65', last: null, bidSize: '300', askSize: '0.0000001' });
     expect(store.recordedQuotes(window, { afterQuoteId: first[1]!.quoteId }).map((q) => q.symbol)).toEqual(['S2', 'S3', 'S4']);
     expect(errorOf(() => store.appendRecordedQuote({ ...recordedQuoteOf('sim', quote), bid: '1e-7' })).message).toMatch(/recorded_quotes\.bid/);
+    // A venue instance name (a second simulated venue) is kept; a venue that is not a name is refused, naming the field.
+    store.appendRecordedQuote(recordedQuoteOf('sim2', { ...quote, receivedAt: T0 + 5 }));
+    store.flush();
+    expect(store.recordedQuotes(window).map((q) => `${q.venue}:${q.symbol}`)).toContain('sim2:AAPL');
+    expect(errorOf(() => store.appendRecordedQuote(recordedQuoteOf('Sim 2', quote))).message).toMatch(/recorded_quotes\.venue/);
   });
 
   it('a backlog past batchSize is written on the next event-loop turns, in bounded transactions, without waiting for the timer', async () => {

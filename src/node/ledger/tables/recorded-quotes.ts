@@ -2,9 +2,10 @@
 import type { QuoteLedger, RecordedQuoteInput, RecordedQuoteRow, TimeRange } from '../../../core/ports/ledger-store';
 import type { BatchWriter } from '../batch-writer';
 import { LedgerError } from '../errors';
-import { range, VENUES, type LedgerDb } from '../ledger-db';
+import { isVenueName } from '../../../core/model/ids';
+import { range, type LedgerDb } from '../ledger-db';
 import { rowMapper } from '../row-mapper';
-import { epochMs, isoOf, oneOf, optDecimal, optEpochMs, optIsoOf, record, text } from '../values';
+import { epochMs, isoOf, optDecimal, optEpochMs, optIsoOf, record, text } from '../values';
 
 const toQuote = rowMapper<RecordedQuoteRow>('quote_id venue symbol received_at:time exchange_time:time? bid ask last bid_size ask_size');
 
@@ -30,7 +31,7 @@ export class SqliteQuoteLedger implements QuoteLedger {
     const receivedMs = epochMs('recorded_quotes.received_at', q.receivedAt);
     const exchangeMs = optEpochMs('recorded_quotes.exchange_time', q.exchangeTime);
     this.batch.append(this.sink, [
-      oneOf('recorded_quotes.venue', q.venue, VENUES),
+      venueName(q.venue),
       text('recorded_quotes.symbol', q.symbol),
       isoOf(receivedMs),
       receivedMs,
@@ -48,4 +49,12 @@ export class SqliteQuoteLedger implements QuoteLedger {
     const { from, to } = range('recorded_quotes.received_at', window);
     return (this.read().all(from, to, opts.afterQuoteId ?? 0, opts.limit ?? 10_000) as Record<string, unknown>[]).map(toQuote);
   }
+}
+
+/** The venue instance name of a recorded quote (what its InstrumentId says), refused naming the field. */
+function venueName(v: unknown): string {
+  if (!isVenueName(v)) {
+    throw new LedgerError('invalid_value', `recorded_quotes.venue: expected a venue name (lower-case letters, digits, _ or -, starting with a letter, at most 32), got ${typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
+  }
+  return v;
 }
