@@ -261,7 +261,11 @@ export class Desk {
         },
         applyVenueSettings: (settings) => this.applyConfig(configFromSettings(settings, this.config.alpaca)),
       },
-      killSwitch: this.killSwitch,
+      killSwitch: {
+        view: () => this.killSwitch.view(),
+        set: (account, level, opts) => this.killSwitch.set(account, level, opts),
+        heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
+      },
       credentials: {
         vault: this.credentials,
         alpacaInPlay: () => this.config.venue === 'alpaca' || this.config.alpaca !== undefined,

@@ -58,12 +58,12 @@ describe('IPC bridge', () => {
 
   it('answers resync from our renderer with a snapshot at the current seq', async () => {
     const { invoke, facade, frame, win } = await boot();
-    await invoke('killswitch.set', { account: 'acct-1', level: 'reducing', reason: 'test' });
+    await invoke('killswitch.set', { account: 'default', level: 'reducing', reason: 'test' });
     facade.ipc.send(IPC.resync, frame);
     const last = win.webContents.payloads(IPC.event).at(-1) as DeskEvent;
     expect(last.type).toBe('snapshot');
     expect(last.seq).toBe(2); // killswitch_event + alert
-    if (last.type === 'snapshot') expect(last.snapshot.killSwitch?.accounts[0]).toMatchObject({ account: 'acct-1', level: 'reducing' });
+    if (last.type === 'snapshot') expect(last.snapshot.killSwitch?.accounts[0]).toMatchObject({ account: 'default', level: 'reducing' });
   });
 
   it('accepts the loopback dev server in development', async () => {

@@ -32,15 +32,23 @@ describe('desk kill switch commands', () => {
 
   it('re-arming needs rearm: true; bad payloads name the field', async () => {
     const { desk } = setup();
-    await desk.handle('killswitch.set', { account: 'acct-1', level: 'halted', reason: 'manual' });
-    const refused = await desk.handle('killswitch.set', { account: 'acct-1', level: 'active', reason: 'resume' });
+    await desk.handle('killswitch.set', { account: 'default', level: 'halted', reason: 'manual' });
+    const refused = await desk.handle('killswitch.set', { account: 'default', level: 'active', reason: 'resume' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'failed' } });
     if (!refused.ok) expect(refused.error.message).toContain('rearm: true');
-    const ok = await desk.handle('killswitch.set', { account: 'acct-1', level: 'active', reason: 'resume', rearm: true });
+    const ok = await desk.handle('killswitch.set', { account: 'default', level: 'active', reason: 'resume', rearm: true });
     expect(ok.ok).toBe(true);
     const bad = await desk.handle('killswitch.set', { account: '../x', level: 'off', reason: '' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.issues?.map((i) => i.path).sort()).toEqual(['account', 'level', 'reason']);
+  });
+
+  it('an account the desk does not hold is refused, naming it and the held ones (a typo must not report "halted")', async () => {
+    const { desk } = setup();
+    const r = await desk.handle('killswitch.set', { account: 'acct-1', level: 'halted', reason: 'manual' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'failed' } });
+    if (!r.ok) expect(r.error.message).toBe('killswitch.set: the desk holds no account "acct-1" (it holds "default"; "*" is every account)');
+    expect(desk.snapshot().killSwitch?.accounts ?? []).toEqual([]);
   });
 });
 
