@@ -14,7 +14,9 @@
  * `venue`: the venue kind (sim, alpaca; the registry's kinds). `mode`: SIM for `sim`, PAPER or LIVE
  * for `alpaca`. `credentials`: which stored credentials it uses (by venue; `alpaca` accounts default
  * to `alpaca`, `sim` needs none). `venue_name`: the market-data source's instance name — the venue
- * part of its InstrumentIds (default: the venue kind); two simulated venues need two names.
+ * part of its InstrumentIds (default: the venue kind). Every simulated account is its own venue and
+ * needs its own name (not `sim`, the default account's); accounts of one real venue kind may share a
+ * name (one market); a kind's name (`alpaca`) is never another kind's. The id `venue` is reserved.
  */
 import { z } from 'zod';
 import type { Account } from '../../core/model/account';
@@ -34,7 +36,14 @@ const idSchema = z.string().superRefine((text, ctx) => {
     return;
   }
   if (text === DEFAULT_ACCOUNT_ID) ctx.addIssue({ code: 'custom', message: `"${DEFAULT_ACCOUNT_ID}" is the configured venue's own account; give this account another id` });
+  // The default account's venue positions are `venue:<symbol>`, another account's `<id>:<symbol>`.
+  if (text === RESERVED_VENUE_POSITIONS) ctx.addIssue({ code: 'custom', message: `"${RESERVED_VENUE_POSITIONS}" is reserved (the default account's venue positions are named "venue:<symbol>"); give this account another id` });
 });
+
+/** Not an account id: the prefix of the default account's venue position ids. */
+const RESERVED_VENUE_POSITIONS = 'venue';
+/** Venue kinds: a name that is a kind is that kind's (the default account's venue is named by its kind). */
+const VENUE_KINDS = ['sim', 'alpaca', 'smartapi', 'delta', 'replay'] as const;
 
 const common = {
   id: idSchema,
@@ -66,6 +75,28 @@ const accountsFileSchema = z
       const first = seen.get(a.id);
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `"id" repeats the id of account ${first + 1} ("${a.id}"): ids must be unique` });
       else seen.set(a.id, i);
+    });
+    // A venue name is one market-data source: the venue part of its quotes' InstrumentIds. Each
+    // simulated venue is its own source (its own prices), so a sim account needs a name of its own —
+    // "sim" is the default account's simulator; accounts of one kind may share a real venue's name
+    // (they see the same market); a name is never another kind's.
+    const names = new Map<string, { kind: string; index: number }>();
+    file.accounts.forEach((a, i) => {
+      const path = ['accounts', i, 'venue_name'];
+      const name = a.venue_name ?? a.venue;
+      if (a.venue === 'sim' && name === 'sim') {
+        ctx.addIssue({ code: 'custom', path, message: `a simulated account needs its own "venue_name" (not "sim", the default account's simulated venue): e.g. "sim-${a.id.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}"`.slice(0, 200) });
+        return;
+      }
+      if ((VENUE_KINDS as readonly string[]).includes(name) && name !== a.venue) {
+        ctx.addIssue({ code: 'custom', path, message: `"${name}" names the ${name} venue; a ${a.venue} account cannot use it` });
+        return;
+      }
+      const prior = names.get(name);
+      if (prior === undefined) names.set(name, { kind: a.venue, index: i });
+      else if (prior.kind !== a.venue || a.venue === 'sim') {
+        ctx.addIssue({ code: 'custom', path, message: `"${name}" is already the venue of account ${prior.index + 1}: ${a.venue === 'sim' ? 'each simulated account is its own venue and needs its own name' : 'one name is one venue'}` });
+      }
     });
   });
 

@@ -53,8 +53,24 @@ describe('accounts file', () => {
     expect(at('$.accounts[3].venue')).toMatch(/must be "sim" or "alpaca"/);
     expect(at('$.accounts[4].id')).toMatch(/is not an account id/);
     // Duplicate ids are found once the entries are valid on their own.
-    const dup = problems(JSON.stringify({ version: 1, accounts: [{ id: 'x', label: 'X', venue: 'sim', mode: 'SIM' }, { id: 'x', label: 'Y', venue: 'sim', mode: 'SIM' }] }));
+    const dup = problems(JSON.stringify({ version: 1, accounts: [{ id: 'x', label: 'X', venue: 'sim', mode: 'SIM', venue_name: 'sim-x' }, { id: 'x', label: 'Y', venue: 'sim', mode: 'SIM', venue_name: 'sim-y' }] }));
     expect(dup).toEqual([{ path: '$.accounts[1].id', message: expect.stringMatching(/repeats the id of account 1/) }]);
+  });
+
+  it('a venue name is one venue: each simulated account its own, never another kind\'s; the id "venue" is reserved (review of issue 15)', () => {
+    const sim = (id: string, venue_name?: string) => ({ id, label: id, venue: 'sim', mode: 'SIM', ...(venue_name ? { venue_name } : {}) });
+    const alpaca = (id: string, venue_name?: string) => ({ id, label: id, venue: 'alpaca', mode: 'PAPER', ...(venue_name ? { venue_name } : {}) });
+    const issues = problems(JSON.stringify({ version: 1, accounts: [sim('b'), sim('c', 'sim2'), sim('d', 'sim2'), alpaca('e', 'sim3'), sim('f', 'alpaca'), alpaca('g', 'sim'), sim('venue', 'sim9')] }));
+    const at = (path: string) => issues.filter((i) => i.path === path).map((i) => i.message).join(' | ');
+    expect(at('$.accounts[0].venue_name')).toMatch(/needs its own "venue_name" \(not "sim"/); // the default account's simulator
+    expect(at('$.accounts[1].venue_name')).toBe('');
+    expect(at('$.accounts[2].venue_name')).toMatch(/"sim2" is already the venue of account 2: each simulated account is its own venue/);
+    expect(at('$.accounts[4].venue_name')).toMatch(/"alpaca" names the alpaca venue; a sim account cannot use it/);
+    expect(at('$.accounts[5].venue_name')).toMatch(/"sim" names the sim venue; a alpaca account cannot use it/);
+    expect(at('$.accounts[6].id')).toMatch(/"venue" is reserved/);
+    // Accounts of one real venue share its market data under one name; a sim name is not theirs.
+    expect(parseAccountsFile(JSON.stringify({ version: 1, accounts: [alpaca('p1'), alpaca('p2'), alpaca('p3', 'alpaca')] }), 'accounts.json').map((a) => a.id)).toEqual(['p1', 'p2', 'p3']);
+    expect(at('$.accounts[3].venue_name')).toBe('');
   });
 
   it('refuses text that is not JSON, or the wrong version', () => {
