@@ -79,7 +79,7 @@ export default tseslint.config(
   },
   {
     // The per-folder import allow-list (eslint.layers.js): a folder without an entry fails lint.
-    files: ['src/**/*.{ts,tsx}'],
+    files: ['src/**/*.{ts,tsx,mts,cts,js,mjs,cjs,jsx}'],
     plugins: { layers: layersPlugin },
     rules: { 'layers/allow-list': 'error' },
   },

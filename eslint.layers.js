@@ -109,6 +109,14 @@ function packageAllowed({ pkg, full }, allowed) {
   });
 }
 
+/** A specifier's text: a string literal, or a template literal without expressions (`\`../x\``). */
+function literalOf(node) {
+  if (!node) return undefined;
+  if (node.type === 'Literal') return node.value;
+  if (node.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0].value.cooked;
+  return undefined;
+}
+
 const allowList = {
   meta: {
     type: 'problem',
@@ -151,7 +159,11 @@ const allowList = {
         if (rule) check(node, node.source.value);
       },
       ImportExpression(node) {
-        if (rule && node.source.type === 'Literal') check(node, node.source.value);
+        if (rule) check(node, literalOf(node.source));
+      },
+      // `typeof import('../x')` / `import('../x').T` in a type: a type dependency is a dependency.
+      TSImportType(node) {
+        if (rule) check(node, literalOf(node.source ?? node.argument?.literal ?? node.argument));
       },
     };
   },

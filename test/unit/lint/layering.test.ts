@@ -57,6 +57,10 @@ describe('layering lint', () => {
       // a package the entry does not list
       ["import { WebSocket } from 'ws';\nexport const w = WebSocket;", 'src/node/ledger/probe.ts', 'may not import the package "ws"'],
       ["import Database from 'better-sqlite3';\nexport const d = Database;", 'src/node/venues/alpaca/probe.ts', 'may not import the package "better-sqlite3"'],
+      // the same through a type query, a template-literal dynamic import, or a .mjs file (review of issue 15)
+      ["export type D = typeof import('../../node/desk');", 'src/core/pnl/probe.ts', 'src/core/pnl may not import from src/node'],
+      ["export const d = () => import(`../../node/desk`);", 'src/core/pnl/probe.ts', 'src/core/pnl may not import from src/node'],
+      ["export { createDesk } from '../../node/desk';", 'src/core/pnl/probe.mjs', 'src/core/pnl may not import from src/node'],
     ])('%j in %s is refused', async (code, filePath, message) => {
       const [result] = await eslint.lintText(code, { filePath });
       expect(result!.messages.filter((x) => x.ruleId === 'layers/allow-list').map((x) => x.message).join('\n')).toContain(message);
