@@ -38,7 +38,7 @@ import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
 import { alertsOnBus } from './app/alert-wiring';
-import { announceKillSwitchChanges } from './app/kill-switch-wiring';
+import { announceKillSwitchChanges, mirrorKillSwitchToLedger } from './app/kill-switch-wiring';
 import { ContractChecks } from './app/contract-checks';
 import { SubscriptionDemand } from './app/subscription-demand';
 import type { CredentialVault } from '../core/ports/credential-vault';
@@ -104,7 +104,7 @@ export interface DeskDeps {
   /** Accounts held besides the default one (the accounts file: node/config/accounts-file.ts). */
   accounts?: readonly Account[];
   /** Where the held accounts are persisted (the ledger's `accounts` table). */
-  accountLedger?: Pick<AccountLedger, 'upsertAccount'>;
+  accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -232,6 +232,12 @@ export class Desk {
     });
     this.live.init();
     this.supervisor.persistAccounts();
+    // The ledger's accounts rows carry the kill switch level in force (the switch's store is the truth).
+    const ledger = deps.accountLedger;
+    if (ledger?.setKillSwitch) {
+      const setKillSwitch = ledger.setKillSwitch.bind(ledger);
+      mirrorKillSwitchToLedger(this.killSwitch, { setKillSwitch }, () => this.supervisor.accounts().map((a) => a.id), () => this.clock.now(), this.logger);
+    }
     this.commands = this.buildCommands();
   }
 

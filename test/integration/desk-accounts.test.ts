@@ -66,6 +66,11 @@ describe('accounts', () => {
         ['default', 'sim', 'sim', 'Simulated'],
         ['sim2', 'sim', 'sim', 'Second simulator'],
       ]);
+      // The ledger's kill switch column follows the switch (review of issue 15: it stayed 'active').
+      expect(store.getAccount('sim2')).toMatchObject({ killSwitch: 'active' });
+      await desk.handle('killswitch.set', { account: 'sim2', level: 'halted', reason: 'test' });
+      await desk.handle('killswitch.set', { account: '*', level: 'reducing', reason: 'test' });
+      expect(store.listAccounts().map((a) => [a.accountId, a.killSwitch])).toEqual([['alpaca-paper', 'reducing'], ['default', 'reducing'], ['sim2', 'halted']]);
       await desk.applyConfig({ venue: 'alpaca', alpaca: { env: 'paper', keyId: 'k', secretKey: 's', stockFeed: 'iex', optionFeed: 'indicative', tradeUpdatesAuth: 'legacy' } });
       expect(store.getAccount('default')).toMatchObject({ venue: 'alpaca', mode: 'paper' });
     } finally {

@@ -4,6 +4,8 @@
  */
 import { ALL_ACCOUNTS, type KillSwitch, type KillSwitchChange, type KillSwitchLevel } from '../../core/risk/kill-switch';
 import type { AlertMonitor } from '../../core/alerts/alert-monitor';
+import type { AccountLedger } from '../../core/ports/ledger-store';
+import type { Logger } from '../../core/ports/logger';
 import type { DeskEventPort } from './event-bus';
 
 /** Announces each change of `killSwitch` on `bus` and through the alert monitor (read when a change comes). */
@@ -25,4 +27,23 @@ export function announceKillSwitchChanges(killSwitch: KillSwitch, bus: Pick<Desk
       body: change.reason,
     });
   });
+}
+
+/**
+ * Keeps the ledger's `accounts.kill_switch` true: the level in force for each held account (its own
+ * or the stricter global one) is written now and after every change. The switch's own store stays
+ * the source of truth; a ledger that cannot write is logged, never in the way of the switch.
+ */
+export function mirrorKillSwitchToLedger(killSwitch: KillSwitch, ledger: Pick<AccountLedger, 'setKillSwitch'>, held: () => readonly string[], now: () => number, logger: Logger): () => void {
+  const write = () => {
+    for (const id of held()) {
+      try {
+        ledger.setKillSwitch(id, killSwitch.levelOf(id), now());
+      } catch (err) {
+        logger.warn('kill switch not recorded in the ledger', { account: id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+  write();
+  return killSwitch.onChange(write);
 }
