@@ -710,17 +710,21 @@ export class ActivePnlTracker {
 
   streamerDiagnostics(now = this.clock.now()): StreamerDiagnostics {
     const probe = this.streamer();
-    const neededIds = this.neededInstruments();
-    const needed = [...new Set(neededIds.map(instrumentSymbol))].sort();
+    const neededIds = [...new Set(this.neededInstruments())];
     const subscribed = new Set(this.subs ? this.subs.subscribedInstruments() : neededIds);
-    const missing = [...new Set(neededIds.filter((i) => !subscribed.has(i)).map(instrumentSymbol))].sort();
+    // Counted per instrument (`sim:SPY` and `sim2:SPY` are two); named by symbol at the desk's own
+    // venue and by `venue:symbol` at another, so two venues' symbols never read as one.
+    const ownPrefix = `${this.venue}:`;
+    const name = (i: InstrumentId) => (i.startsWith(ownPrefix) ? instrumentSymbol(i) : i);
+    const missing = neededIds.filter((i) => !subscribed.has(i)).map(name).sort();
     return {
       state: probe.state,
       streaming: probe.streaming,
       last_tick_at: this.lastTickAt,
       last_tick_age_sec: this.lastTickAt === null ? null : (now - this.lastTickAt) / 1000,
-      subscriptions: { needed: needed.length, subscribed: subscribed.size, missing },
-      ...(this.unlisted.size > 0 ? { unlisted_contracts: needed.filter((s) => this.unlisted.has(s)) } : {}),
+      subscriptions: { needed: neededIds.length, subscribed: subscribed.size, missing },
+      // The contract check asks the desk's own venue: its listing covers its instruments only.
+      ...(this.unlisted.size > 0 ? { unlisted_contracts: neededIds.filter((i) => i.startsWith(ownPrefix)).map(instrumentSymbol).filter((s) => this.unlisted.has(s)).sort() } : {}),
     };
   }
 

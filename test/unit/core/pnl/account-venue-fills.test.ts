@@ -36,6 +36,8 @@ describe('fills of another account', () => {
       ['sim2:MSFT', 'sim2:MSFT', 'SHORT', '100'],
     ]);
     expect(tracker.neededInstruments()).toEqual(['sim2:MSFT', 'sim:MSFT']);
+    // The diagnostics count two instruments, and name the other venue's by venue:symbol (review: it read `needed: 1`, missing `MSFT`).
+    expect(tracker.streamerDiagnostics().subscriptions).toMatchObject({ needed: 2, missing: [] });
     quote('sim', 420, 422);
     quote('sim2', 500, 502);
     const marks = tracker.records().map((x) => [x.position_id, tracker.position(x.key)!.mark]);
