@@ -29,9 +29,9 @@ import type { JournalEvent, JournalOrder, NewJournalEvent, OrderCommandKind, Ord
 import { QTY_DP, scaledToString, tryParseScaled } from '../model/money';
 import { levelAllows, type KillSwitchLevel, type OrderIntent } from '../risk/kill-switch';
 import { isLegalTransition } from './lifecycle';
-import { newOrder, OrderError } from './order';
+import { newOrder, OrderError, type OrderInput } from './order';
 import { reducesExposure, type WorkingOrder } from './exposure';
-import type { OrderSide, OrderStatus, OrderType } from './types';
+import type { OrderStatus } from './types';
 
 export type TradingMode = 'monitor' | 'trade';
 
@@ -43,16 +43,10 @@ export type GatewayOutcome =
   | { kind: 'rejected'; reason: string; httpStatus: number | null; order: JournalOrder }
   | { kind: 'unknown'; reason: string; order: JournalOrder };
 
-export interface PlaceInput {
-  accountId: string;
-  symbol: string;
-  side: OrderSide;
-  quantity: string;
-  orderType: OrderType;
-  limitPrice?: string | null;
+/** What a caller asks to place: the order domain's input (order.ts) without what the gateway assigns (ids, time). */
+export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'reason'> & {
   timeInForce?: 'day' | 'gtc';
-  reason?: string | null;
-}
+};
 
 export interface ReplaceInput {
   quantity?: string;
