@@ -45,6 +45,7 @@ import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
+import type { AccountLifecycle } from './app/trading/ports';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -145,6 +146,8 @@ export class Desk {
   private readonly supervisor: AccountSupervisor;
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
+  /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
+  private readonly participants: AccountLifecycle[] = [];
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -202,7 +205,13 @@ export class Desk {
       ...(deps.accounts ? { accounts: deps.accounts } : {}),
       accountLedger: deps.accountLedger ?? null,
       listeners: {
-        orderUpdate: (account, u) => applyVenueOrderUpdate(this.live, account, u, this.streamExec, this.logger),
+        orderUpdate: (account, u) => {
+          applyVenueOrderUpdate(this.live, account, u, this.streamExec, this.logger);
+          for (const p of this.participants) p.orderUpdate?.(account, u);
+        },
+        accountStarted: (account, venue) => this.toParticipants('accountStarted', account, (p) => p.accountStarted?.(account, venue)),
+        accountStopping: (account) => this.toParticipants('accountStopping', account, (p) => p.accountStopping?.(account)),
+        resync: (account, stream) => this.toParticipants('resync', account, (p) => p.resync?.(account, stream)),
         health: () => this.emitHealth(),
         accountFailed: (account, message) =>
           this.live.node({ parent: this.streamExec, node_type: 'VenueNode', node_id: `venue:${account.id}`, node_name: `Venue ${venueNameOf(account)} (account ${account.id})`, action: 'venue_connect', status: 'failed', message }),
@@ -655,6 +664,17 @@ export class Desk {
       streams.push({ name: 'ledger', state: 'error', lastError: this.ledgerProblem, reconnectAttempts: 0, lastEventAt: null, queueDepth: 0, droppedEvents: 0, subscriptions: 0, liveness: 'heartbeat' });
     }
     return streams;
+  }
+
+  /** Tells every order-path participant an account event; one's failure is logged and never stops the others. */
+  private toParticipants(what: string, account: Account, call: (p: AccountLifecycle) => void | Promise<void>): void {
+    for (const p of this.participants) {
+      try {
+        void Promise.resolve(call(p)).catch((err: unknown) => this.logger.error('order path: account event failed', { what, account: account.id, error: err instanceof Error ? err.message : String(err) }));
+      } catch (err) {
+        this.logger.error('order path: account event failed', { what, account: account.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   /**

@@ -65,6 +65,16 @@ export type {
 } from '../core/events/types';
 export type { StructureView, PositionView, WarningView, WarningCode, PayoffView } from '../core/pnl/views';
 export type { PortfolioError } from '../core/model/portfolio-file';
+import {
+  tradingCommandSchemas,
+  type OrderHistoryWire,
+  type OrderWire,
+  type ReconciliationEventBody,
+  type TradingCommandResults,
+  type TradingEventBody,
+  type TradingSnapshotParts,
+} from './trading';
+export * from './trading';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -242,7 +252,7 @@ export type DeskSettingsPatch = z.infer<typeof deskSettingsPatchSchema>;
  * Everything a client needs to rebuild its state; sent first on every (re)connect and on resync.
  * After it, events with seq > the snapshot event's seq apply in order.
  */
-export interface DeskSnapshot {
+export interface DeskSnapshot extends TradingSnapshotParts {
   /** Server time when the snapshot was taken (epoch ms); clients derive clock offset from it. */
   serverTime: number;
   protocol: number;
@@ -353,11 +363,22 @@ export interface FillEvent extends EventBase {
   fill: FillWire;
 }
 
-/** An order changed state (venue trade update). */
+/**
+ * An order changed state: a venue trade update, or a state change of an order of the gateway's
+ * journal (then `journal` carries the order and the history row just written, and `order` is the
+ * same order in the venue-update shape, so every reader of order updates sees it too).
+ */
 export interface OrderEvent extends EventBase {
   type: 'order_event';
   order: OrderUpdateWire;
+  journal?: { order: OrderWire; history: OrderHistoryWire };
 }
+
+/** Trading modes / arming / automation gate changed, or a manual exit progressed. */
+export interface TradingEvent extends EventBase, TradingEventBody {}
+
+/** A reconciliation ran, or one of its lines was resolved. */
+export interface ReconciliationEvent extends EventBase, ReconciliationEventBody {}
 
 /** portfolio.json was loaded, reloaded, or rejected (with JSON-path errors; old positions stay). */
 export interface PortfolioEvent extends EventBase, PortfolioEventBody {
@@ -407,7 +428,9 @@ export type DeskEvent =
   | PnlSampleEvent
   | SettingsEvent
   | AlertEvent
-  | KillSwitchEvent;
+  | KillSwitchEvent
+  | TradingEvent
+  | ReconciliationEvent;
 
 /** Events kept in the history (the Events page); ticks, health and samples are not history. */
 export type HistoryEvent = PositionEvent | NodeEvent | FillEvent | OrderEvent | PortfolioEvent | AlertEvent | KillSwitchEvent;
@@ -490,12 +513,13 @@ export const commandSchemas = {
     .strict(),
   /** The accounts the desk holds (the default one first), with each one's session and kill switch level. */
   'accounts.list': empty,
+  ...tradingCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
 export type CommandPayload<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
 
-export interface CommandResults {
+export interface CommandResults extends TradingCommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };

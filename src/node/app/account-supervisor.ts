@@ -41,6 +41,12 @@ export interface SupervisorListeners {
   health(): void;
   /** Another held account failed to start (the default account's failure is the desk's start failure). */
   accountFailed(account: Account, message: string): void;
+  /** An account's venue started (its execution port connected): trading, fills and reconciliation begin for it. */
+  accountStarted?(account: Account, venue: VenueRun): void;
+  /** Stop: the account's venue is about to be disposed. */
+  accountStopping?(account: Account): void;
+  /** The account's order channel caught up after a gap (the venue's `resync`): fetch what was missed, reconcile. */
+  resync?(account: Account, stream: string): void;
 }
 
 export interface AccountSupervisorDeps {
@@ -168,6 +174,7 @@ export class AccountSupervisor {
       run.marketData.subscribe(ownSymbols(this.defaultIds(), this.deps.cache.subscribedInstruments()));
       await run.marketData.start();
       await run.execution.start();
+      this.deps.listeners.accountStarted?.(this.defaultAccount(), run);
     }
     await Promise.all(this.configured.map((a) => this.startAccount(a)));
     this.replanOthers();
@@ -180,6 +187,7 @@ export class AccountSupervisor {
 
   /** Stop: the sources go, every runtime keeps what it last knew, every venue is disposed. */
   async stopAll(): Promise<void> {
+    for (const a of this.accounts()) if (this.runtimes.get(a.id)?.venue) this.deps.listeners.accountStopping?.(a);
     this.sources.clear();
     const now = this.deps.clock.now();
     const venues = [...this.runtimes.values()].map((r) => r.detach(now));
@@ -306,6 +314,7 @@ export class AccountSupervisor {
     }
     execution.listen({
       orderUpdate: (u) => listeners.orderUpdate(account, u),
+      resync: (stream) => listeners.resync?.(account, stream),
       health: () => listeners.health(),
       session: (state: VenueSessionState, reason) => {
         if (state === 'session_needed') logger.warn('venue session needed', { account: account.id, reason });
@@ -331,6 +340,7 @@ export class AccountSupervisor {
         await venue.marketData.start();
       }
       await venue.execution.start();
+      this.deps.listeners.accountStarted?.(account, venue);
       logger.info('account streaming', { account: account.id, venue: venue.marketData.name });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -11,6 +11,8 @@ import type { CommandName, CommandPayload, CommandResult } from '../../shared/co
 import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
+import { orderHandlers } from './handlers/orders';
+import { reconcileHandlers } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
 import { sessionHandlers, type SessionPort } from './handlers/session';
 import { settingsHandlers, type SettingsPort } from './handlers/settings';
@@ -47,6 +49,8 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...credentialHandlers(ports.credentials),
     ...sessionHandlers(ports.session),
     ...accountHandlers(ports.accounts),
+    ...orderHandlers(),
+    ...reconcileHandlers(),
   };
 }
 
