@@ -59,6 +59,12 @@ export interface AccountPositions {
    * quantity to `quantity` at `avgPrice` (the broker's average entry; null when it reported none).
    */
   adoptBroker(account: string, symbol: string, quantity: string, avgPrice: string | null, reason: string): void;
+  /**
+   * Resolves when the account's fills are caught up: the ledger's positions loaded and the fills
+   * missed while the order channel was down fetched (at start and after each resync). The reconciler
+   * compares only then (a comparison before would report fills still on their way as differences).
+   */
+  whenSynced(account: string): Promise<void>;
 }
 
 /** The trading service's view for the others (the reconciler's "close", the automation gate). */
