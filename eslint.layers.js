@@ -66,9 +66,14 @@ export const LAYERS = {
     folders: ['src/shared', ...core('greeks', 'market', 'model', 'pnl'), ...ui('components', 'features/charts', 'features/events', 'features/format', 'features/health', 'hooks', 'stores/**', 'transport')],
     packages: [...REACT, '@tanstack/react-virtual', 'zustand'],
   },
+  // (the Orders page and the header's trading controls: Trade/Monitor, LIVE arming, kill switch)
+  'src/renderer/src/features/orders': {
+    folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')],
+    packages: [...REACT, '@tanstack/react-virtual'],
+  },
   'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/shell': {
-    folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/portfolio', 'hooks', 'stores/**', 'transport')],
+    folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')],
     packages: REACT,
   },
   'src/renderer/src/hooks': { folders: ['src/shared', ...ui('features/navigation', 'stores')], packages: ['react'] },

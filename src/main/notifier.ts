@@ -15,7 +15,8 @@ export interface NotifierDeps {
   notifications: NotificationsLike;
   policy: NotificationPolicy;
   scheduler: Scheduler;
-  mode(): VenueMode;
+  /** The mode label every notification carries: SIM / PAPER / LIVE, with ` · TRADE` when an account trades. */
+  mode(): VenueMode | `${VenueMode} · TRADE`;
   /** Shows and focuses the window, then asks the renderer to show the page. */
   focus(request: NavigationRequest): void;
   enabled: boolean;

@@ -219,7 +219,11 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     notifications: facade.notifications,
     policy: new NotificationPolicy(clock, opts.notificationPolicy),
     scheduler: clock,
-    mode: () => desk.snapshot().mode,
+    // [SIM] / [PAPER] / [LIVE], and TRADE when an account may send orders (spec §2).
+    mode: () => {
+      const st = desk.status();
+      return st.trading?.some((a) => a.mode === 'trade') ? `${st.mode} · TRADE` : st.mode;
+    },
     focus,
     enabled: settings.notifications,
     logger,

@@ -13,6 +13,7 @@ import type { DeskStatus } from '../node/desk';
 import type { TrayLike } from './facade';
 
 export const KILL_SWITCH_REASON = 'tray: halt all automation';
+export const KILL_SWITCH_REDUCE_REASON = 'tray: reducing only, all accounts';
 
 export interface TrayControllerDeps {
   tray: TrayLike;
@@ -77,6 +78,7 @@ export class TrayController {
       feedStaleAfterMs: this.deps.feedStaleAfterMs,
       totalPnl: this.totalPnl,
       killSwitch: snap.killSwitch?.global.level ?? 'active',
+      ...(snap.trading ? { trading: snap.trading.some((a) => a.mode === 'trade') ? ('trade' as const) : ('monitor' as const) } : {}),
     });
   }
 
@@ -86,7 +88,7 @@ export class TrayController {
     const { tray } = this.deps;
     if (v.icon !== this.shown.icon) tray.setImage(v.icon);
     if (v.tooltip !== this.shown.tooltip) tray.setToolTip(v.tooltip);
-    const menuKey = JSON.stringify([v.headline, v.canStart, v.canStop, v.halted]);
+    const menuKey = JSON.stringify([v.headline, v.canStart, v.canStop, v.halted, v.reducing]);
     if (menuKey !== this.shown.menuKey) tray.setContextMenu(this.menu(v));
     this.shown = { icon: v.icon, tooltip: v.tooltip, menuKey };
   }
@@ -110,6 +112,13 @@ export class TrayController {
         label: v.halted ? 'Automation halted (re-arm in the app)' : 'Kill switch — halt all automation',
         enabled: !v.halted,
         click: () => this.run('killswitch.set', { account: '*', level: 'halted', reason: KILL_SWITCH_REASON }),
+      },
+      {
+        // Tightening only: loosening (re-arming) is a deliberate act done in the app with a reason.
+        id: 'reduce',
+        label: v.halted || v.reducing ? 'Only reducing orders pass (re-arm in the app)' : 'Kill switch — reducing only (all accounts)',
+        enabled: !v.halted && !v.reducing,
+        click: () => this.run('killswitch.set', { account: '*', level: 'reducing', reason: KILL_SWITCH_REDUCE_REASON }),
       },
       { type: 'separator' },
       { id: 'quit', label: 'Quit Live Desk', click: () => this.deps.quit() },

@@ -73,7 +73,7 @@ import type { ActiveCredentials } from './app/handlers/credentials';
 
 
 /** The slice of the snapshot a status display reads (see `Desk.status`). */
-export type DeskStatus = Pick<DeskSnapshot, 'serverTime' | 'mode' | 'streaming' | 'streams' | 'killSwitch' | 'pnl_snapshot'>;
+export type DeskStatus = Pick<DeskSnapshot, 'serverTime' | 'mode' | 'streaming' | 'streams' | 'killSwitch' | 'pnl_snapshot' | 'trading'>;
 export interface DeskDeps {
   clock: Clock & Scheduler;
   logger?: Logger;

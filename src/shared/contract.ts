@@ -65,6 +65,7 @@ export type {
 } from '../core/events/types';
 export type { StructureView, PositionView, WarningView, WarningCode, PayoffView } from '../core/pnl/views';
 export type { PortfolioError } from '../core/model/portfolio-file';
+export type { KillSwitchLevel } from '../core/risk/kill-switch';
 import {
   tradingCommandSchemas,
   type OrderHistoryWire,

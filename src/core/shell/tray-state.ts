@@ -22,6 +22,11 @@ export interface TrayInput {
   totalPnl: string | null | undefined;
   /** The global (all accounts) kill switch level. */
   killSwitch: KillSwitchLevel;
+  /**
+   * Whether any account trades (issue 16): `monitor` (read-only), `trade`; undefined when the desk
+   * does not report trading modes (then a LIVE venue reads "LIVE armed", as before modes existed).
+   */
+  trading?: 'monitor' | 'trade';
 }
 
 export interface TrayView {
@@ -35,6 +40,8 @@ export interface TrayView {
   canStop: boolean;
   /** True when automation is already halted for all accounts (the menu item is then disabled). */
   halted: boolean;
+  /** True when all accounts are at Reducing (the tray's "reducing only" item is then disabled). */
+  reducing: boolean;
 }
 
 /** Windows truncates tray tooltips at 127 characters; keep the important part first. */
@@ -103,12 +110,13 @@ export function deriveTrayView(input: TrayInput): TrayView {
   // Order of importance: a feed problem is what the trader must act on; LIVE next (money at
   // stake — the tooltip says LIVE in every state anyway); then running vs stopped.
   const icon: TrayIcon = feed.bad ? 'degraded' : input.mode === 'LIVE' ? 'live' : input.streaming ? 'running' : 'stopped';
-  const mode = input.mode === 'LIVE' ? 'LIVE armed' : input.mode;
+  const mode =
+    input.trading === undefined ? (input.mode === 'LIVE' ? 'LIVE armed' : input.mode) : input.trading === 'trade' ? `${input.mode === 'LIVE' ? 'LIVE armed' : input.mode} · TRADE` : `${input.mode} · monitor`;
   const parts = [mode, feed.text, pnlText(input.totalPnl)];
   if (input.killSwitch !== 'active') parts.push(`automation ${input.killSwitch.toUpperCase()}`);
   const status = parts.join(' · ');
   const headline = [mode, feed.coarse, ...(input.killSwitch !== 'active' ? [`automation ${input.killSwitch.toUpperCase()}`] : [])].join(' · ');
   let tooltip = `Live Desk — ${status}`;
   if (tooltip.length > TOOLTIP_MAX) tooltip = `${tooltip.slice(0, TOOLTIP_MAX - 1)}…`;
-  return { icon, tooltip, status, headline, canStart: !input.streaming, canStop: input.streaming, halted };
+  return { icon, tooltip, status, headline, canStart: !input.streaming, canStop: input.streaming, halted, reducing: input.killSwitch === 'reducing' };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { boot } from './boot';
-import { KILL_SWITCH_REASON, readTotalPnl } from '../../../src/main/tray-controller';
+import { KILL_SWITCH_REASON, KILL_SWITCH_REDUCE_REASON, readTotalPnl } from '../../../src/main/tray-controller';
 import type { DeskEvent } from '../../../src/shared/contract';
 import type { DeskStatus } from '../../../src/node/desk';
 
@@ -10,7 +10,7 @@ describe('tray', () => {
   it('has the menu of the issue, and its items call the right desk commands', async () => {
     const { facade, shell } = await boot();
     const tray = facade.tray;
-    expect(tray.template.filter((i) => i.id).map((i) => i.id)).toEqual(['status', 'start', 'stop', 'show', 'kill', 'quit']);
+    expect(tray.template.filter((i) => i.id).map((i) => i.id)).toEqual(['status', 'start', 'stop', 'show', 'kill', 'reduce', 'quit']);
     const handle = vi.spyOn(shell.desk, 'handle');
     tray.click('start');
     await flush();
@@ -27,6 +27,22 @@ describe('tray', () => {
     expect(shell.desk.killSwitch.levelOf('any-account')).toBe('halted');
     expect(tray.item('kill').enabled).toBe(false);
     expect(tray.tooltip).toContain('automation HALTED');
+  });
+
+  it('the tray tightens to Reducing for all accounts; it never loosens (re-arming is done in the app)', async () => {
+    const { facade, shell } = await boot();
+    const handle = vi.spyOn(shell.desk, 'handle');
+    expect(facade.tray.item('reduce').enabled).toBe(true);
+    facade.tray.click('reduce');
+    await flush();
+    expect(handle).toHaveBeenLastCalledWith('killswitch.set', { account: '*', level: 'reducing', reason: KILL_SWITCH_REDUCE_REASON });
+    expect(shell.desk.killSwitch.levelOf('any-account')).toBe('reducing');
+    expect(facade.tray.item('reduce').enabled).toBe(false);
+    expect(facade.tray.item('kill').enabled).toBe(true);
+    facade.tray.click('kill');
+    await flush();
+    expect(shell.desk.killSwitch.levelOf('any-account')).toBe('halted');
+    expect(facade.tray.item('reduce').enabled).toBe(false);
   });
 
   it('kill switch from the tray persists across a restart', async () => {

@@ -13,6 +13,7 @@
  * | history     | slices/history.ts    | the event history (alerts included) and execution flows      |
  * | pnlCurve    | slices/pnl-curve.ts  | the day's P&L samples                                        |
  * | settings    | slices/settings.ts   | desk settings, venue endpoints                               |
+ * | trading     | slices/trading.ts    | trading modes, gateway orders + history, exits, reconciliation |
  *
  * Navigation is not in the store: the page lives in the URL hash (features/navigation/pages.ts).
  */
@@ -24,6 +25,7 @@ import { portfolioSlice, type PortfolioSlice } from './slices/portfolio';
 import { settingsSlice, type SettingsSlice } from './slices/settings';
 import type { Slice } from './slices/slice';
 import { streamingSlice, type StreamingSlice } from './slices/streaming';
+import { tradingSlice, type TradingSlice } from './slices/trading';
 
 export { LIMITS } from './slices/slice';
 
@@ -36,10 +38,10 @@ export interface SyncSlice {
   awaitingSnapshot: boolean;
 }
 
-export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice;
+export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice & TradingSlice;
 
 /** In order: a slice sees the values the earlier ones made (portfolio reads streaming's plan). */
-const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice] as Slice<object, DeskState>[];
+const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice] as Slice<object, DeskState>[];
 
 export const initialDeskState: DeskState = {
   seq: null,
@@ -51,6 +53,7 @@ export const initialDeskState: DeskState = {
   ...activitySlice.initial,
   ...historySlice.initial,
   ...pnlCurveSlice.initial,
+  ...tradingSlice.initial,
 };
 
 export type ReduceResult = { state: DeskState; needResync: boolean };

@@ -63,3 +63,21 @@ describe('deriveTrayView', () => {
     expect(deriveTrayView({ ...base, killSwitch: 'halted' })).toMatchObject({ canStart: false, canStop: true, halted: true });
   });
 });
+
+describe('deriveTrayView with trading modes (issue 16)', () => {
+  it('says monitor or TRADE beside the venue mode; LIVE is "armed" only when it trades', () => {
+    expect(deriveTrayView({ ...base, trading: 'monitor' }).tooltip).toContain('SIM · monitor');
+    expect(deriveTrayView({ ...base, trading: 'trade' }).tooltip).toContain('SIM · TRADE');
+    expect(deriveTrayView({ ...base, mode: 'PAPER', trading: 'trade' }).headline).toContain('PAPER · TRADE');
+    const liveMonitor = deriveTrayView({ ...base, mode: 'LIVE', trading: 'monitor' });
+    expect(liveMonitor.tooltip).toContain('LIVE · monitor');
+    expect(liveMonitor.tooltip).not.toContain('armed');
+    expect(deriveTrayView({ ...base, mode: 'LIVE', trading: 'trade' }).tooltip).toContain('LIVE armed · TRADE');
+  });
+
+  it('reports Reducing so the tray can offer only tighter levels', () => {
+    expect(deriveTrayView({ ...base, killSwitch: 'reducing' }).reducing).toBe(true);
+    expect(deriveTrayView({ ...base, killSwitch: 'reducing' }).tooltip).toContain('automation REDUCING');
+    expect(deriveTrayView(base).reducing).toBe(false);
+  });
+});

@@ -11,10 +11,11 @@ import { pnlCurveSlice } from '../../../../src/renderer/src/stores/slices/pnl-cu
 import { portfolioSlice } from '../../../../src/renderer/src/stores/slices/portfolio';
 import { settingsSlice } from '../../../../src/renderer/src/stores/slices/settings';
 import { streamingSlice } from '../../../../src/renderer/src/stores/slices/streaming';
+import { tradingSlice } from '../../../../src/renderer/src/stores/slices/trading';
 import type { DeskEvent, QuoteWire } from '../../../../src/shared/contract';
 import { EMPTY_PNL, makeSnapshot } from '../../../helpers/desk-fixtures';
 
-const SLICES = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice];
+const SLICES = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice];
 const SYNC = ['seq', 'clockOffsetMs', 'awaitingSnapshot'];
 
 describe('renderer store slices', () => {

@@ -7,6 +7,7 @@
  */
 export const PAGE_LIST = [
   { id: 'portfolio', label: 'Portfolio' },
+  { id: 'orders', label: 'Orders' },
   { id: 'events', label: 'Events' },
   { id: 'settings', label: 'Settings' },
 ] as const;

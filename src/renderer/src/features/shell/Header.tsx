@@ -8,6 +8,7 @@ import { StateIcon } from '../../components/StateIcon';
 import { useStaleSummary } from '../portfolio/use-stale';
 import { useNow } from '../../hooks/use-now';
 import { StreamingControls } from './StreamingControls';
+import { TradingControls } from '../orders/TradingControls';
 
 const MODE_STYLE: Record<VenueMode, { color: string; hint: string }> = {
   SIM: { color: 'blue', hint: 'Simulated venue: no real market, no real orders' },
@@ -63,6 +64,7 @@ export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page)
             {mode}
           </Badge>
         </Tooltip>
+        <TradingControls />
         <Group gap={2} ml="sm" component="nav" aria-label="Pages" wrap="nowrap">
           {PAGES.map((p) => (
             <Button key={p} size="xs" variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
