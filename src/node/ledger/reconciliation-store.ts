@@ -1,7 +1,7 @@
 /**
  * The user's resolutions of reconciliation lines, kept in the ledger (core/ports/reconciliation-store.ts):
  * one `settings` row per account, key `reconciliation.resolutions:<account>`, whose JSON value maps
- * each resolved line id to {fingerprint, action, at, note}. Every write is one durable transaction
+ * each resolved line id to {fingerprint, action, resolved_at (ISO-8601), note}. Every write is one durable transaction
  * (SqliteSettingsLedger.setSetting), so a resolution survives a restart.
  *
  * Why the settings table and not a table of its own: the ledger's migrations must be numbered 1..n on
@@ -22,7 +22,8 @@ const KEY_PREFIX = 'reconciliation.resolutions:';
 const entrySchema = z.object({
   fingerprint: z.string().min(1),
   action: z.enum(['adopt_broker', 'keep_local', 'close']),
-  at: z.number().int().nonnegative(),
+  /** ISO-8601 (the ledger keeps times in JSON as ISO text). */
+  resolved_at: z.iso.datetime({ offset: true }),
   note: z.string().nullable(),
 });
 
@@ -35,15 +36,16 @@ export class LedgerReconciliationStore implements ReconciliationStore {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
     for (const [lineId, raw] of Object.entries(value)) {
       const e = entrySchema.safeParse(raw);
-      if (e.success) out.set(lineId, { lineId, ...e.data });
+      if (e.success) out.set(lineId, { lineId, fingerprint: e.data.fingerprint, action: e.data.action, at: Date.parse(e.data.resolved_at), note: e.data.note });
     }
     return out;
   }
 
   record(account: string, r: StoredResolution): void {
     const all: { [lineId: string]: JsonValue } = {};
-    for (const [lineId, e] of this.resolutions(account)) all[lineId] = { fingerprint: e.fingerprint, action: e.action, at: e.at, note: e.note };
-    all[r.lineId] = { fingerprint: r.fingerprint, action: r.action, at: r.at, note: r.note };
+    const entry = (e: StoredResolution): JsonValue => ({ fingerprint: e.fingerprint, action: e.action, resolved_at: new Date(e.at).toISOString(), note: e.note });
+    for (const [lineId, e] of this.resolutions(account)) all[lineId] = entry(e);
+    all[r.lineId] = entry(r);
     this.settings.setSetting(KEY_PREFIX + account, all, r.at);
   }
 }

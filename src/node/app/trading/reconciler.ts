@@ -342,7 +342,11 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
         note = line.subject === 'position' ? await this.closePosition(account, line) : await this.closeOrder(account, line);
         break;
     }
-    this.d.store.record(account, { lineId, fingerprint: lineFingerprint(line), action, at: this.d.clock.now(), note });
+    try {
+      this.d.store.record(account, { lineId, fingerprint: lineFingerprint(line), action, at: this.d.clock.now(), note });
+    } catch (err) {
+      throw new ReconcilerError(`${note}; but the resolution could not be recorded (${message(err)}), so the line still blocks`);
+    }
     return note;
   }
 
