@@ -31,7 +31,9 @@
  *   an order of our journal is cancelled through its gateway; a broker-only order is cancelled
  *   through the execution port by its venue id — the gateway cannot address an order it does not
  *   journal; a cancel passes every kill switch level, and the Trade mode check is made here.
- * Every resolution is recorded (the line's fingerprint, the action), followed by a fresh run.
+ * keep_local and close are recorded (the line's fingerprint, the action); adopt_broker is not — it
+ * makes the line agree, and if it did not take the line keeps blocking. Every resolution is followed
+ * by a fresh run.
  *
  * Every run and every resolution is a `reconciliation_event` and a `node_event` (Events page).
  */
@@ -342,6 +344,9 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
         note = line.subject === 'position' ? await this.closePosition(account, line) : await this.closeOrder(account, line);
         break;
     }
+    // adopt_broker is not a standing resolution: it makes the line agree (the re-run shows it matched or
+    // gone); if it did not take, the line keeps blocking rather than reading "resolved".
+    if (action === 'adopt_broker') return note;
     try {
       this.d.store.record(account, { lineId, fingerprint: lineFingerprint(line), action, at: this.d.clock.now(), note });
     } catch (err) {
@@ -369,6 +374,7 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     const gateway = this.gatewayOf(account);
     const out = await gateway.resolve(line.client_order_id!);
     if (out.kind === 'refused') throw new ReconcilerError(`the gateway did not ask the venue about ${line.client_order_id}: ${out.reason}`);
+    if (out.kind === 'unknown') throw new ReconcilerError(`the venue could not settle ${line.client_order_id} (${out.reason}); the line still blocks — try again, or keep_local`);
     return `asked the venue for ${line.client_order_id} by client order id: our journal now has it ${out.order.status}${out.kind === 'unknown' ? ` (${out.reason})` : ''}`;
   }
 

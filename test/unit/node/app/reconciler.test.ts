@@ -291,4 +291,26 @@ describe('Reconciler', () => {
     expect(s.error).toContain('not running');
     expect(t.rec.all().map((r) => r.account)).toEqual([ACC]);
   });
+
+  it('adopt_broker is not a standing resolution: an adoption that did not take keeps the line blocking', async () => {
+    const t = setup();
+    t.positions.adoptBroker = () => undefined; // the ledger did not change
+    t.broker.hold('AAPL', 5, '150');
+    await t.rec.accountStarted(account, t.broker.venue());
+    const after = await t.rec.resolve(ACC, 'position:AAPL', 'adopt_broker');
+    expect(after.status).toBe('diff');
+    expect(after.lines[0]).toMatchObject({ kind: 'broker_only', resolution: null });
+    expect(t.store.size).toBe(0);
+    expect(t.rec.clean(ACC)).toBe(false);
+  });
+
+  it('adopt_broker of a journal order the venue cannot settle is refused, saying the line still blocks', async () => {
+    const t = setup();
+    t.trading.working = [workingOrder('ours')];
+    const gateway = t.trading.gateway.bind(t.trading);
+    t.trading.gateway = () => ({ ...gateway(), order: () => null, resolve: async () => ({ kind: 'unknown', reason: 'still unknown: the venue could not be asked (HTTP 503)', order: {} as never }) }) as unknown as OrderGateway;
+    await t.rec.accountStarted(account, t.broker.venue());
+    await expect(t.rec.resolve(ACC, 'order:ours', 'adopt_broker')).rejects.toThrow(/could not settle ours .*HTTP 503.*still blocks/);
+    expect(t.rec.clean(ACC)).toBe(false);
+  });
 });
