@@ -375,7 +375,7 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     const out = await gateway.resolve(line.client_order_id!);
     if (out.kind === 'refused') throw new ReconcilerError(`the gateway did not ask the venue about ${line.client_order_id}: ${out.reason}`);
     if (out.kind === 'unknown') throw new ReconcilerError(`the venue could not settle ${line.client_order_id} (${out.reason}); the line still blocks — try again, or keep_local`);
-    return `asked the venue for ${line.client_order_id} by client order id: our journal now has it ${out.order.status}${out.kind === 'unknown' ? ` (${out.reason})` : ''}`;
+    return `asked the venue for ${line.client_order_id} by client order id: our journal now has it ${out.order.status}`;
   }
 
   private async closePosition(account: string, line: ReconLine): Promise<string> {
