@@ -281,11 +281,8 @@ export class Desk {
       accounts: () => this.supervisor.accounts().map((a) => a.id),
       ...(ledgerFills
         ? {
-            fills: (account: string, symbol: string) =>
-              ledgerFills
-                .fillsForRebuild({ accountId: account })
-                .filter((f) => f.symbol === symbol)
-                .map((f) => ({ clientOrderId: f.clientOrderId, side: f.side, quantity: f.quantity, price: f.price, time: f.filledAt })),
+            fills: (account: string) =>
+              ledgerFills.fillsForRebuild({ accountId: account }).map((f) => ({ symbol: f.symbol, clientOrderId: f.clientOrderId, side: f.side, quantity: f.quantity, price: f.price, time: f.filledAt })),
           }
         : {}),
     });

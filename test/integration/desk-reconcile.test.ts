@@ -127,6 +127,10 @@ describe('reconciliation through the desk (sim venue, SQLite ledger)', () => {
     expect(resolved.reconciliation.status).toBe('clean');
     expect(resolved.reconciliation.lines.map((l) => [l.id, l.kind])).toEqual([['position:AAPL', 'matched']]);
     expect(d.reconciler.clean(ACC)).toBe(true);
+    // beside the broker's now: the same 7 @ 150.25; our unrealized is unknown here (the stand-in has no mark), never zero
+    expect(resolved.reconciliation.pnl).toEqual([
+      expect.objectContaining({ symbol: 'AAPL', ours: expect.objectContaining({ quantity: '7', avg_price: '150.25', unrealized: null }), difference: null, explanation: [expect.stringMatching(/^no fresh mark/)] }),
+    ]);
     // the ledger has the adopted position: one adjustment fill of 7 @ 150.25
     expect(store.orders.fillsForRebuild({ accountId: ACC }).map((f) => [f.symbol, f.side, f.quantity, f.price])).toEqual([['AAPL', 'buy', '7', '150.25']]);
 

@@ -77,8 +77,8 @@ export interface ReconcilerDeps {
   node: (n: ReconNode) => void;
   /** The held accounts (the snapshot carries one reconciliation per account). */
   accounts: () => readonly string[];
-  /** Our ledger's fills of a symbol, oldest first (for the average cost and the missing-fill check); absent: not used. */
-  fills?: (account: string, symbol: string) => readonly OurFill[];
+  /** Our ledger's fills of the account, oldest first (for the average cost and the missing-fill check), read once per run; absent: not used. */
+  fills?: (account: string) => readonly (OurFill & { symbol: string })[];
   /** Average entry tolerance per unit (core/orders/reconcile.ts DEFAULT_PRICE_TOLERANCE when absent). */
   priceTolerance?: string;
 }
@@ -277,11 +277,19 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     const mine = new Map(ours.filter((p) => p.quantity !== '0' && p.quantity !== '').map((p) => [p.symbol, p]));
     const working = this.d.trading()?.workingOrders(account) ?? null;
     const symbols = [...new Set([...bySymbol.keys(), ...mine.keys()])].sort();
+    const fillsBySymbol = new Map<string, OurFill[]>();
+    if (this.d.fills) {
+      for (const f of this.d.fills(account)) {
+        const list = fillsBySymbol.get(f.symbol) ?? [];
+        list.push(f);
+        fillsBySymbol.set(f.symbol, list);
+      }
+    }
     return symbols.map((symbol) => {
       const b = bySymbol.get(symbol) ?? null;
       const o = mine.get(symbol) ?? null;
       const our: OurPnlPosition | null = o ? { symbol, quantity: o.quantity, avgPrice: o.avgPrice, realized: o.realized, unrealized: o.unrealized, fees: o.fees, multiplier: o.multiplier } : null;
-      const fills = this.d.fills ? this.d.fills(account, symbol) : null;
+      const fills = this.d.fills ? (fillsBySymbol.get(symbol) ?? []) : null;
       const orders = working ? working.filter((w) => w.symbol === symbol).map((w) => ({ clientOrderId: w.client_order_id, side: w.side, filledQuantity: w.filled_quantity })) : null;
       return compareWithBroker({ symbol, ours: our, broker: b, multiplier: b?.assetClass === 'us_option' ? '100' : '1', fills, orders });
     });
