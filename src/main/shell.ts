@@ -16,6 +16,7 @@ import { KillSwitchFileStore } from '../node/state/kill-switch-file';
 import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
 import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
+import { LedgerReconciliationStore } from '../node/ledger/reconciliation-store';
 import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
 import { ACCOUNTS_FILE, loadAccountsFile } from '../node/config/accounts-file';
 import type { Account } from '../core/model/account';
@@ -126,6 +127,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     portfolioPath: opts.portfolioPath ?? null,
     watchPortfolio: watchFileDebounced(clock),
     ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger), quoteRecorder: ledger.quotes } : {}),
+    // Reconciliation: resolutions persist in the ledger; the P&L compare reads our fills there.
+    ...(ledger ? { reconciliationStore: new LedgerReconciliationStore(ledger.settings), ledgerFills: ledger.orders } : {}),
   });
   deskForLedger = desk;
 

@@ -45,7 +45,10 @@ import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
-import type { AccountLifecycle } from './app/trading/ports';
+import type { AccountLifecycle, AccountPositions, TradingPort } from './app/trading/ports';
+import { Reconciler } from './app/trading/reconciler';
+import { MemoryReconciliationStore, type ReconciliationStore } from '../core/ports/reconciliation-store';
+import type { OrderLedger } from '../core/ports/ledger-store';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -106,6 +109,16 @@ export interface DeskDeps {
   accounts?: readonly Account[];
   /** Where the held accounts are persisted (the ledger's `accounts` table). */
   accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
+  /** Where the user's resolutions of reconciliation lines persist (the ledger's `reconciliation_resolutions`; default: memory only). */
+  reconciliationStore?: ReconciliationStore;
+  /** The ledger's fills, read by the reconciler's P&L compare (average cost from our own fills, missing fills). */
+  ledgerFills?: Pick<OrderLedger, 'fillsForRebuild'>;
+  /**
+   * The order path's ports given from outside (tests); without them the desk uses its own trading
+   * service and account fills once they are composed here, and the reconciler reports `unavailable`
+   * while our positions are not known.
+   */
+  orderPath?: { positions?: AccountPositions; trading?: TradingPort };
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -148,6 +161,11 @@ export class Desk {
   private streamExec: string | null = null;
   /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
   private readonly participants: AccountLifecycle[] = [];
+  /** Broker vs ledger per account, the automation gate, our P&L beside the broker's (app/trading/reconciler.ts). */
+  readonly reconciler: Reconciler;
+  /** The trading service's and the account fills' ports, as the reconciler reads them (null until composed). */
+  private tradingPort: TradingPort | null = null;
+  private accountPositions: AccountPositions | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -247,6 +265,28 @@ export class Desk {
       const setKillSwitch = ledger.setKillSwitch.bind(ledger);
       mirrorKillSwitchToLedger(this.killSwitch, { setKillSwitch }, () => this.supervisor.accounts().map((a) => a.id), () => this.clock.now(), this.logger);
     }
+    // Order path, recon part (issue 16 items 5, 6): the reconciler hears every account's start, resync
+    // and stop after the trading service and the account fills (participants run in that order).
+    this.tradingPort = deps.orderPath?.trading ?? null;
+    this.accountPositions = deps.orderPath?.positions ?? null;
+    const ledgerFills = deps.ledgerFills;
+    this.reconciler = new Reconciler({
+      clock: this.clock,
+      logger: this.logger,
+      positions: () => this.accountPositions,
+      trading: () => this.tradingPort,
+      store: deps.reconciliationStore ?? new MemoryReconciliationStore(),
+      publish: (event) => this.bus.publish(event),
+      node: (n) => this.live.node({ parent: this.streamExec, ...n }),
+      accounts: () => this.supervisor.accounts().map((a) => a.id),
+      ...(ledgerFills
+        ? {
+            fills: (account: string) =>
+              ledgerFills.fillsForRebuild({ accountId: account }).map((f) => ({ symbol: f.symbol, clientOrderId: f.clientOrderId, side: f.side, quantity: f.quantity, price: f.price, time: f.filledAt })),
+          }
+        : {}),
+    });
+    this.participants.push(this.reconciler);
     this.commands = this.buildCommands();
   }
 
@@ -298,6 +338,11 @@ export class Desk {
         reauthenticate: (id) => this.reauthenticate(undefined, id),
       },
       accounts: { list: () => this.supervisor.accountsWire() },
+      reconcile: {
+        run: (account, trigger) => this.reconciler.run(account, trigger),
+        resolve: (account, lineId, action) => this.reconciler.resolve(account, lineId, action),
+        heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
+      },
     });
   }
 
@@ -452,6 +497,7 @@ export class Desk {
       endpoints: this.endpoints(),
       plan: this.planWire(),
       ...this.live.snapshotParts(),
+      reconciliation: this.reconciler.all(),
     };
   }
 

@@ -168,7 +168,11 @@ export interface PnlCompareWire {
   broker: { quantity: string; avg_price: string | null; unrealized: string | null; market_value: string | null } | null;
   /** ours.unrealized − broker.unrealized, null when either is unknown. */
   difference: string | null;
-  /** Why they differ (fees, average cost vs FIFO, fills outside the app, missing fills, no mark). Empty when equal. */
+  /**
+   * Why they differ, quantified where our data allows (no fresh mark, missing fills, fills outside the
+   * app, average cost vs FIFO, marks, fees: core/pnl/broker-compare.ts). Empty when nothing differs
+   * and no fees were paid (a fee line explains our realized figure, which is net of fees).
+   */
   explanation: string[];
 }
 

@@ -12,7 +12,7 @@ import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
 import { orderHandlers } from './handlers/orders';
-import { reconcileHandlers } from './handlers/reconcile';
+import { reconcileHandlers, type ReconcilePort } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
 import { sessionHandlers, type SessionPort } from './handlers/session';
 import { settingsHandlers, type SettingsPort } from './handlers/settings';
@@ -37,6 +37,7 @@ export interface AppPorts {
   credentials: CredentialsPort;
   session: SessionPort;
   accounts: AccountsPort;
+  reconcile: ReconcilePort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -50,7 +51,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...sessionHandlers(ports.session),
     ...accountHandlers(ports.accounts),
     ...orderHandlers(),
-    ...reconcileHandlers(),
+    ...reconcileHandlers(ports.reconcile),
   };
 }
 

@@ -259,6 +259,22 @@ export class SimBroker {
     return out;
   }
 
+  /**
+   * Test admin (`POST /__sim/position`): the broker now holds `qty` (signed: short < 0; 0 = flat) of
+   * `symbol` at an average entry of `avgCents`, as if traded outside the app — no order, no
+   * trade_update, the desk learns of it only by asking (GET /v2/positions). Cash moves by the cost
+   * difference, as an outside trade would move it. Returns the position as GET /v2/positions lists it
+   * (null when flat).
+   */
+  plantPosition(symbol: string, qty: number, avgCents: number, quoteOf: (symbol: string) => QuoteValues | null): Record<string, string> | null {
+    const mult = symbolKind(symbol) === 'option' ? 100 : 1;
+    const before = this.positions.get(symbol) ?? { qty: 0, costCents: 0 };
+    const after: Position = { qty, costCents: qty * avgCents };
+    this.cashCents -= (after.costCents - before.costCents) * mult;
+    this.positions.set(symbol, after);
+    return this.positionList(quoteOf).find((p) => p.symbol === symbol) ?? null;
+  }
+
   account(quoteOf: (symbol: string) => QuoteValues | null): Record<string, unknown> {
     let mvCents = 0;
     for (const p of this.positionList(quoteOf)) mvCents += toCents(Number(p.market_value));

@@ -7,7 +7,8 @@
  * - `/v1beta1/{indicative|opra}`: option stream, msgpack only (412 without the header);
  * - `/stream`: trade_updates, JSON in *binary* frames (as paper does), both auth message forms;
  * - REST: latest quotes, latest trades and snapshots (stocks, options), account, positions, orders;
- * - `POST /__sim/fault {kind, ...}` and `GET /__sim/state`: the admin API for e2e tests.
+ * - `POST /__sim/fault {kind, ...}`, `POST /__sim/position {symbol, qty, avg_price}` (a position held
+ *   outside the app, for reconciliation tests) and `GET /__sim/state`: the admin API for e2e tests.
  *
  * Deterministic given a seed (see model.ts). Fault injection: drop, stall, refuse 406, slow,
  * slow consumer (407), flood, expire session, reject next order, raw frames — and on the order
@@ -136,6 +137,23 @@ interface PendingOrderFault {
   commands: readonly OrderCommand[];
   carriedOut: boolean;
 }
+
+/** `POST /__sim/position`: quantities are whole (the sim trades whole shares and contracts), prices whole cents. */
+const plantSchema = z
+  .object({
+    symbol: z.string().trim().min(1, 'must name a symbol').max(32),
+    qty: z.union([z.string(), z.number()]).transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n)) ctx.addIssue({ code: 'custom', message: `must be a whole number of shares or contracts (signed: short < 0), got ${JSON.stringify(v)}` });
+      return n;
+    }),
+    avg_price: z.union([z.string(), z.number()]).transform((v, ctx) => {
+      const t = String(v).trim();
+      if (!/^\d+(\.\d{1,2})?$/.test(t) || !(Number(t) > 0)) ctx.addIssue({ code: 'custom', message: `must be a positive price with at most 2 decimals (the sim keeps whole cents), got ${JSON.stringify(v)}` });
+      return t;
+    }),
+  })
+  .strict();
 
 const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('drop'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
@@ -970,6 +988,41 @@ export class SimVenueServer {
       this.fault(parsed.data);
       return this.json(res, 200, { ok: true });
     }
+    if (method === 'POST' && path === '/__sim/position') {
+      let body: unknown;
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return this.json(res, 400, { ok: false, error: 'body is not valid JSON' });
+      }
+      const r = this.plantPosition(body);
+      return r.ok ? this.json(res, 200, { ok: true, position: r.position }) : this.json(res, 400, { ok: false, error: r.error });
+    }
     this.json(res, 404, { ok: false, error: 'unknown admin endpoint' });
+  }
+
+  /**
+   * Test admin: the broker holds a position the desk never traded (`POST /__sim/position` with
+   * `{symbol, qty, avg_price}`; qty signed, short < 0, 0 = flat; avg_price in whole cents, as the sim
+   * keeps money). It appears in GET /v2/positions with avg_entry_price, market_value, cost_basis and
+   * unrealized_pl exactly as a traded one; no order or trade_update is made. Refused with errors
+   * naming the field: a quantity that is not a whole number, a price that is not positive or has more
+   * than 2 decimals, an asset the sim does not list.
+   */
+  plantPosition(body: unknown): { ok: true; position: Record<string, string> | null } | { ok: false; error: string } {
+    const parsed = plantSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+    const { symbol, qty, avg_price } = parsed.data;
+    const now = this.o.clock.now();
+    const known = symbolKind(symbol) === 'option' || isStockSymbol(symbol);
+    if (!known || !this.model.ensure(symbol, now)) return { ok: false, error: `symbol: asset ${symbol} not found (the sim lists its stocks and their unexpired option contracts)` };
+    const quoteOf = (s: string) => {
+      if (!this.model.ensure(s, now)) return null;
+      this.model.advance(now);
+      return this.model.quote(s, now);
+    };
+    const position = this.broker.plantPosition(symbol, qty, Math.round(Number(avg_price) * 100), quoteOf);
+    this.o.logger.info('sim: position planted', { symbol, qty, avg_price });
+    return { ok: true, position };
   }
 }

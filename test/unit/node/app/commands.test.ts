@@ -6,6 +6,7 @@ import { CommandFailure } from '../../../../src/node/live-portfolio';
 import { KillSwitch } from '../../../../src/core/risk/kill-switch';
 import { MemoryKillSwitchStore } from '../../../../src/core/ports/kill-switch-store';
 import { ManualClock } from '../../../../src/core/ports/clock';
+import { ReconcilerError } from '../../../../src/node/app/trading/reconciler';
 
 /** Ports that record what the handlers asked for (no desk, no venue). */
 function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: string[] } {
@@ -61,6 +62,17 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
       },
     },
     accounts: { list: () => [] },
+    reconcile: {
+      heldAccounts: () => ['default'],
+      run: (account, trigger) => {
+        calls.push(`reconcile ${account} ${trigger}`);
+        return Promise.resolve({ account, at: 0, status: 'clean', error: null, trigger, lines: [], pnl: [] });
+      },
+      resolve: (account, line, action) => {
+        calls.push(`resolve ${account} ${line} ${action}`);
+        return Promise.reject(new ReconcilerError('account default is in Monitor mode (read-only): close sends orders'));
+      },
+    },
     ...over,
   };
   return { ports, calls };
@@ -129,5 +141,16 @@ describe('the command map (src/node/app)', () => {
   it('credentials: without a store, save names the missing store', () => {
     const map = buildCommandMap(stubPorts().ports);
     expect(() => runCommand(map, 'credentials.save', { venue: 'alpaca', fields: { keyId: 'k', secretKey: 's' } })).toThrow(/no credential store/);
+  });
+
+  it('reconcile.run / reconcile.resolve go to the reconciler (held accounts only); a refusal is a command failure saying why', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    expect((await runCommand(map, 'reconcile.run', { account: 'default' })).reconciliation.status).toBe('clean');
+    await expect(runCommand(map, 'reconcile.run', { account: 'nobody' })).rejects.toThrow(/holds no account "nobody"/);
+    const failed = runCommand(map, 'reconcile.resolve', { account: 'default', line_id: 'position:SPY', action: 'close' });
+    await expect(failed).rejects.toBeInstanceOf(CommandFailure);
+    await expect(failed).rejects.toThrow(/position:SPY close: account default is in Monitor mode/);
+    expect(calls).toEqual(['reconcile default manual', 'resolve default position:SPY close']);
   });
 });
