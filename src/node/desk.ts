@@ -45,7 +45,10 @@ import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
-import type { AccountLifecycle } from './app/trading/ports';
+import type { AccountLifecycle, AccountPositions, ReconciliationGate } from './app/trading/ports';
+import { TradingService } from './app/trading/trading-service';
+import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journal';
+import { instrumentId } from '../core/model/ids';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -106,6 +109,8 @@ export interface DeskDeps {
   accounts?: readonly Account[];
   /** Where the held accounts are persisted (the ledger's `accounts` table). */
   accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
+  /** The order gateway's journal (the ledger's SqliteOrderJournal); memory only without a ledger. */
+  orderJournal?: OrderJournal;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -148,6 +153,12 @@ export class Desk {
   private streamExec: string | null = null;
   /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
   private readonly participants: AccountLifecycle[] = [];
+  /** Trading modes, the order gateways, manual exits, the `trading.*` / `orders.*` commands (app/trading/trading-service.ts). */
+  readonly trading: TradingService;
+  /** The account fills' positions (its part sets them); null: every position unknown to the gateway and exits. */
+  private accountPositions: AccountPositions | null = null;
+  /** The reconciler's automation gate (its part sets it); null: not blocking. */
+  private reconciliationGate: ReconciliationGate | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -247,6 +258,31 @@ export class Desk {
       const setKillSwitch = ledger.setKillSwitch.bind(ledger);
       mirrorKillSwitchToLedger(this.killSwitch, { setKillSwitch }, () => this.supervisor.accounts().map((a) => a.id), () => this.clock.now(), this.logger);
     }
+    // Order path, trading part (issue 16): modes, one gateway per running account, manual exits.
+    if (!deps.orderJournal) this.logger.info('order journal kept in memory only (no ledger)');
+    this.trading = new TradingService({
+      clock: this.clock,
+      logger: this.logger,
+      journal: deps.orderJournal ?? new MemoryOrderJournal(),
+      killSwitch: this.killSwitch,
+      accounts: () => this.supervisor.accounts(),
+      positions: () => this.accountPositions,
+      reconciliation: () => this.reconciliationGate,
+      publish: (e) => this.bus.publish(e),
+      node: (n) => this.live.node(n),
+      quote: (account, symbol) => {
+        const id = instrumentId(venueNameOf(account), symbol);
+        const q = this.cache.get(id);
+        return q ? { bid: q.bid, ask: q.ask, fresh: !this.cache.isStale(id) } : null;
+      },
+      subscribe: (consumer, account, symbols) => {
+        if (symbols === null) this.cache.release(consumer);
+        else this.cache.ensureSubscribed(consumer, symbols.map((s) => instrumentId(venueNameOf(account), s)));
+      },
+      structures: () => this.live.tracker.structures(),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+    this.participants.push(this.trading);
     this.commands = this.buildCommands();
   }
 
@@ -298,6 +334,7 @@ export class Desk {
         reauthenticate: (id) => this.reauthenticate(undefined, id),
       },
       accounts: { list: () => this.supervisor.accountsWire() },
+      orders: this.trading,
     });
   }
 
@@ -434,6 +471,7 @@ export class Desk {
   dispose(): Promise<void> {
     const done = this.stop();
     this.live.dispose();
+    this.trading.dispose();
     this.bus.clearClients();
     this.disposed = true;
     return done;
@@ -452,6 +490,7 @@ export class Desk {
       endpoints: this.endpoints(),
       plan: this.planWire(),
       ...this.live.snapshotParts(),
+      ...this.trading.snapshotParts(),
     };
   }
 

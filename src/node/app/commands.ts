@@ -11,7 +11,7 @@ import type { CommandName, CommandPayload, CommandResult } from '../../shared/co
 import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
-import { orderHandlers } from './handlers/orders';
+import { orderHandlers, type OrdersPort } from './handlers/orders';
 import { reconcileHandlers } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
 import { sessionHandlers, type SessionPort } from './handlers/session';
@@ -37,6 +37,7 @@ export interface AppPorts {
   credentials: CredentialsPort;
   session: SessionPort;
   accounts: AccountsPort;
+  orders: OrdersPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -49,7 +50,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...credentialHandlers(ports.credentials),
     ...sessionHandlers(ports.session),
     ...accountHandlers(ports.accounts),
-    ...orderHandlers(),
+    ...orderHandlers(ports.orders),
     ...reconcileHandlers(),
   };
 }
