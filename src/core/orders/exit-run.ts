@@ -235,12 +235,13 @@ export function advanceExit(given: ExitRun, inputs: ExitInputs): { run: ExitRun;
     if (reason !== null || status === 'filled') leg.reason = reason ?? (leg.waits > 0 ? `filled (waited ${leg.waits}× for a fresh quote)` : null);
   };
 
-  const phase1Done = run.legs.filter((l) => l.phase === 1).every((l) => l.status === 'filled');
-  const phase1Failed = run.legs.some((l) => l.phase === 1 && (l.status === 'failed' || l.status === 'cancelled'));
+  // Legs are in phase order: phase 1's state is read when phase 2's legs come (so phase 2 starts in the step phase 1 ends).
+  const phase1Done = () => run.legs.filter((l) => l.phase === 1).every((l) => l.status === 'filled');
+  const phase1Failed = () => run.legs.some((l) => l.phase === 1 && (l.status === 'failed' || l.status === 'cancelled'));
   run.legs.forEach((leg, i) => {
     if (leg.stage === 'done' || leg.inFlight) return;
-    if (leg.phase === 2 && !phase1Done) {
-      if (phase1Failed && leg.stage === 'idle') finish(leg, 'cancelled', 'not sold: the shorts of phase 1 were not all bought back');
+    if (leg.phase === 2 && !phase1Done()) {
+      if (phase1Failed() && leg.stage === 'idle') finish(leg, 'cancelled', 'not sold: the shorts of phase 1 were not all bought back');
       return;
     }
     const o = leg.clientOrderId ? inputs.order(leg.clientOrderId) : null;

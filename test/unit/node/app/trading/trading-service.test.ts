@@ -1,0 +1,253 @@
+// The trading service (issue 16 item 1 and the desk side of item 2), against fakes of its
+// neighbours (execution port, account positions, reconciliation gate): Monitor by default, Trade by
+// one switch on SIM/PAPER, LIVE only with the typed phrase (every time), Monitor disarms and every
+// start is Monitor, refusal before the account runs, the kill switch's refusal surfaces with its
+// message, the automation gate, order_events carrying journal rows, exits refused without positions.
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../../src/core/ports/clock';
+import { silentLogger } from '../../../../../src/core/ports/logger';
+import { MemoryOrderJournal } from '../../../../../src/core/ports/order-journal';
+import { accountId } from '../../../../../src/core/model/ids';
+import { QTY_DP, parseScaled } from '../../../../../src/core/model/money';
+import type { Account } from '../../../../../src/core/model/account';
+import type { OrderRequest, OrderReplace, VenueOrder } from '../../../../../src/core/ports/venue';
+import type { KillSwitchLevel } from '../../../../../src/core/risk/kill-switch';
+import type { UnsequencedEvent } from '../../../../../src/shared/contract';
+import type { ReconciliationWire } from '../../../../../src/shared/trading';
+import type { VenueRun } from '../../../../../src/node/compose';
+import type { AccountPositions, ReconciliationGate } from '../../../../../src/node/app/trading/ports';
+import { TradingRefusal, TradingService, wireStatusOf } from '../../../../../src/node/app/trading/trading-service';
+
+const SIM: Account = { id: accountId('default'), label: 'Simulated', venue: 'sim', mode: 'SIM', credentialsRef: null };
+const PAPER: Account = { id: accountId('paper1'), label: 'Paper', venue: 'alpaca', mode: 'PAPER', credentialsRef: { venue: 'alpaca' } };
+const LIVE: Account = { id: accountId('live1'), label: 'Live', venue: 'alpaca', mode: 'LIVE', credentialsRef: { venue: 'alpaca' } };
+
+/** An execution port whose orders rest (limit) or fill at once (market). */
+class FakeExecution {
+  readonly orders = new Map<string, VenueOrder>();
+  readonly calls: string[] = [];
+  private seq = 0;
+  constructor(readonly accountId: string) {}
+  placeOrder = (o: OrderRequest): Promise<VenueOrder> => {
+    this.calls.push(`place ${o.clientOrderId}`);
+    const v: VenueOrder = {
+      id: `V${++this.seq}`,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol!,
+      side: o.side!,
+      type: o.type,
+      orderClass: '',
+      timeInForce: 'day',
+      qty: o.qty,
+      filledQty: o.type === 'market' ? o.qty : '0',
+      filledAvgPrice: null,
+      limitPrice: o.limitPrice ?? null,
+      stopPrice: null,
+      status: o.type === 'market' ? 'filled' : 'new',
+      createdAt: null,
+      updatedAt: null,
+      legs: [],
+    };
+    this.orders.set(o.clientOrderId, v);
+    return Promise.resolve({ ...v });
+  };
+  replaceOrder = (_id: string, _p: OrderReplace): Promise<VenueOrder> => Promise.reject(new Error('not in this test'));
+  cancelOrder = (id: string): Promise<void> => {
+    this.calls.push(`cancel ${id}`);
+    for (const o of this.orders.values()) if (o.id === id) o.status = 'canceled';
+    return Promise.resolve();
+  };
+  orderByClientId = (id: string): Promise<VenueOrder | null> => Promise.resolve(this.orders.get(id) ?? null);
+}
+
+function rig(opts: { accounts?: Account[]; positions?: AccountPositions | null; gate?: ReconciliationGate | null } = {}) {
+  const clock = new ManualClock(1_765_000_000_000);
+  const events: UnsequencedEvent[] = [];
+  const levels = new Map<string, KillSwitchLevel>();
+  const journal = new MemoryOrderJournal();
+  let seed = 0.5;
+  const accounts = opts.accounts ?? [SIM, PAPER, LIVE];
+  const service = new TradingService({
+    clock,
+    logger: silentLogger,
+    journal,
+    killSwitch: { levelOf: (a) => levels.get(a) ?? 'active' },
+    accounts: () => accounts,
+    positions: () => opts.positions ?? null,
+    reconciliation: () => opts.gate ?? null,
+    publish: (e) => events.push(e),
+    node: (n) => {
+      events.push({ type: 'node_event', serverTime: clock.now(), execution_id: `x${events.length}`, parent_execution_id: n.parent, timestamp: '', node_type: n.node_type, node_id: n.node_id, node_name: n.node_name, action: n.action, status: n.status, message: n.message ?? null, details: n.details ?? {} });
+      return `x${events.length}`;
+    },
+    quote: () => null,
+    subscribe: () => undefined,
+    structures: () => [],
+    random: () => (seed = (seed * 9301 + 0.49297) % 1),
+  });
+  const start = async (a: Account) => {
+    const execution = new FakeExecution(a.id);
+    await service.accountStarted(a, { account: a, execution, marketData: {}, sim: null, dispose: () => Promise.resolve() } as unknown as VenueRun);
+    return execution;
+  };
+  return { clock, events, levels, journal, service, start };
+}
+
+const placeInput = (account: string, over: Partial<{ side: 'buy' | 'sell'; quantity: string; order_type: 'limit' | 'market'; limit_price: string }> = {}) => ({
+  account,
+  symbol: 'SPY',
+  side: 'buy' as const,
+  quantity: '2',
+  order_type: 'limit' as const,
+  limit_price: '100.00',
+  ...over,
+});
+
+describe('trading service: modes and arming', () => {
+  it('every account starts in Monitor; SIM and PAPER switch to Trade by one switch, announced (node_event with who/why, trading_event)', () => {
+    const { service, events } = rig();
+    expect(service.states().map((s) => [s.account, s.mode, s.venue_mode, s.live_armed, s.automation_blocked !== null])).toEqual([
+      ['default', 'monitor', 'SIM', false, true],
+      ['paper1', 'monitor', 'PAPER', false, true],
+      ['live1', 'monitor', 'LIVE', false, true],
+    ]);
+    expect(service.setMode('default', 'trade', undefined)).toMatchObject({ mode: 'trade', since: 1_765_000_000_000, automation_blocked: null, live_armed: false });
+    expect(service.setMode('paper1', 'trade', undefined).mode).toBe('trade');
+    const nodes = events.filter((e) => e.type === 'node_event');
+    expect(nodes.map((n) => n.type === 'node_event' && n.message)).toEqual([
+      'account default (SIM): Monitor → Trade by user: SIM account: one switch',
+      'account paper1 (PAPER): Monitor → Trade by user: PAPER account: one switch',
+    ]);
+    const last = events.filter((e) => e.type === 'trading_event').at(-1);
+    expect(last?.type === 'trading_event' && last.accounts.map((a) => a.mode)).toEqual(['trade', 'trade', 'monitor']);
+  });
+
+  it('LIVE needs exactly "LIVE <account id>", every time; a wrong or missing phrase is refused naming the phrase; Monitor disarms', () => {
+    const { service, events } = rig();
+    expect(() => service.setMode('live1', 'trade', undefined)).toThrow(new TradingRefusal('account live1 is LIVE (real money): to switch it to Trade, type exactly "LIVE live1"; it stays in Monitor'));
+    expect(() => service.setMode('live1', 'trade', 'live live1')).toThrow('type exactly "LIVE live1" (got "live live1")');
+    expect(() => service.setMode('live1', 'trade', 'LIVE default')).toThrow(TradingRefusal);
+    expect(service.mode('live1')).toBe('monitor');
+    expect(events).toEqual([]); // nothing changed, nothing announced
+    expect(service.setMode('live1', 'trade', 'LIVE live1')).toMatchObject({ mode: 'trade', live_armed: true });
+    expect(service.setMode('live1', 'monitor', undefined)).toMatchObject({ mode: 'monitor', live_armed: false, since: null });
+    // armed again only with the phrase again
+    expect(() => service.setMode('live1', 'trade', undefined)).toThrow('type exactly "LIVE live1"');
+    expect(service.setMode('live1', 'trade', 'LIVE live1').live_armed).toBe(true);
+  });
+
+  it('an unknown account is refused, named', () => {
+    const { service } = rig();
+    expect(() => service.setMode('nope', 'trade', undefined)).toThrow('the desk holds no account "nope" (it holds "default", "paper1", "live1")');
+  });
+
+  it('a stopping account goes back to Monitor (every start is Monitor), announced as the desk', async () => {
+    const { service, start, events } = rig();
+    await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    service.accountStopping(SIM);
+    expect(service.mode('default')).toBe('monitor');
+    const n = events.filter((e) => e.type === 'node_event').at(-1);
+    expect(n?.type === 'node_event' && n.message).toBe('account default (SIM): Trade → Monitor by desk: the account stopped: every start is in Monitor');
+    expect(service.gateway('default')).toBeNull();
+  });
+});
+
+describe('trading service: orders', () => {
+  it('before the account runs, order commands are refused with "press Start"', async () => {
+    const { service } = rig();
+    service.setMode('default', 'trade', undefined);
+    await expect(service.place(placeInput('default'))).rejects.toThrow('account default is not running: press Start');
+    await expect(service.cancel('default', 'x')).rejects.toThrow('account default is not running: press Start');
+    await expect(service.exit('default', { kind: 'all' })).rejects.toThrow('account default is not running: press Start');
+  });
+
+  it('Monitor refuses (mode); Trade places through the gateway; every journal event is an order_event with the journal row and history row', async () => {
+    const { service, start, events, journal } = rig();
+    const exec = await start(SIM);
+    expect(await service.place(placeInput('default'))).toMatchObject({ kind: 'refused', cause: 'mode' });
+    expect(exec.calls).toEqual([]);
+    service.setMode('default', 'trade', undefined);
+    const out = await service.place(placeInput('default'));
+    expect(out.kind).toBe('accepted');
+    const id = out.kind === 'accepted' ? out.order.client_order_id : '';
+    expect(exec.calls).toEqual([`place ${id}`]);
+    const oe = events.filter((e) => e.type === 'order_event');
+    expect(oe.map((e) => e.type === 'order_event' && [e.journal?.history.kind, e.journal?.order.status, e.order.status, e.order.order_id])).toEqual([
+      ['created', 'pending_submit', 'new', id],
+      ['answered', 'accepted', 'accepted', id],
+    ]);
+    expect(oe.map((e) => e.type === 'order_event' && e.journal?.history.seq)).toEqual(journal.events(id).map((e) => e.seq));
+    expect(service.workingOrders('default').map((o) => [o.client_order_id, o.origin])).toEqual([[id, 'manual']]);
+    expect((await service.cancel('default', id)).kind).toBe('accepted');
+    expect(service.history('default', id).history.map((h) => h.kind)).toEqual(['created', 'answered', 'sent', 'answered']);
+    expect(() => service.history('paper1', id)).toThrow(`order ${id} is not in the journal of account paper1`);
+  });
+
+  it('client order ids: ld-<account>-<time>-<tag><n>, unique, ≤ 48 characters even for a long account id', () => {
+    const { service } = rig();
+    const ids = new Set<string>();
+    for (let i = 0; i < 500; i++) ids.add(service.newClientOrderId('a-very-long-account-identifier-of-sixty-four-characters-xxxxxxxx'));
+    expect(ids.size).toBe(500);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(48);
+    expect([...ids][0]).toMatch(/^ld-a-very-long-acco-[0-9a-z]+-[0-9a-z]{5,}$/);
+  });
+
+  it('the kill switch refusal surfaces with its message (Reducing: an opening order; Halted: even a reducing one)', async () => {
+    const long = (a: string, s: string) => (a === 'default' && s === 'SPY' ? parseScaled('5', QTY_DP) : 0n);
+    const positions: AccountPositions = { signedQuantity: long, positions: () => [], adoptBroker: () => undefined, whenSynced: () => Promise.resolve() };
+    const { service, start, levels } = rig({ positions });
+    await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    levels.set('default', 'reducing');
+    expect(await service.place(placeInput('default'))).toEqual({
+      kind: 'refused',
+      cause: 'kill_switch',
+      reason: 'kill switch Reducing on account default: this buy of 2 SPY does not reduce exposure (position and working orders considered)',
+      order: null,
+    });
+    expect((await service.place(placeInput('default', { side: 'sell', quantity: '5' }))).kind).toBe('accepted');
+    levels.set('default', 'halted');
+    expect(await service.place(placeInput('default', { side: 'sell', quantity: '1' }))).toMatchObject({ kind: 'refused', cause: 'kill_switch', reason: 'kill switch Halted on account default: only cancels pass' });
+    expect(service.stateOf(SIM).kill_switch).toBe('halted');
+  });
+
+  it('automation gate: Monitor blocks; a reconciliation not clean blocks automation (not_reconciled) but not a manual order', async () => {
+    let clean = false;
+    const state: ReconciliationWire = { account: 'default', at: 1, status: 'diff', error: null, trigger: 'start', lines: [], pnl: [] };
+    const gate: ReconciliationGate = { clean: () => clean, state: () => state, run: () => Promise.resolve(state) };
+    const { service, start } = rig({ gate });
+    await start(SIM);
+    expect(service.automationBlocked('default')).toBe('Monitor mode: read-only (switch the account to Trade)');
+    expect(await service.place(placeInput('default'), 'strategy')).toMatchObject({ kind: 'refused', cause: 'mode' });
+    service.setMode('default', 'trade', undefined);
+    expect(service.stateOf(SIM).automation_blocked).toBe('reconciliation with the broker is not clean (diff): resolve its lines first');
+    expect(await service.place(placeInput('default'), 'monitor')).toEqual({
+      kind: 'refused',
+      cause: 'not_reconciled',
+      reason: 'monitor: reconciliation with the broker is not clean (diff): resolve its lines first',
+      order: null,
+    });
+    expect((await service.place(placeInput('default'), 'manual')).kind).toBe('accepted');
+    clean = true;
+    expect(service.stateOf(SIM).automation_blocked).toBeNull();
+    const auto = await service.place(placeInput('default'), 'strategy');
+    expect(auto.kind).toBe('accepted');
+    expect(auto.kind === 'accepted' && auto.order.origin).toBe('strategy');
+  });
+
+  it('exits are refused in Monitor and while positions are unknown', async () => {
+    const { service, start } = rig();
+    await start(SIM);
+    await expect(service.exit('default', { kind: 'all' })).rejects.toThrow('account default is in Monitor mode: an exit sends orders (switch it to Trade first)');
+    service.setMode('default', 'trade', undefined);
+    await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow("the positions of account default are not known (the account's fills are not loaded): nothing can be closed safely");
+  });
+
+  it('journal statuses in the order-update spelling', () => {
+    expect(wireStatusOf('pending_submit', false)).toBe('new');
+    expect(wireStatusOf('pending_cancel', true)).toBe('partially_filled');
+    expect(wireStatusOf('cancelled', false)).toBe('canceled');
+    expect(wireStatusOf('unknown', false)).toBe('unknown');
+  });
+});
