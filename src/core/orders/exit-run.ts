@@ -245,7 +245,8 @@ export function advanceExit(given: ExitRun, inputs: ExitInputs): { run: ExitRun;
       return;
     }
     const o = leg.clientOrderId ? inputs.order(leg.clientOrderId) : null;
-    if (o) leg.filled = o.filled;
+    // A filled order filled its whole quantity (a venue's answer may say `filled` before its fill quantity is reported).
+    if (o) leg.filled = o.status === 'filled' && o.filled < leg.quantity - leg.filledBefore ? leg.quantity - leg.filledBefore : o.filled;
     const done = leg.filledBefore + leg.filled >= leg.quantity;
     switch (leg.stage) {
       case 'idle': {
