@@ -283,6 +283,10 @@ export class Desk {
       ...(deps.random ? { random: deps.random } : {}),
     });
     this.participants.push(this.trading);
+    // The trading state carries the kill switch level and the reconciliation gate: their changes re-announce it.
+    this.bus.subscribe((e) => {
+      if (e.type === 'killswitch_event' || e.type === 'reconciliation_event') this.trading.refresh();
+    }, { internal: true });
     this.commands = this.buildCommands();
   }
 

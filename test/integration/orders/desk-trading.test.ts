@@ -103,6 +103,9 @@ describe('trading through the desk commands (sim venue, SQLite journal)', () => 
 
     // Reducing: an opening order is refused with the kill switch's message (no position is known to reduce).
     ok(await d.handle('killswitch.set', { account: 'default', level: 'reducing', reason: 'test' }));
+    // the trading state carries the level in force: announced again
+    const lastTrading = events.filter((e) => e.type === 'trading_event').at(-1);
+    expect(lastTrading?.type === 'trading_event' && lastTrading.accounts[0]?.kill_switch).toBe('reducing');
     const opening = ok<{ outcome: OrderOutcomeWire }>(await d.handle('orders.place', place)).outcome;
     expect(opening).toEqual({
       kind: 'refused',

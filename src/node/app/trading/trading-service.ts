@@ -194,6 +194,11 @@ export class TradingService implements AccountLifecycle, TradingPort {
     this.publishTrading();
   }
 
+  /** Announces every account's trading state again (the kill switch or the reconciliation changed). */
+  refresh(): void {
+    this.publishTrading();
+  }
+
   private publishTrading(): void {
     this.d.publish({ type: 'trading_event', serverTime: this.d.clock.now(), accounts: this.states(), exits: this.exits.list() });
   }
