@@ -31,7 +31,8 @@ export interface ExitRunnerDeps {
 
 export class ExitRunner {
   private readonly runs = new Map<string, ExitRun>();
-  private readonly busy = new Set<string>();
+  /** The step of each run in progress (a run steps one at a time). */
+  private readonly busy = new Map<string, Promise<void>>();
   private timer: Cancel | null = null;
   private readonly tickMs: number;
 
@@ -61,8 +62,10 @@ export class ExitRunner {
 
   /** Stops a working run: its working orders are cancelled. */
   async cancel(id: string, reason: string): Promise<ExitRunWire | null> {
-    const run = this.runs.get(id);
-    if (!run) return null;
+    if (!this.runs.has(id)) return null;
+    // A step in progress may be sending an order: once it is done, that order is known and cancelled too.
+    await this.busy.get(id);
+    const run = this.runs.get(id)!;
     const g = this.d.gateway(run.account);
     const { run: next, actions } = cancelExit(run, this.d.clock.now(), reason, (cid) => {
       const o = g?.order(cid);
@@ -114,11 +117,20 @@ export class ExitRunner {
   }
 
   /** One step of a run: advance, carry out its actions one by one, hand back the results. */
-  private async step(id: string): Promise<void> {
-    if (this.busy.has(id)) return;
+  private step(id: string): Promise<void> {
+    const inProgress = this.busy.get(id);
+    if (inProgress) return inProgress;
     const run = this.runs.get(id);
-    if (!run || run.status !== 'working') return;
-    this.busy.add(id);
+    if (!run || run.status !== 'working') return Promise.resolve();
+    const p = this.doStep(id, run).finally(() => {
+      this.busy.delete(id);
+      this.ensureTimer();
+    });
+    this.busy.set(id, p);
+    return p;
+  }
+
+  private async doStep(id: string, run: ExitRun): Promise<void> {
     try {
       const g = this.d.gateway(run.account);
       const inputs: ExitInputs = {
@@ -147,9 +159,6 @@ export class ExitRunner {
       if (JSON.stringify(wire) !== before) this.d.changed(wire);
     } catch (err) {
       this.d.logger.error('exit step failed', { exit: id, error: err instanceof Error ? err.message : String(err) });
-    } finally {
-      this.busy.delete(id);
-      this.ensureTimer();
     }
   }
 
