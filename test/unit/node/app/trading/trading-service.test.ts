@@ -16,6 +16,7 @@ import type { UnsequencedEvent } from '../../../../../src/shared/contract';
 import type { ReconciliationWire } from '../../../../../src/shared/trading';
 import type { VenueRun } from '../../../../../src/node/compose';
 import type { AccountPositions, ReconciliationGate } from '../../../../../src/node/app/trading/ports';
+import type { StructureDefWire } from '../../../../../src/core/pnl/revalue';
 import { TradingRefusal, TradingService, wireStatusOf } from '../../../../../src/node/app/trading/trading-service';
 
 const SIM: Account = { id: accountId('default'), label: 'Simulated', venue: 'sim', mode: 'SIM', credentialsRef: null };
@@ -60,7 +61,7 @@ class FakeExecution {
   orderByClientId = (id: string): Promise<VenueOrder | null> => Promise.resolve(this.orders.get(id) ?? null);
 }
 
-function rig(opts: { accounts?: Account[]; positions?: AccountPositions | null; gate?: ReconciliationGate | null } = {}) {
+function rig(opts: { accounts?: Account[]; positions?: AccountPositions | null; gate?: ReconciliationGate | null; structures?: StructureDefWire[] } = {}) {
   const clock = new ManualClock(1_765_000_000_000);
   const events: UnsequencedEvent[] = [];
   const levels = new Map<string, KillSwitchLevel>();
@@ -82,7 +83,7 @@ function rig(opts: { accounts?: Account[]; positions?: AccountPositions | null; 
     },
     quote: () => null,
     subscribe: () => undefined,
-    structures: () => [],
+    structures: () => opts.structures ?? [],
     random: () => (seed = (seed * 9301 + 0.49297) % 1),
   });
   const start = async (a: Account) => {
@@ -242,6 +243,44 @@ describe('trading service: orders', () => {
     await expect(service.exit('default', { kind: 'all' })).rejects.toThrow('account default is in Monitor mode: an exit sends orders (switch it to Trade first)');
     service.setMode('default', 'trade', undefined);
     await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow("the positions of account default are not known (the account's fills are not loaded): nothing can be closed safely");
+  });
+
+  it('exit targets: a position, a structure (its legs, bounded by what the account holds in the same direction), all; nothing sent without a quote', async () => {
+    const held: Record<string, string> = { SPY: '5', QQQ: '-4', AAPL: '2' };
+    const view = (symbol: string) => ({ account: 'default', symbol, quantity: held[symbol]!, avgPrice: null, realized: '0', unrealized: null, fees: '0', multiplier: '1' });
+    const positions: AccountPositions = {
+      signedQuantity: (_a, sym) => (held[sym] !== undefined ? parseScaled(held[sym], QTY_DP) : 0n),
+      positions: () => Object.keys(held).map(view),
+      adoptBroker: () => undefined,
+      whenSynced: () => Promise.resolve(),
+    };
+    const leg = (symbol: string, quantity: string) => ({ symbol, quantity, multiplier: '1', entry_price: null, instrument: null });
+    const structures: StructureDefWire[] = [{ id: 'spread-1', name: 'spread', net_debit: null, currency: 'USD', currency_decimals: 2, legs: [leg('SPY', '3'), leg('QQQ', '-6'), leg('AAPL', '-1')] }];
+    const { service, start } = rig({ positions, structures });
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const one = await service.exit('default', { kind: 'position', symbol: 'QQQ' });
+    expect(one.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase, l.status])).toEqual([['QQQ', 'buy', '4', 1, 'waiting']]);
+    expect(one.legs[0]!.reason).toBe('waiting for a fresh quote of QQQ (none yet; waited 1×)');
+    const s = await service.exit('default', { kind: 'structure', structure_id: 'spread-1' });
+    // SPY: the structure's 3 of the 5 held; QQQ: all 4 held (the structure says 6); AAPL: the structure is short, the account long → nothing
+    expect(s.legs.map((l) => [l.symbol, l.side, l.quantity])).toEqual([
+      ['QQQ', 'buy', '4'],
+      ['SPY', 'sell', '3'],
+    ]);
+    const all = await service.exit('default', { kind: 'all' });
+    expect(all.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase])).toEqual([
+      ['QQQ', 'buy', '4', 1],
+      ['AAPL', 'sell', '2', 2],
+      ['SPY', 'sell', '5', 2],
+    ]);
+    expect(exec.calls).toEqual([]); // no quote: nothing sent
+    await expect(service.exit('default', { kind: 'structure', structure_id: 'nope' })).rejects.toThrow('structure nope is not in the portfolio (structures: spread-1)');
+    expect(service.exitList().map((e) => e.status)).toEqual(['working', 'working', 'working']);
+    const stopped = await service.exitCancel(all.id);
+    expect(stopped).toMatchObject({ status: 'cancelled', reason: 'stopped by the user' });
+    await expect(service.exitCancel('exit-zzz')).rejects.toThrow('exit exit-zzz is not known (exits of this session only)');
+    service.dispose();
   });
 
   it('journal statuses in the order-update spelling', () => {
