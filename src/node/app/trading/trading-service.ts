@@ -103,6 +103,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
   private counter = 0;
   private readonly session: string;
   private exitSeq = 0;
+  private readonly exitsEnded = new Set<string>();
 
   constructor(private readonly d: TradingServiceDeps) {
     const rnd = d.random ?? Math.random;
@@ -120,7 +121,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
         const a = this.held(account);
         if (a) d.subscribe(`exit:${runId}`, a, symbols);
       },
-      changed: () => this.publishTrading(),
+      changed: (run) => this.exitChanged(run),
       ...(d.exitTickMs !== undefined ? { tickMs: d.exitTickMs } : {}),
     });
   }
@@ -345,6 +346,25 @@ export class TradingService implements AccountLifecycle, TradingPort {
     if (!run) throw new TradingRefusal(`exit ${id} is not known (exits of this session only)`);
     const r = await this.exits.cancel(id, 'stopped by the user');
     return r!;
+  }
+
+  /** An exit changed: the trading_event; when it ends, a node_event (the Events page) with how. */
+  private exitChanged(run: ExitRunWire): void {
+    if (run.status !== 'working' && !this.exitsEnded.has(run.id)) {
+      this.exitsEnded.add(run.id);
+      const legs = run.legs.map((l) => `${l.side} ${l.filled_quantity}/${l.quantity} ${l.symbol} ${l.status}${l.method === 'market' ? ' (market)' : ''}`).join('; ');
+      this.d.node({
+        parent: null,
+        node_type: 'ExitNode',
+        node_id: `exit:${run.id}`,
+        node_name: `Exit ${run.account}`,
+        action: 'exit_end',
+        status: run.status === 'done' ? 'completed' : run.status === 'failed' ? 'failed' : 'info',
+        message: `exit ${run.status}${run.reason ? `: ${run.reason}` : ''}${legs ? ` — ${legs}` : ''}`,
+        details: { account: run.account, exit: run.id, status: run.status },
+      });
+    }
+    this.publishTrading();
   }
 
   exitList(): ExitRunWire[] {

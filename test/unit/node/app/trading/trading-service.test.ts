@@ -256,7 +256,7 @@ describe('trading service: orders', () => {
     };
     const leg = (symbol: string, quantity: string) => ({ symbol, quantity, multiplier: '1', entry_price: null, instrument: null });
     const structures: StructureDefWire[] = [{ id: 'spread-1', name: 'spread', net_debit: null, currency: 'USD', currency_decimals: 2, legs: [leg('SPY', '3'), leg('QQQ', '-6'), leg('AAPL', '-1')] }];
-    const { service, start } = rig({ positions, structures });
+    const { service, start, events } = rig({ positions, structures });
     const exec = await start(SIM);
     service.setMode('default', 'trade', undefined);
     const one = await service.exit('default', { kind: 'position', symbol: 'QQQ' });
@@ -279,6 +279,8 @@ describe('trading service: orders', () => {
     expect(service.exitList().map((e) => e.status)).toEqual(['working', 'working', 'working']);
     const stopped = await service.exitCancel(all.id);
     expect(stopped).toMatchObject({ status: 'cancelled', reason: 'stopped by the user' });
+    const ended = events.filter((e) => e.type === 'node_event' && e.action === 'exit_end');
+    expect(ended.map((e) => e.type === 'node_event' && [e.status, e.message])).toEqual([['info', 'exit cancelled: stopped by the user — buy 0/4 QQQ cancelled; sell 0/2 AAPL cancelled; sell 0/5 SPY cancelled']]);
     await expect(service.exitCancel('exit-zzz')).rejects.toThrow('exit exit-zzz is not known (exits of this session only)');
     service.dispose();
   });
