@@ -268,10 +268,10 @@ export function advanceExit(given: ExitRun, inputs: ExitInputs): { run: ExitRun;
         if (o.status === 'filled' || done) return finish(leg, 'filled', null);
         if (o.status === 'rejected') return finish(leg, 'failed', `limit order rejected: ${o.reason ?? 'by the venue'}`);
         if (TERMINAL_NOT_FILLED.includes(o.status)) {
-          // Cancelled or expired outside the exit: the remainder goes to market.
+          // Cancelled or expired outside the exit (the user, the venue): not pursued with a market order nobody asked for.
           leg.filledBefore += o.filled;
-          toMarket(i, leg);
-          return;
+          leg.filled = 0n;
+          return finish(leg, leg.filledBefore >= leg.quantity ? 'filled' : 'failed', leg.filledBefore >= leg.quantity ? null : `limit order ${o.status} outside the exit: the remainder is not pursued`);
         }
         if (o.pending || o.status === 'unknown' || o.status === 'pending_submit' || leg.nextAt === null || now < leg.nextAt) return;
         if (leg.steps < run.config.steps) {

@@ -210,6 +210,18 @@ describe('exit planner: the ladder', () => {
     expect(run.legs[0]!.reason).toBe('market after 0 limit steps (waited 1× for a fresh quote)');
   });
 
+  it('a limit cancelled outside the exit (the user, the venue) is not chased with a market order: the leg fails, saying so', () => {
+    const w = new World();
+    w.quotes.set('SPY', fresh(100, 100.1));
+    let run = newExitRun('x', 'acc', { kind: 'position', symbol: 'SPY' }, [{ symbol: 'SPY', quantity: q('5') }], T0, CONFIG);
+    run = w.step(run);
+    w.orders.set('o1', { status: 'cancelled', filled: q('2'), pending: false, reason: null });
+    run = w.step(run);
+    expect(w.log).toEqual(['place sell 5 SPY limit @ 100.05']);
+    expect(run.legs[0]).toMatchObject({ status: 'failed', filledBefore: q('2'), reason: 'limit order cancelled outside the exit: the remainder is not pursued' });
+    expect(run.status).toBe('failed');
+  });
+
   it('cancel: waiting legs cancelled, working orders cancelled, the run ends', () => {
     const w = new World();
     w.quotes.set('QQQ', fresh(50, 50.2));
