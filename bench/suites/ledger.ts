@@ -184,7 +184,7 @@ async function orderRoundTrip(report: BenchReporter): Promise<void> {
         outcomes[out.kind] = (outcomes[out.kind] ?? 0) + 1;
       }
       const shown = Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ');
-      report.figure('order round trip p50', percentile(latencies, 50), 'ms', undefined, `gateway.place → sim answer over loopback, SQLite journal (2 durable commits each); ${latencies.length} orders (+20 warm-up): ${shown}`);
+      report.figure('order round trip p50', percentile(latencies, 50), 'ms', undefined, `gateway.place → sim answer over loopback, SQLite journal (2 durable commits on the path, the stream's \`new\` update a 3rd beside it); ${latencies.length} orders (+20 warm-up): ${shown}`);
       report.figure('order round trip p99', percentile(latencies, 99), 'ms');
     });
   } finally {
