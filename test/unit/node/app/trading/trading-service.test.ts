@@ -285,6 +285,52 @@ describe('trading service: orders', () => {
     service.dispose();
   });
 
+  it('lifecycle: recover() at start settles an order cut off by a restart (by asking, never re-sent when found); resync resolves unknowns; order updates reach the gateway', async () => {
+    const { service, journal, clock } = rig();
+    const now = clock.now();
+    // left by a previous process: committed, maybe sent, no answer recorded
+    const cut = {
+      clientOrderId: 'ld-default-old-1',
+      accountId: 'default',
+      symbol: 'SPY',
+      side: 'buy' as const,
+      quantity: '1',
+      orderType: 'limit' as const,
+      limitPrice: '100.00',
+      status: 'pending_submit' as const,
+      venueOrderId: null,
+      venueClientOrderId: 'ld-default-old-1',
+      filledQuantity: '0',
+      priorFilledQuantity: '0',
+      replaceCount: 0,
+      pending: { kind: 'place' as const, venueClientOrderId: 'ld-default-old-1', quantity: null, limitPrice: null, state: 'sending' as const, since: now, attempts: 1 },
+      reason: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    journal.insert(cut, { clientOrderId: cut.clientOrderId, at: now, kind: 'created', command: 'place', fromStatus: null, toStatus: 'pending_submit', reason: null, detail: null });
+    const exec = new FakeExecution('default');
+    await exec.placeOrder({ clientOrderId: 'ld-default-old-1', symbol: 'SPY', qty: '1', side: 'buy', type: 'limit', limitPrice: '100.00', timeInForce: 'day' });
+    exec.calls.length = 0;
+    await service.accountStarted(SIM, { account: SIM, execution: exec, marketData: {}, sim: null, dispose: () => Promise.resolve() } as unknown as VenueRun);
+    expect(journal.get('ld-default-old-1')).toMatchObject({ status: 'accepted', pending: null, venueOrderId: 'V1' });
+    expect(exec.calls).toEqual([]); // found by asking: not sent again
+    expect(journal.events('ld-default-old-1').map((e) => e.kind)).toEqual(['created', 'unknown', 'resolved']);
+    // an order update from the venue's stream reaches the gateway
+    const v = exec.orders.get('ld-default-old-1')!;
+    service.orderUpdate(SIM, { event: 'fill', order: { ...v, status: 'filled', filledQty: '1' }, executionId: 'e1', price: '100', qty: '1', positionQty: '1', timestamp: now, receivedAt: now });
+    expect(journal.get('ld-default-old-1')).toMatchObject({ status: 'filled', filledQuantity: '1' });
+    // resync: an unknown is resolved by asking
+    service.setMode('default', 'trade', undefined);
+    const placed = await service.place(placeInput('default'));
+    const id = placed.kind === 'accepted' ? placed.order.client_order_id : '';
+    const o = journal.get(id)!;
+    journal.update({ ...o, status: 'unknown', pending: { kind: 'cancel', venueClientOrderId: id, quantity: null, limitPrice: null, state: 'unknown', since: now, attempts: 1 } }, { clientOrderId: id, at: now, kind: 'unknown', command: 'cancel', fromStatus: 'accepted', toStatus: 'unknown', reason: 'test', detail: null });
+    exec.orders.get(id)!.status = 'canceled';
+    await service.resync(SIM);
+    expect(journal.get(id)).toMatchObject({ status: 'cancelled', pending: null });
+  });
+
   it('journal statuses in the order-update spelling', () => {
     expect(wireStatusOf('pending_submit', false)).toBe('new');
     expect(wireStatusOf('pending_cancel', true)).toBe('partially_filled');
