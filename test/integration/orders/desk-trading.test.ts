@@ -118,5 +118,17 @@ describe('trading through the desk commands (sim venue, SQLite journal)', () => 
     // Back to Monitor: disarmed, announced.
     const off = ok<{ trading: TradingStateWire }>(await d.handle('trading.set_mode', { account: 'default', mode: 'monitor' })).trading;
     expect(off).toMatchObject({ mode: 'monitor', since: null, kill_switch: 'reducing' });
+
+    // Stop with the account in Trade: it goes back to Monitor (every start is Monitor), said by the desk.
+    ok(await d.handle('trading.set_mode', { account: 'default', mode: 'trade' }));
+    await d.stop();
+    expect(d.trading.mode('default')).toBe('monitor');
+    expect(events.some((e) => e.type === 'node_event' && e.message === 'account default (SIM): Trade → Monitor by desk: the account stopped: every start is in Monitor')).toBe(true);
+    const stopped = await d.handle('orders.place', place);
+    expect(stopped.ok ? '' : stopped.error.message).toBe('orders.place: account default is not running: press Start');
+    // disposing a desk whose account is in Trade is clean too (afterEach)
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'the sim running again');
+    ok(await d.handle('trading.set_mode', { account: 'default', mode: 'trade' }));
   });
 });
