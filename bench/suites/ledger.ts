@@ -1,6 +1,7 @@
 /**
  * Ledger quality bars (spec §14): batched audit rows/s, durable fill commits/s, durable order-journal
- * commits/s (the order gateway's commit before send), the event-loop delay
+ * commits/s (the order gateway's commit before send), the order round trip through the gateway
+ * against the simulated venue over loopback, the event-loop delay
  * while batches are written during a 20,000 quotes/s stream, and a longer SIGKILL crash loop.
  * Every figure runs on a real file in a temp dir (the machine's disk and fsync are part of it).
  *
@@ -16,6 +17,11 @@ import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
 import { recordedQuoteOf } from '../../src/node/ledger/quote-recording';
 import { SimMarketModel } from '../../src/node/venues/sim/model';
 import { runCrashLoop } from '../../test/integration/ledger/crash-loop';
+import { rig, waitFor } from '../../test/integration/market/fixture';
+import { alpacaPorts } from '../../src/node/venues/alpaca/ports';
+import { accountId } from '../../src/core/model/ids';
+import { OrderGateway } from '../../src/core/orders/gateway';
+import { SystemClock } from '../../src/node/system-clock';
 import { percentile, type BenchReporter } from '../harness';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -143,6 +149,49 @@ async function durableOrderJournal(report: BenchReporter): Promise<void> {
   });
 }
 
+/**
+ * The order round trip (issue 16, Done when): `gateway.place` of a resting limit order until the
+ * venue's answer is recorded — the order committed to the SQLite journal (durable), sent over the
+ * real Alpaca REST adapter to the simulated venue on 127.0.0.1, the answer classified and committed.
+ * Sequential, ORDER_ROUND_TRIPS orders (default 300) after 20 to warm up.
+ */
+async function orderRoundTrip(report: BenchReporter): Promise<void> {
+  const n = Number(process.env.ORDER_ROUND_TRIPS ?? 300);
+  const r = await rig({ sim: { restRequestsPerMinute: 10_000_000, intervalMs: 50 }, venue: { restRequestsPerMinute: 10_000_000 }, symbols: ['SPY'] });
+  try {
+    await withLedger(async (store) => {
+      const { execution } = alpacaPorts(r.venue, accountId('bench'), 'sim');
+      await execution.start();
+      await waitFor(() => r.stream('trade_updates').state === 'running', 5000, 'trade_updates running');
+      let seq = 0;
+      const g = new OrderGateway({
+        clock: new SystemClock(),
+        execution,
+        journal: store.orderJournal,
+        mode: () => 'trade',
+        killSwitch: { levelOf: () => 'active' },
+        position: () => 0n,
+        newClientOrderId: () => `rt-${Date.now().toString(36)}-${++seq}`,
+      });
+      execution.listen({ orderUpdate: (u) => void g.onOrderUpdate(u) });
+      const latencies: number[] = [];
+      const outcomes: Record<string, number> = {};
+      for (let i = 0; i < n + 20; i++) {
+        const t = performance.now();
+        // a resting limit buy far below the market (answered `new`, stays open)
+        const out = await g.place({ accountId: 'bench', symbol: 'SPY', side: 'buy', quantity: '1', orderType: 'limit', limitPrice: '1.00' });
+        if (i >= 20) latencies.push(performance.now() - t);
+        outcomes[out.kind] = (outcomes[out.kind] ?? 0) + 1;
+      }
+      const shown = Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ');
+      report.figure('order round trip p50', percentile(latencies, 50), 'ms', undefined, `gateway.place → sim answer over loopback, SQLite journal (2 durable commits on the path, the stream's \`new\` update a 3rd beside it); ${latencies.length} orders (+20 warm-up): ${shown}`);
+      report.figure('order round trip p99', percentile(latencies, 99), 'ms');
+    });
+  } finally {
+    await r.close();
+  }
+}
+
 interface StreamResult {
   p99Ms: number;
   maxMs: number;
@@ -243,6 +292,7 @@ export async function run(report: BenchReporter): Promise<void> {
   await auditRows(report);
   await durableFills(report);
   await durableOrderJournal(report);
+  await orderRoundTrip(report);
   await eventLoopUnderStream(report);
   await crashLoop(report);
 }

@@ -67,6 +67,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     env: process.env,
     accounts,
     accountLedger: ledger.accounts,
+    orderJournal: ledger.orderJournal,
     config: { seed: cli.seed },
     credentials: new HeadlessCredentialVault(credentials),
     killSwitchStore: new KillSwitchFileStore(stateDir),

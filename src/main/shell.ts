@@ -118,7 +118,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     logger,
     config: opts.deskConfig,
     accounts,
-    ...(ledger ? { accountLedger: ledger.accounts } : {}),
+    ...(ledger ? { accountLedger: ledger.accounts, orderJournal: ledger.orderJournal } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     credentials: vault,
     killSwitchStore: new KillSwitchFileStore(files),

@@ -45,10 +45,13 @@ import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
-import type { AccountLifecycle, AccountPositions, TradingPort } from './app/trading/ports';
+import type { AccountLifecycle, AccountPositions, ReconciliationGate, TradingPort } from './app/trading/ports';
 import { Reconciler } from './app/trading/reconciler';
 import { MemoryReconciliationStore, type ReconciliationStore } from '../core/ports/reconciliation-store';
 import type { OrderLedger } from '../core/ports/ledger-store';
+import { TradingService } from './app/trading/trading-service';
+import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journal';
+import { instrumentId } from '../core/model/ids';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -119,6 +122,8 @@ export interface DeskDeps {
    * while our positions are not known.
    */
   orderPath?: { positions?: AccountPositions; trading?: TradingPort };
+  /** The order gateway's journal (the ledger's SqliteOrderJournal); memory only without a ledger. */
+  orderJournal?: OrderJournal;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -161,11 +166,16 @@ export class Desk {
   private streamExec: string | null = null;
   /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
   private readonly participants: AccountLifecycle[] = [];
+  /** Trading modes, the order gateways, manual exits, the `trading.*` / `orders.*` commands (app/trading/trading-service.ts). */
+  readonly trading: TradingService;
   /** Broker vs ledger per account, the automation gate, our P&L beside the broker's (app/trading/reconciler.ts). */
   readonly reconciler: Reconciler;
-  /** The trading service's and the account fills' ports, as the reconciler reads them (null until composed). */
+  /** The trading service's port, as the reconciler reads it. */
   private tradingPort: TradingPort | null = null;
+  /** The account fills' positions; null: every position unknown to the gateway, exits and reconciliation. */
   private accountPositions: AccountPositions | null = null;
+  /** The reconciler's automation gate. */
+  private reconciliationGate: ReconciliationGate | null = null;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -265,9 +275,38 @@ export class Desk {
       const setKillSwitch = ledger.setKillSwitch.bind(ledger);
       mirrorKillSwitchToLedger(this.killSwitch, { setKillSwitch }, () => this.supervisor.accounts().map((a) => a.id), () => this.clock.now(), this.logger);
     }
+    // Order path, trading part (issue 16): modes, one gateway per running account, manual exits.
+    if (!deps.orderJournal) this.logger.info('order journal kept in memory only (no ledger)');
+    this.trading = new TradingService({
+      clock: this.clock,
+      logger: this.logger,
+      journal: deps.orderJournal ?? new MemoryOrderJournal(),
+      killSwitch: this.killSwitch,
+      accounts: () => this.supervisor.accounts(),
+      positions: () => this.accountPositions,
+      reconciliation: () => this.reconciliationGate,
+      publish: (e) => this.bus.publish(e),
+      node: (n) => this.live.node(n),
+      quote: (account, symbol) => {
+        const id = instrumentId(venueNameOf(account), symbol);
+        const q = this.cache.get(id);
+        return q ? { bid: q.bid, ask: q.ask, fresh: !this.cache.isStale(id) } : null;
+      },
+      subscribe: (consumer, account, symbols) => {
+        if (symbols === null) this.cache.release(consumer);
+        else this.cache.ensureSubscribed(consumer, symbols.map((s) => instrumentId(venueNameOf(account), s)));
+      },
+      structures: () => this.live.tracker.structures(),
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+    this.participants.push(this.trading);
+    // The trading state carries the kill switch level and the reconciliation gate: their changes re-announce it.
+    this.bus.subscribe((e) => {
+      if (e.type === 'killswitch_event' || e.type === 'reconciliation_event') this.trading.refresh();
+    }, { internal: true });
     // Order path, recon part (issue 16 items 5, 6): the reconciler hears every account's start, resync
     // and stop after the trading service and the account fills (participants run in that order).
-    this.tradingPort = deps.orderPath?.trading ?? null;
+    this.tradingPort = deps.orderPath?.trading ?? this.trading;
     this.accountPositions = deps.orderPath?.positions ?? null;
     const ledgerFills = deps.ledgerFills;
     this.reconciler = new Reconciler({
@@ -287,6 +326,7 @@ export class Desk {
         : {}),
     });
     this.participants.push(this.reconciler);
+    this.reconciliationGate = this.reconciler;
     this.commands = this.buildCommands();
   }
 
@@ -343,6 +383,7 @@ export class Desk {
         resolve: (account, lineId, action) => this.reconciler.resolve(account, lineId, action),
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
       },
+      orders: this.trading,
     });
   }
 
@@ -479,6 +520,7 @@ export class Desk {
   dispose(): Promise<void> {
     const done = this.stop();
     this.live.dispose();
+    this.trading.dispose();
     this.bus.clearClients();
     this.disposed = true;
     return done;
@@ -497,6 +539,7 @@ export class Desk {
       endpoints: this.endpoints(),
       plan: this.planWire(),
       ...this.live.snapshotParts(),
+      ...this.trading.snapshotParts(),
       reconciliation: this.reconciler.all(),
     };
   }

@@ -46,6 +46,8 @@ export type GatewayOutcome =
 /** What a caller asks to place: the order domain's input (order.ts) without what the gateway assigns (ids, time). */
 export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'reason'> & {
   timeInForce?: 'day' | 'gtc';
+  /** Who asked (manual, exit, monitor, strategy, reconcile): kept in the `created` event's detail (no column of its own). */
+  origin?: string;
 };
 
 export interface ReplaceInput {
@@ -175,7 +177,7 @@ export class OrderGateway {
     const gate = this.gate(order, qtyOf(order.quantity), null);
     if (gate) return refused('kill_switch', gate);
     try {
-      this.d.journal.insert(order, this.event(order, 'created', 'place', null, null, { symbol: order.symbol, side: order.side, quantity: order.quantity }));
+      this.d.journal.insert(order, this.event(order, 'created', 'place', null, null, { symbol: order.symbol, side: order.side, quantity: order.quantity, ...(input.origin !== undefined ? { origin: input.origin } : {}) }));
     } catch (err) {
       return refused('journal', `order not sent: it could not be committed first (${message(err)})`);
     }

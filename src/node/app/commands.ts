@@ -11,7 +11,7 @@ import type { CommandName, CommandPayload, CommandResult } from '../../shared/co
 import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
-import { orderHandlers } from './handlers/orders';
+import { orderHandlers, type OrdersPort } from './handlers/orders';
 import { reconcileHandlers, type ReconcilePort } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
 import { sessionHandlers, type SessionPort } from './handlers/session';
@@ -38,6 +38,7 @@ export interface AppPorts {
   session: SessionPort;
   accounts: AccountsPort;
   reconcile: ReconcilePort;
+  orders: OrdersPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -50,7 +51,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...credentialHandlers(ports.credentials),
     ...sessionHandlers(ports.session),
     ...accountHandlers(ports.accounts),
-    ...orderHandlers(),
+    ...orderHandlers(ports.orders),
     ...reconcileHandlers(ports.reconcile),
   };
 }

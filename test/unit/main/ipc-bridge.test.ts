@@ -62,7 +62,7 @@ describe('IPC bridge', () => {
     facade.ipc.send(IPC.resync, frame);
     const last = win.webContents.payloads(IPC.event).at(-1) as DeskEvent;
     expect(last.type).toBe('snapshot');
-    expect(last.seq).toBe(2); // killswitch_event + alert
+    expect(last.seq).toBe(3); // killswitch_event + trading_event (the level in force, issue 16) + alert
     if (last.type === 'snapshot') expect(last.snapshot.killSwitch?.accounts[0]).toMatchObject({ account: 'default', level: 'reducing' });
   });
 

@@ -24,7 +24,14 @@ describe('desk kill switch commands', () => {
     expect(ks.change).toMatchObject({ account: '*', from: 'active', to: 'halted', rearm: false });
     const alert = events.find((e): e is AlertEvent => e.type === 'alert')!;
     expect(alert).toMatchObject({ kind: 'kill_switch', severity: 'critical', title: 'Automation halted: all accounts' });
-    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    // killswitch_event, then the trading state announced again with the level in force (issue 16), and the alert
+    expect(events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'killswitch_event'],
+      [2, 'trading_event'],
+      [3, 'alert'],
+    ]);
+    const trading = events.find((e) => e.type === 'trading_event');
+    expect(trading?.type === 'trading_event' && trading.accounts.map((a) => [a.account, a.kill_switch])).toEqual([['default', 'halted']]);
     expect(desk.snapshot().killSwitch?.global.level).toBe('halted');
     expect(store.record?.entries[0]).toMatchObject({ account: '*', level: 'halted' });
     expect(await desk.handle('killswitch.get', {})).toMatchObject({ ok: true, result: { global: { level: 'halted' } } });

@@ -7,6 +7,7 @@ import { KillSwitch } from '../../../../src/core/risk/kill-switch';
 import { MemoryKillSwitchStore } from '../../../../src/core/ports/kill-switch-store';
 import { ManualClock } from '../../../../src/core/ports/clock';
 import { ReconcilerError } from '../../../../src/node/app/trading/reconciler';
+import { TradingRefusal } from '../../../../src/node/app/trading/trading-service';
 
 /** Ports that record what the handlers asked for (no desk, no venue). */
 function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: string[] } {
@@ -73,6 +74,22 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
         return Promise.reject(new ReconcilerError('account default is in Monitor mode (read-only): close sends orders'));
       },
     },
+    orders: {
+      states: () => [],
+      setMode: () => {
+        throw new TradingRefusal('account x is LIVE (real money): to switch it to Trade, type exactly "LIVE x"');
+      },
+      place: () => Promise.reject(new TradingRefusal('account default is not running: press Start')),
+      replace: () => Promise.reject(new Error('not in this test')),
+      cancel: () => Promise.reject(new Error('not in this test')),
+      resolve: () => Promise.reject(new Error('not in this test')),
+      list: () => [],
+      history: () => {
+        throw new Error('not in this test');
+      },
+      exit: () => Promise.reject(new Error('not in this test')),
+      exitCancel: () => Promise.reject(new Error('not in this test')),
+    },
     ...over,
   };
   return { ports, calls };
@@ -93,6 +110,16 @@ describe('the command map (src/node/app)', () => {
     const partial: HandlersFor<'stream.start' | 'stream.stop'> = { 'stream.start': () => ({ streaming: true }) };
     expect(Object.keys(incomplete)).not.toContain('snapshot.get');
     expect(Object.keys(partial)).toEqual(['stream.start']);
+  });
+
+  it('orders / trading: a refusal of the trading service fails the command, named, with its message', async () => {
+    const map = buildCommandMap(stubPorts().ports);
+    expect(await runCommand(map, 'trading.get', {})).toEqual({ accounts: [] });
+    await expect(Promise.resolve().then(() => runCommand(map, 'trading.set_mode', { account: 'x', mode: 'trade' }))).rejects.toMatchObject({
+      name: 'CommandFailure',
+      error: { code: 'failed', message: 'trading.set_mode: account x is LIVE (real money): to switch it to Trade, type exactly "LIVE x"' },
+    });
+    await expect(Promise.resolve().then(() => runCommand(map, 'orders.place', { account: 'default', symbol: 'SPY', side: 'buy', quantity: '1', order_type: 'market' }))).rejects.toBeInstanceOf(CommandFailure);
   });
 
   it('streaming: restart stops a running stream, then starts it', async () => {
