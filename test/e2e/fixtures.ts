@@ -25,6 +25,8 @@ export interface DeskProcess {
    * would see a trade made elsewhere (Live Desk itself sends no orders in monitor mode).
    */
   order(body: Record<string, unknown>): Promise<void>;
+  /** POST /__sim/position: a position held at the venue outside Live Desk (for reconciliation). */
+  plant(body: { symbol: string; qty: number; avg_price: string }): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -83,6 +85,10 @@ async function startDesk(): Promise<DeskProcess> {
         body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`sim order ${JSON.stringify(body)} failed: ${res.status} ${await res.text()}`);
+    },
+    async plant(body) {
+      const res = await fetch(`${simUrl}/__sim/position`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`sim position ${JSON.stringify(body)} failed: ${res.status} ${await res.text()}`);
     },
   };
 }
