@@ -75,6 +75,8 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     watchPortfolio: watchFileDebounced(clock),
     pnlSampleSink: ledgerPnlSampleSink(ledger),
     quoteRecorder: ledger.quotes,
+    // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
+    fillLedger: ledger.orders,
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -126,6 +126,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     portfolioPath: opts.portfolioPath ?? null,
     watchPortfolio: watchFileDebounced(clock),
     ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger), quoteRecorder: ledger.quotes } : {}),
+    // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
+    ...(ledger ? { fillLedger: ledger.orders } : {}),
   });
   deskForLedger = desk;
 

@@ -21,7 +21,7 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { AccountLedger, QuoteRecorder } from '../core/ports/ledger-store';
+import type { AccountLedger, OrderLedger, QuoteRecorder } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
@@ -45,7 +45,8 @@ import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
 import { applyVenueOrderUpdate } from './app/venue-order-updates';
-import type { AccountLifecycle } from './app/trading/ports';
+import type { AccountLifecycle, AccountPositions } from './app/trading/ports';
+import { AccountFills } from './app/trading/account-fills';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -106,6 +107,11 @@ export interface DeskDeps {
   accounts?: readonly Account[];
   /** Where the held accounts are persisted (the ledger's `accounts` table). */
   accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
+  /**
+   * Where venue fills are committed (the ledger's `fills`, synchronous=FULL) and loaded from at each
+   * account's start (app/trading/account-fills.ts). Without it fills are kept in memory only.
+   */
+  fillLedger?: Pick<OrderLedger, 'recordFill' | 'fillsForRebuild'>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -148,6 +154,8 @@ export class Desk {
   private streamExec: string | null = null;
   /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
   private readonly participants: AccountLifecycle[] = [];
+  /** Our FIFO positions from venue fills, per account (the fills part of the order path). */
+  readonly accountFills: AccountFills;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -206,7 +214,8 @@ export class Desk {
       accountLedger: deps.accountLedger ?? null,
       listeners: {
         orderUpdate: (account, u) => {
-          applyVenueOrderUpdate(this.live, account, u, this.streamExec, this.logger);
+          // The orders table here; a fill goes to the account fills (a participant): ledger first, then the UI.
+          applyVenueOrderUpdate(this.live, account, u);
           for (const p of this.participants) p.orderUpdate?.(account, u);
         },
         accountStarted: (account, venue) => this.toParticipants('accountStarted', account, (p) => p.accountStarted?.(account, venue)),
@@ -241,6 +250,17 @@ export class Desk {
     });
     this.live.init();
     this.supervisor.persistAccounts();
+    // Order path, fills part (issue 16): venue fills into the ledger durably and idempotently, our
+    // FIFO positions per account, missed fills fetched at start and on resync, late fills re-applied.
+    this.accountFills = new AccountFills({
+      clock: this.clock,
+      logger: this.logger,
+      ledger: deps.fillLedger ?? null,
+      display: this.live,
+      quotes: this.cache,
+      parentExecution: () => this.streamExec,
+    });
+    this.participants.push(this.accountFills);
     // The ledger's accounts rows carry the kill switch level in force (the switch's store is the truth).
     const ledger = deps.accountLedger;
     if (ledger?.setKillSwitch) {
@@ -311,6 +331,11 @@ export class Desk {
     const held = this.supervisor.held(account);
     if (!held) return { ok: false, reason: `fill ${input.fill_id}: the desk holds no account ${account}` };
     return this.live.applyFill(input, { ...context, account, venue: venueNameOf(held) });
+  }
+
+  /** Our ledger's positions per account (the AccountPositions port the trading service and the reconciler use). */
+  get positions(): AccountPositions {
+    return this.accountFills;
   }
 
   /** An order update (for the orders table). */
