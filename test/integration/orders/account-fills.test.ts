@@ -22,6 +22,11 @@ import { rebuildPositions } from '../../../src/node/ledger/rebuild';
 import type { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import { canonicalDecimal } from '../../../src/node/ledger/values';
 import { openStore, seedAccount, T0, tempLedgerDir } from '../ledger/helpers';
+import { LivePortfolio } from '../../../src/node/live-portfolio';
+import { DeskEventBus } from '../../../src/node/app/event-bus';
+import { QuoteCache } from '../../../src/core/market/quote-cache';
+import { silentLogger } from '../../../src/core/ports/logger';
+import type { DeskEvent } from '../../../src/shared/contract';
 
 const ACCOUNT: Account = { id: accountId('acct-1'), label: 'Sim', venue: 'sim', mode: 'SIM', credentialsRef: null, venueName: 'sim' };
 
@@ -285,8 +290,12 @@ describe('account fills: late fills', () => {
             [deliveries[j], deliveries[s]] = [deliveries[s]!, deliveries[j]!];
           }
           const ex = new FakeExecution();
-          const d = display();
-          const fills = new AccountFills({ clock, logger: { debug() {}, info() {}, warn() {}, error() {} } as never, ledger: st, display: d, quotes: quotes() });
+          // The real live portfolio as the display: what the UI is sent must end where the rebuild does.
+          const bus = new DeskEventBus(silentLogger);
+          const lastEvent = new Map<string, DeskEvent & { type: 'position_event' }>();
+          bus.subscribe((e) => void (e.type === 'position_event' && lastEvent.set(`${e.position.position_id}#${e.position.re_entry_num}`, e)));
+          const live = new LivePortfolio({ clock, logger: silentLogger, quotes: new QuoteCache(clock), venue: 'sim', streamer: () => ({ state: 'running', streaming: true }), events: bus });
+          const fills = new AccountFills({ clock, logger: { debug() {}, info() {}, warn() {}, error() {} } as never, ledger: st, display: live, quotes: quotes() });
           await fills.accountStarted(ACCOUNT, ex.run());
           const restState = (upTo: number): VenueOrder[] => {
             const last = new Map<number, Exec>();
@@ -315,7 +324,19 @@ describe('account fills: late fills', () => {
             .map((p) => [`${p.positionId}#${p.reEntryNum}`, p.status, p.side, canonicalDecimal(p.quantityTotal), canonicalDecimal(p.quantityOpen), canonicalDecimal(p.realizedPnl), p.openedAt, p.closedAt].join('|'))
             .sort();
           expect(rv).toEqual(view(fills.snapshots('acct-1')));
-          // The display's last word on each position is the corrected one (a late fill re-sends the position's fills in order).
+          // The UI: the tracker's positions and the last position_event of each are the rebuild's.
+          const ui = live.tracker
+            .records()
+            .filter((r) => r.position_id.startsWith('acct-1:'))
+            .map((r) => [`${r.position_id}#${r.re_entry_num}`, r.status, canonicalDecimal(r.quantity_remaining), canonicalDecimal(r.realized_net)].join('|'))
+            .sort();
+          const ours = fills.snapshots('acct-1').map((p) => [p.key, p.status, qtyToString(p.quantity_remaining), canonicalDecimal(toDecimalString(p.realized_net))].join('|')).sort();
+          expect(ui).toEqual(ours);
+          for (const p of fills.snapshots('acct-1')) {
+            const e = lastEvent.get(p.key);
+            expect(e && [e.position.status, canonicalDecimal(e.record.quantity_remaining)], p.key).toEqual([p.status, qtyToString(p.quantity_remaining)]);
+          }
+          live.dispose();
           // A restart loads the same positions.
           const again = new AccountFills({ clock, logger: { debug() {}, info() {}, warn() {}, error() {} } as never, ledger: st, display: display(), quotes: quotes() });
           await again.accountStarted(ACCOUNT, ex.run());
