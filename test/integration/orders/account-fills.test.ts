@@ -205,6 +205,24 @@ describe('account fills: durable and idempotent', () => {
     expect(store.fillsForRebuild({ accountId: 'acct-1' })).toHaveLength(1);
   });
 
+  it('only a trade_updates resync fetches (a market-data stream resync does not); after a stop a failed catch-up is not retried', async () => {
+    const ex = new FakeExecution();
+    const fills = service();
+    await fills.accountStarted(ACCOUNT, ex.run());
+    const calls = ex.calls;
+    await fills.resync(ACCOUNT, 'stocks');
+    expect(ex.calls).toBe(calls);
+    await fills.resync(ACCOUNT, 'trade_updates');
+    expect(ex.calls).toBe(calls + 1);
+    ex.fail = true;
+    await fills.resync(ACCOUNT, 'trade_updates');
+    fills.accountStopping(ACCOUNT);
+    ex.fail = false;
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ex.calls).toBe(calls + 2); // no retry after stop
+  });
+
   it('whenSynced waits for the catch-up, which retries a failing venue', async () => {
     const ex = new FakeExecution();
     ex.fail = true;
