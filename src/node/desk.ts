@@ -322,7 +322,8 @@ export class Desk {
   }
 
   /**
-   * A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s).
+   * A fill from outside the venue path (tests, manual entry): FIFO → fill_event, node_event,
+   * position_event(s) — not recorded in the ledger. Venue fills go through `accountFills` (ledger first).
    * `account`: another held account's fill — its own position, valued from its venue's quotes.
    */
   applyFill(input: FillInput, meta: Omit<FillContext, 'account' | 'venue'> & { account?: AccountId } = {}): { ok: boolean; reason?: string } {

@@ -263,6 +263,25 @@ describe('account fills: late fills', () => {
     expect(fills.stats.late).toBe(1);
   });
 
+  it('regression: fills numbered by arrival (what a live path numbering re-entries by arrival stores) make the rebuild throw; with an origin the engine numbers them in time order', () => {
+    const row = (fillId: string, side: 'buy' | 'sell', at: number, reEntryNum: number, origin: 'venue' | null) =>
+      ({ accountId: 'acct-1', fillId, clientOrderId: null, brokerOrderId: null, positionId: 'acct-1:SPY', reEntryNum, symbol: 'SPY', side, quantity: '10', price: '10', fee: '0', feeCurrency: 'USD', filledAt: at, origin });
+    // Arrival: buy t1 (#0), sell t3 (#0 closed), buy t4 (#1), then buy t2 — numbered #1 on arrival (#1 was open).
+    for (const [id, side, at, n] of [['a', 'buy', 1, 0], ['c', 'sell', 3, 0], ['d', 'buy', 4, 1], ['b', 'buy', 2, 1]] as const) store.recordFill(row(`legacy-${id}`, side, T0 + at, n, null));
+    expect(() => rebuildPositions(store, engine, { accountId: 'acct-1' })).toThrow(/rejected/);
+    const tmp2 = tempLedgerDir('account-fills-origin-');
+    const { store: st } = openStore(tmp2.file(), clock);
+    try {
+      seedAccount(st, 'acct-1');
+      for (const [id, side, at, n] of [['a', 'buy', 1, 0], ['c', 'sell', 3, 0], ['d', 'buy', 4, 1], ['b', 'buy', 2, 1]] as const) st.recordFill(row(id, side, T0 + at, n, 'venue'));
+      const r = rebuildPositions(st, engine, { accountId: 'acct-1' });
+      expect(r.positions.map((p) => [p.reEntryNum, p.status, p.quantityOpen])).toEqual([[0, 'PARTIAL', '20']]);
+    } finally {
+      st.close();
+      tmp2.cleanup();
+    }
+  });
+
   it('property: random fills (partials, flips, re-entries) by stream and REST, shuffled, with duplicates → ledger = venue, live = rebuild, the rebuild never throws, and a restart loads the same', async () => {
     const execution = fc.record({ qty: fc.integer({ min: 1, max: 9 }), cents: fc.integer({ min: 100, max: 20000 }) });
     const order = fc.record({ symbol: fc.constantFrom('SPY', 'QQQ'), side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'), execs: fc.array(execution, { minLength: 1, maxLength: 3 }) });
