@@ -187,6 +187,27 @@ describe('account fills: durable and idempotent', () => {
     expect(store.fillsForRebuild({ accountId: 'acct-1' })).toHaveLength(2);
   });
 
+  it('an execution lost on the stream (a later one shows the order had more filled) is fetched a second later', async () => {
+    const ex = new FakeExecution();
+    const fills = service();
+    await fills.accountStarted(ACCOUNT, ex.run());
+    const calls = ex.calls;
+    ex.orders = [vo('O1', 'SPY', 'buy', '10', '101.2', 'filled', T0 + 2000, '10')];
+    // Only the second execution (6 @ 102, cumulative 10) arrives; the first (4) was lost.
+    fills.orderUpdate(ACCOUNT, fillUpdate(vo('O1', 'SPY', 'buy', '10', '101.2', 'filled', T0 + 2000, '10'), '6', '102', T0 + 2000, 'E2'));
+    expect(ex.calls).toBe(calls);
+    clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 0));
+    await fills.whenSynced('acct-1');
+    await new Promise((r) => setTimeout(r, 0));
+    // The fetched part is timed at the order's last update (REST gives no execution times): after the streamed one.
+    expect(store.fillsForRebuild({ accountId: 'acct-1' }).map((r) => [r.fillId, r.origin, r.quantity, canonicalDecimal(r.price)])).toEqual([
+      ['O1@10', 'venue', '6', '102'],
+      ['O1@4', 'fetched', '4', '100'],
+    ]);
+    expect(fills.signedQuantity('acct-1', 'SPY')).toBe(10_000_000_000n);
+  });
+
   it('positions survive a restart: loaded from the ledger, shown, and a repeated report after it still counts once', async () => {
     const ex = new FakeExecution();
     const first = service();

@@ -11,7 +11,9 @@
  * - At an account's start: its stored fills are loaded into the live positions (positions survive a
  *   restart), then the fills made while the order channel was down are fetched (ExecutionPort
  *   `orders({status:'all', after})` plus the open orders) and the missing ones applied; the same on
- *   every `resync` of trade_updates. `whenSynced(account)` resolves when that is done.
+ *   every `resync` of trade_updates. `whenSynced(account)` resolves when that is done. A stream
+ *   execution showing earlier quantity of its order unreported (a lost execution) triggers a catch-up
+ *   a second later unless the missing report arrives meanwhile.
  * - A late fill (executed before fills already applied to its position) re-applies that position's
  *   FIFO in execution-time order, so the live positions equal a rebuild from the fills table.
  *
@@ -76,6 +78,8 @@ export interface AccountFillsDeps {
   lookbackMs?: number;
   /** Delay before retrying a failed catch-up (default 2 s, doubling to 60 s). */
   retryMs?: number;
+  /** A stream execution showing earlier quantity of its order unreported triggers a catch-up after this (default 1 s). */
+  gapCheckMs?: number;
 }
 
 interface Deferred {
@@ -107,6 +111,8 @@ interface AccountState {
   again: boolean;
   retry: Cancel | null;
   retryDelay: number;
+  /** A catch-up scheduled because a stream execution showed earlier quantity of its order unreported. */
+  gapTimer: Cancel | null;
   /** Fills the ledger refused (logged): they stay missing until a catch-up brings them. */
   failures: number;
 }
@@ -127,11 +133,13 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
   readonly stats: AccountFillsStats = { recorded: 0, duplicates: 0, late: 0, fetched: 0, refused: 0 };
   private readonly lookbackMs: number;
   private readonly retryMs: number;
+  private readonly gapCheckMs: number;
   private adoptSeq = 0;
 
   constructor(private readonly deps: AccountFillsDeps) {
     this.lookbackMs = deps.lookbackMs ?? 24 * 3600_000;
     this.retryMs = deps.retryMs ?? 2000;
+    this.gapCheckMs = deps.gapCheckMs ?? 1000;
   }
 
   // ---------------------------------------------------------------- AccountLifecycle
@@ -151,6 +159,8 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     s.execution = null;
     s.retry?.();
     s.retry = null;
+    s.gapTimer?.();
+    s.gapTimer = null;
   }
 
   resync(account: Account, stream: string): Promise<void> {
@@ -194,6 +204,17 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
       origin: 'venue',
       executionId: u.executionId,
     });
+    // Quantity of this order before this execution that nobody reported: an execution lost on the
+    // stream (or still on its way). Unless it arrives meanwhile, a catch-up asks the venue.
+    if (s.book.filledOf(o.id) < cum) this.scheduleGapCheck(s);
+  }
+
+  private scheduleGapCheck(s: AccountState): void {
+    if (s.gapTimer || !s.execution) return;
+    s.gapTimer = this.deps.clock.setTimeout(() => {
+      s.gapTimer = null;
+      void this.catchUp(s, 'gap');
+    }, this.gapCheckMs);
   }
 
   // ---------------------------------------------------------------- AccountPositions
@@ -329,6 +350,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
       again: false,
       retry: null,
       retryDelay: this.retryMs,
+      gapTimer: null,
       failures: 0,
     };
   }
@@ -506,7 +528,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
   }
 
   /** Fetches the fills made while the order channel was down; joins a running one (then runs once more). */
-  private catchUp(s: AccountState, why: 'start' | 'resync' | 'retry'): Promise<void> {
+  private catchUp(s: AccountState, why: 'start' | 'resync' | 'retry' | 'gap'): Promise<void> {
     if (s.fetching) {
       s.again = true;
       return s.fetching;
