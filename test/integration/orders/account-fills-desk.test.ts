@@ -96,6 +96,36 @@ describe('account fills on a desk with the simulated venue and a SQLite ledger',
   });
 });
 
+describe('an execution lost on a live stream (no reconnect)', () => {
+  it('the next execution of its order shows the gap; the catch-up brings it: ledger = venue', { timeout: 20_000 }, async () => {
+    tmp = tempLedgerDir('account-fills-stall-');
+    const clock = new SystemClock();
+    store = SqliteLedgerStore.open({ path: tmp.file(), clock });
+    desk = createDesk({ clock, portfolioPath: null, config: { simIntervalMs: 250, watchlist: ['SPY'] }, accountLedger: store.accounts, fillLedger: store.orders });
+    const d = desk;
+    await d.start();
+    await waitFor(() => d.snapshot().streams.some((s) => s.name === 'trade_updates' && s.state === 'running'), 8000, 'trade_updates running');
+    await d.positions.whenSynced('default');
+    const ex = d.activeExecution!;
+    const sim = d.simServer!;
+    await waitFor(() => sim.model.quote('SPY', Date.now()) !== null, 5000, 'a SPY quote');
+    // Partial fills: half now, the rest on the next market step. The first execution is lost (stalled stream).
+    sim.fault({ kind: 'fills', partial: true });
+    sim.fault({ kind: 'stall', stream: 'trade_updates' });
+    const placed = await ex.placeOrder({ clientOrderId: 'st-1', symbol: 'SPY', qty: '8', side: 'sell', type: 'market', timeInForce: 'day' });
+    sim.fault({ kind: 'resume' });
+    await waitFor(() => (store!.fillsForRebuild({ accountId: 'default' }).reduce((a, r) => a + Number(r.quantity), 0)) === 8, 8000, 'both executions in the ledger');
+    const rows = store.fillsForRebuild({ accountId: 'default' });
+    expect(rows.map((r) => [r.origin, r.quantity]).sort()).toEqual([
+      ['fetched', '4'],
+      ['venue', '4'],
+    ]);
+    const venue = await ex.orderByClientId('st-1');
+    expect(venue).toMatchObject({ id: placed.id, filledQty: '8', status: 'filled' });
+    expect(d.positions.signedQuantity('default', 'SPY')).toBe(-8_000_000_000n);
+  });
+});
+
 describe('a late fill through the desk', () => {
   it('re-applies the position from its execution time: position_events for the corrected position, snapshot = rebuild', async () => {
     tmp = tempLedgerDir('account-fills-late-');
