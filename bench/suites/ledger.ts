@@ -22,6 +22,14 @@ import { alpacaPorts } from '../../src/node/venues/alpaca/ports';
 import { accountId } from '../../src/core/model/ids';
 import { OrderGateway } from '../../src/core/orders/gateway';
 import { SystemClock } from '../../src/node/system-clock';
+import { ManualClock } from '../../src/core/ports/clock';
+import { silentLogger } from '../../src/core/ports/logger';
+import { QuoteCache } from '../../src/core/market/quote-cache';
+import type { OrderUpdate, VenueOrder } from '../../src/core/ports/venue';
+import { DEFAULT_ACCOUNT_ID, type Account } from '../../src/core/model/account';
+import { DeskEventBus } from '../../src/node/app/event-bus';
+import { LivePortfolio } from '../../src/node/live-portfolio';
+import { AccountFills } from '../../src/node/app/trading/account-fills';
 import { percentile, type BenchReporter } from '../harness';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -100,6 +108,74 @@ async function durableFills(report: BenchReporter): Promise<void> {
     const secs = (performance.now() - t0) / 1000;
     report.figure('durable single-fill commits', latencies.length / secs, 'commits/s', undefined, 'one IMMEDIATE transaction each, synchronous=FULL (fsync per commit)');
     report.figure('durable fill commit p99', percentile(latencies, 99), 'ms');
+  });
+}
+
+/**
+ * The venue fill path (issue 16): a trade_updates fill → the account fills (idempotency key, ledger
+ * commit with synchronous=FULL, our FIFO) → the live portfolio (tracker FIFO, fill_event, node_event,
+ * position_event, totals) on the desk's event bus. Beside it, the path before issue 16 (the fill
+ * straight into the live portfolio, nothing on disk) on the same fills: the difference is the cost
+ * of durability and idempotency.
+ */
+async function venueFillPath(report: BenchReporter): Promise<void> {
+  const symbols = ['SPY', 'QQQ', 'AAPL', 'MSFT', 'IWM', 'TSLA', 'NVDA', 'AMD', 'META', 'GOOG'];
+  const account: Account = { id: DEFAULT_ACCOUNT_ID, label: 'bench', venue: 'sim', mode: 'SIM', credentialsRef: null };
+  const update = (i: number, at: number): OrderUpdate => {
+    const iso = new Date(at).toISOString();
+    const side = i % 3 === 2 ? 'sell' : 'buy';
+    const order: VenueOrder = { id: `O-${i}`, clientOrderId: `c-${i}`, symbol: symbols[i % symbols.length]!, side, type: 'market', orderClass: 'simple', timeInForce: 'day', qty: '2', filledQty: '2', filledAvgPrice: '181.6', limitPrice: null, stopPrice: null, status: 'filled', createdAt: iso, updatedAt: iso, legs: [] };
+    return { event: 'fill', order, executionId: `E-${i}`, price: (181.6 + (i % 50) / 100).toFixed(2), qty: '2', positionQty: null, timestamp: at, receivedAt: at };
+  };
+  const portfolio = () => {
+    const clock = new ManualClock(Date.now());
+    const bus = new DeskEventBus(silentLogger);
+    let events = 0;
+    bus.subscribe(() => void events++);
+    const cache = new QuoteCache(clock);
+    const live = new LivePortfolio({ clock, logger: silentLogger, quotes: cache, venue: 'sim', streamer: () => ({ state: 'running', streaming: true }), events: bus });
+    return { clock, live, cache, events: () => events };
+  };
+  const measure = (apply: (i: number) => void): { perSec: number; p99: number } => {
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; performance.now() - t0 < 3_000; i++) {
+      const a = performance.now();
+      apply(i);
+      latencies.push(performance.now() - a);
+    }
+    return { perSec: latencies.length / ((performance.now() - t0) / 1000), p99: percentile(latencies, 99) };
+  };
+  const before = (() => {
+    const p = portfolio();
+    const base = p.clock.now();
+    const r = measure((i) => {
+      const u = update(i, base + i);
+      p.live.applyFill({ fill_id: u.executionId!, position_id: `venue:${u.order.symbol}`, symbol: u.order.symbol, side: u.order.side === 'buy' ? 'BUY' : 'SELL', quantity: u.qty!, price: u.price!, time: u.timestamp! }, { origin: 'venue' });
+    });
+    p.live.dispose();
+    return r;
+  })();
+  await withLedger(async (store) => {
+    store.upsertAccount({ accountId: 'default', venue: 'sim', label: 'bench', mode: 'sim' }, Date.now());
+    const p = portfolio();
+    const fills = new AccountFills({ clock: p.clock, logger: silentLogger, ledger: store.orders, display: p.live, quotes: p.cache });
+    const base = p.clock.now();
+    let eventsBefore = 0;
+    const after = measure((i) => {
+      if (i === 0) eventsBefore = p.events();
+      fills.orderUpdate(account, update(i, base + i));
+    });
+    const recorded = fills.stats.recorded;
+    // A second delivery of every fill (a stream repeat / a REST catch-up): counted once, not written.
+    const dupT0 = performance.now();
+    for (let i = 0; i < Math.min(recorded, 2000); i++) fills.orderUpdate(account, update(i, base + i));
+    const dupUs = ((performance.now() - dupT0) * 1000) / Math.min(recorded, 2000);
+    report.figure('venue fill → ledger → FIFO → events (durable)', after.perSec, 'fills/s', undefined, `${recorded.toLocaleString('en-US')} fills, ${((p.events() - eventsBefore) / Math.max(1, recorded)).toFixed(1)} desk events each; the ledger commit (synchronous=FULL) is before the events`);
+    report.figure('venue fill path p99 (durable)', after.p99, 'ms');
+    report.figure('venue fill → FIFO → events without the ledger (the path before issue 16)', before.perSec, 'fills/s', undefined, `p99 ${before.p99.toFixed(3)} ms; nothing on disk, no idempotency across sources`);
+    report.figure('repeated venue fill (already counted)', dupUs, 'µs/fill', undefined, 'the key check alone: no ledger write, no event');
+    p.live.dispose();
   });
 }
 
@@ -291,6 +367,7 @@ async function crashLoop(report: BenchReporter): Promise<void> {
 export async function run(report: BenchReporter): Promise<void> {
   await auditRows(report);
   await durableFills(report);
+  await venueFillPath(report);
   await durableOrderJournal(report);
   await orderRoundTrip(report);
   await eventLoopUnderStream(report);

@@ -80,6 +80,8 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     // Reconciliation: resolutions persist in the ledger; the P&L compare reads our fills there.
     reconciliationStore: new LedgerReconciliationStore(ledger.settings),
     ledgerFills: ledger.orders,
+    // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
+    fillLedger: ledger.orders,
   });
   deskForLedger = desk;
   const start = (port: number) =>

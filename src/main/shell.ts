@@ -129,6 +129,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     ...(ledger ? { pnlSampleSink: ledgerPnlSampleSink(ledger), quoteRecorder: ledger.quotes } : {}),
     // Reconciliation: resolutions persist in the ledger; the P&L compare reads our fills there.
     ...(ledger ? { reconciliationStore: new LedgerReconciliationStore(ledger.settings), ledgerFills: ledger.orders } : {}),
+    // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
+    ...(ledger ? { fillLedger: ledger.orders } : {}),
   });
   deskForLedger = desk;
 

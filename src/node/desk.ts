@@ -21,7 +21,7 @@ import type { Clock, Scheduler, Cancel } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import { QuoteCache } from '../core/market/quote-cache';
-import type { AccountLedger, QuoteRecorder } from '../core/ports/ledger-store';
+import type { AccountLedger, OrderLedger, QuoteRecorder } from '../core/ports/ledger-store';
 import { QuoteRecording } from './ledger/quote-recording';
 import { LtpProvider } from '../core/market/ltp-provider';
 import { planSubscriptions, type SubscriptionPlan } from '../core/market/subscription-planner';
@@ -48,10 +48,10 @@ import { applyVenueOrderUpdate } from './app/venue-order-updates';
 import type { AccountLifecycle, AccountPositions, ReconciliationGate, TradingPort } from './app/trading/ports';
 import { Reconciler } from './app/trading/reconciler';
 import { MemoryReconciliationStore, type ReconciliationStore } from '../core/ports/reconciliation-store';
-import type { OrderLedger } from '../core/ports/ledger-store';
 import { TradingService } from './app/trading/trading-service';
 import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journal';
 import { instrumentId } from '../core/model/ids';
+import { AccountFills } from './app/trading/account-fills';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -124,6 +124,11 @@ export interface DeskDeps {
   orderPath?: { positions?: AccountPositions; trading?: TradingPort };
   /** The order gateway's journal (the ledger's SqliteOrderJournal); memory only without a ledger. */
   orderJournal?: OrderJournal;
+  /**
+   * Where venue fills are committed (the ledger's `fills`, synchronous=FULL) and loaded from at each
+   * account's start (app/trading/account-fills.ts). Without it fills are kept in memory only.
+   */
+  fillLedger?: Pick<OrderLedger, 'recordFill' | 'fillsForRebuild'>;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -176,6 +181,8 @@ export class Desk {
   private accountPositions: AccountPositions | null = null;
   /** The reconciler's automation gate. */
   private reconciliationGate: ReconciliationGate | null = null;
+  /** Our FIFO positions from venue fills, per account (the fills part of the order path). */
+  readonly accountFills: AccountFills;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -234,7 +241,8 @@ export class Desk {
       accountLedger: deps.accountLedger ?? null,
       listeners: {
         orderUpdate: (account, u) => {
-          applyVenueOrderUpdate(this.live, account, u, this.streamExec, this.logger);
+          // The orders table here; a fill goes to the account fills (a participant): ledger first, then the UI.
+          applyVenueOrderUpdate(this.live, account, u);
           for (const p of this.participants) p.orderUpdate?.(account, u);
         },
         accountStarted: (account, venue) => this.toParticipants('accountStarted', account, (p) => p.accountStarted?.(account, venue)),
@@ -269,6 +277,16 @@ export class Desk {
     });
     this.live.init();
     this.supervisor.persistAccounts();
+    // Order path, fills part (issue 16): venue fills into the ledger durably and idempotently, our
+    // FIFO positions per account, missed fills fetched at start and on resync, late fills re-applied.
+    this.accountFills = new AccountFills({
+      clock: this.clock,
+      logger: this.logger,
+      ledger: deps.fillLedger ?? null,
+      display: this.live,
+      quotes: this.cache,
+      parentExecution: () => this.streamExec,
+    });
     // The ledger's accounts rows carry the kill switch level in force (the switch's store is the truth).
     const ledger = deps.accountLedger;
     if (ledger?.setKillSwitch) {
@@ -300,6 +318,8 @@ export class Desk {
       ...(deps.random ? { random: deps.random } : {}),
     });
     this.participants.push(this.trading);
+    // Order path, fills part: after the trading service (its gateway adopts an order update first), before the reconciler.
+    this.participants.push(this.accountFills);
     // The trading state carries the kill switch level and the reconciliation gate: their changes re-announce it.
     this.bus.subscribe((e) => {
       if (e.type === 'killswitch_event' || e.type === 'reconciliation_event') this.trading.refresh();
@@ -307,7 +327,7 @@ export class Desk {
     // Order path, recon part (issue 16 items 5, 6): the reconciler hears every account's start, resync
     // and stop after the trading service and the account fills (participants run in that order).
     this.tradingPort = deps.orderPath?.trading ?? this.trading;
-    this.accountPositions = deps.orderPath?.positions ?? null;
+    this.accountPositions = deps.orderPath?.positions ?? this.accountFills;
     const ledgerFills = deps.ledgerFills;
     this.reconciler = new Reconciler({
       clock: this.clock,
@@ -388,7 +408,8 @@ export class Desk {
   }
 
   /**
-   * A fill from the venue's trade updates (or a test): FIFO → fill_event, node_event, position_event(s).
+   * A fill from outside the venue path (tests, manual entry): FIFO → fill_event, node_event,
+   * position_event(s) — not recorded in the ledger. Venue fills go through `accountFills` (ledger first).
    * `account`: another held account's fill — its own position, valued from its venue's quotes.
    */
   applyFill(input: FillInput, meta: Omit<FillContext, 'account' | 'venue'> & { account?: AccountId } = {}): { ok: boolean; reason?: string } {
@@ -397,6 +418,11 @@ export class Desk {
     const held = this.supervisor.held(account);
     if (!held) return { ok: false, reason: `fill ${input.fill_id}: the desk holds no account ${account}` };
     return this.live.applyFill(input, { ...context, account, venue: venueNameOf(held) });
+  }
+
+  /** Our ledger's positions per account (the AccountPositions port the trading service and the reconciler use). */
+  get positions(): AccountPositions {
+    return this.accountFills;
   }
 
   /** An order update (for the orders table). */

@@ -10,7 +10,7 @@ import type { Logger } from '../core/ports/logger';
 import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
 import { PortfolioSource, parsePortfolio, parsePortfolioSteps, type PortfolioError, type PortfolioParseResult } from '../core/model/portfolio-file';
 import { checkPortfolioPath, MAX_PORTFOLIO_BYTES, readPortfolioFile, readPortfolioFileSync } from './portfolio-reader';
-import { makeFill, FillError, type FillInput } from '../core/pnl/fifo';
+import { makeFill, FillError, type Fill, type FillInput } from '../core/pnl/fifo';
 import {
   ActivePnlTracker,
   type FillMeta,
@@ -357,6 +357,80 @@ export class LivePortfolio {
     for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
     this.sendTotalsIfChanged();
     return { ok: true };
+  }
+
+  /**
+   * A fill already recorded (the ledger's, loaded at an account's start): through the FIFO engine as
+   * `applyFill` routes it, with position_event(s) — no fill_event or node_event (it is not news).
+   */
+  loadFill(input: FillInput, meta: FillContext = {}): { ok: boolean; reason?: string } {
+    let fill;
+    try {
+      fill = makeFill(input);
+    } catch (err) {
+      return { ok: false, reason: err instanceof FillError ? err.message : String(err) };
+    }
+    const r = this.tracker.applyFill(fill, { executionId: null, trigger: meta.trigger ?? null, reason: meta.reason ?? null, source: 'fills', ...(meta.venue !== undefined ? { venue: meta.venue, account: meta.account ?? null } : {}) });
+    if (!r.ok) return { ok: false, reason: r.rejection.reason };
+    const now = this.clock.now();
+    for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
+    this.sendTotalsIfChanged();
+    return { ok: true };
+  }
+
+  /**
+   * A late fill (executed before fills already applied to its position): fill_event and node_event
+   * for it, then the position's fills re-applied in execution-time order (`fills`, the late one
+   * included) and a position_event per re-entry as it now stands. A position merged into the
+   * portfolio file's (the tracker holds no fill position of that id) takes the fill in arrival
+   * order instead (`applyFill`): the file's positions are the file's.
+   */
+  applyLateFill(late: FillInput, fills: readonly Fill[], meta: FillContext = {}): { ok: boolean; reason?: string; removed?: string[] } {
+    if (!this.tracker.holdsFillPosition(late.position_id)) return this.applyFill(late, meta);
+    let fill;
+    const all = fills;
+    try {
+      fill = makeFill(late);
+    } catch (err) {
+      return { ok: false, reason: err instanceof FillError ? err.message : String(err) };
+    }
+    const now = this.clock.now();
+    const exec = this.node({
+      parent: meta.executionId ?? null,
+      node_type: 'FillNode',
+      node_id: 'fill',
+      node_name: `Fill ${fill.side} ${String(late.quantity)} ${fill.symbol}`,
+      action: 'fill',
+      status: 'completed',
+      message: `${fill.fill_id} @ ${String(late.price)} (late: executed ${new Date(fill.time).toISOString()}, before fills already applied; ${fill.position_id} re-applied from then)`,
+      details: { fill_id: fill.fill_id, order_id: meta.order_id ?? null, position_id: fill.position_id, late: true },
+    });
+    const r = this.tracker.replaceFillPosition(fill.position_id, all, {
+      executionId: exec,
+      trigger: meta.trigger ?? null,
+      source: 'fills',
+      ...(meta.venue !== undefined ? { venue: meta.venue, account: meta.account ?? null } : {}),
+    });
+    const wire: FillWire = {
+      fill_id: fill.fill_id,
+      order_id: meta.order_id ?? null,
+      position_id: fill.position_id,
+      re_entry_num: null,
+      symbol: fill.symbol,
+      side: fill.side,
+      quantity: String(late.quantity),
+      price: String(late.price),
+      fee: String(late.fee ?? 0),
+      time: fill.time,
+      source: meta.origin ?? 'venue',
+      rejected: r.ok ? null : r.rejection.reason,
+    };
+    this.fills.push(wire);
+    this.emit({ type: 'fill_event', serverTime: now, fill: wire });
+    if (!r.ok) return { ok: false, reason: r.rejection.reason };
+    for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
+    this.sendTotalsIfChanged();
+    return { ok: true, removed: r.removed };
   }
 
   /** An order update from the venue (for the orders/fills table). */

@@ -67,10 +67,11 @@ describe('two accounts on two simulated venues at once', () => {
     expect([mainPos.instrument_id, mainPos.quantity_remaining]).toEqual(['sim:SPY', '10']);
     expect([otherPos.instrument_id, otherPos.quantity_remaining]).toEqual(['sim2:SPY', '3']);
     // Both simulators number their orders and executions alike: the other account's ids carry its id.
-    // (sorted: the two venues' trade updates arrive on two sockets, in either order)
+    // A fill is named by its venue order and the order's cumulative filled quantity after it (issue 16:
+    // the key the stream and a REST catch-up agree on). (sorted: two sockets, either order)
     expect(d.snapshot().fills.map((f) => [f.fill_id, f.order_id, f.rejected]).sort()).toEqual([
-      ['sim-exec-1', 'sim-00000001', null],
-      ['sim2:sim-exec-1', 'sim2:sim-00000001', null],
+      ['sim-00000001@10', 'sim-00000001', null],
+      ['sim2:sim-00000001@3', 'sim2:sim-00000001', null],
     ]);
     expect(d.snapshot().orders.map((o) => [o.order_id, o.client_order_id, o.status]).sort()).toEqual([
       ['sim-00000001', 'two-acc-main', 'filled'],

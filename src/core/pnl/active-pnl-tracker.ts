@@ -537,6 +537,55 @@ export class ActivePnlTracker {
     return { ok: true, events };
   }
 
+  /** Whether a position id is one of the tracker's own fill positions (not merged into the portfolio file's). */
+  holdsFillPosition(positionId: string): boolean {
+    return this.fills.has(positionId);
+  }
+
+  /**
+   * Re-applies every fill of one fill position (position id) in the order given — a late fill's
+   * correction, execution-time order — replacing its re-entries. Returns a position event per
+   * re-entry as it stands now (action by status: entry OPEN, partial_exit PARTIAL, exit CLOSED) and
+   * the keys of re-entries that no longer exist (dropped from the positions and the totals).
+   */
+  replaceFillPosition(positionId: string, fills: readonly Fill[], meta: FillMeta = {}): { ok: true; events: PositionEventBody[]; removed: string[] } | { ok: false; rejection: FillRejection } {
+    const last = fills.at(-1);
+    if (!last) return { ok: false, rejection: { fill_id: '', position_id: positionId, reason: 'no fills to apply' } };
+    const foreign = meta.venue !== undefined ? this.venueIdsOf(meta.venue, last) : null;
+    if (foreign && 'rejection' in foreign) return { ok: false, rejection: foreign.rejection };
+    if (foreign) this.accountVenues.set(positionId, foreign.ids);
+    const prevKeys = this.fills.positions().filter((p) => p.position_id === positionId).map((p) => p.key);
+    this.fills.resetPosition(positionId);
+    for (const f of fills) {
+      const r = this.fills.apply({ ...f, position_id: positionId, re_entry_num: null });
+      if (!r.ok) {
+        // Cannot leave the position half re-applied: the fills of a book already went through the same engine in this order.
+        this.logger.error('re-applying a fill position failed', { position: positionId, fill: r.rejection.fill_id, reason: r.rejection.reason });
+        return r;
+      }
+    }
+    const now = this.clock.now();
+    const snaps = this.fills.positions().filter((p) => p.position_id === positionId);
+    const keep = new Set(snaps.map((p) => p.key));
+    const removed = prevKeys.filter((k) => !keep.has(k));
+    for (const k of removed) this.held.delete(k);
+    const events: PositionEventBody[] = [];
+    for (const snap of snaps) {
+      const prev = this.held.get(snap.key);
+      const m: PositionMeta = prev ? prev.meta : { source: meta.source ?? 'fills', entry_flow_ids: [], exit_flow_ids: [], entry_trigger: meta.trigger ?? null, exit_reason: null };
+      const h = this.hold(snap, m);
+      const action = snap.status === 'OPEN' ? 'entry' : snap.status === 'PARTIAL' ? 'partial_exit' : 'exit';
+      const change: PositionChange = { action, fill_id: last.fill_id, position: snap, opened: snap.quantity_total, closed: snap.quantity_closed, realized: snap.realized_gross, fee: snap.fees, matches: [] };
+      events.push(this.positionEvent(change, h, last, meta.executionId ?? null, now));
+    }
+    // Re-entries may have gone: the book is rebuilt (rare: late fills only).
+    this.rebuildBook();
+    this.deltaUnderlyings = null;
+    this.version++;
+    this.syncSubscriptions();
+    return { ok: true, events, removed };
+  }
+
   /**
    * Applies a fill to the portfolio file's positions in its instrument, or returns null when it
    * meets none. Which positions: those naming the fill's position_id, or else every file position

@@ -414,6 +414,25 @@ export class FifoLedger {
     return { ok: true, changes };
   }
 
+  /**
+   * Forgets every re-entry of a position id and the ids of its fills, so its fills can be applied
+   * again in another order (a late fill: execution-time order). Other positions are untouched.
+   */
+  resetPosition(positionId: string): void {
+    const gens = this.byId.get(positionId);
+    if (!gens) return;
+    for (const p of gens) {
+      for (const id of p.entryFillIds) this.seenFillIds.delete(id);
+      for (const id of p.exitFillIds) this.seenFillIds.delete(id);
+    }
+    this.byId.delete(positionId);
+  }
+
+  /** Whether any fill of this position id was applied. */
+  has(positionId: string): boolean {
+    return this.byId.has(positionId);
+  }
+
   /** Every position, in order of position_id first appearance and re_entry_num. */
   positions(): PositionSnapshot[] {
     const out: PositionSnapshot[] = [];

@@ -60,7 +60,13 @@ export interface ExecutionPort {
   /** The order with this client order id, or null when the venue does not know it. */
   orderByClientId(clientOrderId: string): Promise<VenueOrder | null>;
   openOrders(): Promise<VenueOrder[]>;
-  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]>;
+  /**
+   * Orders of the account (Alpaca GET /v2/orders): `status` open (default) / closed / all; `after`
+   * (RFC 3339, exclusive) keeps orders submitted after it; `direction` by submission time (default
+   * desc); `limit` default 500 here (the venue's maximum). Each carries `filledQty` / `filledAvgPrice`
+   * (cumulative), which is how missed fills are found after a gap in the order channel.
+   */
+  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string; direction?: 'asc' | 'desc' }): Promise<VenueOrder[]>;
   positions(): Promise<VenuePosition[]>;
   account(): Promise<VenueAccount>;
 }

@@ -197,7 +197,23 @@ export interface FillRow {
   fee: Decimal;
   feeCurrency: string;
   filledAt: EpochMs;
+  /**
+   * Where the fill came from (v5): `venue` (the order-update stream's execution), `fetched` (REST: the
+   * part of a venue order's cumulative filled quantity not yet recorded), `adopted` (reconciliation's
+   * adjustment to the broker's position). A fill with an origin is numbered by the FIFO engine in
+   * execution-time order (`reEntryNum` is only the number it had when recorded); without one
+   * (omitted / null: fills written before v5 and by other writers) `reEntryNum` is binding.
+   */
+  origin?: FillOrigin | null;
+  /** The venue order's cumulative filled quantity after this fill (with `brokerOrderId`, unique per account). */
+  cumQuantity?: Decimal | null;
+  /** The venue's execution id (the stream's `execution_id`), when it gave one. */
+  executionId?: string | null;
+  /** The venue order's client order id as the venue reported it (the journal's order may be another row). */
+  venueClientOrderId?: string | null;
 }
+
+export type FillOrigin = 'venue' | 'fetched' | 'adopted';
 
 export interface StoredFillRow extends FillRow {
   /** Insertion order: breaks ties between fills with the same time. */

@@ -39,10 +39,13 @@ export function createFifoPositionEngine(multiplierOf: (fill: StoredFillRow) => 
     const fills: Fill[] = rows.map((row) => {
       if (!multipliers.has(row.symbol)) multipliers.set(row.symbol, toMultiplier(multiplierOf(row)));
       accountOf.set(`${row.positionId}#${row.reEntryNum}`, row.accountId);
+      accountOf.set(row.positionId, row.accountId);
       return makeFill({
         fill_id: row.fillId,
         position_id: row.positionId,
-        re_entry_num: row.reEntryNum,
+        // A fill with an origin (v5: venue, fetched, adopted) is numbered by the engine in execution-time
+        // order, as the live account fills do; a legacy row's number is binding.
+        re_entry_num: row.origin == null ? row.reEntryNum : null,
         symbol: row.symbol,
         side: row.side,
         quantity: row.quantity,
@@ -63,7 +66,7 @@ export function createFifoPositionEngine(multiplierOf: (fill: StoredFillRow) => 
         return scaledToString(divRound(value, toUnits(q, p.multiplier) * 10n), PRICE_DP);
       };
       // A flip closes (id, n) and opens (id, n + 1) inside one fill: that position inherits the account.
-      const accountId = accountOf.get(p.key) ?? accountOf.get(`${p.position_id}#${p.re_entry_num - 1}`) ?? rows[0]?.accountId ?? '';
+      const accountId = accountOf.get(p.key) ?? accountOf.get(`${p.position_id}#${p.re_entry_num - 1}`) ?? accountOf.get(p.position_id) ?? rows[0]?.accountId ?? '';
       return {
         positionId: p.position_id,
         reEntryNum: p.re_entry_num,

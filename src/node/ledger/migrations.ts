@@ -335,11 +335,29 @@ ${neverDelete('order_events', 'order history is kept')}
 ${neverUpdate('order_events')}
 `;
 
+/**
+ * v5 (issue 16, account fills): where a fill came from and the venue's names for it. `origin`:
+ * `venue` (an execution on the order-update stream), `fetched` (the part of a venue order's cumulative
+ * filled quantity found by REST and not yet recorded), `adopted` (reconciliation's adjustment to the
+ * broker's position). A fill with an origin is numbered by the FIFO engine in execution-time order
+ * (its `re_entry_num` is the number when it was recorded); legacy rows (origin NULL) keep theirs.
+ * `cum_quantity`: the venue order's cumulative filled quantity after this fill — with
+ * `broker_order_id` the idempotency key across the stream and REST (docs/ledger.md).
+ */
+const V5_ACCOUNT_FILLS = `
+ALTER TABLE fills ADD COLUMN origin TEXT CHECK (origin IS NULL OR origin IN ('venue', 'fetched', 'adopted'));
+ALTER TABLE fills ADD COLUMN ${optDec('cum_quantity')};
+ALTER TABLE fills ADD COLUMN execution_id TEXT;
+ALTER TABLE fills ADD COLUMN venue_client_order_id TEXT;
+CREATE UNIQUE INDEX fills_venue_order_cum ON fills (account_id, broker_order_id, cum_quantity) WHERE cum_quantity IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
   { version: 3, name: 'accounts_mode_sim', sql: V3_ACCOUNTS_SIM },
   { version: 4, name: 'order_journal', sql: V4_ORDER_JOURNAL },
+  { version: 5, name: 'account_fills', sql: V5_ACCOUNT_FILLS },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

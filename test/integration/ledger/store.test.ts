@@ -285,7 +285,7 @@ describe('fills', () => {
     expect(store.recordFill(newFill({ clientOrderId: 'ord-1', brokerOrderId: 'B-1', price: '181.6', fee: '0.650' }))).toBe(false);
     reopen();
     const [stored] = store.fillsForRebuild();
-    expect(stored).toEqual({ ...newFill({ clientOrderId: 'ord-1', brokerOrderId: 'B-1' }), seq: 1, recordedAt: T0 });
+    expect(stored).toEqual({ ...newFill({ clientOrderId: 'ord-1', brokerOrderId: 'B-1' }), seq: 1, recordedAt: T0, origin: null, cumQuantity: null, executionId: null, venueClientOrderId: null });
     expect(raw((db) => db.prepare('SELECT typeof(price) AS p, price, typeof(fee) AS f FROM fills').get())).toEqual({ p: 'text', price: '181.60', f: 'text' });
     expect(count('fills')).toBe(1);
   });

@@ -54,16 +54,21 @@ const toOrder = rowMapper<OrderRow>(
    created_at:time status broker_order_id filled_quantity avg_fill_price updated_at:time submitted_at:time? archived_at:time? archived_from`,
 );
 const toOrderEvent = rowMapper<OrderEventRow>('event_id client_order_id at:time kind from_status to_status reason');
-const toFill = rowMapper<StoredFillRow>(
-  `seq account_id fill_id client_order_id broker_order_id position_id re_entry_num symbol side quantity price fee fee_currency
-   filled_at:time recorded_at:time`,
-);
+const FILL_COLUMNS_V1 = `seq account_id fill_id client_order_id broker_order_id position_id re_entry_num symbol side quantity price fee fee_currency
+   filled_at:time recorded_at:time`;
+const toFill = rowMapper<StoredFillRow>(`${FILL_COLUMNS_V1} origin cum_quantity execution_id venue_client_order_id`);
+/** A ledger opened with fewer migrations (tests of each migration step) has the v1 fills columns only. */
+const toFillV1 = rowMapper<StoredFillRow>(FILL_COLUMNS_V1);
 
 export class SqliteOrderLedger implements OrderLedger {
   private readonly st;
+  private readonly mapFill: (row: Record<string, unknown>) => StoredFillRow;
 
   constructor(private readonly l: LedgerDb) {
     const s = (sql: string) => l.statement(sql);
+    const v5 = (l.db.pragma('user_version', { simple: true }) as number) >= 5;
+    const fillMapper = v5 ? toFill : toFillV1;
+    this.mapFill = fillMapper;
     this.st = {
       insertOrder: s(
         `INSERT INTO orders (client_order_id, account_id, symbol, side, quantity, order_type, limit_price, status, retry_count, strategy_run_id, position_id,
@@ -87,17 +92,22 @@ export class SqliteOrderLedger implements OrderLedger {
         'INSERT INTO order_events (client_order_id, at, at_ms, kind, from_status, to_status, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       orderEvents: s('SELECT * FROM order_events WHERE client_order_id = ? ORDER BY event_id'),
-      getFill: s(`SELECT ${toFill.columns} FROM fills WHERE account_id = ? AND fill_id = ?`),
+      getFill: s(`SELECT ${fillMapper.columns} FROM fills WHERE account_id = ? AND fill_id = ?`),
       insertFill: s(
-        `INSERT INTO fills (account_id, fill_id, client_order_id, broker_order_id, position_id, re_entry_num, symbol, side, quantity, price, fee, fee_currency,
+        v5
+          ? `INSERT INTO fills (account_id, fill_id, client_order_id, broker_order_id, position_id, re_entry_num, symbol, side, quantity, price, fee, fee_currency,
+           filled_at, filled_at_ms, recorded_at, origin, cum_quantity, execution_id, venue_client_order_id)
+         VALUES (@account_id, @fill_id, @client_order_id, @broker_order_id, @position_id, @re_entry_num, @symbol, @side, @quantity, @price, @fee, @fee_currency,
+           @filled_at, @filled_at_ms, @recorded_at, @origin, @cum_quantity, @execution_id, @venue_client_order_id)`
+          : `INSERT INTO fills (account_id, fill_id, client_order_id, broker_order_id, position_id, re_entry_num, symbol, side, quantity, price, fee, fee_currency,
            filled_at, filled_at_ms, recorded_at)
          VALUES (@account_id, @fill_id, @client_order_id, @broker_order_id, @position_id, @re_entry_num, @symbol, @side, @quantity, @price, @fee, @fee_currency,
            @filled_at, @filled_at_ms, @recorded_at)`,
       ),
       fillsInRange: s(
-        `SELECT ${toFill.columns} FROM fills WHERE filled_at_ms >= @from AND filled_at_ms < @to AND (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`,
+        `SELECT ${fillMapper.columns} FROM fills WHERE filled_at_ms >= @from AND filled_at_ms < @to AND (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`,
       ),
-      fillsAll: s(`SELECT ${toFill.columns} FROM fills WHERE (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`),
+      fillsAll: s(`SELECT ${fillMapper.columns} FROM fills WHERE (@account IS NULL OR account_id = @account) ORDER BY filled_at_ms, seq`),
     };
   }
 
@@ -287,11 +297,11 @@ export class SqliteOrderLedger implements OrderLedger {
 
   fillsForDay(day: TimeRange, opts: { accountId?: string } = {}): StoredFillRow[] {
     const { from, to } = range('fills.filled_at', day);
-    return (this.st.fillsInRange().all({ from, to, account: opts.accountId ?? null }) as Record<string, unknown>[]).map(toFill);
+    return (this.st.fillsInRange().all({ from, to, account: opts.accountId ?? null }) as Record<string, unknown>[]).map(this.mapFill);
   }
 
   fillsForRebuild(opts: { accountId?: string } = {}): StoredFillRow[] {
-    return (this.st.fillsAll().all({ account: opts.accountId ?? null }) as Record<string, unknown>[]).map(toFill);
+    return (this.st.fillsAll().all({ account: opts.accountId ?? null }) as Record<string, unknown>[]).map(this.mapFill);
   }
 
   private requireOrder(clientOrderId: string): OrderDb {
@@ -329,8 +339,15 @@ function fillParams(fill: FillRow, where: string) {
     fee_currency: text(`${where}.fee_currency`, f.feeCurrency, 16),
     filled_at: isoOf(filledMs),
     filled_at_ms: filledMs,
+    origin: f.origin == null ? null : oneOf(`${where}.origin`, f.origin, FILL_ORIGINS),
+    // Canonical, so the unique (account, venue order, cumulative quantity) key cannot be dodged by '10.0' vs '10'.
+    cum_quantity: f.cumQuantity == null ? null : canonicalDecimal(decimal(`${where}.cum_quantity`, f.cumQuantity, 'positive')),
+    execution_id: optText(`${where}.execution_id`, f.executionId ?? null, 200),
+    venue_client_order_id: optText(`${where}.venue_client_order_id`, f.venueClientOrderId ?? null, 200),
   };
 }
+
+const FILL_ORIGINS = ['venue', 'fetched', 'adopted'] as const;
 
 /** Columns a replayed fill must repeat; decimals compare numerically (trailing zeros aside). */
 const SAME_FILL: readonly (readonly [keyof FillParams, boolean])[] = [
@@ -345,6 +362,8 @@ const SAME_FILL: readonly (readonly [keyof FillParams, boolean])[] = [
   ['fee', true],
   ['fee_currency', false],
   ['filled_at', false],
+  ['origin', false],
+  ['cum_quantity', true],
 ];
 
 /** A replayed fill must be the same execution; a different one under the same id is refused. */
@@ -352,7 +371,7 @@ function assertSameFill(stored: Record<string, string | number | null>, p: FillP
   for (const [col, isDecimal] of SAME_FILL) {
     const a = stored[col] ?? null;
     const b = p[col];
-    const same = isDecimal ? canonicalDecimal(a as string) === canonicalDecimal(b as string) : a === b;
+    const same = isDecimal && a !== null && b !== null ? canonicalDecimal(a as string) === canonicalDecimal(b as string) : a === b;
     if (!same) {
       throw new LedgerError(
         'conflict',

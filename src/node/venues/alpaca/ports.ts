@@ -177,7 +177,7 @@ export class AlpacaExecution implements ExecutionPort {
     return this.conn.orders({ status: 'open' });
   }
 
-  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]> {
+  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string; direction?: 'asc' | 'desc' }): Promise<VenueOrder[]> {
     return this.conn.orders(query);
   }
 

@@ -237,9 +237,10 @@ export class AlpacaRestClient {
     }));
   }
 
-  async orders(query: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string } = {}): Promise<VenueOrder[]> {
+  async orders(query: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string; direction?: 'asc' | 'desc' } = {}): Promise<VenueOrder[]> {
     const q: Record<string, string> = { status: query.status ?? 'open', limit: String(query.limit ?? 500), nested: 'true' };
     if (query.after) q.after = query.after;
+    if (query.direction) q.direction = query.direction;
     return parseOr(z.array(alpacaOrderSchema), await this.request('trading', 'GET', '/v2/orders', q), 'orders');
   }
 

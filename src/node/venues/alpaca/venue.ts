@@ -361,7 +361,7 @@ export class AlpacaVenue {
     return this.rest.positions();
   }
 
-  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string }): Promise<VenueOrder[]> {
+  orders(query?: { status?: 'open' | 'closed' | 'all'; limit?: number; after?: string; direction?: 'asc' | 'desc' }): Promise<VenueOrder[]> {
     return this.rest.orders(query);
   }
 

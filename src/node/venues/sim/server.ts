@@ -826,7 +826,23 @@ export class SimVenueServer {
       const status = url.searchParams.get('status') ?? 'open';
       if (status !== 'open' && status !== 'closed' && status !== 'all') return this.json(res, 422, { code: 40010001, message: 'invalid status' }, rate);
       const limitN = Math.min(500, Number(url.searchParams.get('limit') ?? 50) || 50);
-      return this.json(res, 200, this.broker.list(status).slice(0, limitN), rate);
+      // Alpaca (alpaca.md §4.2): `after` / `until` are exclusive bounds on the submission time, `direction` asc|desc (default desc).
+      const bound = (name: string): number | null => {
+        const v = url.searchParams.get(name);
+        if (v === null) return null;
+        const ms = Date.parse(v);
+        return Number.isFinite(ms) ? ms : Number.NaN;
+      };
+      const after = bound('after');
+      const until = bound('until');
+      const direction = url.searchParams.get('direction') ?? 'desc';
+      if (Number.isNaN(after) || Number.isNaN(until) || (direction !== 'asc' && direction !== 'desc')) return this.json(res, 422, { code: 40010001, message: 'invalid after, until or direction' }, rate);
+      let list = this.broker.list(status).filter((o) => {
+        const t = Date.parse(o.submitted_at);
+        return (after === null || t > after) && (until === null || t < until);
+      });
+      if (direction === 'asc') list = list.reverse();
+      return this.json(res, 200, list.slice(0, limitN), rate);
     }
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const o = this.broker.byClientOrderId(url.searchParams.get('client_order_id') ?? '');
