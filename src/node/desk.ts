@@ -582,6 +582,8 @@ export class Desk {
       streams: this.streams(),
       killSwitch: this.killSwitch.view(),
       pnl_snapshot: this.live.pnlSnapshot(),
+      // The tray's tooltip and every notification say whether an account may send orders (TRADE).
+      trading: this.trading.states(),
     };
   }
 

@@ -27,7 +27,7 @@ test('order path - Trade on the sim, place and cancel, Reducing refuses, a broke
     await expect(row).toHaveAttribute('data-mode', 'trade');
     await page.keyboard.press('Escape');
     await expect(deskPage.get('trading-mode')).toHaveAttribute('data-mode', 'trade');
-    await expect(deskPage.get('trading-mode')).toHaveText('TRADE · SIM');
+    await expect(deskPage.get('trading-mode')).toHaveText('TRADE');
     await expect(deskPage.get('orders-mode')).toHaveAttribute('data-mode', 'trade');
   });
 
@@ -80,18 +80,18 @@ test('order path - Trade on the sim, place and cancel, Reducing refuses, a broke
   });
 
   await test.step('a position held at the venue outside the app shows as broker-only and is adopted', async () => {
-    await desk.plant({ symbol: 'AAPL', qty: 7, avg_price: '190.25' });
+    await desk.plant({ symbol: 'IWM', qty: 7, avg_price: '221.50' });
     await deskPage.get('recon-run').click();
-    const line = deskPage.get('recon-line-position:AAPL');
+    const line = deskPage.get('recon-line-position:IWM');
     await expect(line).toHaveAttribute('data-kind', 'broker_only');
     await expect(deskPage.get('reconciliation')).toHaveAttribute('data-status', 'diff');
     await expect(deskPage.get('automation-default').or(deskPage.get('recon-summary'))).toBeVisible();
     await shot('orders-recon-diff');
     await line.getByTestId('recon-adopt').click();
     await expect(deskPage.get('reconciliation')).toHaveAttribute('data-status', 'clean');
-    await expect(deskPage.get('recon-line-position:AAPL')).toHaveAttribute('data-kind', 'matched');
+    await expect(deskPage.get('recon-line-position:IWM')).toHaveAttribute('data-kind', 'matched');
     // Our ledger now holds it: the exit panel lists it for the account.
-    await expect(deskPage.get('exit-position-AAPL')).toBeVisible();
+    await expect(deskPage.get('exit-position-IWM')).toBeVisible();
     await shot('orders-recon-adopted');
   });
 });

@@ -101,17 +101,25 @@ describe('tray', () => {
   it('LIVE armed shows its own icon; P&L appears in the tooltip when the desk reports it', async () => {
     const { facade, shell, clock } = await boot();
     const original = shell.desk.status.bind(shell.desk);
+    // Issue 16: "armed" is a LIVE account switched to Trade with its typed phrase; in Monitor it says so.
+    const armed = (): Pick<DeskStatus, 'trading'> => ({
+      trading: [{ account: 'default', mode: 'trade', venue_mode: 'LIVE', live_armed: true, since: 1, kill_switch: 'active', automation_blocked: null }],
+    });
     const live = vi.spyOn(shell.desk, 'status').mockImplementation(() => ({ ...original(), mode: 'LIVE' }));
     clock.advance(1000);
     expect(facade.tray.icon).toBe('live');
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE · monitor · stopped · P&L 0');
+    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', ...armed() }));
+    clock.advance(1000);
+    expect(facade.tray.icon).toBe('live');
     // The desk reports its P&L in its status (0 with no positions).
-    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L 0');
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · TRADE · stopped · P&L 0');
     // A desk whose status does not report P&L: the tray takes it from events.
-    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', pnl_snapshot: undefined }) as unknown as DeskStatus);
+    live.mockImplementation(() => ({ ...original(), mode: 'LIVE', ...armed(), pnl_snapshot: undefined }) as unknown as DeskStatus);
     const tick = { type: 'tick_update', seq: 99, serverTime: 0, timestamp: '', ltp_updates: [], pnl_snapshot: { realized: '1', unrealized: '2', total: '3.50' } } as unknown as DeskEvent;
     shell.tray.onEvent(tick);
     clock.advance(1000);
-    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · stopped · P&L +3.50');
+    expect(facade.tray.tooltip).toBe('Live Desk — LIVE armed · TRADE · stopped · P&L +3.50');
   });
 
   it('reads total P&L defensively', () => {
@@ -140,7 +148,7 @@ describe('tray', () => {
     expect(status.mock.calls.length).toBeGreaterThanOrEqual(3);
     expect(snapshot).not.toHaveBeenCalled();
     const s = shell.desk.status();
-    expect(Object.keys(s).sort()).toEqual(['killSwitch', 'mode', 'pnl_snapshot', 'serverTime', 'streaming', 'streams']);
+    expect(Object.keys(s).sort()).toEqual(['killSwitch', 'mode', 'pnl_snapshot', 'serverTime', 'streaming', 'streams', 'trading']);
     expect(s.pnl_snapshot).toEqual(shell.desk.snapshot().pnl_snapshot);
   });
 });

@@ -6,7 +6,7 @@ import { useCommand } from '../portfolio/use-command';
 import { formatClock } from '../format/format';
 import { ConfirmAction } from './ConfirmAction';
 import { accountPhrase } from './trading-words';
-import { accountOfPosition } from './orders-view';
+import { exitablePositions } from './orders-view';
 
 /**
  * Manual exits (issue 16 item 7): per position, per structure, or everything of the account. The desk
@@ -15,12 +15,10 @@ import { accountOfPosition } from './orders-view';
  */
 export function ExitPanel({ account }: { account: TradingStateWire }) {
   const records = useDeskStore((s) => s.records);
+  const recon = useDeskStore((s) => s.reconciliation[account.account]);
   const structureDefs = useDeskStore((s) => s.structureDefs);
   const exits = useDeskStore((s) => s.exits);
-  const open = useMemo(
-    () => Object.values(records).filter((r) => r.status !== 'CLOSED' && accountOfPosition(r) === account.account).sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
-    [records, account.account],
-  );
+  const open = useMemo(() => exitablePositions(Object.values(records), recon?.pnl ?? [], account.account), [records, recon, account.account]);
   const structures = useMemo(() => Object.values(structureDefs).sort((a, b) => (a.name < b.name ? -1 : 1)), [structureDefs]);
   const mine = exits.filter((e) => e.account === account.account);
   const [target, setTarget] = useState<{ target: ExitTargetWire; what: string } | null>(null);
@@ -49,9 +47,9 @@ export function ExitPanel({ account }: { account: TradingStateWire }) {
           <Table striped data-testid="exit-positions">
             <Table.Tbody>
               {open.map((r) => {
-                const qty = `${r.side === 'SHORT' ? '−' : ''}${r.quantity_remaining.replace(/\.?0+$/, '')}`;
+                const qty = r.quantity;
                 return (
-                  <Table.Tr key={r.key} data-testid={`exit-position-${r.symbol}`}>
+                  <Table.Tr key={r.symbol} data-testid={`exit-position-${r.symbol}`}>
                     <Table.Td>{r.symbol}</Table.Td>
                     <Table.Td>{r.side}</Table.Td>
                     <Table.Td className="num">{qty}</Table.Td>

@@ -19,13 +19,13 @@ export function TradingControls() {
   return (
     <>
       <Tooltip label={mode.hint} multiline w={320}>
-        <Button size="xs" color={mode.color} variant={mode.trading ? 'filled' : 'default'} onClick={() => setOpen(true)} data-testid="trading-mode" data-mode={mode.trading ? 'trade' : 'monitor'}>
+        <Button size="xs" style={{ flexShrink: 0 }} color={mode.color} variant={mode.trading ? 'filled' : 'default'} onClick={() => setOpen(true)} data-testid="trading-mode" data-mode={mode.trading ? 'trade' : 'monitor'}>
           {mode.label}
         </Button>
       </Tooltip>
       <Tooltip label={kill.hint} multiline w={320}>
-        <Badge color={KILL_COLOR[kill.level]} variant={kill.level === 'active' ? 'light' : 'filled'} style={{ cursor: 'pointer' }} onClick={() => setOpen(true)} data-testid="killswitch-badge" data-level={kill.level} tt="none">
-          kill switch: {LEVEL_LABEL[kill.level]}
+        <Badge color={KILL_COLOR[kill.level]} variant={kill.level === 'active' ? 'light' : 'filled'} style={{ cursor: 'pointer', flexShrink: 0 }} onClick={() => setOpen(true)} data-testid="killswitch-badge" data-level={kill.level} tt="none">
+          Kill: {LEVEL_LABEL[kill.level]}
         </Badge>
       </Tooltip>
       <Modal opened={open} onClose={() => setOpen(false)} title="Trading and kill switch" size="xl" data-testid="trading-panel">

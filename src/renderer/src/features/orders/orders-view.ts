@@ -1,5 +1,5 @@
 /** Ordering and merging for the Orders page (pure, unit-tested). */
-import type { OrderHistoryWire, OrderWire, PositionRecord } from '@shared/contract';
+import type { OrderHistoryWire, OrderWire, PnlCompareWire, PositionRecord } from '@shared/contract';
 
 /** Unknown outcomes first (they need the trader's eye), then newest first. */
 export function sortOrders(orders: readonly OrderWire[]): OrderWire[] {
@@ -26,4 +26,34 @@ export function accountOfPosition(p: Pick<PositionRecord, 'position_id' | 'sourc
   if (i <= 0) return null;
   const head = p.position_id.slice(0, i);
   return head === 'venue' ? defaultAccount : head;
+}
+
+export interface ExitablePosition {
+  symbol: string;
+  side: 'LONG' | 'SHORT';
+  /** Open quantity, unsigned, as the ledger states it. */
+  quantity: string;
+}
+
+const trimZeros = (t: string) => (t.includes('.') ? t.replace(/\.?0+$/, '') : t);
+
+/**
+ * What the account holds by our ledger, for the exit buttons: its venue-fill positions (open), and
+ * what the reconciliation read from the account fills (`pnl[].ours`) — a venue fill on an instrument
+ * of the portfolio file joins the file's position in the tracker, so only the account fills know it
+ * is the account's. One row per symbol.
+ */
+export function exitablePositions(records: readonly PositionRecord[], pnl: readonly PnlCompareWire[], account: string, defaultAccount = 'default'): ExitablePosition[] {
+  const out = new Map<string, ExitablePosition>();
+  for (const r of records) {
+    if (r.status === 'CLOSED' || accountOfPosition(r, defaultAccount) !== account) continue;
+    out.set(r.symbol, { symbol: r.symbol, side: r.side === 'SHORT' ? 'SHORT' : 'LONG', quantity: trimZeros(r.quantity_remaining) });
+  }
+  for (const p of pnl) {
+    if (!p.ours || out.has(p.symbol)) continue;
+    const q = p.ours.quantity.trim();
+    if (q === '' || /^[-+]?0*(\.0*)?$/.test(q)) continue;
+    out.set(p.symbol, { symbol: p.symbol, side: q.startsWith('-') ? 'SHORT' : 'LONG', quantity: trimZeros(q.replace(/^[-+]/, '')) });
+  }
+  return [...out.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
 }

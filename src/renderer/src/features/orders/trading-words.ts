@@ -28,7 +28,8 @@ export function modeSummary(accounts: readonly TradingStateWire[]): ModeSummary 
   }
   const live = trading.some((a) => a.venue_mode === 'LIVE');
   const names = trading.map((a) => `${a.account} (${a.venue_mode})`).join(', ');
-  const label = `TRADE · ${live ? 'LIVE' : trading.some((a) => a.venue_mode === 'PAPER') ? 'PAPER' : 'SIM'}${trading.length < accounts.length ? ` · ${trading.length}/${accounts.length}` : ''}`;
+  // Short: the venue mode badge stands beside it (LIVE is named, money at stake); the tooltip names the accounts.
+  const label = `TRADE${live ? ' · LIVE' : ''}${trading.length < accounts.length ? ` ${trading.length}/${accounts.length}` : ''}`;
   return { label, color: live ? 'red' : 'orange', trading: true, hint: `Trade mode on ${names}: orders may be sent. Click to change.` };
 }
 

@@ -19,11 +19,12 @@ const MODE_STYLE: Record<VenueMode, { color: string; hint: string }> = {
 function ConnectionBadge() {
   const connection = useDeskStore((s) => s.connection);
   const awaiting = useDeskStore((s) => s.awaitingSnapshot);
-  const label = connection === 'open' ? (awaiting ? 'syncing' : 'connected') : connection === 'connecting' ? 'connecting to desk' : 'disconnected';
+  // Connected and in sync: a dot (the tooltip says it); any other state is spelled out.
+  const label = connection === 'open' ? (awaiting ? 'syncing' : '') : connection === 'connecting' ? 'connecting to desk' : 'disconnected';
   const color = connection === 'open' && !awaiting ? 'teal' : connection === 'connecting' || awaiting ? 'orange' : 'red';
   return (
-    <Tooltip label="Connection between this window and the desk">
-      <Badge variant="dot" color={color} data-testid="connection" data-state={connection} tt="none">
+    <Tooltip label={`Connection between this window and the desk: ${label || 'connected'}`}>
+      <Badge variant="dot" color={color} data-testid="connection" data-state={connection} tt="none" aria-label={label || 'connected'} style={{ flexShrink: 0 }}>
         {label}
       </Badge>
     </Tooltip>
@@ -60,7 +61,7 @@ export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page)
           Live Desk
         </Title>
         <Tooltip label={`${MODE_STYLE[mode].hint}${venue ? ` (venue: ${venue})` : ''}`}>
-          <Badge color={MODE_STYLE[mode].color} variant="filled" size="lg" data-testid="mode-badge" radius="sm">
+          <Badge color={MODE_STYLE[mode].color} variant="filled" size="lg" data-testid="mode-badge" radius="sm" style={{ flexShrink: 0 }}>
             {mode}
           </Badge>
         </Tooltip>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderWire, TradingStateWire } from '../../../../../src/shared/contract';
 import { accountPhrase, killSwitchSummary, modeSummary, needsRearm, outcomeText, statusWord } from '../../../../../src/renderer/src/features/orders/trading-words';
 import { modifyProblem, orderDraftProblem } from '../../../../../src/renderer/src/features/orders/order-draft';
-import { accountOfPosition, mergeHistory, sortOrders } from '../../../../../src/renderer/src/features/orders/orders-view';
+import { accountOfPosition, exitablePositions, mergeHistory, sortOrders } from '../../../../../src/renderer/src/features/orders/orders-view';
 import { lineNeedsAction, reconSummary } from '../../../../../src/renderer/src/features/orders/recon-words';
 
 const acct = (over: Partial<TradingStateWire> = {}): TradingStateWire => ({
@@ -41,8 +41,9 @@ describe('trading words', () => {
   it('the header says MONITOR until an account trades, and names LIVE when a live account trades', () => {
     expect(modeSummary([acct()]).label).toBe('MONITOR');
     expect(modeSummary([acct()]).trading).toBe(false);
-    expect(modeSummary([acct({ mode: 'trade' })]).label).toBe('TRADE · SIM');
-    expect(modeSummary([acct({ mode: 'trade', venue_mode: 'PAPER' }), acct({ account: 'b' })]).label).toBe('TRADE · PAPER · 1/2');
+    expect(modeSummary([acct({ mode: 'trade' })]).label).toBe('TRADE');
+    expect(modeSummary([acct({ mode: 'trade', venue_mode: 'PAPER' }), acct({ account: 'b' })]).label).toBe('TRADE 1/2');
+    expect(modeSummary([acct({ mode: 'trade', venue_mode: 'PAPER' }), acct({ account: 'b' })]).hint).toContain('default (PAPER)');
     const live = modeSummary([acct({ mode: 'trade', venue_mode: 'LIVE', live_armed: true })]);
     expect(live.label).toBe('TRADE · LIVE');
     expect(live.color).toBe('red');
@@ -115,6 +116,15 @@ describe('orders view', () => {
     expect(accountOfPosition({ position_id: 'venue:SPY', source: 'fills' })).toBe('default');
     expect(accountOfPosition({ position_id: 'acct2:SPY', source: 'fills' })).toBe('acct2');
     expect(accountOfPosition({ position_id: 'venue:SPY', source: 'portfolio' })).toBeNull();
+  });
+  it("exit rows: the account's venue positions, plus what the account fills report (a fill merged into a file position)", () => {
+    const rec = (over: Record<string, unknown>) => ({ key: 'k', position_id: 'venue:SPY', source: 'fills', status: 'OPEN', side: 'LONG', symbol: 'SPY', quantity_remaining: '2.000000000', ...over }) as never;
+    const pnl = (symbol: string, quantity: string) => ({ symbol, ours: { quantity, avg_price: '1', realized: '0', unrealized: null, fees: '0' }, broker: null, difference: null, explanation: [] });
+    const rows = exitablePositions([rec({}), rec({ position_id: 'acct2:QQQ', symbol: 'QQQ' }), rec({ position_id: 'venue:IWM', symbol: 'IWM', status: 'CLOSED' })], [pnl('SPY', '5'), pnl('AAPL', '-3.5'), pnl('MSFT', '0')], 'default');
+    expect(rows).toEqual([
+      { symbol: 'AAPL', side: 'SHORT', quantity: '3.5' },
+      { symbol: 'SPY', side: 'LONG', quantity: '2' },
+    ]);
   });
 });
 
