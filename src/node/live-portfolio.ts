@@ -25,7 +25,7 @@ import { ExecutionIds } from '../core/events/execution-ids';
 import { TickCoalescer } from '../core/events/tick-coalescer';
 import type { Quote } from '../core/market/quote';
 import { bookTimeOf, lastTimeOf } from '../core/market/mark';
-import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire } from '../core/events/types';
+import type { FillWire, JsonValue, NodeStatus, OrderUpdateWire, PortfolioStatusWire, PositionEventBody } from '../core/events/types';
 import {
   isHistoryEvent,
   type CommandError,
@@ -334,11 +334,23 @@ export class LivePortfolio {
       source: 'fills',
       ...(meta.venue !== undefined ? { venue: meta.venue, account: meta.account ?? null } : {}),
     });
+    return this.publishFill(fill, input, fill.re_entry_num ?? null, meta, r, now);
+  }
+
+  /** The fill_event of an applied (or refused) fill, then its position_event(s) and the totals. */
+  private publishFill(
+    fill: Fill,
+    input: Pick<FillInput, 'quantity' | 'price' | 'fee'>,
+    reEntry: number | null,
+    meta: FillContext,
+    r: { ok: true; events: readonly PositionEventBody[] } | { ok: false; rejection: { reason: string } },
+    now: number,
+  ): { ok: boolean; reason?: string } {
     const wire: FillWire = {
       fill_id: fill.fill_id,
       order_id: meta.order_id ?? null,
       position_id: fill.position_id,
-      re_entry_num: fill.re_entry_num ?? null,
+      re_entry_num: reEntry,
       symbol: fill.symbol,
       side: fill.side,
       quantity: String(input.quantity),
@@ -411,26 +423,8 @@ export class LivePortfolio {
       source: 'fills',
       ...(meta.venue !== undefined ? { venue: meta.venue, account: meta.account ?? null } : {}),
     });
-    const wire: FillWire = {
-      fill_id: fill.fill_id,
-      order_id: meta.order_id ?? null,
-      position_id: fill.position_id,
-      re_entry_num: null,
-      symbol: fill.symbol,
-      side: fill.side,
-      quantity: String(late.quantity),
-      price: String(late.price),
-      fee: String(late.fee ?? 0),
-      time: fill.time,
-      source: meta.origin ?? 'venue',
-      rejected: r.ok ? null : r.rejection.reason,
-    };
-    this.fills.push(wire);
-    this.emit({ type: 'fill_event', serverTime: now, fill: wire });
-    if (!r.ok) return { ok: false, reason: r.rejection.reason };
-    for (const body of r.events) this.emit({ type: 'position_event', serverTime: now, ...body });
-    this.sendTotalsIfChanged();
-    return { ok: true, removed: r.removed };
+    const out = this.publishFill(fill, late, null, meta, r, now);
+    return r.ok ? { ...out, removed: r.removed } : out;
   }
 
   /** An order update from the venue (for the orders/fills table). */

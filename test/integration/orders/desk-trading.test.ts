@@ -54,6 +54,8 @@ describe('trading through the desk commands (sim venue, SQLite journal)', () => 
 
     await d.start();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'the sim running');
+    // The start reconciliation runs once the account's fills are synced: until it is clean, automation is blocked (checked below).
+    await waitFor(() => d.reconciler.state('default').status === 'clean', 8000, 'the start reconciliation clean');
 
     // Monitor (the default): the gateway refuses, nothing is sent or journaled.
     const states = ok<{ accounts: TradingStateWire[] }>(await d.handle('trading.get', {})).accounts;

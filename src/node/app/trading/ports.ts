@@ -15,6 +15,7 @@
 import type { Account } from '../../../core/model/account';
 import type { OrderUpdate } from '../../../core/ports/venue';
 import type { OrderGateway } from '../../../core/orders/gateway';
+import type { OurPnlPosition } from '../../../core/pnl/broker-compare';
 import type { ExitRunWire, ExitTargetWire, OrderWire, ReconciliationWire, TradingMode } from '../../../shared/trading';
 import type { VenueRun } from '../../compose';
 
@@ -30,21 +31,13 @@ export interface AccountLifecycle {
   orderUpdate?(account: Account, update: OrderUpdate): void;
 }
 
-/** One open position of our ledger (from venue fills), per account and symbol. */
-export interface LedgerPositionView {
+/**
+ * One open position of our ledger (from venue fills), per account and symbol: the core's
+ * OurPnlPosition (signed quantity, FIFO average entry, realized net of fees, unrealized at the
+ * mark — null without a fresh one, unknown is not zero —, fees, multiplier) and its account.
+ */
+export interface LedgerPositionView extends OurPnlPosition {
   account: string;
-  symbol: string;
-  /** Signed open quantity (long > 0), exact decimal. */
-  quantity: string;
-  /** Average entry price of the open quantity (FIFO lots), null when flat. */
-  avgPrice: string | null;
-  /** FIFO realized P&L of the day's closed quantity, net of fees. */
-  realized: string;
-  /** At the mark now; null when no fresh mark (unknown is not zero). */
-  unrealized: string | null;
-  fees: string;
-  /** Contract multiplier as decimal text (100 for US options, 1 for stock). */
-  multiplier: string;
 }
 
 /** The account fills' view for the others (exposure for the kill switch, exits, reconciliation). */
