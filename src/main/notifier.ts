@@ -8,15 +8,15 @@ import type { Cancel, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { NotificationPolicy } from '../core/alerts/policy';
 import { ALERT_VIEW, type AlertKind } from '../core/alerts/types';
-import type { AlertEvent, DeskEvent, NavigationRequest, VenueMode } from '../shared/contract';
+import type { AlertEvent, DeskEvent, NavigationRequest } from '../shared/contract';
 import type { NotificationsLike } from './facade';
 
 export interface NotifierDeps {
   notifications: NotificationsLike;
   policy: NotificationPolicy;
   scheduler: Scheduler;
-  /** The mode label every notification carries: SIM / PAPER / LIVE, with ` · TRADE` when an account trades. */
-  mode(): VenueMode | `${VenueMode} · TRADE`;
+  /** The mode label every notification carries (core/shell/tray-state.ts notificationModeLabel): SIM / PAPER / LIVE, with ` · TRADE` while an account trades. */
+  mode(): string;
   /** Shows and focuses the window, then asks the renderer to show the page. */
   focus(request: NavigationRequest): void;
   enabled: boolean;

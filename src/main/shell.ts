@@ -15,6 +15,7 @@ import { createDesk, type Desk, type DeskConfig } from '../node/desk';
 import { KillSwitchFileStore } from '../node/state/kill-switch-file';
 import { DeskSettingsFile } from '../node/state/desk-settings-file';
 import { watchFileDebounced } from '../node/portfolio-watcher';
+import { deskModeOf, notificationModeLabel } from '../core/shell/tray-state';
 import { SqliteLedgerStore } from '../node/ledger/sqlite-ledger-store';
 import { LedgerReconciliationStore } from '../node/ledger/reconciliation-store';
 import { ledgerPnlSampleSink } from '../core/events/ledger-pnl-sink';
@@ -227,7 +228,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     // [SIM] / [PAPER] / [LIVE], and TRADE when an account may send orders (spec §2).
     mode: () => {
       const st = desk.status();
-      return st.trading?.some((a) => a.mode === 'trade') ? `${st.mode} · TRADE` : st.mode;
+      return notificationModeLabel(deskModeOf(st.mode, st.trading));
     },
     focus,
     enabled: settings.notifications,

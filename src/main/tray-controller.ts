@@ -7,7 +7,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { Cancel, Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
-import { deriveTrayView, type TrayIcon, type TrayView } from '../core/shell/tray-state';
+import { deriveTrayView, deskModeOf, type TrayIcon, type TrayView } from '../core/shell/tray-state';
 import type { CommandOutcome, DeskEvent } from '../shared/contract';
 import type { DeskStatus } from '../node/desk';
 import type { TrayLike } from './facade';
@@ -73,12 +73,11 @@ export class TrayController {
     return deriveTrayView({
       now: this.deps.clock.now(),
       streaming: snap.streaming,
-      mode: snap.mode,
+      ...deskModeOf(snap.mode, snap.trading),
       streams: snap.streams,
       feedStaleAfterMs: this.deps.feedStaleAfterMs,
       totalPnl: this.totalPnl,
       killSwitch: snap.killSwitch?.global.level ?? 'active',
-      ...(snap.trading ? { trading: snap.trading.some((a) => a.mode === 'trade') ? ('trade' as const) : ('monitor' as const) } : {}),
     });
   }
 

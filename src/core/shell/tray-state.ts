@@ -120,3 +120,25 @@ export function deriveTrayView(input: TrayInput): TrayView {
   if (tooltip.length > TOOLTIP_MAX) tooltip = `${tooltip.slice(0, TOOLTIP_MAX - 1)}…`;
   return { icon, tooltip, status, headline, canStart: !input.streaming, canStop: input.streaming, halted, reducing: input.killSwitch === 'reducing' };
 }
+
+const MODE_RANK: Record<VenueMode, number> = { SIM: 0, PAPER: 1, LIVE: 2 };
+
+/**
+ * The mode the tray and every notification name (spec §2: LIVE or PAPER shows everywhere): while
+ * any account trades, the strongest venue mode among the trading accounts with TRADE; otherwise the
+ * strongest among every held account (a LIVE account watched in Monitor still says LIVE). Without
+ * trading states (an older desk), the default account's mode.
+ */
+export function deskModeOf(defaultMode: VenueMode, accounts: readonly { venue_mode: VenueMode; mode: 'monitor' | 'trade' }[] | undefined): { mode: VenueMode; trading?: 'monitor' | 'trade' } {
+  if (!accounts) return { mode: defaultMode };
+  const trading = accounts.filter((a) => a.mode === 'trade');
+  const pool = trading.length > 0 ? trading.map((a) => a.venue_mode) : [defaultMode, ...accounts.map((a) => a.venue_mode)];
+  const mode = pool.reduce<VenueMode>((m, x) => (MODE_RANK[x] > MODE_RANK[m] ? x : m), pool[0] ?? defaultMode);
+  return { mode, trading: trading.length > 0 ? 'trade' : 'monitor' };
+}
+
+/** The label a notification starts with: `[SIM]`, `[PAPER · TRADE]`, `[LIVE armed · TRADE]` … (inside the brackets). */
+export function notificationModeLabel(m: { mode: VenueMode; trading?: 'monitor' | 'trade' }): string {
+  if (m.trading !== 'trade') return m.mode;
+  return `${m.mode === 'LIVE' ? 'LIVE armed' : m.mode} · TRADE`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveTrayView, pnlText, TOOLTIP_MAX, type TrayInput } from '../../../../src/core/shell/tray-state';
+import { deriveTrayView, deskModeOf, notificationModeLabel, pnlText, TOOLTIP_MAX, type TrayInput } from '../../../../src/core/shell/tray-state';
 
 const base: TrayInput = {
   now: 100_000,
@@ -79,5 +79,22 @@ describe('deriveTrayView with trading modes (issue 16)', () => {
     expect(deriveTrayView({ ...base, killSwitch: 'reducing' }).reducing).toBe(true);
     expect(deriveTrayView({ ...base, killSwitch: 'reducing' }).tooltip).toContain('automation REDUCING');
     expect(deriveTrayView(base).reducing).toBe(false);
+  });
+});
+
+describe('the mode the tray and notifications name, over every account (issue 16, spec §2)', () => {
+  const a = (venue_mode: 'SIM' | 'PAPER' | 'LIVE', mode: 'monitor' | 'trade') => ({ venue_mode, mode });
+  it('a LIVE account trading beside a SIM default says LIVE armed · TRADE, not SIM', () => {
+    const m = deskModeOf('SIM', [a('SIM', 'monitor'), a('LIVE', 'trade')]);
+    expect(m).toEqual({ mode: 'LIVE', trading: 'trade' });
+    expect(notificationModeLabel(m)).toBe('LIVE armed · TRADE');
+    expect(deriveTrayView({ ...base, ...m }).tooltip).toContain('LIVE armed · TRADE');
+  });
+  it('while none trades, the strongest held venue mode in Monitor; only the trading accounts count while one trades', () => {
+    expect(deskModeOf('SIM', [a('SIM', 'monitor'), a('LIVE', 'monitor')])).toEqual({ mode: 'LIVE', trading: 'monitor' });
+    expect(deskModeOf('SIM', [a('SIM', 'trade'), a('LIVE', 'monitor')])).toEqual({ mode: 'SIM', trading: 'trade' });
+    expect(notificationModeLabel({ mode: 'PAPER', trading: 'trade' })).toBe('PAPER · TRADE');
+    expect(notificationModeLabel({ mode: 'SIM', trading: 'monitor' })).toBe('SIM');
+    expect(deskModeOf('PAPER', undefined)).toEqual({ mode: 'PAPER' });
   });
 });

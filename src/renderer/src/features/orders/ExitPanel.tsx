@@ -88,7 +88,7 @@ export function ExitPanel({ account }: { account: TradingStateWire }) {
             ))}
           </Group>
         )}
-        {mine.length > 0 && <ExitRuns runs={mine} />}
+        {mine.length > 0 && <ExitRuns runs={mine} account={account} />}
       </Stack>
       <ConfirmAction
         opened={target !== null}
@@ -119,9 +119,29 @@ export function ExitPanel({ account }: { account: TradingStateWire }) {
 
 const RUN_COLOR: Record<ExitRunWire['status'], string> = { working: 'blue', done: 'teal', failed: 'red', cancelled: 'gray' };
 
-function ExitRuns({ runs }: { runs: ExitRunWire[] }) {
+function ExitRuns({ runs, account }: { runs: ExitRunWire[]; account: TradingStateWire }) {
   const cancel = useCommand('orders.exit_cancel');
+  const [stopping, setStopping] = useState<ExitRunWire | null>(null);
   return (
+    <>
+    <ConfirmAction
+      opened={stopping !== null}
+      title="Stop this exit?"
+      what="The exit stops stepping; its working orders are cancelled at the venue (what already filled stays filled)."
+      where={accountPhrase(account.account, account.venue_mode, account.mode)}
+      live={account.venue_mode === 'LIVE'}
+      confirmLabel="Stop exit"
+      pending={cancel.pending}
+      error={cancel.error?.message ?? null}
+      onConfirm={() =>
+        stopping &&
+        void cancel.run({ id: stopping.id }).then((o) => {
+          if (o.ok) setStopping(null);
+        })
+      }
+      onCancel={() => setStopping(null)}
+      testId="confirm-exit-stop"
+    />
     <Table data-testid="exit-runs">
       <Table.Thead>
         <Table.Tr>
@@ -157,7 +177,7 @@ function ExitRuns({ runs }: { runs: ExitRunWire[] }) {
             </Table.Td>
             <Table.Td>
               {r.status === 'working' && (
-                <Button size="compact-xs" variant="default" loading={cancel.pending} onClick={() => void cancel.run({ id: r.id })}>
+                <Button size="compact-xs" variant="default" onClick={() => (cancel.clear(), setStopping(r))} data-testid="exit-stop">
                   Stop
                 </Button>
               )}
@@ -166,5 +186,6 @@ function ExitRuns({ runs }: { runs: ExitRunWire[] }) {
         ))}
       </Table.Tbody>
     </Table>
+    </>
   );
 }

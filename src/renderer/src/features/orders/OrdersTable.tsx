@@ -31,7 +31,7 @@ export function OrdersTable({ account, scope }: { account: TradingStateWire; sco
   const all = useDeskStore((s) => s.journalOrders);
   const orders = useMemo(() => sortOrders(Object.values(all).filter((o) => o.account === account.account && (scope === 'open' ? isOpenOrder(o) : !isOpenOrder(o)))), [all, account.account, scope]);
   const [history, setHistory] = useState<OrderWire | null>(null);
-  const [action, setAction] = useState<{ kind: 'cancel' | 'modify'; order: OrderWire } | null>(null);
+  const [action, setAction] = useState<{ kind: 'cancel' | 'modify' | 'resolve'; order: OrderWire } | null>(null);
   const parent = useRef<HTMLDivElement>(null);
   // The virtualizer's functions are not memoizable (as in the positions table): this component is not compiled.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -67,12 +67,12 @@ export function OrdersTable({ account, scope }: { account: TradingStateWire; sco
       {history && <HistoryModal order={history} onClose={() => setHistory(null)} />}
       {action?.kind === 'cancel' && <CancelConfirm account={account} order={action.order} onDone={() => setAction(null)} />}
       {action?.kind === 'modify' && <ModifyConfirm account={account} order={action.order} onDone={() => setAction(null)} />}
+      {action?.kind === 'resolve' && <ResolveConfirm account={account} order={action.order} onDone={() => setAction(null)} />}
     </Paper>
   );
 }
 
-function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => void; onAction: (kind: 'cancel' | 'modify') => void }) {
-  const resolve = useCommand('orders.resolve');
+function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => void; onAction: (kind: 'cancel' | 'modify' | 'resolve') => void }) {
   const working = (o.status === 'accepted' || o.status === 'partially_filled') && o.pending === null;
   const unknown = o.status === 'unknown' || o.pending?.state === 'unknown';
   return (
@@ -121,8 +121,8 @@ function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => v
             </>
           )}
           {unknown && (
-            <Tooltip label={resolve.error?.message ?? 'Ask the venue what became of it (never sends it again)'}>
-              <Button size="compact-xs" color="orange" loading={resolve.pending} onClick={() => void resolve.run({ account: o.account, client_order_id: o.client_order_id })} data-testid="order-resolve">
+            <Tooltip label="Ask the venue what became of it by its client order id" multiline w={280}>
+              <Button size="compact-xs" color="orange" onClick={() => onAction('resolve')} data-testid="order-resolve">
                 Ask venue
               </Button>
             </Tooltip>
@@ -209,6 +209,51 @@ function ModifyConfirm({ account, order, onDone }: { account: TradingStateWire; 
       }}
       onCancel={onDone}
       testId="confirm-modify"
+    />
+  );
+}
+
+/**
+ * Asking the venue about an order whose outcome is unknown. If the venue has it, the desk takes the
+ * venue's word; if the venue confirms it never got a *place*, the order is sent again with the same
+ * client order id (the venue refuses a duplicate, so it cannot be doubled) — an order may go out,
+ * so this asks first, naming the account and mode.
+ */
+function ResolveConfirm({ account, order, onDone }: { account: TradingStateWire; order: OrderWire; onDone: () => void }) {
+  const resolve = useCommand('orders.resolve');
+  const [said, setSaid] = useState<{ text: string; color: string } | null>(null);
+  const place = order.pending?.kind === 'place' || order.status === 'unknown';
+  return (
+    <ConfirmAction
+      opened
+      title="Ask the venue about this order?"
+      what={
+        <>
+          {order.side.toUpperCase()} {order.quantity} <b>{order.symbol}</b> ({order.client_order_id}): its {order.pending?.kind ?? 'last command'}&apos;s outcome is unknown. The desk asks the venue by client order id.
+          {place ? ' If the venue confirms it never got the order, the order is sent again with the same client order id (a duplicate is refused by the venue).' : ' Nothing new is placed.'}
+          {said && (
+            <Text size="sm" c={said.color} mt={6} data-testid="resolve-outcome">
+              {said.text}
+            </Text>
+          )}
+        </>
+      }
+      where={accountPhrase(account.account, account.venue_mode, account.mode)}
+      live={account.venue_mode === 'LIVE'}
+      confirmLabel={said ? 'Ask again' : 'Ask the venue'}
+      color="orange"
+      pending={resolve.pending}
+      error={resolve.error?.message ?? null}
+      onConfirm={() =>
+        void resolve.run({ account: account.account, client_order_id: order.client_order_id }).then((o) => {
+          if (!o.ok) return;
+          const out = o.result.outcome;
+          if (out.kind === 'accepted') onDone();
+          else setSaid(outcomeText(out));
+        })
+      }
+      onCancel={onDone}
+      testId="confirm-resolve"
     />
   );
 }
