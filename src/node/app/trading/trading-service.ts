@@ -392,6 +392,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
     this.requireGateway(a.id);
     if (this.mode(a.id) !== 'trade') throw new TradingRefusal(`account ${a.id} is in Monitor mode: an exit sends orders (switch it to Trade first)`);
     const positions = this.exitPositions(a.id, target);
+    this.exitConflicts(a.id, target, positions);
     const id = `exit-${a.id}-${this.d.clock.now().toString(36)}-${(++this.exitSeq).toString(36)}`;
     const run = newExitRun(id, a.id, target, positions, this.d.clock.now(), { ...DEFAULT_EXIT_CONFIG, ...this.d.exitConfig });
     this.d.node({
@@ -405,6 +406,32 @@ export class TradingService implements AccountLifecycle, TradingPort {
       details: { account: a.id, exit: id, legs: run.legs.map((l) => `${l.side} ${l.symbol}`) },
     });
     return this.exits.start(run);
+  }
+
+  /**
+   * Two exits on one position, or an exit beside a working order on its symbol, could together
+   * sell (or buy) more than is held and flip it: an exit is refused while another working exit of
+   * the account covers any of its symbols, or while the account has working orders on them.
+   */
+  private exitConflicts(account: string, target: ExitTargetWire, positions: readonly ExitPosition[]): void {
+    const symbols = new Set(positions.filter((p) => p.quantity !== 0n).map((p) => p.symbol));
+    if (target.kind === 'position') symbols.add(target.symbol);
+    const what = target.kind === 'position' ? `of ${target.symbol}` : target.kind === 'structure' ? `of structure ${target.structure_id}` : 'of every position';
+    const list = (xs: Iterable<string>) => [...new Set(xs)].sort().join(', ');
+    for (const run of this.exits.list()) {
+      if (run.account !== account || run.status !== 'working') continue;
+      const shared = run.legs.map((l) => l.symbol).filter((sym) => symbols.has(sym));
+      if (shared.length > 0) {
+        throw new TradingRefusal(`exit ${what} on account ${account} refused: exit ${run.id} is already working on ${list(shared)} (two exits could flip the position); stop it first or wait for it to end`);
+      }
+    }
+    const working = this.d.journal.list({ accountId: account }).filter((o) => symbols.has(o.symbol) && !TERMINAL.includes(o.status));
+    if (working.length > 0) {
+      const on = list(working.map((o) => o.symbol));
+      throw new TradingRefusal(
+        `exit ${what} on account ${account} refused: ${working.length} working order${working.length === 1 ? '' : 's'} on ${on} (${working.map((o) => `${o.side} ${o.quantity} ${o.symbol} ${o.status}`).join('; ')}) could fill beside it and flip the position: cancel the working orders on ${on} first`,
+      );
+    }
   }
 
   async exitCancel(id: string): Promise<ExitRunWire> {

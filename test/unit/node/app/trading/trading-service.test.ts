@@ -329,12 +329,15 @@ describe('trading service: orders', () => {
     const one = await service.exit('default', { kind: 'position', symbol: 'QQQ' });
     expect(one.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase, l.status])).toEqual([['QQQ', 'buy', '4', 1, 'waiting']]);
     expect(one.legs[0]!.reason).toBe('waiting for a fresh quote of QQQ (none yet; waited 1×)');
+    // each exit is stopped before the next: two exits on one symbol are refused (below)
+    await service.exitCancel(one.id);
     const s = await service.exit('default', { kind: 'structure', structure_id: 'spread-1' });
     // SPY: the structure's 3 of the 5 held; QQQ: all 4 held (the structure says 6); AAPL: the structure is short, the account long → nothing
     expect(s.legs.map((l) => [l.symbol, l.side, l.quantity])).toEqual([
       ['QQQ', 'buy', '4'],
       ['SPY', 'sell', '3'],
     ]);
+    await service.exitCancel(s.id);
     const all = await service.exit('default', { kind: 'all' });
     expect(all.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase])).toEqual([
       ['QQQ', 'buy', '4', 1],
@@ -343,12 +346,38 @@ describe('trading service: orders', () => {
     ]);
     expect(exec.calls).toEqual([]); // no quote: nothing sent
     await expect(service.exit('default', { kind: 'structure', structure_id: 'nope' })).rejects.toThrow('structure nope is not in the portfolio (structures: spread-1)');
-    expect(service.exitList().map((e) => e.status)).toEqual(['working', 'working', 'working']);
+    expect(service.exitList().map((e) => e.status).sort()).toEqual(['cancelled', 'cancelled', 'working']);
     const stopped = await service.exitCancel(all.id);
     expect(stopped).toMatchObject({ status: 'cancelled', reason: 'stopped by the user' });
     const ended = events.filter((e) => e.type === 'node_event' && e.action === 'exit_end');
-    expect(ended.map((e) => e.type === 'node_event' && [e.status, e.message])).toEqual([['info', 'exit cancelled: stopped by the user — buy 0/4 QQQ cancelled; sell 0/2 AAPL cancelled; sell 0/5 SPY cancelled']]);
+    expect(ended.map((e) => e.type === 'node_event' && [e.status, e.message]).at(-1)).toEqual(['info', 'exit cancelled: stopped by the user — buy 0/4 QQQ cancelled; sell 0/2 AAPL cancelled; sell 0/5 SPY cancelled']);
     await expect(service.exitCancel('exit-zzz')).rejects.toThrow('exit exit-zzz is not known (exits of this session only)');
+    service.dispose();
+  });
+
+  it('two exits on one position are refused (exit SPY then exit all); so is an exit beside a working order on its symbol', async () => {
+    const held: Record<string, string> = { SPY: '2' };
+    const positions: AccountPositions = {
+      signedQuantity: (_a, sym) => (held[sym] !== undefined ? parseScaled(held[sym], QTY_DP) : 0n),
+      positions: () => Object.keys(held).map((symbol) => ({ account: 'default', symbol, quantity: held[symbol]!, avgPrice: null, realized: '0', unrealized: null, fees: '0', multiplier: '1' })),
+      adoptBroker: () => undefined,
+      whenSynced: () => Promise.resolve(),
+    };
+    const { service, start } = rig({ positions });
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const first = await service.exit('default', { kind: 'position', symbol: 'SPY' });
+    await expect(service.exit('default', { kind: 'all' })).rejects.toThrow(new RegExp(`exit of every position on account default refused: exit ${first.id} is already working on SPY`));
+    await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow(/already working on SPY/);
+    await service.exitCancel(first.id);
+    // a resting sell of the user's + an exit: refused, naming the symbol
+    const sell = await service.place(placeInput('default', { side: 'sell', quantity: '2', limit_price: '999.00' }));
+    expect(sell.kind).toBe('accepted');
+    await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow(/1 working order on SPY \(sell 2 SPY accepted\).*cancel the working orders on SPY first/);
+    await service.cancel('default', sell.order!.client_order_id);
+    exec.orders.get(sell.order!.client_order_id)!.status = 'canceled';
+    await service.resolve('default', sell.order!.client_order_id);
+    expect((await service.exit('default', { kind: 'all' })).status).toBe('working');
     service.dispose();
   });
 
