@@ -382,7 +382,7 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     }
     const gateway = this.gatewayOf(account);
     // The user takes the broker's word: an order the venue never got is closed, never sent now (no confirmation was asked for a send).
-    const out = await gateway.resolve(line.client_order_id!, { resend: false, why: "not re-sent because the user took the broker's word (adopt broker)" });
+    const out = await gateway.resolve(line.client_order_id!, { resend: false, why: "the user took the broker's word that it has no such order (adopt broker)" });
     if (out.kind === 'refused') throw new ReconcilerError(`the gateway did not ask the venue about ${line.client_order_id}: ${out.reason}`);
     if (out.kind === 'unknown') throw new ReconcilerError(`the venue could not settle ${line.client_order_id} (${out.reason}); the line still blocks — try again, or keep_local`);
     if (out.kind === 'rejected') return `asked the venue for ${line.client_order_id} by client order id: ${out.reason}; our journal now has it ${out.order.status}`;
