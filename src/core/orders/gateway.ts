@@ -55,6 +55,14 @@ export interface ReplaceInput {
   limitPrice?: string;
 }
 
+/** How `resolve` settles a place the venue never got. */
+export interface ResolveOptions {
+  /** false: close it (rejected) instead of re-sending it — e.g. the user took the broker's word that there is no such order. Default true. */
+  resend?: boolean;
+  /** Why it is not re-sent (in the order's reason). */
+  why?: string;
+}
+
 export interface GatewayDeps {
   clock: Clock;
   execution: Pick<ExecutionPort, 'accountId' | 'placeOrder' | 'replaceOrder' | 'cancelOrder' | 'orderByClientId'>;
@@ -104,6 +112,8 @@ export function outcomeUnknown(err: unknown): boolean {
   return err.kind === 'network' || err.kind === 'server' || err.kind === 'invalid_response';
 }
 
+/** The reason `failed` / `recover` write while a command's outcome is unknown. */
+const UNKNOWN_REASON = /^(place|replace|cancel) outcome unknown/;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const qtyOf = (text: string | null | undefined): bigint => (text ? (tryParseScaled(text, QTY_DP) ?? 0n) : 0n);
 
@@ -177,7 +187,15 @@ export class OrderGateway {
     const gate = this.gate(order, qtyOf(order.quantity), null);
     if (gate) return refused('kill_switch', gate);
     try {
-      this.d.journal.insert(order, this.event(order, 'created', 'place', null, null, { symbol: order.symbol, side: order.side, quantity: order.quantity, ...(input.origin !== undefined ? { origin: input.origin } : {}) }));
+      this.d.journal.insert(order, this.event(order, 'created', 'place', null, null, {
+          symbol: order.symbol,
+          side: order.side,
+          quantity: order.quantity,
+          // kept for a re-send (neverReceived, recover) and to restore the reason once an unknown outcome is resolved
+          timeInForce: input.timeInForce ?? 'day',
+          ...(input.reason != null ? { reason: input.reason } : {}),
+          ...(input.origin !== undefined ? { origin: input.origin } : {}),
+        }));
     } catch (err) {
       return refused('journal', `order not sent: it could not be committed first (${message(err)})`);
     }
@@ -366,7 +384,9 @@ export class OrderGateway {
 
   private adoptStatus(clientOrderId: string, next: JournalOrder, from: OrderStatus, to: OrderStatus, kind: 'answered' | 'resolved' | 'update', command: OrderCommandKind | null, v: VenueOrder, extra: Record<string, string | number | boolean | null>): GatewayOutcome {
     const reason = to === 'rejected' && from !== 'rejected' ? `rejected by the venue (status ${v.status})` : null;
-    const final: JournalOrder = { ...next, status: to, reason: reason ?? next.reason };
+    // The venue's word settled an unknown outcome: the reason no longer says "outcome unknown" (the history keeps it).
+    const settled = next.pending === null && next.reason !== null && UNKNOWN_REASON.test(next.reason) ? this.createdReason(clientOrderId) : next.reason;
+    const final: JournalOrder = { ...next, status: to, reason: reason ?? settled };
     this.write(final, kind, command, from, reason, { venueOrderId: v.id, venueStatus: v.status, filledQty: v.filledQty, ...extra });
     if (kind === 'resolved') this.counters.resolved++;
     const order = this.d.journal.get(clientOrderId)!;
@@ -381,7 +401,7 @@ export class OrderGateway {
    * Settles an order whose command's outcome is unknown (or, after a restart, never confirmed
    * sent) by asking the venue for it by client order id; refreshes any other order's status.
    */
-  async resolve(clientOrderId: string): Promise<GatewayOutcome> {
+  async resolve(clientOrderId: string, opts: ResolveOptions = {}): Promise<GatewayOutcome> {
     const o = this.d.journal.get(clientOrderId);
     if (!o || o.accountId !== this.accountId) return refused('not_found', `order ${clientOrderId} is not in this account's journal`);
     const p = o.pending;
@@ -402,7 +422,7 @@ export class OrderGateway {
       if (found instanceof Error) return stillUnknown(`the venue could not be asked (${found.message})`);
       if (found) return this.adopt(clientOrderId, found, 'resolved', p ? 'place' : null);
       if (p === null) return stillUnknown(`the venue does not know ${venueId}`);
-      return this.neverReceived(clientOrderId, 'place');
+      return this.neverReceived(clientOrderId, 'place', opts);
     }
     if (p.kind === 'replace') {
       const successor = await ask(p.venueClientOrderId);
@@ -424,7 +444,7 @@ export class OrderGateway {
       // Still working: the cancel never took effect; cancels cannot duplicate anything, so it goes again.
       this.clearPending(clientOrderId, 'cancel', 'the cancel never took effect');
       const out = this.adopt(clientOrderId, current, 'resolved', 'cancel', { neverReceived: true });
-      if (!this.d.resendWhenNeverReceived || this.d.mode() !== 'trade') return out;
+      if (!this.d.resendWhenNeverReceived || opts.resend === false || this.d.mode() !== 'trade') return out;
       this.counters.resent++;
       return this.cancel(clientOrderId);
     }
@@ -462,13 +482,14 @@ export class OrderGateway {
   }
 
   /** The venue said it never got the place: re-send it (same client order id) if still allowed, else close it. */
-  private async neverReceived(clientOrderId: string, command: 'place'): Promise<GatewayOutcome> {
+  private async neverReceived(clientOrderId: string, command: 'place', opts: ResolveOptions): Promise<GatewayOutcome> {
     const o = this.d.journal.get(clientOrderId)!;
     const now = this.d.clock.now();
-    const allowed = this.d.resendWhenNeverReceived && this.d.mode() === 'trade';
+    const allowed = this.d.resendWhenNeverReceived && opts.resend !== false && this.d.mode() === 'trade';
     const gate = allowed ? this.gate(o, qtyOf(o.quantity), o.clientOrderId) : null;
     if (!allowed || gate) {
-      const reason = `the venue never got the order; not re-sent (${!allowed ? (this.d.mode() !== 'trade' ? 'Monitor mode' : 're-sending is off') : gate})`;
+      const why = allowed ? gate : opts.resend === false ? (opts.why ?? 'the caller asked not to re-send') : this.d.mode() !== 'trade' ? 'Monitor mode' : 're-sending is off';
+      const reason = `the venue never got the order; not re-sent (${why})`;
       const next: JournalOrder = { ...o, status: 'rejected', pending: null, reason, updatedAt: now };
       this.write(next, 'resolved', command, o.status, reason, { neverReceived: true });
       this.counters.resolved++;
@@ -478,7 +499,7 @@ export class OrderGateway {
     this.write(next, 'resent', command, o.status, 'the venue never got the order: sent again with the same client order id', { attempt: next.pending!.attempts });
     this.counters.resent++;
     this.counters.resolved++;
-    const out = await this.sendPlace(clientOrderId, 'day');
+    const out = await this.sendPlace(clientOrderId, this.timeInForceOf(clientOrderId));
     // Refused as a duplicate: the venue got it after all — one more question settles it.
     if (out.kind === 'unknown' && /unique/i.test(out.reason)) return this.resolve(clientOrderId);
     return out;
@@ -530,8 +551,30 @@ export class OrderGateway {
     const working: WorkingOrder[] = this.d.journal
       .list({ accountId: o.accountId })
       .filter((w) => w.symbol === o.symbol && w.clientOrderId !== excluding && !TERMINAL.includes(w.status))
-      .map((w) => ({ side: w.side, remaining: qtyOf(w.quantity) - qtyOf(w.filledQuantity) }));
+      .map((w) => {
+        const remaining = qtyOf(w.quantity) - qtyOf(w.filledQuantity);
+        // A replace sent or unknown: the venue may hold either the order as it was or the successor
+        // (weighed by its whole quantity, as replace() gates it), so the larger counts.
+        const asked = w.pending?.kind === 'replace' && w.pending.quantity !== null ? qtyOf(w.pending.quantity) : 0n;
+        return { side: w.side, remaining: asked > remaining ? asked : remaining };
+      });
     return reducesExposure(position, working, o.side, quantity);
+  }
+
+  /** The `created` event's detail (origin, time in force, the caller's reason). */
+  private createdDetail(clientOrderId: string): NonNullable<NewJournalEvent['detail']> {
+    const created = this.d.journal.events(clientOrderId).find((e) => e.kind === 'created');
+    return created?.detail ?? {};
+  }
+
+  /** The order's time in force as placed ('day' for an order journaled before it was kept). */
+  private timeInForceOf(clientOrderId: string): 'day' | 'gtc' {
+    return this.createdDetail(clientOrderId)['timeInForce'] === 'gtc' ? 'gtc' : 'day';
+  }
+
+  private createdReason(clientOrderId: string): string | null {
+    const r = this.createdDetail(clientOrderId)['reason'];
+    return typeof r === 'string' ? r : null;
   }
 
   private priorWorkingStatus(o: JournalOrder): OrderStatus {

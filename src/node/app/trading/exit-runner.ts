@@ -168,7 +168,7 @@ export class ExitRunner {
       out = await g.place({ accountId: run.account, symbol: a.symbol, side: a.side, quantity: a.quantity, orderType: a.orderType, limitPrice: a.limitPrice, reason: `exit ${run.id}`, origin: 'exit' });
       if (out.kind === 'refused') return out.cause === 'busy' ? { kind: 'retry', reason: out.reason } : { kind: 'failed', reason: out.reason };
       if (out.kind === 'rejected') return { kind: 'failed', reason: out.reason };
-      return { kind: 'ok', clientOrderId: out.order.clientOrderId }; // accepted, or unknown (the gateway resolves it; the leg follows the journal)
+      return { kind: 'ok', clientOrderId: out.order.clientOrderId }; // accepted, or unknown (the trading service asks the venue until it is settled; the leg follows the journal)
     }
     out = a.kind === 'replace' ? await g.replace(a.clientOrderId, { limitPrice: a.limitPrice }) : await g.cancel(a.clientOrderId);
     if (out.kind === 'accepted' || out.kind === 'unknown') return { kind: 'ok' };

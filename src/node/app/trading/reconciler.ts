@@ -20,7 +20,8 @@
  * Resolutions (`resolve`):
  * - `adopt_broker` — a position: our ledger takes the broker's quantity and average entry
  *   (AccountPositions.adoptBroker, an adjustment fill recorded as adopted); an order of our journal:
- *   the gateway asks the venue for it by client order id and takes its word (OrderGateway.resolve);
+ *   the gateway asks the venue for it by client order id and takes its word (OrderGateway.resolve
+ *   with `resend: false`: a place the venue never got is closed as rejected, never sent);
  *   an order only the broker has: refused — the gateway's journal holds only orders it committed
  *   before sending them and has no way to take in a venue order; the user cancels it (`close`) or
  *   acknowledges it (`keep_local`).
@@ -380,9 +381,11 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
       );
     }
     const gateway = this.gatewayOf(account);
-    const out = await gateway.resolve(line.client_order_id!);
+    // The user takes the broker's word: an order the venue never got is closed, never sent now (no confirmation was asked for a send).
+    const out = await gateway.resolve(line.client_order_id!, { resend: false, why: "the user took the broker's word that it has no such order (adopt broker)" });
     if (out.kind === 'refused') throw new ReconcilerError(`the gateway did not ask the venue about ${line.client_order_id}: ${out.reason}`);
     if (out.kind === 'unknown') throw new ReconcilerError(`the venue could not settle ${line.client_order_id} (${out.reason}); the line still blocks — try again, or keep_local`);
+    if (out.kind === 'rejected') return `asked the venue for ${line.client_order_id} by client order id: ${out.reason}; our journal now has it ${out.order.status}`;
     return `asked the venue for ${line.client_order_id} by client order id: our journal now has it ${out.order.status}`;
   }
 

@@ -12,11 +12,15 @@
  *   account fills (AccountPositions; unknown when absent) and the mode; `recover()` at start,
  *   `resolveAll()` on the venue's resync, order updates into `onOrderUpdate`. Every journal event is
  *   an `order_event` carrying the journal row and the history row.
+ * - Unknown outcomes resolve on their own: while any order of a running account has an unknown
+ *   outcome, the service asks the venue about every unresolved order (`resolveAll`) on the injected
+ *   scheduler — first after 3 s, then backing off (×2) up to 30 s; the timer stops with the account.
  * - Automation gate: a command from the monitoring cycle or a strategy is refused (`not_reconciled`
- *   / `mode`) while `automation_blocked` says why; manual commands pass the mode and kill switch only.
+ *   / `mode`) while `automation_blocked` says why (Monitor, an order with an unknown outcome, the
+ *   reconciliation not clean); manual commands pass the mode and kill switch only.
  */
 import type { Account } from '../../../core/model/account';
-import type { Clock, Scheduler } from '../../../core/ports/clock';
+import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import type { OrderUpdate } from '../../../core/ports/venue';
 import type { JournalEvent, JournalOrder, NewJournalEvent, OrderJournal } from '../../../core/ports/order-journal';
@@ -78,6 +82,9 @@ export interface TradingServiceDeps {
   exitTickMs?: number;
   /** Orders in the snapshot (open first, then the most recent). */
   snapshotOrders?: number;
+  /** The first delay before unknown outcomes are asked about, and the backoff's bound (ms; default 3 s and 30 s). */
+  resolveDelayMs?: number;
+  resolveMaxDelayMs?: number;
 }
 
 interface AccountTrading {
@@ -90,7 +97,17 @@ interface Running {
   account: Account;
   gateway: OrderGateway;
   off: () => void;
+  /** Orders of the account whose outcome is unknown (client order ids), kept from the journal events. */
+  unknown: Set<string>;
+  /** The pending ask-the-venue timer (null: none). */
+  timer: Cancel | null;
+  /** The next delay before asking (backs off while the venue cannot settle them). */
+  delay: number;
+  resolving: boolean;
 }
+
+/** An order whose outcome is not known: it may or may not be at the venue as asked. */
+const isUnknown = (o: JournalOrder): boolean => o.status === 'unknown' || o.pending?.state === 'unknown';
 
 const TERMINAL: readonly OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired', 'archived'];
 const ORIGINS: readonly OrderOrigin[] = ['manual', 'exit', 'monitor', 'strategy', 'reconcile'];
@@ -153,6 +170,8 @@ export class TradingService implements AccountLifecycle, TradingPort {
   /** Why automation may not act on the account now (null: it may). */
   automationBlocked(account: string): string | null {
     if (this.mode(account) !== 'trade') return 'Monitor mode: read-only (switch the account to Trade)';
+    const unknown = this.running.get(account)?.unknown.size ?? 0;
+    if (unknown > 0) return `${unknown} order${unknown === 1 ? '' : 's'} with an unknown outcome: asking the venue`;
     const gate = this.d.reconciliation();
     if (gate && !gate.clean(account)) {
       const s = gate.state(account);
@@ -218,20 +237,64 @@ export class TradingService implements AccountLifecycle, TradingPort {
       position: (acct, symbol) => this.d.positions()?.signedQuantity(acct, symbol) ?? null,
       newClientOrderId: () => this.newClientOrderId(account.id),
     });
-    const off = gateway.onEvent((order, event) => this.onJournalEvent(account, order, event));
-    this.running.set(account.id, { account, gateway, off });
+    const unknown = new Set(this.d.journal.list({ accountId: account.id }).filter(isUnknown).map((o) => o.clientOrderId));
+    const run: Running = { account, gateway, off: () => undefined, unknown, timer: null, delay: this.resolveDelay(), resolving: false };
+    run.off = gateway.onEvent((order, event) => this.onJournalEvent(account, order, event));
+    this.running.set(account.id, run);
     this.publishTrading();
     return gateway.recover().then(
       (r) => {
         if (r.resolved + r.unknown > 0) this.d.logger.info('order gateway recovered', { account: account.id, ...r });
+        this.armResolver(run);
       },
-      (err: unknown) => this.d.logger.error('order gateway recovery failed', { account: account.id, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => {
+        this.d.logger.error('order gateway recovery failed', { account: account.id, error: err instanceof Error ? err.message : String(err) });
+        this.armResolver(run);
+      },
     );
+  }
+
+  private resolveDelay(): number {
+    return this.d.resolveDelayMs ?? 3_000;
+  }
+
+  /** Asks the venue about the account's unresolved orders after the current delay, while any outcome is unknown. */
+  private armResolver(r: Running): void {
+    if (r.timer !== null || r.resolving || r.unknown.size === 0 || this.running.get(r.account.id) !== r) return;
+    r.timer = this.d.clock.setTimeout(() => {
+      r.timer = null;
+      void this.resolveUnknown(r);
+    }, r.delay);
+  }
+
+  private async resolveUnknown(r: Running): Promise<void> {
+    if (this.running.get(r.account.id) !== r) return;
+    r.resolving = true;
+    try {
+      const out = await r.gateway.resolveAll();
+      if (out.resolved > 0) this.d.logger.info('unknown order outcomes resolved by asking the venue', { account: r.account.id, ...out });
+    } catch (err) {
+      this.d.logger.error('asking the venue about unknown orders failed', { account: r.account.id, error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      r.resolving = false;
+    }
+    if (r.unknown.size === 0) {
+      r.delay = this.resolveDelay();
+      return;
+    }
+    r.delay = Math.min(r.delay * 2, this.d.resolveMaxDelayMs ?? 30_000);
+    this.armResolver(r);
+  }
+
+  private stopResolver(r: Running): void {
+    r.timer?.();
+    r.timer = null;
   }
 
   accountStopping(account: Account): void {
     const r = this.running.get(account.id);
     r?.off();
+    if (r) this.stopResolver(r);
     this.running.delete(account.id);
     this.exits.accountStopped(account.id);
     const before = this.mode(account.id);
@@ -252,7 +315,10 @@ export class TradingService implements AccountLifecycle, TradingPort {
 
   dispose(): void {
     this.exits.dispose();
-    for (const r of this.running.values()) r.off();
+    for (const r of this.running.values()) {
+      r.off();
+      this.stopResolver(r);
+    }
     this.running.clear();
   }
 
@@ -326,6 +392,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
     this.requireGateway(a.id);
     if (this.mode(a.id) !== 'trade') throw new TradingRefusal(`account ${a.id} is in Monitor mode: an exit sends orders (switch it to Trade first)`);
     const positions = this.exitPositions(a.id, target);
+    this.exitConflicts(a.id, target, positions);
     const id = `exit-${a.id}-${this.d.clock.now().toString(36)}-${(++this.exitSeq).toString(36)}`;
     const run = newExitRun(id, a.id, target, positions, this.d.clock.now(), { ...DEFAULT_EXIT_CONFIG, ...this.d.exitConfig });
     this.d.node({
@@ -339,6 +406,32 @@ export class TradingService implements AccountLifecycle, TradingPort {
       details: { account: a.id, exit: id, legs: run.legs.map((l) => `${l.side} ${l.symbol}`) },
     });
     return this.exits.start(run);
+  }
+
+  /**
+   * Two exits on one position, or an exit beside a working order on its symbol, could together
+   * sell (or buy) more than is held and flip it: an exit is refused while another working exit of
+   * the account covers any of its symbols, or while the account has working orders on them.
+   */
+  private exitConflicts(account: string, target: ExitTargetWire, positions: readonly ExitPosition[]): void {
+    const symbols = new Set(positions.filter((p) => p.quantity !== 0n).map((p) => p.symbol));
+    if (target.kind === 'position') symbols.add(target.symbol);
+    const what = target.kind === 'position' ? `of ${target.symbol}` : target.kind === 'structure' ? `of structure ${target.structure_id}` : 'of every position';
+    const list = (xs: Iterable<string>) => [...new Set(xs)].sort().join(', ');
+    for (const run of this.exits.list()) {
+      if (run.account !== account || run.status !== 'working') continue;
+      const shared = run.legs.map((l) => l.symbol).filter((sym) => symbols.has(sym));
+      if (shared.length > 0) {
+        throw new TradingRefusal(`exit ${what} on account ${account} refused: exit ${run.id} is already working on ${list(shared)} (two exits could flip the position); stop it first or wait for it to end`);
+      }
+    }
+    const working = this.d.journal.list({ accountId: account }).filter((o) => symbols.has(o.symbol) && !TERMINAL.includes(o.status));
+    if (working.length > 0) {
+      const on = list(working.map((o) => o.symbol));
+      throw new TradingRefusal(
+        `exit ${what} on account ${account} refused: ${working.length} working order${working.length === 1 ? '' : 's'} on ${on} (${working.map((o) => `${o.side} ${o.quantity} ${o.symbol} ${o.status}`).join('; ')}) could fill beside it and flip the position: cancel the working orders on ${on} first`,
+      );
+    }
   }
 
   async exitCancel(id: string): Promise<ExitRunWire> {
@@ -449,6 +542,15 @@ export class TradingService implements AccountLifecycle, TradingPort {
     const history: OrderHistoryWire = last ? historyWire(last) : historyWire({ ...e, seq: 0 });
     const wire = this.orderWire(order);
     this.d.publish({ type: 'order_event', serverTime: this.d.clock.now(), order: updateWire(wire, e), journal: { order: wire, history } });
+    const r = this.running.get(account.id);
+    if (r) {
+      const before = r.unknown.size;
+      if (isUnknown(order)) r.unknown.add(order.clientOrderId);
+      else r.unknown.delete(order.clientOrderId);
+      if (r.unknown.size === 0) r.delay = this.resolveDelay();
+      else this.armResolver(r);
+      if (r.unknown.size !== before) this.publishTrading(); // automation_blocked changed
+    }
     this.exits.orderChanged(account.id);
   }
 

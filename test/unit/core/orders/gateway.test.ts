@@ -274,6 +274,51 @@ describe.each(JOURNALS)('OrderGateway with the $name journal', ({ make }) => {
       expect(g.events('ld-1').map((e) => e.kind)).toEqual(['created', 'unknown', 'resent', 'answered']);
     });
 
+    it('a re-sent order keeps its time in force (a GTC order lost on the way goes again as GTC, after a restart too)', async () => {
+      const { g, venue } = setup();
+      const tifs: string[] = [];
+      venue.onPlace = (o) => tifs.push(o.timeInForce);
+      venue.next = ['lost'];
+      await g.place({ ...limit('buy', '2'), timeInForce: 'gtc' });
+      await g.resolve('ld-1');
+      expect(tifs).toEqual(['gtc', 'gtc']);
+      // recover(): cut off between commit and send, re-sent at start with its time in force
+      const journal = makeJournal();
+      const first = setup({}, journal);
+      first.venue.next = ['hang'];
+      void first.g.place({ ...limit('buy', '2'), timeInForce: 'gtc' });
+      await Promise.resolve();
+      const second = setup({}, journal);
+      const tifs2: string[] = [];
+      second.venue.onPlace = (o) => tifs2.push(o.timeInForce);
+      await second.g.recover();
+      expect(tifs2).toEqual(['gtc']);
+    });
+
+    it('resolve with resend: false closes a place the venue never got (rejected, saying why) and sends nothing', async () => {
+      const { g, venue } = setup();
+      venue.next = ['lost'];
+      await g.place(limit('buy', '2'));
+      const r = await g.resolve('ld-1', { resend: false, why: 'the user took the broker’s word (adopt broker)' });
+      expect(r).toMatchObject({ kind: 'rejected', order: { status: 'rejected', pending: null, reason: expect.stringMatching(/never got the order; not re-sent \(the user took the broker’s word/) } });
+      expect(venue.calls).toEqual(['place ld-1', 'query ld-1']);
+      expect(venue.orders.size).toBe(0);
+      expect(g.unresolved()).toEqual([]);
+    });
+
+    it('once found at the venue, the order’s reason no longer says "outcome unknown" (the history keeps it)', async () => {
+      const { g, venue } = setup();
+      venue.next = ['drop', 'drop'];
+      await g.place(limit('buy', '2'));
+      expect(g.order('ld-1')!.reason).toMatch(/outcome unknown/);
+      await g.resolve('ld-1');
+      expect(g.order('ld-1')).toMatchObject({ status: 'accepted', reason: null });
+      await g.place({ ...limit('buy', '1'), reason: 'hedge' });
+      expect(g.onOrderUpdate(venue.update('ld-2', 'new', 'new'))).toBe(true);
+      expect(g.order('ld-2')).toMatchObject({ status: 'accepted', reason: 'hedge' });
+      expect(g.events('ld-1').some((e) => /outcome unknown/.test(e.reason ?? ''))).toBe(true);
+    });
+
     it('a re-send refused as a duplicate (the venue got it after all) is resolved by asking again', async () => {
       const { g, venue } = setup();
       venue.next = ['lost'];
@@ -444,6 +489,21 @@ describe.each(JOURNALS)('OrderGateway with the $name journal', ({ make }) => {
       expect(await s.g.replace('ld-1', { quantity: '11' })).toMatchObject({ kind: 'refused', cause: 'kill_switch' });
       expect((await s.g.replace('ld-1', { quantity: '10' })).kind).toBe('accepted');
       expect(s.g.order('ld-1')).toMatchObject({ priorFilledQuantity: '3', filledQuantity: '0', venueClientOrderId: 'ld-1.r1' });
+    });
+
+    it('Reducing counts a working order with a pending replace by the larger of its remaining and the replace’s quantity', async () => {
+      for (const fault of ['5xx', 'hang'] as const) {
+        const s = setup();
+        s.state.positions.set('SPY', '2');
+        await s.g.place(limit('sell', '1', '999'));
+        s.venue.next = [fault];
+        const pending = s.g.replace('ld-1', { quantity: '2' }); // 5xx: unknown (the venue holds sell 2); hang: still sending
+        if (fault === '5xx') expect((await pending).kind).toBe('unknown');
+        else await Promise.resolve();
+        s.state.level = 'reducing';
+        // sells of 2 (the successor) + 1 against a long of 2 could flip it
+        expect(await s.g.place(limit('sell', '1', '999'))).toMatchObject({ kind: 'refused', cause: 'kill_switch' });
+      }
     });
 
     it('Reducing with an unknown position: nothing can be shown to reduce it, so nothing but cancels pass', async () => {

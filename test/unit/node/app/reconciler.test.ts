@@ -71,6 +71,7 @@ class FakeTrading implements TradingPort {
   exits: ExitTargetWire[] = [];
   cancels: string[] = [];
   resolves: string[] = [];
+  resolveOpts: unknown[] = [];
   mode(): TradingMode {
     return this.modeNow;
   }
@@ -83,8 +84,9 @@ class FakeTrading implements TradingPort {
         this.cancels.push(id);
         return { kind: 'accepted', order: asJournal(order(id)) };
       },
-      resolve: async (id: string): Promise<GatewayOutcome> => {
+      resolve: async (id: string, opts?: unknown): Promise<GatewayOutcome> => {
         this.resolves.push(id);
+        this.resolveOpts.push(opts);
         this.working = this.working.filter((o) => o.client_order_id !== id);
         return { kind: 'accepted', order: { clientOrderId: id, status: 'filled' } as never };
       },
@@ -255,6 +257,8 @@ describe('Reconciler', () => {
     ]);
     await t.rec.resolve(ACC, 'order:ours', 'adopt_broker');
     expect(t.trading.resolves).toEqual(['ours']);
+    // taking the broker's word never sends: a place the venue never got is closed, not re-sent
+    expect(t.trading.resolveOpts).toEqual([expect.objectContaining({ resend: false, why: expect.stringMatching(/user took the broker's word/) })]);
     await expect(t.rec.resolve(ACC, 'order:outside', 'adopt_broker')).rejects.toThrow(/cannot take it in.*Choose close to cancel it at the broker, or keep_local/);
     await expect(t.rec.resolve(ACC, 'order:outside', 'close')).rejects.toThrow(/Monitor mode/);
     t.trading.modeNow = 'trade';

@@ -10,7 +10,7 @@ import { MemoryOrderJournal } from '../../../../../src/core/ports/order-journal'
 import { accountId } from '../../../../../src/core/model/ids';
 import { QTY_DP, parseScaled } from '../../../../../src/core/model/money';
 import type { Account } from '../../../../../src/core/model/account';
-import type { OrderRequest, OrderReplace, VenueOrder } from '../../../../../src/core/ports/venue';
+import { VenueError, type OrderRequest, type OrderReplace, type VenueOrder } from '../../../../../src/core/ports/venue';
 import type { KillSwitchLevel } from '../../../../../src/core/risk/kill-switch';
 import type { UnsequencedEvent } from '../../../../../src/shared/contract';
 import type { ReconciliationWire } from '../../../../../src/shared/trading';
@@ -60,6 +60,8 @@ class FakeExecution {
   };
   orderByClientId = (id: string): Promise<VenueOrder | null> => Promise.resolve(this.orders.get(id) ?? null);
 }
+
+const flush = () => new Promise<void>((r) => setImmediate(r));
 
 function rig(opts: { accounts?: Account[]; positions?: AccountPositions | null; gate?: ReconciliationGate | null; structures?: StructureDefWire[] } = {}) {
   const clock = new ManualClock(1_765_000_000_000);
@@ -237,6 +239,71 @@ describe('trading service: orders', () => {
     expect(auto.kind === 'accepted' && auto.order.origin).toBe('strategy');
   });
 
+  it('unknown outcomes resolve on their own: asked about on the clock (3 s, backing off to 30 s), automation blocked meanwhile (announced), no timer left when the account stops', async () => {
+    const { service, start, clock, events } = rig();
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const realPlace = exec.placeOrder;
+    exec.placeOrder = async (o) => {
+      await realPlace(o); // the venue took it; the answer is lost
+      throw new VenueError('socket hang up', null, null, 'network');
+    };
+    const realAsk = exec.orderByClientId;
+    let asks = 0;
+    let reachable = false;
+    exec.orderByClientId = (id) => {
+      asks++;
+      return reachable ? realAsk(id) : Promise.reject(new VenueError('HTTP 503', 503, null, 'server'));
+    };
+    const before = events.filter((e) => e.type === 'trading_event').length;
+    const out = await service.place(placeInput('default'));
+    expect(out.kind).toBe('unknown');
+    exec.placeOrder = realPlace;
+    expect(service.automationBlocked('default')).toBe('1 order with an unknown outcome: asking the venue');
+    const tradingEvents = () => events.filter((e) => e.type === 'trading_event').slice(before) as Extract<UnsequencedEvent, { type: 'trading_event' }>[];
+    expect(tradingEvents().at(-1)!.accounts.find((a) => a.account === 'default')!.automation_blocked).toBe('1 order with an unknown outcome: asking the venue');
+    expect(await service.place(placeInput('default'), 'strategy')).toMatchObject({ kind: 'refused', reason: 'strategy: 1 order with an unknown outcome: asking the venue' });
+    // the venue cannot be asked: 3 s, then 6, 12, 24, 30, 30 …
+    const asksAt: number[] = [];
+    const t0 = clock.now();
+    for (let ms = 0; ms < 110_000; ms += 1_000) {
+      const n = asks;
+      clock.advance(1_000);
+      await flush();
+      if (asks > n) asksAt.push((clock.now() - t0) / 1_000);
+    }
+    expect(asksAt).toEqual([3, 9, 21, 45, 75, 105]);
+    reachable = true;
+    clock.advance(30_000);
+    await flush();
+    expect(service.list({ account: 'default' }).find((o) => o.client_order_id === out.order!.client_order_id)).toMatchObject({ status: 'accepted', pending: null, reason: null });
+    expect(service.automationBlocked('default')).toBeNull();
+    expect(tradingEvents().at(-1)!.accounts.find((a) => a.account === 'default')!.automation_blocked).toBeNull();
+    expect(clock.pendingTimers()).toBe(0);
+    // a new unknown starts at 3 s again; stopping the account leaves no timer behind
+    exec.placeOrder = async () => Promise.reject(new VenueError('socket hang up', null, null, 'network'));
+    await service.place(placeInput('default'));
+    expect(clock.pendingTimers()).toBe(1);
+    service.accountStopping(SIM);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('an unknown replace stops blocking a cancel once the service has asked the venue (3 s later, on its own)', async () => {
+    const { service, start, clock } = rig();
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const placed = await service.place(placeInput('default'));
+    const id = placed.order!.client_order_id;
+    // the fake's replace fails without a venue answer: outcome unknown (the venue never got it)
+    expect((await service.replace('default', id, { limit_price: '99.00' })).kind).toBe('unknown');
+    expect(await service.cancel('default', id)).toMatchObject({ kind: 'refused', cause: 'busy' });
+    clock.advance(3_000);
+    await flush();
+    expect(service.list({ account: 'default' })[0]).toMatchObject({ status: 'accepted', pending: null });
+    expect((await service.cancel('default', id)).kind).toBe('accepted');
+    expect(exec.calls.at(-1)).toMatch(/^cancel /);
+  });
+
   it('exits are refused in Monitor and while positions are unknown', async () => {
     const { service, start } = rig();
     await start(SIM);
@@ -262,12 +329,15 @@ describe('trading service: orders', () => {
     const one = await service.exit('default', { kind: 'position', symbol: 'QQQ' });
     expect(one.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase, l.status])).toEqual([['QQQ', 'buy', '4', 1, 'waiting']]);
     expect(one.legs[0]!.reason).toBe('waiting for a fresh quote of QQQ (none yet; waited 1×)');
+    // each exit is stopped before the next: two exits on one symbol are refused (below)
+    await service.exitCancel(one.id);
     const s = await service.exit('default', { kind: 'structure', structure_id: 'spread-1' });
     // SPY: the structure's 3 of the 5 held; QQQ: all 4 held (the structure says 6); AAPL: the structure is short, the account long → nothing
     expect(s.legs.map((l) => [l.symbol, l.side, l.quantity])).toEqual([
       ['QQQ', 'buy', '4'],
       ['SPY', 'sell', '3'],
     ]);
+    await service.exitCancel(s.id);
     const all = await service.exit('default', { kind: 'all' });
     expect(all.legs.map((l) => [l.symbol, l.side, l.quantity, l.phase])).toEqual([
       ['QQQ', 'buy', '4', 1],
@@ -276,12 +346,38 @@ describe('trading service: orders', () => {
     ]);
     expect(exec.calls).toEqual([]); // no quote: nothing sent
     await expect(service.exit('default', { kind: 'structure', structure_id: 'nope' })).rejects.toThrow('structure nope is not in the portfolio (structures: spread-1)');
-    expect(service.exitList().map((e) => e.status)).toEqual(['working', 'working', 'working']);
+    expect(service.exitList().map((e) => e.status).sort()).toEqual(['cancelled', 'cancelled', 'working']);
     const stopped = await service.exitCancel(all.id);
     expect(stopped).toMatchObject({ status: 'cancelled', reason: 'stopped by the user' });
     const ended = events.filter((e) => e.type === 'node_event' && e.action === 'exit_end');
-    expect(ended.map((e) => e.type === 'node_event' && [e.status, e.message])).toEqual([['info', 'exit cancelled: stopped by the user — buy 0/4 QQQ cancelled; sell 0/2 AAPL cancelled; sell 0/5 SPY cancelled']]);
+    expect(ended.map((e) => e.type === 'node_event' && [e.status, e.message]).at(-1)).toEqual(['info', 'exit cancelled: stopped by the user — buy 0/4 QQQ cancelled; sell 0/2 AAPL cancelled; sell 0/5 SPY cancelled']);
     await expect(service.exitCancel('exit-zzz')).rejects.toThrow('exit exit-zzz is not known (exits of this session only)');
+    service.dispose();
+  });
+
+  it('two exits on one position are refused (exit SPY then exit all); so is an exit beside a working order on its symbol', async () => {
+    const held: Record<string, string> = { SPY: '2' };
+    const positions: AccountPositions = {
+      signedQuantity: (_a, sym) => (held[sym] !== undefined ? parseScaled(held[sym], QTY_DP) : 0n),
+      positions: () => Object.keys(held).map((symbol) => ({ account: 'default', symbol, quantity: held[symbol]!, avgPrice: null, realized: '0', unrealized: null, fees: '0', multiplier: '1' })),
+      adoptBroker: () => undefined,
+      whenSynced: () => Promise.resolve(),
+    };
+    const { service, start } = rig({ positions });
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const first = await service.exit('default', { kind: 'position', symbol: 'SPY' });
+    await expect(service.exit('default', { kind: 'all' })).rejects.toThrow(new RegExp(`exit of every position on account default refused: exit ${first.id} is already working on SPY`));
+    await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow(/already working on SPY/);
+    await service.exitCancel(first.id);
+    // a resting sell of the user's + an exit: refused, naming the symbol
+    const sell = await service.place(placeInput('default', { side: 'sell', quantity: '2', limit_price: '999.00' }));
+    expect(sell.kind).toBe('accepted');
+    await expect(service.exit('default', { kind: 'position', symbol: 'SPY' })).rejects.toThrow(/1 working order on SPY \(sell 2 SPY accepted\).*cancel the working orders on SPY first/);
+    await service.cancel('default', sell.order!.client_order_id);
+    exec.orders.get(sell.order!.client_order_id)!.status = 'canceled';
+    await service.resolve('default', sell.order!.client_order_id);
+    expect((await service.exit('default', { kind: 'all' })).status).toBe('working');
     service.dispose();
   });
 
