@@ -400,7 +400,7 @@ export class Desk {
       accounts: { list: () => this.supervisor.accountsWire() },
       reconcile: {
         run: (account, trigger) => this.reconciler.run(account, trigger),
-        resolve: (account, lineId, action) => this.reconciler.resolve(account, lineId, action),
+        resolve: (account, lineId, action) => this.reconciler.resolveWithNote(account, lineId, action),
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
       },
       orders: this.trading,
