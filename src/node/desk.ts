@@ -52,6 +52,7 @@ import { TradingService } from './app/trading/trading-service';
 import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journal';
 import { instrumentId } from '../core/model/ids';
 import { AccountFills } from './app/trading/account-fills';
+import { ReconciledPositions } from './app/trading/reconciled-positions';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -179,6 +180,11 @@ export class Desk {
   private tradingPort: TradingPort | null = null;
   /** The account fills' positions; null: every position unknown to the gateway, exits and reconciliation. */
   private accountPositions: AccountPositions | null = null;
+  /**
+   * The positions the trading service weighs (kill switch Reducing, exits): the account positions where
+   * the last reconciliation does not contradict them, else unknown (app/trading/reconciled-positions.ts).
+   */
+  private tradingPositions: ReconciledPositions | null = null;
   /** The reconciler's automation gate. */
   private reconciliationGate: ReconciliationGate | null = null;
   /** Our FIFO positions from venue fills, per account (the fills part of the order path). */
@@ -301,7 +307,8 @@ export class Desk {
       journal: deps.orderJournal ?? new MemoryOrderJournal(),
       killSwitch: this.killSwitch,
       accounts: () => this.supervisor.accounts(),
-      positions: () => this.accountPositions,
+      // Our ledger's positions where the broker has not contradicted them (else unknown: Reducing refuses).
+      positions: () => this.tradingPositions,
       reconciliation: () => this.reconciliationGate,
       publish: (e) => this.bus.publish(e),
       node: (n) => this.live.node(n),
@@ -328,6 +335,7 @@ export class Desk {
     // and stop after the trading service and the account fills (participants run in that order).
     this.tradingPort = deps.orderPath?.trading ?? this.trading;
     this.accountPositions = deps.orderPath?.positions ?? this.accountFills;
+    this.tradingPositions = new ReconciledPositions(this.accountPositions, () => this.reconciliationGate);
     const ledgerFills = deps.ledgerFills;
     this.reconciler = new Reconciler({
       clock: this.clock,
@@ -400,7 +408,7 @@ export class Desk {
       accounts: { list: () => this.supervisor.accountsWire() },
       reconcile: {
         run: (account, trigger) => this.reconciler.run(account, trigger),
-        resolve: (account, lineId, action) => this.reconciler.resolve(account, lineId, action),
+        resolve: (account, lineId, action) => this.reconciler.resolveWithNote(account, lineId, action),
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
       },
       orders: this.trading,

@@ -272,7 +272,8 @@ export interface TradingCommandResults {
   'orders.exit': { exit: ExitRunWire };
   'orders.exit_cancel': { exit: ExitRunWire };
   'reconcile.run': { reconciliation: ReconciliationWire };
-  'reconcile.resolve': { reconciliation: ReconciliationWire };
+  /** `note`: what was done (an adopt_broker whose line matched once the fills were caught up says nothing was adopted). */
+  'reconcile.resolve': { reconciliation: ReconciliationWire; note: string };
 }
 
 // ---------- events ----------

@@ -126,4 +126,27 @@ describe('accounts', () => {
     ]);
     await d.stop();
   });
+
+  it('a PAPER account whose endpoints are live does not start (its own error rows, naming account, mode and endpoint); the others stream on', async () => {
+    // Review of issue 16, defect 10: the Alpaca settings say live; the accounts file declares alpaca-paper PAPER.
+    desk = createDesk({
+      clock: new SystemClock(),
+      portfolioPath: null,
+      config: { simIntervalMs: 20, alpaca: { keyId: 'K', secretKey: 'S', env: 'live', stockFeed: 'iex', optionFeed: 'indicative', tradeUpdatesAuth: 'legacy' } },
+      accounts: [PAPER, SIM2],
+      env: { APCA_API_KEY_ID: 'K', APCA_API_SECRET_KEY: 'S' },
+    });
+    const d = desk;
+    await d.start();
+    await waitFor(() => d.snapshot().streams.filter((s) => s.accountId !== 'alpaca-paper').every((s) => s.state === 'running'), 5000, 'running');
+    const paperRows = d.snapshot().streams.filter((s) => s.accountId === 'alpaca-paper');
+    expect(paperRows.length).toBeGreaterThan(0);
+    for (const row of paperRows) expect(row).toMatchObject({ state: 'error', lastError: expect.stringMatching(/account alpaca-paper is declared PAPER.*https:\/\/api\.alpaca\.markets/) });
+    expect((await list(d)).map((a) => [a.id, a.running])).toEqual([
+      ['default', true],
+      ['alpaca-paper', false],
+      ['sim2', true],
+    ]);
+    await d.stop();
+  });
 });

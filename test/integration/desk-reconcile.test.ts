@@ -59,6 +59,9 @@ class LedgerBackedPositions implements AccountPositions {
   whenSynced(): Promise<void> {
     return Promise.resolve();
   }
+  catchUp(): Promise<void> {
+    return Promise.resolve();
+  }
   private fills(account: string, symbol: string) {
     return this.ledger.orders.fillsForRebuild({ accountId: account }).filter((f) => f.symbol === symbol);
   }

@@ -15,7 +15,7 @@ import type { ExecutionPort } from '../../core/ports/execution';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { DeskConfig } from '../config/desk-config';
-import { resolveAlpacaEndpoints } from '../config/market-config';
+import { alpacaEnvOfUrl, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings } from '../config/market-config';
 import { SimVenueServer, SIM_CREDENTIALS } from './sim/server';
 import { accountSimSeed } from './sim/model';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './alpaca/venue';
@@ -119,12 +119,38 @@ const buildSim: VenueBuilder = async (request) => {
   return alpacaProtocolVenue(request, urls, SIM_CREDENTIALS, sim);
 };
 
-/** `alpaca`: Alpaca's paper or live endpoints with the keys in use. */
+/**
+ * The account's declared mode against the Alpaca environment its endpoints reach: a PAPER account
+ * must not reach the live trading host (nor a LIVE one paper). The environment is the settings' `env`
+ * (the endpoints' defaults come from it) and, where the trading endpoints are Alpaca's own hosts, the
+ * hosts themselves. Throws, naming the account, its declared mode and the endpoint, on a mismatch.
+ */
+export function checkAlpacaAccountMode(account: Account, a: Pick<AlpacaSettings, 'env' | 'envSource' | 'urlSources'>, urls: AlpacaEndpoints): void {
+  const declared = account.mode === 'LIVE' ? 'live' : account.mode === 'PAPER' ? 'paper' : null;
+  if (declared === null) {
+    throw new Error(`account ${account.id} is an Alpaca account declared ${account.mode}: an Alpaca account must be PAPER or LIVE; not started`);
+  }
+  const mismatch = (env: string, what: string) =>
+    new Error(
+      `account ${account.id} is declared ${account.mode}, but ${what} is Alpaca's ${env} environment: a ${account.mode} account must not reach ${env === 'live' ? 'live' : 'paper'} endpoints; not started. ` +
+        `Declare the account ${env === 'live' ? 'LIVE' : 'PAPER'} in the accounts file, or set LIVE_DESK_ALPACA_ENV / the endpoints to ${declared}`,
+    );
+  for (const key of ['tradingRest', 'tradingStream'] as const) {
+    const url = urls[key];
+    const env = alpacaEnvOfUrl(url.replace(/^ws/, 'http'));
+    if (env !== null && env !== declared) throw mismatch(env, `its trading endpoint ${url} (${a.urlSources?.[key] ?? `the default for env ${a.env}`})`);
+  }
+  if (a.env !== declared) throw mismatch(a.env, `the endpoint ${urls.tradingRest} (env ${a.env}, ${a.envSource ?? 'default'})`);
+}
+
+/** `alpaca`: Alpaca's paper or live endpoints with the keys in use, the environment the account declares. */
 const buildAlpaca: VenueBuilder = async (request) => {
   const a = request.config.alpaca;
   const keys = request.alpacaCredentials;
   if (!a || !keys) throw new Error('venue "alpaca" is selected but has no credentials (set APCA_API_KEY_ID and APCA_API_SECRET_KEY)');
-  return alpacaProtocolVenue(request, resolveAlpacaEndpoints(a), { keyId: keys.keyId, secretKey: keys.secretKey }, null);
+  const urls = resolveAlpacaEndpoints(a);
+  checkAlpacaAccountMode(request.account, a, urls);
+  return alpacaProtocolVenue(request, urls, { keyId: keys.keyId, secretKey: keys.secretKey }, null);
 };
 
 /** One builder per venue kind: adding a kind here (and to VenueKind) is how a new venue arrives. */

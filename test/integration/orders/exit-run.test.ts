@@ -46,6 +46,7 @@ describe('manual exit against the simulated venue', () => {
       positions: () => held,
       adoptBroker: () => undefined,
       whenSynced: () => Promise.resolve(),
+      catchUp: () => Promise.resolve(),
     };
     const journal = new MemoryOrderJournal();
     const events: UnsequencedEvent[] = [];

@@ -11,7 +11,8 @@ import { ReconcilerError } from '../trading/reconciler';
 
 export interface ReconcilePort {
   run(account: string, trigger: 'manual'): Promise<ReconciliationWire>;
-  resolve(account: string, lineId: string, action: ReconResolution): Promise<ReconciliationWire>;
+  /** Resolves one line; `note` says what was done (e.g. an adopt_broker that found the line matched once the fills were caught up). */
+  resolve(account: string, lineId: string, action: ReconResolution): Promise<{ reconciliation: ReconciliationWire; note: string }>;
   /** The accounts the desk holds (a typo must not "reconcile" nothing). */
   heldAccounts(): readonly string[];
 }
@@ -31,7 +32,7 @@ export function reconcileHandlers(port: ReconcilePort): HandlersFor<'reconcile.r
     'reconcile.resolve': async (p) => {
       held('reconcile.resolve', p.account);
       try {
-        return { reconciliation: await port.resolve(p.account, p.line_id, p.action) };
+        return await port.resolve(p.account, p.line_id, p.action);
       } catch (err) {
         if (err instanceof ReconcilerError) throw new CommandFailure({ code: 'failed', message: `reconcile.resolve ${p.line_id} ${p.action}: ${err.message}` });
         throw err;

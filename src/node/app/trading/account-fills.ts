@@ -115,6 +115,8 @@ interface AccountState {
   gapTimer: Cancel | null;
   /** Fills the ledger refused (logged): they stay missing until a catch-up brings them. */
   failures: number;
+  /** Why the last catch-up failed (null: it succeeded, or none ran yet). */
+  lastFetchError: string | null;
 }
 
 /** The counters a test or the bench reads. */
@@ -150,7 +152,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     s.retryDelay = this.retryMs;
     if (s.synced.done) s.synced = deferred();
     this.load(s);
-    return this.catchUp(s, 'start');
+    return this.fetchMissed(s, 'start');
   }
 
   accountStopping(account: Account): void {
@@ -167,7 +169,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     if (stream !== 'trade_updates') return Promise.resolve();
     const s = this.stateOf(account);
     if (s.synced.done) s.synced = deferred();
-    return this.catchUp(s, 'resync');
+    return this.fetchMissed(s, 'resync');
   }
 
   orderUpdate(account: Account, u: OrderUpdate): void {
@@ -213,7 +215,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     if (s.gapTimer || !s.execution) return;
     s.gapTimer = this.deps.clock.setTimeout(() => {
       s.gapTimer = null;
-      void this.catchUp(s, 'gap');
+      void this.fetchMissed(s, 'gap');
     }, this.gapCheckMs);
   }
 
@@ -305,6 +307,19 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     });
   }
 
+  /**
+   * Catches the account's fills up NOW: the REST fetch of the fills missed while the order channel
+   * was down (the same as on a resync; joins a running one, which then runs once more so the fetch
+   * starts after this call). Resolves when done; rejects, saying why, when the account's venue is not
+   * running or the fetch failed (the usual retry is still scheduled).
+   */
+  async catchUp(account: string): Promise<void> {
+    const s = this.accounts.get(account);
+    if (!s || !s.loaded || !s.execution) throw new Error(`the fills of account ${account} cannot be caught up: its venue is not running`);
+    await this.fetchMissed(s, 'asked');
+    if (s.lastFetchError !== null) throw new Error(`the fills of account ${account} could not be caught up from the venue: ${s.lastFetchError}`);
+  }
+
   whenSynced(account: string): Promise<void> {
     const s = this.accounts.get(account);
     if (s) return s.synced.promise;
@@ -352,6 +367,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
       retryDelay: this.retryMs,
       gapTimer: null,
       failures: 0,
+      lastFetchError: null,
     };
   }
 
@@ -528,7 +544,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
   }
 
   /** Fetches the fills made while the order channel was down; joins a running one (then runs once more). */
-  private catchUp(s: AccountState, why: 'start' | 'resync' | 'retry' | 'gap'): Promise<void> {
+  private fetchMissed(s: AccountState, why: 'start' | 'resync' | 'retry' | 'gap' | 'asked'): Promise<void> {
     if (s.fetching) {
       s.again = true;
       return s.fetching;
@@ -579,9 +595,11 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
       // The next catch-up asks for what was submitted since this one began, and for the orders still open then.
       s.syncFrom = Math.min(startedAt, oldestOpen ?? startedAt);
       s.retryDelay = this.retryMs;
+      s.lastFetchError = null;
       if (found > 0) this.deps.logger.info('account fills: missed fills fetched', { account: s.account.id, why, fills: found, orders: orders.size });
       s.synced.resolve();
     } catch (err) {
+      s.lastFetchError = err instanceof Error ? err.message : String(err);
       const delay = s.retryDelay;
       s.retryDelay = Math.min(60_000, s.retryDelay * 2);
       this.deps.logger.warn('account fills: catching up missed fills failed; retrying', { account: s.account.id, why, inMs: delay, error: err instanceof Error ? err.message : String(err) });
@@ -589,7 +607,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
         s.retry?.();
         s.retry = this.deps.clock.setTimeout(() => {
           s.retry = null;
-          void this.catchUp(s, 'retry');
+          void this.fetchMissed(s, 'retry');
         }, delay);
       }
     }

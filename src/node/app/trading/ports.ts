@@ -58,6 +58,13 @@ export interface AccountPositions {
    * compares only then (a comparison before would report fills still on their way as differences).
    */
   whenSynced(account: string): Promise<void>;
+  /**
+   * Catches the account's fills up now (the REST fetch of the fills missed while the order channel
+   * was down, as on a resync); resolves when done, rejects when it could not be done. The reconciler
+   * calls it before "adopt broker" records anything: a fill still on its way would otherwise be
+   * counted twice (once adopted, once when it arrives).
+   */
+  catchUp(account: string): Promise<void>;
 }
 
 /** The trading service's view for the others (the reconciler's "close", the automation gate). */

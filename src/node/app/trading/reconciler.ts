@@ -39,7 +39,7 @@
  * Every run and every resolution is a `reconciliation_event` and a `node_event` (Events page).
  */
 import type { Account } from '../../../core/model/account';
-import type { Clock } from '../../../core/ports/clock';
+import type { Cancel, Clock, Scheduler } from '../../../core/ports/clock';
 import type { ExecutionPort } from '../../../core/ports/execution';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
@@ -65,7 +65,8 @@ export interface ReconNode {
 }
 
 export interface ReconcilerDeps {
-  clock: Clock;
+  /** The clock; its timers (when it has them) bound the wait for the fills to be caught up before a run. */
+  clock: Clock & Partial<Scheduler>;
   logger?: Logger;
   /** The account fills' view (null while not wired: our ledger's positions are then unknown and the result `unavailable`). */
   positions: () => AccountPositions | null;
@@ -82,6 +83,11 @@ export interface ReconcilerDeps {
   fills?: (account: string) => readonly (OurFill & { symbol: string })[];
   /** Average entry tolerance per unit (core/orders/reconcile.ts DEFAULT_PRICE_TOLERANCE when absent). */
   priceTolerance?: string;
+  /**
+   * How long a run waits for the account's fills to be caught up (AccountPositions.whenSynced) before
+   * it reports `unavailable` instead of comparing (default 30 s; needs the clock's timers).
+   */
+  syncWaitMs?: number;
 }
 
 export class ReconcilerError extends Error {
@@ -169,8 +175,37 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     return this.d.accounts().map((a) => this.state(a));
   }
 
+  /**
+   * Runs the account's reconciliation once its fills are caught up (every trigger: a comparison before
+   * would report fills still on their way as differences, and "adopt broker" would count them twice).
+   */
   run(account: string, trigger: Trigger): Promise<ReconciliationWire> {
-    return this.serialized(account, () => this.runNow(account, trigger));
+    return this.serialized(account, async () => {
+      const notSynced = await this.waitSynced(account);
+      if (notSynced !== null) return this.publishRun({ account, at: this.d.clock.now(), status: 'unavailable', error: notSynced, trigger, lines: [], pnl: [] });
+      return this.runNow(account, trigger);
+    });
+  }
+
+  /** Waits (bounded) for the account's fills to be caught up; null when they are (or the venue is not running: the run says so), else why not. */
+  private async waitSynced(account: string): Promise<string | null> {
+    const positions = this.d.positions();
+    if (!positions || !this.executions.has(account)) return null;
+    const ms = this.d.syncWaitMs ?? 30_000;
+    const setTimer = this.d.clock.setTimeout?.bind(this.d.clock);
+    if (!setTimer) {
+      await positions.whenSynced(account);
+      return null;
+    }
+    let cancel: Cancel | null = null;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      cancel = setTimer(() => resolve('timeout'), ms);
+    });
+    const r = await Promise.race([positions.whenSynced(account).then(() => 'synced' as const), timedOut]);
+    (cancel as Cancel | null)?.();
+    return r === 'synced'
+      ? null
+      : `account ${account}'s fills are not caught up yet (the missed fills are still being fetched from the venue after ${ms} ms): comparing now would report fills on their way as differences`;
   }
 
   private serialized<T>(account: string, task: () => Promise<T>): Promise<T> {
@@ -184,6 +219,11 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
   }
 
   private async runNow(account: string, trigger: Trigger): Promise<ReconciliationWire> {
+    return this.publishRun(await this.compare(account, trigger));
+  }
+
+  /** Asks the broker and compares with our ledger and journal; the result is not yet the account's state. */
+  private async compare(account: string, trigger: Trigger): Promise<ReconciliationWire> {
     const at = this.d.clock.now();
     const execution = this.executions.get(account) ?? null;
     let report: { positions: VenuePosition[]; openOrders: VenueOrder[] } | null = null;
@@ -218,6 +258,12 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     } catch (err) {
       wire = { account, at, status: 'unavailable', error: `reconciliation failed: ${message(err)}`, trigger, lines: [], pnl: [] };
     }
+    return wire;
+  }
+
+  /** Keeps a run's result as the account's state, and tells everyone (node_event, reconciliation_event, listeners). */
+  private publishRun(wire: ReconciliationWire): ReconciliationWire {
+    const { account, trigger } = wire;
     this.states.set(account, wire);
     const differ = wire.lines.filter((l) => l.kind !== 'matched');
     const open = differ.filter((l) => l.resolution === null);
@@ -300,10 +346,15 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
 
   /** Resolves one line of the account's last reconciliation, then runs it again. Throws ReconcilerError saying why when refused. */
   resolve(account: string, lineId: string, action: ReconResolution): Promise<ReconciliationWire> {
+    return this.resolveWithNote(account, lineId, action).then((r) => r.reconciliation);
+  }
+
+  /** `resolve`, with what was done (e.g. "adopt_broker: the fills were caught up and the line now matches; nothing adopted"). */
+  resolveWithNote(account: string, lineId: string, action: ReconResolution): Promise<{ reconciliation: ReconciliationWire; note: string }> {
     return this.serialized(account, async () => {
       try {
         const note = await this.act(account, lineId, action);
-        return await this.afterResolution(account, lineId, action, note);
+        return { reconciliation: await this.afterResolution(account, lineId, action, note), note };
       } catch (err) {
         this.d.node({
           node_type: 'ReconciliationNode',
@@ -347,7 +398,7 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
         note = 'acknowledged: ours is kept; the line stops blocking while it reads the same';
         break;
       case 'adopt_broker':
-        note = line.subject === 'position' ? this.adoptPosition(account, line) : await this.adoptOrder(account, line);
+        note = line.subject === 'position' ? await this.adoptPosition(account, line) : await this.adoptOrder(account, line);
         break;
       case 'close':
         note = line.subject === 'position' ? await this.closePosition(account, line) : await this.closeOrder(account, line);
@@ -364,9 +415,28 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
     return note;
   }
 
-  private adoptPosition(account: string, line: ReconLine): string {
+  /**
+   * adopt_broker of a position line. The line may only say that fills are still on their way (the
+   * order channel stalled): adopting then, and recording those fills when they arrive, would count
+   * them twice. So first the account's fills are caught up now (the REST fetch of missed fills), then
+   * the reconciliation runs again; only if the line still differs is the adjustment recorded, with
+   * the broker's figures of that fresh report.
+   */
+  private async adoptPosition(account: string, stale: ReconLine): Promise<string> {
     const positions = this.d.positions();
     if (!positions) throw new ReconcilerError("our ledger's positions are not available (the account fills are not wired into this desk): nothing can be adopted");
+    try {
+      await positions.catchUp(account);
+    } catch (err) {
+      throw new ReconcilerError(`${message(err)}; a fill still on its way would be counted twice, so nothing was adopted — try again`);
+    }
+    // A fresh comparison (not published: the run after the resolution is).
+    const fresh = await this.compare(account, 'resolve');
+    if (fresh.status === 'unavailable') throw new ReconcilerError(`after catching up the fills, the reconciliation is unavailable (${fresh.error ?? 'no reason given'}): nothing was adopted`);
+    const line = fresh.lines.find((l) => l.id === stale.id);
+    if (!line || line.kind === 'matched') {
+      return `the fills were caught up from the venue and ${stale.symbol} now matches the broker${line ? ` (${line.broker?.quantity ?? '0'})` : ''}: nothing was adopted`;
+    }
     const quantity = line.broker?.quantity ?? '0';
     const avg = line.broker?.price ?? null;
     positions.adoptBroker(account, line.symbol, quantity, avg, `reconciliation: adopt the broker's ${line.kind.replace('_', ' ')} (broker ${quantity}${avg ? ` @ ${avg}` : ''}, ledger ${line.ledger?.quantity ?? '0'})`);

@@ -63,6 +63,15 @@ class FakePositions implements AccountPositions {
   whenSynced(): Promise<void> {
     return this.synced;
   }
+  /** Fills on their way: catchUp records them (as the account fills' REST fetch would). */
+  pending: { symbol: string; quantity: string; avgPrice: string }[] = [];
+  catchUps = 0;
+  catchUpFails: string | null = null;
+  async catchUp(): Promise<void> {
+    this.catchUps++;
+    if (this.catchUpFails) throw new Error(this.catchUpFails);
+    for (const p of this.pending.splice(0)) this.set(p.symbol, p.quantity, p.avgPrice);
+  }
 }
 
 class FakeTrading implements TradingPort {
@@ -315,6 +324,62 @@ describe('Reconciler', () => {
     t.trading.gateway = () => ({ ...gateway(), order: () => null, resolve: async () => ({ kind: 'unknown', reason: 'still unknown: the venue could not be asked (HTTP 503)', order: {} as never }) }) as unknown as OrderGateway;
     await t.rec.accountStarted(account, t.broker.venue());
     await expect(t.rec.resolve(ACC, 'order:ours', 'adopt_broker')).rejects.toThrow(/could not settle ours .*HTTP 503.*still blocks/);
+    expect(t.rec.clean(ACC)).toBe(false);
+  });
+
+  // Review of issue 16, defect 1: adopt_broker then the delayed fills double-counted.
+  it('adopt_broker catches the fills up first: a line that only said fills were on their way is matched, nothing adopted (said in the note)', async () => {
+    const t = setup();
+    t.broker.hold('SPY', 2, '585.14');
+    await t.rec.accountStarted(account, t.broker.venue());
+    expect(t.rec.state(ACC).lines.map((l) => [l.id, l.kind])).toEqual([['position:SPY', 'broker_only']]);
+    // The buy's fill is on its way (the order channel stalled): the REST catch-up brings it.
+    t.positions.pending = [{ symbol: 'SPY', quantity: '2', avgPrice: '585.14' }];
+    const r = await t.rec.resolveWithNote(ACC, 'position:SPY', 'adopt_broker');
+    expect(t.positions.catchUps).toBe(1);
+    expect(t.positions.adopted).toEqual([]); // the old code adopted 2 here, and the fill came on top: 4
+    expect(r.note).toMatch(/fills were caught up .*SPY now matches the broker \(2\): nothing was adopted/);
+    expect(r.reconciliation.status).toBe('clean');
+    expect(r.reconciliation.lines.map((l) => [l.id, l.kind])).toEqual([['position:SPY', 'matched']]);
+  });
+
+  it('adopt_broker after the catch-up adopts the fresh report where the line still differs; a failed catch-up adopts nothing', async () => {
+    const t = setup();
+    t.broker.hold('SPY', 2, '585.14');
+    await t.rec.accountStarted(account, t.broker.venue());
+    t.broker.hold('SPY', 3, '586'); // the broker moved on since the line was shown
+    t.positions.catchUpFails = 'HTTP 503';
+    await expect(t.rec.resolve(ACC, 'position:SPY', 'adopt_broker')).rejects.toThrow(/HTTP 503.*nothing was adopted/);
+    expect(t.positions.adopted).toEqual([]);
+    t.positions.catchUpFails = null;
+    const after = await t.rec.resolve(ACC, 'position:SPY', 'adopt_broker');
+    expect(t.positions.adopted).toEqual([{ symbol: 'SPY', quantity: '3', avgPrice: '586', reason: expect.stringContaining('adopt') }]);
+    expect(after.status).toBe('clean');
+  });
+
+  it('every run (a manual one too) waits for the fills to be caught up, bounded: past the wait it is unavailable, not a diff', async () => {
+    const t = setup();
+    t.broker.hold('SPY', 2, '585.14');
+    await t.rec.accountStarted(account, t.broker.venue());
+    // A resync is fetching the missed fills: a manual run waits for it.
+    let release!: () => void;
+    t.positions.synced = new Promise<void>((r) => (release = r));
+    let done: ReturnType<Reconciler['state']> | null = null;
+    const run = t.rec.run(ACC, 'manual').then((w) => (done = w));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(done).toBeNull();
+    t.positions.set('SPY', '2', '585.14'); // the fetched fill
+    release();
+    await run;
+    expect(done!).toMatchObject({ trigger: 'manual', status: 'clean' });
+    // A fetch that does not end: after the wait the run reports unavailable (nothing compared).
+    t.positions.synced = new Promise<void>(() => undefined);
+    const stuck = t.rec.run(ACC, 'manual');
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    t.clock.advance(30_000);
+    const s = await stuck;
+    expect(s).toMatchObject({ status: 'unavailable', trigger: 'manual', lines: [] });
+    expect(s.error).toMatch(/fills are not caught up yet/);
     expect(t.rec.clean(ACC)).toBe(false);
   });
 });

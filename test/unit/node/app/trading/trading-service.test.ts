@@ -198,7 +198,7 @@ describe('trading service: orders', () => {
 
   it('the kill switch refusal surfaces with its message (Reducing: an opening order; Halted: even a reducing one)', async () => {
     const long = (a: string, s: string) => (a === 'default' && s === 'SPY' ? parseScaled('5', QTY_DP) : 0n);
-    const positions: AccountPositions = { signedQuantity: long, positions: () => [], adoptBroker: () => undefined, whenSynced: () => Promise.resolve() };
+    const positions: AccountPositions = { signedQuantity: long, positions: () => [], adoptBroker: () => undefined, whenSynced: () => Promise.resolve(), catchUp: () => Promise.resolve() };
     const { service, start, levels } = rig({ positions });
     await start(SIM);
     service.setMode('default', 'trade', undefined);
@@ -320,6 +320,7 @@ describe('trading service: orders', () => {
       positions: () => Object.keys(held).map(view),
       adoptBroker: () => undefined,
       whenSynced: () => Promise.resolve(),
+      catchUp: () => Promise.resolve(),
     };
     const leg = (symbol: string, quantity: string) => ({ symbol, quantity, multiplier: '1', entry_price: null, instrument: null });
     const structures: StructureDefWire[] = [{ id: 'spread-1', name: 'spread', net_debit: null, currency: 'USD', currency_decimals: 2, legs: [leg('SPY', '3'), leg('QQQ', '-6'), leg('AAPL', '-1')] }];
