@@ -363,6 +363,7 @@ describe('trading service: orders', () => {
       positions: () => Object.keys(held).map((symbol) => ({ account: 'default', symbol, quantity: held[symbol]!, avgPrice: null, realized: '0', unrealized: null, fees: '0', multiplier: '1' })),
       adoptBroker: () => undefined,
       whenSynced: () => Promise.resolve(),
+      catchUp: () => Promise.resolve(),
     };
     const { service, start } = rig({ positions });
     const exec = await start(SIM);
