@@ -359,6 +359,9 @@ describe('desk health when only the streams are refused (issue 12 item 9)', () =
     const { d } = boot();
     await d.start();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 5000, 'running');
+    // The order path's start-time REST calls (fills catch-up, reconciliation) are done first: a call of
+    // theirs refused after the expiry would rightly mark the REST row, which is not what this checks.
+    await waitFor(() => d.reconciler.state('default').status === 'clean', 5000, 'the start reconciliation done');
     d.simServer!.fault({ kind: 'expire_session' });
     await waitFor(() => d.snapshot().streams.filter((s) => s.name !== 'rest').every((s) => s.state === 'session_needed'), 5000, 'streams session_needed');
     // no REST call was refused: the REST row must not claim it was
