@@ -73,6 +73,10 @@ describe('kill switch Reducing weighs only positions the broker does not contrad
     expect(s4.outcome.kind).toBe('refused'); // the old wiring: accepted (would leave the broker short 2)
     expect(s4.outcome.reason).toMatch(/Reducing/);
     expect((await sell(d, '2')).outcome.kind).toBe('refused'); // even 2: the position is unknown until resolved
+    // Close all sizes each position as the single-position exit does: not on an untrusted quantity (it would sell 4).
+    const all = await d.handle('orders.exit', { account: 'default', target: { kind: 'all' } });
+    expect(all.ok).toBe(false);
+    expect(all.ok ? '' : all.error.message).toMatch(/the position of SPY on account default is not known: nothing can be closed safely/);
 
     const adopted = await command<{ reconciliation: ReconciliationWire }>(d, 'reconcile.resolve', { account: 'default', line_id: 'position:SPY', action: 'adopt_broker' });
     expect(adopted.reconciliation.lines.map((l) => [l.id, l.kind])).toEqual([['position:SPY', 'matched']]);

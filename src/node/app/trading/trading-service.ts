@@ -475,11 +475,9 @@ export class TradingService implements AccountLifecycle, TradingPort {
     };
     if (target.kind === 'position') return [{ symbol: target.symbol, quantity: known(target.symbol) }];
     if (target.kind === 'all') {
-      return port.positions(account).map((p) => {
-        const q = tryParseScaled(p.quantity, QTY_DP);
-        if (q === null) throw new TradingRefusal(`position ${p.symbol} of account ${account}: quantity "${p.quantity}" is not a decimal`);
-        return { symbol: p.symbol, quantity: q };
-      });
+      // Each position sized as the single-position exit sizes it: refused while its quantity is not
+      // trusted (the account's reconciliation pending or unavailable, or an open line on the symbol).
+      return port.positions(account).map((p) => ({ symbol: p.symbol, quantity: known(p.symbol) }));
     }
     const s = this.d.structures().find((x) => x.id === target.structure_id);
     if (!s) throw new TradingRefusal(`structure ${target.structure_id} is not in the portfolio (structures: ${this.d.structures().map((x) => x.id).join(', ') || 'none'})`);
