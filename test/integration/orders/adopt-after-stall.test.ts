@@ -2,54 +2,17 @@
 // reconciler): trade_updates stalls, a market buy of 2 SPY fills at the sim, reconcile.run shows a
 // broker-only line; adopt_broker must not count the fill twice — the ledger holds 2 (= the broker)
 // after the adoption and still 2 after the stream resyncs and fetches the missed fills (the old code: 4).
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDesk, type Desk } from '../../../src/node/desk';
-import { SystemClock } from '../../../src/node/system-clock';
-import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
+import { describe, expect, it } from 'vitest';
 import type { ReconciliationWire } from '../../../src/shared/trading';
-import { tempLedgerDir } from '../ledger/helpers';
+import { command, deskWithLedger, useDeskLedgers, waitFor } from './desk-ledger-rig';
 
-let desk: Desk | null = null;
-let store: SqliteLedgerStore | null = null;
-let tmp: ReturnType<typeof tempLedgerDir> | null = null;
-afterEach(async () => {
-  await desk?.dispose();
-  desk = null;
-  store?.close();
-  store = null;
-  tmp?.cleanup();
-  tmp = null;
-});
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
-}
+useDeskLedgers();
 
 const SPY_2 = 2_000_000_000n;
 
 describe('adopt_broker after a stalled order channel (sim + SQLite ledger)', () => {
   it('catches the fills up before adopting: ledger 2 = broker 2 after the adoption and after the resync (not 4)', { timeout: 30_000 }, async () => {
-    tmp = tempLedgerDir('adopt-after-stall-');
-    const clock = new SystemClock();
-    store = SqliteLedgerStore.open({ path: tmp.file(), clock });
-    const d = (desk = createDesk({
-      clock,
-      portfolioPath: null,
-      config: { simIntervalMs: 20, watchlist: ['SPY'], streams: { backoffBaseMs: 50, backoffCapMs: 200 } },
-      accountLedger: store.accounts,
-      fillLedger: store.orders,
-      orderJournal: store.orderJournal,
-    }));
+    const { desk: d, store } = deskWithLedger('adopt-after-stall-', { streams: { backoffBaseMs: 50, backoffCapMs: 200 } });
     await d.start();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'running');
     await d.positions.whenSynced('default');

@@ -3,55 +3,19 @@
 // broker position): a sell of 4 "reduces" by our ledger but would leave the account short 2 — refused
 // (the old wiring accepted it). Once the line is resolved (adopt_broker: ledger 2 = broker 2) a sell of
 // 2 passes and a sell of 4 is still refused.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDesk, type Desk } from '../../../src/node/desk';
-import { SystemClock } from '../../../src/node/system-clock';
-import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
+import { describe, expect, it } from 'vitest';
+import type { Desk } from '../../../src/node/desk';
 import type { ReconciliationWire } from '../../../src/shared/trading';
-import { tempLedgerDir } from '../ledger/helpers';
+import { command, deskWithLedger, useDeskLedgers, waitFor } from './desk-ledger-rig';
 
-let desk: Desk | null = null;
-let store: SqliteLedgerStore | null = null;
-let tmp: ReturnType<typeof tempLedgerDir> | null = null;
-afterEach(async () => {
-  await desk?.dispose();
-  desk = null;
-  store?.close();
-  store = null;
-  tmp?.cleanup();
-  tmp = null;
-});
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
-}
+useDeskLedgers();
 
 type Placed = { outcome: { kind: string; reason?: string } };
 const sell = (d: Desk, quantity: string) => command<Placed>(d, 'orders.place', { account: 'default', symbol: 'SPY', side: 'sell', quantity, order_type: 'limit', limit_price: '9999' });
 
 describe('kill switch Reducing weighs only positions the broker does not contradict (sim + SQLite ledger)', () => {
   it('ledger 4 ≠ broker 2: a sell of 4 that reduces by our ledger is refused; after adopt_broker a sell of 2 passes, 4 still refused', { timeout: 30_000 }, async () => {
-    tmp = tempLedgerDir('reducing-trusts-broker-');
-    const clock = new SystemClock();
-    store = SqliteLedgerStore.open({ path: tmp.file(), clock });
-    const d = (desk = createDesk({
-      clock,
-      portfolioPath: null,
-      config: { simIntervalMs: 20, watchlist: ['SPY'] },
-      accountLedger: store.accounts,
-      fillLedger: store.orders,
-      orderJournal: store.orderJournal,
-    }));
+    const { desk: d } = deskWithLedger('reducing-trusts-broker-');
     await d.start();
     await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'running');
     await waitFor(() => d.reconciler.state('default').status === 'clean', 5000, 'the start reconciliation');
