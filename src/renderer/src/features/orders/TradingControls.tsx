@@ -28,7 +28,7 @@ export function TradingControls() {
           Kill: {LEVEL_LABEL[kill.level]}
         </Badge>
       </Tooltip>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Trading and kill switch" size="xl" data-testid="trading-panel">
+      <Modal opened={open} onClose={() => setOpen(false)} title="Trading and kill switch" size={1000} data-testid="trading-panel">
         <TradingPanel accounts={trading} />
       </Modal>
     </>
@@ -117,7 +117,7 @@ function AccountRow({ a }: { a: TradingStateWire }) {
           </Text>
         </Table.Td>
         <Table.Td>
-          <Badge color={a.venue_mode === 'LIVE' ? 'red' : a.venue_mode === 'PAPER' ? 'yellow' : 'blue'} variant="filled" radius="sm">
+          <Badge color={a.venue_mode === 'LIVE' ? 'red' : a.venue_mode === 'PAPER' ? 'yellow' : 'blue'} variant="filled" radius="sm" style={{ minWidth: 'max-content' }}>
             {a.venue_mode}
           </Badge>
         </Table.Td>
