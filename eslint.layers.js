@@ -23,6 +23,8 @@ export const LAYERS = {
   'src/core/greeks': { folders: core('market', 'model'), packages: [] },
   'src/core/market': { folders: core('model', 'ports'), packages: [] },
   'src/core/model': { folders: core('market', 'ports'), packages: ['luxon', 'zod'] },
+  // (the monitoring cycle's pure foundations: the §8 matrix, exchange sessions, per-account scheduling)
+  'src/core/monitor': { folders: core('model', 'ports'), packages: ['luxon'] },
   // (risk: the gateway enforces the kill switch's levels)
   'src/core/orders': { folders: core('model', 'ports', 'risk'), packages: [] },
   'src/core/pnl': { folders: core('events', 'greeks', 'market', 'model', 'orders', 'ports'), packages: [] },
