@@ -197,7 +197,21 @@ describe('renderer store rebuilt from snapshot + events', () => {
         h.live.dispose();
         expect(h.clock.pendingTimers()).toBe(0);
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // Found by a 1,500-run search: a position whose quote is older than the others joins the
+        // totals, the desk's last_good_as_of moves back; the store kept the later one.
+        examples: [
+          [
+            [
+              { k: 'quote', s: 1, bid: 0.01, ask: 0.01, last: null },
+              { k: 'quote', s: 3, bid: 0.01, ask: 0.01, last: null },
+              { k: 'quote', s: 2, bid: 0.01, ask: 0.01, last: null },
+              { k: 'fill', p: 1, side: 'BUY', qty: 1, price: 0.01, fee: 0 },
+            ],
+          ],
+        ],
+      },
     );
   });
 });

@@ -131,10 +131,13 @@ function withoutOmitted(quotes: Record<string, QuoteWire>, plan: SubscriptionPla
   return out ?? quotes;
 }
 
-/** The later of two times (either may be unknown). */
-function laterOf(a: number | null, b: number | null | undefined): number | null {
-  if (b === null || b === undefined) return a;
-  return a === null || b > a ? b : a;
+/**
+ * When prices were last good: the desk's figure as sent (it keeps it across bad prices itself, and it
+ * may move back — a position whose quote is older than the others joins the totals); a desk that
+ * does not send one (undefined) leaves the last known.
+ */
+function desksLastGood(known: number | null, sent: number | null | undefined): number | null {
+  return sent === undefined ? known : sent;
 }
 
 /**
@@ -233,7 +236,7 @@ export const portfolioSlice: Slice<PortfolioSlice, Whole> = {
       structureDefs,
       pnl,
       // The desk keeps when prices were last good (a reloaded page starts from its figure, not null).
-      lastGoodAsOf: laterOf(prev.lastGoodAsOf, pnl.last_good_as_of),
+      lastGoodAsOf: desksLastGood(prev.lastGoodAsOf, pnl.last_good_as_of),
       portfolio: s.portfolio ?? null,
     };
     return rebuild(base, next.venue, s.serverTime);
@@ -253,7 +256,7 @@ export const portfolioSlice: Slice<PortfolioSlice, Whole> = {
           ...base,
           structures: valueStructures(base.structureDefs, base.quotes, venue, now, base.valuation),
           pnl: event.pnl_snapshot,
-          lastGoodAsOf: laterOf(base.lastGoodAsOf, event.pnl_snapshot.last_good_as_of),
+          lastGoodAsOf: desksLastGood(base.lastGoodAsOf, event.pnl_snapshot.last_good_as_of),
         };
       case 'health_event': {
         // A plan that now leaves out symbols we hold quotes for: drop them and revalue.
