@@ -23,6 +23,7 @@
  */
 import { QTY_DP, scaledToString } from '../model/money';
 import type { OrderStatus } from './types';
+import { looksLikeOcc } from '../model/occ';
 
 /** What an exit closes (the wire's ExitTarget). */
 export type ExitTarget = { kind: 'position'; symbol: string } | { kind: 'structure'; structure_id: string } | { kind: 'all' };
@@ -121,11 +122,10 @@ export interface ExitInputs {
 /** A carried-out action's result: `ok` (with the order's id for a place), `failed` (the leg fails), `retry` (nothing changed; decided again later). */
 export type ExitActionResult = { kind: 'ok'; clientOrderId?: string } | { kind: 'failed'; reason: string } | { kind: 'retry'; reason: string };
 
-const OCC = /^[A-Z.]{1,6}\d{6}[CP]\d{8}$/;
 
 /** The price increment for a symbol at a price (cents): 5 for an option at 3.00 or more, else 1. */
 export function tickCents(symbol: string, priceCents: number): number {
-  return OCC.test(symbol) && priceCents >= 300 ? 5 : 1;
+  return looksLikeOcc(symbol) && priceCents >= 300 ? 5 : 1;
 }
 
 const centsOf = (price: number | null): number | null => (price === null || !Number.isFinite(price) || price <= 0 ? null : Math.round(price * 100));

@@ -28,7 +28,7 @@ import { VenueError, type OrderUpdate, type VenueOrder } from '../ports/venue';
 import type { JournalEvent, JournalOrder, NewJournalEvent, OrderCommandKind, OrderJournal, PendingCommand } from '../ports/order-journal';
 import { QTY_DP, scaledToString, tryParseScaled } from '../model/money';
 import { levelAllows, type KillSwitchLevel, type OrderIntent } from '../risk/kill-switch';
-import { isLegalTransition } from './lifecycle';
+import { isLegalTransition, isTerminal } from './lifecycle';
 import { newOrder, OrderError, type OrderInput } from './order';
 import { reducesExposure, type WorkingOrder } from './exposure';
 import type { OrderStatus } from './types';
@@ -79,7 +79,6 @@ export interface GatewayDeps {
 
 /** Statuses in which an order works at the venue (can fill, be replaced or cancelled). */
 const WORKING: readonly OrderStatus[] = ['accepted', 'partially_filled', 'pending_cancel'];
-const TERMINAL: readonly OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired', 'archived'];
 
 /** The venue's order status in the desk's terms; null for `replaced` (that venue order lives on as its successor). */
 export function statusOfVenueOrder(o: Pick<VenueOrder, 'status' | 'filledQty'>): OrderStatus | null {
@@ -525,7 +524,7 @@ export class OrderGateway {
     if (!isCurrent && !isSuccessor) return true; // an old venue order of ours: history only
     const wasUnknown = o.pending?.state === 'unknown' || o.status === 'unknown';
     const command = o.pending && (isSuccessor || o.pending.kind === 'place') ? o.pending.kind : null;
-    if (o.pending?.kind === 'cancel' && o.pending.state === 'unknown' && (statusOfVenueOrder(u.order) === 'cancelled' || TERMINAL.includes(statusOfVenueOrder(u.order) ?? 'accepted'))) {
+    if (o.pending?.kind === 'cancel' && o.pending.state === 'unknown' && (statusOfVenueOrder(u.order) === 'cancelled' || isTerminal(statusOfVenueOrder(u.order) ?? 'accepted'))) {
       this.clearPending(o.clientOrderId, 'cancel', null);
     }
     this.adopt(o.clientOrderId, u.order, wasUnknown ? 'resolved' : 'update', command, { event: u.event, executionId: u.executionId });
@@ -550,7 +549,7 @@ export class OrderGateway {
     const position = this.d.position(o.accountId, o.symbol);
     const working: WorkingOrder[] = this.d.journal
       .list({ accountId: o.accountId })
-      .filter((w) => w.symbol === o.symbol && w.clientOrderId !== excluding && !TERMINAL.includes(w.status))
+      .filter((w) => w.symbol === o.symbol && w.clientOrderId !== excluding && !isTerminal(w.status))
       .map((w) => {
         const remaining = qtyOf(w.quantity) - qtyOf(w.filledQuantity);
         // A replace sent or unknown: the venue may hold either the order as it was or the successor

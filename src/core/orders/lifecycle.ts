@@ -35,6 +35,13 @@ const LEGAL: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
 /** Statuses from which an order can be modified (price/quantity) at the broker. */
 export const MODIFIABLE: readonly OrderStatus[] = ['pending_submit', 'submitted', 'accepted', 'partially_filled'];
 
+/** Final statuses: nothing moves an order on from them but archiving (filled, cancelled, rejected, expired, archived). */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((s) => LEGAL[s].every((t) => t === 'archived'));
+
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
 export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
   return LEGAL[from].includes(to);
 }

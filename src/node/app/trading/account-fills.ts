@@ -35,6 +35,7 @@ import { makeFill, type Fill, type FillInput, type PositionSnapshot } from '../.
 import {
   MULT_ONE,
   PRICE_DP,
+  absBig,
   divRound,
   multiplierToString,
   qty as toQty,
@@ -281,7 +282,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     if (delta === 0n) return;
     const pid = this.positionIdOf(s.account, symbol);
     const open = s.book.open(pid);
-    const reducing = current !== 0n && (delta > 0n) !== (current > 0n) && (delta < 0n ? -delta : delta) <= (current < 0n ? -current : current);
+    const reducing = current !== 0n && (delta > 0n) !== (current > 0n) && absBig(delta) <= absBig(current);
     let price = avgPrice;
     if (price === null && reducing && open) price = scaledToString(divRound(open.open_cost, toUnits(open.quantity_remaining, open.multiplier) * 10n), PRICE_DP);
     if (price === null) {
@@ -291,7 +292,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
     }
     if (price === null) throw new Error(`adopt broker: no average price from the broker and no mark for ${symbol} on account ${account}; nothing was recorded`);
     const now = this.deps.clock.now();
-    const abs = (delta < 0n ? -delta : delta) as Qty;
+    const abs = absBig(delta) as Qty;
     this.record(s, {
       order: null,
       symbol,

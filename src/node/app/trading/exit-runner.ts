@@ -12,8 +12,8 @@ import type { OrderGateway, GatewayOutcome } from '../../../core/orders/gateway'
 import { advanceExit, cancelExit, exitActionDone, type ExitAction, type ExitActionResult, type ExitInputs, type ExitQuote, type ExitRun } from '../../../core/orders/exit-run';
 import { QTY_DP, scaledToString, tryParseScaled } from '../../../core/model/money';
 import type { ExitRunWire } from '../../../shared/trading';
+import { isTerminal } from '../../../core/orders/lifecycle';
 
-const TERMINAL = ['filled', 'cancelled', 'rejected', 'expired', 'archived'];
 
 export interface ExitRunnerDeps {
   clock: Clock & Scheduler;
@@ -69,7 +69,7 @@ export class ExitRunner {
     const g = this.d.gateway(run.account);
     const { run: next, actions } = cancelExit(run, this.d.clock.now(), reason, (cid) => {
       const o = g?.order(cid);
-      return o !== null && o !== undefined && !TERMINAL.includes(o.status);
+      return o !== null && o !== undefined && !isTerminal(o.status);
     });
     this.runs.set(id, next);
     this.d.subscribe(id, run.account, null);

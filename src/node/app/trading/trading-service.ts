@@ -26,9 +26,10 @@ import type { OrderUpdate } from '../../../core/ports/venue';
 import type { JournalEvent, JournalOrder, NewJournalEvent, OrderJournal } from '../../../core/ports/order-journal';
 import { OrderGateway, type GatewayOutcome } from '../../../core/orders/gateway';
 import type { OrderStatus } from '../../../core/orders/types';
+import { isTerminal } from '../../../core/orders/lifecycle';
 import type { KillSwitchLevel } from '../../../core/risk/kill-switch';
 import { DEFAULT_EXIT_CONFIG, newExitRun, type ExitConfig, type ExitPosition, type ExitQuote } from '../../../core/orders/exit-run';
-import { QTY_DP, scaledToString, tryParseScaled } from '../../../core/model/money';
+import { QTY_DP, absBig, scaledToString, tryParseScaled } from '../../../core/model/money';
 import type { OrderUpdateStatus, OrderUpdateWire, JsonValue } from '../../../core/events/types';
 import type { StructureDefWire } from '../../../core/pnl/revalue';
 import type { UnsequencedEvent } from '../../../shared/contract';
@@ -109,7 +110,6 @@ interface Running {
 /** An order whose outcome is not known: it may or may not be at the venue as asked. */
 const isUnknown = (o: JournalOrder): boolean => o.status === 'unknown' || o.pending?.state === 'unknown';
 
-const TERMINAL: readonly OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired', 'archived'];
 const ORIGINS: readonly OrderOrigin[] = ['manual', 'exit', 'monitor', 'strategy', 'reconcile'];
 
 export class TradingService implements AccountLifecycle, TradingPort {
@@ -332,7 +332,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
   workingOrders(account: string): OrderWire[] {
     return this.d.journal
       .list({ accountId: account })
-      .filter((o) => !TERMINAL.includes(o.status))
+      .filter((o) => !isTerminal(o.status))
       .map((o) => this.orderWire(o));
   }
 
@@ -373,7 +373,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
   list(opts: { account?: string | undefined; scope?: 'open' | 'all' | undefined; limit?: number | undefined } = {}): OrderWire[] {
     if (opts.account !== undefined) this.requireHeld(opts.account);
     const rows = this.d.journal.list(opts.account !== undefined ? { accountId: opts.account } : {});
-    const chosen = (opts.scope === 'open' ? rows.filter((o) => !TERMINAL.includes(o.status)) : rows).sort((a, b) => b.createdAt - a.createdAt || (a.clientOrderId < b.clientOrderId ? 1 : -1));
+    const chosen = (opts.scope === 'open' ? rows.filter((o) => !isTerminal(o.status)) : rows).sort((a, b) => b.createdAt - a.createdAt || (a.clientOrderId < b.clientOrderId ? 1 : -1));
     return chosen.slice(0, opts.limit ?? 500).map((o) => this.orderWire(o));
   }
 
@@ -425,7 +425,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
         throw new TradingRefusal(`exit ${what} on account ${account} refused: exit ${run.id} is already working on ${list(shared)} (two exits could flip the position); stop it first or wait for it to end`);
       }
     }
-    const working = this.d.journal.list({ accountId: account }).filter((o) => symbols.has(o.symbol) && !TERMINAL.includes(o.status));
+    const working = this.d.journal.list({ accountId: account }).filter((o) => symbols.has(o.symbol) && !isTerminal(o.status));
     if (working.length > 0) {
       const on = list(working.map((o) => o.symbol));
       throw new TradingRefusal(
@@ -486,8 +486,7 @@ export class TradingService implements AccountLifecycle, TradingPort {
       const want = tryParseScaled(l.quantity, QTY_DP) ?? 0n;
       const have = known(l.symbol);
       const same = (want > 0n && have > 0n) || (want < 0n && have < 0n);
-      const abs = (x: bigint) => (x < 0n ? -x : x);
-      const q = same ? (abs(want) < abs(have) ? want : have) : 0n;
+      const q = same ? (absBig(want) < absBig(have) ? want : have) : 0n;
       return { symbol: l.symbol, quantity: q };
     });
   }
@@ -498,8 +497,8 @@ export class TradingService implements AccountLifecycle, TradingPort {
   snapshotParts(): { trading: TradingStateWire[]; journal_orders: OrderWire[]; exits: ExitRunWire[] } {
     const limit = this.d.snapshotOrders ?? 200;
     const rows = this.d.journal.list().sort((a, b) => b.updatedAt - a.updatedAt);
-    const open = rows.filter((o) => !TERMINAL.includes(o.status));
-    const done = rows.filter((o) => TERMINAL.includes(o.status));
+    const open = rows.filter((o) => !isTerminal(o.status));
+    const done = rows.filter((o) => isTerminal(o.status));
     return { trading: this.states(), journal_orders: [...open, ...done].slice(0, Math.max(limit, open.length)).map((o) => this.orderWire(o)), exits: this.exits.list() };
   }
 
