@@ -412,6 +412,20 @@ export class Desk {
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
       },
       orders: this.trading,
+      // BASE SCAFFOLD (mon-base branch only): the monitor service replaces this.
+      monitor: {
+        heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
+        accounts: () => [],
+        cycles: () => [],
+        runNow: () => Promise.reject(new Error('the monitoring cycle is not built yet')),
+        pause: () => {
+          throw new Error('the monitoring cycle is not built yet');
+        },
+        reauthenticate: () => Promise.reject(new Error('the monitoring cycle is not built yet')),
+        configure: () => {
+          throw new Error('the monitoring cycle is not built yet');
+        },
+      },
     });
   }
 

@@ -76,6 +76,8 @@ import {
   type TradingSnapshotParts,
 } from './trading';
 export * from './trading';
+import { monitorCommandSchemas, type MonitorCommandResults, type MonitorCycleEventBody, type MonitorSnapshotParts, type MonitorStateEventBody } from './monitor';
+export * from './monitor';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -253,7 +255,7 @@ export type DeskSettingsPatch = z.infer<typeof deskSettingsPatchSchema>;
  * Everything a client needs to rebuild its state; sent first on every (re)connect and on resync.
  * After it, events with seq > the snapshot event's seq apply in order.
  */
-export interface DeskSnapshot extends TradingSnapshotParts {
+export interface DeskSnapshot extends TradingSnapshotParts, MonitorSnapshotParts {
   /** Server time when the snapshot was taken (epoch ms); clients derive clock offset from it. */
   serverTime: number;
   protocol: number;
@@ -381,6 +383,12 @@ export interface TradingEvent extends EventBase, TradingEventBody {}
 /** A reconciliation ran, or one of its lines was resolved. */
 export interface ReconciliationEvent extends EventBase, ReconciliationEventBody {}
 
+/** An account's monitoring state changed (issue 17). */
+export interface MonitorStateEvent extends EventBase, MonitorStateEventBody {}
+
+/** A monitoring cycle finished: its aggregated report (spec §8 step 10) or success summary. */
+export interface MonitorCycleEvent extends EventBase, MonitorCycleEventBody {}
+
 /** portfolio.json was loaded, reloaded, or rejected (with JSON-path errors; old positions stay). */
 export interface PortfolioEvent extends EventBase, PortfolioEventBody {
   type: 'portfolio_event';
@@ -431,7 +439,9 @@ export type DeskEvent =
   | AlertEvent
   | KillSwitchEvent
   | TradingEvent
-  | ReconciliationEvent;
+  | ReconciliationEvent
+  | MonitorStateEvent
+  | MonitorCycleEvent;
 
 /** Events kept in the history (the Events page); ticks, health and samples are not history. */
 export type HistoryEvent = PositionEvent | NodeEvent | FillEvent | OrderEvent | PortfolioEvent | AlertEvent | KillSwitchEvent;
@@ -515,12 +525,13 @@ export const commandSchemas = {
   /** The accounts the desk holds (the default one first), with each one's session and kill switch level. */
   'accounts.list': empty,
   ...tradingCommandSchemas,
+  ...monitorCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
 export type CommandPayload<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
 
-export interface CommandResults extends TradingCommandResults {
+export interface CommandResults extends TradingCommandResults, MonitorCommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };

@@ -45,6 +45,16 @@ export function liveArmPhrase(account: string): string {
 /** Who asked for the order. */
 export type OrderOrigin = 'manual' | 'exit' | 'monitor' | 'strategy' | 'reconcile';
 
+/**
+ * What the order is for: `entry` opens or adds to a position, `exit` closes; `sl` / `tp` are the
+ * protective orders of a running position (the monitoring cycle places them: spec §8 step 4).
+ * A manual order given no role is an entry when it adds exposure, an exit when it reduces it.
+ */
+export type OrderRole = 'entry' | 'exit' | 'sl' | 'tp';
+
+/** `stop_limit`: rests until the stop price trades (buy: at or above; sell: at or below), then works as a limit at `limit_price`. */
+export type DeskOrderType = 'limit' | 'market' | 'stop_limit';
+
 export interface PendingCommandWire {
   kind: 'place' | 'replace' | 'cancel';
   /** `sending`: in flight; `unknown`: the answer was lost — resolved by asking the venue, never by sending again. */
@@ -61,8 +71,18 @@ export interface OrderWire {
   side: 'buy' | 'sell';
   /** The current venue order's quantity. */
   quantity: string;
-  order_type: 'limit' | 'market';
+  order_type: DeskOrderType;
   limit_price: string | null;
+  /** The stop (trigger) price of a stop_limit order, else null. */
+  stop_price: string | null;
+  /** Null on orders journaled before roles existed. */
+  role: OrderRole | null;
+  /** The strategy the order belongs to (a name), null for none. */
+  strategy: string | null;
+  /** SL/TP: the entry order of the position they protect (null when not known); a regenerated entry: the rejected order it replaces. */
+  linked_client_order_id: string | null;
+  /** When automation archived it (a rejected order: spec §8 step 7; it is kept with its history, never deleted), else null. */
+  archived_at: number | null;
   /** Includes `unknown` (outcome not known: shown as such, resolved by asking the venue). */
   status: OrderStatus;
   venue_order_id: string | null;
@@ -220,12 +240,18 @@ export const tradingCommandSchemas = {
       symbol,
       side: z.enum(['buy', 'sell']),
       quantity: decimal('quantity'),
-      order_type: z.enum(['limit', 'market']),
+      order_type: z.enum(['limit', 'market', 'stop_limit']),
       limit_price: decimal('price').optional(),
+      /** stop_limit only: the trigger price. */
+      stop_price: decimal('price').optional(),
       time_in_force: z.enum(['day', 'gtc']).optional(),
+      /** Default: entry when the order adds exposure, exit when it reduces it. */
+      role: z.enum(['entry', 'exit', 'sl', 'tp']).optional(),
+      strategy: z.string().trim().min(1).max(64).optional(),
     })
     .strict()
-    .refine((o) => (o.order_type === 'limit') === (o.limit_price !== undefined), { message: 'a limit order needs limit_price; a market order takes none', path: ['limit_price'] }),
+    .refine((o) => (o.order_type !== 'market') === (o.limit_price !== undefined), { message: 'a limit or stop_limit order needs limit_price; a market order takes none', path: ['limit_price'] })
+    .refine((o) => (o.order_type === 'stop_limit') === (o.stop_price !== undefined), { message: 'a stop_limit order needs stop_price; limit and market orders take none', path: ['stop_price'] }),
   'orders.replace': z
     .object({ account: accountId, client_order_id: clientOrderId, quantity: decimal('quantity').optional(), limit_price: decimal('price').optional() })
     .strict()

@@ -8,7 +8,8 @@
  */
 import { DateTime } from 'luxon';
 
-export type Exchange = 'NYSE' | 'NSE' | 'BSE' | 'DELTA';
+/** `SIM`: the simulated venue, which trades around the clock (like DELTA); it has no exchange hours. */
+export type Exchange = 'NYSE' | 'NSE' | 'BSE' | 'DELTA' | 'SIM';
 
 interface Session {
   readonly zone: string;
@@ -89,6 +90,7 @@ export const HOLIDAY_COVERAGE: Readonly<Record<Exchange, Readonly<Record<number,
   NYSE: { 2026: 'complete', 2027: 'complete' },
   NSE: { 2026: 'complete', 2027: 'partial' },
   BSE: { 2026: 'complete', 2027: 'partial' },
+  SIM: {},
   DELTA: {},
 };
 
@@ -101,6 +103,7 @@ const SESSIONS: Record<Exchange, Session | null> = {
   NSE: { ...INDIA, holidays: NSE_HOLIDAYS },
   BSE: { ...INDIA, holidays: NSE_HOLIDAYS },
   DELTA: null,
+  SIM: null,
 };
 
 /** The exchange's zone (UTC for the 24/7 venue). */

@@ -11,6 +11,7 @@ import type { CommandName, CommandPayload, CommandResult } from '../../shared/co
 import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
+import { monitorHandlers, type MonitorPort } from './handlers/monitor';
 import { orderHandlers, type OrdersPort } from './handlers/orders';
 import { reconcileHandlers, type ReconcilePort } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
@@ -39,6 +40,7 @@ export interface AppPorts {
   accounts: AccountsPort;
   reconcile: ReconcilePort;
   orders: OrdersPort;
+  monitor: MonitorPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -53,6 +55,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...accountHandlers(ports.accounts),
     ...orderHandlers(ports.orders),
     ...reconcileHandlers(ports.reconcile),
+    ...monitorHandlers(ports.monitor),
   };
 }
 

@@ -352,12 +352,80 @@ ALTER TABLE fills ADD COLUMN venue_client_order_id TEXT;
 CREATE UNIQUE INDEX fills_venue_order_cum ON fills (account_id, broker_order_id, cum_quantity) WHERE cum_quantity IS NOT NULL;
 `;
 
+// v6 (issue 17): order roles and stop prices (the monitoring cycle's SL/TP, fair-price modifications
+// and entry regenerate), the archive of rejected orders, and the monitoring cycle's own tables.
+const V6_MONITORING = `
+ALTER TABLE orders ADD COLUMN ${optDec('stop_price')};
+ALTER TABLE orders ADD COLUMN role TEXT CHECK (role IS NULL OR role IN ('entry', 'exit', 'sl', 'tp'));
+ALTER TABLE orders ADD COLUMN strategy TEXT;
+ALTER TABLE orders ADD COLUMN linked_client_order_id TEXT;
+
+-- Automation never deletes an order: a rejected one is archived here (it keeps its status and history).
+CREATE TABLE order_archive (
+  client_order_id TEXT PRIMARY KEY NOT NULL REFERENCES orders (client_order_id),
+  account_id TEXT NOT NULL,
+  ${iso('archived_at')},
+  archived_at_ms INTEGER NOT NULL,
+  from_status TEXT NOT NULL,
+  cycle_id TEXT,
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX order_archive_account ON order_archive (account_id, archived_at_ms);
+${neverDelete('order_archive', 'the archive is kept')}
+${neverUpdate('order_archive')}
+
+-- The v1 monitor_cycles table gains the cycle's execution id (its actions' node_events carry it),
+-- what triggered it, how late a slow predecessor made it, and its one-line summary.
+ALTER TABLE monitor_cycles ADD COLUMN execution_id TEXT;
+ALTER TABLE monitor_cycles ADD COLUMN trigger TEXT CHECK (trigger IS NULL OR trigger IN ('schedule', 'run_now'));
+ALTER TABLE monitor_cycles ADD COLUMN delayed_ms INTEGER CHECK (delayed_ms IS NULL OR delayed_ms >= 0);
+ALTER TABLE monitor_cycles ADD COLUMN summary TEXT;
+ALTER TABLE monitor_cycles ADD COLUMN session_needed INTEGER NOT NULL DEFAULT 0 CHECK (session_needed IN (0, 1));
+CREATE UNIQUE INDEX monitor_cycles_execution ON monitor_cycles (execution_id) WHERE execution_id IS NOT NULL;
+
+-- Step 2: FIFO P&L of the day's broker order book, per account and symbol (replaced as a whole per
+-- account and day, in one transaction: a computed table, like the design note's live history).
+CREATE TABLE monitor_pnl (
+  account_id TEXT NOT NULL,
+  trade_date TEXT NOT NULL CHECK (trade_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  symbol TEXT NOT NULL,
+  ${dec('bought_quantity')},
+  ${dec('sold_quantity')},
+  ${dec('open_quantity')},
+  ${optDec('avg_open_price')},
+  ${dec('realized_pnl')},
+  ${dec('multiplier')},
+  orders INTEGER NOT NULL CHECK (orders >= 0),
+  cycle_id TEXT NOT NULL,
+  ${iso('computed_at')},
+  PRIMARY KEY (account_id, trade_date, symbol)
+) STRICT;
+
+-- Steps 8-9: entry regenerate. A row per rejected entry regenerated (new client order id linked to
+-- the rejected one); status NULL until step 9 places it.
+CREATE TABLE entry_regenerate (
+  rejected_client_order_id TEXT PRIMARY KEY NOT NULL REFERENCES orders (client_order_id),
+  account_id TEXT NOT NULL,
+  new_client_order_id TEXT NOT NULL UNIQUE,
+  strategy TEXT,
+  attempt INTEGER NOT NULL CHECK (attempt >= 1),
+  cycle_id TEXT NOT NULL,
+  ${iso('created_at')},
+  status TEXT CHECK (status IS NULL OR status IN ('placed', 'refused', 'rejected', 'unknown', 'failed')),
+  reason TEXT,
+  ${optIso('placed_at')}
+) STRICT;
+CREATE INDEX entry_regenerate_account ON entry_regenerate (account_id, status);
+${neverDelete('entry_regenerate', 'regenerations are history')}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
   { version: 3, name: 'accounts_mode_sim', sql: V3_ACCOUNTS_SIM },
   { version: 4, name: 'order_journal', sql: V4_ORDER_JOURNAL },
   { version: 5, name: 'account_fills', sql: V5_ACCOUNT_FILLS },
+  { version: 6, name: 'monitoring', sql: V6_MONITORING },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

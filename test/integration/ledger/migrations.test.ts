@@ -71,9 +71,12 @@ describe('migrations', () => {
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       expect(tables).toEqual([
         'accounts',
+        'entry_regenerate',
         'fills',
         'instruments',
         'monitor_cycles',
+        'monitor_pnl',
+        'order_archive',
         'order_events',
         'order_venue_client_ids',
         'orders',

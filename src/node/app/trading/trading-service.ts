@@ -38,7 +38,9 @@ import {
   type ExitRunWire,
   type ExitTargetWire,
   type OrderHistoryWire,
+  type DeskOrderType,
   type OrderOrigin,
+  type OrderRole,
   type OrderOutcomeWire,
   type OrderWire,
   type TradingMode,
@@ -337,10 +339,23 @@ export class TradingService implements AccountLifecycle, TradingPort {
   }
 
   async place(
-    input: { account: string; symbol: string; side: 'buy' | 'sell'; quantity: string; order_type: 'limit' | 'market'; limit_price?: string | undefined; time_in_force?: 'day' | 'gtc' | undefined },
+    input: {
+      account: string;
+      symbol: string;
+      side: 'buy' | 'sell';
+      quantity: string;
+      order_type: DeskOrderType;
+      limit_price?: string | undefined;
+      stop_price?: string | undefined;
+      time_in_force?: 'day' | 'gtc' | undefined;
+      role?: OrderRole | undefined;
+      strategy?: string | undefined;
+    },
     origin: OrderOrigin = 'manual',
   ): Promise<OrderOutcomeWire> {
     const g = this.requireGateway(input.account);
+    // BASE SCAFFOLD (mon-base branch only): stop_limit / role / strategy are built by the order-types work.
+    if (input.order_type === 'stop_limit') return { kind: 'refused', cause: 'validation', reason: 'stop_limit orders are not built yet', order: null };
     const blocked = origin === 'monitor' || origin === 'strategy' ? this.automationBlocked(input.account) : null;
     if (blocked) return { kind: 'refused', cause: this.mode(input.account) === 'trade' ? 'not_reconciled' : 'mode', reason: `${origin}: ${blocked}`, order: null };
     const out = await g.place({
@@ -571,6 +586,11 @@ export class TradingService implements AccountLifecycle, TradingPort {
       quantity: o.quantity,
       order_type: o.orderType,
       limit_price: o.limitPrice,
+      stop_price: null,
+      role: null,
+      strategy: null,
+      linked_client_order_id: null,
+      archived_at: null,
       status: o.status,
       venue_order_id: o.venueOrderId,
       venue_client_order_id: o.venueClientOrderId,

@@ -90,6 +90,22 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
       exit: () => Promise.reject(new Error('not in this test')),
       exitCancel: () => Promise.reject(new Error('not in this test')),
     },
+    monitor: {
+      heldAccounts: () => ['default'],
+      accounts: () => [],
+      cycles: () => [],
+      runNow: (account) => {
+        calls.push(`monitor run ${account}`);
+        return Promise.reject(new Error('not in this test'));
+      },
+      pause: () => {
+        throw new Error('not in this test');
+      },
+      reauthenticate: () => Promise.reject(new Error('not in this test')),
+      configure: () => {
+        throw new Error('not in this test');
+      },
+    },
     ...over,
   };
   return { ports, calls };
@@ -179,5 +195,16 @@ describe('the command map (src/node/app)', () => {
     await expect(failed).rejects.toBeInstanceOf(CommandFailure);
     await expect(failed).rejects.toThrow(/position:SPY close: account default is in Monitor mode/);
     expect(calls).toEqual(['reconcile default manual', 'resolve default position:SPY close']);
+  });
+
+  it('monitor.*: held accounts only; a failure of the service is a command failure naming the command and account', async () => {
+    const { ports, calls } = stubPorts();
+    const map = buildCommandMap(ports);
+    expect(runCommand(map, 'monitor.get', {})).toEqual({ accounts: [] });
+    await expect(runCommand(map, 'monitor.run_now', { account: 'nobody' })).rejects.toThrow(/monitor.run_now: the desk holds no account "nobody"/);
+    const failed = runCommand(map, 'monitor.run_now', { account: 'default' });
+    await expect(failed).rejects.toBeInstanceOf(CommandFailure);
+    await expect(failed).rejects.toThrow(/monitor.run_now default: not in this test/);
+    expect(calls).toEqual(['monitor run default']);
   });
 });

@@ -128,7 +128,7 @@ const workingOrder = (id: string, over: Partial<OrderWire> = {}): OrderWire => (
   origin: 'manual',
   created_at: 0,
   updated_at: 0,
-  ...over,
+  stop_price: null, role: null, strategy: null, linked_client_order_id: null, archived_at: null, ...over,
 });
 
 function setup(store = new MemoryReconciliationStore()) {

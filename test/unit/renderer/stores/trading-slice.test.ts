@@ -8,7 +8,7 @@ import { makeSnapshot } from '../../../helpers/desk-fixtures';
 const state: TradingStateWire = { account: 'default', mode: 'monitor', venue_mode: 'SIM', live_armed: false, since: null, kill_switch: 'active', automation_blocked: 'Monitor mode' };
 const order = (over: Partial<OrderWire> = {}): OrderWire => ({
   client_order_id: 'ld-1', account: 'default', symbol: 'SPY', side: 'buy', quantity: '1', order_type: 'limit', limit_price: '1', status: 'pending_submit',
-  venue_order_id: null, venue_client_order_id: 'ld-1', filled_quantity: '0', replace_count: 0, pending: { kind: 'place', state: 'sending', since: 1, attempts: 1 }, reason: null, origin: 'manual', created_at: 1, updated_at: 1, ...over,
+  venue_order_id: null, venue_client_order_id: 'ld-1', filled_quantity: '0', replace_count: 0, pending: { kind: 'place', state: 'sending', since: 1, attempts: 1 }, reason: null, origin: 'manual', created_at: 1, updated_at: 1, stop_price: null, role: null, strategy: null, linked_client_order_id: null, archived_at: null, ...over,
 });
 const hist = (seq: number, to: OrderHistoryWire['to_status']): OrderHistoryWire => ({ seq, client_order_id: 'ld-1', at: seq, kind: 'answered', command: 'place', from_status: null, to_status: to, reason: null, detail: null });
 const wireOrder = { order_id: 'ld-1', client_order_id: 'ld-1', symbol: 'SPY', side: 'BUY' as const, event: 'new', status: 'accepted' as const, quantity: '1', filled_quantity: '0', limit_price: '1', avg_fill_price: null, time: 1 };

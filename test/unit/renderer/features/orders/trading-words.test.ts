@@ -34,7 +34,7 @@ const order = (over: Partial<OrderWire> = {}): OrderWire => ({
   origin: 'manual',
   created_at: 1_000,
   updated_at: 1_000,
-  ...over,
+  stop_price: null, role: null, strategy: null, linked_client_order_id: null, archived_at: null, ...over,
 });
 
 describe('trading words', () => {
