@@ -38,9 +38,11 @@ export const LAYERS = {
   // ---- Node adapters: the core, the contract, each other as listed ----
   'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'app/trading', 'config', 'venues')], packages: [] },
-  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
+  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor')], packages: [] },
   // (the order path in the desk: trading service, account fills, reconciler — on core ports, composed by the desk)
-  'src/node/app/trading': { folders: ['src/core/**', 'src/shared', ...node('', 'app')], packages: [] },
+  'src/node/app/trading': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/monitor')], packages: [] },
+  // (the monitoring cycle: scheduler, the ten steps on the order path and the reconciliation, composed by the desk)
+  'src/node/app/monitor': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
   'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },
   'src/node/ledger': { folders: ['src/core/**', ...node('', 'ledger/tables')], packages: [...NODE, 'better-sqlite3', 'zod'] },
