@@ -24,7 +24,7 @@ export const LAYERS = {
   'src/core/market': { folders: core('model', 'ports'), packages: [] },
   'src/core/model': { folders: core('market', 'ports'), packages: ['luxon', 'zod'] },
   // (the monitoring cycle's pure foundations: the §8 matrix, exchange sessions, per-account scheduling)
-  'src/core/monitor': { folders: core('model', 'ports'), packages: ['luxon'] },
+  'src/core/monitor': { folders: core('model', 'ports', 'orders', 'pnl'), packages: ['luxon'] },
   // (risk: the gateway enforces the kill switch's levels)
   'src/core/orders': { folders: core('model', 'ports', 'risk'), packages: [] },
   'src/core/pnl': { folders: core('events', 'greeks', 'market', 'model', 'orders', 'ports'), packages: [] },
