@@ -45,7 +45,7 @@ export const LAYERS = {
   'src/node/app/monitor': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
   'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },
-  'src/node/ledger': { folders: ['src/core/**', ...node('', 'ledger/tables')], packages: [...NODE, 'better-sqlite3', 'zod'] },
+  'src/node/ledger': { folders: ['src/core/**', 'src/shared', ...node('', 'ledger/tables')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/ledger/tables': { folders: ['src/core/**', ...node('ledger')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/state': { folders: ['src/core/**', 'src/shared'], packages: [...NODE, 'zod'] },
   'src/node/stream': { folders: ['src/core/**'], packages: [...NODE, 'ws'] },

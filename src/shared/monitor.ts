@@ -57,7 +57,7 @@ export type MonitorStepStatus = 'ok' | 'failed' | 'skipped';
 export interface MonitorActionWire {
   execution_id: string;
   step: number;
-  kind: 'place_sl' | 'place_tp' | 'modify_entry' | 'modify_sl' | 'archive' | 'regenerate' | 'place_regenerated' | 'wait_quote';
+  kind: 'place_sl' | 'place_tp' | 'cancel_protective' | 'modify_entry' | 'modify_sl' | 'archive' | 'regenerate' | 'place_regenerated' | 'wait_quote';
   symbol: string | null;
   /** The order acted on or created. */
   client_order_id: string | null;

@@ -15,7 +15,9 @@ export type AlertKind =
   | 'trailing_stop_activated'
   | 'forced_exit'
   | 'kill_switch'
-  | 'ledger_error';
+  | 'ledger_error'
+  /** The same monitoring-cycle step failed three cycles in a row (issue 17). */
+  | 'monitor_step_failing';
 
 /** The pages of spec §12 an alert can point at (a notification click focuses it). */
 export type AlertView = 'portfolio' | 'live-control' | 'monitor' | 'events' | 'settings';
@@ -39,13 +41,14 @@ export const ALERT_VIEW: Record<AlertKind, AlertView> = {
   feed_stale: 'portfolio',
   feed_recovered: 'portfolio',
   stream_error: 'portfolio',
-  session_needed: 'settings',
+  session_needed: 'monitor',
   entry_succeeded: 'live-control',
   entry_failed: 'live-control',
   trailing_stop_activated: 'live-control',
   forced_exit: 'live-control',
   kill_switch: 'portfolio',
   ledger_error: 'events',
+  monitor_step_failing: 'monitor',
 };
 
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };

@@ -191,3 +191,9 @@ export function whyNotNow(exchange: Exchange, epochMs: number, opts: GateOptions
   }
   return null;
 }
+
+/** The exchange day `ms` falls in: its start (epoch ms, midnight in the exchange's zone) and its date (YYYY-MM-DD there). */
+export function exchangeDay(exchange: Exchange, ms: number): { start: number; date: string } {
+  const day = DateTime.fromMillis(ms, { zone: exchangeZone(exchange) }).startOf('day');
+  return { start: day.toMillis(), date: day.toISODate() ?? '' };
+}

@@ -68,6 +68,7 @@ import { SqliteOrderLedger } from './tables/orders';
 import { SqliteOrderJournal } from './tables/order-journal';
 import { SqlitePnlSampleLedger } from './tables/pnl-samples';
 import { SqlitePositionLedger } from './tables/positions';
+import { SqliteMonitorStore } from './monitor-store';
 import { SqliteQuoteLedger } from './tables/recorded-quotes';
 import { SqliteSettingsLedger } from './tables/settings';
 import { show } from './values';
@@ -136,6 +137,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly quotes: SqliteQuoteLedger;
   /** `settings`. */
   readonly settings: SqliteSettingsLedger;
+  /** The monitoring cycle's records: `monitor_cycles`, `monitor_pnl`, positions with analytics, `entry_regenerate`, its settings (issue 17). */
+  readonly monitor: SqliteMonitorStore;
   private readonly batch: BatchWriter;
   private readonly ledger: LedgerDb;
   private closed = false;
@@ -211,6 +214,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.pnlSamples = new SqlitePnlSampleLedger(this.ledger, this.batch);
     this.quotes = new SqliteQuoteLedger(this.ledger, this.batch, this.schemaVersion() >= 2);
     this.settings = new SqliteSettingsLedger(this.ledger);
+    this.monitor = new SqliteMonitorStore(this.ledger, this.settings);
   }
 
   schemaVersion(): number {

@@ -39,6 +39,8 @@ export interface MonitorOrders {
   place(input: MonitorPlaceInput, origin: 'monitor'): Promise<OrderOutcomeWire>;
   /** Replaces a working order's limit price (and/or quantity) through the gateway. */
   replace(account: string, clientOrderId: string, patch: { quantity?: string | undefined; limit_price?: string | undefined }): Promise<OrderOutcomeWire>;
+  /** Cancels a working order through the gateway (a protective order whose position is gone). */
+  cancel(account: string, clientOrderId: string): Promise<OrderOutcomeWire>;
   /** The account's journal orders (all, newest first), archived ones included (archived_at set). */
   list(opts: { account?: string | undefined; scope?: 'open' | 'all' | undefined; limit?: number | undefined }): OrderWire[];
   /**
