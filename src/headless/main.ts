@@ -82,6 +82,8 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     ledgerFills: ledger.orders,
     // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
     fillLedger: ledger.orders,
+    // The monitoring cycle's cycles, day P&L, positions with analytics, regenerations and settings.
+    monitorStore: ledger.monitor,
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -132,6 +132,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     ...(ledger ? { reconciliationStore: new LedgerReconciliationStore(ledger.settings), ledgerFills: ledger.orders } : {}),
     // Venue fills, durably (synchronous=FULL) and idempotently (app/trading/account-fills.ts).
     ...(ledger ? { fillLedger: ledger.orders } : {}),
+    // The monitoring cycle's cycles, day P&L, positions with analytics, regenerations and settings.
+    ...(ledger ? { monitorStore: ledger.monitor } : {}),
   });
   deskForLedger = desk;
 

@@ -53,6 +53,10 @@ import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journ
 import { instrumentId } from '../core/model/ids';
 import { AccountFills } from './app/trading/account-fills';
 import { ReconciledPositions } from './app/trading/reconciled-positions';
+import { MonitorService } from './app/monitor/monitor-service';
+import { MemoryMonitorStore, type MonitorStore } from './app/monitor/store';
+import type { MonitorOrders } from './app/monitor/ports';
+import type { MonitorSettingsWire } from '../shared/monitor';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
 import type { MarketDataPort } from '../core/ports/market-data';
@@ -115,6 +119,10 @@ export interface DeskDeps {
   accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
   /** Where the user's resolutions of reconciliation lines persist (the ledger's `reconciliation_resolutions`; default: memory only). */
   reconciliationStore?: ReconciliationStore;
+  /** Where the monitoring cycle records cycles, its day P&L, positions with analytics, regenerations and settings (the ledger's `monitor`); default: memory. */
+  monitorStore?: MonitorStore;
+  /** Monitoring settings every account starts from before its own are saved (e.g. `{ enabled: false }` where a test looks at something else). */
+  monitorDefaults?: Partial<MonitorSettingsWire>;
   /** The ledger's fills, read by the reconciler's P&L compare (average cost from our own fills, missing fills). */
   ledgerFills?: Pick<OrderLedger, 'fillsForRebuild'>;
   /**
@@ -176,6 +184,8 @@ export class Desk {
   readonly trading: TradingService;
   /** Broker vs ledger per account, the automation gate, our P&L beside the broker's (app/trading/reconciler.ts). */
   readonly reconciler: Reconciler;
+  /** The per-account monitoring cycle (spec §8, issue 17): scheduler, the ten steps, the Monitor page's commands. */
+  readonly monitor: MonitorService;
   /** The trading service's port, as the reconciler reads it. */
   private tradingPort: TradingPort | null = null;
   /** The account fills' positions; null: every position unknown to the gateway, exits and reconciliation. */
@@ -355,6 +365,38 @@ export class Desk {
     });
     this.participants.push(this.reconciler);
     this.reconciliationGate = this.reconciler;
+    // Monitoring cycle (issue 17): hears each account's start and stop after the order path's parts;
+    // its order actions go through the trading service's gateways.
+    this.monitor = new MonitorService({
+      clock: this.clock,
+      logger: this.logger,
+      // MERGE: the order-types branch makes TradingService implement MonitorOrders (archive); drop this cast then.
+      orders: () => this.trading as unknown as MonitorOrders,
+      reconciliation: () => this.reconciliationGate,
+      snapshots: (account) => this.accountFills.snapshots(account),
+      quote: (account, symbol) => {
+        const id = instrumentId(this.venueNameOfId(account), symbol);
+        const q = this.cache.get(id);
+        return q ? { bid: q.bid, ask: q.ask, fresh: !this.cache.isStale(id), ageMs: this.cache.ageMs(id) } : null;
+      },
+      refresh: async (account, symbol) => {
+        await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
+      },
+      subscribe: (consumer, account, symbols) => {
+        if (symbols === null) this.cache.release(consumer);
+        else this.cache.replaceSubscriptions(consumer, symbols.map((s) => instrumentId(this.venueNameOfId(account), s)));
+      },
+      killSwitchLevel: (account) => this.killSwitch.levelOf(account),
+      store: deps.monitorStore ?? new MemoryMonitorStore(),
+      publish: (event) => this.bus.publish(event),
+      node: (n) => this.live.node({ ...n, parent: n.parent ?? this.streamExec, details: { ...n.details } }),
+      alert: (draft) => {
+        this.alerts.raise(draft);
+      },
+      accounts: () => this.supervisor.accounts(),
+      ...(deps.monitorDefaults ? { defaults: deps.monitorDefaults } : {}),
+    });
+    this.participants.push(this.monitor);
     this.commands = this.buildCommands();
   }
 
@@ -412,19 +454,14 @@ export class Desk {
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
       },
       orders: this.trading,
-      // BASE SCAFFOLD (mon-base branch only): the monitor service replaces this.
       monitor: {
         heldAccounts: () => this.supervisor.accounts().map((a) => a.id),
-        accounts: () => [],
-        cycles: () => [],
-        runNow: () => Promise.reject(new Error('the monitoring cycle is not built yet')),
-        pause: () => {
-          throw new Error('the monitoring cycle is not built yet');
-        },
-        reauthenticate: () => Promise.reject(new Error('the monitoring cycle is not built yet')),
-        configure: () => {
-          throw new Error('the monitoring cycle is not built yet');
-        },
+        accounts: () => this.monitor.accounts(),
+        cycles: (account, opts) => this.monitor.cycles(account, opts),
+        runNow: (account) => this.monitor.runNow(account),
+        pause: (account, paused) => this.monitor.pause(account, paused),
+        reauthenticate: (account) => this.monitor.reauthenticate(account),
+        configure: (account, patch) => this.monitor.configure(account, patch),
       },
     });
   }
@@ -564,10 +601,17 @@ export class Desk {
     return this.lifecycle;
   }
 
+  /** The venue instance an account id's market data comes from (its own id when the desk does not hold it). */
+  private venueNameOfId(account: string): string {
+    const a = this.supervisor.accounts().find((x) => x.id === account);
+    return a ? venueNameOf(a) : account;
+  }
+
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
   dispose(): Promise<void> {
     const done = this.stop();
     this.live.dispose();
+    this.monitor.dispose();
     this.trading.dispose();
     this.bus.clearClients();
     this.disposed = true;
@@ -589,6 +633,7 @@ export class Desk {
       ...this.live.snapshotParts(),
       ...this.trading.snapshotParts(),
       reconciliation: this.reconciler.all(),
+      ...this.monitor.snapshotParts(),
     };
   }
 

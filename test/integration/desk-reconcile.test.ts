@@ -93,6 +93,9 @@ function openDesk(path: string): { d: Desk; events: DeskEvent[]; store: SqliteLe
     config: { simIntervalMs: 20, watchlist: ['SPY', 'AAPL'] },
     accountLedger: store.accounts,
     reconciliationStore: new LedgerReconciliationStore(store.settings),
+    // These tests watch the reconciliation's own runs (start, manual, resolve); the monitoring cycle,
+    // which runs one per cycle (trigger 'monitor'), is tested in test/integration/monitor/*.
+    monitorDefaults: { enabled: false },
     ledgerFills: store.orders,
     orderPath: { positions: new LedgerBackedPositions(store) },
   }));

@@ -362,6 +362,8 @@ describe('desk health when only the streams are refused (issue 12 item 9)', () =
     // The order path's start-time REST calls (fills catch-up, reconciliation) are done first: a call of
     // theirs refused after the expiry would rightly mark the REST row, which is not what this checks.
     await waitFor(() => d.reconciler.state('default').status === 'clean', 5000, 'the start reconciliation done');
+    // So is the monitoring cycle's first cycle (it runs at start; the next one is a minute later).
+    await waitFor(() => d.monitor.accounts()[0]?.last_cycle !== null, 5000, 'the first monitoring cycle done');
     d.simServer!.fault({ kind: 'expire_session' });
     await waitFor(() => d.snapshot().streams.filter((s) => s.name !== 'rest').every((s) => s.state === 'session_needed'), 5000, 'streams session_needed');
     // no REST call was refused: the REST row must not claim it was
