@@ -18,7 +18,7 @@ export function NextRun({ account, clockOffsetMs }: { account: Pick<MonitorAccou
   const level = useNowDerived((now) => nextRunText(account, now + clockOffsetMs).level);
   return (
     <Text size="sm" span data-testid="monitor-next-run" data-level={level} title={account.next_run_at === null ? undefined : `due at ${clockWithExchange(account.next_run_at, account.exchange)}`}>
-      next run <b className={level === 'overdue' ? 'tone-unknown' : undefined}>{text}</b>
+      <b className={level === 'overdue' ? 'tone-unknown' : undefined}>{text}</b>
       <Text span size="xs" c="dimmed">
         {' '}
         · {intervalText(account.interval_ms)}
@@ -117,7 +117,7 @@ export function AccountCard({ account, cycles, clockOffsetMs }: { account: Monit
           </Alert>
         )}
         {warnings.map((w) => (
-          <Text key={w.name} size="sm" className={`warn-chip ${w.severe ? 'warn-severe' : 'warn-advisory'}`} data-testid={`monitor-failing-${w.step}`} data-count={w.count}>
+          <Text key={w.name} size="sm" w="fit-content" className={`warn-chip ${w.severe ? 'warn-severe' : 'warn-advisory'}`} data-testid={`monitor-failing-${w.step}`} data-count={w.count}>
             ⚠ {w.text}
           </Text>
         ))}

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Alert, Button, Group, SegmentedControl, Stack, Switch, Text, TextInput } from '@mantine/core';
 import type { MonitorAccountWire } from '@shared/contract';
 import { useCommand } from '../portfolio/use-command';
-import { EXCHANGE_ZONE } from './monitor-words';
+import { settingsZoneLabel } from './monitor-words';
 import { draftOfMonitorSettings, monitorSettingsPatch, type MonitorSettingsDraft, type RuleDraft, type RuleKind } from './monitor-settings-form';
 
 const RULE_KINDS: { value: RuleKind; label: string }[] = [
@@ -22,7 +22,7 @@ export function MonitorSettingsForm({ account, initialDraft }: { account: Monito
   const configure = useCommand('monitor.configure');
   const { patch, errors, changed } = useMemo(() => monitorSettingsPatch(account.settings, draft), [account.settings, draft]);
   const set = <K extends keyof MonitorSettingsDraft>(k: K, v: MonitorSettingsDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const zone = EXCHANGE_ZONE[account.exchange]?.label ?? 'local';
+  const zone = settingsZoneLabel(account.exchange);
   const hasErrors = Object.keys(errors).length > 0;
   const save = () =>
     void configure.run({ account: id, settings: patch }).then((o) => {

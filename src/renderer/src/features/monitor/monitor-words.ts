@@ -80,14 +80,14 @@ export function formatCountdown(ms: number): string {
 
 /** Why no run is scheduled, per state (next_run_at is null). */
 const NO_NEXT_RUN: Record<MonitorStateKind, string> = {
-  active: 'not scheduled',
-  running: 'running now',
-  paused: 'none: paused',
-  session_needed: 'none: waits for re-authentication',
-  halted: 'not scheduled',
-  outside_hours: 'none: outside hours',
-  stopped: 'none: venue stopped',
-  disabled: 'none: disabled',
+  active: 'no run scheduled',
+  running: 'a cycle is running now',
+  paused: 'no run scheduled: paused',
+  session_needed: 'no run scheduled: waits for re-authentication',
+  halted: 'no run scheduled',
+  outside_hours: 'no run scheduled: outside hours',
+  stopped: 'no run scheduled: venue stopped',
+  disabled: 'no run scheduled: disabled',
 };
 
 /**
@@ -98,9 +98,9 @@ const NO_NEXT_RUN: Record<MonitorStateKind, string> = {
 export function nextRunText(a: Pick<MonitorAccountWire, 'state' | 'next_run_at'>, serverNow: number): { text: string; level: 'due' | 'waiting' | 'overdue' | 'none' } {
   if (a.next_run_at === null) return { text: NO_NEXT_RUN[a.state], level: 'none' };
   const left = a.next_run_at - serverNow;
-  if (left > 0) return { text: `in ${formatCountdown(left)}`, level: 'waiting' };
-  if (left > -2000) return { text: 'due now', level: 'due' };
-  return { text: `overdue by ${formatCountdown(-left)}`, level: 'overdue' };
+  if (left > 0) return { text: `next run in ${formatCountdown(left)}`, level: 'waiting' };
+  if (left > -2000) return { text: 'next run due now', level: 'due' };
+  return { text: `next run overdue by ${formatCountdown(-left)}`, level: 'overdue' };
 }
 
 /** The exchange's zone and its short label; null for the 24/7 simulated venue (local time says it all). */
@@ -111,6 +111,11 @@ export const EXCHANGE_ZONE: Record<MonitorExchange, { zone: string; label: strin
   DELTA: { zone: 'UTC', label: 'UTC' },
   SIM: null,
 };
+
+/** The zone label of times typed for an exchange (the earliest time): the 24/7 venues keep UTC. */
+export function settingsZoneLabel(exchange: MonitorExchange): string {
+  return EXCHANGE_ZONE[exchange]?.label ?? 'UTC';
+}
 
 /** "09:03:07 ET": the time of day in the exchange's zone; null when the exchange has no zone of its own. */
 export function exchangeClock(ms: number, exchange: MonitorExchange): string | null {

@@ -27,7 +27,7 @@ describe('Monitor page components', () => {
     expect(attr(at(1_019_000), 'data-level')).toBe('waiting');
     expect(attr(at(1_019_000), 'title')).toMatch(/^due at \d\d:\d\d:\d\d \(\d\d:\d\d:\d\d ET\)$/);
     expect(textOf(at(1_070_000))).toContain('overdue by 10s');
-    expect(textOf(at(0, { state: 'paused', next_run_at: null }))).toBe('next run none: paused · every 60 s');
+    expect(textOf(at(0, { state: 'paused', next_run_at: null }))).toBe('no run scheduled: paused · every 60 s');
     expect(textOf(at(0, { state: 'paused', next_run_at: null }))).not.toMatch(/\b0s\b/);
   });
 
@@ -105,7 +105,7 @@ describe('Monitor page components', () => {
     const button = byTestId(html, 'monitor-reauth');
     expect(textOf(button)).toBe('Re-authenticate');
     expect(attr(button, 'disabled')).toBeNull();
-    expect(textOf(byTestId(html, 'monitor-next-run'))).toContain('none: waits for re-authentication');
+    expect(textOf(byTestId(html, 'monitor-next-run'))).toContain('no run scheduled: waits for re-authentication');
     // an active account has neither
     const fine = render(<AccountCard account={account()} cycles={[]} clockOffsetMs={0} />);
     expect(byTestId(fine, 'monitor-session')).toBeNull();
@@ -154,6 +154,9 @@ describe('Monitor page components', () => {
     const same = render(<MonitorSettingsForm account={account()} />);
     expect(attr(byTestId(same, 'monitor-settings-save'), 'disabled')).toBe('');
     expect(textOf(byTestId(same, 'monitor-settings-state'))).toBe('no changes');
+    // the earliest time is typed in the exchange's zone: UTC for the 24/7 sim, IST for NSE
+    expect(textOf(same)).toContain('Earliest time (UTC)');
+    expect(textOf(render(<MonitorSettingsForm account={account({ exchange: 'NSE' })} />))).toContain('Earliest time (IST)');
   });
 
   it('the page: one card per account in a stable order; a desk that reports no monitoring says so', () => {

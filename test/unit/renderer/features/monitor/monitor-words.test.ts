@@ -15,6 +15,7 @@ import {
   pauseAction,
   reauthRefusal,
   runNowDisabled,
+  settingsZoneLabel,
   stateReason,
   stepTitle,
 } from '../../../../../src/renderer/src/features/monitor/monitor-words';
@@ -29,15 +30,15 @@ describe('monitor words', () => {
 
   it('counts down to the next run on the desk clock; unknown is never a zero', () => {
     const a = { state: 'active' as const, next_run_at: 100_000 };
-    expect(nextRunText(a, 58_000)).toEqual({ text: 'in 42s', level: 'waiting' });
-    expect(nextRunText(a, 99_001)).toEqual({ text: 'in 1s', level: 'waiting' });
-    expect(nextRunText(a, 100_000)).toEqual({ text: 'due now', level: 'due' });
+    expect(nextRunText(a, 58_000)).toEqual({ text: 'next run in 42s', level: 'waiting' });
+    expect(nextRunText(a, 99_001)).toEqual({ text: 'next run in 1s', level: 'waiting' });
+    expect(nextRunText(a, 100_000)).toEqual({ text: 'next run due now', level: 'due' });
     expect(nextRunText(a, 101_500).level).toBe('due');
-    expect(nextRunText(a, 105_000)).toEqual({ text: 'overdue by 5s', level: 'overdue' });
-    expect(nextRunText({ state: 'running', next_run_at: null }, 0)).toEqual({ text: 'running now', level: 'none' });
-    expect(nextRunText({ state: 'paused', next_run_at: null }, 0).text).toBe('none: paused');
-    expect(nextRunText({ state: 'session_needed', next_run_at: null }, 0).text).toBe('none: waits for re-authentication');
-    expect(nextRunText({ state: 'active', next_run_at: null }, 0).text).toBe('not scheduled');
+    expect(nextRunText(a, 105_000)).toEqual({ text: 'next run overdue by 5s', level: 'overdue' });
+    expect(nextRunText({ state: 'running', next_run_at: null }, 0)).toEqual({ text: 'a cycle is running now', level: 'none' });
+    expect(nextRunText({ state: 'paused', next_run_at: null }, 0).text).toBe('no run scheduled: paused');
+    expect(nextRunText({ state: 'session_needed', next_run_at: null }, 0).text).toBe('no run scheduled: waits for re-authentication');
+    expect(nextRunText({ state: 'active', next_run_at: null }, 0).text).toBe('no run scheduled');
     expect(formatCountdown(65_000)).toBe('1m05s');
     expect(formatCountdown(2 * 3600_000 + 3 * 60_000)).toBe('2h03m');
   });
@@ -77,6 +78,8 @@ describe('monitor words', () => {
     expect(exchangeClock(t, 'NSE')).toBe('20:00:05 IST');
     expect(exchangeClock(t, 'DELTA')).toBe('14:30:05 UTC');
     expect(exchangeClock(t, 'SIM')).toBeNull();
+    expect(settingsZoneLabel('SIM')).toBe('UTC'); // the earliest time of a 24/7 venue is read in UTC (session-hours.ts)
+    expect(settingsZoneLabel('NSE')).toBe('IST');
     expect(clockWithExchange(t, 'NYSE')).toMatch(/^\d\d:\d\d:05 \(09:30:05 ET\)$/);
     expect(clockWithExchange(null, 'NYSE')).toBe('—');
   });
