@@ -20,7 +20,7 @@ export function CycleDetails({ cycle, exchange, onClose }: { cycle: MonitorCycle
           <Text size="sm" fw={600}>
             Cycle {clockWithExchange(cycle.started_at, exchange)}
           </Text>
-          <Badge size="sm" radius="sm" color={CYCLE_STATUS[cycle.status].color} tt="none">
+          <Badge size="sm" radius="sm" color={CYCLE_STATUS[cycle.status].color} variant={cycle.status === 'ok' || cycle.status === 'errors' ? 'light' : 'filled'} tt="none">
             {CYCLE_STATUS[cycle.status].label}
           </Badge>
           <Text size="xs" c="dimmed">

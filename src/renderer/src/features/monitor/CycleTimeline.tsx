@@ -54,7 +54,7 @@ export function CycleTimeline({ cycles, exchange, selectedId, onSelect }: { cycl
               {clockWithExchange(c.started_at, exchange)}
             </span>
             <span role="cell">
-              <Badge size="sm" radius="sm" color={CYCLE_STATUS[c.status].color} variant={c.status === 'ok' ? 'light' : 'filled'} tt="none" data-testid="monitor-cycle-status">
+              <Badge size="sm" radius="sm" color={CYCLE_STATUS[c.status].color} variant={c.status === 'ok' || c.status === 'errors' ? 'light' : 'filled'} tt="none" data-testid="monitor-cycle-status">
                 {CYCLE_STATUS[c.status].label}
               </Badge>
             </span>

@@ -149,6 +149,7 @@ export function stepTitle(s: MonitorStepWire): string {
   return `step ${s.step} ${s.name}: ${s.status}${why ? ` — ${why}` : ''} · ${formatDuration(s.duration_ms)}`;
 }
 
+/** Orange is shown light (white on filled orange is 4.3:1, under WCAG AA). */
 export const CYCLE_STATUS: Record<MonitorCycleWire['status'], { label: string; color: string }> = {
   ok: { label: 'ok', color: 'teal' },
   errors: { label: 'errors', color: 'orange' },

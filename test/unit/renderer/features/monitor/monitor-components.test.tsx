@@ -57,6 +57,10 @@ describe('Monitor page components', () => {
     expect(attr(s2, 'title')).toContain('skipped — cycle stopped: step 1 failed');
     expect(byTestId(badRow!, 'monitor-cycle-delayed')).toBeNull();
     expect(textOf(badRow)).toContain('1 error: step 1 fetch failed');
+    // orange is never filled (white on orange-9 is 4.3:1, under AA; found by axe on the page with fake data)
+    const errs = render(<CycleTimeline cycles={[cycle({ status: 'errors' })]} exchange="SIM" selectedId={null} onSelect={() => {}} />);
+    expect(attr(byTestId(errs, 'monitor-cycle-status'), 'data-variant')).toBe('light');
+    expect(attr(byTestId(badRow!, 'monitor-cycle-status'), 'data-variant')).toBe('filled');
     // empty: said, not an empty table
     expect(textOf(byTestId(render(<CycleTimeline cycles={[]} exchange="SIM" selectedId={null} onSelect={() => {}} />), 'monitor-no-cycles'))).toBe('No cycle recorded yet.');
   });
