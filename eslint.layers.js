@@ -75,6 +75,8 @@ export const LAYERS = {
     folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')],
     packages: [...REACT, '@tanstack/react-virtual'],
   },
+  // (the Monitor page: the per-account monitoring cycle; useCommand comes from features/portfolio)
+  'src/renderer/src/features/monitor': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/shell': {
     folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')],

@@ -6,7 +6,7 @@ export const appTicker = new Ticker(250);
 
 /** Local time from the shared ticker; re-renders the caller on every tick. */
 export function useNow(): number {
-  return useSyncExternalStore(appTicker.subscribe, appTicker.get);
+  return useSyncExternalStore(appTicker.subscribe, appTicker.get, appTicker.get);
 }
 
 /**
@@ -15,5 +15,7 @@ export function useNow(): number {
  * primitive (compared with Object.is).
  */
 export function useNowDerived<T extends string | number | boolean | null>(derive: (now: number) => T): T {
-  return useSyncExternalStore(appTicker.subscribe, () => derive(appTicker.get()));
+  const get = () => derive(appTicker.get());
+  // The third argument serves a server render (a static render of a component in the tests) the same value.
+  return useSyncExternalStore(appTicker.subscribe, get, get);
 }

@@ -14,12 +14,14 @@
  * | pnlCurve    | slices/pnl-curve.ts  | the day's P&L samples                                        |
  * | settings    | slices/settings.ts   | desk settings, venue endpoints                               |
  * | trading     | slices/trading.ts    | trading modes, gateway orders + history, exits, reconciliation |
+ * | monitor     | slices/monitor.ts    | monitoring cycle: each account's state, its recent cycles      |
  *
  * Navigation is not in the store: the page lives in the URL hash (features/navigation/pages.ts).
  */
 import type { DeskEvent } from '@shared/contract';
 import { activitySlice, type ActivitySlice } from './slices/activity';
 import { historySlice, type HistorySlice } from './slices/history';
+import { monitorSlice, type MonitorSlice } from './slices/monitor';
 import { pnlCurveSlice, type PnlCurveSlice } from './slices/pnl-curve';
 import { portfolioSlice, type PortfolioSlice } from './slices/portfolio';
 import { settingsSlice, type SettingsSlice } from './slices/settings';
@@ -38,10 +40,10 @@ export interface SyncSlice {
   awaitingSnapshot: boolean;
 }
 
-export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice & TradingSlice;
+export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice & TradingSlice & MonitorSlice;
 
 /** In order: a slice sees the values the earlier ones made (portfolio reads streaming's plan). */
-const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice] as Slice<object, DeskState>[];
+const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice] as Slice<object, DeskState>[];
 
 export const initialDeskState: DeskState = {
   seq: null,
@@ -54,6 +56,7 @@ export const initialDeskState: DeskState = {
   ...historySlice.initial,
   ...pnlCurveSlice.initial,
   ...tradingSlice.initial,
+  ...monitorSlice.initial,
 };
 
 export type ReduceResult = { state: DeskState; needResync: boolean };
