@@ -191,6 +191,7 @@ export function actionsProblemsFirst(actions: readonly MonitorActionWire[]): Mon
 export const ACTION_LABEL: Record<MonitorActionWire['kind'], string> = {
   place_sl: 'place SL',
   place_tp: 'place TP',
+  cancel_protective: 'cancel SL/TP (position gone)',
   modify_entry: 'modify entry',
   modify_sl: 'modify SL',
   archive: 'archive',
