@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildAccountVenue, SimVenuePool, type AccountVenue } from '../../src/node/venues/registry';
 import { simAccounts, startSimAccounts, type SimAccountsRun } from '../../src/node/venues/sim-accounts';
 import { SIM_CREDENTIALS, simCredentials, type SimVenueServer } from '../../src/node/venues/sim/server';
-import { defaultDeskConfig } from '../../src/node/desk';
+import { createDesk, defaultDeskConfig, type Desk } from '../../src/node/desk';
 import { accountSimSeed, simVenueSeed } from '../../src/node/venues/sim/model';
 import { defaultAccount, type Account } from '../../src/core/model/account';
 import { accountId } from '../../src/core/model/ids';
@@ -22,7 +22,10 @@ const ACC7_KEY = 'SIMKEY-acc7';
 
 let built: AccountVenue[] = [];
 let run: SimAccountsRun | null = null;
+let desk: Desk | null = null;
 afterEach(async () => {
+  await desk?.dispose();
+  desk = null;
   await Promise.allSettled(built.map((v) => v.dispose()));
   built = [];
   await run?.dispose();
@@ -169,6 +172,29 @@ describe('per-key session expiry, renewed by the execution port’s re-authentic
     expect(server.book(ACC7_KEY)!.sessionExpired).toBe(false);
     // An expiry for a key the server does not hold is refused, naming it.
     expect(await admin(server, { kind: 'expire_session', key: 'SIMKEY-nobody' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/no account holds key SIMKEY-nobody/) } });
+  });
+});
+
+describe('a desk with two accounts on venue sim', () => {
+  it('runs one server for both; expiring acc7’s key puts only acc7 in session_needed, and its one-click re-authentication recovers it', { timeout: 20_000 }, async () => {
+    desk = createDesk({ clock: new SystemClock(), portfolioPath: null, config: { simIntervalMs: 20, watchlist: ['SPY'] }, accounts: [ACC7] });
+    const d = desk;
+    await d.start();
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'both accounts running');
+    const main = d.accountVenue(accountId('default'))!;
+    const acc7 = d.accountVenue(accountId('acc7'))!;
+    expect(acc7.sim).toBe(main.sim);
+    expect(d.simServer!.keys()).toEqual(['SIMKEY', ACC7_KEY]);
+    const stateOf = (account: string) => d.snapshot().streams.filter((s) => s.accountId === account).map((s) => s.state);
+
+    d.simServer!.fault({ kind: 'expire_session', key: ACC7_KEY });
+    await expect(acc7.execution.positions()).rejects.toMatchObject({ kind: 'session', status: 401 });
+    await waitFor(() => stateOf('acc7').every((s) => s === 'session_needed'), 5000, 'acc7 session_needed');
+    expect(stateOf('default').every((s) => s === 'running')).toBe(true);
+    expect(await d.handle('session.reauthenticate', { account: 'acc7' })).toEqual({ ok: true, result: { reauthenticating: true, venue: 'sim' } });
+    await waitFor(() => d.snapshot().streams.every((s) => s.state === 'running'), 8000, 'acc7 running again after re-authentication');
+    await acc7.execution.positions();
+    expect(acc7.execution.sessionState()).toBe('active');
   });
 });
 
