@@ -10,7 +10,7 @@
  */
 import type { VenueMode } from '../shared/contract';
 import type { Account } from '../core/model/account';
-import { buildAccountVenue, SimVenuePool, type AccountVenue, type VenueBuildRequest } from './venues/registry';
+import { accountVenueBuilder, buildAccountVenue, type AccountVenue, type VenueBuildRequest } from './venues/registry';
 
 export interface VenueRequest extends VenueBuildRequest {
   account: Account;
@@ -30,6 +30,6 @@ export const createVenue: VenueFactory = (request) => buildAccountVenue(request)
  * A desk's venue factory: its simulated venue servers are its own (one per venue name, shared by
  * that venue's accounts, stopped with the last of them), never another desk's in the same process.
  */
-export function createVenueFactory(simVenues: SimVenuePool = new SimVenuePool()): VenueFactory {
-  return (request) => buildAccountVenue({ ...request, simVenues: request.simVenues ?? simVenues });
+export function createVenueFactory(): VenueFactory {
+  return accountVenueBuilder();
 }

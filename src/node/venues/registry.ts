@@ -269,6 +269,14 @@ const buildAlpaca: VenueBuilder = async (request) => {
 /** One builder per venue kind: adding a kind here (and to VenueKind) is how a new venue arrives. */
 export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim: buildSim, alpaca: buildAlpaca };
 
+/**
+ * A builder with its own simulated venue servers (a desk's: one per venue name, shared by that
+ * venue's accounts, stopped with the last of them), never another builder's in the same process.
+ */
+export function accountVenueBuilder(simVenues: SimVenuePool = new SimVenuePool()): (request: VenueBuildRequest) => Promise<AccountVenue> {
+  return (request) => buildAccountVenue({ ...request, simVenues: request.simVenues ?? simVenues });
+}
+
 /** Builds the account's market-data and execution ports (not started). */
 export function buildAccountVenue(request: VenueBuildRequest): Promise<AccountVenue> {
   const build = VENUE_BUILDERS[request.account.venue] as VenueBuilder | undefined;
