@@ -5,11 +5,12 @@
  * kind and builds the account's MarketDataPort and ExecutionPort.
  *
  * Today's venues: `sim` — the simulated venue server on 127.0.0.1, reached by the real Alpaca
- * adapter over real sockets — and `alpaca`.
+ * adapter over real sockets; one server per venue name, shared by that venue's accounts, each desk's
+ * its own (createVenueFactory) — and `alpaca`.
  */
 import type { VenueMode } from '../shared/contract';
 import type { Account } from '../core/model/account';
-import { buildAccountVenue, type AccountVenue, type VenueBuildRequest } from './venues/registry';
+import { accountVenueBuilder, buildAccountVenue, type AccountVenue, type VenueBuildRequest } from './venues/registry';
 
 export interface VenueRequest extends VenueBuildRequest {
   account: Account;
@@ -22,4 +23,13 @@ export type VenueRun = AccountVenue;
 
 export type VenueFactory = (request: VenueRequest) => Promise<VenueRun>;
 
+/** Builds with the process-wide pool of simulated venue servers (callers without a desk of their own). */
 export const createVenue: VenueFactory = (request) => buildAccountVenue(request);
+
+/**
+ * A desk's venue factory: its simulated venue servers are its own (one per venue name, shared by
+ * that venue's accounts, stopped with the last of them), never another desk's in the same process.
+ */
+export function createVenueFactory(): VenueFactory {
+  return accountVenueBuilder();
+}

@@ -33,7 +33,7 @@ import type { OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
-import { SimMarketModel, accountSimSeed } from './venues/sim/model';
+import { SimMarketModel, simVenueSeed } from './venues/sim/model';
 import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
@@ -77,7 +77,7 @@ import type {
 } from '../shared/contract';
 import { parseCommand, PROTOCOL_VERSION } from '../shared/contract';
 import { DeskEventBus } from './app/event-bus';
-import { createVenue, type VenueFactory, type VenueRun } from './compose';
+import { createVenueFactory, type VenueFactory, type VenueRun } from './compose';
 import { DEFAULT_ACCOUNT_ID, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
 import type { ActiveCredentials } from './app/handlers/credentials';
@@ -109,7 +109,7 @@ export interface DeskDeps {
   watchPortfolio?: FileWatchFactory | null;
   /** Where P&L samples go besides the in-memory curve (the SQLite ledger). */
   pnlSampleSink?: PnlSampleSink;
-  /** Builds the venue adapter at Start (default: compose.ts `createVenue`, the sim or Alpaca). */
+  /** Builds the venue adapter at Start (default: compose.ts `createVenueFactory()`, the sim or Alpaca; the desk's own sim servers). */
   venues?: VenueFactory;
   /** Where quotes go while the `record_quotes` setting is on (the ledger's `recorded_quotes`). */
   quoteRecorder?: QuoteRecorder;
@@ -245,7 +245,7 @@ export class Desk {
       clock: this.clock,
       logger: this.logger,
       random: deps.random ?? Math.random,
-      venues: deps.venues ?? createVenue,
+      venues: deps.venues ?? createVenueFactory(),
       cache: this.cache,
       config: () => this.config,
       isStreaming: () => this.streaming,
@@ -834,9 +834,9 @@ export class Desk {
     return ['SPY', 'AAPL', 'QQQ'];
   }
 
-  /** Another account's default watchlist: its simulated venue's universe (its own seed), else the stock trio. */
+  /** Another account's default watchlist: its simulated venue's universe (that venue's seed), else the stock trio. */
   private watchlistOf(account: Account): string[] {
-    if (account.venue === 'sim') return new SimMarketModel(accountSimSeed(account.id, account.id === DEFAULT_ACCOUNT_ID, this.config.seed), this.clock.now()).symbols;
+    if (account.venue === 'sim') return new SimMarketModel(simVenueSeed(venueNameOf(account), this.config.seed), this.clock.now()).symbols;
     return ['SPY', 'AAPL', 'QQQ'];
   }
 

@@ -2,7 +2,8 @@
 // two separate quotes (cache and snapshot), two separate positions each valued from its own venue's
 // quote, two separate sets of health records, and Stop stopping both. A real desk over loopback:
 // the default account on the `sim` venue (config.seed), the accounts-file account `sim2` on its own
-// simulated venue `sim2` (a seed derived from its id, its own server on an ephemeral port).
+// simulated venue `sim2` (a seed derived from the venue name, its own server on an ephemeral port:
+// one server per venue name, shared only by accounts of the same name — test/integration/sim-accounts.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDesk, type Desk } from '../../src/node/desk';
 import { SystemClock } from '../../src/node/system-clock';

@@ -14,9 +14,10 @@
  * `venue`: the venue kind (sim, alpaca; the registry's kinds). `mode`: SIM for `sim`, PAPER or LIVE
  * for `alpaca`. `credentials`: which stored credentials it uses (by venue; `alpaca` accounts default
  * to `alpaca`, `sim` needs none). `venue_name`: the market-data source's instance name — the venue
- * part of its InstrumentIds (default: the venue kind). Every simulated account is its own venue and
- * needs its own name (not `sim`, the default account's); accounts of one real venue kind may share a
- * name (one market); a kind's name (`alpaca`) is never another kind's. The id `venue` is reserved.
+ * part of its InstrumentIds (default: the venue kind). Accounts of one kind may share a name (one
+ * market): simulated accounts of one name share one simulated venue server (the default account's is
+ * `sim`), each with its own key and book (venues/registry.ts); a kind's name (`alpaca`) is never
+ * another kind's. The id `venue` is reserved.
  */
 import { z } from 'zod';
 import type { Account } from '../../core/model/account';
@@ -76,26 +77,22 @@ const accountsFileSchema = z
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `"id" repeats the id of account ${first + 1} ("${a.id}"): ids must be unique` });
       else seen.set(a.id, i);
     });
-    // A venue name is one market-data source: the venue part of its quotes' InstrumentIds. Each
-    // simulated venue is its own source (its own prices), so a sim account needs a name of its own —
-    // "sim" is the default account's simulator; accounts of one kind may share a real venue's name
-    // (they see the same market); a name is never another kind's.
+    // A venue name is one market-data source: the venue part of its quotes' InstrumentIds. Accounts
+    // of one kind may share a name (they see the same market: simulated accounts of one name share
+    // one simulated venue server, each with its own key and book, "sim" being the default account's);
+    // a name is never another kind's.
     const names = new Map<string, { kind: string; index: number }>();
     file.accounts.forEach((a, i) => {
       const path = ['accounts', i, 'venue_name'];
       const name = a.venue_name ?? a.venue;
-      if (a.venue === 'sim' && name === 'sim') {
-        ctx.addIssue({ code: 'custom', path, message: `a simulated account needs its own "venue_name" (not "sim", the default account's simulated venue): e.g. "sim-${a.id.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}"`.slice(0, 200) });
-        return;
-      }
       if ((VENUE_KINDS as readonly string[]).includes(name) && name !== a.venue) {
         ctx.addIssue({ code: 'custom', path, message: `"${name}" names the ${name} venue; a ${a.venue} account cannot use it` });
         return;
       }
       const prior = names.get(name);
       if (prior === undefined) names.set(name, { kind: a.venue, index: i });
-      else if (prior.kind !== a.venue || a.venue === 'sim') {
-        ctx.addIssue({ code: 'custom', path, message: `"${name}" is already the venue of account ${prior.index + 1}: ${a.venue === 'sim' ? 'each simulated account is its own venue and needs its own name' : 'one name is one venue'}` });
+      else if (prior.kind !== a.venue) {
+        ctx.addIssue({ code: 'custom', path, message: `"${name}" is already the venue of account ${prior.index + 1} (a ${prior.kind} venue): one name is one venue` });
       }
     });
   });

@@ -16,8 +16,8 @@ import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { DeskConfig } from '../config/desk-config';
 import { alpacaEnvOfUrl, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings } from '../config/market-config';
-import { SimVenueServer, SIM_CREDENTIALS } from './sim/server';
-import { accountSimSeed } from './sim/model';
+import { SimVenueServer, simCredentials } from './sim/server';
+import { SIM_DEFAULT_VENUE, simVenueSeed } from './sim/model';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './alpaca/venue';
 import { alpacaPorts } from './alpaca/ports';
 
@@ -36,6 +36,11 @@ export interface VenueBuildRequest {
   clock: Clock & Scheduler;
   logger: Logger;
   random: () => number;
+  /**
+   * The desk's simulated venue servers, one per venue name, shared by the accounts of that venue
+   * (default: one pool for the process; compose.ts gives each desk its own).
+   */
+  simVenues?: SimVenuePool;
 }
 
 /** An account's built (not yet started) venue: its two ports and how to release them. */
@@ -43,7 +48,11 @@ export interface AccountVenue {
   account: Account;
   marketData: MarketDataPort;
   execution: ExecutionPort;
-  /** The embedded simulated venue server the ports talk to (`sim` only; tests inject faults through it). */
+  /**
+   * The embedded simulated venue server the ports talk to (`sim` only; tests inject faults through
+   * it). Shared by every account of the same venue name: this account's book is `sim.book(key)`
+   * with its key from `simCredentials(account id)`.
+   */
   sim: SimVenueServer | null;
   /** Stops and releases everything (sockets, REST client, the sim server). The ports cannot be used afterwards. */
   dispose(): Promise<void>;
@@ -62,8 +71,93 @@ function streamTuning(config: DeskConfig, kind: VenueKind): StreamTuning {
   };
 }
 
+/** A lease on a shared simulated venue server: released once, the last release stops it. */
+export interface SimVenueLease {
+  server: SimVenueServer;
+  urls: AlpacaUrls;
+  release(): Promise<void>;
+}
+
+interface PoolEntry {
+  server: SimVenueServer;
+  ready: Promise<AlpacaUrls>;
+  refs: number;
+}
+
+/**
+ * The simulated venue servers of one desk, one per venue name (`sim`, `sim2`): started by the first
+ * account that needs one, stopped when the last account using it releases it (reference counted).
+ * The accounts of one venue share its market model and data; each has its own key and book.
+ */
+export class SimVenuePool {
+  private readonly entries = new Map<string, PoolEntry>();
+  /** Servers being stopped by their last release: a new start of that name waits for the port. */
+  private readonly stopping = new Map<string, Promise<void>>();
+
+  /** The running server of a venue name, or null. */
+  server(venueName: string): SimVenueServer | null {
+    return this.entries.get(venueName)?.server ?? null;
+  }
+
+  /** Venue names with a server (started or starting). */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The venue's server (made by `make` and started if none is running), with one more reference on it. */
+  async acquire(venueName: string, make: () => SimVenueServer, logger: Logger): Promise<SimVenueLease> {
+    let entry = this.entries.get(venueName);
+    if (!entry) {
+      const server = make();
+      const previous = this.stopping.get(venueName) ?? Promise.resolve();
+      const ready = previous.then(() => server.start());
+      entry = { server, ready, refs: 0 };
+      this.entries.set(venueName, entry);
+      ready.catch(() => {
+        if (this.entries.get(venueName) === entry) this.entries.delete(venueName);
+        void server.stop().catch((err: unknown) => logger.warn('simulated venue did not stop cleanly', { venue: venueName, error: err instanceof Error ? err.message : String(err) }));
+      });
+    }
+    const held = entry;
+    held.refs++;
+    let urls: AlpacaUrls;
+    try {
+      urls = await held.ready;
+    } catch (err) {
+      held.refs--;
+      throw err;
+    }
+    let released = false;
+    return {
+      server: held.server,
+      urls,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (--held.refs > 0 || this.entries.get(venueName) !== held) return;
+        this.entries.delete(venueName);
+        const stop = held.server.stop();
+        this.stopping.set(venueName, stop);
+        try {
+          await stop;
+        } finally {
+          if (this.stopping.get(venueName) === stop) this.stopping.delete(venueName);
+        }
+      },
+    };
+  }
+}
+
+/** The pool of callers that give none (a desk gives its own: compose.ts createVenueFactory). */
+const processSimVenues = new SimVenuePool();
+
 /** Both ports over the Alpaca protocol (Alpaca itself, or the simulated venue that speaks it). */
-function alpacaProtocolVenue(request: VenueBuildRequest, urls: AlpacaUrls, credentials: { keyId: string; secretKey: string }, sim: SimVenueServer | null): AccountVenue {
+function alpacaProtocolVenue(
+  request: VenueBuildRequest,
+  urls: AlpacaUrls,
+  credentials: { keyId: string; secretKey: string },
+  sim: { server: SimVenueServer; release(): Promise<void> } | null,
+): AccountVenue {
   const { account, config, clock, logger, random } = request;
   const kind = account.venue;
   const tuning = streamTuning(config, kind);
@@ -88,35 +182,54 @@ function alpacaProtocolVenue(request: VenueBuildRequest, urls: AlpacaUrls, crede
     { clock, logger, random },
   );
   const ports = alpacaPorts(connection, account.id, kind);
+  if (sim) {
+    // The sim stands for a venue whose session is renewed by logging in (as SmartAPI's will be):
+    // re-authentication first renews this key's session on its server, then restarts the channels.
+    const execution = ports.execution;
+    const reauthenticate = execution.reauthenticate.bind(execution);
+    execution.reauthenticate = (fresh) => {
+      sim.server.renewSession(credentials.keyId);
+      return reauthenticate(fresh);
+    };
+  }
   return {
     account,
     marketData: ports.marketData,
     execution: ports.execution,
-    sim,
+    sim: sim?.server ?? null,
     dispose: async () => {
-      await ports.dispose();
-      await sim?.stop();
+      try {
+        await ports.dispose();
+      } finally {
+        await sim?.release();
+      }
     },
   };
 }
 
-/** `sim`: the simulated venue server on 127.0.0.1, reached by the real Alpaca adapter over real sockets. */
+/**
+ * `sim`: the simulated venue server on 127.0.0.1, reached by the real Alpaca adapter over real
+ * sockets. One server per venue name, shared by the accounts of that venue (SimVenuePool): the
+ * default venue `sim` on the configured seed and port, another (`sim2`) on a seed derived from its
+ * name and an ephemeral port. Each account has its own key on it (simCredentials: the default
+ * account SIMKEY, account `acc7` SIMKEY-acc7) and so its own book.
+ */
 const buildSim: VenueBuilder = async (request) => {
-  const { config, clock, logger } = request;
-  // Each sim account has its own server: the default account's on the configured seed and port,
-  // another account's on a seed derived from its id and an ephemeral port.
-  const isDefault = request.account.id === DEFAULT_ACCOUNT_ID;
-  const seed = accountSimSeed(request.account.id, isDefault, config.seed);
-  const sim = new SimVenueServer({ seed, clock, logger, intervalMs: config.simIntervalMs, port: isDefault ? (config.simPort ?? 0) : 0 });
-  let urls: AlpacaUrls;
+  const { config, clock, logger, account } = request;
+  const venueName = request.venueName ?? account.venueName ?? account.venue;
+  const pool = request.simVenues ?? processSimVenues;
+  const isDefaultVenue = venueName === SIM_DEFAULT_VENUE;
+  const seed = simVenueSeed(venueName, config.seed);
+  const lease = await pool.acquire(venueName, () => new SimVenueServer({ seed, clock, logger, intervalMs: config.simIntervalMs, port: isDefaultVenue ? (config.simPort ?? 0) : 0 }), logger);
+  const credentials = simCredentials(account.id, account.id === DEFAULT_ACCOUNT_ID);
   try {
-    urls = await sim.start();
+    lease.server.addAccount(credentials);
   } catch (err) {
-    await sim.stop().catch((stopErr: unknown) => logger.warn('simulated venue did not stop cleanly', { error: stopErr instanceof Error ? stopErr.message : String(stopErr) }));
+    await lease.release();
     throw err;
   }
-  logger.info('simulated venue listening', { account: request.account.id, seed, url: urls.tradingRest, admin: `${urls.tradingRest}/__sim/fault` });
-  return alpacaProtocolVenue(request, urls, SIM_CREDENTIALS, sim);
+  logger.info('simulated venue listening', { account: account.id, venue: venueName, key: credentials.keyId, seed, url: lease.urls.tradingRest, admin: `${lease.urls.tradingRest}/__sim/fault` });
+  return alpacaProtocolVenue(request, lease.urls, credentials, lease);
 };
 
 /**
@@ -155,6 +268,14 @@ const buildAlpaca: VenueBuilder = async (request) => {
 
 /** One builder per venue kind: adding a kind here (and to VenueKind) is how a new venue arrives. */
 export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim: buildSim, alpaca: buildAlpaca };
+
+/**
+ * A builder with its own simulated venue servers (a desk's: one per venue name, shared by that
+ * venue's accounts, stopped with the last of them), never another builder's in the same process.
+ */
+export function accountVenueBuilder(simVenues: SimVenuePool = new SimVenuePool()): (request: VenueBuildRequest) => Promise<AccountVenue> {
+  return (request) => buildAccountVenue({ ...request, simVenues: request.simVenues ?? simVenues });
+}
 
 /** Builds the account's market-data and execution ports (not started). */
 export function buildAccountVenue(request: VenueBuildRequest): Promise<AccountVenue> {

@@ -235,3 +235,15 @@ export function accountSimSeed(accountId: string, isDefault: boolean, baseSeed: 
   }
   return (h ^ baseSeed) >>> 0;
 }
+
+/** The venue name of the default simulated venue (the default account's). */
+export const SIM_DEFAULT_VENUE = 'sim';
+
+/**
+ * The seed of a simulated venue server, named by its venue name (the venue part of InstrumentIds):
+ * the default venue `sim` keeps the configured seed; another (`sim2`) has one derived from its name,
+ * so two simulated venues print different prices while the accounts of one venue share its market.
+ */
+export function simVenueSeed(venueName: string, baseSeed: number): number {
+  return accountSimSeed(venueName, venueName === SIM_DEFAULT_VENUE, baseSeed);
+}

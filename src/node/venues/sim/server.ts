@@ -7,8 +7,14 @@
  * - `/v1beta1/{indicative|opra}`: option stream, msgpack only (412 without the header);
  * - `/stream`: trade_updates, JSON in *binary* frames (as paper does), both auth message forms;
  * - REST: latest quotes, latest trades and snapshots (stocks, options), account, positions, orders;
- * - `POST /__sim/fault {kind, ...}`, `POST /__sim/position {symbol, qty, avg_price}` (a position held
+ * - `POST /__sim/fault {kind, ...}`, `POST /__sim/position {symbol, qty, avg_price, key?}` (a position held
  *   outside the app, for reconciliation tests) and `GET /__sim/state`: the admin API for e2e tests.
+ *
+ * Several accounts, one per key (addAccount; keys: simCredentials): the market model and the data
+ * streams are shared, each key has its own book (SimBroker: orders, positions, fills, account), its
+ * own trade_updates, REST rate window, connection allowance and session. REST and the streams pick
+ * the book by the key sent (APCA headers / the auth message); an unknown key is refused. Admin
+ * faults that act on a book take `key` (default: the default key, `credentials`).
  *
  * Deterministic given a seed (see model.ts). Fault injection: drop, stall, refuse 406, slow,
  * slow consumer (407), flood, expire session, reject next order, raw frames — and on the order
@@ -104,6 +110,19 @@ class CapturedReply {
 
 export const SIM_CREDENTIALS = { keyId: 'SIMKEY', secretKey: 'SIMSECRET' };
 
+/**
+ * An account's key on a simulated venue: the default account keeps SIMKEY / SIMSECRET; another
+ * account `acc7` has `SIMKEY-acc7` / `SIMSECRET-acc7`. Each key is one book on the server (its own
+ * orders, positions, fills, trade_updates stream, account and session).
+ */
+export function simCredentials(accountId: string, isDefault: boolean): { keyId: string; secretKey: string } {
+  return isDefault ? { ...SIM_CREDENTIALS } : { keyId: `SIMKEY-${accountId}`, secretKey: `SIMSECRET-${accountId}` };
+}
+
+/** The monitoring cycle's steps that call the venue (spec §8), for `step_fault`. */
+export type SimStep = 1 | 3 | 4 | 5 | 6 | 9;
+export const SIM_STEPS: readonly SimStep[] = [1, 3, 4, 5, 6, 9];
+
 export type SimFault =
   | { kind: 'drop'; stream?: SimStream }
   | { kind: 'stall'; stream?: SimStream }
@@ -111,9 +130,10 @@ export type SimFault =
   | { kind: 'slow'; intervalMs: number }
   | { kind: 'slow_consumer'; stream?: SimStream }
   | { kind: 'flood'; stream?: SimStream; frames: number; batch?: number }
-  | { kind: 'expire_session' }
-  | { kind: 'renew_session' }
-  | { kind: 'reject_next_order'; count?: number }
+  /** The key's session ends (default: the default key): its REST calls answer 401, its streams are closed and refused. */
+  | { kind: 'expire_session'; key?: string }
+  | { kind: 'renew_session'; key?: string }
+  | { kind: 'reject_next_order'; count?: number; key?: string }
   | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
   /** Market-data REST answers 503 until `resume` (with a stall: REST fails too, so P&L turns unknown). */
   | { kind: 'fail_data_rest' }
@@ -121,13 +141,54 @@ export type SimFault =
    * The next `count` order commands (of `commands`) are carried out — or, with `carriedOut: false`,
    * lost before the venue acts on them — and the client then hears what `fault` says.
    */
-  | { kind: 'order_fault'; fault: OrderFaultKind; count?: number; delayMs?: number; status?: number; commands?: OrderCommand[]; carriedOut?: boolean }
-  | { kind: 'fills'; partial?: boolean; depth?: boolean }
+  | { kind: 'order_fault'; fault: OrderFaultKind; count?: number; delayMs?: number; status?: number; commands?: OrderCommand[]; carriedOut?: boolean; key?: string }
+  /** Fill behaviour of one key's book, or (no key) of every book and the books added later. */
+  | { kind: 'fills'; partial?: boolean; depth?: boolean; key?: string }
+  /**
+   * The routes a monitoring-cycle step calls (SIM_STEP_ROUTES) answer `status` (default 500) before
+   * the venue acts on them, for the key's next `count` matching requests (default: until cleared).
+   */
+  | { kind: 'step_fault'; step: SimStep; key?: string; count?: number; status?: number; message?: string; client_order_id_prefix?: string }
+  | { kind: 'clear_step_fault'; step?: SimStep; key?: string }
   | { kind: 'resume' };
 
 /** What happens to the reply of an order command that the sim carried out (and stored). */
 export type OrderFaultKind = 'drop_reply' | 'delay_reply' | 'http_5xx' | 'expire_session';
 export type OrderCommand = 'place' | 'replace' | 'cancel';
+
+/**
+ * Which requests each step's fault hits (docs/venues-and-accounts.md, "Faults"). Steps 1 and 3 both
+ * read orders: step 1's is the day's order book (`status=all`), step 3's (the reconciliation) the open
+ * orders; GET /v2/positions belongs to step 1. Steps 4 and 9 both place, 5 and 6 both replace:
+ * `client_order_id_prefix` narrows a fault to the orders whose client order id starts with it.
+ */
+export const SIM_STEP_ROUTES: Readonly<Record<SimStep, string>> = {
+  1: 'GET /v2/orders?status=all, GET /v2/positions',
+  3: 'GET /v2/orders?status=open (also the default status)',
+  4: 'POST /v2/orders',
+  5: 'PATCH /v2/orders/{id}',
+  6: 'PATCH /v2/orders/{id}',
+  9: 'POST /v2/orders',
+};
+
+interface PendingStepFault {
+  step: SimStep;
+  /** null: until cleared. */
+  remaining: number | null;
+  status: number;
+  message: string | null;
+  prefix: string | null;
+}
+
+/** One key's book on the server: its broker (orders, positions, fills, account), session and faults. */
+export interface SimBook {
+  readonly keyId: string;
+  readonly secretKey: string;
+  readonly broker: SimBroker;
+  sessionExpired: boolean;
+  orderFaults: PendingOrderFault[];
+  stepFaults: PendingStepFault[];
+}
 
 interface PendingOrderFault {
   fault: OrderFaultKind;
@@ -152,8 +213,13 @@ const plantSchema = z
       if (!/^\d+(\.\d{1,2})?$/.test(t) || !(Number(t) > 0)) ctx.addIssue({ code: 'custom', message: `must be a positive price with at most 2 decimals (the sim keeps whole cents), got ${JSON.stringify(v)}` });
       return t;
     }),
+    /** Whose book (default: the default key). */
+    key: z.string().min(1).max(200).optional(),
   })
   .strict();
+
+const keySchema = z.string().min(1).max(200);
+const stepSchema = z.union([z.literal(1), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(9)]);
 
 const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('drop'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
@@ -162,9 +228,9 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('slow'), intervalMs: z.number().int().min(1).max(60_000) }),
   z.object({ kind: z.literal('slow_consumer'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional() }),
   z.object({ kind: z.literal('flood'), stream: z.enum(['stocks', 'options', 'trade_updates']).optional(), frames: z.number().int().min(1).max(1_000_000), batch: z.number().int().min(1).max(10_000).optional() }),
-  z.object({ kind: z.literal('expire_session') }),
-  z.object({ kind: z.literal('renew_session') }),
-  z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional() }),
+  z.object({ kind: z.literal('expire_session'), key: keySchema.optional() }),
+  z.object({ kind: z.literal('renew_session'), key: keySchema.optional() }),
+  z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional(), key: keySchema.optional() }),
   z.object({ kind: z.literal('raw'), stream: z.enum(['stocks', 'options', 'trade_updates']), frames: z.array(z.string()).max(100_000), binary: z.boolean().optional() }),
   z.object({ kind: z.literal('fail_data_rest') }),
   z.object({
@@ -175,8 +241,19 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
     status: z.number().int().min(500).max(599).optional(),
     commands: z.array(z.enum(['place', 'replace', 'cancel'])).min(1).max(3).optional(),
     carriedOut: z.boolean().optional(),
+    key: keySchema.optional(),
   }),
-  z.object({ kind: z.literal('fills'), partial: z.boolean().optional(), depth: z.boolean().optional() }),
+  z.object({ kind: z.literal('fills'), partial: z.boolean().optional(), depth: z.boolean().optional(), key: keySchema.optional() }),
+  z.object({
+    kind: z.literal('step_fault'),
+    step: stepSchema,
+    key: keySchema.optional(),
+    count: z.number().int().min(1).max(1_000_000).optional(),
+    status: z.number().int().min(400).max(599).optional(),
+    message: z.string().max(500).optional(),
+    client_order_id_prefix: z.string().min(1).max(128).optional(),
+  }),
+  z.object({ kind: z.literal('clear_step_fault'), step: stepSchema.optional(), key: keySchema.optional() }),
   z.object({ kind: z.literal('resume') }),
 ]) as unknown as z.ZodType<SimFault>;
 
@@ -192,11 +269,24 @@ interface Conn {
   trades: Set<string>;
   stalled: boolean;
   authTimer: Cancel | null;
+  /** The key it authenticated with (null until then): whose trade_updates it hears, whose session it is. */
+  key: string | null;
 }
 
 const STOCK_FEEDS = new Set(['iex', 'sip', 'delayed_sip', 'test']);
 const OPTION_FEEDS = new Set(['indicative', 'opra']);
 const STOCK_SUB_KEYS = ['trades', 'quotes', 'bars', 'updatedBars', 'dailyBars', 'statuses', 'lulds', 'corrections', 'cancelErrors'];
+
+/** The client_order_id of an order placement's body, if it names one. */
+function clientOrderIdOf(bodyText: string): string | null {
+  try {
+    const body = JSON.parse(bodyText || '{}') as unknown;
+    const id = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).client_order_id : undefined;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 /** RFC 3339 with nanoseconds, as Alpaca's JSON streams send. */
 function rfc3339Nanos(ms: number, nanos: number): string {
@@ -206,7 +296,11 @@ function rfc3339Nanos(ms: number, nanos: number): string {
 
 export class SimVenueServer {
   readonly model: SimMarketModel;
+  /** The default key's broker (the server's first book: `credentials`, default SIMKEY). */
   readonly broker: SimBroker;
+  /** One book per key (addAccount); the market model and the streams' prices are shared. */
+  private readonly books = new Map<string, SimBook>();
+  private readonly defaultKey: string;
   private readonly o: Required<Omit<SimServerOptions, 'logger' | 'entitlements'>> & { logger: Logger; entitlements: { sip: boolean; opra: boolean } };
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
@@ -217,17 +311,15 @@ export class SimVenueServer {
   private heartbeatTimer: Cancel | null = null;
   private intervalMs: number;
   private refuseUntil: Partial<Record<SimStream | 'all', number>> = {};
-  private sessionExpired = false;
   private dataRestDown = false;
-  private restWindowStart = 0;
-  private restCount = 0;
+  /** The REST rate limit's window per key (Alpaca limits each account). */
+  private readonly restWindows = new Map<string, { start: number; count: number }>();
   private nanos = 0;
   private readonly decoder = createMsgpackDecoder();
   private floods = new Set<{ cancelled: boolean }>();
-  private orderFaults: PendingOrderFault[] = [];
   private readonly delayedReplies = new Set<Cancel>();
   /** Counters for tests and the admin state endpoint. */
-  readonly stats = { connections: 0, quotesSent: 0, tradesSent: 0, framesSent: 0, restRequests: 0, refused406: 0, orderFaults: 0 };
+  readonly stats = { connections: 0, quotesSent: 0, tradesSent: 0, framesSent: 0, restRequests: 0, refused406: 0, orderFaults: 0, stepFaults: 0 };
   port = 0;
 
   constructor(opts: SimServerOptions) {
@@ -254,12 +346,56 @@ export class SimVenueServer {
     };
     this.intervalMs = this.o.intervalMs;
     this.model = new SimMarketModel(opts.seed, opts.clock.now(), { defaultUniverse: false, optionUnderlyings: opts.optionUnderlyings ?? null });
-    this.broker = new SimBroker(
-      (e) => this.publishTradeUpdate(e),
+    this.defaultKey = this.o.credentials.keyId;
+    this.broker = this.addAccount(this.o.credentials).broker;
+  }
+
+  /**
+   * Opens a book for a key (an account of this venue): its own orders, positions, fills, account,
+   * trade_updates and session, on the shared market. Idempotent for the same key and secret; a key
+   * already held with another secret is refused.
+   */
+  addAccount(credentials: { keyId: string; secretKey: string }): SimBook {
+    const held = this.books.get(credentials.keyId);
+    if (held) {
+      if (held.secretKey !== credentials.secretKey) throw new Error(`sim: key ${credentials.keyId} is already held with another secret`);
+      return held;
+    }
+    const keyId = credentials.keyId;
+    const broker = new SimBroker(
+      (e) => this.publishTradeUpdate(keyId, e),
       () => rfc3339Nanos(this.o.clock.now(), this.nextNanos()),
     );
-    this.broker.partialFills = this.o.partialFills;
-    this.broker.depthFills = this.o.depthFills;
+    broker.partialFills = this.o.partialFills;
+    broker.depthFills = this.o.depthFills;
+    const book: SimBook = { keyId, secretKey: credentials.secretKey, broker, sessionExpired: false, orderFaults: [], stepFaults: [] };
+    this.books.set(keyId, book);
+    return book;
+  }
+
+  /** The book of a key (default: the default key), or null for a key the server does not hold. */
+  book(keyId: string = this.defaultKey): SimBook | null {
+    return this.books.get(keyId) ?? null;
+  }
+
+  /** The keys the server holds (the default key first). */
+  keys(): string[] {
+    return [...this.books.keys()];
+  }
+
+  /**
+   * The venue's login for a key: renews its session (after expire_session). The registry's sim
+   * wiring calls it from the account's ExecutionPort.reauthenticate(), as a venue whose session is
+   * renewed by logging in (SmartAPI) would be.
+   */
+  renewSession(keyId: string = this.defaultKey): void {
+    this.mustBook(keyId).sessionExpired = false;
+  }
+
+  private mustBook(keyId: string | undefined): SimBook {
+    const book = this.books.get(keyId ?? this.defaultKey);
+    if (!book) throw new Error(`sim: no account holds key ${keyId} (keys: ${this.keys().join(', ')})`);
+    return book;
   }
 
   /** Listens on 127.0.0.1 (ephemeral port by default) and starts the market clock. */
@@ -312,7 +448,7 @@ export class SimVenueServer {
     this.floods.clear();
     for (const cancel of this.delayedReplies) cancel();
     this.delayedReplies.clear();
-    this.orderFaults = [];
+    for (const b of this.books.values()) b.orderFaults = [];
     for (const c of this.conns) {
       c.authTimer?.();
       c.ws.terminate();
@@ -371,15 +507,17 @@ export class SimVenueServer {
       case 'flood':
         for (const c of this.conns) if (matches(c, f.stream) && c.authed && c.stream !== 'trade_updates') void this.flood(c, f.frames, f.batch ?? 100);
         return;
-      case 'expire_session':
-        this.sessionExpired = true;
-        for (const c of [...this.conns]) c.ws.close(1008, 'session expired');
+      case 'expire_session': {
+        const book = this.mustBook(f.key);
+        book.sessionExpired = true;
+        for (const c of [...this.conns]) if (c.key === book.keyId) c.ws.close(1008, 'session expired');
         return;
+      }
       case 'renew_session':
-        this.sessionExpired = false;
+        this.mustBook(f.key).sessionExpired = false;
         return;
       case 'reject_next_order':
-        this.broker.rejectNext += f.count ?? 1;
+        this.mustBook(f.key).broker.rejectNext += f.count ?? 1;
         return;
       case 'raw':
         for (const c of this.conns) {
@@ -392,7 +530,7 @@ export class SimVenueServer {
         this.dataRestDown = true;
         return;
       case 'order_fault':
-        this.orderFaults.push({
+        this.mustBook(f.key).orderFaults.push({
           fault: f.fault,
           remaining: f.count ?? 1,
           delayMs: f.delayMs ?? 0,
@@ -401,17 +539,35 @@ export class SimVenueServer {
           carriedOut: f.carriedOut ?? true,
         });
         return;
-      case 'fills':
-        if (f.partial !== undefined) this.broker.partialFills = f.partial;
-        if (f.depth !== undefined) this.broker.depthFills = f.depth;
+      case 'fills': {
+        if (f.key === undefined) {
+          if (f.partial !== undefined) this.o.partialFills = f.partial;
+          if (f.depth !== undefined) this.o.depthFills = f.depth;
+        }
+        for (const b of f.key === undefined ? this.books.values() : [this.mustBook(f.key)]) {
+          if (f.partial !== undefined) b.broker.partialFills = f.partial;
+          if (f.depth !== undefined) b.broker.depthFills = f.depth;
+        }
         return;
+      }
+      case 'step_fault':
+        this.mustBook(f.key).stepFaults.push({ step: f.step, remaining: f.count ?? null, status: f.status ?? 500, message: f.message ?? null, prefix: f.client_order_id_prefix ?? null });
+        return;
+      case 'clear_step_fault': {
+        const book = this.mustBook(f.key);
+        book.stepFaults = f.step === undefined ? [] : book.stepFaults.filter((x) => x.step !== f.step);
+        return;
+      }
       case 'resume':
-        this.orderFaults = [];
         this.dataRestDown = false;
         for (const c of this.conns) c.stalled = false;
         this.refuseUntil = {};
-        this.sessionExpired = false;
-        this.broker.rejectNext = 0;
+        for (const b of this.books.values()) {
+          b.orderFaults = [];
+          b.stepFaults = [];
+          b.sessionExpired = false;
+          b.broker.rejectNext = 0;
+        }
         if (this.intervalMs !== this.o.intervalMs) {
           this.intervalMs = this.o.intervalMs;
           this.scheduleTicks();
@@ -493,10 +649,12 @@ export class SimVenueServer {
       }
       for (let i = 0; i < msgs.length; i += this.o.maxBatch) this.sendData(c, msgs.slice(i, i + this.o.maxBatch));
     }
-    this.broker.onQuotes((s) => {
-      this.model.ensure(s);
-      return quoteOf(s);
-    });
+    for (const b of this.books.values()) {
+      b.broker.onQuotes((s) => {
+        this.model.ensure(s);
+        return quoteOf(s);
+      });
+    }
   }
 
   private nextNanos(): number {
@@ -535,7 +693,7 @@ export class SimVenueServer {
 
   private attach(ws: WebSocket, stream: SimStream, feed: string, req: IncomingMessage): void {
     const msgpack = /application\/msgpack/i.test(String(req.headers['content-type'] ?? ''));
-    const c: Conn = { id: ++this.connSeq, ws, stream, feed, msgpack: stream === 'trade_updates' ? false : msgpack, authed: false, listening: false, quotes: new Set(), trades: new Set(), stalled: false, authTimer: null };
+    const c: Conn = { id: ++this.connSeq, ws, stream, feed, msgpack: stream === 'trade_updates' ? false : msgpack, authed: false, listening: false, quotes: new Set(), trades: new Set(), stalled: false, authTimer: null, key: null };
     this.conns.add(c);
     this.stats.connections++;
     ws.on('close', () => {
@@ -588,12 +746,14 @@ export class SimVenueServer {
   private onDataMessage(c: Conn, m: Record<string, unknown>): void {
     if (m.action === 'auth') {
       if (c.authed) return this.sendControl(c, { T: 'error', code: 403, msg: 'already authenticated' });
-      if (m.key !== this.o.credentials.keyId || m.secret !== this.o.credentials.secretKey || this.sessionExpired) {
+      const book = typeof m.key === 'string' ? this.books.get(m.key) : undefined;
+      if (!book || m.secret !== book.secretKey || book.sessionExpired) {
         this.sendControl(c, { T: 'error', code: 402, msg: 'auth failed' });
         c.ws.close(1008, 'auth failed');
         return;
       }
-      const others = [...this.conns].filter((x) => x !== c && x.stream === c.stream && x.authed).length;
+      // Alpaca's one connection per endpoint is per account: each key has its own allowance.
+      const others = [...this.conns].filter((x) => x !== c && x.stream === c.stream && x.authed && x.key === book.keyId).length;
       if (this.refused(c.stream) || others >= this.o.maxConnectionsPerStream) {
         this.stats.refused406++;
         this.sendControl(c, { T: 'error', code: 406, msg: 'connection limit exceeded' });
@@ -606,6 +766,7 @@ export class SimVenueServer {
         return;
       }
       c.authed = true;
+      c.key = book.keyId;
       c.authTimer?.();
       c.authTimer = null;
       this.sendControl(c, { T: 'success', msg: 'authenticated' });
@@ -661,7 +822,8 @@ export class SimVenueServer {
       // Both forms appear in Alpaca's material (alpaca.md §3.2): accept either.
       const key = m.action === 'auth' ? m.key : data.key_id;
       const secret = m.action === 'auth' ? m.secret : data.secret_key;
-      const ok = key === this.o.credentials.keyId && secret === this.o.credentials.secretKey && !this.sessionExpired;
+      const book = typeof key === 'string' ? this.books.get(key) : undefined;
+      const ok = book !== undefined && secret === book.secretKey && !book.sessionExpired;
       if (!ok) {
         this.sendTrading(c, { stream: 'authorization', data: { status: 'unauthorized', action: 'authenticate', message: 'access key verification failed' } });
         c.ws.close(1008, 'unauthorized');
@@ -673,6 +835,7 @@ export class SimVenueServer {
         return;
       }
       c.authed = true;
+      c.key = book.keyId;
       c.authTimer?.();
       c.authTimer = null;
       this.sendTrading(c, { stream: 'authorization', data: { status: 'authorized', action: 'authenticate' } });
@@ -688,8 +851,9 @@ export class SimVenueServer {
     this.sendTrading(c, { action: 'error', data: { error_message: 'invalid syntax' } });
   }
 
-  private publishTradeUpdate(e: TradeUpdateEvent): void {
-    for (const c of this.conns) if (c.stream === 'trade_updates' && c.listening && !c.stalled) this.sendTrading(c, { stream: 'trade_updates', data: e });
+  /** A book's order events go to the trade_updates connections authenticated with its key only. */
+  private publishTradeUpdate(keyId: string, e: TradeUpdateEvent): void {
+    for (const c of this.conns) if (c.stream === 'trade_updates' && c.listening && !c.stalled && c.key === keyId) this.sendTrading(c, { stream: 'trade_updates', data: e });
   }
 
   private sendControl(c: Conn, msg: Record<string, unknown>): void {
@@ -743,23 +907,39 @@ export class SimVenueServer {
     const method = req.method ?? 'GET';
     if (path.startsWith('/__sim/')) return this.admin(method, path, bodyText, res);
     this.stats.restRequests++;
-    // Rate limit (per minute window), with Alpaca's headers.
+    // Rate limit (per minute window, per key as Alpaca counts per account), with Alpaca's headers.
     const now = this.o.clock.now();
-    if (now - this.restWindowStart >= this.o.restWindowMs) {
-      this.restWindowStart = now;
-      this.restCount = 0;
+    const keyHeader = req.headers['apca-api-key-id'];
+    const keyId = typeof keyHeader === 'string' ? keyHeader : '';
+    let w = this.restWindows.get(keyId);
+    if (!w) {
+      // Unknown keys share one window, so a flood of made-up keys cannot grow the map.
+      w = { start: now, count: 0 };
+      if (this.books.has(keyId)) this.restWindows.set(keyId, w);
+      else {
+        w = this.restWindows.get('') ?? w;
+        this.restWindows.set('', w);
+      }
     }
-    this.restCount++;
+    if (now - w.start >= this.o.restWindowMs) {
+      w.start = now;
+      w.count = 0;
+    }
+    w.count++;
     const limit = this.o.restRequestsPerMinute;
     const rate = {
       'X-RateLimit-Limit': String(limit),
-      'X-RateLimit-Remaining': String(Math.max(0, limit - this.restCount)),
-      'X-RateLimit-Reset': String(Math.ceil((this.restWindowStart + this.o.restWindowMs) / 1000)),
+      'X-RateLimit-Remaining': String(Math.max(0, limit - w.count)),
+      'X-RateLimit-Reset': String(Math.ceil((w.start + this.o.restWindowMs) / 1000)),
     };
-    if (this.restCount > limit) return this.json(res, 429, { code: 42910000, message: 'rate limit exceeded' }, rate);
-    if (req.headers['apca-api-key-id'] !== this.o.credentials.keyId || req.headers['apca-api-secret-key'] !== this.o.credentials.secretKey || this.sessionExpired) {
+    if (w.count > limit) return this.json(res, 429, { code: 42910000, message: 'rate limit exceeded' }, rate);
+    const book = this.books.get(keyId);
+    if (!book || req.headers['apca-api-secret-key'] !== book.secretKey) {
       return this.json(res, 401, { code: 40110000, message: 'request is not authorized' }, rate);
     }
+    // An expired session answers as Alpaca does when a key stops working.
+    if (book.sessionExpired) return this.json(res, 401, { code: 40110000, message: 'access key verification failed' }, rate);
+    const broker = book.broker;
     const symbols = (url.searchParams.get('symbols') ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -820,8 +1000,14 @@ export class SimVenueServer {
     if (method === 'GET' && path === '/v1beta1/options/trades/latest') return dataRoute(true, 'trades');
     if (method === 'GET' && path === '/v1beta1/options/snapshots') return dataRoute(true, 'snapshots');
     const quoteOf = (s: string) => quoteNow(s);
-    if (method === 'GET' && path === '/v2/account') return this.json(res, 200, this.broker.account(quoteOf), rate);
-    if (method === 'GET' && path === '/v2/positions') return this.json(res, 200, this.broker.positionList(quoteOf), rate);
+    const stepFault = this.takeStepFault(book, method, path, url, bodyText);
+    if (stepFault) {
+      this.stats.stepFaults++;
+      const message = stepFault.message ?? `sim step_fault: step ${stepFault.step} (${SIM_STEP_ROUTES[stepFault.step]}) failed before the venue acted`;
+      return this.json(res, stepFault.status, { code: stepFault.status * 100_000, message }, rate);
+    }
+    if (method === 'GET' && path === '/v2/account') return this.json(res, 200, broker.account(quoteOf), rate);
+    if (method === 'GET' && path === '/v2/positions') return this.json(res, 200, broker.positionList(quoteOf), rate);
     if (method === 'GET' && path === '/v2/orders') {
       const status = url.searchParams.get('status') ?? 'open';
       if (status !== 'open' && status !== 'closed' && status !== 'all') return this.json(res, 422, { code: 40010001, message: 'invalid status' }, rate);
@@ -837,7 +1023,7 @@ export class SimVenueServer {
       const until = bound('until');
       const direction = url.searchParams.get('direction') ?? 'desc';
       if (Number.isNaN(after) || Number.isNaN(until) || (direction !== 'asc' && direction !== 'desc')) return this.json(res, 422, { code: 40010001, message: 'invalid after, until or direction' }, rate);
-      let list = this.broker.list(status).filter((o) => {
+      let list = broker.list(status).filter((o) => {
         const t = Date.parse(o.submitted_at);
         return (after === null || t > after) && (until === null || t < until);
       });
@@ -845,26 +1031,26 @@ export class SimVenueServer {
       return this.json(res, 200, list.slice(0, limitN), rate);
     }
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
-      const o = this.broker.byClientOrderId(url.searchParams.get('client_order_id') ?? '');
+      const o = broker.byClientOrderId(url.searchParams.get('client_order_id') ?? '');
       return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
     }
     const orderPath = /^\/v2\/orders\/([^/]+)$/.exec(path);
     const command: OrderCommand | null = method === 'POST' && path === '/v2/orders' ? 'place' : orderPath && method === 'PATCH' ? 'replace' : orderPath && method === 'DELETE' ? 'cancel' : null;
     if (command !== null) {
       // An order command is carried out first; a pending order fault then decides what the client hears.
-      const fault = this.takeOrderFault(command);
+      const fault = this.takeOrderFault(book, command);
       if (fault) {
         this.stats.orderFaults++;
         const capture = new CapturedReply();
-        if (fault.carriedOut) this.orderCommand(command, orderPath, bodyText, quoteOf, capture, rate);
+        if (fault.carriedOut) this.orderCommand(broker, command, orderPath, bodyText, quoteOf, capture, rate);
         else capture.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'lost before the venue acted on it (sim order_fault, carriedOut: false)' }));
-        return this.faultReply(fault, req, res, capture, rate);
+        return this.faultReply(book, fault, req, res, capture, rate);
       }
-      return this.orderCommand(command, orderPath, bodyText, quoteOf, res, rate);
+      return this.orderCommand(broker, command, orderPath, bodyText, quoteOf, res, rate);
     }
     try {
       if (orderPath && method === 'GET') {
-        const o = this.broker.get(decodeURIComponent(orderPath[1]!));
+        const o = broker.get(decodeURIComponent(orderPath[1]!));
         return o ? this.json(res, 200, o, rate) : this.json(res, 404, { code: 40410000, message: 'order not found' }, rate);
       }
     } catch (err) {
@@ -874,16 +1060,40 @@ export class SimVenueServer {
     this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
   }
 
-  private takeOrderFault(command: OrderCommand): PendingOrderFault | null {
-    const i = this.orderFaults.findIndex((f) => f.commands.includes(command));
+  private takeOrderFault(book: SimBook, command: OrderCommand): PendingOrderFault | null {
+    const i = book.orderFaults.findIndex((f) => f.commands.includes(command));
     if (i < 0) return null;
-    const f = this.orderFaults[i]!;
-    if (--f.remaining <= 0) this.orderFaults.splice(i, 1);
+    const f = book.orderFaults[i]!;
+    if (--f.remaining <= 0) book.orderFaults.splice(i, 1);
+    return f;
+  }
+
+  /** The first pending step fault of the key that this request falls under (SIM_STEP_ROUTES), consumed once. */
+  private takeStepFault(book: SimBook, method: string, path: string, url: URL, bodyText: string): PendingStepFault | null {
+    if (book.stepFaults.length === 0) return null;
+    const orderPath = /^\/v2\/orders\/([^/]+)$/.exec(path);
+    let steps: SimStep[];
+    let clientOrderId: string | null = null;
+    if (method === 'GET' && path === '/v2/positions') steps = [1];
+    else if (method === 'GET' && path === '/v2/orders') {
+      const status = url.searchParams.get('status') ?? 'open';
+      steps = status === 'all' ? [1] : status === 'open' ? [3] : [];
+    } else if (method === 'POST' && path === '/v2/orders') {
+      steps = [4, 9];
+      clientOrderId = clientOrderIdOf(bodyText);
+    } else if (method === 'PATCH' && orderPath) {
+      steps = [5, 6];
+      clientOrderId = book.broker.get(decodeURIComponent(orderPath[1]!))?.client_order_id ?? null;
+    } else return null;
+    const i = book.stepFaults.findIndex((f) => steps.includes(f.step) && (f.prefix === null || (clientOrderId !== null && clientOrderId.startsWith(f.prefix))));
+    if (i < 0) return null;
+    const f = book.stepFaults[i]!;
+    if (f.remaining !== null && --f.remaining <= 0) book.stepFaults.splice(i, 1);
     return f;
   }
 
   /** What the client hears after the sim carried out (and stored) an order command under a fault. */
-  private faultReply(f: PendingOrderFault, req: IncomingMessage, res: ServerResponse, reply: CapturedReply, rate: Record<string, string>): void {
+  private faultReply(book: SimBook, f: PendingOrderFault, req: IncomingMessage, res: ServerResponse, reply: CapturedReply, rate: Record<string, string>): void {
     switch (f.fault) {
       case 'drop_reply':
         // The order is stored; the connection dies before a byte of the answer is written.
@@ -901,11 +1111,12 @@ export class SimVenueServer {
         return this.json(res, f.status, { message: `internal server error (sim order_fault http_5xx, after the command was carried out)` }, rate);
       case 'expire_session':
         reply.replay(res);
-        this.fault({ kind: 'expire_session' });
+        this.fault({ kind: 'expire_session', key: book.keyId });
     }
   }
 
   private orderCommand(
+    broker: SimBroker,
     command: OrderCommand,
     orderPath: RegExpExecArray | null,
     bodyText: string,
@@ -914,11 +1125,11 @@ export class SimVenueServer {
     rate: Record<string, string>,
   ): void {
     try {
-      if (command === 'place') return this.json(res, 200, this.placeOrder(bodyText, quoteOf), rate);
+      if (command === 'place') return this.json(res, 200, this.placeOrder(broker, bodyText, quoteOf), rate);
       if (command === 'replace' && orderPath) {
         const body = JSON.parse(bodyText || '{}') as Record<string, unknown>;
         const id = decodeURIComponent(orderPath[1]!);
-        const current = this.broker.get(id);
+        const current = broker.get(id);
         if (current) this.model.ensure(current.symbol);
         const patch: { qty?: number; limitCents?: number | null; clientOrderId?: string } = {};
         if (body.qty !== undefined) patch.qty = Number(body.qty);
@@ -929,10 +1140,10 @@ export class SimVenueServer {
           }
           patch.clientOrderId = body.client_order_id;
         }
-        return this.json(res, 200, this.broker.replace(id, patch, current ? quoteOf(current.symbol) : null), rate);
+        return this.json(res, 200, broker.replace(id, patch, current ? quoteOf(current.symbol) : null), rate);
       }
       if (command === 'cancel' && orderPath) {
-        this.broker.cancel(decodeURIComponent(orderPath[1]!));
+        broker.cancel(decodeURIComponent(orderPath[1]!));
         res.writeHead(204, rate);
         res.end();
         return;
@@ -945,7 +1156,7 @@ export class SimVenueServer {
     this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
   }
 
-  private placeOrder(bodyText: string, quoteOf: (s: string) => QuoteValues | null): unknown {
+  private placeOrder(broker: SimBroker, bodyText: string, quoteOf: (s: string) => QuoteValues | null): unknown {
     const schema = z.object({
       symbol: z.string().min(1).max(32),
       qty: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().int().positive()),
@@ -966,7 +1177,7 @@ export class SimVenueServer {
     // Unknown assets: a malformed stock symbol, an option contract the sim does not list or one past its expiry.
     const known = symbolKind(b.symbol) === 'option' || isStockSymbol(b.symbol);
     if (!known || !this.model.ensure(b.symbol, this.o.clock.now())) throw new BrokerError(422, 40010001, `asset ${b.symbol} not found`);
-    return this.broker.place(
+    return broker.place(
       {
         symbol: b.symbol,
         qty: b.qty,
@@ -987,7 +1198,15 @@ export class SimVenueServer {
         connections: { stocks: this.connections('stocks'), options: this.connections('options'), trade_updates: this.connections('trade_updates') },
         stats: this.stats,
         intervalMs: this.intervalMs,
-        sessionExpired: this.sessionExpired,
+        sessionExpired: this.mustBook(undefined).sessionExpired,
+        books: [...this.books.values()].map((b) => ({
+          key: b.keyId,
+          sessionExpired: b.sessionExpired,
+          orders: b.broker.list('all').length,
+          openOrders: b.broker.list('open').length,
+          positions: b.broker.positionList(() => null).length,
+          stepFaults: b.stepFaults.map((f) => ({ step: f.step, remaining: f.remaining, status: f.status, client_order_id_prefix: f.prefix })),
+        })),
       });
     }
     if (method === 'POST' && path === '/__sim/fault') {
@@ -1001,7 +1220,9 @@ export class SimVenueServer {
       if (!parsed.success) {
         return this.json(res, 400, { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') });
       }
-      this.fault(parsed.data);
+      const f = parsed.data;
+      if ('key' in f && f.key !== undefined && !this.books.has(f.key)) return this.json(res, 400, { ok: false, error: `key: no account holds key ${f.key} (keys: ${this.keys().join(', ')})` });
+      this.fault(f);
       return this.json(res, 200, { ok: true });
     }
     if (method === 'POST' && path === '/__sim/position') {
@@ -1019,7 +1240,7 @@ export class SimVenueServer {
 
   /**
    * Test admin: the broker holds a position the desk never traded (`POST /__sim/position` with
-   * `{symbol, qty, avg_price}`; qty signed, short < 0, 0 = flat; avg_price in whole cents, as the sim
+   * `{symbol, qty, avg_price, key?}`, key default the default key's book; qty signed, short < 0, 0 = flat; avg_price in whole cents, as the sim
    * keeps money). It appears in GET /v2/positions with avg_entry_price, market_value, cost_basis and
    * unrealized_pl exactly as a traded one; no order or trade_update is made. Refused with errors
    * naming the field: a quantity that is not a whole number, a price that is not positive or has more
@@ -1028,7 +1249,9 @@ export class SimVenueServer {
   plantPosition(body: unknown): { ok: true; position: Record<string, string> | null } | { ok: false; error: string } {
     const parsed = plantSchema.safeParse(body);
     if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-    const { symbol, qty, avg_price } = parsed.data;
+    const { symbol, qty, avg_price, key } = parsed.data;
+    const book = this.books.get(key ?? this.defaultKey);
+    if (!book) return { ok: false, error: `key: no account holds key ${key} (keys: ${this.keys().join(', ')})` };
     const now = this.o.clock.now();
     const known = symbolKind(symbol) === 'option' || isStockSymbol(symbol);
     if (!known || !this.model.ensure(symbol, now)) return { ok: false, error: `symbol: asset ${symbol} not found (the sim lists its stocks and their unexpired option contracts)` };
@@ -1037,8 +1260,8 @@ export class SimVenueServer {
       this.model.advance(now);
       return this.model.quote(s, now);
     };
-    const position = this.broker.plantPosition(symbol, qty, Math.round(Number(avg_price) * 100), quoteOf);
-    this.o.logger.info('sim: position planted', { symbol, qty, avg_price });
+    const position = book.broker.plantPosition(symbol, qty, Math.round(Number(avg_price) * 100), quoteOf);
+    this.o.logger.info('sim: position planted', { key: book.keyId, symbol, qty, avg_price });
     return { ok: true, position };
   }
 }

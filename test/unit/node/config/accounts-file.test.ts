@@ -57,14 +57,17 @@ describe('accounts file', () => {
     expect(dup).toEqual([{ path: '$.accounts[1].id', message: expect.stringMatching(/repeats the id of account 1/) }]);
   });
 
-  it('a venue name is one venue: each simulated account its own, never another kind\'s; the id "venue" is reserved (review of issue 15)', () => {
+  // Issue 17 item 5 changed this: simulated accounts may share a venue name (one server, one key and
+  // book each), "sim" included; before, each simulated account needed a name of its own.
+  it('a venue name is one venue: shared by accounts of its kind (simulated ones too), never another kind\'s; the id "venue" is reserved (review of issue 15)', () => {
     const sim = (id: string, venue_name?: string) => ({ id, label: id, venue: 'sim', mode: 'SIM', ...(venue_name ? { venue_name } : {}) });
     const alpaca = (id: string, venue_name?: string) => ({ id, label: id, venue: 'alpaca', mode: 'PAPER', ...(venue_name ? { venue_name } : {}) });
-    const issues = problems(JSON.stringify({ version: 1, accounts: [sim('b'), sim('c', 'sim2'), sim('d', 'sim2'), alpaca('e', 'sim3'), sim('f', 'alpaca'), alpaca('g', 'sim'), sim('venue', 'sim9')] }));
+    const issues = problems(JSON.stringify({ version: 1, accounts: [sim('b'), sim('c', 'sim2'), sim('d', 'sim2'), alpaca('e', 'sim3'), sim('f', 'alpaca'), alpaca('g', 'sim'), sim('venue', 'sim9'), sim('h', 'sim3')] }));
     const at = (path: string) => issues.filter((i) => i.path === path).map((i) => i.message).join(' | ');
-    expect(at('$.accounts[0].venue_name')).toMatch(/needs its own "venue_name" \(not "sim"/); // the default account's simulator
+    expect(at('$.accounts[0].venue_name')).toBe(''); // shares the default account's simulated venue
     expect(at('$.accounts[1].venue_name')).toBe('');
-    expect(at('$.accounts[2].venue_name')).toMatch(/"sim2" is already the venue of account 2: each simulated account is its own venue/);
+    expect(at('$.accounts[2].venue_name')).toBe(''); // shares sim2 with account 2
+    expect(at('$.accounts[7].venue_name')).toMatch(/"sim3" is already the venue of account 4 \(a alpaca venue\): one name is one venue/);
     expect(at('$.accounts[4].venue_name')).toMatch(/"alpaca" names the alpaca venue; a sim account cannot use it/);
     expect(at('$.accounts[5].venue_name')).toMatch(/"sim" names the sim venue; a alpaca account cannot use it/);
     expect(at('$.accounts[6].id')).toMatch(/"venue" is reserved/);
