@@ -417,8 +417,8 @@ export class MonitorService implements AccountLifecycle {
         break;
       case 'cycle_finished':
         if (!e.ok) this.d.logger.error('monitor cycle failed to run', { account: e.accountId, error: e.error });
-        // the next due time is set now: tell the page
-        this.announce(run);
+        // the scheduler sets the next due time right after this event: tell the page then
+        queueMicrotask(() => this.announce(run));
         break;
       default:
         break;
