@@ -11,7 +11,7 @@ import { accountPhrase, outcomeText, statusColor, statusWord } from './trading-w
 import { modifyProblem, pricePhrase, priceCell, roleWord } from './order-draft';
 import { mergeHistory, sortOrders } from './orders-view';
 
-const COLUMNS = '78px minmax(160px,1.6fr) 50px 70px 70px 70px 140px 50px 150px minmax(120px,1.4fr) 70px 220px';
+const COLUMNS = '78px minmax(110px,1fr) 44px 56px 56px 64px minmax(190px,1.3fr) 50px 130px minmax(90px,1fr) 64px 200px';
 const ROW = 34;
 
 function HeaderRow() {
