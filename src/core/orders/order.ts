@@ -4,7 +4,9 @@
  * ledger before the order is sent, spec §8) and checks the rest with errors that name the field.
  *
  * An `Order` is structurally the ledger's `NewOrder` (ports/ledger-store.ts) with branded ids, so
- * the ledger persists it as is (a test checks the two stay assignable). Fills are still the ledger's
+ * the ledger persists it as is (a test checks the two stay assignable) — except what issue 17 added
+ * (a stop limit's stop, role, strategy, link), which only the gateway's journal keeps: the v1
+ * `insertOrder` refuses an order carrying one, naming it. Fills are still the ledger's
  * `FillRow` until the ledger port is split by table family.
  */
 import { accountId, clientOrderId, IdError, positionKey, type AccountId, type ClientOrderId } from '../model/ids';
