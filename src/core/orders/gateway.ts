@@ -171,8 +171,8 @@ export class OrderGateway {
         if (taken) {
           return refused(
             'validation',
-            `order.clientOrderId: ${chosen} is already in the journal (order ${taken.clientOrderId}, ${taken.symbol}, ${taken.status}): a client order id is used once; nothing was sent`,
-            taken,
+            `order.clientOrderId: ${chosen} is already in the journal (order ${taken.clientOrderId}, ${taken.accountId === this.accountId ? `${taken.symbol}, ${taken.status}` : `account ${taken.accountId}`}): a client order id is used once; nothing was sent`,
+            taken.accountId === this.accountId ? taken : null,
           );
         }
       }
