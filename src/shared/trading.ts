@@ -7,7 +7,7 @@
  * Wire conventions as in contract.ts: quantities and prices are exact decimal strings, times epoch ms.
  */
 import { z } from 'zod';
-import type { OrderStatus } from '../core/orders/types';
+import type { OrderRole as CoreOrderRole, OrderStatus, OrderType as CoreOrderType } from '../core/orders/types';
 import type { VenueMode } from '../core/model/venue-mode';
 import type { KillSwitchLevel } from '../core/risk/kill-switch';
 
@@ -50,10 +50,10 @@ export type OrderOrigin = 'manual' | 'exit' | 'monitor' | 'strategy' | 'reconcil
  * protective orders of a running position (the monitoring cycle places them: spec §8 step 4).
  * A manual order given no role is an entry when it adds exposure, an exit when it reduces it.
  */
-export type OrderRole = 'entry' | 'exit' | 'sl' | 'tp';
+export type OrderRole = CoreOrderRole;
 
 /** `stop_limit`: rests until the stop price trades (buy: at or above; sell: at or below), then works as a limit at `limit_price`. */
-export type DeskOrderType = 'limit' | 'market' | 'stop_limit';
+export type DeskOrderType = CoreOrderType;
 
 export interface PendingCommandWire {
   kind: 'place' | 'replace' | 'cancel';

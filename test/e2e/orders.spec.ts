@@ -61,6 +61,31 @@ test('order path - Trade on the sim, place and cancel, Reducing refuses, a broke
     await page.keyboard.press('Escape');
   });
 
+  await test.step('a stop limit (issue 17): stop price field only for it, a chosen role; it rests untriggered and shows stop / lmt and its role; cancelled', async () => {
+    await expect(deskPage.get('place-stop')).toHaveCount(0);
+    await deskPage.get('place-type').getByText('Stop limit', { exact: true }).click();
+    await deskPage.get('place-stop').fill('9000.00');
+    await deskPage.get('place-limit').fill('9000.50');
+    await deskPage.get('place-role').getByText('Entry', { exact: true }).click();
+    await deskPage.get('place-review').click();
+    await expect(deskPage.get('confirm-place')).toContainText('stop 9000.00 / lmt 9000.50');
+    await deskPage.get('confirm-place-confirm').click();
+    await expect(deskPage.get('place-outcome')).toHaveAttribute('data-kind', 'accepted');
+    const row = deskPage.get('open-orders').locator('[data-testid^="order-row-"]').first();
+    await expect(row).toHaveAttribute('data-status', 'accepted');
+    await expect(row.getByTestId('order-price')).toHaveText('stop 9000.00 / lmt 9000.50');
+    await expect(row.getByTestId('order-role')).toHaveText('Entry');
+    await shot('orders-stop-limit');
+    await row.getByTestId('order-cancel').click();
+    await deskPage.get('confirm-cancel-confirm').click();
+    await expect(deskPage.get('open-orders').locator('[data-testid^="order-row-"]')).toHaveCount(0);
+    // back to the limit order the next step places
+    await deskPage.get('place-type').getByText('Limit', { exact: true }).click();
+    await deskPage.get('place-role').getByText('Auto', { exact: true }).click();
+    await deskPage.get('place-limit').fill('1.00');
+    await expect(deskPage.get('place-stop')).toHaveCount(0);
+  });
+
   await test.step('kill switch Reducing: an opening order is refused with a clear message, nothing sent', async () => {
     await deskPage.get('killswitch-badge').click();
     await deskPage.get('kill-switch-default').getByText('Reducing', { exact: true }).click();

@@ -22,3 +22,13 @@ export function reducesExposure(position: bigint | null, working: readonly Worki
   const size = position > 0n ? position : -position;
   return already + quantity <= size;
 }
+
+/**
+ * The role of an order given none: `exit` when it reduces the position (trades against it and is no
+ * larger than it: it cannot open or flip it), `entry` otherwise — an unknown or flat position, the
+ * same side, or more than the position. Working orders are not weighed: this names what the order
+ * itself does, not whether the kill switch lets it through.
+ */
+export function roleByExposure(position: bigint | null, side: OrderSide, quantity: bigint): 'entry' | 'exit' {
+  return reducesExposure(position, [], side, quantity) ? 'exit' : 'entry';
+}

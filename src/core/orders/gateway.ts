@@ -30,7 +30,7 @@ import { QTY_DP, scaledToString, tryParseScaled } from '../model/money';
 import { levelAllows, type KillSwitchLevel, type OrderIntent } from '../risk/kill-switch';
 import { isLegalTransition, isTerminal } from './lifecycle';
 import { newOrder, OrderError, type OrderInput } from './order';
-import { reducesExposure, type WorkingOrder } from './exposure';
+import { reducesExposure, roleByExposure, type WorkingOrder } from './exposure';
 import type { OrderStatus } from './types';
 
 export type TradingMode = 'monitor' | 'trade';
@@ -44,8 +44,14 @@ export type GatewayOutcome =
   | { kind: 'unknown'; reason: string; order: JournalOrder };
 
 /** What a caller asks to place: the order domain's input (order.ts) without what the gateway assigns (ids, time). */
-export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'reason'> & {
+export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'stopPrice' | 'role' | 'strategy' | 'linkedClientOrderId' | 'reason'> & {
   timeInForce?: 'day' | 'gtc';
+  /**
+   * The client order id to use (e.g. one the monitoring cycle recorded before placing, so a crash
+   * between the two never places it twice). Refused when the journal already knows the id. Default:
+   * a fresh one (`newClientOrderId`).
+   */
+  clientOrderId?: string;
   /** Who asked (manual, exit, monitor, strategy, reconcile): kept in the `created` event's detail (no column of its own). */
   origin?: string;
 };
@@ -158,8 +164,22 @@ export class OrderGateway {
     let clientOrderId: string;
     let order: JournalOrder;
     try {
-      clientOrderId = this.d.newClientOrderId();
-      const o = newOrder({ ...input, clientOrderId, createdAt: now });
+      if (input.clientOrderId !== undefined) {
+        const chosen = input.clientOrderId;
+        if (typeof chosen === 'string' && chosen.length > 100) throw new OrderError('clientOrderId', `a chosen client order id is at most 100 characters (a replace appends ".rN"); got ${chosen.length}`);
+        const taken = typeof chosen === 'string' ? (this.d.journal.get(chosen) ?? this.d.journal.byVenueClientOrderId(chosen)) : null;
+        if (taken) {
+          return refused(
+            'validation',
+            `order.clientOrderId: ${chosen} is already in the journal (order ${taken.clientOrderId}, ${taken.accountId === this.accountId ? `${taken.symbol}, ${taken.status}` : `account ${taken.accountId}`}): a client order id is used once; nothing was sent`,
+            taken.accountId === this.accountId ? taken : null,
+          );
+        }
+      }
+      clientOrderId = input.clientOrderId ?? this.d.newClientOrderId();
+      const { clientOrderId: _chosen, ...rest } = input;
+      const o = newOrder({ ...rest, clientOrderId, createdAt: now });
+      const role = o.role ?? roleByExposure(this.d.position(o.accountId, o.symbol), o.side, qtyOf(o.quantity));
       order = {
         clientOrderId: o.clientOrderId,
         accountId: o.accountId,
@@ -168,6 +188,11 @@ export class OrderGateway {
         quantity: o.quantity,
         orderType: o.orderType,
         limitPrice: o.limitPrice,
+        stopPrice: o.stopPrice,
+        role,
+        strategy: o.strategy,
+        linkedClientOrderId: o.linkedClientOrderId,
+        archivedAt: null,
         status: 'pending_submit',
         venueOrderId: null,
         venueClientOrderId: o.clientOrderId,
@@ -192,6 +217,9 @@ export class OrderGateway {
           quantity: order.quantity,
           // kept for a re-send (neverReceived, recover) and to restore the reason once an unknown outcome is resolved
           timeInForce: input.timeInForce ?? 'day',
+          role: order.role ?? null,
+          ...(input.role == null ? { roleBy: 'exposure' } : {}),
+          ...(input.clientOrderId !== undefined ? { clientOrderIdChosen: true } : {}),
           ...(input.reason != null ? { reason: input.reason } : {}),
           ...(input.origin !== undefined ? { origin: input.origin } : {}),
         }));
@@ -215,6 +243,7 @@ export class OrderGateway {
         type: o.orderType,
         timeInForce,
         ...(o.limitPrice !== null ? { limitPrice: o.limitPrice } : {}),
+        ...(o.stopPrice != null ? { stopPrice: o.stopPrice } : {}),
       });
     } catch (err) {
       return this.failed(clientOrderId, 'place', err);
@@ -235,7 +264,8 @@ export class OrderGateway {
     try {
       if (patch.quantity !== undefined) newOrder({ ...o, quantity: patch.quantity, createdAt: o.createdAt });
       if (patch.limitPrice !== undefined) {
-        if (o.orderType !== 'limit') throw new OrderError('limitPrice', 'a market order takes no limit price');
+        // A stop_limit's limit price changes; its stop stays as placed.
+        if (o.orderType === 'market') throw new OrderError('limitPrice', 'a market order takes no limit price');
         newOrder({ ...o, limitPrice: patch.limitPrice, createdAt: o.createdAt });
       }
     } catch (err) {

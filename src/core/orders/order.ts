@@ -4,11 +4,13 @@
  * ledger before the order is sent, spec §8) and checks the rest with errors that name the field.
  *
  * An `Order` is structurally the ledger's `NewOrder` (ports/ledger-store.ts) with branded ids, so
- * the ledger persists it as is (a test checks the two stay assignable). Fills are still the ledger's
+ * the ledger persists it as is (a test checks the two stay assignable) — except what issue 17 added
+ * (a stop limit's stop, role, strategy, link), which only the gateway's journal keeps: the v1
+ * `insertOrder` refuses an order carrying one, naming it. Fills are still the ledger's
  * `FillRow` until the ledger port is split by table family.
  */
 import { accountId, clientOrderId, IdError, positionKey, type AccountId, type ClientOrderId } from '../model/ids';
-import { ORDER_SIDES, ORDER_TYPES, type OrderSide, type OrderType } from './types';
+import { ORDER_ROLES, ORDER_SIDES, ORDER_TYPES, type OrderRole, type OrderSide, type OrderType } from './types';
 
 export interface Order {
   clientOrderId: ClientOrderId;
@@ -19,8 +21,16 @@ export interface Order {
   /** Exact decimal text, > 0. */
   quantity: string;
   orderType: OrderType;
-  /** Required for limit orders, null for market orders. */
+  /** Required for limit and stop_limit orders, null for market orders. */
   limitPrice: string | null;
+  /** The trigger price of a stop_limit order (required for it), null for the others. */
+  stopPrice: string | null;
+  /** What the order is for (null: not said — the gateway decides by exposure before it journals it). */
+  role: OrderRole | null;
+  /** The strategy the order belongs to (a name), null for none. */
+  strategy: string | null;
+  /** SL/TP: the entry order of the protected position; a regenerated entry: the rejected order it replaces. */
+  linkedClientOrderId: ClientOrderId | null;
   /** 0 for the first attempt, n for the n-th retry of an entry ladder. */
   retryCount: number;
   strategyRunId: string | null;
@@ -41,6 +51,10 @@ export interface OrderInput {
   quantity: string;
   orderType: OrderType;
   limitPrice?: string | null;
+  stopPrice?: string | null;
+  role?: OrderRole | null;
+  strategy?: string | null;
+  linkedClientOrderId?: string | null;
   retryCount?: number;
   strategyRunId?: string | null;
   positionId?: string | null;
@@ -87,8 +101,21 @@ export function newOrder(input: OrderInput): Order {
   const quantity = positiveDecimal('quantity', input.quantity);
   const limit = input.limitPrice ?? null;
   if (input.orderType === 'limit' && limit === null) throw new OrderError('limitPrice', 'a limit order needs a limit price');
+  if (input.orderType === 'stop_limit' && limit === null) throw new OrderError('limitPrice', 'a stop_limit order needs a limit price (it works as a limit once its stop trades)');
   if (input.orderType === 'market' && limit !== null) throw new OrderError('limitPrice', 'a market order takes no limit price');
   const limitPrice = limit === null ? null : positiveDecimal('limitPrice', limit);
+  const stop = input.stopPrice ?? null;
+  if (input.orderType === 'stop_limit' && stop === null) throw new OrderError('stopPrice', 'a stop_limit order needs a stop price (its trigger)');
+  if (input.orderType !== 'stop_limit' && stop !== null) throw new OrderError('stopPrice', `a ${input.orderType} order takes no stop price (only stop_limit has one)`);
+  const stopPrice = stop === null ? null : positiveDecimal('stopPrice', stop);
+  const role = input.role ?? null;
+  if (role !== null && !ORDER_ROLES.includes(role)) throw new OrderError('role', `must be one of ${ORDER_ROLES.join(', ')} (got ${String(role)})`);
+  const strategy = input.strategy ?? null;
+  if (strategy !== null && (typeof strategy !== 'string' || strategy.trim() === '' || strategy.length > 64)) {
+    throw new OrderError('strategy', `must be a name of 1 to 64 characters (got ${typeof strategy === 'string' ? JSON.stringify(strategy.slice(0, 70)) : String(strategy)})`);
+  }
+  const link = input.linkedClientOrderId ?? null;
+  const linkedClientOrderId = link === null ? null : id('linkedClientOrderId', () => clientOrderId(link));
   const retryCount = input.retryCount ?? 0;
   if (!Number.isSafeInteger(retryCount) || retryCount < 0) throw new OrderError('retryCount', `must be a whole number ≥ 0 (got ${String(retryCount)})`);
   const positionId = input.positionId ?? null;
@@ -104,6 +131,10 @@ export function newOrder(input: OrderInput): Order {
     quantity,
     orderType: input.orderType,
     limitPrice,
+    stopPrice,
+    role,
+    strategy,
+    linkedClientOrderId,
     retryCount,
     strategyRunId: input.strategyRunId ?? null,
     positionId,

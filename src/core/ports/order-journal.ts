@@ -11,7 +11,8 @@
  * durable adapter is the ledger's `SqliteOrderJournal` (node/ledger/tables/order-journal.ts: orders +
  * order_events, schema v4); `MemoryOrderJournal` below is the reference the gateway tests also run.
  */
-import type { OrderSide, OrderStatus, OrderType } from '../orders/types';
+import type { OrderRole, OrderSide, OrderStatus, OrderType } from '../orders/types';
+import { isTerminal } from '../orders/lifecycle';
 
 export type OrderCommandKind = 'place' | 'replace' | 'cancel';
 
@@ -40,6 +41,18 @@ export interface JournalOrder {
   quantity: string;
   orderType: OrderType;
   limitPrice: string | null;
+  /**
+   * The fields below are fixed when the order is journaled (an update keeps them; absent reads as
+   * null, so rows written before they existed stay valid). `stopPrice`: a stop_limit order's trigger.
+   */
+  stopPrice?: string | null;
+  /** entry / exit / sl / tp (the gateway fills it in by exposure when the caller gave none). */
+  role?: OrderRole | null;
+  strategy?: string | null;
+  /** SL/TP: the protected position's entry order; a regenerated entry: the rejected order it replaces. */
+  linkedClientOrderId?: string | null;
+  /** When the order was archived (epoch ms; `archive`), null while not: read only, an update never sets it. */
+  archivedAt?: number | null;
   status: OrderStatus;
   /** The current venue order (null until the venue has answered or reported it). */
   venueOrderId: string | null;
@@ -79,6 +92,17 @@ export interface JournalEvent {
 
 export type NewJournalEvent = Omit<JournalEvent, 'seq'>;
 
+/** Why an order was archived (spec §8 step 7: a rejected order is archived, never deleted). */
+export interface ArchiveEntry {
+  at: number;
+  /** The monitoring cycle that archived it (null: another caller). */
+  cycleId: string | null;
+  reason: string;
+}
+
+/** Fields fixed at insert: an update keeps the stored value when it leaves one out. */
+const FIXED = ['stopPrice', 'role', 'strategy', 'linkedClientOrderId'] as const;
+
 export interface OrderJournal {
   /** Writes a new order with its `created` event; throws when the id is taken. */
   insert(order: JournalOrder, event: NewJournalEvent): void;
@@ -89,6 +113,13 @@ export interface OrderJournal {
   byVenueClientOrderId(venueClientOrderId: string): JournalOrder | null;
   list(filter?: { accountId?: string }): JournalOrder[];
   events(clientOrderId: string): JournalEvent[];
+  /**
+   * Archives a final order (filled, cancelled, rejected, expired): an archive row beside it; the order
+   * keeps its status and its history. Idempotent: an order already archived is returned as it is
+   * (its first archive stands). Throws, naming the order and its status, for an order that is not
+   * final or not in the journal. Returns the order with `archivedAt` set.
+   */
+  archive(clientOrderId: string, entry: ArchiveEntry): JournalOrder;
 }
 
 export class JournalError extends Error {
@@ -98,28 +129,43 @@ export class JournalError extends Error {
   }
 }
 
-const copyOrder = (o: JournalOrder): JournalOrder => ({ ...o, pending: o.pending ? { ...o.pending } : null });
+const copyOrder = (o: JournalOrder): JournalOrder => ({
+  ...o,
+  stopPrice: o.stopPrice ?? null,
+  role: o.role ?? null,
+  strategy: o.strategy ?? null,
+  linkedClientOrderId: o.linkedClientOrderId ?? null,
+  archivedAt: o.archivedAt ?? null,
+  pending: o.pending ? { ...o.pending } : null,
+});
 
 /** In memory: for tests (`failWrites` makes the next writes throw, as a full disk would). */
 export class MemoryOrderJournal implements OrderJournal {
   private readonly rows = new Map<string, JournalOrder>();
   private readonly history = new Map<string, JournalEvent[]>();
   private readonly byVenueId = new Map<string, string>();
+  private readonly archived = new Map<string, ArchiveEntry & { fromStatus: OrderStatus }>();
   private seq = 0;
   failWrites = 0;
 
   insert(order: JournalOrder, event: NewJournalEvent): void {
     this.maybeFail('insert', order.clientOrderId);
     if (this.rows.has(order.clientOrderId) || this.byVenueId.has(order.clientOrderId)) throw new JournalError(`order ${order.clientOrderId}: already in the journal`);
-    this.rows.set(order.clientOrderId, copyOrder(order));
+    this.rows.set(order.clientOrderId, { ...copyOrder(order), archivedAt: null });
     this.history.set(order.clientOrderId, [{ ...event, seq: ++this.seq }]);
     this.index(order);
   }
 
   update(order: JournalOrder, event: NewJournalEvent): void {
     this.maybeFail('update', order.clientOrderId);
-    if (!this.rows.has(order.clientOrderId)) throw new JournalError(`order ${order.clientOrderId}: not in the journal`);
-    this.rows.set(order.clientOrderId, copyOrder(order));
+    const stored = this.rows.get(order.clientOrderId);
+    if (!stored) throw new JournalError(`order ${order.clientOrderId}: not in the journal`);
+    const next = copyOrder(order);
+    for (const f of FIXED) {
+      if (order[f] === undefined) continue;
+      if (order[f] !== stored[f]) throw new JournalError(`order ${order.clientOrderId}: ${f} is ${JSON.stringify(stored[f])}, an update cannot change it to ${JSON.stringify(order[f])}`);
+    }
+    this.rows.set(order.clientOrderId, { ...next, stopPrice: stored.stopPrice ?? null, role: stored.role ?? null, strategy: stored.strategy ?? null, linkedClientOrderId: stored.linkedClientOrderId ?? null, archivedAt: stored.archivedAt ?? null });
     this.history.get(order.clientOrderId)!.push({ ...event, seq: ++this.seq });
     this.index(order);
   }
@@ -140,6 +186,19 @@ export class MemoryOrderJournal implements OrderJournal {
 
   events(clientOrderId: string): JournalEvent[] {
     return (this.history.get(clientOrderId) ?? []).map((e) => ({ ...e }));
+  }
+
+  archive(clientOrderId: string, entry: ArchiveEntry): JournalOrder {
+    const o = this.rows.get(clientOrderId);
+    if (!o) throw new JournalError(`order ${clientOrderId}: not in the journal, nothing to archive`);
+    if (this.archived.has(clientOrderId)) return copyOrder(o);
+    this.maybeFail('archive', clientOrderId);
+    if (!isTerminal(o.status) || o.pending !== null) {
+      throw new JournalError(`order ${clientOrderId} is ${o.status}${o.pending ? ` with a ${o.pending.kind} pending` : ''}: only a final order (filled, cancelled, rejected, expired) is archived`);
+    }
+    this.archived.set(clientOrderId, { ...entry, fromStatus: o.status });
+    o.archivedAt = entry.at;
+    return copyOrder(o);
   }
 
   private index(o: JournalOrder): void {

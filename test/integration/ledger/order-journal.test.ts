@@ -33,6 +33,12 @@ const order = (over: Partial<JournalOrder> = {}): JournalOrder => ({
   quantity: '2',
   orderType: 'limit',
   limitPrice: '501.25',
+  // v6: read back as null when not set
+  stopPrice: null,
+  role: null,
+  strategy: null,
+  linkedClientOrderId: null,
+  archivedAt: null,
   status: 'pending_submit',
   venueOrderId: null,
   venueClientOrderId: 'ld-1',
@@ -115,6 +121,71 @@ describe('SqliteOrderJournal', () => {
     store = openStore(tmp.file()).store;
     expect(store.orderJournal.get('ld-1')).toEqual(replacing);
     expect(store.orderJournal.events('ld-1')).toHaveLength(2);
+  });
+
+  it('v6: a stop_limit SL order with role, strategy and link survives a reopen; stored as a limit with its stop price, read back as stop_limit', () => {
+    const sl = order({
+      clientOrderId: 'ld-sl-1',
+      venueClientOrderId: 'ld-sl-1',
+      side: 'sell',
+      orderType: 'stop_limit',
+      limitPrice: '2.05',
+      stopPrice: '2.10',
+      role: 'sl',
+      strategy: 'iron-fly',
+      linkedClientOrderId: 'ld-entry-1',
+      pending: { kind: 'place', venueClientOrderId: 'ld-sl-1', quantity: null, limitPrice: null, state: 'sending', since: T0, attempts: 1 },
+    });
+    store.orderJournal.insert(sl, event({ clientOrderId: 'ld-sl-1' }));
+    const working = { ...sl, status: 'accepted' as const, venueOrderId: 'v-9', pending: null, updatedAt: T0 + 5 };
+    store.orderJournal.update(working, event({ clientOrderId: 'ld-sl-1', kind: 'answered', fromStatus: 'pending_submit', toStatus: 'accepted', at: T0 + 5 }));
+    // an update that leaves the fixed fields out keeps them; one that changes them is refused naming the column
+    const { role: _r, strategy: _s, stopPrice: _p, linkedClientOrderId: _l, ...bare } = working;
+    store.orderJournal.update({ ...bare, updatedAt: T0 + 6 }, event({ clientOrderId: 'ld-sl-1', kind: 'update', fromStatus: 'accepted', toStatus: 'accepted', at: T0 + 6 }));
+    expect(() => store.orderJournal.update({ ...working, role: 'tp' }, event({ clientOrderId: 'ld-sl-1', kind: 'update', fromStatus: 'accepted', toStatus: 'accepted' }))).toThrow(
+      /orders\.role of "ld-sl-1" is "sl": it is fixed when the order is journaled/,
+    );
+    store.close();
+    const raw = new Database(tmp.file(), { readonly: true });
+    expect(raw.prepare('SELECT order_type, limit_price, stop_price, role, strategy, linked_client_order_id FROM orders WHERE client_order_id = ?').get('ld-sl-1')).toEqual({
+      order_type: 'limit',
+      limit_price: '2.05',
+      stop_price: '2.10',
+      role: 'sl',
+      strategy: 'iron-fly',
+      linked_client_order_id: 'ld-entry-1',
+    });
+    raw.close();
+    store = openStore(tmp.file()).store;
+    expect(store.orderJournal.get('ld-sl-1')).toEqual({ ...working, updatedAt: T0 + 6 });
+    expect(store.orderJournal.byVenueClientOrderId('ld-sl-1')).toMatchObject({ orderType: 'stop_limit', stopPrice: '2.10', role: 'sl' });
+    expect(store.orderJournal.list()[0]).toMatchObject({ orderType: 'stop_limit', stopPrice: '2.10', role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-1', archivedAt: null });
+    // a stop on a limit or a stop_limit without one is refused naming the column
+    expect(() => store.orderJournal.insert(order({ clientOrderId: 'ld-2', venueClientOrderId: 'ld-2', stopPrice: '1' }), event({ clientOrderId: 'ld-2' }))).toThrow(/orders\.stop_price: expected no stop price for a limit order/);
+    expect(() => store.orderJournal.insert(order({ clientOrderId: 'ld-2', venueClientOrderId: 'ld-2', orderType: 'stop_limit' }), event({ clientOrderId: 'ld-2' }))).toThrow(/orders\.stop_price: expected a stop price for a stop_limit order/);
+  });
+
+  it('v6 archive: an order_archive row (idempotent); the order keeps status and history; refused for a non-final order naming it and its status; survives a reopen', () => {
+    const j = store.orderJournal;
+    j.insert(order(), event());
+    expect(() => j.archive('ld-1', { at: T0 + 1, cycleId: null, reason: 'x' })).toThrow(/order "ld-1" is pending_submit with a place pending: only a final order .* is archived; nothing was written/);
+    const rejected = order({ status: 'rejected', pending: null, reason: 'insufficient buying power', updatedAt: T0 + 2 });
+    j.update(rejected, event({ kind: 'answered', fromStatus: 'pending_submit', toStatus: 'rejected', at: T0 + 2 }));
+    const history = j.events('ld-1');
+    expect(j.archive('ld-1', { at: T0 + 10, cycleId: 'cyc-1', reason: 'step 7: rejected order archived' })).toEqual({ ...rejected, archivedAt: T0 + 10 });
+    expect(j.archive('ld-1', { at: T0 + 20, cycleId: 'cyc-2', reason: 'again' }).archivedAt).toBe(T0 + 10);
+    expect(j.events('ld-1')).toEqual(history);
+    expect(() => j.archive('ld-9', { at: T0, cycleId: null, reason: 'x' })).toThrow(/"ld-9": not in the journal, nothing to archive/);
+    store.close();
+    const raw = new Database(tmp.file(), { readonly: true });
+    expect(raw.prepare('SELECT client_order_id, account_id, archived_at_ms, from_status, cycle_id, reason FROM order_archive').all()).toEqual([
+      { client_order_id: 'ld-1', account_id: 'acct-1', archived_at_ms: T0 + 10, from_status: 'rejected', cycle_id: 'cyc-1', reason: 'step 7: rejected order archived' },
+    ]);
+    expect(raw.prepare("SELECT status, archived_at FROM orders WHERE client_order_id = 'ld-1'").get()).toEqual({ status: 'rejected', archived_at: null });
+    raw.close();
+    store = openStore(tmp.file()).store;
+    expect(store.orderJournal.get('ld-1')).toMatchObject({ status: 'rejected', archivedAt: T0 + 10 });
+    expect(store.orderJournal.list().map((o) => o.archivedAt)).toEqual([T0 + 10]);
   });
 
   it('refuses a taken id (an order’s or another order’s venue client id), and an update of an order it does not hold', () => {

@@ -70,6 +70,26 @@ describe('simulated venue order path ⇄ Alpaca execution port (loopback)', () =
     expect(rep.order.clientOrderId).toBe('L-1');
   });
 
+  it('stop_limit through the Alpaca port: sent as type stop_limit with stop_price and limit_price, rests untriggered, replace moves its limit and keeps its stop, read back as stop_limit', async () => {
+    const { r, ex } = await setup();
+    const sl = (clientOrderId: string, stopPrice: string, limitPrice: string): OrderRequest => ({ clientOrderId, symbol: 'SPY', qty: '1', side: 'buy', type: 'stop_limit', stopPrice, limitPrice, timeInForce: 'day' });
+    // far above the market: the stop has not traded, the order rests (new)
+    const resting = await ex.placeOrder(sl('S-1', '90000.00', '90000.50'));
+    expect(resting).toMatchObject({ clientOrderId: 'S-1', type: 'stop_limit', stopPrice: '90000.00', limitPrice: '90000.50', status: 'new' });
+    expect(held(r, 'S-1')).toMatchObject([{ type: 'stop_limit', stop_price: '90000.00', limit_price: '90000.50' }]);
+    const moved = await ex.replaceOrder(resting.id, { limitPrice: '90001.00', clientOrderId: 'S-1.r1' });
+    expect(moved).toMatchObject({ clientOrderId: 'S-1.r1', type: 'stop_limit', stopPrice: '90000.00', limitPrice: '90001.00', status: 'new' });
+    expect(await ex.orderByClientId('S-1.r1')).toMatchObject({ type: 'stop_limit', stopPrice: '90000.00' });
+    // a stop already through (far below the ask) with a marketable limit: triggered and filled at once
+    const through = await ex.placeOrder(sl('S-2', '0.01', '9000.00'));
+    expect(through).toMatchObject({ type: 'stop_limit', status: 'filled' });
+    await waitFor(() => r.orders.some((u) => u.order.clientOrderId === 'S-2' && u.event === 'fill'), 5000, 'the stop_limit fill');
+    expect(r.orders.find((u) => u.order.clientOrderId === 'S-2' && u.event === 'fill')!.order).toMatchObject({ type: 'stop_limit', stopPrice: '0.01' });
+    // a stop_limit without its stop is the venue's 422, naming the field
+    const missing = await failure(ex.placeOrder({ ...sl('S-3', '1', '1'), stopPrice: undefined } as unknown as OrderRequest));
+    expect(missing).toMatchObject({ status: 422, message: expect.stringMatching(/stop_price is required for stop_limit orders/) });
+  });
+
   it('limit orders fill in parts against the displayed size at the touch (depth fills): partial_fill … fill, distinct execution ids', async () => {
     const { r, ex } = await setup({ depthFills: true });
     // a sell limit far below the bid: marketable at once, but the bid shows far fewer than 1,500 shares

@@ -38,9 +38,7 @@ import {
   type ExitRunWire,
   type ExitTargetWire,
   type OrderHistoryWire,
-  type DeskOrderType,
   type OrderOrigin,
-  type OrderRole,
   type OrderOutcomeWire,
   type OrderWire,
   type TradingMode,
@@ -48,6 +46,7 @@ import {
 } from '../../../shared/trading';
 import type { VenueRun } from '../../compose';
 import type { AccountLifecycle, AccountPositions, ReconciliationGate, TradingPort } from './ports';
+import type { MonitorOrders, MonitorPlaceInput } from '../monitor/ports';
 import { ExitRunner } from './exit-runner';
 
 /** A command the service refuses as a whole (unknown account, not running, wrong arming phrase): the message says why. */
@@ -114,7 +113,7 @@ const isUnknown = (o: JournalOrder): boolean => o.status === 'unknown' || o.pend
 
 const ORIGINS: readonly OrderOrigin[] = ['manual', 'exit', 'monitor', 'strategy', 'reconcile'];
 
-export class TradingService implements AccountLifecycle, TradingPort {
+export class TradingService implements AccountLifecycle, TradingPort, MonitorOrders {
   private readonly state = new Map<string, AccountTrading>();
   private readonly running = new Map<string, Running>();
   private readonly origins = new Map<string, OrderOrigin>();
@@ -338,24 +337,14 @@ export class TradingService implements AccountLifecycle, TradingPort {
       .map((o) => this.orderWire(o));
   }
 
-  async place(
-    input: {
-      account: string;
-      symbol: string;
-      side: 'buy' | 'sell';
-      quantity: string;
-      order_type: DeskOrderType;
-      limit_price?: string | undefined;
-      stop_price?: string | undefined;
-      time_in_force?: 'day' | 'gtc' | undefined;
-      role?: OrderRole | undefined;
-      strategy?: string | undefined;
-    },
-    origin: OrderOrigin = 'manual',
-  ): Promise<OrderOutcomeWire> {
+  /**
+   * Places through the account's gateway. A manual order (`orders.place`) gives no link or client
+   * order id; the monitoring cycle may give both (MonitorOrders). An order without a role is an
+   * entry when it adds exposure, an exit when it reduces it (the gateway decides, on the positions it
+   * weighs for the kill switch; an unknown position: entry).
+   */
+  async place(input: MonitorPlaceInput, origin: OrderOrigin = 'manual'): Promise<OrderOutcomeWire> {
     const g = this.requireGateway(input.account);
-    // BASE SCAFFOLD (mon-base branch only): stop_limit / role / strategy are built by the order-types work.
-    if (input.order_type === 'stop_limit') return { kind: 'refused', cause: 'validation', reason: 'stop_limit orders are not built yet', order: null };
     const blocked = origin === 'monitor' || origin === 'strategy' ? this.automationBlocked(input.account) : null;
     if (blocked) return { kind: 'refused', cause: this.mode(input.account) === 'trade' ? 'not_reconciled' : 'mode', reason: `${origin}: ${blocked}`, order: null };
     const out = await g.place({
@@ -365,10 +354,42 @@ export class TradingService implements AccountLifecycle, TradingPort {
       quantity: input.quantity,
       orderType: input.order_type,
       limitPrice: input.limit_price ?? null,
+      stopPrice: input.stop_price ?? null,
+      role: input.role ?? null,
+      strategy: input.strategy ?? null,
+      linkedClientOrderId: input.linked_client_order_id ?? null,
+      ...(input.client_order_id !== undefined ? { clientOrderId: input.client_order_id } : {}),
       ...(input.time_in_force ? { timeInForce: input.time_in_force } : {}),
       origin,
     });
     return this.outcome(out);
+  }
+
+  /**
+   * Archives a final order of the account (spec §8 step 7): an order_archive row, the order keeps its
+   * status and history; announced as an order_event with the journal row (its last history row).
+   * Idempotent: an order already archived is returned as it is, not announced again. Refused
+   * (TradingRefusal, naming the order and its status) for an order that is not final.
+   */
+  archive(account: string, clientOrderId: string, why: { cycleId: string | null; reason: string }): OrderWire {
+    const a = this.requireHeld(account);
+    const o = this.d.journal.get(clientOrderId);
+    if (!o || o.accountId !== a.id) throw new TradingRefusal(`order ${clientOrderId} is not in the journal of account ${a.id}: nothing to archive`);
+    if (o.archivedAt != null) return this.orderWire(o);
+    if (!isTerminal(o.status) || o.pending !== null) {
+      throw new TradingRefusal(
+        `order ${clientOrderId} (${o.side} ${o.quantity} ${o.symbol}) is ${o.status}${o.pending ? ` with a ${o.pending.kind} pending` : ''}: only a final order (filled, cancelled, rejected, expired) is archived`,
+      );
+    }
+    const archived = this.d.journal.archive(clientOrderId, { at: this.d.clock.now(), cycleId: why.cycleId, reason: why.reason });
+    const wire = this.orderWire(archived);
+    const events = this.d.journal.events(clientOrderId);
+    const last = events[events.length - 1];
+    if (last) {
+      const at = archived.archivedAt ?? this.d.clock.now();
+      this.d.publish({ type: 'order_event', serverTime: this.d.clock.now(), order: { ...updateWire(wire, { ...last, kind: 'update', at }), event: 'archived' }, journal: { order: wire, history: historyWire(last) } });
+    }
+    return wire;
   }
 
   async replace(account: string, clientOrderId: string, patch: { quantity?: string | undefined; limit_price?: string | undefined }): Promise<OrderOutcomeWire> {
@@ -586,11 +607,11 @@ export class TradingService implements AccountLifecycle, TradingPort {
       quantity: o.quantity,
       order_type: o.orderType,
       limit_price: o.limitPrice,
-      stop_price: null,
-      role: null,
-      strategy: null,
-      linked_client_order_id: null,
-      archived_at: null,
+      stop_price: o.stopPrice ?? null,
+      role: o.role ?? null,
+      strategy: o.strategy ?? null,
+      linked_client_order_id: o.linkedClientOrderId ?? null,
+      archived_at: o.archivedAt ?? null,
       status: o.status,
       venue_order_id: o.venueOrderId,
       venue_client_order_id: o.venueClientOrderId,

@@ -10,10 +10,16 @@
  * commits): when `insert` / `update` returns, the row and its event are on disk, together — or, on
  * any error, neither is. Input is validated before the transaction opens; an error names the field
  * (`orders.quantity`, `order_events.kind`, …) and nothing stored changes.
+ *
+ * v6 (issue 17): a stop_limit order is stored as order_type 'limit' with its `stop_price` (the v1
+ * CHECK allows only limit/market) and read back as 'stop_limit'; `role`, `strategy` and
+ * `linked_client_order_id` are written at insert and never changed by an update. `archive` writes an
+ * `order_archive` row (append-only): the order keeps its status and history; `archivedAt` is read
+ * back from it.
  */
-import type { JournalEvent, JournalOrder, NewJournalEvent, OrderCommandKind, OrderJournal, PendingCommand } from '../../../core/ports/order-journal';
-import { ORDER_STATUSES } from '../../../core/orders/lifecycle';
-import type { OrderStatus } from '../../../core/orders/types';
+import type { ArchiveEntry, JournalEvent, JournalOrder, NewJournalEvent, OrderCommandKind, OrderJournal, PendingCommand } from '../../../core/ports/order-journal';
+import { isTerminal, ORDER_STATUSES } from '../../../core/orders/lifecycle';
+import { ORDER_ROLES, type OrderRole, type OrderStatus } from '../../../core/orders/types';
 import { LedgerError } from '../errors';
 import { SIDES, type LedgerDb } from '../ledger-db';
 import { decimal, epochMs, freeJsonText, int, isoOf, jsonObjectSchema, msOf, oneOf, optDecimal, optText, readOptJson, record, show, text } from '../values';
@@ -22,6 +28,8 @@ const COMMANDS: readonly OrderCommandKind[] = ['place', 'replace', 'cancel'];
 const EVENT_KINDS: readonly JournalEvent['kind'][] = ['created', 'sent', 'answered', 'unknown', 'resolved', 'resent', 'update'];
 /** Fields an update may not change: they name the intended order. */
 const IDENTITY = ['account_id', 'symbol', 'side', 'order_type', 'created_at_ms'] as const;
+/** Fields fixed at insert; an update that leaves one out keeps it, one that names another value is refused. */
+const FIXED = ['stop_price', 'role', 'strategy', 'linked_client_order_id'] as const;
 
 interface JournalRowDb {
   client_order_id: string;
@@ -31,6 +39,10 @@ interface JournalRowDb {
   quantity: string;
   order_type: 'limit' | 'market';
   limit_price: string | null;
+  stop_price: string | null;
+  role: OrderRole | null;
+  strategy: string | null;
+  linked_client_order_id: string | null;
   status: OrderStatus;
   broker_order_id: string | null;
   venue_client_order_id: string | null;
@@ -48,6 +60,8 @@ interface JournalRowDb {
   created_at_ms: number;
   updated_at_ms: number | null;
   updated_at: string;
+  /** From order_archive (a LEFT JOIN): null while the order is not archived. */
+  archive_ms?: number | null;
 }
 
 interface EventDb {
@@ -62,7 +76,12 @@ interface EventDb {
   detail: string | null;
 }
 
-type OrderParams = Omit<JournalRowDb, 'updated_at'> & { created_at: string; updated_at: string };
+type OrderParams = Omit<JournalRowDb, 'updated_at' | 'archive_ms'> & { created_at: string; updated_at: string };
+/** Which fixed fields the caller gave (undefined on the journal order: keep the stored value). */
+type GivenFixed = Partial<Record<(typeof FIXED)[number], boolean>>;
+
+/** The archive's columns joined to an order row. */
+const WITH_ARCHIVE = 'o.*, a.archived_at_ms AS archive_ms FROM orders o LEFT JOIN order_archive a ON a.client_order_id = o.client_order_id';
 
 export class SqliteOrderJournal implements OrderJournal {
   private readonly st;
@@ -71,13 +90,15 @@ export class SqliteOrderJournal implements OrderJournal {
     const s = (sql: string) => l.statement(sql);
     const cols = `client_order_id, account_id, symbol, side, quantity, order_type, limit_price, status, broker_order_id, venue_client_order_id,
       filled_quantity, prior_filled_quantity, replace_count, pending_command, pending_venue_client_order_id, pending_quantity, pending_limit_price,
-      pending_state, pending_since_ms, pending_attempts, reason, created_at, created_at_ms, updated_at, updated_at_ms`;
+      pending_state, pending_since_ms, pending_attempts, reason, created_at, created_at_ms, updated_at, updated_at_ms,
+      stop_price, role, strategy, linked_client_order_id`;
     this.st = {
       insert: s(
         `INSERT INTO orders (${cols}, retry_count)
          VALUES (@client_order_id, @account_id, @symbol, @side, @quantity, @order_type, @limit_price, @status, @broker_order_id, @venue_client_order_id,
            @filled_quantity, @prior_filled_quantity, @replace_count, @pending_command, @pending_venue_client_order_id, @pending_quantity, @pending_limit_price,
-           @pending_state, @pending_since_ms, @pending_attempts, @reason, @created_at, @created_at_ms, @updated_at, @updated_at_ms, 0)`,
+           @pending_state, @pending_since_ms, @pending_attempts, @reason, @created_at, @created_at_ms, @updated_at, @updated_at_ms,
+           @stop_price, @role, @strategy, @linked_client_order_id, 0)`,
       ),
       update: s(
         `UPDATE orders SET quantity = @quantity, limit_price = @limit_price, status = @status, broker_order_id = @broker_order_id,
@@ -91,23 +112,28 @@ export class SqliteOrderJournal implements OrderJournal {
         `INSERT INTO order_events (client_order_id, at, at_ms, kind, command, from_status, to_status, reason, detail)
          VALUES (@client_order_id, @at, @at_ms, @kind, @command, @from_status, @to_status, @reason, @detail)`,
       ),
-      get: s('SELECT * FROM orders WHERE client_order_id = ?'),
+      get: s(`SELECT ${WITH_ARCHIVE} WHERE o.client_order_id = ?`),
       byVenueClientId: s(
-        `SELECT o.* FROM order_venue_client_ids v JOIN orders o ON o.client_order_id = v.client_order_id WHERE v.venue_client_order_id = ?`,
+        `SELECT ${WITH_ARCHIVE} JOIN order_venue_client_ids v ON o.client_order_id = v.client_order_id WHERE v.venue_client_order_id = ?`,
       ),
       owner: s('SELECT client_order_id FROM order_venue_client_ids WHERE venue_client_order_id = ?'),
       ledgerOrder: s('SELECT client_order_id FROM orders WHERE client_order_id = ?'),
       addVenueId: s('INSERT INTO order_venue_client_ids (venue_client_order_id, client_order_id) VALUES (?, ?)'),
       list: s(
-        `SELECT * FROM orders WHERE venue_client_order_id IS NOT NULL AND (@account IS NULL OR account_id = @account)
-         ORDER BY created_at_ms, client_order_id`,
+        `SELECT ${WITH_ARCHIVE} WHERE o.venue_client_order_id IS NOT NULL AND (@account IS NULL OR o.account_id = @account)
+         ORDER BY o.created_at_ms, o.client_order_id`,
+      ),
+      archived: s('SELECT archived_at_ms FROM order_archive WHERE client_order_id = ?'),
+      archive: s(
+        `INSERT INTO order_archive (client_order_id, account_id, archived_at, archived_at_ms, from_status, cycle_id, reason)
+         VALUES (@client_order_id, @account_id, @archived_at, @archived_at_ms, @from_status, @cycle_id, @reason)`,
       ),
       events: s('SELECT * FROM order_events WHERE client_order_id = ? ORDER BY event_id'),
     };
   }
 
   insert(order: JournalOrder, event: NewJournalEvent): void {
-    const p = orderParams(order);
+    const { params: p } = orderParams(order, 'insert');
     const e = eventParams(event, p);
     if (e.kind !== 'created') throw invalid('order_events.kind', 'created (the first event of an order)', e.kind);
     this.l.transaction(() => {
@@ -121,7 +147,7 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   update(order: JournalOrder, event: NewJournalEvent): void {
-    const p = orderParams(order);
+    const { params: p, given } = orderParams(order, 'update');
     const e = eventParams(event, p);
     this.l.transaction(() => {
       const cur = this.st.get().get(p.client_order_id) as JournalRowDb | undefined;
@@ -131,8 +157,11 @@ export class SqliteOrderJournal implements OrderJournal {
       for (const col of IDENTITY) {
         if (cur[col] !== p[col]) throw new LedgerError('conflict', `orders.${col} of ${show(p.client_order_id)} is ${show(cur[col])}: an update cannot change it to ${show(p[col])}; nothing was written`);
       }
+      for (const col of FIXED) {
+        if (given[col] && cur[col] !== p[col]) throw new LedgerError('conflict', `orders.${col} of ${show(p.client_order_id)} is ${show(cur[col])}: it is fixed when the order is journaled, an update cannot change it to ${show(p[col])}; nothing was written`);
+      }
       this.claimVenueIds(p);
-      const { account_id: _a, symbol: _s, side: _d, order_type: _t, created_at: _c, created_at_ms: _m, ...changed } = p;
+      const { account_id: _a, symbol: _s, side: _d, order_type: _t, created_at: _c, created_at_ms: _m, stop_price: _sp, role: _r, strategy: _st, linked_client_order_id: _l, ...changed } = p;
       this.st.update().run(changed);
       this.st.event().run(e);
     });
@@ -168,6 +197,26 @@ export class SqliteOrderJournal implements OrderJournal {
     return (this.st.list().all({ account: filter.accountId ?? null }) as JournalRowDb[]).map(toJournalOrder);
   }
 
+  archive(clientOrderId: string, entry: ArchiveEntry): JournalOrder {
+    const e = record('order_archive (archive entry)', entry);
+    const atMs = epochMs('order_archive.archived_at', e.at);
+    const reason = text('order_archive.reason', e.reason);
+    const cycleId = e.cycleId === null || e.cycleId === undefined ? null : text('order_archive.cycle_id', e.cycleId);
+    this.l.transaction(() => {
+      const cur = this.st.get().get(clientOrderId) as JournalRowDb | undefined;
+      if (!cur || cur.venue_client_order_id === null) throw new LedgerError('not_found', `orders.client_order_id ${show(clientOrderId)}: not in the journal, nothing to archive; nothing was written`);
+      if (this.st.archived().get(clientOrderId) !== undefined) return; // already archived: the first archive stands
+      if (!isTerminal(cur.status) || cur.pending_command !== null) {
+        throw new LedgerError(
+          'conflict',
+          `order ${show(clientOrderId)} is ${cur.status}${cur.pending_command !== null ? ` with a ${cur.pending_command} pending` : ''}: only a final order (filled, cancelled, rejected, expired) is archived; nothing was written`,
+        );
+      }
+      this.st.archive().run({ client_order_id: clientOrderId, account_id: cur.account_id, archived_at: isoOf(atMs), archived_at_ms: atMs, from_status: cur.status, cycle_id: cycleId, reason });
+    });
+    return this.get(clientOrderId)!;
+  }
+
   events(clientOrderId: string): JournalEvent[] {
     return (this.st.events().all(clientOrderId) as EventDb[]).map((r) => ({
       seq: r.event_id,
@@ -188,17 +237,29 @@ function invalid(where: string, expected: string, got: unknown): LedgerError {
 }
 
 /** Validates a journal order into the stored columns (errors name the column; nothing is written). */
-function orderParams(order: JournalOrder): OrderParams {
+function orderParams(order: JournalOrder, op: 'insert' | 'update'): { params: OrderParams; given: GivenFixed } {
   const o = record('orders (journal order)', order);
-  const orderType = oneOf('orders.order_type', o.orderType, ['limit', 'market'] as const);
+  const deskType = oneOf('orders.order_type', o.orderType, ['limit', 'market', 'stop_limit'] as const);
+  // stop_limit is stored as a limit with a stop price (the v1 CHECK allows only limit / market).
+  const orderType = deskType === 'market' ? 'market' : 'limit';
   const limitPrice = o.limitPrice === undefined ? null : optDecimal('orders.limit_price', o.limitPrice, 'positive');
   if ((orderType === 'limit') !== (limitPrice !== null)) {
-    throw invalid('orders.limit_price', `${orderType === 'limit' ? 'a limit price for a limit order' : 'no limit price for a market order'}`, limitPrice);
+    throw invalid('orders.limit_price', `${orderType === 'limit' ? `a limit price for a ${deskType} order` : 'no limit price for a market order'}`, limitPrice);
   }
+  const stopPrice = o.stopPrice === undefined ? null : optDecimal('orders.stop_price', o.stopPrice, 'positive');
+  // An update that leaves the stop out keeps the stored one (checked against it in the transaction).
+  const stopKept = op === 'update' && o.stopPrice === undefined;
+  if (!stopKept && (deskType === 'stop_limit') !== (stopPrice !== null)) {
+    throw invalid('orders.stop_price', deskType === 'stop_limit' ? 'a stop price for a stop_limit order' : `no stop price for a ${deskType} order`, stopPrice);
+  }
+  const role = o.role === undefined || o.role === null ? null : oneOf('orders.role', o.role, ORDER_ROLES);
+  const strategy = o.strategy === undefined ? null : optText('orders.strategy', o.strategy);
+  const linked = o.linkedClientOrderId === undefined || o.linkedClientOrderId === null ? null : text('orders.linked_client_order_id', o.linkedClientOrderId, 128);
   const createdMs = epochMs('orders.created_at', o.createdAt);
   const updatedMs = epochMs('orders.updated_at', o.updatedAt);
   const pending = pendingParams(o.pending);
-  return {
+  const given: GivenFixed = { stop_price: o.stopPrice !== undefined, role: o.role !== undefined, strategy: o.strategy !== undefined, linked_client_order_id: o.linkedClientOrderId !== undefined };
+  const params: OrderParams = {
     client_order_id: text('orders.client_order_id', o.clientOrderId, 100),
     account_id: text('orders.account_id', o.accountId),
     symbol: text('orders.symbol', o.symbol),
@@ -206,6 +267,10 @@ function orderParams(order: JournalOrder): OrderParams {
     quantity: decimal('orders.quantity', o.quantity, 'positive'),
     order_type: orderType,
     limit_price: limitPrice,
+    stop_price: stopPrice,
+    role,
+    strategy,
+    linked_client_order_id: linked,
     status: oneOf('orders.status', o.status, ORDER_STATUSES),
     broker_order_id: o.venueOrderId === null ? null : text('orders.broker_order_id (venueOrderId)', o.venueOrderId),
     venue_client_order_id: text('orders.venue_client_order_id', o.venueClientOrderId, 128),
@@ -219,6 +284,7 @@ function orderParams(order: JournalOrder): OrderParams {
     updated_at: isoOf(updatedMs),
     updated_at_ms: updatedMs,
   };
+  return { params, given };
 }
 
 function pendingParams(v: unknown): Pick<
@@ -277,8 +343,13 @@ function toJournalOrder(r: JournalRowDb): JournalOrder {
     symbol: r.symbol,
     side: r.side,
     quantity: r.quantity,
-    orderType: r.order_type,
+    orderType: r.order_type === 'limit' && r.stop_price !== null ? 'stop_limit' : r.order_type,
     limitPrice: r.limit_price,
+    stopPrice: r.stop_price,
+    role: r.role,
+    strategy: r.strategy,
+    linkedClientOrderId: r.linked_client_order_id,
+    archivedAt: r.archive_ms ?? null,
     status: r.status,
     venueOrderId: r.broker_order_id,
     venueClientOrderId: r.venue_client_order_id!,

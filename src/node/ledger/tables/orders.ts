@@ -116,6 +116,15 @@ export class SqliteOrderLedger implements OrderLedger {
   insertOrder(order: NewOrder): OrderRow {
     const o = record('orders', order);
     const id = text('orders.client_order_id', o.clientOrderId);
+    // An order of the core (core/orders/order.ts) may carry what this v1 port does not keep: a stop
+    // limit's stop, a role, a strategy, a link. Refused rather than dropped: the gateway's journal
+    // (tables/order-journal.ts) keeps them.
+    const extra = o as Record<string, unknown>;
+    for (const [field, col] of [['stopPrice', 'stop_price'], ['role', 'role'], ['strategy', 'strategy'], ['linkedClientOrderId', 'linked_client_order_id']] as const) {
+      if (extra[field] !== undefined && extra[field] !== null) {
+        throw new LedgerError('invalid_value', `orders.${col}: the order ledger (insertOrder) does not keep it; the gateway's journal does (orderJournal.insert); nothing was written`);
+      }
+    }
     const orderType = oneOf('orders.order_type', o.orderType, ['limit', 'market'] as const);
     const limitPrice = optDecimal('orders.limit_price', o.limitPrice, 'positive');
     if ((orderType === 'limit') !== (limitPrice !== null)) {

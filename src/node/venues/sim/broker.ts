@@ -7,6 +7,13 @@
  * successive quotes. Money is kept in integer cents and quantities are integers, so no binary float
  * noise reaches the wire.
  *
+ * Stop-limit orders (alpaca.md §4.3: `type: stop_limit`, `stop_price`, `limit_price`) rest untriggered
+ * until the stop trades on the sim's quotes — a buy when the ask reaches the stop or more, a sell when
+ * the bid reaches it or less — then work as a limit at their limit price. Their status is `new` while
+ * untriggered and `accepted` once triggered (until a fill), as the venue reports them; there is no
+ * trade_update for the trigger itself. A replace changes the limit price (and/or qty); the stop, and
+ * whether it has triggered, carry over to the successor unless the replace names a new stop.
+ *
  * Refusals are Alpaca's (alpaca.md §4.2, §4.5): a duplicate client order id is HTTP 422
  * (code 40010001, "client_order_id must be unique"), a buy the account cannot pay for is HTTP 403
  * (code 40310000, "insufficient buying power"); neither stores an order. A replace takes an
@@ -22,15 +29,15 @@ export interface SimOrder {
   symbol: string;
   asset_class: 'us_equity' | 'us_option';
   side: OrderSide;
-  type: 'market' | 'limit';
-  order_type: 'market' | 'limit';
+  type: SimOrderType;
+  order_type: SimOrderType;
   order_class: 'simple';
   time_in_force: string;
   qty: string;
   filled_qty: string;
   filled_avg_price: string | null;
   limit_price: string | null;
-  stop_price: null;
+  stop_price: string | null;
   status: string;
   created_at: string;
   updated_at: string;
@@ -60,13 +67,17 @@ interface Position {
   costCents: number;
 }
 
+export type SimOrderType = 'market' | 'limit' | 'stop_limit';
+
 export interface NewOrderInput {
   symbol: string;
   qty: number;
   side: OrderSide;
-  type: 'market' | 'limit';
+  type: SimOrderType;
   time_in_force: string;
   limitCents: number | null;
+  /** stop_limit: the trigger (required for it; absent or null for the others). */
+  stopCents?: number | null;
   client_order_id: string;
 }
 
@@ -90,6 +101,8 @@ export class SimBroker {
   /** Remaining quantity per open order, and per-order filled notional in cents. */
   private readonly remaining = new Map<string, number>();
   private readonly filledNotional = new Map<string, number>();
+  /** Stop-limit orders whose stop has not traded yet (ids). */
+  private readonly untriggered = new Set<string>();
   private cashCents = 100_000_00;
   private seq = 0;
   private execSeq = 0;
@@ -104,9 +117,18 @@ export class SimBroker {
   ) {}
 
   place(input: NewOrderInput, quote: QuoteValues | null): SimOrder {
+    this.checkStop(input);
     this.checkNewClientId(input.client_order_id);
     this.checkBuyingPower(input, quote);
     return this.store(input, quote);
+  }
+
+  private checkStop(input: NewOrderInput): void {
+    const stop = input.stopCents ?? null;
+    if (input.type === 'stop_limit') {
+      if (stop === null || !(stop > 0)) throw new BrokerError(422, 40010001, 'stop_price is required for stop_limit orders');
+      if (input.limitCents === null || !(input.limitCents > 0)) throw new BrokerError(422, 40010001, 'limit_price is required for stop_limit orders');
+    } else if (stop !== null) throw new BrokerError(422, 40010001, `stop_price is not allowed for ${input.type} orders`);
   }
 
   private checkNewClientId(clientOrderId: string): void {
@@ -128,7 +150,7 @@ export class SimBroker {
     if (notional > power) throw new BrokerError(403, 40310000, 'insufficient buying power');
   }
 
-  private store(input: NewOrderInput, quote: QuoteValues | null): SimOrder {
+  private store(input: NewOrderInput, quote: QuoteValues | null, triggered = false): SimOrder {
     const now = this.iso();
     const id = `sim-${(++this.seq).toString().padStart(8, '0')}`;
     const order: SimOrder = {
@@ -145,7 +167,7 @@ export class SimBroker {
       filled_qty: '0',
       filled_avg_price: null,
       limit_price: input.limitCents === null ? null : fmtCents(input.limitCents),
-      stop_price: null,
+      stop_price: input.type === 'stop_limit' && input.stopCents != null ? fmtCents(input.stopCents) : null,
       status: 'new',
       created_at: now,
       updated_at: now,
@@ -169,15 +191,21 @@ export class SimBroker {
     }
     this.remaining.set(id, input.qty);
     this.filledNotional.set(id, 0);
+    if (input.type === 'stop_limit') {
+      if (triggered) order.status = 'accepted';
+      else this.untriggered.add(id);
+    }
     this.emit({ event: 'new', order: { ...order }, timestamp: now });
     this.tryFill(order, quote);
     return { ...order };
   }
 
-  replace(id: string, patch: { qty?: number; limitCents?: number | null; clientOrderId?: string }, quote: QuoteValues | null): SimOrder {
+  replace(id: string, patch: { qty?: number; limitCents?: number | null; stopCents?: number; clientOrderId?: string }, quote: QuoteValues | null): SimOrder {
     const old = this.openOrder(id);
     if (patch.qty !== undefined && (!Number.isSafeInteger(patch.qty) || patch.qty <= 0)) throw new BrokerError(422, 40010001, 'qty must be a positive whole number');
     if (patch.limitCents !== undefined && patch.limitCents !== null && !(patch.limitCents > 0)) throw new BrokerError(422, 40010001, 'limit_price must be positive');
+    if (patch.stopCents !== undefined && (old.type !== 'stop_limit' || !(patch.stopCents > 0))) throw new BrokerError(422, 40010001, old.type !== 'stop_limit' ? `stop_price is not allowed for ${old.type} orders` : 'stop_price must be positive');
+    if (old.type === 'stop_limit' && patch.limitCents === null) throw new BrokerError(422, 40010001, 'limit_price is required for stop_limit orders');
     if (patch.clientOrderId !== undefined) this.checkNewClientId(patch.clientOrderId);
     const input: NewOrderInput = {
       symbol: old.symbol,
@@ -186,8 +214,11 @@ export class SimBroker {
       type: old.type,
       time_in_force: old.time_in_force,
       limitCents: patch.limitCents !== undefined ? patch.limitCents : old.limit_price === null ? null : toCents(Number(old.limit_price)),
+      stopCents: patch.stopCents ?? (old.stop_price === null ? null : toCents(Number(old.stop_price))),
       client_order_id: patch.clientOrderId ?? `${old.client_order_id}-r${this.seq + 1}`,
     };
+    // The stop already traded (and is not moved): the successor works as a limit at once.
+    const triggered = old.type === 'stop_limit' && !this.untriggered.has(old.id) && patch.stopCents === undefined;
     this.checkNewClientId(input.client_order_id);
     // The old order is replaced before the new one trades (Alpaca: `replaced` on the old order,
     // then the new order's own events); the new id is known before the event goes out.
@@ -195,7 +226,7 @@ export class SimBroker {
     old.replaced_by = `sim-${(this.seq + 1).toString().padStart(8, '0')}`;
     old.replaced_at = this.iso();
     this.emit({ event: 'replaced', order: { ...old }, timestamp: old.replaced_at });
-    const fresh = this.store(input, null);
+    const fresh = this.store(input, null, triggered);
     const stored = this.orders.get(fresh.id)!;
     stored.replaces = old.id;
     if (this.remaining.has(stored.id)) this.tryFill(stored, quote);
@@ -306,6 +337,7 @@ export class SimBroker {
 
   private close(order: SimOrder, status: string): void {
     this.remaining.delete(order.id);
+    this.untriggered.delete(order.id);
     order.status = status;
     order.updated_at = this.iso();
   }
@@ -316,7 +348,15 @@ export class SimBroker {
     const touch = order.side === 'buy' ? quote.ask : quote.bid;
     if (touch === null || touch <= 0) return;
     const touchCents = toCents(touch);
-    if (order.type === 'limit') {
+    if (this.untriggered.has(order.id)) {
+      // The stop trades when the touch reaches it: a buy stop on the ask at or above, a sell stop on the bid at or below.
+      const stop = toCents(Number(order.stop_price));
+      if (order.side === 'buy' ? touchCents < stop : touchCents > stop) return;
+      this.untriggered.delete(order.id);
+      order.status = 'accepted';
+      order.updated_at = this.iso();
+    }
+    if (order.type === 'limit' || order.type === 'stop_limit') {
       const limit = toCents(Number(order.limit_price));
       if (order.side === 'buy' ? touchCents > limit : touchCents < limit) return; // not marketable
     }

@@ -1131,9 +1131,10 @@ export class SimVenueServer {
         const id = decodeURIComponent(orderPath[1]!);
         const current = broker.get(id);
         if (current) this.model.ensure(current.symbol);
-        const patch: { qty?: number; limitCents?: number | null; clientOrderId?: string } = {};
+        const patch: { qty?: number; limitCents?: number | null; stopCents?: number; clientOrderId?: string } = {};
         if (body.qty !== undefined) patch.qty = Number(body.qty);
         if (body.limit_price !== undefined) patch.limitCents = Math.round(Number(body.limit_price) * 100);
+        if (body.stop_price !== undefined) patch.stopCents = Math.round(Number(body.stop_price) * 100);
         if (body.client_order_id !== undefined) {
           if (typeof body.client_order_id !== 'string' || body.client_order_id.length === 0 || body.client_order_id.length > 128) {
             throw new BrokerError(422, 40010001, 'client_order_id must be a string of 1 to 128 characters');
@@ -1161,9 +1162,10 @@ export class SimVenueServer {
       symbol: z.string().min(1).max(32),
       qty: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().int().positive()),
       side: z.enum(['buy', 'sell']),
-      type: z.enum(['market', 'limit']),
+      type: z.enum(['market', 'limit', 'stop_limit']),
       time_in_force: z.enum(['day', 'gtc', 'ioc', 'fok', 'opg', 'cls']),
       limit_price: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().positive()).optional(),
+      stop_price: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().positive()).optional(),
       client_order_id: z.string().min(1).max(128).optional(),
       order_class: z.enum(['simple', '']).optional(),
     });
@@ -1185,6 +1187,7 @@ export class SimVenueServer {
         type: b.type,
         time_in_force: b.time_in_force,
         limitCents: b.limit_price === undefined ? null : Math.round(b.limit_price * 100),
+        stopCents: b.stop_price === undefined ? null : Math.round(b.stop_price * 100),
         client_order_id: b.client_order_id ?? `sim-coid-${this.connSeq}-${this.stats.restRequests}`,
       },
       quoteOf(b.symbol),

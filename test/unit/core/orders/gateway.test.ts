@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../src/core/ports/clock';
-import { JournalError, MemoryOrderJournal, type JournalEvent, type JournalOrder, type NewJournalEvent, type OrderJournal } from '../../../../src/core/ports/order-journal';
+import { JournalError, MemoryOrderJournal, type ArchiveEntry, type JournalEvent, type JournalOrder, type NewJournalEvent, type OrderJournal } from '../../../../src/core/ports/order-journal';
 import { SqliteLedgerStore } from '../../../../src/node/ledger/sqlite-ledger-store';
 import { OrderGateway, type GatewayDeps, type TradingMode } from '../../../../src/core/orders/gateway';
 import { VenueError, type OrderReplace, type OrderRequest, type OrderUpdate, type VenueOrder } from '../../../../src/core/ports/venue';
@@ -26,6 +26,9 @@ class FakeVenue {
   readonly accountId = accountId('ACC-1');
   readonly orders = new Map<string, VenueOrder>(); // by client order id
   readonly calls: string[] = [];
+  /** Every place request and replace patch as sent. */
+  readonly requests: OrderRequest[] = [];
+  readonly patches: OrderReplace[] = [];
   next: Behaviour[] = [];
   /** Called at the start of every placeOrder (to look at the journal at send time). */
   onPlace: ((o: OrderRequest) => void) | null = null;
@@ -53,11 +56,12 @@ class FakeVenue {
 
   placeOrder = (o: OrderRequest): Promise<VenueOrder> => {
     this.calls.push(`place ${o.clientOrderId}`);
+    this.requests.push({ ...o });
     this.onPlace?.(o);
     return this.outcome(this.behave(), () => {
       if (this.orders.has(o.clientOrderId)) throw new VenueError('POST /v2/orders: HTTP 422 (code 40010001): client_order_id must be unique', 422, 40010001, 'rejected');
       const filled = o.type === 'market' && this.fillMarket;
-      const v = this.venueOrder(o.clientOrderId, o.symbol!, o.side!, o.type, o.qty, o.limitPrice ?? null, filled ? 'filled' : 'new', filled ? o.qty : '0');
+      const v = { ...this.venueOrder(o.clientOrderId, o.symbol!, o.side!, o.type, o.qty, o.limitPrice ?? null, filled ? 'filled' : 'new', filled ? o.qty : '0'), stopPrice: o.stopPrice ?? null };
       this.orders.set(o.clientOrderId, v);
       return { ...v };
     });
@@ -65,11 +69,12 @@ class FakeVenue {
 
   replaceOrder = (id: string, patch: OrderReplace): Promise<VenueOrder> => {
     this.calls.push(`replace ${id} → ${patch.clientOrderId}`);
+    this.patches.push({ ...patch });
     return this.outcome(this.behave(), () => {
       const old = [...this.orders.values()].find((o) => o.id === id)!;
       if (old.status !== 'new' && old.status !== 'partially_filled') throw new VenueError('HTTP 422: order is not open', 422, 42210000, 'rejected');
       old.status = 'replaced';
-      const v = this.venueOrder(patch.clientOrderId!, old.symbol, old.side as 'buy', old.type, patch.qty ?? old.qty!, patch.limitPrice ?? old.limitPrice, 'new', '0');
+      const v = { ...this.venueOrder(patch.clientOrderId!, old.symbol, old.side as 'buy', old.type, patch.qty ?? old.qty!, patch.limitPrice ?? old.limitPrice, 'new', '0'), stopPrice: patch.stopPrice ?? old.stopPrice };
       this.orders.set(v.clientOrderId, v);
       return { ...v };
     });
@@ -132,6 +137,7 @@ class FailableJournal implements TestJournal {
   byVenueClientOrderId = (id: string): JournalOrder | null => this.inner.byVenueClientOrderId(id);
   list = (filter?: { accountId?: string }): JournalOrder[] => this.inner.list(filter);
   events = (id: string): JournalEvent[] => this.inner.events(id);
+  archive = (id: string, entry: ArchiveEntry): JournalOrder => this.inner.archive(id, entry);
 }
 
 const opened: { store: SqliteLedgerStore; dir: string }[] = [];
@@ -563,6 +569,112 @@ describe.each(JOURNALS)('OrderGateway with the $name journal', ({ make }) => {
       g.onEvent((_o, e) => heard.push(`${e.kind}:${e.toStatus}`));
       await g.place(buy());
       expect(heard).toEqual(['created:pending_submit', 'answered:accepted', 'answered:filled']);
+    });
+  });
+
+  describe('OrderGateway — stop_limit, roles, strategies, links, chosen client ids (issue 17)', () => {
+    const stopLimit = (side: 'buy' | 'sell', quantity: string, stopPrice: string, limitPrice: string, over: Record<string, unknown> = {}) => ({
+      accountId: 'ACC-1',
+      symbol: 'SPY',
+      side,
+      quantity,
+      orderType: 'stop_limit' as const,
+      stopPrice,
+      limitPrice,
+      ...over,
+    });
+
+    it('a stop_limit is journaled with its stop, role, strategy and link, and sent as type stop_limit with both prices', async () => {
+      const { g, venue, journal } = setup();
+      const out = await g.place(stopLimit('sell', '2', '2.10', '2.05', { role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-7' }));
+      expect(out.kind).toBe('accepted');
+      expect(venue.requests).toEqual([{ clientOrderId: 'ld-1', symbol: 'SPY', qty: '2', side: 'sell', type: 'stop_limit', timeInForce: 'day', limitPrice: '2.05', stopPrice: '2.10' }]);
+      expect(journal.get('ld-1')).toMatchObject({ orderType: 'stop_limit', stopPrice: '2.10', limitPrice: '2.05', role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-7', archivedAt: null, status: 'accepted' });
+      // a limit order carries no stop to the venue
+      await g.place(limit('buy', '1'));
+      expect(venue.requests[1]).not.toHaveProperty('stopPrice');
+    });
+
+    it('a stop_limit without its stop (or with a bad one) is refused naming the field; nothing is journaled or sent', async () => {
+      const { g, venue, journal } = setup();
+      expect(await g.place(stopLimit('sell', '2', '2.10', '2.05', { stopPrice: null }))).toMatchObject({ kind: 'refused', cause: 'validation', reason: 'order.stopPrice: a stop_limit order needs a stop price (its trigger)' });
+      expect(await g.place(stopLimit('sell', '2', '0', '2.05'))).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/^order\.stopPrice: must be a positive decimal/) });
+      expect(await g.place({ ...limit('buy', '1'), stopPrice: '2.00' })).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/^order\.stopPrice: a limit order takes no stop price/) });
+      expect(journal.list()).toEqual([]);
+      expect(venue.calls).toEqual([]);
+    });
+
+    it('replace changes a working stop_limit’s limit price and keeps its stop (not sent again, still on the order)', async () => {
+      const { g, venue } = setup();
+      await g.place(stopLimit('sell', '2', '2.10', '2.05', { role: 'sl' }));
+      const out = await g.replace('ld-1', { limitPrice: '2.00' });
+      expect(out).toMatchObject({ kind: 'accepted', order: { orderType: 'stop_limit', limitPrice: '2.00', stopPrice: '2.10', role: 'sl', venueClientOrderId: 'ld-1.r1' } });
+      expect(venue.patches).toEqual([{ clientOrderId: 'ld-1.r1', limitPrice: '2.00' }]);
+      expect(venue.orders.get('ld-1.r1')).toMatchObject({ type: 'stop_limit', stopPrice: '2.10', limitPrice: '2.00' });
+      // a market order still takes no limit price
+      await g.place(buy('1'));
+    });
+
+    it('an order given no role is an exit when it reduces the position, an entry when it adds, flips or the position is unknown', async () => {
+      const s = setup();
+      s.state.positions.set('SPY', '5');
+      s.state.positions.set('QQQ', null);
+      s.venue.fillMarket = false;
+      await s.g.place(limit('sell', '2')); // ld-1: reduces
+      await s.g.place(limit('buy', '1')); // ld-2: adds
+      await s.g.place(limit('sell', '10')); // ld-3: would flip
+      await s.g.place({ ...limit('sell', '1'), symbol: 'QQQ' }); // ld-4: unknown position
+      await s.g.place({ ...limit('buy', '1'), symbol: 'IWM' }); // ld-5: flat
+      await s.g.place({ ...limit('sell', '1'), role: 'tp' }); // ld-6: the caller's word stands
+      expect(['ld-1', 'ld-2', 'ld-3', 'ld-4', 'ld-5', 'ld-6'].map((id) => s.g.order(id)?.role)).toEqual(['exit', 'entry', 'entry', 'entry', 'entry', 'tp']);
+      expect(s.g.events('ld-1')[0]!.detail).toMatchObject({ role: 'exit', roleBy: 'exposure' });
+      expect(s.g.events('ld-6')[0]!.detail).toMatchObject({ role: 'tp' });
+      expect(s.g.events('ld-6')[0]!.detail).not.toHaveProperty('roleBy');
+    });
+
+    it('a caller-chosen client order id is used as given; one the journal already knows is refused saying so, nothing sent', async () => {
+      const { g, venue, journal } = setup();
+      expect(await g.place({ ...limit('buy', '1'), clientOrderId: 'regen-abc-1' })).toMatchObject({ kind: 'accepted', order: { clientOrderId: 'regen-abc-1', venueClientOrderId: 'regen-abc-1' } });
+      expect(g.events('regen-abc-1')[0]!.detail).toMatchObject({ clientOrderIdChosen: true });
+      const again = await g.place({ ...limit('buy', '1'), clientOrderId: 'regen-abc-1' });
+      expect(again).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/^order\.clientOrderId: regen-abc-1 is already in the journal \(order regen-abc-1, SPY, accepted\)/), order: { clientOrderId: 'regen-abc-1' } });
+      // a replace successor's id is taken too
+      await g.replace('regen-abc-1', { limitPrice: '1.05' });
+      expect(await g.place({ ...limit('buy', '1'), clientOrderId: 'regen-abc-1.r1' })).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/already in the journal \(order regen-abc-1,/) });
+      expect(await g.place({ ...limit('buy', '1'), clientOrderId: 'x'.repeat(101) })).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/^order\.clientOrderId: a chosen client order id is at most 100/) });
+      expect(venue.calls).toEqual(['place regen-abc-1', 'replace v-1 → regen-abc-1.r1']);
+      expect(journal.list().map((o) => o.clientOrderId)).toEqual(['regen-abc-1']);
+    });
+
+    it('Reducing: an SL stop_limit against the position passes; a stop_limit that adds is refused; SL and TP together may not exceed the position', async () => {
+      const s = setup();
+      s.state.positions.set('SPY', '2');
+      s.state.level = 'reducing';
+      expect((await s.g.place(stopLimit('sell', '2', '2.10', '2.05', { role: 'sl' }))).kind).toBe('accepted');
+      expect(await s.g.place(stopLimit('buy', '1', '3.00', '3.05'))).toMatchObject({ kind: 'refused', cause: 'kill_switch', reason: expect.stringMatching(/Reducing.*does not reduce/) });
+      // the working SL counts like a limit: a TP of the same size could fill beside it and flip the position
+      expect(await s.g.place({ ...limit('sell', '2', '3.00'), role: 'tp' })).toMatchObject({ kind: 'refused', cause: 'kill_switch' });
+      // its replace (a lower limit) still reduces
+      expect((await s.g.replace('ld-1', { limitPrice: '2.00' })).kind).toBe('accepted');
+    });
+
+    it('archive: a final order gets its archive time and keeps its status and history; idempotent; a working order is refused naming it and its status', async () => {
+      const { g, venue, journal, clock } = setup();
+      venue.next = ['reject'];
+      await g.place(limit('buy', '1')); // ld-1 rejected
+      await g.place(limit('buy', '1')); // ld-2 working
+      const history = journal.events('ld-1');
+      clock.advance(500);
+      const a = journal.archive('ld-1', { at: clock.now(), cycleId: 'cyc-1', reason: 'rejected entry archived' });
+      expect(a).toMatchObject({ clientOrderId: 'ld-1', status: 'rejected', archivedAt: 1_500 });
+      expect(journal.get('ld-1')).toMatchObject({ status: 'rejected', archivedAt: 1_500 });
+      expect(journal.list().find((o) => o.clientOrderId === 'ld-1')?.archivedAt).toBe(1_500);
+      expect(journal.events('ld-1')).toEqual(history);
+      clock.advance(500);
+      expect(journal.archive('ld-1', { at: clock.now(), cycleId: 'cyc-2', reason: 'again' }).archivedAt).toBe(1_500);
+      expect(() => journal.archive('ld-2', { at: clock.now(), cycleId: null, reason: 'x' })).toThrow(/order "?ld-2"? is accepted: only a final order/);
+      expect(journal.get('ld-2')?.archivedAt).toBeNull();
+      expect(() => journal.archive('nope', { at: clock.now(), cycleId: null, reason: 'x' })).toThrow(/nope.*not in the journal/);
     });
   });
 });

@@ -40,6 +40,10 @@ describe('newOrder', () => {
       quantity: '2',
       orderType: 'limit',
       limitPrice: '181.60',
+      stopPrice: null,
+      role: null,
+      strategy: null,
+      linkedClientOrderId: null,
       retryCount: 0,
       strategyRunId: null,
       positionId: 'entry-2-pos1',
@@ -81,5 +85,23 @@ describe('newOrder', () => {
   it('is what the ledger persists: an Order is a NewOrder', () => {
     const persisted: NewOrder = newOrder(input()) satisfies Order;
     expect(persisted.clientOrderId).toBe('ord-1');
+  });
+
+  it('a stop_limit order carries both prices; each is required and positive, and the error names the field', () => {
+    const o = newOrder(input({ orderType: 'stop_limit', limitPrice: '2.05', stopPrice: '2.10', role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-1' }));
+    expect(o).toMatchObject({ orderType: 'stop_limit', limitPrice: '2.05', stopPrice: '2.10', role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-1' });
+    expect(errorOf(() => newOrder(input({ orderType: 'stop_limit', limitPrice: '2.05' }))).message).toBe('order.stopPrice: a stop_limit order needs a stop price (its trigger)');
+    expect(errorOf(() => newOrder(input({ orderType: 'stop_limit', limitPrice: null, stopPrice: '2.10' }))).field).toBe('limitPrice');
+    expect(errorOf(() => newOrder(input({ orderType: 'stop_limit', limitPrice: '2.05', stopPrice: '0' }))).message).toMatch(/^order\.stopPrice: must be a positive decimal/);
+    expect(errorOf(() => newOrder(input({ orderType: 'stop_limit', limitPrice: '2.05', stopPrice: '-1' }))).field).toBe('stopPrice');
+    expect(errorOf(() => newOrder(input({ orderType: 'limit', stopPrice: '2.10' }))).message).toBe('order.stopPrice: a limit order takes no stop price (only stop_limit has one)');
+    expect(errorOf(() => newOrder(input({ orderType: 'market', limitPrice: null, stopPrice: '2.10' }))).field).toBe('stopPrice');
+  });
+
+  it('role, strategy and link are checked: a known role, a short strategy name, a client order id as link', () => {
+    expect(errorOf(() => newOrder(input({ role: 'hedge' as never }))).message).toBe('order.role: must be one of entry, exit, sl, tp (got hedge)');
+    expect(errorOf(() => newOrder(input({ strategy: ' ' }))).field).toBe('strategy');
+    expect(errorOf(() => newOrder(input({ strategy: 'x'.repeat(65) }))).field).toBe('strategy');
+    expect(errorOf(() => newOrder(input({ linkedClientOrderId: 'has space' }))).field).toBe('linkedClientOrderId');
   });
 });

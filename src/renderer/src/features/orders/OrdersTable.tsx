@@ -8,16 +8,16 @@ import { useCommand } from '../portfolio/use-command';
 import { formatClock } from '../format/format';
 import { ConfirmAction } from './ConfirmAction';
 import { accountPhrase, outcomeText, statusColor, statusWord } from './trading-words';
-import { modifyProblem } from './order-draft';
+import { modifyProblem, pricePhrase, priceCell, roleWord } from './order-draft';
 import { mergeHistory, sortOrders } from './orders-view';
 
-const COLUMNS = '78px minmax(160px,1.6fr) 50px 70px 70px 62px 80px 130px minmax(120px,1.4fr) 70px 220px';
+const COLUMNS = '78px minmax(110px,1fr) 44px 56px 56px 64px minmax(190px,1.3fr) 50px 130px minmax(90px,1fr) 64px 200px';
 const ROW = 34;
 
 function HeaderRow() {
   return (
     <div className="vt-row vt-head" style={{ gridTemplateColumns: COLUMNS, height: 30 }} role="row">
-      {['Time', 'Symbol', 'Side', 'Qty', 'Filled', 'Type', 'Limit', 'Status', 'Reason', 'Origin', ''].map((h, i) => (
+      {['Time', 'Symbol', 'Side', 'Qty', 'Filled', 'Type', 'Price', 'Role', 'Status', 'Reason', 'Origin', ''].map((h, i) => (
         <div key={i} className={`vt-cell ${i >= 3 && i <= 6 ? 'num' : ''}`} role="columnheader">
           {h}
         </div>
@@ -72,7 +72,8 @@ export function OrdersTable({ account, scope }: { account: TradingStateWire; sco
   );
 }
 
-function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => void; onAction: (kind: 'cancel' | 'modify' | 'resolve') => void }) {
+/** One order of the table (exported for its component test). */
+export function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => void; onAction: (kind: 'cancel' | 'modify' | 'resolve') => void }) {
   const working = (o.status === 'accepted' || o.status === 'partially_filled') && o.pending === null;
   const unknown = o.status === 'unknown' || o.pending?.state === 'unknown';
   return (
@@ -90,12 +91,24 @@ function OrderRow({ o, onHistory, onAction }: { o: OrderWire; onHistory: () => v
       </div>
       <div className="vt-cell num">{o.quantity}</div>
       <div className="vt-cell num">{o.filled_quantity}</div>
-      <div className="vt-cell">{o.order_type}</div>
-      <div className="vt-cell num">{o.limit_price ?? '—'}</div>
+      <div className="vt-cell">{o.order_type === 'stop_limit' ? 'stop limit' : o.order_type}</div>
+      <div className="vt-cell num" data-testid="order-price">
+        {priceCell(o)}
+      </div>
+      <div className="vt-cell" data-testid="order-role" title={o.strategy ? `strategy ${o.strategy}${o.linked_client_order_id ? ` · linked to ${o.linked_client_order_id}` : ''}` : o.linked_client_order_id ? `linked to ${o.linked_client_order_id}` : undefined}>
+        {roleWord(o.role)}
+      </div>
       <div className="vt-cell">
-        <Badge color={statusColor(o.status)} variant={unknown ? 'filled' : 'light'} tt="none" data-testid="order-status">
-          {statusWord(o)}
-        </Badge>
+        <Group gap={4} wrap="nowrap">
+          <Badge color={statusColor(o.status)} variant={unknown ? 'filled' : 'light'} tt="none" data-testid="order-status">
+            {statusWord(o)}
+          </Badge>
+          {o.archived_at !== null && (
+            <Badge color="gray" variant="outline" tt="none" data-testid="order-archived" title={`archived ${formatClock(o.archived_at)}: kept with its history, never deleted`}>
+              archived
+            </Badge>
+          )}
+        </Group>
       </div>
       <div className="vt-cell">
         <Text size="xs" c="dimmed" truncate title={o.reason ?? ''}>
@@ -142,7 +155,7 @@ function CancelConfirm({ account, order, onDone }: { account: TradingStateWire; 
       title="Cancel this order?"
       what={
         <>
-          Cancel {order.side.toUpperCase()} {order.quantity} <b>{order.symbol}</b> {order.limit_price ? `limit ${order.limit_price}` : 'market'} ({order.client_order_id})
+          Cancel {order.side.toUpperCase()} {order.quantity} <b>{order.symbol}</b> {wirePhrase(order)} ({order.client_order_id})
         </>
       }
       where={accountPhrase(account.account, account.venue_mode, account.mode)}
@@ -170,7 +183,9 @@ function ModifyConfirm({ account, order, onDone }: { account: TradingStateWire; 
   const [qty, setQty] = useState('');
   const [price, setPrice] = useState(order.limit_price ?? '');
   const [said, setSaid] = useState<string | null>(null);
-  const problem = modifyProblem(qty, order.order_type === 'limit' ? price : '');
+  // A limit's and a stop limit's limit price can change (a stop limit keeps its stop); a market order has none.
+  const priced = order.order_type !== 'market';
+  const problem = modifyProblem(qty, priced ? price : '');
   return (
     <ConfirmAction
       opened
@@ -178,11 +193,11 @@ function ModifyConfirm({ account, order, onDone }: { account: TradingStateWire; 
       what={
         <>
           <Text size="sm" mb={6}>
-            {order.side.toUpperCase()} {order.quantity} <b>{order.symbol}</b> {order.limit_price ? `limit ${order.limit_price}` : 'market'} — the venue replaces it with a new order.
+            {order.side.toUpperCase()} {order.quantity} <b>{order.symbol}</b> {wirePhrase(order)} — the venue replaces it with a new order{order.order_type === 'stop_limit' ? ' (the stop stays)' : ''}.
           </Text>
           <Group gap="xs">
             <TextInput size="xs" label="New quantity (blank: same)" value={qty} onChange={(e) => setQty(e.currentTarget.value)} data-testid="modify-qty" w={160} />
-            {order.order_type === 'limit' && <TextInput size="xs" label="New limit price" value={price} onChange={(e) => setPrice(e.currentTarget.value)} data-testid="modify-limit" w={140} />}
+            {priced && <TextInput size="xs" label="New limit price" value={price} onChange={(e) => setPrice(e.currentTarget.value)} data-testid="modify-limit" w={140} />}
           </Group>
           {problem && (
             <Text size="xs" c="dimmed" mt={4}>
@@ -198,7 +213,7 @@ function ModifyConfirm({ account, order, onDone }: { account: TradingStateWire; 
       error={replace.error?.message ?? said}
       onConfirm={() => {
         if (problem) return setSaid(problem);
-        const patch = { ...(qty.trim() ? { quantity: qty.trim() } : {}), ...(order.order_type === 'limit' && price.trim() && price.trim() !== order.limit_price ? { limit_price: price.trim() } : {}) };
+        const patch = { ...(qty.trim() ? { quantity: qty.trim() } : {}), ...(priced && price.trim() && price.trim() !== order.limit_price ? { limit_price: price.trim() } : {}) };
         if (!('quantity' in patch) && !('limit_price' in patch)) return setSaid('nothing changed');
         void replace.run({ account: account.account, client_order_id: order.client_order_id, ...patch }).then((o) => {
           if (!o.ok) return;
@@ -256,6 +271,11 @@ function ResolveConfirm({ account, order, onDone }: { account: TradingStateWire;
       testId="confirm-resolve"
     />
   );
+}
+
+/** "limit 2.05", "stop 2.10 / lmt 2.05", "at market". */
+function wirePhrase(o: OrderWire): string {
+  return pricePhrase({ orderType: o.order_type, limitPrice: o.limit_price, stopPrice: o.stop_price });
 }
 
 /** One order's history: what the desk committed, sent and heard, in order (`order_events`). */

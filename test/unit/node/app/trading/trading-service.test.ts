@@ -18,6 +18,9 @@ import type { VenueRun } from '../../../../../src/node/compose';
 import type { AccountPositions, ReconciliationGate } from '../../../../../src/node/app/trading/ports';
 import type { StructureDefWire } from '../../../../../src/core/pnl/revalue';
 import { TradingRefusal, TradingService, wireStatusOf } from '../../../../../src/node/app/trading/trading-service';
+import type { MonitorOrders } from '../../../../../src/node/app/monitor/ports';
+import { orderHandlers } from '../../../../../src/node/app/handlers/orders';
+import { commandSchemas } from '../../../../../src/shared/contract';
 
 const SIM: Account = { id: accountId('default'), label: 'Simulated', venue: 'sim', mode: 'SIM', credentialsRef: null };
 const PAPER: Account = { id: accountId('paper1'), label: 'Paper', venue: 'alpaca', mode: 'PAPER', credentialsRef: { venue: 'alpaca' } };
@@ -27,10 +30,21 @@ const LIVE: Account = { id: accountId('live1'), label: 'Live', venue: 'alpaca', 
 class FakeExecution {
   readonly orders = new Map<string, VenueOrder>();
   readonly calls: string[] = [];
+  readonly requests: OrderRequest[] = [];
+  readonly patches: OrderReplace[] = [];
+  /** The next place is rejected by the venue (HTTP 403), as an account without buying power is. */
+  rejectNext = false;
+  /** Replaces fail without a venue answer (never reaching the venue). */
+  replaceLost = false;
   private seq = 0;
   constructor(readonly accountId: string) {}
   placeOrder = (o: OrderRequest): Promise<VenueOrder> => {
     this.calls.push(`place ${o.clientOrderId}`);
+    this.requests.push({ ...o });
+    if (this.rejectNext) {
+      this.rejectNext = false;
+      return Promise.reject(new VenueError('POST /v2/orders: HTTP 403 (code 40310000): insufficient buying power', 403, 40310000, 'rejected'));
+    }
     const v: VenueOrder = {
       id: `V${++this.seq}`,
       clientOrderId: o.clientOrderId,
@@ -43,7 +57,7 @@ class FakeExecution {
       filledQty: o.type === 'market' ? o.qty : '0',
       filledAvgPrice: null,
       limitPrice: o.limitPrice ?? null,
-      stopPrice: null,
+      stopPrice: o.stopPrice ?? null,
       status: o.type === 'market' ? 'filled' : 'new',
       createdAt: null,
       updatedAt: null,
@@ -52,7 +66,17 @@ class FakeExecution {
     this.orders.set(o.clientOrderId, v);
     return Promise.resolve({ ...v });
   };
-  replaceOrder = (_id: string, _p: OrderReplace): Promise<VenueOrder> => Promise.reject(new Error('not in this test'));
+  replaceOrder = (id: string, p: OrderReplace): Promise<VenueOrder> => {
+    if (this.replaceLost) return Promise.reject(new Error('socket hang up (the replace never reached the venue)'));
+    this.calls.push(`replace ${id}`);
+    this.patches.push({ ...p });
+    const old = [...this.orders.values()].find((o) => o.id === id);
+    if (!old) return Promise.reject(new VenueError('HTTP 404: order not found', 404, 40410000, 'rejected'));
+    old.status = 'replaced';
+    const v: VenueOrder = { ...old, id: `V${++this.seq}`, clientOrderId: p.clientOrderId!, qty: p.qty ?? old.qty, limitPrice: p.limitPrice ?? old.limitPrice, status: 'new' };
+    this.orders.set(v.clientOrderId, v);
+    return Promise.resolve({ ...v });
+  };
   cancelOrder = (id: string): Promise<void> => {
     this.calls.push(`cancel ${id}`);
     for (const o of this.orders.values()) if (o.id === id) o.status = 'canceled';
@@ -295,6 +319,7 @@ describe('trading service: orders', () => {
     const placed = await service.place(placeInput('default'));
     const id = placed.order!.client_order_id;
     // the fake's replace fails without a venue answer: outcome unknown (the venue never got it)
+    exec.replaceLost = true;
     expect((await service.replace('default', id, { limit_price: '99.00' })).kind).toBe('unknown');
     expect(await service.cancel('default', id)).toMatchObject({ kind: 'refused', cause: 'busy' });
     clock.advance(3_000);
@@ -434,5 +459,97 @@ describe('trading service: orders', () => {
     expect(wireStatusOf('pending_cancel', true)).toBe('partially_filled');
     expect(wireStatusOf('cancelled', false)).toBe('canceled');
     expect(wireStatusOf('unknown', false)).toBe('unknown');
+  });
+});
+
+describe('trading service: the monitoring cycle’s order path (MonitorOrders, issue 17)', () => {
+  const longSpy = (qty: string): AccountPositions => ({
+    signedQuantity: (a, s) => (a === 'default' && s === 'SPY' ? parseScaled(qty, QTY_DP) : 0n),
+    positions: () => [],
+    adoptBroker: () => undefined,
+    whenSynced: () => Promise.resolve(),
+    catchUp: () => Promise.resolve(),
+  });
+
+  it('is the MonitorOrders the cycle uses: an SL stop_limit with role, strategy, link and a chosen client id, placed with origin monitor', async () => {
+    const { service, start, events, journal } = rig({ positions: longSpy('2') });
+    const orders: MonitorOrders = service;
+    const exec = await start(SIM);
+    expect(orders.automationBlocked('default')).toMatch(/^Monitor mode/);
+    service.setMode('default', 'trade', undefined);
+    expect(orders.automationBlocked('default')).toBeNull();
+    const out = await orders.place(
+      { account: 'default', symbol: 'SPY', side: 'sell', quantity: '2', order_type: 'stop_limit', stop_price: '2.10', limit_price: '2.05', role: 'sl', strategy: 'iron-fly', linked_client_order_id: 'ld-entry-1', client_order_id: 'mon-sl-1' },
+      'monitor',
+    );
+    expect(out).toMatchObject({
+      kind: 'accepted',
+      order: { client_order_id: 'mon-sl-1', order_type: 'stop_limit', stop_price: '2.10', limit_price: '2.05', role: 'sl', strategy: 'iron-fly', linked_client_order_id: 'ld-entry-1', archived_at: null, origin: 'monitor', status: 'accepted' },
+    });
+    expect(exec.requests).toEqual([{ clientOrderId: 'mon-sl-1', symbol: 'SPY', qty: '2', side: 'sell', type: 'stop_limit', timeInForce: 'day', limitPrice: '2.05', stopPrice: '2.10' }]);
+    expect(journal.get('mon-sl-1')).toMatchObject({ orderType: 'stop_limit', stopPrice: '2.10', role: 'sl', strategy: 'iron-fly', linkedClientOrderId: 'ld-entry-1' });
+    const last = events.filter((e) => e.type === 'order_event').at(-1);
+    expect(last?.type === 'order_event' && last.journal?.order).toMatchObject({ order_type: 'stop_limit', stop_price: '2.10', role: 'sl', strategy: 'iron-fly', linked_client_order_id: 'ld-entry-1' });
+    // the same chosen id again is refused, saying it is taken; nothing is sent
+    const again = await orders.place({ account: 'default', symbol: 'SPY', side: 'sell', quantity: '2', order_type: 'limit', limit_price: '3.00', role: 'tp', client_order_id: 'mon-sl-1' }, 'monitor');
+    expect(again).toMatchObject({ kind: 'refused', cause: 'validation', reason: expect.stringMatching(/mon-sl-1 is already in the journal/) });
+    expect(exec.requests).toHaveLength(1);
+    // replace: the SL's limit price moves, its stop stays
+    const moved = await orders.replace('default', 'mon-sl-1', { limit_price: '2.00' });
+    expect(moved).toMatchObject({ kind: 'accepted', order: { client_order_id: 'mon-sl-1', limit_price: '2.00', stop_price: '2.10', order_type: 'stop_limit', replace_count: 1 } });
+    expect(exec.patches).toEqual([{ clientOrderId: 'mon-sl-1.r1', limitPrice: '2.00' }]);
+    expect(orders.list({ account: 'default', scope: 'open' }).map((o) => [o.client_order_id, o.role, o.stop_price])).toEqual([['mon-sl-1', 'sl', '2.10']]);
+  });
+
+  it('a manual order without a role: exit when it reduces the position, entry when it adds; unknown positions → entry', async () => {
+    const { service, start } = rig({ positions: longSpy('5') });
+    await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const sell = await service.place(placeInput('default', { side: 'sell', quantity: '2' }));
+    const buy = await service.place(placeInput('default'));
+    const flip = await service.place(placeInput('default', { side: 'sell', quantity: '9' }));
+    expect([sell, buy, flip].map((o) => o.order?.role)).toEqual(['exit', 'entry', 'entry']);
+    const unknown = rig({ positions: null });
+    await unknown.start(SIM);
+    unknown.service.setMode('default', 'trade', undefined);
+    expect((await unknown.service.place(placeInput('default', { side: 'sell' }))).order?.role).toBe('entry');
+  });
+
+  it('the orders.place handler passes stop_limit, stop price, role and strategy through to the service', async () => {
+    const { service, start } = rig();
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    const parsed = commandSchemas['orders.place'].parse({ account: 'default', symbol: 'SPY', side: 'buy', quantity: '1', order_type: 'stop_limit', stop_price: '101.00', limit_price: '101.50', role: 'entry', strategy: 'breakout' });
+    const res = await orderHandlers(service)['orders.place'](parsed);
+    expect(res.outcome).toMatchObject({ kind: 'accepted', order: { order_type: 'stop_limit', stop_price: '101.00', limit_price: '101.50', role: 'entry', strategy: 'breakout', origin: 'manual' } });
+    expect(exec.requests[0]).toMatchObject({ type: 'stop_limit', stopPrice: '101.00', limitPrice: '101.50' });
+  });
+
+  it('archive: a rejected order is archived (kept, status rejected), announced as an order_event with the journal row; idempotent; a working order is refused naming it and its status', async () => {
+    const { service, start, events, clock } = rig();
+    const exec = await start(SIM);
+    service.setMode('default', 'trade', undefined);
+    exec.rejectNext = true;
+    const rejected = await service.place(placeInput('default'));
+    expect(rejected).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/insufficient buying power/) });
+    const id = rejected.order!.client_order_id;
+    const working = await service.place(placeInput('default', { limit_price: '99.00' }));
+    clock.advance(1_000);
+    const before = events.length;
+    const wire = service.archive('default', id, { cycleId: 'cyc-7', reason: 'step 7: rejected order archived' });
+    expect(wire).toMatchObject({ client_order_id: id, status: 'rejected', archived_at: clock.now() });
+    const announced = events.slice(before);
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatchObject({ type: 'order_event', order: { order_id: id, event: 'archived', status: 'rejected' }, journal: { order: { client_order_id: id, archived_at: clock.now(), status: 'rejected' } } });
+    expect(service.history('default', id).history.map((h) => h.kind)).toEqual(['created', 'answered']);
+    expect(service.list({ account: 'default' }).find((o) => o.client_order_id === id)?.archived_at).toBe(clock.now());
+    // idempotent: the first archive stands, nothing announced again
+    clock.advance(1_000);
+    expect(service.archive('default', id, { cycleId: 'cyc-8', reason: 'again' }).archived_at).toBe(clock.now() - 1_000);
+    expect(events.length).toBe(before + 1);
+    const wid = working.order!.client_order_id;
+    expect(() => service.archive('default', wid, { cycleId: null, reason: 'x' })).toThrow(new TradingRefusal(`order ${wid} (buy 2 SPY) is accepted: only a final order (filled, cancelled, rejected, expired) is archived`));
+    expect(() => service.archive('default', 'nope', { cycleId: null, reason: 'x' })).toThrow('order nope is not in the journal of account default: nothing to archive');
+    expect(() => service.archive('paper1', id, { cycleId: null, reason: 'x' })).toThrow(`order ${id} is not in the journal of account paper1`);
   });
 });

@@ -41,4 +41,48 @@ describe('SimBroker', () => {
     expect(() => b.cancel(o2.id)).toThrow(/not open/);
     expect(() => b.place(order('buy', 1, 'l2'), null)).toThrow(/unique/);
   });
+
+  it('a stop_limit rests untriggered (status new) until the stop trades — buy: ask at or above; sell: bid at or below — then works as a limit', () => {
+    const events: TradeUpdateEvent[] = [];
+    const b = new SimBroker((e) => events.push(e), () => 't');
+    const stop = (side: 'buy' | 'sell', id: string, stopCents: number, limitCents: number) => ({ symbol: 'SPY', qty: 1, side, type: 'stop_limit' as const, time_in_force: 'day', limitCents, stopCents, client_order_id: id });
+    const buy = b.place(stop('buy', 'sb', 10100, 10110), quote('SPY', 100, 100.05));
+    expect(buy).toMatchObject({ type: 'stop_limit', order_type: 'stop_limit', stop_price: '101.00', limit_price: '101.10', status: 'new' });
+    b.onQuotes(() => quote('SPY', 100.9, 100.99)); // ask below the stop: nothing
+    expect(b.get(buy.id)!.status).toBe('new');
+    b.onQuotes(() => quote('SPY', 101.15, 101.2)); // ask 101.20 ≥ stop: triggered, but above the limit 101.10: rests as a limit
+    expect(b.get(buy.id)!.status).toBe('accepted');
+    expect(events.filter((e) => e.order.id === buy.id).map((e) => e.event)).toEqual(['new']); // no trade_update for the trigger itself
+    b.onQuotes(() => quote('SPY', 100.95, 100.98)); // back under the stop: still triggered, marketable at the limit
+    expect(b.get(buy.id)).toMatchObject({ status: 'filled', filled_avg_price: '100.98' });
+
+    const sell = b.place(stop('sell', 'ss', 9900, 9890), quote('SPY', 100, 100.05));
+    b.onQuotes(() => quote('SPY', 99.01, 99.05)); // bid above the stop
+    expect(b.get(sell.id)!.status).toBe('new');
+    b.onQuotes(() => quote('SPY', 99, 99.02)); // bid 99.00 ≤ stop 99.00: triggered and marketable (bid ≥ limit 98.90)
+    expect(b.get(sell.id)).toMatchObject({ status: 'filled', filled_avg_price: '99.00' });
+    // a stop already through at placement triggers at once
+    const through = b.place(stop('buy', 'st', 9000, 10100), quote('SPY', 100, 100.05));
+    expect(through).toMatchObject({ status: 'filled' });
+  });
+
+  it('stop_limit: both prices required (422 naming the field); a stop on a limit is refused; replace moves the limit and keeps the stop and the trigger state', () => {
+    const b = new SimBroker(() => undefined, () => 't');
+    const base = { symbol: 'SPY', qty: 2, side: 'sell' as const, time_in_force: 'day', client_order_id: 'x' };
+    expect(() => b.place({ ...base, type: 'stop_limit', limitCents: 9900 }, null)).toThrow('stop_price is required for stop_limit orders');
+    expect(() => b.place({ ...base, type: 'stop_limit', limitCents: null, stopCents: 9900 }, null)).toThrow('limit_price is required for stop_limit orders');
+    expect(() => b.place({ ...base, type: 'limit', limitCents: 9900, stopCents: 9900 }, null)).toThrow('stop_price is not allowed for limit orders');
+    const o = b.place({ ...base, type: 'stop_limit', limitCents: 9890, stopCents: 9900 }, quote('SPY', 100, 100.05));
+    const r = b.replace(o.id, { limitCents: 9880, clientOrderId: 'x.r1' }, quote('SPY', 100, 100.05));
+    expect(r).toMatchObject({ client_order_id: 'x.r1', type: 'stop_limit', stop_price: '99.00', limit_price: '98.80', status: 'new', replaces: o.id });
+    b.onQuotes(() => quote('SPY', 98.95, 99)); // triggered: bid ≤ 99.00, and bid 98.95 ≥ limit 98.80 → fills
+    expect(b.get(r.id)!.status).toBe('filled');
+    // triggered but not marketable, then replaced: the successor is still triggered (accepted), and fills when marketable
+    const t = b.place({ ...base, client_order_id: 'y', type: 'stop_limit', limitCents: 9950, stopCents: 9900 }, quote('SPY', 98.9, 99)); // triggered, bid 98.90 < limit 99.50
+    expect(t.status).toBe('accepted');
+    const t2 = b.replace(t.id, { limitCents: 9940 }, quote('SPY', 98.9, 99));
+    expect(t2.status).toBe('accepted');
+    b.onQuotes(() => quote('SPY', 99.45, 99.5)); // above the stop again, but triggered: a limit at 99.40, bid 99.45 → fills
+    expect(b.get(t2.id)!.status).toBe('filled');
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderWire, TradingStateWire } from '../../../../../src/shared/contract';
 import { accountPhrase, killSwitchSummary, modeSummary, needsRearm, outcomeText, statusWord } from '../../../../../src/renderer/src/features/orders/trading-words';
-import { modifyProblem, orderDraftProblem } from '../../../../../src/renderer/src/features/orders/order-draft';
+import { modifyProblem, orderDraftProblem, type OrderDraft } from '../../../../../src/renderer/src/features/orders/order-draft';
 import { accountOfPosition, exitablePositions, mergeHistory, sortOrders } from '../../../../../src/renderer/src/features/orders/orders-view';
 import { lineNeedsAction, reconSummary } from '../../../../../src/renderer/src/features/orders/recon-words';
 
@@ -84,7 +84,7 @@ describe('trading words', () => {
 });
 
 describe('order drafts', () => {
-  const ok = { symbol: 'SPY', side: 'buy' as const, quantity: '2', orderType: 'limit' as const, limitPrice: '1.25' };
+  const ok: OrderDraft = { symbol: 'SPY', side: 'buy', quantity: '2', orderType: 'limit', limitPrice: '1.25', stopPrice: '', role: '' };
   it('names the field that is wrong', () => {
     expect(orderDraftProblem(ok)).toBeNull();
     expect(orderDraftProblem({ ...ok, symbol: ' ' })).toMatch(/^Symbol/);
