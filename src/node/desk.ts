@@ -55,7 +55,6 @@ import { AccountFills } from './app/trading/account-fills';
 import { ReconciledPositions } from './app/trading/reconciled-positions';
 import { MonitorService } from './app/monitor/monitor-service';
 import { MemoryMonitorStore, type MonitorStore } from './app/monitor/store';
-import type { MonitorOrders } from './app/monitor/ports';
 import type { MonitorSettingsWire } from '../shared/monitor';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
 import type { ExecutionPort } from '../core/ports/execution';
@@ -312,6 +311,8 @@ export class Desk {
     // Order path, trading part (issue 16): modes, one gateway per running account, manual exits.
     if (!deps.orderJournal) this.logger.info('order journal kept in memory only (no ledger)');
     this.trading = new TradingService({
+      // New entries stop while the account's session is needed (the monitoring cycle knows it).
+      sessionBlocked: (account) => this.monitor.sessionBlocked(account),
       clock: this.clock,
       logger: this.logger,
       journal: deps.orderJournal ?? new MemoryOrderJournal(),
@@ -370,8 +371,7 @@ export class Desk {
     this.monitor = new MonitorService({
       clock: this.clock,
       logger: this.logger,
-      // MERGE: the order-types branch makes TradingService implement MonitorOrders (archive); drop this cast then.
-      orders: () => this.trading as unknown as MonitorOrders,
+      orders: () => this.trading,
       reconciliation: () => this.reconciliationGate,
       snapshots: (account) => this.accountFills.snapshots(account),
       quote: (account, symbol) => {
@@ -395,6 +395,7 @@ export class Desk {
       },
       accounts: () => this.supervisor.accounts(),
       ...(deps.monitorDefaults ? { defaults: deps.monitorDefaults } : {}),
+      onSessionChange: () => this.trading.refresh(),
     });
     this.participants.push(this.monitor);
     this.commands = this.buildCommands();

@@ -129,6 +129,8 @@ export interface MonitorAccountWire {
   state: MonitorStateKind;
   /** Why the state is what it is, in words (the gate's reason, the session error, who paused). */
   reason: string | null;
+  /** Paused by the user (true also while another state, e.g. session_needed, shows). */
+  paused: boolean;
   /** When the next cycle is due (epoch ms; null while running, paused, stopped …). */
   next_run_at: number | null;
   interval_ms: number;

@@ -55,6 +55,7 @@ export function account(over: Partial<MonitorAccountWire> = {}): MonitorAccountW
     exchange: 'SIM',
     state: 'active',
     reason: null,
+    paused: over.state === 'paused',
     next_run_at: 1_060_000,
     interval_ms: 60_000,
     session_needed: null,

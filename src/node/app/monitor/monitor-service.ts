@@ -18,7 +18,7 @@ import type { Logger } from '../../../core/ports/logger';
 import type { AlertDraft } from '../../../core/alerts/types';
 import type { KillSwitchLevel } from '../../../core/risk/kill-switch';
 import type { ExecutionPort } from '../../../core/ports/execution';
-import { VenueError, type VenueOrder, type VenuePosition } from '../../../core/ports/venue';
+import { VenueError, type OrderUpdate, type VenueOrder, type VenuePosition } from '../../../core/ports/venue';
 import { CYCLE_PLAN, runCycle, SessionExpiredError, type CycleOutcome, type StepName, type StepNo } from '../../../core/monitor/cycle-plan';
 import { MonitorScheduler, type ScheduleEvent } from '../../../core/monitor/schedule';
 import { defaultEarliest, exchangeDay, type Exchange } from '../../../core/monitor/session-hours';
@@ -91,6 +91,8 @@ export interface MonitorServiceDeps {
   alert: (draft: AlertDraft) => void;
   /** The accounts the desk holds. */
   accounts: () => readonly Account[];
+  /** The account's session_needed state changed (the trading state's automation gate reads it). */
+  onSessionChange?: (account: string) => void;
   /** Settings every account starts from (the desk's config: e.g. a short interval for tests). */
   defaults?: Partial<MonitorSettingsWire>;
 }
@@ -204,6 +206,40 @@ export class MonitorService implements AccountLifecycle {
     run.execution = null;
     this.d.subscribe(`monitor:${account.id}`, account.id, null);
     this.announce(run);
+  }
+
+  /**
+   * One-cancels-other for the protective orders: when an SL or TP fill leaves the position flat, the
+   * other protective orders of the symbol are cancelled at once (a TP resting after the SL filled would
+   * open a new position if it filled too). Participants run in order, so the fill is already in the
+   * account's positions here.
+   */
+  orderUpdate(account: Account, update: OrderUpdate): void {
+    if (update.event !== 'fill' || this.disposed) return;
+    const orders = this.d.orders();
+    if (!orders) return;
+    const journal = orders.list({ account: account.id, scope: 'all', limit: 5_000 });
+    const filled = journal.find((o) => o.venue_client_order_id === update.order.clientOrderId || o.client_order_id === update.order.clientOrderId);
+    if (!filled || (filled.role !== 'sl' && filled.role !== 'tp')) return;
+    const open = this.d.snapshots(account.id).some((p) => p.symbol === filled.symbol && p.status !== 'CLOSED' && p.quantity_remaining > 0n);
+    if (open) return;
+    const siblings = journal.filter((o) => o.symbol === filled.symbol && (o.role === 'sl' || o.role === 'tp') && o.client_order_id !== filled.client_order_id && !isTerminal(o.status) && !o.pending);
+    for (const o of siblings) {
+      void orders.cancel(account.id, o.client_order_id).then(
+        (out) =>
+          this.d.node({
+            parent: null,
+            node_type: 'MonitorNode',
+            node_id: `monitor:${account.id}`,
+            node_name: `Monitor ${account.id}`,
+            action: 'cancel_protective',
+            status: out.kind === 'accepted' ? 'completed' : 'failed',
+            message: `${filled.role!.toUpperCase()} ${filled.client_order_id} filled and ${filled.symbol} is flat: cancel ${o.role!.toUpperCase()} ${o.client_order_id} — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`,
+            details: { account: account.id, symbol: filled.symbol, client_order_id: o.client_order_id, linked_client_order_id: filled.client_order_id, outcome: out.kind },
+          }),
+        (err: unknown) => this.d.logger.error('monitor: cancel of a protective order failed', { account: account.id, order: o.client_order_id, error: messageOf(err) }),
+      );
+    }
   }
 
   dispose(): void {
@@ -436,6 +472,7 @@ export class MonitorService implements AccountLifecycle {
   private enterSessionNeeded(run: AccountRun, error: string): void {
     if (run.sessionNeeded) return;
     run.sessionNeeded = { since: this.d.clock.now(), error };
+    this.d.onSessionChange?.(run.account.id);
     this.d.alert({
       severity: 'critical',
       kind: 'session_needed',
@@ -448,6 +485,7 @@ export class MonitorService implements AccountLifecycle {
 
   private leaveSessionNeeded(run: AccountRun, why: string): void {
     run.sessionNeeded = null;
+    this.d.onSessionChange?.(run.account.id);
     this.d.node({
       parent: null,
       node_type: 'MonitorNode',
@@ -485,6 +523,7 @@ export class MonitorService implements AccountLifecycle {
       exchange: run.exchange,
       state,
       reason,
+      paused: run.paused,
       next_run_at: sched?.active && !run.running ? sched.nextDueAt : null,
       interval_ms: run.settings.interval_ms,
       session_needed: run.sessionNeeded ? { ...run.sessionNeeded } : null,

@@ -58,6 +58,8 @@ export class TradingRefusal extends Error {
 }
 
 export interface TradingServiceDeps {
+  /** Why the account's venue session stops automation (the monitoring cycle's session_needed), null when it does not. */
+  sessionBlocked?: (account: string) => string | null;
   clock: Clock & Scheduler;
   logger: Logger;
   journal: OrderJournal;
@@ -173,6 +175,8 @@ export class TradingService implements AccountLifecycle, TradingPort, MonitorOrd
     if (this.mode(account) !== 'trade') return 'Monitor mode: read-only (switch the account to Trade)';
     const unknown = this.running.get(account)?.unknown.size ?? 0;
     if (unknown > 0) return `${unknown} order${unknown === 1 ? '' : 's'} with an unknown outcome: asking the venue`;
+    const session = this.d.sessionBlocked?.(account) ?? null;
+    if (session) return `${session}: re-authenticate on the Monitor page`;
     const gate = this.d.reconciliation();
     if (gate && !gate.clean(account)) {
       const s = gate.state(account);

@@ -435,6 +435,30 @@ describe('the monitoring cycle in the desk (app/monitor/monitor-service.ts)', ()
     expect(r.svc.accounts()[0]!.failing_steps.fetch).toBeUndefined();
   });
 
+  it('an SL fill that leaves the position flat cancels the TP at once (one cancels other)', async () => {
+    const r = rig();
+    r.start();
+    await flush();
+    const sl = r.orders.add({ client_order_id: 'sl1', role: 'sl', side: 'sell', order_type: 'stop_limit', stop_price: '1', limit_price: '1', status: 'filled', filled_quantity: '1' });
+    r.orders.add({ client_order_id: 'tp1', role: 'tp', side: 'sell', limit_price: '3' });
+    r.orders.add({ client_order_id: 'other', role: 'tp', symbol: 'QQQ', side: 'sell', limit_price: '3' });
+    const account = { id: accountId('acc1'), label: 'acc1', venue: 'sim' as const, mode: 'SIM' as const, credentialsRef: null };
+    const order = { id: 'v1', clientOrderId: sl.venue_client_order_id, symbol: OPT, side: 'sell', type: 'stop_limit', orderClass: '', timeInForce: 'day', qty: '1', filledQty: '1', filledAvgPrice: '1', limitPrice: '1', stopPrice: '1', status: 'filled', createdAt: null, updatedAt: null, legs: [] } as VenueOrder;
+    r.svc.orderUpdate(account, { event: 'partial_fill', order, executionId: 'e0', price: '1', qty: '1', positionQty: '0', timestamp: null, receivedAt: 0 });
+    await flush();
+    expect(r.orders.cancelled).toEqual([]);
+    r.svc.orderUpdate(account, { event: 'fill', order, executionId: 'e1', price: '1', qty: '1', positionQty: '0', timestamp: null, receivedAt: 0 });
+    await flush();
+    expect(r.orders.cancelled).toEqual(['tp1']);
+    expect(r.nodes.some((n) => n.action === 'cancel_protective' && /SL sl1 filled .* cancel TP tp1 — accepted/.test(n.message))).toBe(true);
+    // while the position is still open (a partial exit), nothing is cancelled
+    r.setFills([{ side: 'buy', qty: '2', price: '2' }]);
+    r.orders.add({ client_order_id: 'tp2', role: 'tp', side: 'sell', limit_price: '3' });
+    r.svc.orderUpdate(account, { event: 'fill', order, executionId: 'e2', price: '1', qty: '1', positionQty: '1', timestamp: null, receivedAt: 0 });
+    await flush();
+    expect(r.orders.cancelled).toEqual(['tp1']);
+  });
+
   it('pause stops the schedule (no timer left), resume starts it; run now runs a cycle regardless', async () => {
     const r = rig();
     r.start();

@@ -76,7 +76,7 @@ export function AccountCard({ account, cycles, clockOffsetMs }: { account: Monit
             <Button size="compact-sm" variant="light" disabled={runNowDisabled(account, runNow.pending)} loading={runNow.pending} onClick={() => void runNow.run({ account: id })} data-testid="monitor-run-now">
               Run now
             </Button>
-            <Button size="compact-sm" variant="default" loading={pause.pending} onClick={() => void pause.run({ account: id, paused: p.paused })} data-testid="monitor-pause" data-paused={account.state === 'paused' ? 'true' : 'false'}>
+            <Button size="compact-sm" variant="default" loading={pause.pending} onClick={() => void pause.run({ account: id, paused: p.paused })} data-testid="monitor-pause" data-paused={p.paused ? 'false' : 'true'}>
               {p.label}
             </Button>
           </Group>

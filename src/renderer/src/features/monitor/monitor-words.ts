@@ -60,9 +60,10 @@ export function stateReason(a: Pick<MonitorAccountWire, 'state' | 'reason'>): st
   return a.reason ?? STATE_DEFAULT_REASON[a.state];
 }
 
-/** The Pause button: what it says and what it asks for. Resume only while the account is paused. */
-export function pauseAction(a: Pick<MonitorAccountWire, 'state'>): { label: 'Pause' | 'Resume'; paused: boolean } {
-  return a.state === 'paused' ? { label: 'Resume', paused: false } : { label: 'Pause', paused: true };
+/** The Pause button: what it says and what it asks for. Resume whenever the account is paused (also while another state shows). */
+export function pauseAction(a: Pick<MonitorAccountWire, 'state'> & Partial<Pick<MonitorAccountWire, 'paused'>>): { label: 'Pause' | 'Resume'; paused: boolean } {
+  const paused = a.paused ?? a.state === 'paused';
+  return paused ? { label: 'Resume', paused: false } : { label: 'Pause', paused: true };
 }
 
 /** Run now waits for nothing on the page while a cycle runs (the desk would queue it behind). */
