@@ -61,7 +61,7 @@ const actionSchema = z.object({
   linked_client_order_id: z.string().nullable(),
   outcome: z.string(),
   detail: z.string(),
-  at: z.number(),
+  at: z.string(),
 });
 const detailSchema = z.object({
   reason: z.string().nullable().optional(),
@@ -151,7 +151,8 @@ export class SqliteMonitorStore {
         started_at: isoOf(epochMs('monitor_cycles.steps.started_at', Math.round(started))),
         duration_ms: s.duration_ms,
         errors: s.error === null ? [] : [s.error],
-        detail: { reason: s.reason, note: s.note, actions: s.actions as unknown as never[] },
+        // (the ledger keeps times in JSON as ISO-8601 text)
+        detail: { reason: s.reason, note: s.note, actions: s.actions.map((a) => ({ ...a, at: isoOf(epochMs('monitor_cycles.steps.actions.at', Math.round(a.at))) })) as unknown as never[] },
       };
     });
     const outcome = c.status === 'ok' ? 'ok' : c.status === 'errors' ? 'errors' : 'stopped';
@@ -193,7 +194,7 @@ export class SqliteMonitorStore {
         error: s.errors[0] ?? null,
         duration_ms: s.duration_ms,
         note: detail.note ?? null,
-        actions: (detail.actions ?? []) as MonitorActionWire[],
+        actions: (detail.actions ?? []).map((a) => ({ ...a, at: Date.parse(a.at) })) as MonitorActionWire[],
       };
     });
     const started = r.started_at_ms as number;

@@ -577,7 +577,9 @@ export class MonitorService implements AccountLifecycle {
     try {
       this.d.store.recordCycle(cycle);
     } catch (err) {
+      // Not silently: the cycle is still shown and published, and the user is told the ledger missed it.
       this.d.logger.error('monitor cycle not recorded', { account: run.account.id, cycle: id, error: messageOf(err) });
+      this.d.alert({ severity: 'critical', kind: 'ledger_error', subject: `monitor:${run.account.id}`, title: 'Monitoring cycle not recorded', body: `cycle ${id} of ${run.account.id} could not be written to the ledger: ${messageOf(err)}` });
     }
     run.recent.unshift(cycle);
     if (run.recent.length > RECENT) run.recent.length = RECENT;
