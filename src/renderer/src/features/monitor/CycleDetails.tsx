@@ -26,7 +26,7 @@ export function CycleDetails({ cycle, exchange, onClose }: { cycle: MonitorCycle
           <Text size="xs" c="dimmed">
             {TRIGGER_LABEL[cycle.trigger]} · took {formatDuration(cycle.duration_ms)}
             {delayed ? ` · ${delayed}` : ''}
-            {cycle.stopped_at !== null ? ` · stopped at ${formatClockMs(cycle.stopped_at)}` : ''} · id <span className="mono">{cycle.id}</span>
+            {cycle.stopped_at !== null ? ` · stopped at step ${cycle.stopped_at}` : ''} · id <span className="mono">{cycle.id}</span>
           </Text>
         </Group>
         {onClose && <CloseButton size="sm" aria-label="Close the cycle's details" onClick={onClose} data-testid="monitor-cycle-details-close" />}
@@ -62,8 +62,8 @@ export function CycleDetails({ cycle, exchange, onClose }: { cycle: MonitorCycle
             <Table.Tr key={s.step} data-testid={`monitor-detail-step-${s.step}`} data-status={s.status}>
               <Table.Td>{s.step}</Table.Td>
               <Table.Td className="mono">{s.name}</Table.Td>
-              <Table.Td>
-                <Badge size="xs" radius="sm" color={STATUS_COLOR[s.status]} variant={s.status === 'failed' ? 'filled' : 'light'} tt="none">
+              <Table.Td style={{ width: '1%', whiteSpace: 'nowrap' }}>
+                <Badge size="xs" radius="sm" color={STATUS_COLOR[s.status]} style={{ overflow: 'visible' }} variant={s.status === 'failed' ? 'filled' : 'light'} tt="none">
                   {STEP_MARK[s.status]} {s.status}
                 </Badge>
               </Table.Td>

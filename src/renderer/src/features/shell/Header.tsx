@@ -68,13 +68,13 @@ export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page)
         <TradingControls />
         <Group gap={2} ml="sm" component="nav" aria-label="Pages" wrap="nowrap">
           {PAGES.map((p) => (
-            <Button key={p} size="xs" variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
+            <Button key={p} size="xs" px={8} variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
               {PAGE_LABEL[p]}
             </Button>
           ))}
         </Group>
       </Group>
-      <Group gap="sm" wrap="nowrap">
+      <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
         <ConnectionBadge />
         <FeedsBadge />
         <StreamingControls />
