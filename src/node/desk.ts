@@ -54,6 +54,7 @@ import { instrumentId } from '../core/model/ids';
 import { AccountFills } from './app/trading/account-fills';
 import { ReconciledPositions } from './app/trading/reconciled-positions';
 import { MonitorService } from './app/monitor/monitor-service';
+import { bookTimeOf } from '../core/market/mark';
 import { MemoryMonitorStore, type MonitorStore } from './app/monitor/store';
 import type { MonitorSettingsWire } from '../shared/monitor';
 import { recordRestRefreshes } from './app/rest-refresh-nodes';
@@ -341,6 +342,8 @@ export class Desk {
     // The trading state carries the kill switch level and the reconciliation gate: their changes re-announce it.
     this.bus.subscribe((e) => {
       if (e.type === 'killswitch_event' || e.type === 'reconciliation_event') this.trading.refresh();
+      // the Monitor page shows `halted` as soon as the kill switch says so
+      if (e.type === 'killswitch_event') this.monitor.announceAll();
     }, { internal: true });
     // Order path, recon part (issue 16 items 5, 6): the reconciler hears every account's start, resync
     // and stop after the trading service and the account fills (participants run in that order).
@@ -377,7 +380,12 @@ export class Desk {
       quote: (account, symbol) => {
         const id = instrumentId(this.venueNameOfId(account), symbol);
         const q = this.cache.get(id);
-        return q ? { bid: q.bid, ask: q.ask, fresh: !this.cache.isStale(id), ageMs: this.cache.ageMs(id) } : null;
+        if (!q) return null;
+        // The fair price is the book's mid: its freshness is the book's, whatever the mark policy
+        // (under `last` the cache judges a quote by its last trade, which says nothing of the book).
+        const book = bookTimeOf(q);
+        const ageMs = book === null ? null : Math.max(0, this.clock.now() - book);
+        return { bid: q.bid, ask: q.ask, fresh: ageMs !== null && ageMs <= this.cache.staleAfterMs, ageMs };
       },
       refresh: async (account, symbol) => {
         await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));

@@ -147,6 +147,8 @@ export interface MonitorAccountWire {
 const accountId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be an account id');
 const positiveDecimal = z.string().trim().regex(/^\d{1,12}(\.\d{1,8})?$/, 'must be a positive decimal such as "30" or "0.5"').refine((s) => /[1-9]/.test(s), 'must be greater than zero');
 const protectiveRule = z.object({ kind: z.enum(['pct', 'points']), value: positiveDecimal }).strict();
+/** A stop loss of 100 % or more of the premium would put a long's stop at or below zero. */
+const stopLossRule = protectiveRule.refine((r) => r.kind !== 'pct' || Number(r.value) < 100, { message: 'a stop loss in percent must be below 100 (100 % or more puts the stop at zero or below)', path: ['value'] });
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:mm such as "09:26"');
 
 /** A partial settings update (only the fields given change). */
@@ -157,9 +159,9 @@ export const monitorSettingsPatchSchema = z
     earliest: hhmm.nullable().optional(),
     sl_tp: z
       .object({
-        stop_loss: protectiveRule.nullable().optional(),
+        stop_loss: stopLossRule.nullable().optional(),
         take_profit: protectiveRule.nullable().optional(),
-        by_strategy: z.record(z.string().min(1).max(64), z.object({ stop_loss: protectiveRule.nullable(), take_profit: protectiveRule.nullable() }).strict()).optional(),
+        by_strategy: z.record(z.string().min(1).max(64), z.object({ stop_loss: stopLossRule.nullable(), take_profit: protectiveRule.nullable() }).strict()).optional(),
       })
       .strict()
       .optional(),

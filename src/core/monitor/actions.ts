@@ -36,13 +36,22 @@ export function tickOf(symbol: string, p: bigint): bigint {
   return BigInt(tickCents(symbol, cents)) * pow10(PRICE_DP - 2);
 }
 
-/** `p` rounded to a tick of `symbol`: up or down. */
+const CENT = pow10(PRICE_DP - 2);
+
+function onGrid(p: bigint, t: bigint, dir: 'up' | 'down'): bigint {
+  const floor = (p / t) * t;
+  return floor === p || dir === 'down' ? floor : floor + t;
+}
+
+/**
+ * `p` rounded to a tick of `symbol`, up or down. The tick depends on the price it lands on (options
+ * trade in 0.05 from 3.00): first the cent grid, then the coarser tick only if the result is in its
+ * band — so 2.998 rounds down to 2.99, not to 2.95.
+ */
 export function roundToTick(symbol: string, p: bigint, dir: 'up' | 'down'): bigint {
-  const t = tickOf(symbol, p);
-  const q = p / t;
-  const floor = q * t;
-  if (floor === p) return p;
-  return dir === 'down' ? floor : floor + t;
+  const cents = onGrid(p, CENT, dir);
+  const t = tickOf(symbol, cents);
+  return t === CENT ? cents : onGrid(cents, t, dir);
 }
 
 const price = (p: bigint) => scaledToString(p, PRICE_DP);

@@ -148,7 +148,9 @@ export class MonitorScheduler {
       reason = `hours gate failed: ${messageOf(e)}`; // e.g. a malformed earliest time: say so, run nothing
     }
     if (reason !== null) {
-      this.scheduleAt(entry, dueAt + entry.intervalMs);
+      // after a long sleep the missed slots are not replayed one by one: the next is an interval from now
+      const next = dueAt + entry.intervalMs;
+      this.scheduleAt(entry, next > now ? next : now + entry.intervalMs);
       if (reason !== entry.gateReason) {
         entry.gateReason = reason;
         this.deps.onEvent({ kind: 'gated', accountId: id, at: now, reason });

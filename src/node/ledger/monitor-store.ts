@@ -77,6 +77,7 @@ const settingsSchema = z
     sl_tp: z.object({ stop_loss: z.any(), take_profit: z.any(), by_strategy: z.record(z.string(), z.any()) }),
     regenerate: z.object({ permitted: z.boolean(), strategies: z.array(z.string()), max_attempts: z.number().int().min(1) }),
     fresh_quote_wait_ms: z.number().int().min(0),
+    paused: z.boolean(),
   })
   .partial();
 
@@ -126,15 +127,15 @@ export class SqliteMonitorStore {
     };
   }
 
-  settings(account: string): Partial<MonitorSettingsWire> | null {
+  settings(account: string): (Partial<MonitorSettingsWire> & { paused?: boolean }) | null {
     const v = this.settingsLedger.getSetting(SETTINGS_KEY + account);
     if (v === null) return null;
     const r = settingsSchema.safeParse(v);
     // A stored value that does not read as settings is ignored (defaults apply), never guessed.
-    return r.success ? (r.data as Partial<MonitorSettingsWire>) : null;
+    return r.success ? (r.data as Partial<MonitorSettingsWire> & { paused?: boolean }) : null;
   }
 
-  saveSettings(account: string, settings: MonitorSettingsWire, at: number): void {
+  saveSettings(account: string, settings: MonitorSettingsWire & { paused?: boolean }, at: number): void {
     this.settingsLedger.setSetting(SETTINGS_KEY + account, JSON.parse(JSON.stringify(settings)) as never, at);
   }
 

@@ -207,4 +207,23 @@ describe('the monitoring cycle through the desk, 10 accounts on the simulated ve
     expect(['active', 'running']).toContain(re.account.state);
     expect((await runNow(d, 'acc3')).status).toBe('ok');
   });
+
+  it('an exit of a protected position cancels its SL and TP first (not refused), and no new ones are placed beside it', { timeout: 60_000 }, async () => {
+    const { d } = openDesk();
+    await startAll(d);
+    await command(d, 'orders.place', { account: 'acc6', symbol: 'SPY', side: 'buy', quantity: '3', order_type: 'market' });
+    await waitFor(() => d.accountFills.snapshots('acc6').some((p) => p.symbol === 'SPY' && p.status !== 'CLOSED'), 10_000, 'acc6 long SPY');
+    await command(d, 'monitor.configure', { account: 'acc6', settings: { sl_tp: { stop_loss: { kind: 'pct', value: '5' }, take_profit: { kind: 'pct', value: '5' } } } });
+    expect((await runNow(d, 'acc6')).status).toBe('ok');
+    const protective = (await journal(d, 'acc6')).filter((o) => o.role === 'sl' || o.role === 'tp');
+    expect(protective).toHaveLength(2);
+    const exit = await command<{ exit: { id: string; status: string } }>(d, 'orders.exit', { account: 'acc6', target: { kind: 'position', symbol: 'SPY' } });
+    expect(exit.exit.status).not.toBe('failed');
+    const after = await journal(d, 'acc6');
+    for (const o of protective) expect(after.find((x) => x.client_order_id === o.client_order_id)!.status).toBe('cancelled');
+    await waitFor(() => !d.accountFills.snapshots('acc6').some((p) => p.symbol === 'SPY' && p.status !== 'CLOSED'), 20_000, 'acc6 flat');
+    const c = await runNow(d, 'acc6');
+    expect(c.steps[3]!.actions.filter((a) => a.kind === 'place_sl' || a.kind === 'place_tp')).toEqual([]);
+    expect((await journal(d, 'acc6')).filter((o) => (o.role === 'sl' || o.role === 'tp') && !['cancelled', 'filled', 'rejected', 'expired'].includes(o.status))).toEqual([]);
+  });
 });

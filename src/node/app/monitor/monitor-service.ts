@@ -101,6 +101,8 @@ export interface MonitorServiceDeps {
 const RECENT = 20;
 const POLL_MS = 100;
 const STREAK_NOTIFY = 3;
+/** Rejections of one protective order (symbol and role) in a day after which step 4 stops re-sending it. */
+const PROTECTIVE_REJECTIONS = 3;
 
 /** Which exchange's hours gate an account: the simulated venue trades around the clock. */
 export function exchangeOfAccount(account: Account): Exchange {
@@ -187,6 +189,13 @@ export class MonitorService implements AccountLifecycle {
     if (this.disposed) return;
     const run = this.runOf(account);
     run.execution = venue.execution;
+    // A (re)start authenticates: the session state is the venue's as it is now.
+    if (venue.execution.sessionState() === 'session_needed') {
+      if (!run.sessionNeeded) run.sessionNeeded = { since: this.d.clock.now(), error: 'the venue refused the session at start' };
+    } else if (run.sessionNeeded) {
+      run.sessionNeeded = null;
+      this.d.onSessionChange?.(account.id);
+    }
     run.unlisten?.();
     run.unlisten = venue.execution.listen({
       session: (state, reason) => {
@@ -219,11 +228,13 @@ export class MonitorService implements AccountLifecycle {
     const orders = this.d.orders();
     if (!orders) return;
     const journal = orders.list({ account: account.id, scope: 'all', limit: 5_000 });
-    const filled = journal.find((o) => o.venue_client_order_id === update.order.clientOrderId || o.client_order_id === update.order.clientOrderId);
-    if (!filled || (filled.role !== 'sl' && filled.role !== 'tp')) return;
-    const open = this.d.snapshots(account.id).some((p) => p.symbol === filled.symbol && p.status !== 'CLOSED' && p.quantity_remaining > 0n);
+    const symbol = update.order.symbol;
+    const own = journal.find((o) => o.venue_client_order_id === update.order.clientOrderId || o.client_order_id === update.order.clientOrderId);
+    const filled = own ?? { client_order_id: update.order.clientOrderId, role: null, symbol };
+    // Any fill that leaves the symbol flat (an SL, a TP, an exit, a manual order) ends its protective orders.
+    const open = this.d.snapshots(account.id).some((p) => p.symbol === symbol && p.status !== 'CLOSED' && p.quantity_remaining > 0n);
     if (open) return;
-    const siblings = journal.filter((o) => o.symbol === filled.symbol && (o.role === 'sl' || o.role === 'tp') && o.client_order_id !== filled.client_order_id && !isTerminal(o.status) && !o.pending);
+    const siblings = journal.filter((o) => o.symbol === symbol && (o.role === 'sl' || o.role === 'tp') && o.client_order_id !== filled.client_order_id && !isTerminal(o.status) && o.status !== 'pending_cancel');
     for (const o of siblings) {
       void orders.cancel(account.id, o.client_order_id).then(
         (out) =>
@@ -234,8 +245,8 @@ export class MonitorService implements AccountLifecycle {
             node_name: `Monitor ${account.id}`,
             action: 'cancel_protective',
             status: out.kind === 'accepted' ? 'completed' : 'failed',
-            message: `${filled.role!.toUpperCase()} ${filled.client_order_id} filled and ${filled.symbol} is flat: cancel ${o.role!.toUpperCase()} ${o.client_order_id} — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`,
-            details: { account: account.id, symbol: filled.symbol, client_order_id: o.client_order_id, linked_client_order_id: filled.client_order_id, outcome: out.kind },
+            message: `${filled.role ? filled.role.toUpperCase() : 'order'} ${filled.client_order_id} filled and ${symbol} is flat: cancel ${o.role!.toUpperCase()} ${o.client_order_id} — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`,
+            details: { account: account.id, symbol, client_order_id: o.client_order_id, linked_client_order_id: filled.client_order_id, outcome: out.kind },
           }),
         (err: unknown) => this.d.logger.error('monitor: cancel of a protective order failed', { account: account.id, order: o.client_order_id, error: messageOf(err) }),
       );
@@ -273,6 +284,11 @@ export class MonitorService implements AccountLifecycle {
     return { monitor: this.accounts(), monitor_cycles: this.recentCycles() };
   }
 
+  /** Re-announces every account's state (e.g. after a kill switch change: `halted` shows at once). */
+  announceAll(): void {
+    for (const r of this.runs.values()) this.announce(r);
+  }
+
   /** Why automation must not act on the account because of its session, null when it may. */
   sessionBlocked(account: string): string | null {
     const s = this.runs.get(account)?.sessionNeeded;
@@ -291,6 +307,8 @@ export class MonitorService implements AccountLifecycle {
     const run = this.requireRun(accountId);
     if (run.paused !== paused) {
       run.paused = paused;
+      // kept across restarts: a paused account's automation does not come back by itself
+      this.d.store.saveSettings(accountId, { ...run.settings, paused }, this.d.clock.now());
       this.d.node({
         parent: null,
         node_type: 'MonitorNode',
@@ -353,7 +371,7 @@ export class MonitorService implements AccountLifecycle {
       },
       fresh_quote_wait_ms: patch.fresh_quote_wait_ms ?? s.fresh_quote_wait_ms,
     };
-    this.d.store.saveSettings(accountId, next, this.d.clock.now());
+    this.d.store.saveSettings(accountId, { ...next, paused: run.paused }, this.d.clock.now());
     const scheduleChanged = next.enabled !== s.enabled || next.interval_ms !== s.interval_ms || next.earliest !== s.earliest;
     run.settings = next;
     this.d.node({
@@ -377,14 +395,14 @@ export class MonitorService implements AccountLifecycle {
     let run = this.runs.get(account.id);
     if (!run) {
       const exchange = exchangeOfAccount(account);
-      const stored = this.d.store.settings(account.id);
+      const { paused: storedPaused, ...stored } = this.d.store.settings(account.id) ?? {};
       run = {
         account,
         exchange,
         execution: null,
         unlisten: null,
-        settings: { ...defaultMonitorSettings(exchange, this.d.defaults), ...(stored ?? {}) },
-        paused: false,
+        settings: { ...defaultMonitorSettings(exchange, this.d.defaults), ...stored },
+        paused: storedPaused === true,
         sessionNeeded: null,
         running: false,
         lock: Promise.resolve(),
@@ -524,7 +542,8 @@ export class MonitorService implements AccountLifecycle {
       state,
       reason,
       paused: run.paused,
-      next_run_at: sched?.active && !run.running ? sched.nextDueAt : null,
+      // outside the hours gate the reason says when it opens; the tick a minute away would mislead
+      next_run_at: sched?.active && !run.running && state !== 'outside_hours' ? sched.nextDueAt : null,
       interval_ms: run.settings.interval_ms,
       session_needed: run.sessionNeeded ? { ...run.sessionNeeded } : null,
       failing_steps: failing,
@@ -823,31 +842,45 @@ export class MonitorService implements AccountLifecycle {
     const s = ctx.account.settings.sl_tp;
     const journal = orders.list({ account, scope: 'all', limit: 5_000 });
     const working = journal.filter((o) => !isTerminal(o.status));
-    const open = this.d.snapshots(account).filter((p) => p.status !== 'CLOSED' && p.quantity_remaining > 0n);
+    const open = this.openPositions(account);
     const failures: string[] = [];
     let placed = 0;
-    const openSymbols = new Set(open.map((p) => p.symbol));
-    // A protective order whose position is gone would open a new one if it filled: cancel it.
-    for (const o of working) {
-      if ((o.role !== 'sl' && o.role !== 'tp') || openSymbols.has(o.symbol) || o.pending) continue;
+    const bySymbol = new Map(open.map((p) => [p.symbol, p]));
+    const cancel = async (o: OrderWire, why: string) => {
       const blocked = orders.automationBlocked(account);
       if (blocked) {
-        this.action(ctx, 4, { kind: 'cancel_protective', symbol: o.symbol, client_order_id: o.client_order_id, linked_client_order_id: o.linked_client_order_id, outcome: 'blocked', detail: `${o.role.toUpperCase()} ${o.client_order_id} has no position left; not cancelled: ${blocked}` });
-        continue;
+        this.action(ctx, 4, { kind: 'cancel_protective', symbol: o.symbol, client_order_id: o.client_order_id, linked_client_order_id: o.linked_client_order_id, outcome: 'blocked', detail: `${why}; not cancelled: ${blocked}` });
+        return;
       }
       const out = await orders.cancel(account, o.client_order_id);
-      const a = this.outcomeAction(ctx, 4, 'cancel_protective', o.symbol, o.client_order_id, o.linked_client_order_id, out, `cancel ${o.role.toUpperCase()} ${o.client_order_id}: its position is flat`);
+      const a = this.outcomeAction(ctx, 4, 'cancel_protective', o.symbol, o.client_order_id, o.linked_client_order_id, out, why);
       if (a.outcome !== 'done' && a.outcome !== 'blocked') failures.push(a.detail);
+    };
+    // A protective order that no longer fits its position — the position is gone, changed side or
+    // size — would flip it if it filled: cancel it (the next cycle places one that fits, once the
+    // cancel is final: two working at once could together close more than is held).
+    for (const o of working) {
+      if ((o.role !== 'sl' && o.role !== 'tp') || o.pending || o.status === 'pending_cancel') continue;
+      const p = bySymbol.get(o.symbol);
+      const role = o.role.toUpperCase();
+      if (!p) await cancel(o, `cancel ${role} ${o.client_order_id}: its position is flat`);
+      else if (o.side !== p.closingSide || o.quantity !== p.quantity) {
+        await cancel(o, `cancel ${role} ${o.client_order_id} (${o.side} ${o.quantity}): the position is now ${p.signed} — a ${p.closingSide} ${p.quantity} fits it`);
+      }
     }
     for (const p of open) {
       const entry = lastEntry(journal, p.symbol);
       const strategy = entry?.strategy ?? null;
       const rules = strategy !== null && s.by_strategy[strategy] ? s.by_strategy[strategy] : { stop_loss: s.stop_loss, take_profit: s.take_profit };
       if (!rules.stop_loss && !rules.take_profit) continue;
+      // An exit at work on the symbol owns its closing: nothing is placed beside it.
+      const exiting = working.filter((o) => o.symbol === p.symbol && (o.role === 'exit' || o.origin === 'exit'));
+      if (exiting.length > 0) {
+        ctx.notes.set(4, `${p.symbol}: an exit is working (${exiting.map((o) => o.client_order_id).join(', ')}): no SL/TP placed beside it`);
+        continue;
+      }
       const has = { sl: working.some((o) => o.symbol === p.symbol && o.role === 'sl'), tp: working.some((o) => o.symbol === p.symbol && o.role === 'tp') };
-      const signed = p.side === 'LONG' ? p.quantity_remaining : -p.quantity_remaining;
-      const avg = p.open_cost === 0n ? null : scaledToString(divRound(p.open_cost, p.quantity_remaining * p.multiplier * pow10(MONEY_DP - PRICE_DP - QTY_DP - MULT_DP)), PRICE_DP);
-      const decisions = protectiveOrders({ symbol: p.symbol, quantity: scaledToString(signed, QTY_DP), avgPrice: avg }, { sl: rules.stop_loss as ProtectiveRule | null, tp: rules.take_profit as ProtectiveRule | null }, has);
+      const decisions = protectiveOrders({ symbol: p.symbol, quantity: p.signed, avgPrice: p.avgPrice }, { sl: rules.stop_loss as ProtectiveRule | null, tp: rules.take_profit as ProtectiveRule | null }, has);
       for (const dcs of decisions) {
         const kind = dcs.kind === 'place' ? (dcs.order.role === 'sl' ? 'place_sl' : 'place_tp') : dcs.role === 'sl' ? 'place_sl' : 'place_tp';
         if (dcs.kind === 'cannot') {
@@ -855,10 +888,25 @@ export class MonitorService implements AccountLifecycle {
           failures.push(dcs.reason);
           continue;
         }
+        // The venue refused this protective order again and again today: stop re-sending it every
+        // cycle (the step reports it until the user acts), instead of one rejection a minute.
+        const rejected = journal.filter((o) => o.symbol === p.symbol && o.role === dcs.order.role && o.status === 'rejected' && o.created_at >= ctx.dayStart);
+        if (rejected.length >= PROTECTIVE_REJECTIONS) {
+          const why = `${dcs.order.role.toUpperCase()} for ${p.symbol} not placed again: the venue rejected it ${rejected.length} times today (last: ${rejected[0]!.reason ?? 'no reason given'})`;
+          this.action(ctx, 4, { kind, symbol: p.symbol, client_order_id: null, linked_client_order_id: entry?.client_order_id ?? null, outcome: 'failed', detail: why });
+          failures.push(why);
+          continue;
+        }
         const blocked = orders.automationBlocked(account);
         if (blocked) {
           this.action(ctx, 4, { kind, symbol: p.symbol, client_order_id: null, linked_client_order_id: entry?.client_order_id ?? null, outcome: 'blocked', detail: `${dcs.order.why}; not sent: ${blocked}` });
           continue;
+        }
+        // The position as it is now (a fill may have landed while this step ran).
+        const now = this.openPositions(account).find((x) => x.symbol === p.symbol);
+        if (!now || now.signed !== p.signed) {
+          ctx.notes.set(4, `${p.symbol} changed while the step ran (now ${now?.signed ?? 'flat'}): left for the next cycle`);
+          break;
         }
         const out = await orders.place(
           {
@@ -881,8 +929,22 @@ export class MonitorService implements AccountLifecycle {
         else if (a.outcome !== 'blocked') failures.push(a.detail);
       }
     }
-    ctx.notes.set(4, `${open.length} running position(s); ${placed} protective order(s) placed`);
+    if (!ctx.notes.has(4)) ctx.notes.set(4, `${open.length} running position(s); ${placed} protective order(s) placed`);
     if (failures.length) throw new StepFailure(failures.join(' | '));
+  }
+
+  /** The account's open positions (one per symbol: the open re-entry), with what closes them. */
+  private openPositions(account: string): { symbol: string; signed: string; quantity: string; closingSide: 'buy' | 'sell'; avgPrice: string | null }[] {
+    return this.d
+      .snapshots(account)
+      .filter((p) => p.status !== 'CLOSED' && p.quantity_remaining > 0n)
+      .map((p) => ({
+        symbol: p.symbol,
+        signed: scaledToString(p.side === 'LONG' ? p.quantity_remaining : -p.quantity_remaining, QTY_DP),
+        quantity: scaledToString(p.quantity_remaining, QTY_DP),
+        closingSide: p.side === 'LONG' ? ('sell' as const) : ('buy' as const),
+        avgPrice: p.open_cost === 0n ? null : scaledToString(divRound(p.open_cost, p.quantity_remaining * p.multiplier * pow10(MONEY_DP - PRICE_DP - QTY_DP - MULT_DP)), PRICE_DP),
+      }));
   }
 
   // steps 5 and 6: a crossed stop_limit entry / SL order moves its limit to the fresh fair price.
@@ -908,7 +970,15 @@ export class MonitorService implements AccountLifecycle {
         failures.push(`${o.client_order_id}: ${fair.why}`);
         continue;
       }
-      const dcs = fairPriceModification({ symbol: o.symbol, side: o.side, stopPrice: o.stop_price, limitPrice: o.limit_price }, fair.fair);
+      // Decided on the quote as it is right now (an earlier replace may have taken long enough for it to go stale).
+      const current = this.freshMid(account, o.symbol);
+      if (current === null) {
+        const why = `${o.symbol}: the quote went stale while the step ran: not modified`;
+        this.action(ctx, step, { kind, symbol: o.symbol, client_order_id: o.client_order_id, linked_client_order_id: o.linked_client_order_id, outcome: 'failed', detail: why });
+        failures.push(`${o.client_order_id}: ${why}`);
+        continue;
+      }
+      const dcs = fairPriceModification({ symbol: o.symbol, side: o.side, stopPrice: o.stop_price, limitPrice: o.limit_price }, current);
       if (dcs.kind === 'none') continue;
       const blocked = orders.automationBlocked(account);
       if (blocked) {
@@ -922,6 +992,12 @@ export class MonitorService implements AccountLifecycle {
     }
     ctx.notes.set(step, `${candidates.length} working ${role === 'entry' ? 'entry' : 'SL'} stop order(s); ${modified} modified`);
     if (failures.length) throw new StepFailure(failures.join(' | '));
+  }
+
+  /** The fair price of a fresh two-sided quote now, else null. */
+  private freshMid(account: string, symbol: string): string | null {
+    const q = this.d.quote(account, symbol);
+    return q && q.fresh ? fairMid(numText(q.bid), numText(q.ask)) : null;
   }
 
   /**
@@ -990,6 +1066,12 @@ export class MonitorService implements AccountLifecycle {
     const account = ctx.account.account.id;
     const orders = this.requireOrders();
     const s = ctx.account.settings.regenerate;
+    // Nothing is regenerated while automation may not act: it would wait, and be placed late.
+    const blocked = orders.automationBlocked(account);
+    if (blocked) {
+      ctx.notes.set(8, `not regenerating: ${blocked}`);
+      return Promise.resolve();
+    }
     const journal = orders.list({ account, scope: 'all', limit: 5_000 });
     const existing = this.d.store.regenerations(account);
     const decisions = regenerationCandidates(
@@ -1041,6 +1123,11 @@ export class MonitorService implements AccountLifecycle {
     const failures: string[] = [];
     let placed = 0;
     for (const r of pending) {
+      if (r.createdAt < ctx.dayStart) {
+        // a regeneration of an earlier day never goes out late
+        this.d.store.settleRegeneration(r.rejectedClientOrderId, 'failed', `expired: regenerated on an earlier day (${new Date(r.createdAt).toISOString()}), never placed`, this.d.clock.now());
+        continue;
+      }
       const original = journal.find((o) => o.client_order_id === r.rejectedClientOrderId);
       const already = journal.find((o) => o.client_order_id === r.newClientOrderId);
       if (already) {

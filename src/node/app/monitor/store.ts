@@ -45,8 +45,9 @@ export interface RegenerationRow {
 }
 
 export interface MonitorStore {
-  settings(account: string): Partial<MonitorSettingsWire> | null;
-  saveSettings(account: string, settings: MonitorSettingsWire, at: number): void;
+  /** The saved settings, and whether the user paused the account (kept across restarts). */
+  settings(account: string): (Partial<MonitorSettingsWire> & { paused?: boolean }) | null;
+  saveSettings(account: string, settings: MonitorSettingsWire & { paused?: boolean }, at: number): void;
   recordCycle(cycle: MonitorCycleWire): void;
   /** Newest first; `before`: cycles that started before it. */
   cycles(account: string, limit: number, before?: number): MonitorCycleWire[];
@@ -62,7 +63,7 @@ export interface MonitorStore {
 }
 
 export class MemoryMonitorStore implements MonitorStore {
-  private readonly settingsBy = new Map<string, MonitorSettingsWire>();
+  private readonly settingsBy = new Map<string, MonitorSettingsWire & { paused?: boolean }>();
   private readonly cyclesBy = new Map<string, MonitorCycleWire[]>();
   private readonly pnl = new Map<string, DayPnlRow[]>();
   private readonly positionsBy = new Map<string, PositionSyncRow[]>();
@@ -71,11 +72,11 @@ export class MemoryMonitorStore implements MonitorStore {
   /** Cycles kept per account in memory (the SQLite store keeps them all). */
   constructor(private readonly keepCycles = 500) {}
 
-  settings(account: string): Partial<MonitorSettingsWire> | null {
+  settings(account: string): (Partial<MonitorSettingsWire> & { paused?: boolean }) | null {
     return this.settingsBy.get(account) ?? null;
   }
 
-  saveSettings(account: string, settings: MonitorSettingsWire): void {
+  saveSettings(account: string, settings: MonitorSettingsWire & { paused?: boolean }): void {
     this.settingsBy.set(account, structuredClone(settings));
   }
 

@@ -113,6 +113,9 @@ interface Running {
 /** An order whose outcome is not known: it may or may not be at the venue as asked. */
 const isUnknown = (o: JournalOrder): boolean => o.status === 'unknown' || o.pending?.state === 'unknown';
 
+/** How long an exit waits for the position's protective orders to be cancelled before it gives up. */
+const PROTECTIVE_CANCEL_WAIT_MS = 5_000;
+
 const ORIGINS: readonly OrderOrigin[] = ['manual', 'exit', 'monitor', 'strategy', 'reconcile'];
 
 export class TradingService implements AccountLifecycle, TradingPort, MonitorOrders {
@@ -432,6 +435,7 @@ export class TradingService implements AccountLifecycle, TradingPort, MonitorOrd
     this.requireGateway(a.id);
     if (this.mode(a.id) !== 'trade') throw new TradingRefusal(`account ${a.id} is in Monitor mode: an exit sends orders (switch it to Trade first)`);
     const positions = this.exitPositions(a.id, target);
+    await this.cancelProtective(a.id, target, positions);
     this.exitConflicts(a.id, target, positions);
     const id = `exit-${a.id}-${this.d.clock.now().toString(36)}-${(++this.exitSeq).toString(36)}`;
     const run = newExitRun(id, a.id, target, positions, this.d.clock.now(), { ...DEFAULT_EXIT_CONFIG, ...this.d.exitConfig });
@@ -446,6 +450,39 @@ export class TradingService implements AccountLifecycle, TradingPort, MonitorOrd
       details: { account: a.id, exit: id, legs: run.legs.map((l) => `${l.side} ${l.symbol}`) },
     });
     return this.exits.start(run);
+  }
+
+  /**
+   * The protective orders (the monitoring cycle's SL / TP) of the positions an exit closes are the
+   * exit's to cancel: left working they could fill beside it and flip the position. Each is
+   * cancelled through the gateway and waited for (bounded) until final; one that does not end in
+   * time leaves the exit refused by `exitConflicts`, naming it.
+   */
+  private async cancelProtective(account: string, target: ExitTargetWire, positions: readonly ExitPosition[]): Promise<void> {
+    const symbols = new Set(positions.filter((p) => p.quantity !== 0n).map((p) => p.symbol));
+    if (target.kind === 'position') symbols.add(target.symbol);
+    const g = this.gateway(account);
+    const protective = () => this.d.journal.list({ accountId: account }).filter((o) => symbols.has(o.symbol) && (o.role === 'sl' || o.role === 'tp') && !isTerminal(o.status));
+    const found = protective();
+    if (!g || found.length === 0) return;
+    for (const o of found) {
+      if (o.status === 'pending_cancel' || o.pending?.kind === 'cancel') continue;
+      const out = await g.cancel(o.clientOrderId);
+      this.d.node({
+        parent: null,
+        node_type: 'ExitNode',
+        node_id: `exit:${account}`,
+        node_name: `Exit ${account}`,
+        action: 'cancel_protective',
+        status: out.kind === 'accepted' ? 'completed' : 'failed',
+        message: `exit of ${o.symbol}: cancel its ${o.role!.toUpperCase()} ${o.clientOrderId} first — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`,
+        details: { account, symbol: o.symbol, client_order_id: o.clientOrderId },
+      });
+    }
+    const until = this.d.clock.now() + PROTECTIVE_CANCEL_WAIT_MS;
+    while (protective().length > 0 && this.d.clock.now() < until) {
+      await new Promise<void>((resolve) => this.d.clock.setTimeout(resolve, 50));
+    }
   }
 
   /**

@@ -62,6 +62,12 @@ describe('steps 5–6: fair-price modification of stop_limit orders', () => {
     expect(fairPriceModification({ ...order, limitPrice: '2.02' }, '2.013')).toMatchObject({ kind: 'none', why: expect.stringMatching(/already at the fair price/) });
   });
 
+  it('an SL 30% below 4.2833 is 2.99 (the 0.01 band below 3.00), and a sell at fair 2.995 limits at 2.99', () => {
+    const d = protectiveOrders({ symbol: OPT, quantity: '1', avgPrice: '4.2833' }, { sl: { kind: 'pct', value: '30' }, tp: null }, { sl: false, tp: false });
+    expect(d[0]).toMatchObject({ kind: 'place', order: { stopPrice: '2.99' } });
+    expect(fairPriceModification({ symbol: OPT, side: 'sell', stopPrice: '3.10', limitPrice: '3.10' }, '2.995')).toMatchObject({ kind: 'modify', limitPrice: '2.99' });
+  });
+
   it('sell SL: modified only once fair ≤ stop, rounded down', () => {
     const order = { symbol: OPT, side: 'sell' as const, stopPrice: '1.50', limitPrice: '1.50' };
     expect(fairPriceModification(order, '1.51').kind).toBe('none');
@@ -80,6 +86,10 @@ describe('steps 5–6: fair-price modification of stop_limit orders', () => {
     expect(scaledToString(roundToTick(OPT, p('3.01'), 'up'), PRICE_DP)).toBe('3.05');
     expect(scaledToString(roundToTick(OPT, p('3.01'), 'down'), PRICE_DP)).toBe('3');
     expect(scaledToString(roundToTick('SPY', p('100.001'), 'up'), PRICE_DP)).toBe('100.01');
+    // just below 3.00 an option is in the 0.01 band: 2.998 down is 2.99, not 2.95; up crosses into 3.00
+    expect(scaledToString(roundToTick(OPT, p('2.998'), 'down'), PRICE_DP)).toBe('2.99');
+    expect(scaledToString(roundToTick(OPT, p('2.995'), 'up'), PRICE_DP)).toBe('3');
+    expect(scaledToString(roundToTick(OPT, p('3.001'), 'up'), PRICE_DP)).toBe('3.05');
   });
 });
 

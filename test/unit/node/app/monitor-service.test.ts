@@ -127,6 +127,7 @@ class FakeOrders implements MonitorOrders {
       linked_client_order_id: input.linked_client_order_id ?? null,
       origin: 'monitor',
       status: this.rejectPlaces ? 'rejected' : 'accepted',
+      reason: this.rejectPlaces ? 'insufficient buying power' : null,
     });
     return Promise.resolve(this.rejectPlaces ? { kind: 'rejected', reason: 'insufficient buying power', http_status: 403, order: o } : { kind: 'accepted', order: o });
   }
@@ -348,6 +349,61 @@ describe('the monitoring cycle in the desk (app/monitor/monitor-service.ts)', ()
     await flush();
     expect(r.orders.replaced).toEqual([{ id: 's1', limit: '1.43' }]);
     expect(r.cycles()[0]!.steps[5]!.note).toMatch(/2 working SL stop order\(s\); 1 modified/);
+  });
+
+  it('step 4 cancels an SL/TP that no longer fits the position (size or side) and places nothing beside a working exit', async () => {
+    const r = rig({ fills: [{ side: 'buy', qty: '2', price: '2.50' }, { side: 'sell', qty: '1', price: '2.60' }] });
+    r.orders.add({ client_order_id: 'entry1', status: 'filled', filled_quantity: '2' });
+    r.orders.add({ client_order_id: 'sl2', role: 'sl', side: 'sell', quantity: '2', order_type: 'stop_limit', stop_price: '2', limit_price: '2' });
+    r.quotes.set(OPT, { bid: 2.45, ask: 2.55, fresh: true, ageMs: 0 });
+    r.svc.configure('acc1', { sl_tp: { stop_loss: { kind: 'pct', value: '20' }, take_profit: { kind: 'pct', value: '20' } } });
+    r.orders.add({ client_order_id: 'x1', role: 'exit', origin: 'exit', side: 'sell', quantity: '1' });
+    r.start();
+    await flush();
+    // the SL for 2 on a long 1 is cancelled; no TP is placed while the exit works
+    expect(r.orders.cancelled).toEqual(['sl2']);
+    expect(r.orders.placed).toEqual([]);
+    expect(r.cycles()[0]!.steps[3]!.note).toMatch(/an exit is working \(x1\)/);
+  });
+
+  it('step 4 stops re-sending an SL the venue rejected three times today, and says so', async () => {
+    const r = rig({ fills: [{ side: 'buy', qty: '1', price: '2.50' }] });
+    r.quotes.set(OPT, { bid: 2.45, ask: 2.55, fresh: true, ageMs: 0 });
+    r.svc.configure('acc1', { sl_tp: { stop_loss: { kind: 'pct', value: '20' }, take_profit: null } });
+    r.orders.rejectPlaces = true;
+    r.start();
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      r.clock.advance(60_000);
+    }
+    await flush();
+    expect(r.orders.placed).toHaveLength(3);
+    const last = r.cycles().at(-1)!;
+    expect(last.steps[3]!.error).toMatch(/SL for SPY261218C00600000 not placed again: the venue rejected it 3 times today \(last: insufficient buying power\)/);
+  });
+
+  it('no regeneration while automation is blocked; a regeneration left from an earlier day expires, never placed', async () => {
+    const r = rig();
+    r.orders.add({ client_order_id: 'rj1', status: 'rejected', role: 'entry', strategy: 's' });
+    r.svc.configure('acc1', { regenerate: { permitted: true, strategies: ['*'], max_attempts: 1 } });
+    r.orders.blocked = 'Monitor mode';
+    r.store.addRegeneration({ rejectedClientOrderId: 'old1', account: 'acc1', newClientOrderId: 'old1-r1', strategy: null, attempt: 1, cycleId: 'c0', createdAt: T0 - 86_400_000, status: null, reason: null, placedAt: null });
+    r.start();
+    await flush();
+    const c = r.cycles()[0]!;
+    expect(c.steps[7]!.note).toMatch(/not regenerating: Monitor mode/);
+    expect(r.store.regenerations('acc1').find((x) => x.rejectedClientOrderId === 'rj1')).toBeUndefined();
+    expect(r.store.regenerations('acc1').find((x) => x.rejectedClientOrderId === 'old1')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/expired: regenerated on an earlier day/) });
+    expect(r.orders.placed).toEqual([]);
+  });
+
+  it('a pause survives a restart of the desk (the store keeps it)', async () => {
+    const r = rig();
+    r.start();
+    await flush();
+    r.svc.pause('acc1', true);
+    expect(r.store.settings('acc1')).toMatchObject({ paused: true });
+    expect(r.svc.accounts()[0]!.settings).not.toHaveProperty('paused');
   });
 
   it('step 4 cancels a protective order whose position is gone (it would open a new one if it filled)', async () => {

@@ -68,7 +68,8 @@ export function pauseAction(a: Pick<MonitorAccountWire, 'state'> & Partial<Pick<
 
 /** Run now waits for nothing on the page while a cycle runs (the desk would queue it behind). */
 export function runNowDisabled(a: Pick<MonitorAccountWire, 'state'>, pending: boolean): boolean {
-  return pending || a.state === 'running';
+  // nothing to run against while the account's venue is not running
+  return pending || a.state === 'running' || a.state === 'stopped';
 }
 
 /** A countdown: 42s, 1m05s, 2h03m (rounded up: "in 1s" until it is due). */

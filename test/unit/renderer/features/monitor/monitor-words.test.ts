@@ -55,6 +55,7 @@ describe('monitor words', () => {
     expect(pauseAction({ state: 'outside_hours' })).toEqual({ label: 'Pause', paused: true });
     expect(runNowDisabled({ state: 'running' }, false)).toBe(true);
     expect(runNowDisabled({ state: 'active' }, true)).toBe(true);
+    expect(runNowDisabled({ state: 'stopped' }, false)).toBe(true);
     expect(runNowDisabled({ state: 'active' }, false)).toBe(false);
   });
 
