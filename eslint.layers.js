@@ -24,6 +24,8 @@ export const LAYERS = {
   'src/core/market': { folders: core('model', 'ports'), packages: [] },
   'src/core/model': { folders: core('market', 'ports'), packages: ['luxon', 'zod'] },
   // (the monitoring cycle's pure foundations: the §8 matrix, exchange sessions, per-account scheduling)
+  // (strategy definitions, the runtime state machine, the entry ladder, contract selection: issue 18)
+  'src/core/strategy': { folders: core('greeks', 'market', 'model', 'monitor', 'orders', 'pnl', 'ports'), packages: ['luxon', 'zod'] },
   'src/core/monitor': { folders: core('model', 'ports', 'orders', 'pnl'), packages: ['luxon'] },
   // (risk: the gateway enforces the kill switch's levels)
   'src/core/orders': { folders: core('model', 'ports', 'risk'), packages: [] },

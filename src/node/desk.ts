@@ -472,6 +472,26 @@ export class Desk {
         reauthenticate: (account) => this.monitor.reauthenticate(account),
         configure: (account, patch) => this.monitor.configure(account, patch),
       },
+      // BASE SCAFFOLD (strat-base branch only): the strategy service replaces this.
+      strategy: {
+        definitions: () => [],
+        runs: () => [],
+        save: () => {
+          throw new Error('strategies are not built yet');
+        },
+        remove: () => false,
+        importJson: () => {
+          throw new Error('strategies are not built yet');
+        },
+        exportJson: () => '[]',
+        start: () => Promise.reject(new Error('strategies are not built yet')),
+        pause: () => {
+          throw new Error('strategies are not built yet');
+        },
+        halt: () => Promise.reject(new Error('strategies are not built yet')),
+        exit: () => Promise.reject(new Error('strategies are not built yet')),
+        audit: () => [],
+      },
     });
   }
 

@@ -78,6 +78,8 @@ import {
 export * from './trading';
 import { monitorCommandSchemas, type MonitorCommandResults, type MonitorCycleEventBody, type MonitorSnapshotParts, type MonitorStateEventBody } from './monitor';
 export * from './monitor';
+import { strategyCommandSchemas, type StrategyCommandResults, type StrategyDefinitionsEventBody, type StrategyRuntimeEventBody, type StrategySnapshotParts } from './strategy';
+export * from './strategy';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -255,7 +257,7 @@ export type DeskSettingsPatch = z.infer<typeof deskSettingsPatchSchema>;
  * Everything a client needs to rebuild its state; sent first on every (re)connect and on resync.
  * After it, events with seq > the snapshot event's seq apply in order.
  */
-export interface DeskSnapshot extends TradingSnapshotParts, MonitorSnapshotParts {
+export interface DeskSnapshot extends TradingSnapshotParts, MonitorSnapshotParts, StrategySnapshotParts {
   /** Server time when the snapshot was taken (epoch ms); clients derive clock offset from it. */
   serverTime: number;
   protocol: number;
@@ -389,6 +391,12 @@ export interface MonitorStateEvent extends EventBase, MonitorStateEventBody {}
 /** A monitoring cycle finished: its aggregated report (spec §8 step 10) or success summary. */
 export interface MonitorCycleEvent extends EventBase, MonitorCycleEventBody {}
 
+/** A strategy run changed (issue 18): its whole runtime payload (spec §9). */
+export interface StrategyRuntimeEvent extends EventBase, StrategyRuntimeEventBody {}
+
+/** The strategy definitions changed (issue 18). */
+export interface StrategyDefinitionsEvent extends EventBase, StrategyDefinitionsEventBody {}
+
 /** portfolio.json was loaded, reloaded, or rejected (with JSON-path errors; old positions stay). */
 export interface PortfolioEvent extends EventBase, PortfolioEventBody {
   type: 'portfolio_event';
@@ -441,7 +449,9 @@ export type DeskEvent =
   | TradingEvent
   | ReconciliationEvent
   | MonitorStateEvent
-  | MonitorCycleEvent;
+  | MonitorCycleEvent
+  | StrategyRuntimeEvent
+  | StrategyDefinitionsEvent;
 
 /** Events kept in the history (the Events page); ticks, health and samples are not history. */
 export type HistoryEvent = PositionEvent | NodeEvent | FillEvent | OrderEvent | PortfolioEvent | AlertEvent | KillSwitchEvent;
@@ -526,12 +536,13 @@ export const commandSchemas = {
   'accounts.list': empty,
   ...tradingCommandSchemas,
   ...monitorCommandSchemas,
+  ...strategyCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
 export type CommandPayload<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
 
-export interface CommandResults extends TradingCommandResults, MonitorCommandResults {
+export interface CommandResults extends TradingCommandResults, MonitorCommandResults, StrategyCommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };

@@ -12,6 +12,7 @@ import { accountHandlers, type AccountsPort } from './handlers/accounts';
 import { credentialHandlers, type CredentialsPort } from './handlers/credentials';
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
 import { monitorHandlers, type MonitorPort } from './handlers/monitor';
+import { strategyHandlers, type StrategyPort } from './handlers/strategy';
 import { orderHandlers, type OrdersPort } from './handlers/orders';
 import { reconcileHandlers, type ReconcilePort } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
@@ -41,6 +42,7 @@ export interface AppPorts {
   reconcile: ReconcilePort;
   orders: OrdersPort;
   monitor: MonitorPort;
+  strategy: StrategyPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -56,6 +58,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...orderHandlers(ports.orders),
     ...reconcileHandlers(ports.reconcile),
     ...monitorHandlers(ports.monitor),
+    ...strategyHandlers(ports.strategy),
   };
 }
 

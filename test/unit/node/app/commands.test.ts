@@ -90,6 +90,21 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
       exit: () => Promise.reject(new Error('not in this test')),
       exitCancel: () => Promise.reject(new Error('not in this test')),
     },
+    strategy: {
+      definitions: () => [],
+      runs: () => [],
+      save: (d) => d,
+      remove: () => false,
+      importJson: () => ({ saved: [], errors: [] }),
+      exportJson: () => '[]',
+      start: () => Promise.reject(new Error('not in this test')),
+      pause: () => {
+        throw new Error('not in this test');
+      },
+      halt: () => Promise.reject(new Error('not in this test')),
+      exit: () => Promise.reject(new Error('not in this test')),
+      audit: () => [],
+    },
     monitor: {
       heldAccounts: () => ['default'],
       accounts: () => [],
