@@ -38,12 +38,14 @@ export const LAYERS = {
   'src/shared': { folders: ['src/core/**'], packages: ['zod'] },
 
   // ---- Node adapters: the core, the contract, each other as listed ----
-  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
+  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'app/strategy', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'app/trading', 'config', 'venues')], packages: [] },
-  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor')], packages: [] },
+  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor', 'app/strategy')], packages: [] },
   // (the order path in the desk: trading service, account fills, reconciler — on core ports, composed by the desk)
   'src/node/app/trading': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/monitor')], packages: [] },
   // (the monitoring cycle: scheduler, the ten steps on the order path and the reconciliation, composed by the desk)
+  // (strategy runs: the engine fed and carried out, definitions, persistence; issue 18)
+  'src/node/app/strategy': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
   'src/node/app/monitor': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
   'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },

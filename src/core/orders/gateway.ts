@@ -44,7 +44,7 @@ export type GatewayOutcome =
   | { kind: 'unknown'; reason: string; order: JournalOrder };
 
 /** What a caller asks to place: the order domain's input (order.ts) without what the gateway assigns (ids, time). */
-export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'stopPrice' | 'role' | 'strategy' | 'linkedClientOrderId' | 'reason'> & {
+export type PlaceInput = Pick<OrderInput, 'accountId' | 'symbol' | 'side' | 'quantity' | 'orderType' | 'limitPrice' | 'stopPrice' | 'role' | 'strategy' | 'linkedClientOrderId' | 'reason' | 'retryCount'> & {
   timeInForce?: 'day' | 'gtc';
   /**
    * The client order id to use (e.g. one the monitoring cycle recorded before placing, so a crash
@@ -192,6 +192,7 @@ export class OrderGateway {
         role,
         strategy: o.strategy,
         linkedClientOrderId: o.linkedClientOrderId,
+        retryCount: o.retryCount,
         archivedAt: null,
         status: 'pending_submit',
         venueOrderId: null,

@@ -51,6 +51,8 @@ export interface JournalOrder {
   strategy?: string | null;
   /** SL/TP: the protected position's entry order; a regenerated entry: the rejected order it replaces. */
   linkedClientOrderId?: string | null;
+  /** Which attempt of its caller this order is, − 1 (a strategy's entry ladder: the ledger's `retry_count`); 0 by default. */
+  retryCount?: number;
   /** When the order was archived (epoch ms; `archive`), null while not: read only, an update never sets it. */
   archivedAt?: number | null;
   status: OrderStatus;

@@ -69,6 +69,7 @@ import { SqliteOrderJournal } from './tables/order-journal';
 import { SqlitePnlSampleLedger } from './tables/pnl-samples';
 import { SqlitePositionLedger } from './tables/positions';
 import { SqliteMonitorStore } from './monitor-store';
+import { SqliteStrategyStore } from './strategy-store';
 import { SqliteQuoteLedger } from './tables/recorded-quotes';
 import { SqliteSettingsLedger } from './tables/settings';
 import { show } from './values';
@@ -139,6 +140,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly settings: SqliteSettingsLedger;
   /** The monitoring cycle's records: `monitor_cycles`, `monitor_pnl`, positions with analytics, `entry_regenerate`, its settings (issue 17). */
   readonly monitor: SqliteMonitorStore;
+  /** The strategy service's records: definitions, runs with their engine state, the audit log (issue 18). */
+  readonly strategy: SqliteStrategyStore;
   private readonly batch: BatchWriter;
   private readonly ledger: LedgerDb;
   private closed = false;
@@ -215,6 +218,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.quotes = new SqliteQuoteLedger(this.ledger, this.batch, this.schemaVersion() >= 2);
     this.settings = new SqliteSettingsLedger(this.ledger);
     this.monitor = new SqliteMonitorStore(this.ledger, this.settings);
+    this.strategy = new SqliteStrategyStore(this.ledger, this.settings, this.audit, () => this.flush());
   }
 
   schemaVersion(): number {

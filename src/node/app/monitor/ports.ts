@@ -30,6 +30,8 @@ export interface MonitorPlaceInput {
    * holds an order with this id. Default: the gateway assigns one.
    */
   client_order_id?: string | undefined;
+  /** The caller's attempt number − 1 (a strategy's entry ladder), kept as the ledger's `retry_count`. */
+  retry_count?: number | undefined;
 }
 
 export interface MonitorOrders {

@@ -365,6 +365,7 @@ export class TradingService implements AccountLifecycle, TradingPort, MonitorOrd
       role: input.role ?? null,
       strategy: input.strategy ?? null,
       linkedClientOrderId: input.linked_client_order_id ?? null,
+      ...(input.retry_count !== undefined ? { retryCount: input.retry_count } : {}),
       ...(input.client_order_id !== undefined ? { clientOrderId: input.client_order_id } : {}),
       ...(input.time_in_force ? { timeInForce: input.time_in_force } : {}),
       origin,
@@ -418,6 +419,12 @@ export class TradingService implements AccountLifecycle, TradingPort, MonitorOrd
     const rows = this.d.journal.list(opts.account !== undefined ? { accountId: opts.account } : {});
     const chosen = (opts.scope === 'open' ? rows.filter((o) => !isTerminal(o.status)) : rows).sort((a, b) => b.createdAt - a.createdAt || (a.clientOrderId < b.clientOrderId ? 1 : -1));
     return chosen.slice(0, opts.limit ?? 500).map((o) => this.orderWire(o));
+  }
+
+  /** The journal's order with this client order id on the account (any state), or null (the strategy service reads its orders here). */
+  order(account: string, clientOrderId: string): OrderWire | null {
+    const o = this.d.journal.get(clientOrderId);
+    return o && o.accountId === account ? this.orderWire(o) : null;
   }
 
   history(account: string, clientOrderId: string): { order: OrderWire; history: OrderHistoryWire[] } {

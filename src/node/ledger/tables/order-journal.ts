@@ -98,7 +98,7 @@ export class SqliteOrderJournal implements OrderJournal {
          VALUES (@client_order_id, @account_id, @symbol, @side, @quantity, @order_type, @limit_price, @status, @broker_order_id, @venue_client_order_id,
            @filled_quantity, @prior_filled_quantity, @replace_count, @pending_command, @pending_venue_client_order_id, @pending_quantity, @pending_limit_price,
            @pending_state, @pending_since_ms, @pending_attempts, @reason, @created_at, @created_at_ms, @updated_at, @updated_at_ms,
-           @stop_price, @role, @strategy, @linked_client_order_id, 0)`,
+           @stop_price, @role, @strategy, @linked_client_order_id, @retry_count)`,
       ),
       update: s(
         `UPDATE orders SET quantity = @quantity, limit_price = @limit_price, status = @status, broker_order_id = @broker_order_id,
@@ -140,7 +140,7 @@ export class SqliteOrderJournal implements OrderJournal {
       const taken = (this.st.ledgerOrder().get(p.client_order_id) ?? this.st.owner().get(p.client_order_id)) as { client_order_id: string } | undefined;
       if (taken) throw new LedgerError('duplicate', `orders.client_order_id ${show(p.client_order_id)}: already in the journal (order ${show(taken.client_order_id)}); nothing was written`);
       this.l.requireAccount('orders.account_id', p.account_id);
-      this.st.insert().run(p);
+      this.st.insert().run({ ...p, retry_count: order.retryCount === undefined ? 0 : int('orders.retry_count', order.retryCount) });
       this.claimVenueIds(p);
       this.st.event().run(e);
     });
