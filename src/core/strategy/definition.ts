@@ -109,10 +109,13 @@ export const strategyDefinitionSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.exits.forced_exit_time !== null && d.exits.forced_exit_time <= d.schedule.entry_time) {
+    // (only between valid times: an invalid one has its own error)
+    const valid = (t: string | null) => t !== null && /^([01]\d|2[0-3]):[0-5]\d$/.test(t);
+    if (!valid(d.schedule.entry_time)) return;
+    if (valid(d.exits.forced_exit_time) && d.exits.forced_exit_time !== null && d.exits.forced_exit_time <= d.schedule.entry_time) {
       ctx.addIssue({ code: 'custom', path: ['exits', 'forced_exit_time'], message: `must be after the entry time ${d.schedule.entry_time}` });
     }
-    if (d.reentry.cutoff_time !== null && d.reentry.cutoff_time < d.schedule.entry_time) {
+    if (valid(d.reentry.cutoff_time) && d.reentry.cutoff_time! < d.schedule.entry_time) {
       ctx.addIssue({ code: 'custom', path: ['reentry', 'cutoff_time'], message: `must not be before the entry time ${d.schedule.entry_time}` });
     }
   });

@@ -191,7 +191,9 @@ export class StrategyService<S> implements AccountLifecycle {
     if (!definition) throw new Error(`no strategy definition "${strategyId}"`);
     const account = this.requireAccount(definition.account, `strategy ${strategyId}`);
     if (!this.started.has(account.id)) throw new Error(`account ${account.id} is not running: press Start first`);
-    const blocked = this.d.orders()?.automationBlocked(account.id) ?? 'the order path is not available';
+    const orders = this.d.orders();
+    if (!orders) throw new Error(`account ${account.id}: the order path is not available`);
+    const blocked = orders.automationBlocked(account.id);
     if (blocked) throw new Error(`account ${account.id}: ${blocked}`);
     const at = this.d.clock.now();
     const runId = `run-${definition.id}-${at.toString(36)}-${(++this.seq).toString(36)}`;
