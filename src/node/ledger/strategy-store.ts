@@ -7,7 +7,7 @@
  */
 import { parseStrategyDefinition, type StrategyDefinition } from '../../core/strategy/definition';
 import type { RunStatus } from '../../core/strategy/runtime-payload';
-import type { JsonValue, SessionMetadata } from '../../core/ports/ledger-store';
+import type { SessionMetadata } from '../../core/ports/ledger-store';
 import type { LedgerDb } from './ledger-db';
 import type { SqliteAuditLedger } from './tables/audit';
 import type { SqliteSettingsLedger } from './tables/settings';
@@ -28,7 +28,7 @@ export interface LedgerStoredRun {
 }
 
 export class SqliteStrategyStore {
-  private readonly openRunsSt;
+  private readonly openRunsSt: () => { all(): unknown[] };
 
   constructor(
     l: LedgerDb,
@@ -44,14 +44,21 @@ export class SqliteStrategyStore {
     for (const s of this.settings.listSettings()) {
       if (!s.key.startsWith(PREFIX) || s.value === null || typeof s.value !== 'object' || Array.isArray(s.value) || 'deleted' in s.value) continue;
       // A stored definition that no longer reads (a newer schema, a hand edit) is left out, never guessed.
-      const p = parseStrategyDefinition(s.value);
+      let raw: unknown = null;
+      try {
+        raw = JSON.parse(String(s.value.definition_json));
+      } catch {
+        continue;
+      }
+      const p = parseStrategyDefinition(raw);
       if (p.ok) out.push(p.definition);
     }
     return out;
   }
 
   saveDefinition(definition: StrategyDefinition, at: number): void {
-    this.settings.setSetting(PREFIX + definition.id, JSON.parse(JSON.stringify(definition)) as JsonValue, at);
+    // as text: the ledger reads JSON keys ending in `_time` as ISO times, and a definition's are HH:mm
+    this.settings.setSetting(PREFIX + definition.id, { definition_json: JSON.stringify(definition) }, at);
   }
 
   removeDefinition(id: string, at: number): boolean {
