@@ -44,7 +44,7 @@ export class SqliteStrategyStore {
     for (const s of this.settings.listSettings()) {
       if (!s.key.startsWith(PREFIX) || s.value === null || typeof s.value !== 'object' || Array.isArray(s.value) || 'deleted' in s.value) continue;
       // A stored definition that no longer reads (a newer schema, a hand edit) is left out, never guessed.
-      let raw: unknown = null;
+      let raw: unknown;
       try {
         raw = JSON.parse(String(s.value.definition_json));
       } catch {
