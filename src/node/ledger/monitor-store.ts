@@ -3,7 +3,7 @@
  * per finished cycle: its steps with status, reason, error, duration, note and actions — the v1
  * steps JSON shape, read by the AuditLedger too), `monitor_pnl` (step 2), `positions` with their
  * analytics (step 3), `entry_regenerate` (steps 8–9) and each account's settings (a `settings` row,
- * key `monitor.settings:<account>`). Structurally the MonitorStore of src/node/app/monitor/store.ts.
+ * key `monitor.settings:<account>`). The MonitorStore of src/node/app/monitor/store.ts (structurally: the ledger does not import the app layer).
  *
  * Step 2 and step 3 each write in one transaction: all of the account's rows or none (a failure
  * rolls back and the previous rows stay).
@@ -15,40 +15,11 @@ import type { LedgerDb } from './ledger-db';
 import type { SqliteSettingsLedger } from './tables/settings';
 import { decimal, epochMs, int, isoOf, jsonText, msOf, optDecimal, optText, readJson, storedStepsSchema, text } from './values';
 
-/** Mirrors app/monitor/store.ts PositionSyncRow (kept structural: the ledger does not import the app layer). */
-export interface LedgerPositionSyncRow {
-  positionId: string;
-  reEntryNum: number;
-  symbol: string;
-  side: 'long' | 'short';
-  status: 'OPEN' | 'PARTIAL' | 'CLOSED';
-  quantityTotal: string;
-  quantityClosed: string;
-  quantityOpen: string;
-  avgEntryPrice: string | null;
-  avgExitPrice: string | null;
-  realizedPnl: string;
-  fees: string;
-  openedAt: number;
-  closedAt: number | null;
-  markPrice: string | null;
-  pnlAbs: string | null;
-  pnlPct: string | null;
-  reason: string | null;
-}
+import type { PositionSyncRow, RegenerationRow } from '../../core/monitor/records';
 
-export interface LedgerRegenerationRow {
-  rejectedClientOrderId: string;
-  account: string;
-  newClientOrderId: string;
-  strategy: string | null;
-  attempt: number;
-  cycleId: string;
-  createdAt: number;
-  status: 'placed' | 'refused' | 'rejected' | 'unknown' | 'failed' | null;
-  reason: string | null;
-  placedAt: number | null;
-}
+/** The store's row types (core/monitor/records.ts), under the names the ledger's tests use. */
+export type LedgerPositionSyncRow = PositionSyncRow;
+export type LedgerRegenerationRow = RegenerationRow;
 
 const SETTINGS_KEY = 'monitor.settings:';
 

@@ -238,11 +238,7 @@ export class MonitorService implements AccountLifecycle {
     for (const o of siblings) {
       void orders.cancel(account.id, o.client_order_id).then(
         (out) =>
-          this.d.node({
-            parent: null,
-            node_type: 'MonitorNode',
-            node_id: `monitor:${account.id}`,
-            node_name: `Monitor ${account.id}`,
+          this.node(account.id, null, {
             action: 'cancel_protective',
             status: out.kind === 'accepted' ? 'completed' : 'failed',
             message: `${filled.role ? filled.role.toUpperCase() : 'order'} ${filled.client_order_id} filled and ${symbol} is flat: cancel ${o.role!.toUpperCase()} ${o.client_order_id} — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`,
@@ -309,11 +305,7 @@ export class MonitorService implements AccountLifecycle {
       run.paused = paused;
       // kept across restarts: a paused account's automation does not come back by itself
       this.d.store.saveSettings(accountId, { ...run.settings, paused }, this.d.clock.now());
-      this.d.node({
-        parent: null,
-        node_type: 'MonitorNode',
-        node_id: `monitor:${accountId}`,
-        node_name: `Monitor ${accountId}`,
+      this.node(accountId, null, {
         action: paused ? 'pause' : 'resume',
         status: 'info',
         message: paused ? `monitoring cycles of ${accountId} paused by the user` : `monitoring cycles of ${accountId} resumed by the user`,
@@ -327,11 +319,7 @@ export class MonitorService implements AccountLifecycle {
   async reauthenticate(accountId: string): Promise<{ account: MonitorAccountWire; ok: boolean; error: string | null }> {
     const run = this.requireRun(accountId);
     if (!run.execution) throw new Error(`account ${accountId} is not running: press Start first (Start authenticates)`);
-    this.d.node({
-      parent: null,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${accountId}`,
-      node_name: `Monitor ${accountId}`,
+    this.node(accountId, null, {
       action: 'reauthenticate',
       status: 'started',
       message: `re-authentication of ${accountId} requested on the Monitor page`,
@@ -374,11 +362,7 @@ export class MonitorService implements AccountLifecycle {
     this.d.store.saveSettings(accountId, { ...next, paused: run.paused }, this.d.clock.now());
     const scheduleChanged = next.enabled !== s.enabled || next.interval_ms !== s.interval_ms || next.earliest !== s.earliest;
     run.settings = next;
-    this.d.node({
-      parent: null,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${accountId}`,
-      node_name: `Monitor ${accountId}`,
+    this.node(accountId, null, {
       action: 'configure',
       status: 'info',
       message: `monitoring settings of ${accountId} changed: ${Object.keys(patch).join(', ')}`,
@@ -450,11 +434,7 @@ export class MonitorService implements AccountLifecycle {
     switch (e.kind) {
       case 'delayed':
         run.lastDelayMs = e.delayMs;
-        this.d.node({
-          parent: null,
-          node_type: 'MonitorNode',
-          node_id: `monitor:${e.accountId}`,
-          node_name: `Monitor ${e.accountId}`,
+        this.node(e.accountId, null, {
           action: 'cycle_delayed',
           status: 'info',
           message: `the cycle due at ${new Date(e.dueAt).toISOString()} starts ${Math.round(e.delayMs)} ms late: ${e.cause}`,
@@ -477,6 +457,11 @@ export class MonitorService implements AccountLifecycle {
       default:
         break;
     }
+  }
+
+  /** A node_event of the account's monitor (Events page); returns its execution id. */
+  private node(account: string, parent: string | null, n: Omit<MonitorNode, 'parent' | 'node_type' | 'node_id' | 'node_name'>): string {
+    return this.d.node({ parent, node_type: 'MonitorNode', node_id: `monitor:${account}`, node_name: `Monitor ${account}`, ...n });
   }
 
   private locked<T>(run: AccountRun, f: () => Promise<T>): Promise<T> {
@@ -504,11 +489,7 @@ export class MonitorService implements AccountLifecycle {
   private leaveSessionNeeded(run: AccountRun, why: string): void {
     run.sessionNeeded = null;
     this.d.onSessionChange?.(run.account.id);
-    this.d.node({
-      parent: null,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${run.account.id}`,
-      node_name: `Monitor ${run.account.id}`,
+    this.node(run.account.id, null, {
       action: 'session_restored',
       status: 'completed',
       message: `${run.account.id}: ${why}; monitoring resumes`,
@@ -564,11 +545,7 @@ export class MonitorService implements AccountLifecycle {
     const id = `mc-${run.account.id}-${now}-${++this.cycleSeq}`;
     run.running = true;
     this.announce(run);
-    const execNode = this.d.node({
-      parent: null,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${run.account.id}`,
-      node_name: `Monitor ${run.account.id}`,
+    const execNode = this.node(run.account.id, null, {
       action: 'cycle',
       status: 'started',
       message: `monitoring cycle ${id} (${trigger})`,
@@ -603,11 +580,7 @@ export class MonitorService implements AccountLifecycle {
     run.recent.unshift(cycle);
     if (run.recent.length > RECENT) run.recent.length = RECENT;
     this.streaks(run, cycle);
-    this.d.node({
-      parent: execNode,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${run.account.id}`,
-      node_name: `Monitor ${run.account.id}`,
+    this.node(run.account.id, execNode, {
       action: 'cycle',
       status: cycle.status === 'ok' ? 'completed' : 'failed',
       message: cycle.summary,
@@ -677,11 +650,7 @@ export class MonitorService implements AccountLifecycle {
 
   private action(ctx: CycleContext, step: StepNo, a: Omit<MonitorActionWire, 'execution_id' | 'step' | 'at'>): MonitorActionWire {
     const status = a.outcome === 'done' || a.outcome === 'waited' ? 'completed' : a.outcome === 'blocked' ? 'info' : 'failed';
-    const execution_id = this.d.node({
-      parent: ctx.execNode,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${ctx.account.account.id}`,
-      node_name: `Monitor ${ctx.account.account.id}`,
+    const execution_id = this.node(ctx.account.account.id, ctx.execNode, {
       action: a.kind,
       status,
       message: `step ${step}: ${a.detail}`,
@@ -1174,11 +1143,7 @@ export class MonitorService implements AccountLifecycle {
 
   // step 10: one aggregated report with every error (the monitor_cycle event follows the cycle).
   private report(ctx: CycleContext, errors: readonly { step: number; name: string; message: string }[]): Promise<void> {
-    this.d.node({
-      parent: ctx.execNode,
-      node_type: 'MonitorNode',
-      node_id: `monitor:${ctx.account.account.id}`,
-      node_name: `Monitor ${ctx.account.account.id}`,
+    this.node(ctx.account.account.id, ctx.execNode, {
       action: 'monitor_errors',
       status: 'failed',
       message: `${errors.length} error(s): ${errors.map((e) => `step ${e.step} ${e.name}: ${e.message}`).join(' | ')}`,

@@ -6,43 +6,9 @@
  */
 import type { DayPnlRow } from '../../../core/monitor/actions';
 import type { MonitorCycleWire, MonitorSettingsWire } from '../../../shared/monitor';
+import type { PositionSyncRow, RegenerationRow } from '../../../core/monitor/records';
 
-/** One position of the account with its analytics, as step 3 writes it (one transaction per account). */
-export interface PositionSyncRow {
-  positionId: string;
-  reEntryNum: number;
-  symbol: string;
-  side: 'long' | 'short';
-  status: 'OPEN' | 'PARTIAL' | 'CLOSED';
-  quantityTotal: string;
-  quantityClosed: string;
-  quantityOpen: string;
-  avgEntryPrice: string | null;
-  avgExitPrice: string | null;
-  realizedPnl: string;
-  fees: string;
-  openedAt: number;
-  closedAt: number | null;
-  /** At the fair price of a fresh quote; null (with `reason`) when there is none — unknown is not zero. */
-  markPrice: string | null;
-  pnlAbs: string | null;
-  pnlPct: string | null;
-  reason: string | null;
-}
-
-export interface RegenerationRow {
-  rejectedClientOrderId: string;
-  account: string;
-  newClientOrderId: string;
-  strategy: string | null;
-  attempt: number;
-  cycleId: string;
-  createdAt: number;
-  /** null until step 9 placed it. */
-  status: 'placed' | 'refused' | 'rejected' | 'unknown' | 'failed' | null;
-  reason: string | null;
-  placedAt: number | null;
-}
+export type { PositionSyncRow, RegenerationRow } from '../../../core/monitor/records';
 
 export interface MonitorStore {
   /** The saved settings, and whether the user paused the account (kept across restarts). */
