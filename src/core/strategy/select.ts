@@ -22,11 +22,14 @@
  */
 import { DateTime } from 'luxon';
 import { describeDeltaFailure, modelDelta, type ModelDeltaQuote } from '../greeks/model-delta';
+import { bookTimeOf } from '../market/mark';
+import { midOf, type QuoteValues } from '../market/quote';
 import { makeExpiry } from '../model/instrument';
 import { price } from '../model/money';
 import { looksLikeOcc } from '../model/occ';
 import { exchangeZone, type Exchange } from '../monitor/session-hours';
 import { tickCents } from '../orders/exit-run';
+import type { OptionChain, OptionChainFilter } from '../ports/market-data';
 import type { StrategyDefinition, StrategyLeg, ExpiryRule } from './definition';
 import type { SelectedContract } from './engine-api';
 
@@ -263,4 +266,57 @@ function tickOf(c: ChainContract): number {
 /** The exact expiry instant of a US option expiring on `date` (16:00 New York, as core/model/occ.ts). */
 export function usOptionExpiresAt(date: string): number {
   return makeExpiry(date, date, '16:00', 'America/New_York').epochMs;
+}
+
+/**
+ * The port's chain (MarketDataPort.optionChain) as selection reads it. A quote's time is the venue's
+ * quote time (`t`), capped at its receipt: a REST snapshot received now may hold a book hours old.
+ * Without a venue time the quote's age is unknown (null: stale). A delta that is not a number is no
+ * greeks at all.
+ */
+export function chainSnapshotOf(chain: OptionChain): ChainSnapshot {
+  const contracts: ChainContract[] = chain.contracts.map((c) => {
+    const q = c.quote;
+    const delta = c.delta === null ? Number.NaN : Number(c.delta);
+    const iv = c.impliedVolatility === null ? null : Number(c.impliedVolatility);
+    return {
+      symbol: c.symbol,
+      expiry: c.expiry,
+      expiresAt: c.expiresAt,
+      strike: c.strike,
+      right: c.right,
+      bid: q?.bid ?? null,
+      ask: q?.ask ?? null,
+      quoteAt: q && q.exchangeTime !== null ? Math.min(q.exchangeTime, q.receivedAt) : null,
+      greeks: c.greeks && Number.isFinite(delta) ? { delta, iv: iv !== null && Number.isFinite(iv) ? iv : null, asOf: c.greeks.asOf } : null,
+    };
+  });
+  return { underlying: chain.underlying, contracts };
+}
+
+/** The underlying's price for selection from a cached quote: its mid and the book's receive time (null: unknown). */
+export function underlyingPriceOf(q: QuoteValues | null | undefined): UnderlyingPrice {
+  if (!q) return { price: null, at: null };
+  return { price: midOf(q), at: bookTimeOf(q) };
+}
+
+/**
+ * A chain request narrow enough for `definition`'s legs (fewer pages): expiries from today (exchange
+ * zone) up to the farthest any leg's rule can reach — `nearest` min_days + 14 days, `weekly` n → 7n + 7
+ * days, `monthly` n → 31n + 31 days — and only the rights the legs trade. The rules still pick
+ * among what comes back; a bound too tight only shows as "no expiry", never as a wrong contract.
+ */
+export function chainFilterFor(definition: Pick<StrategyDefinition, 'legs'>, now: number, exchange: Exchange): OptionChainFilter {
+  const today = DateTime.fromMillis(now, { zone: exchangeZone(exchange) }).startOf('day');
+  let days = 0;
+  for (const leg of definition.legs) {
+    const e = leg.expiry;
+    days = Math.max(days, e.kind === 'nearest' ? e.min_days + 14 : e.kind === 'weekly' ? 7 * e.n + 7 : 31 * e.n + 31);
+  }
+  const rights = new Set(definition.legs.map((l) => l.right));
+  return {
+    expirationGte: today.toISODate()!,
+    expirationLte: today.plus({ days }).toISODate()!,
+    ...(rights.size === 1 ? { right: [...rights][0]! } : {}),
+  };
 }

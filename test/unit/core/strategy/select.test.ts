@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { blackScholes } from '../../../../src/core/greeks/black-scholes';
 import { formatOcc } from '../../../../src/core/model/occ';
 import type { StrategyLeg } from '../../../../src/core/strategy/definition';
-import { pickExpiry, selectContracts, usOptionExpiresAt, type ChainContract, type SelectionSettings } from '../../../../src/core/strategy/select';
+import { chainFilterFor, chainSnapshotOf, pickExpiry, selectContracts, underlyingPriceOf, usOptionExpiresAt, type ChainContract, type SelectionSettings } from '../../../../src/core/strategy/select';
+import type { QuoteValues } from '../../../../src/core/market/quote';
+import type { OptionChainContract } from '../../../../src/core/ports/market-data';
 
 // Wednesday 2026-12-02 15:00 New York (20:00 UTC).
 const NOW = Date.parse('2026-12-02T20:00:00Z');
@@ -296,5 +298,48 @@ describe('expiry rules (exchange zone)', () => {
   it('a chain without the leg’s right fails closed', () => {
     const r = selectContracts(def(leg({ right: 'call' })), { underlying: 'SPY', contracts: chain().filter((c) => c.right === 'put') }, U, NOW, SETTINGS);
     expect(r).toEqual({ ok: false, reason: 'legs.0 (sell call): the SPY chain has no call that still trades' });
+  });
+});
+
+describe('from the port: chainSnapshotOf, underlyingPriceOf, chainFilterFor', () => {
+  const quote = (over: Partial<QuoteValues>): QuoteValues => ({ symbol: 'X', bid: 1, ask: 1.1, last: null, bidSize: null, askSize: null, exchangeTime: NOW - 4000, receivedAt: NOW - 1000, ...over });
+  const contract = (over: Partial<OptionChainContract>): OptionChainContract => ({
+    symbol: 'SPY261204P00580000',
+    expiry: '2026-12-04',
+    expiresAt: usOptionExpiresAt('2026-12-04'),
+    strike: 580,
+    right: 'put',
+    delta: '-0.2',
+    gamma: null,
+    theta: null,
+    vega: null,
+    rho: null,
+    impliedVolatility: '0.19',
+    greeks: { source: 'venue', asOf: NOW - 4000 },
+    quote: { ...quote({}), instrument: 'alpaca:X' as never },
+    ...over,
+  });
+
+  it('quote time: the venue’s, capped at receipt; unknown without one (stale for selection)', () => {
+    const snap = chainSnapshotOf({ underlying: 'SPY', receivedAt: NOW, contracts: [contract({}), contract({ quote: { ...quote({ exchangeTime: null }), instrument: 'alpaca:X' as never } }), contract({ quote: { ...quote({ exchangeTime: NOW + 5000 }), instrument: 'alpaca:X' as never } })] });
+    expect(snap.contracts.map((c) => c.quoteAt)).toEqual([NOW - 4000, null, NOW - 1000]);
+    expect(snap.contracts[0]).toMatchObject({ bid: 1, ask: 1.1, greeks: { delta: -0.2, iv: 0.19, asOf: NOW - 4000 } });
+  });
+
+  it('no delta → no greeks; a quote-less contract has null sides', () => {
+    const snap = chainSnapshotOf({ underlying: 'SPY', receivedAt: NOW, contracts: [contract({ delta: null, greeks: null, quote: null })] });
+    expect(snap.contracts[0]).toMatchObject({ greeks: null, bid: null, ask: null, quoteAt: null });
+  });
+
+  it('underlyingPriceOf: the mid and the book time; one-sided or missing → unknown price', () => {
+    expect(underlyingPriceOf(quote({ bid: 584.9, ask: 585.1, bookReceivedAt: NOW - 300 }))).toEqual({ price: 585, at: NOW - 300 });
+    expect(underlyingPriceOf(quote({ bid: null }))).toEqual({ price: null, at: NOW - 1000 });
+    expect(underlyingPriceOf(null)).toEqual({ price: null, at: null });
+  });
+
+  it('chainFilterFor: from today (exchange zone) to the farthest date any leg’s rule can reach; one right when all legs trade it', () => {
+    const late = Date.parse('2026-12-03T03:00:00Z'); // still Wednesday 2026-12-02 in New York
+    expect(chainFilterFor(def(leg({ expiry: { kind: 'nearest', min_days: 0 } })), late, 'NYSE')).toEqual({ expirationGte: '2026-12-02', expirationLte: '2026-12-16', right: 'put' });
+    expect(chainFilterFor(def(leg({ expiry: { kind: 'weekly', n: 2 } }), leg({ right: 'call', expiry: { kind: 'monthly', n: 1 } })), late, 'SIM')).toEqual({ expirationGte: '2026-12-03', expirationLte: '2027-02-03' });
   });
 });
