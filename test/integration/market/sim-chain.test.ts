@@ -90,6 +90,10 @@ describe('option chain: Alpaca adapter ⇄ simulated venue (loopback)', () => {
     expect(desk.result.ok && desk.result.contracts.map((c) => c.deltaSource)).toEqual(['desk', 'desk']);
     if (desk.result.ok) for (const c of desk.result.contracts) expect(Math.abs(c.delta)).toBeGreaterThanOrEqual(0.15);
 
+    // `resume` puts everything back: greeks again.
+    expect((await admin(r, { kind: 'resume' })).status).toBe(200);
+    expect((await marketData.optionChain('SPY', { strikeGte: 585, strikeLte: 585 })).contracts.every((c) => c.greeks !== null)).toBe(true);
+
     // The same chain read a minute later (greeks off, quotes 60 s old): nothing is selected.
     const later = selectContracts(strangle, chainSnapshotOf(desk.chain), desk.u, desk.now + 60_000, settings);
     expect(later.ok).toBe(false);

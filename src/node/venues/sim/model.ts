@@ -262,31 +262,42 @@ export class SimMarketModel {
    * at the underlying's volatility, or at the IV of a held mid). Sorted by expiry, strike, right.
    */
   chain(underlying: string, nowMs: number, filter: SimChainFilter = {}): SimChainEntry[] {
-    if (!this.hasChain(underlying) || !this.ensure(underlying)) return [];
+    return this.chainPage(underlying, nowMs, filter, 0, Number.POSITIVE_INFINITY).entries;
+  }
+
+  /** One page of `chain` (entries offset … offset + limit − 1, priced) and how many the whole chain has. */
+  chainPage(underlying: string, nowMs: number, filter: SimChainFilter, offset: number, limit: number): { entries: SimChainEntry[]; total: number } {
+    if (!this.hasChain(underlying) || !this.ensure(underlying)) return { entries: [], total: 0 };
     const u = this.walks.get(underlying)!;
     const step = u.price < 25 ? 0.5 : u.price < 1000 ? 1 : 5;
     const lo = Math.max(step, Math.ceil((u.price * 0.85) / step) * step);
     const hi = Math.floor((u.price * 1.15) / step) * step;
-    const out: SimChainEntry[] = [];
-    for (const expiry of listedExpiries(nowMs)) {
-      if (filter.expiration !== undefined && expiry !== filter.expiration) continue;
-      if ((filter.expirationGte !== undefined && expiry < filter.expirationGte) || (filter.expirationLte !== undefined && expiry > filter.expirationLte)) continue;
-      for (let k = lo; k <= hi + 1e-9; k += step) {
-        const strike = Number(k.toFixed(3));
-        if ((filter.strikeGte !== undefined && strike < filter.strikeGte) || (filter.strikeLte !== undefined && strike > filter.strikeLte)) continue;
-        for (const right of ['call', 'put'] as const) {
-          if (filter.right !== undefined && right !== filter.right) continue;
-          const symbol = formatOcc({ root: underlying, expiry, right, strikeMilli: Math.round(strike * 1000) });
-          const [y, m, d] = expiry.split('-').map(Number) as [number, number, number];
-          const option: SimOption = this.optionBySymbol.get(symbol) ?? { symbol, underlying, right, strike, expiryMs: Date.UTC(y, m - 1, d, 21, 0, 0) };
-          const book = this.optionBook(option, nowMs);
-          const size = 1 + (hash32(`${this.seed}:${symbol}`) % 50);
-          const quote: QuoteValues = { symbol, bid: book.bid, ask: book.ask, last: book.last, bidSize: size, askSize: size + 5, exchangeTime: nowMs, receivedAt: nowMs };
-          out.push({ option, expiry, quote, greeks: this.greeksOf(option, u, book.fair, nowMs) });
-        }
-      }
+    const strikes: number[] = [];
+    for (let k = lo; k <= hi + 1e-9; k += step) {
+      const strike = Number(k.toFixed(3));
+      if ((filter.strikeGte !== undefined && strike < filter.strikeGte) || (filter.strikeLte !== undefined && strike > filter.strikeLte)) continue;
+      strikes.push(strike);
     }
-    return out;
+    const rights = (['call', 'put'] as const).filter((r) => filter.right === undefined || r === filter.right);
+    const expiries = listedExpiries(nowMs).filter(
+      (e) => (filter.expiration === undefined || e === filter.expiration) && (filter.expirationGte === undefined || e >= filter.expirationGte) && (filter.expirationLte === undefined || e <= filter.expirationLte),
+    );
+    const perExpiry = strikes.length * rights.length;
+    const total = expiries.length * perExpiry;
+    const entries: SimChainEntry[] = [];
+    for (let i = offset; i < Math.min(total, offset + limit); i++) {
+      const expiry = expiries[Math.floor(i / perExpiry)]!;
+      const strike = strikes[Math.floor((i % perExpiry) / rights.length)]!;
+      const right = rights[i % rights.length]!;
+      const symbol = formatOcc({ root: underlying, expiry, right, strikeMilli: Math.round(strike * 1000) });
+      const [y, m, d] = expiry.split('-').map(Number) as [number, number, number];
+      const option: SimOption = this.optionBySymbol.get(symbol) ?? { symbol, underlying, right, strike, expiryMs: Date.UTC(y, m - 1, d, 21, 0, 0) };
+      const book = this.optionBook(option, nowMs);
+      const size = 1 + (hash32(`${this.seed}:${symbol}`) % 50);
+      const quote: QuoteValues = { symbol, bid: book.bid, ask: book.ask, last: book.last, bidSize: size, askSize: size + 5, exchangeTime: nowMs, receivedAt: nowMs };
+      entries.push({ option, expiry, quote, greeks: this.greeksOf(option, u, book.fair, nowMs) });
+    }
+    return { entries, total };
   }
 
   private greeksOf(o: SimOption, u: SimUnderlying, fair: number, nowMs: number): SimChainEntry['greeks'] {

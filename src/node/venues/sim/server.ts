@@ -595,6 +595,8 @@ export class SimVenueServer {
           b.broker.rejectNext = 0;
           b.broker.rejectNextLimit = 0;
         }
+        this.model.releasePrice();
+        this.chainGreeks = true;
         if (this.intervalMs !== this.o.intervalMs) {
           this.intervalMs = this.o.intervalMs;
           this.scheduleTicks();
@@ -1132,11 +1134,7 @@ export class SimVenueServer {
     this.model.advance(now);
     // Validated above: no value is null any more.
     const f = filter as { expiration?: string; expirationGte?: string; expirationLte?: string; strikeGte?: number; strikeLte?: number };
-    const entries = this.model.chain(underlying, now, {
-      ...(type !== null ? { right: type } : {}),
-      ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)),
-    });
-    const page = entries.slice(offset, offset + limit);
+    const { entries: page, total } = this.model.chainPage(underlying, now, { ...(type !== null ? { right: type } : {}), ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) }, offset, limit);
     const snapshots: Record<string, unknown> = {};
     for (const e of page) {
       snapshots[e.option.symbol] = {
@@ -1145,7 +1143,7 @@ export class SimVenueServer {
         ...(this.chainGreeks && e.greeks ? { greeks: { delta: e.greeks.delta, gamma: e.greeks.gamma, theta: e.greeks.theta, vega: e.greeks.vega, rho: e.greeks.rho }, impliedVolatility: e.greeks.iv } : {}),
       };
     }
-    const next = offset + limit < entries.length ? Buffer.from(`chain:${offset + limit}`, 'utf8').toString('base64url') : null;
+    const next = offset + limit < total ? Buffer.from(`chain:${offset + limit}`, 'utf8').toString('base64url') : null;
     return this.json(res, 200, { snapshots, next_page_token: next }, rate);
   }
 
