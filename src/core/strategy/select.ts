@@ -302,7 +302,7 @@ export function underlyingPriceOf(q: QuoteValues | null | undefined): Underlying
 
 /**
  * A chain request narrow enough for `definition`'s legs (fewer pages): expiries from today (exchange
- * zone) up to the farthest any leg's rule can reach — `nearest` min_days + 14 days, `weekly` n → 7n + 7
+ * zone) up to the farthest any leg's rule can reach — `nearest` min_days + 45 days (room for a chain of monthlies only), `weekly` n → 7n + 7
  * days, `monthly` n → 31n + 31 days — and only the rights the legs trade. The rules still pick
  * among what comes back; a bound too tight only shows as "no expiry", never as a wrong contract.
  */
@@ -311,7 +311,7 @@ export function chainFilterFor(definition: Pick<StrategyDefinition, 'legs'>, now
   let days = 0;
   for (const leg of definition.legs) {
     const e = leg.expiry;
-    days = Math.max(days, e.kind === 'nearest' ? e.min_days + 14 : e.kind === 'weekly' ? 7 * e.n + 7 : 31 * e.n + 31);
+    days = Math.max(days, e.kind === 'nearest' ? e.min_days + 45 : e.kind === 'weekly' ? 7 * e.n + 7 : 31 * e.n + 31);
   }
   const rights = new Set(definition.legs.map((l) => l.right));
   return {

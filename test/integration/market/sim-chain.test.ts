@@ -111,6 +111,8 @@ describe('option chain: Alpaca adapter ⇄ simulated venue (loopback)', () => {
     const atm = await marketData.optionChain('SPY', { right: 'call', strikeGte: 612, strikeLte: 613 });
     const first = atm.contracts.filter((c) => c.expiry === atm.contracts.at(-1)!.expiry);
     expect(first.map((c) => c.strike)).toEqual([612, 613]);
+    const state = (await (await fetch(`${r.sim.urls().dataRest}/__sim/state`, { signal: AbortSignal.timeout(5000) })).json()) as { heldPrices: Record<string, number>; chainGreeks: boolean };
+    expect(state).toMatchObject({ heldPrices: { SPY: 612.5 }, chainGreeks: true });
     expect(await admin(r, { kind: 'release_price', symbol: 'SPY' })).toEqual({ status: 200, body: { ok: true } });
     await waitFor(() => r.quotes.some((q) => q.symbol === 'SPY' && (q.bid! + q.ask!) / 2 !== 612.5), 10_000, 'SPY moving again');
     expect(await admin(r, { kind: 'hold_price', symbol: 'not a symbol', price: 1 })).toEqual({ status: 400, body: { ok: false, error: 'symbol: the sim cannot quote not a symbol' } });
@@ -132,6 +134,7 @@ describe('option chain: Alpaca adapter ⇄ simulated venue (loopback)', () => {
     await waitFor(() => r.stream('trade_updates').state === 'running', 5000, 'trade_updates running');
     const lmt = (id: string, price = '1.00'): OrderRequest => ({ clientOrderId: id, symbol: 'SPY', qty: '1', side: 'buy', type: 'limit', limitPrice: price, timeInForce: 'day' });
     expect(await admin(r, { kind: 'reject_limit_orders', count: 2 })).toEqual({ status: 200, body: { ok: true } });
+    expect(((await (await fetch(`${r.sim.urls().dataRest}/__sim/state`, { signal: AbortSignal.timeout(5000) })).json()) as { books: { rejectNextLimitOrders: number }[] }).books[0]!.rejectNextLimitOrders).toBe(2);
     const m = await execution.placeOrder({ clientOrderId: 'M-1', symbol: 'SPY', qty: '1', side: 'buy', type: 'market', timeInForce: 'day' });
     expect(m.status).not.toBe('rejected');
     expect((await execution.placeOrder(lmt('L-1'))).status).toBe('rejected');

@@ -249,6 +249,11 @@ export class SimMarketModel {
     else this.holds.delete(symbol);
   }
 
+  /** The held prices (symbol → price), for the admin state. */
+  heldPrices(): Record<string, number> {
+    return Object.fromEntries(this.holds);
+  }
+
   /** Whether the sim lists option chains for `underlying` (any stock when no list was configured). */
   hasChain(underlying: string): boolean {
     return isStockSymbol(underlying) && (this.optionUnderlyings === null || this.optionUnderlyings.has(underlying));

@@ -1289,6 +1289,8 @@ export class SimVenueServer {
         stats: this.stats,
         intervalMs: this.intervalMs,
         sessionExpired: this.mustBook(undefined).sessionExpired,
+        heldPrices: this.model.heldPrices(),
+        chainGreeks: this.chainGreeks,
         books: [...this.books.values()].map((b) => ({
           key: b.keyId,
           sessionExpired: b.sessionExpired,
@@ -1296,6 +1298,8 @@ export class SimVenueServer {
           openOrders: b.broker.list('open').length,
           positions: b.broker.positionList(() => null).length,
           stepFaults: b.stepFaults.map((f) => ({ step: f.step, remaining: f.remaining, status: f.status, client_order_id_prefix: f.prefix })),
+          rejectNextOrders: b.broker.rejectNext,
+          rejectNextLimitOrders: b.broker.rejectNextLimit,
         })),
       });
     }

@@ -339,7 +339,7 @@ describe('from the port: chainSnapshotOf, underlyingPriceOf, chainFilterFor', ()
 
   it('chainFilterFor: from today (exchange zone) to the farthest date any leg’s rule can reach; one right when all legs trade it', () => {
     const late = Date.parse('2026-12-03T03:00:00Z'); // still Wednesday 2026-12-02 in New York
-    expect(chainFilterFor(def(leg({ expiry: { kind: 'nearest', min_days: 0 } })), late, 'NYSE')).toEqual({ expirationGte: '2026-12-02', expirationLte: '2026-12-16', right: 'put' });
+    expect(chainFilterFor(def(leg({ expiry: { kind: 'nearest', min_days: 0 } })), late, 'NYSE')).toEqual({ expirationGte: '2026-12-02', expirationLte: '2027-01-16', right: 'put' });
     expect(chainFilterFor(def(leg({ expiry: { kind: 'weekly', n: 2 } }), leg({ right: 'call', expiry: { kind: 'monthly', n: 1 } })), late, 'SIM')).toEqual({ expirationGte: '2026-12-03', expirationLte: '2027-02-03' });
   });
 });
