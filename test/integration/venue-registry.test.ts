@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildAccountVenue, VENUE_BUILDERS, type AccountVenue } from '../../src/node/venues/registry';
 import { defaultDeskConfig } from '../../src/node/desk';
 import { defaultAccount } from '../../src/core/model/account';
-import { NotSupportedError } from '../../src/core/ports/market-data';
 import { SystemClock } from '../../src/node/system-clock';
 import { silentLogger } from '../../src/core/ports/logger';
 
@@ -62,10 +61,13 @@ describe('venue registry', () => {
     expect(marketData.health().map((h) => h.state)).toEqual(['not_started', 'not_started']);
   });
 
-  it('says clearly that the Alpaca adapter has no option chain yet', async () => {
+  // Issue 18 item 2: the Alpaca adapter now reads the chain endpoint (it said "not supported" before), and the sim serves it.
+  it('the sim account’s market-data port serves an option chain with the venue greeks', async () => {
     built = await buildAccountVenue({ account: defaultAccount('sim', null), config: defaultDeskConfig, alpacaCredentials: null, clock: new SystemClock(), logger: silentLogger, random: Math.random });
-    await expect(built.marketData.optionChain('SPY')).rejects.toBeInstanceOf(NotSupportedError);
-    await expect(built.marketData.optionChain('SPY')).rejects.toThrow(/venue sim does not support option chains/);
+    const chain = await built.marketData.optionChain('SPY', { right: 'put', strikeGte: 570, strikeLte: 575 });
+    expect(chain.underlying).toBe('SPY');
+    expect(chain.contracts.length).toBeGreaterThan(0);
+    expect(chain.contracts.every((c) => c.right === 'put' && c.strike >= 570 && c.strike <= 575 && c.greeks?.source === 'venue' && Number(c.delta) < 0)).toBe(true);
   });
 
   it('refuses alpaca without keys, naming the variables', async () => {

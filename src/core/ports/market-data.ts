@@ -31,12 +31,20 @@ export interface GreeksSource {
 export interface OptionChainContract {
   /** The venue's symbol of the contract. */
   symbol: string;
-  /** Decimal strings exactly as the venue sent them; null = the venue gave none. */
+  /** Expiry date in the exchange's zone (YYYY-MM-DD). */
+  expiry: string;
+  /** The exact expiry instant (epoch ms). */
+  expiresAt: number;
+  strike: number;
+  right: 'call' | 'put';
+  /** Decimal strings of the venue's numbers; null = the venue gave none (or an implausible one: delta outside [-1, 1], a negative IV). */
   delta: string | null;
   gamma: string | null;
   theta: string | null;
   vega: string | null;
+  rho: string | null;
   impliedVolatility: string | null;
+  /** null when the venue sent no delta. */
   greeks: GreeksSource | null;
   quote: Quote | null;
 }
@@ -45,6 +53,16 @@ export interface OptionChain {
   underlying: string;
   contracts: OptionChainContract[];
   receivedAt: number;
+}
+
+/** Narrows a chain request (the venue's filters; all optional). Dates YYYY-MM-DD. */
+export interface OptionChainFilter {
+  right?: 'call' | 'put';
+  expiration?: string;
+  expirationGte?: string;
+  expirationLte?: string;
+  strikeGte?: number;
+  strikeLte?: number;
 }
 
 /** The venue (or this adapter) does not offer the asked capability; `capability` names it. */
@@ -77,8 +95,8 @@ export interface MarketDataPort {
   latestQuotes(symbols: readonly string[], opts?: { trades?: boolean }): Promise<Quote[]>;
   /** Which option contracts the venue lists (active / inactive) or does not know (unknown). */
   optionContractStatus(symbols: readonly string[]): Promise<Map<string, 'active' | 'inactive' | 'unknown'>>;
-  /** The option chain of `underlying` with greeks and their source/age; rejects with NotSupportedError where the venue has none. */
-  optionChain(underlying: string): Promise<OptionChain>;
+  /** The option chain of `underlying` (narrowed by `filter`) with greeks and their source/age; rejects with NotSupportedError where the venue has none. */
+  optionChain(underlying: string, filter?: OptionChainFilter): Promise<OptionChain>;
   /** The data channels' health (stocks, options…). */
   health(): StreamHealth[];
 }

@@ -68,7 +68,11 @@ export const strategyDefinitionSchema = z
       .object({
         /** Entry time of day in the exchange's zone. */
         entry_time: hhmm,
-        days: z.array(z.enum(WEEKDAYS)).min(1, 'must name at least one day').max(7),
+        days: z
+          .array(z.enum(WEEKDAYS))
+          .min(1, 'must name at least one day')
+          .max(7)
+          .refine((days) => new Set(days).size === days.length, 'must not name a day twice'),
       })
       .strict(),
     entry: z

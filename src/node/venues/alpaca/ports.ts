@@ -9,7 +9,7 @@
 import type { StreamHealth } from '../../../core/market/stream-health';
 import type { AccountId } from '../../../core/model/ids';
 import type { ExecutionListeners, ExecutionPort, ReauthCredentials, RestChannelHealth } from '../../../core/ports/execution';
-import { NotSupportedError, type MarketDataListeners, type MarketDataPort, type OptionChain } from '../../../core/ports/market-data';
+import type { MarketDataListeners, MarketDataPort, OptionChain, OptionChainFilter } from '../../../core/ports/market-data';
 import type { Quote } from '../../../core/market/quote';
 import type { OrderReplace, OrderRequest, VenueAccount, VenueKind, VenueMode, VenueOrder, VenuePosition, VenueSessionState } from '../../../core/ports/venue';
 import type { AlpacaVenue } from './venue';
@@ -90,14 +90,12 @@ export class AlpacaMarketData implements MarketDataPort {
   }
 
   /**
-   * Alpaca has a chain endpoint with greeks (GET /v1beta1/options/snapshots/{underlying}, greeks
-   * and implied volatility on the OPRA feed only; the indicative feed and the simulated venue have
-   * none). This adapter does not read it yet: it says so rather than return a chain without greeks.
+   * The chain with the venue's greeks (GET /v1beta1/options/snapshots/{underlying}; alpaca.md §4.1):
+   * greeks and implied volatility come on the OPRA feed (the indicative feed may send none — each
+   * contract then has `greeks: null`); the simulated venue sends its own Black-Scholes greeks.
    */
-  optionChain(underlying: string): Promise<OptionChain> {
-    return Promise.reject(
-      new NotSupportedError(this.name, 'option chains', `this adapter does not read Alpaca's option chain snapshots (${underlying}); greeks are not available from it yet`),
-    );
+  optionChain(underlying: string, filter?: OptionChainFilter): Promise<OptionChain> {
+    return this.venue.optionChain(underlying, filter);
   }
 
   health(): StreamHealth[] {

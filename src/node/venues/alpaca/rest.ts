@@ -13,6 +13,8 @@ import { silentLogger } from '../../../core/ports/logger';
 import { MAX_PLAUSIBLE_PRICE, MAX_PLAUSIBLE_SIZE, type Quote } from '../../../core/market/quote';
 import type { VenueInstruments } from '../../../core/market/instruments';
 import { symbolKind } from '../../../core/market/symbols';
+import { occInstrument, parseOcc } from '../../../core/model/occ';
+import type { OptionChain, OptionChainContract, OptionChainFilter } from '../../../core/ports/market-data';
 import {
   VenueError,
   type OrderReplace,
@@ -80,6 +82,27 @@ const optionSnapshotsSchema = z.object({
   snapshots: z.record(z.string(), z.object({ latestQuote: restQuoteSchema.nullable().optional(), latestTrade: restTradeSchema.nullable().optional() })),
   next_page_token: z.string().nullable().optional(),
 });
+/**
+ * The chain endpoint's snapshot (alpaca.md §4.1, GET /v1beta1/options/snapshots/{underlying}). Greeks
+ * and `impliedVolatility` are optional (absent on the indicative feed; the Go SDK marks them
+ * optional); each greek is read on its own. UNCONFIRMED: whether a greek can be null rather than
+ * absent (both accepted), and the greeks' own time — the response has none, so the desk dates them
+ * by the snapshot's latest quote time `t` (see optionChain). Other fields (minuteBar, dailyBar…) are
+ * ignored.
+ */
+const greekValue = num.nullable().optional();
+const chainSnapshotSchema = z.object({
+  latestQuote: restQuoteSchema.nullable().optional(),
+  latestTrade: restTradeSchema.nullable().optional(),
+  greeks: z.object({ delta: greekValue, gamma: greekValue, theta: greekValue, vega: greekValue, rho: greekValue }).nullable().optional(),
+  impliedVolatility: greekValue,
+});
+const optionChainSchema = z.object({
+  snapshots: z.record(z.string().max(64), chainSnapshotSchema).nullable().optional(),
+  next_page_token: z.string().max(4096).nullable().optional(),
+});
+/** Pages a chain request may take before it is refused (1000 contracts a page). */
+const MAX_CHAIN_PAGES = 50;
 const s = z.union([z.string(), z.number()]).transform(String);
 const sOpt = s.nullable().optional().transform((v) => v ?? null);
 const positionSchema = z.object({
@@ -185,6 +208,77 @@ export class AlpacaRestClient {
       out.push(...this.snapshotQuotes(body.snapshots));
     }
     return out;
+  }
+
+  /**
+   * An underlying's option chain snapshot (GET /v1beta1/options/snapshots/{underlying}, data host,
+   * the option feed), narrowed by `filter`, every page (`next_page_token`, 1000 a page, at most
+   * MAX_CHAIN_PAGES). Per contract: its OCC fields, the latest quote (source rest), and the venue's
+   * greeks as decimal strings — null when absent, a delta outside [-1, 1] or a negative IV is
+   * dropped as implausible (unknown, never a guess) and the contract keeps no greeks. The greeks'
+   * time (`greeks.asOf`) is the snapshot's latest quote time: Alpaca sends none of its own
+   * (UNCONFIRMED that they are computed at that quote); without a quote time it is null (unknown
+   * age: a consumer treats them as stale). A key that is not an OCC symbol is left out.
+   */
+  async optionChain(underlying: string, filter: OptionChainFilter = {}): Promise<OptionChain> {
+    if (!/^[A-Z][A-Z0-9.]{0,9}$/.test(underlying)) throw new VenueError(`option chain: invalid underlying symbol ${JSON.stringify(underlying)}`, null, null, 'rejected');
+    const q: Record<string, string> = { feed: this.o.optionFeed, limit: '1000' };
+    if (filter.right) q.type = filter.right;
+    if (filter.expiration) q.expiration_date = filter.expiration;
+    if (filter.expirationGte) q.expiration_date_gte = filter.expirationGte;
+    if (filter.expirationLte) q.expiration_date_lte = filter.expirationLte;
+    if (filter.strikeGte !== undefined) q.strike_price_gte = String(filter.strikeGte);
+    if (filter.strikeLte !== undefined) q.strike_price_lte = String(filter.strikeLte);
+    const path = `/v1beta1/options/snapshots/${encodeURIComponent(underlying)}`;
+    const snaps: Record<string, z.infer<typeof chainSnapshotSchema>> = {};
+    for (let page = 0; ; page++) {
+      if (page >= MAX_CHAIN_PAGES) throw new VenueError(`option chain ${underlying}: more than ${MAX_CHAIN_PAGES} pages; narrow the request (expiry, strikes, type)`, null, null, 'invalid_response');
+      const body = parseOr(optionChainSchema, await this.request('data', 'GET', path, q), `option chain ${underlying}`);
+      Object.assign(snaps, body.snapshots ?? {});
+      if (!body.next_page_token) break;
+      q.page_token = body.next_page_token;
+    }
+    const receivedAt = this.o.clock.now();
+    const quoteMap: Record<string, z.infer<typeof restQuoteSchema>> = {};
+    const trades: Record<string, number> = {};
+    for (const [symbol, snap] of Object.entries(snaps)) {
+      quoteMap[symbol] = snap.latestQuote ?? {};
+      if (snap.latestTrade?.p !== undefined) trades[symbol] = snap.latestTrade.p;
+    }
+    const quotes = new Map(this.toQuotes(quoteMap, trades).map((x) => [x.symbol, x]));
+    const contracts: OptionChainContract[] = [];
+    for (const [symbol, snap] of Object.entries(snaps)) {
+      let c;
+      let expiresAt: number;
+      try {
+        c = parseOcc(symbol);
+        expiresAt = occInstrument(symbol).expiry!.epochMs;
+      } catch {
+        continue;
+      }
+      const g = snap.greeks ?? null;
+      const text = (v: number | null | undefined) => (v === null || v === undefined ? null : String(v));
+      const deltaOk = g?.delta !== null && g?.delta !== undefined && Math.abs(g.delta) <= 1;
+      const iv = snap.impliedVolatility;
+      const quote = quotes.get(symbol) ?? null;
+      contracts.push({
+        symbol,
+        expiry: c.expiry,
+        expiresAt,
+        strike: c.strikeMilli / 1000,
+        right: c.right,
+        delta: deltaOk ? text(g!.delta) : null,
+        gamma: deltaOk ? text(g!.gamma) : null,
+        theta: deltaOk ? text(g!.theta) : null,
+        vega: deltaOk ? text(g!.vega) : null,
+        rho: deltaOk ? text(g!.rho) : null,
+        impliedVolatility: iv !== null && iv !== undefined && iv >= 0 ? String(iv) : null,
+        greeks: deltaOk ? { source: 'venue', asOf: quote?.exchangeTime ?? null } : null,
+        quote,
+      });
+    }
+    contracts.sort((a, b) => (a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : a.strike - b.strike || (a.symbol < b.symbol ? -1 : 1)));
+    return { underlying, contracts, receivedAt };
   }
 
   /**

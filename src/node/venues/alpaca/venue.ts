@@ -13,6 +13,7 @@ import { silentLogger } from '../../../core/ports/logger';
 import type { QuoteTick, TradeTick, Quote } from '../../../core/market/quote';
 import type { InstrumentId } from '../../../core/model/ids';
 import type { StreamHealth } from '../../../core/market/stream-health';
+import type { OptionChain, OptionChainFilter } from '../../../core/ports/market-data';
 import { symbolKind } from '../../../core/market/symbols';
 import { VenueInstruments } from '../../../core/market/instruments';
 import type {
@@ -353,6 +354,11 @@ export class AlpacaVenue {
   }
 
   /** Which option contracts the venue lists (active / inactive) or does not know (unknown). */
+  /** An underlying's option chain snapshot with greeks (REST, paged). */
+  optionChain(underlying: string, filter?: OptionChainFilter): Promise<OptionChain> {
+    return this.rest.optionChain(underlying, filter);
+  }
+
   optionContractStatus(symbols: readonly string[]): Promise<Map<string, 'active' | 'inactive' | 'unknown'>> {
     return this.rest.optionContractStatus(symbols);
   }

@@ -107,6 +107,8 @@ export class SimBroker {
   private seq = 0;
   private execSeq = 0;
   rejectNext = 0;
+  /** The next N limit orders (only limits: market orders pass) are rejected, as `rejectNext`. */
+  rejectNextLimit = 0;
   partialFills = false;
   /** Each execution takes at most the size displayed at the touch (limit and market orders alike). */
   depthFills = false;
@@ -182,8 +184,10 @@ export class SimBroker {
     };
     this.orders.set(id, order);
     this.byClientId.set(input.client_order_id, id);
-    if (this.rejectNext > 0) {
-      this.rejectNext--;
+    const rejectLimit = input.type === 'limit' && this.rejectNextLimit > 0;
+    if (this.rejectNext > 0 || rejectLimit) {
+      if (rejectLimit) this.rejectNextLimit--;
+      else this.rejectNext--;
       order.status = 'rejected';
       order.updated_at = now;
       this.emit({ event: 'rejected', order: { ...order }, timestamp: now });

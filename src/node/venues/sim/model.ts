@@ -1,4 +1,5 @@
-import { blackScholesPrice } from '../../../core/greeks/black-scholes';
+import { blackScholes, blackScholesPrice } from '../../../core/greeks/black-scholes';
+import { impliedVol } from '../../../core/greeks/implied-vol';
 import { SeededRandom } from '../../../core/model/random';
 import { formatOcc, parseOcc } from '../../../core/model/occ';
 import type { QuoteValues } from '../../../core/market/quote';
@@ -25,7 +26,28 @@ export interface SimOption {
   expiryMs: number;
 }
 
+/** One contract of an option chain snapshot (GET /v1beta1/options/snapshots/{underlying}). */
+export interface SimChainEntry {
+  option: SimOption;
+  expiry: string;
+  quote: QuoteValues;
+  /** The sim's own Black-Scholes greeks at the contract's implied volatility; null when none can be solved (a held mid outside the no-arbitrage bounds). */
+  greeks: { delta: number; gamma: number; theta: number; vega: number; rho: number; iv: number } | null;
+}
+
+/** Narrows a chain (Alpaca's chain filters). */
+export interface SimChainFilter {
+  right?: 'call' | 'put';
+  strikeGte?: number;
+  strikeLte?: number;
+  /** YYYY-MM-DD */
+  expiration?: string;
+  expirationGte?: string;
+  expirationLte?: string;
+}
+
 const YEAR_MS = 365 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 const RATE = 0.04;
 /** Scale time up so the sim visibly moves (a day's volatility over ~10 minutes). */
 const TIME_SCALE = 144;
@@ -77,6 +99,8 @@ export class SimMarketModel {
   private readonly sizeRng: SeededRandom;
   /** Underlyings with listed option chains (null: any stock symbol). */
   private readonly optionUnderlyings: ReadonlySet<string> | null;
+  /** Prices held by the test admin (`hold_price`): an underlying's price or an option's mid, frozen until released. */
+  private readonly holds = new Map<string, number>();
 
   constructor(
     private readonly seed: number,
@@ -189,13 +213,110 @@ export class SimMarketModel {
     }
     const o = this.optionBySymbol.get(symbol);
     if (!o) return null;
+    const { bid, ask, last } = this.optionBook(o, nowMs);
+    return this.make(symbol, bid, ask, last, nowMs);
+  }
+
+  /** An option's book: the Black-Scholes value (or the held mid) ± 1 %, at least a cent each side. */
+  private optionBook(o: SimOption, nowMs: number): { bid: number; ask: number; last: number; fair: number } {
+    const held = this.holds.get(o.symbol);
     const u = this.walks.get(o.underlying)!;
     const years = Math.max(0, o.expiryMs - nowMs) / YEAR_MS;
-    const fair = blackScholesPrice({ right: o.right, spot: u.price, strike: o.strike, years, rate: RATE, vol: u.vol });
+    const fair = held ?? blackScholesPrice({ right: o.right, spot: u.price, strike: o.strike, years, rate: RATE, vol: u.vol });
     const half = Math.max(0.01, cents(fair * 0.01));
     const bid = Math.max(0, cents(fair - half));
     const ask = cents(Math.max(bid + 0.01, fair + half));
-    return this.make(symbol, bid, ask, cents(Math.max(0.01, fair)), nowMs);
+    return { bid, ask, last: cents(Math.max(0.01, fair)), fair };
+  }
+
+  /**
+   * Test steering (`POST /__sim/fault {kind:'hold_price'}`): freezes an underlying's price (its walk
+   * stops) or an option's mid (its quote is `price` ± the usual spread, whatever the underlying does)
+   * until `releasePrice`. Returns false for a symbol the sim cannot quote.
+   */
+  holdPrice(symbol: string, price: number, nowMs: number): boolean {
+    if (!this.ensure(symbol, nowMs)) return false;
+    this.advance(nowMs);
+    this.holds.set(symbol, price);
+    const w = this.walks.get(symbol);
+    if (w) w.price = price;
+    return true;
+  }
+
+  /** Ends a hold: the underlying walks on from the held price; the option is priced by the model again. */
+  releasePrice(symbol?: string): void {
+    if (symbol === undefined) this.holds.clear();
+    else this.holds.delete(symbol);
+  }
+
+  /** The held prices (symbol → price), for the admin state. */
+  heldPrices(): Record<string, number> {
+    return Object.fromEntries(this.holds);
+  }
+
+  /** Whether the sim lists option chains for `underlying` (any stock when no list was configured). */
+  hasChain(underlying: string): boolean {
+    return isStockSymbol(underlying) && (this.optionUnderlyings === null || this.optionUnderlyings.has(underlying));
+  }
+
+  /**
+   * The listed chain of `underlying` at `nowMs` (call `advance` first): expiries — every weekday of
+   * the next 7 days (dailies, today's while it trades: expiry 21:00 UTC), every Friday of the next 8
+   * weeks and the third Friday of the next 3 months; strikes within ±15 % of the price on a grid of
+   * 0.5 (price below 25), 1 (below 1000) or 5. Each with its quote and greeks (the sim's Black-Scholes
+   * at the underlying's volatility, or at the IV of a held mid). Sorted by expiry, strike, right.
+   */
+  chain(underlying: string, nowMs: number, filter: SimChainFilter = {}): SimChainEntry[] {
+    return this.chainPage(underlying, nowMs, filter, 0, Number.POSITIVE_INFINITY).entries;
+  }
+
+  /** One page of `chain` (entries offset … offset + limit − 1, priced) and how many the whole chain has. */
+  chainPage(underlying: string, nowMs: number, filter: SimChainFilter, offset: number, limit: number): { entries: SimChainEntry[]; total: number } {
+    if (!this.hasChain(underlying) || !this.ensure(underlying)) return { entries: [], total: 0 };
+    const u = this.walks.get(underlying)!;
+    const step = u.price < 25 ? 0.5 : u.price < 1000 ? 1 : 5;
+    const lo = Math.max(step, Math.ceil((u.price * 0.85) / step) * step);
+    const hi = Math.floor((u.price * 1.15) / step) * step;
+    const strikes: number[] = [];
+    for (let k = lo; k <= hi + 1e-9; k += step) {
+      const strike = Number(k.toFixed(3));
+      if ((filter.strikeGte !== undefined && strike < filter.strikeGte) || (filter.strikeLte !== undefined && strike > filter.strikeLte)) continue;
+      strikes.push(strike);
+    }
+    const rights = (['call', 'put'] as const).filter((r) => filter.right === undefined || r === filter.right);
+    const expiries = listedExpiries(nowMs).filter(
+      (e) => (filter.expiration === undefined || e === filter.expiration) && (filter.expirationGte === undefined || e >= filter.expirationGte) && (filter.expirationLte === undefined || e <= filter.expirationLte),
+    );
+    const perExpiry = strikes.length * rights.length;
+    const total = expiries.length * perExpiry;
+    const entries: SimChainEntry[] = [];
+    for (let i = offset; i < Math.min(total, offset + limit); i++) {
+      const expiry = expiries[Math.floor(i / perExpiry)]!;
+      const strike = strikes[Math.floor((i % perExpiry) / rights.length)]!;
+      const right = rights[i % rights.length]!;
+      const symbol = formatOcc({ root: underlying, expiry, right, strikeMilli: Math.round(strike * 1000) });
+      const [y, m, d] = expiry.split('-').map(Number) as [number, number, number];
+      const option: SimOption = this.optionBySymbol.get(symbol) ?? { symbol, underlying, right, strike, expiryMs: Date.UTC(y, m - 1, d, 21, 0, 0) };
+      const book = this.optionBook(option, nowMs);
+      const size = 1 + (hash32(`${this.seed}:${symbol}`) % 50);
+      const quote: QuoteValues = { symbol, bid: book.bid, ask: book.ask, last: book.last, bidSize: size, askSize: size + 5, exchangeTime: nowMs, receivedAt: nowMs };
+      entries.push({ option, expiry, quote, greeks: this.greeksOf(option, u, book.fair, nowMs) });
+    }
+    return { entries, total };
+  }
+
+  private greeksOf(o: SimOption, u: SimUnderlying, fair: number, nowMs: number): SimChainEntry['greeks'] {
+    const years = (o.expiryMs - nowMs) / YEAR_MS;
+    if (!(years > 0)) return null;
+    let vol = u.vol;
+    if (this.holds.has(o.symbol)) {
+      const iv = impliedVol({ model: 'black-scholes', right: o.right, price: fair, underlying: u.price, strike: o.strike, years, rate: RATE });
+      if (!iv.ok) return null;
+      vol = iv.iv;
+    }
+    const g = blackScholes({ right: o.right, spot: u.price, strike: o.strike, years, rate: RATE, vol });
+    const r = (x: number) => Number(x.toFixed(6));
+    return { delta: r(g.delta), gamma: r(g.gamma), theta: r(g.thetaPerDay), vega: r(g.vega), rho: r(g.rho), iv: r(vol) };
   }
 
   /** Deterministic per-symbol coin flip for whether a trade prints this step (≈ `p`). */
@@ -210,6 +331,11 @@ export class SimMarketModel {
   private walk(w: Walk, nowMs: number): void {
     const dtYears = Math.max(0, nowMs - w.lastStepMs) / YEAR_MS;
     w.lastStepMs = Math.max(w.lastStepMs, nowMs);
+    const held = this.holds.get(w.symbol);
+    if (held !== undefined) {
+      w.price = held;
+      return;
+    }
     if (dtYears === 0) return;
     const dt = dtYears * TIME_SCALE;
     w.price *= Math.exp(-0.5 * w.vol * w.vol * dt + w.vol * Math.sqrt(dt) * w.rng.normal());
@@ -219,6 +345,34 @@ export class SimMarketModel {
     const size = this.sizeRng.int(1, 50);
     return { symbol, bid, ask, last, bidSize: size, askSize: size + this.sizeRng.int(0, 20), exchangeTime: nowMs, receivedAt: nowMs };
   }
+}
+
+/**
+ * The sim's listed expiry dates (UTC calendar, expiry 21:00 UTC) from `nowMs`: the weekdays of the
+ * next 7 days (today's while before 21:00), the Fridays of the next 8 weeks, and the third Fridays of
+ * this month and the next 3. Sorted, unique.
+ */
+export function listedExpiries(nowMs: number): string[] {
+  const out = new Set<string>();
+  const today = Date.UTC(new Date(nowMs).getUTCFullYear(), new Date(nowMs).getUTCMonth(), new Date(nowMs).getUTCDate());
+  const trades = (day: number) => day + 21 * 3600 * 1000 > nowMs;
+  for (let i = 0; i <= 7; i++) {
+    const day = today + i * DAY_MS;
+    const wd = new Date(day).getUTCDay();
+    if (wd >= 1 && wd <= 5 && trades(day)) out.add(isoDate(day));
+  }
+  const firstFriday = today + ((5 - new Date(today).getUTCDay() + 7) % 7) * DAY_MS;
+  for (let i = 0; i < 8; i++) {
+    const day = firstFriday + i * 7 * DAY_MS;
+    if (trades(day)) out.add(isoDate(day));
+  }
+  const d = new Date(today);
+  for (let m = 0; m <= 3; m++) {
+    const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + m, 1);
+    const third = first + (((5 - new Date(first).getUTCDay() + 7) % 7) + 14) * DAY_MS;
+    if (trades(third)) out.add(isoDate(third));
+  }
+  return [...out].sort();
 }
 
 /**

@@ -134,6 +134,14 @@ export type SimFault =
   | { kind: 'expire_session'; key?: string }
   | { kind: 'renew_session'; key?: string }
   | { kind: 'reject_next_order'; count?: number; key?: string }
+  /** The key's next `count` (default 1) LIMIT orders are rejected (market orders pass): a ladder's refused attempts. */
+  | { kind: 'reject_limit_orders'; count?: number; key?: string }
+  /** Freezes an underlying's price (its walk stops) or an option's mid at `price` until `release_price`. */
+  | { kind: 'hold_price'; symbol: string; price: number }
+  /** Ends the hold of `symbol` (of every symbol without one). */
+  | { kind: 'release_price'; symbol?: string }
+  /** With `enabled: false` the chain endpoint sends no greeks nor implied volatility (as Alpaca's indicative feed); true again restores them. */
+  | { kind: 'chain_greeks'; enabled: boolean }
   | { kind: 'raw'; stream: SimStream; frames: (string | Uint8Array)[]; binary?: boolean }
   /** Market-data REST answers 503 until `resume` (with a stall: REST fails too, so P&L turns unknown). */
   | { kind: 'fail_data_rest' }
@@ -231,6 +239,10 @@ const faultSchema: z.ZodType<SimFault> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('expire_session'), key: keySchema.optional() }),
   z.object({ kind: z.literal('renew_session'), key: keySchema.optional() }),
   z.object({ kind: z.literal('reject_next_order'), count: z.number().int().min(1).max(1000).optional(), key: keySchema.optional() }),
+  z.object({ kind: z.literal('reject_limit_orders'), count: z.number().int().min(1).max(1000).optional(), key: keySchema.optional() }),
+  z.object({ kind: z.literal('hold_price'), symbol: z.string().trim().min(1).max(32), price: z.number().positive().max(1_000_000).multipleOf(0.01, 'must be whole cents') }),
+  z.object({ kind: z.literal('release_price'), symbol: z.string().trim().min(1).max(32).optional() }),
+  z.object({ kind: z.literal('chain_greeks'), enabled: z.boolean() }),
   z.object({ kind: z.literal('raw'), stream: z.enum(['stocks', 'options', 'trade_updates']), frames: z.array(z.string()).max(100_000), binary: z.boolean().optional() }),
   z.object({ kind: z.literal('fail_data_rest') }),
   z.object({
@@ -312,6 +324,8 @@ export class SimVenueServer {
   private intervalMs: number;
   private refuseUntil: Partial<Record<SimStream | 'all', number>> = {};
   private dataRestDown = false;
+  /** Whether the chain endpoint sends greeks (fault `chain_greeks`). */
+  private chainGreeks = true;
   /** The REST rate limit's window per key (Alpaca limits each account). */
   private readonly restWindows = new Map<string, { start: number; count: number }>();
   private nanos = 0;
@@ -519,6 +533,18 @@ export class SimVenueServer {
       case 'reject_next_order':
         this.mustBook(f.key).broker.rejectNext += f.count ?? 1;
         return;
+      case 'reject_limit_orders':
+        this.mustBook(f.key).broker.rejectNextLimit += f.count ?? 1;
+        return;
+      case 'hold_price':
+        if (!this.model.holdPrice(f.symbol, f.price, this.o.clock.now())) throw new Error(`symbol: the sim cannot quote ${f.symbol}`);
+        return;
+      case 'release_price':
+        this.model.releasePrice(f.symbol);
+        return;
+      case 'chain_greeks':
+        this.chainGreeks = f.enabled;
+        return;
       case 'raw':
         for (const c of this.conns) {
           if (c.stream !== f.stream) continue;
@@ -567,7 +593,10 @@ export class SimVenueServer {
           b.stepFaults = [];
           b.sessionExpired = false;
           b.broker.rejectNext = 0;
+          b.broker.rejectNextLimit = 0;
         }
+        this.model.releasePrice();
+        this.chainGreeks = true;
         if (this.intervalMs !== this.o.intervalMs) {
           this.intervalMs = this.o.intervalMs;
           this.scheduleTicks();
@@ -999,6 +1028,8 @@ export class SimVenueServer {
     if (method === 'GET' && path === '/v2/stocks/trades/latest') return dataRoute(false, 'trades');
     if (method === 'GET' && path === '/v1beta1/options/trades/latest') return dataRoute(true, 'trades');
     if (method === 'GET' && path === '/v1beta1/options/snapshots') return dataRoute(true, 'snapshots');
+    const chainPath = /^\/v1beta1\/options\/snapshots\/([^/]+)$/.exec(path);
+    if (method === 'GET' && chainPath) return this.chainRoute(decodeURIComponent(chainPath[1]!), url, now, res, rate, restQuote, restTrade);
     const quoteOf = (s: string) => quoteNow(s);
     const stepFault = this.takeStepFault(book, method, path, url, bodyText);
     if (stepFault) {
@@ -1058,6 +1089,62 @@ export class SimVenueServer {
       throw err;
     }
     this.json(res, 404, { code: 40410000, message: 'endpoint not found' }, rate);
+  }
+
+  /**
+   * GET /v1beta1/options/snapshots/{underlying}: the underlying's listed chain (model.chain) as
+   * Alpaca's snapshots, with the filters `type`, `strike_price_gte/lte`, `expiration_date[_gte/_lte]`
+   * and paging (`limit` 1–1000, default 100; `page_token` → `next_page_token`, null on the last page).
+   * An underlying without a chain answers an empty map. Greeks and `impliedVolatility` are the sim's
+   * Black-Scholes (left out with the fault `chain_greeks {enabled:false}`).
+   */
+  private chainRoute(
+    underlying: string,
+    url: URL,
+    now: number,
+    res: ReplySink,
+    rate: Record<string, string>,
+    restQuote: (q: QuoteValues, options: boolean) => Record<string, unknown>,
+    restTrade: (q: QuoteValues) => Record<string, unknown>,
+  ): void {
+    if (this.dataRestDown) return this.json(res, 503, { message: 'market data temporarily unavailable (sim fault fail_data_rest)' }, rate);
+    const p = url.searchParams;
+    const bad = (message: string) => this.json(res, 400, { code: 40010001, message }, rate);
+    const date = (name: string): string | undefined | null => {
+      const v = p.get(name);
+      if (v === null) return undefined;
+      return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
+    };
+    const strike = (name: string): number | undefined | null => {
+      const v = p.get(name);
+      if (v === null) return undefined;
+      const n = Number(v);
+      return Number.isFinite(n) && n >= 0 ? n : null;
+    };
+    const type = p.get('type');
+    if (type !== null && type !== 'call' && type !== 'put') return bad(`invalid type: ${type}`);
+    const filter = { expiration: date('expiration_date'), expirationGte: date('expiration_date_gte'), expirationLte: date('expiration_date_lte'), strikeGte: strike('strike_price_gte'), strikeLte: strike('strike_price_lte') };
+    for (const [k, v] of Object.entries(filter)) if (v === null) return bad(`invalid ${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`);
+    const limitText = p.get('limit');
+    const limit = limitText === null ? 100 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return bad('invalid limit (1 to 1000)');
+    const tokenText = p.get('page_token');
+    const offset = tokenText === null ? 0 : Number(Buffer.from(tokenText, 'base64url').toString('utf8').replace(/^chain:/, ''));
+    if (!Number.isInteger(offset) || offset < 0) return bad('invalid page_token');
+    this.model.advance(now);
+    // Validated above: no value is null any more.
+    const f = filter as { expiration?: string; expirationGte?: string; expirationLte?: string; strikeGte?: number; strikeLte?: number };
+    const { entries: page, total } = this.model.chainPage(underlying, now, { ...(type !== null ? { right: type } : {}), ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) }, offset, limit);
+    const snapshots: Record<string, unknown> = {};
+    for (const e of page) {
+      snapshots[e.option.symbol] = {
+        latestQuote: restQuote(e.quote, true),
+        latestTrade: restTrade(e.quote),
+        ...(this.chainGreeks && e.greeks ? { greeks: { delta: e.greeks.delta, gamma: e.greeks.gamma, theta: e.greeks.theta, vega: e.greeks.vega, rho: e.greeks.rho }, impliedVolatility: e.greeks.iv } : {}),
+      };
+    }
+    const next = offset + limit < total ? Buffer.from(`chain:${offset + limit}`, 'utf8').toString('base64url') : null;
+    return this.json(res, 200, { snapshots, next_page_token: next }, rate);
   }
 
   private takeOrderFault(book: SimBook, command: OrderCommand): PendingOrderFault | null {
@@ -1202,6 +1289,8 @@ export class SimVenueServer {
         stats: this.stats,
         intervalMs: this.intervalMs,
         sessionExpired: this.mustBook(undefined).sessionExpired,
+        heldPrices: this.model.heldPrices(),
+        chainGreeks: this.chainGreeks,
         books: [...this.books.values()].map((b) => ({
           key: b.keyId,
           sessionExpired: b.sessionExpired,
@@ -1209,6 +1298,8 @@ export class SimVenueServer {
           openOrders: b.broker.list('open').length,
           positions: b.broker.positionList(() => null).length,
           stepFaults: b.stepFaults.map((f) => ({ step: f.step, remaining: f.remaining, status: f.status, client_order_id_prefix: f.prefix })),
+          rejectNextOrders: b.broker.rejectNext,
+          rejectNextLimitOrders: b.broker.rejectNextLimit,
         })),
       });
     }
@@ -1225,7 +1316,11 @@ export class SimVenueServer {
       }
       const f = parsed.data;
       if ('key' in f && f.key !== undefined && !this.books.has(f.key)) return this.json(res, 400, { ok: false, error: `key: no account holds key ${f.key} (keys: ${this.keys().join(', ')})` });
-      this.fault(f);
+      try {
+        this.fault(f);
+      } catch (err) {
+        return this.json(res, 400, { ok: false, error: err instanceof Error ? err.message : String(err) });
+      }
       return this.json(res, 200, { ok: true });
     }
     if (method === 'POST' && path === '/__sim/position') {
