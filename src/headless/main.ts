@@ -84,6 +84,8 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     fillLedger: ledger.orders,
     // The monitoring cycle's cycles, day P&L, positions with analytics, regenerations and settings.
     monitorStore: ledger.monitor,
+    // Strategy definitions, runs (with the engine's state, resumed after a restart) and their audit log.
+    strategyStore: ledger.strategy,
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -53,7 +53,13 @@ import { MemoryOrderJournal, type OrderJournal } from '../core/ports/order-journ
 import { instrumentId } from '../core/model/ids';
 import { AccountFills } from './app/trading/account-fills';
 import { ReconciledPositions } from './app/trading/reconciled-positions';
-import { MonitorService } from './app/monitor/monitor-service';
+import { exchangeOfAccount, MonitorService } from './app/monitor/monitor-service';
+import { StrategyService } from './app/strategy/strategy-service';
+import { MemoryStrategyStore, type StrategyStore } from './app/strategy/store';
+import { strategyEngine, type RunState } from '../core/strategy/engine';
+import { chainFilterFor, chainSnapshotOf, DEFAULT_SELECTION_SETTINGS, selectContracts, underlyingPriceOf } from '../core/strategy/select';
+import type { StrategyDefinition } from '../core/strategy/definition';
+import type { SelectedContract } from '../core/strategy/engine-api';
 import { bookTimeOf } from '../core/market/mark';
 import { MemoryMonitorStore, type MonitorStore } from './app/monitor/store';
 import type { MonitorSettingsWire } from '../shared/monitor';
@@ -121,6 +127,8 @@ export interface DeskDeps {
   reconciliationStore?: ReconciliationStore;
   /** Where the monitoring cycle records cycles, its day P&L, positions with analytics, regenerations and settings (the ledger's `monitor`); default: memory. */
   monitorStore?: MonitorStore;
+  /** Where strategy definitions, runs (with the engine's state) and their audit log are kept (the ledger's `strategy`); default: memory. */
+  strategyStore?: StrategyStore;
   /** Monitoring settings every account starts from before its own are saved (e.g. `{ enabled: false }` where a test looks at something else). */
   monitorDefaults?: Partial<MonitorSettingsWire>;
   /** The ledger's fills, read by the reconciler's P&L compare (average cost from our own fills, missing fills). */
@@ -186,6 +194,8 @@ export class Desk {
   readonly reconciler: Reconciler;
   /** The per-account monitoring cycle (spec §8, issue 17): scheduler, the ten steps, the Monitor page's commands. */
   readonly monitor: MonitorService;
+  /** Strategy runs (spec §9, issue 18): the engine fed and carried out, definitions, the Live Control page's commands. */
+  readonly strategy: StrategyService<RunState>;
   /** The trading service's port, as the reconciler reads it. */
   private tradingPort: TradingPort | null = null;
   /** The account fills' positions; null: every position unknown to the gateway, exits and reconciliation. */
@@ -377,16 +387,7 @@ export class Desk {
       orders: () => this.trading,
       reconciliation: () => this.reconciliationGate,
       snapshots: (account) => this.accountFills.snapshots(account),
-      quote: (account, symbol) => {
-        const id = instrumentId(this.venueNameOfId(account), symbol);
-        const q = this.cache.get(id);
-        if (!q) return null;
-        // The fair price is the book's mid: its freshness is the book's, whatever the mark policy
-        // (under `last` the cache judges a quote by its last trade, which says nothing of the book).
-        const book = bookTimeOf(q);
-        const ageMs = book === null ? null : Math.max(0, this.clock.now() - book);
-        return { bid: q.bid, ask: q.ask, fresh: ageMs !== null && ageMs <= this.cache.staleAfterMs, ageMs };
-      },
+      quote: (account, symbol) => this.bookQuote(account, symbol),
       refresh: async (account, symbol) => {
         await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
       },
@@ -406,6 +407,47 @@ export class Desk {
       onSessionChange: () => this.trading.refresh(),
     });
     this.participants.push(this.monitor);
+    // Strategy runs (issue 18): every order through the trading service's gateways (origin `strategy`).
+    const ledgerFillsForAvg = deps.ledgerFills;
+    this.strategy = new StrategyService<RunState>({
+      clock: this.clock,
+      logger: this.logger,
+      engine: strategyEngine,
+      select: (account, definition, now) => this.selectContracts(account, definition, now),
+      orders: () => this.trading,
+      quote: (account, symbol) => this.bookQuote(account, symbol),
+      refresh: async (account, symbol) => {
+        await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
+      },
+      subscribe: (consumer, account, symbols) => {
+        if (symbols === null) this.cache.release(consumer);
+        else this.cache.replaceSubscriptions(consumer, symbols.map((s) => instrumentId(this.venueNameOfId(account), s)));
+      },
+      exchangeOf: (account) => exchangeOfAccount(account),
+      reconciled: (account) => this.reconciliationGate?.clean(account) ?? false,
+      store: deps.strategyStore ?? new MemoryStrategyStore(),
+      publish: (event) => this.bus.publish(event),
+      node: (n) => this.live.node({ ...n, parent: n.parent ?? this.streamExec, details: { ...n.details } }),
+      alert: (draft) => {
+        this.alerts.raise(draft);
+      },
+      accounts: () => this.supervisor.accounts(),
+      ...(ledgerFillsForAvg
+        ? {
+            avgFillOf: (account: string, clientOrderId: string) => {
+              let qty = 0;
+              let value = 0;
+              for (const f of ledgerFillsForAvg.fillsForRebuild({ accountId: account })) {
+                if (f.clientOrderId !== clientOrderId) continue;
+                qty += Number(f.quantity);
+                value += Number(f.quantity) * Number(f.price);
+              }
+              return qty > 0 ? value / qty : null;
+            },
+          }
+        : {}),
+    });
+    this.participants.push(this.strategy);
     this.commands = this.buildCommands();
   }
 
@@ -472,25 +514,18 @@ export class Desk {
         reauthenticate: (account) => this.monitor.reauthenticate(account),
         configure: (account, patch) => this.monitor.configure(account, patch),
       },
-      // BASE SCAFFOLD (strat-base branch only): the strategy service replaces this.
       strategy: {
-        definitions: () => [],
-        runs: () => [],
-        save: () => {
-          throw new Error('strategies are not built yet');
-        },
-        remove: () => false,
-        importJson: () => {
-          throw new Error('strategies are not built yet');
-        },
-        exportJson: () => '[]',
-        start: () => Promise.reject(new Error('strategies are not built yet')),
-        pause: () => {
-          throw new Error('strategies are not built yet');
-        },
-        halt: () => Promise.reject(new Error('strategies are not built yet')),
-        exit: () => Promise.reject(new Error('strategies are not built yet')),
-        audit: () => [],
+        definitions: () => this.strategy.definitions(),
+        runs: () => this.strategy.payloads(),
+        save: (d) => this.strategy.save(d),
+        remove: (id) => this.strategy.remove(id),
+        importJson: (json) => this.strategy.importJson(json),
+        exportJson: (ids) => this.strategy.exportJson(ids),
+        start: (id, now) => this.strategy.start(id, now),
+        pause: (run, paused) => this.strategy.pause(run, paused),
+        halt: (run, reason) => this.strategy.halt(run, reason),
+        exit: (run, leg) => this.strategy.exit(run, leg),
+        audit: (run, after, limit) => this.strategy.audit(run, after, limit),
       },
     });
   }
@@ -630,6 +665,30 @@ export class Desk {
     return this.lifecycle;
   }
 
+  /**
+   * A symbol's quote at an account's venue as risk logic reads it: bid/ask with the age of the *book*
+   * — the fair price is the book's mid, so its freshness is the book's whatever the mark policy (under
+   * `last` the cache judges a quote by its last trade, which says nothing of the book). Null: not quoted.
+   */
+  private bookQuote(account: string, symbol: string): { bid: number | null; ask: number | null; fresh: boolean; ageMs: number | null } | null {
+    const id = instrumentId(this.venueNameOfId(account), symbol);
+    const q = this.cache.get(id);
+    if (!q) return null;
+    const book = bookTimeOf(q);
+    const ageMs = book === null ? null : Math.max(0, this.clock.now() - book);
+    return { bid: q.bid, ask: q.ask, fresh: ageMs !== null && ageMs <= this.cache.staleAfterMs, ageMs };
+  }
+
+  /** Contract selection for a strategy leg set: the account's venue chain, the cached underlying, the pure selection (fails closed). */
+  private async selectContracts(account: Account, definition: StrategyDefinition, now: number): Promise<{ ok: true; contracts: SelectedContract[] } | { ok: false; reason: string }> {
+    const venue = this.accountVenue(account.id);
+    if (!venue) return { ok: false, reason: `account ${account.id} is not running` };
+    const exchange = exchangeOfAccount(account);
+    const chain = await venue.marketData.optionChain(definition.underlying, chainFilterFor(definition, now, exchange));
+    const underlying = underlyingPriceOf(this.cache.get(instrumentId(venueNameOf(account), definition.underlying)) ?? null);
+    return selectContracts(definition, chainSnapshotOf(chain), underlying, now, { ...DEFAULT_SELECTION_SETTINGS, exchange });
+  }
+
   /** The venue instance an account id's market data comes from (its own id when the desk does not hold it). */
   private venueNameOfId(account: string): string {
     const a = this.supervisor.accounts().find((x) => x.id === account);
@@ -641,6 +700,7 @@ export class Desk {
     const done = this.stop();
     this.live.dispose();
     this.monitor.dispose();
+    this.strategy.dispose();
     this.trading.dispose();
     this.bus.clearClients();
     this.disposed = true;
@@ -663,6 +723,7 @@ export class Desk {
       ...this.trading.snapshotParts(),
       reconciliation: this.reconciler.all(),
       ...this.monitor.snapshotParts(),
+      ...this.strategy.snapshotParts(),
     };
   }
 
