@@ -70,6 +70,10 @@ export class World {
   /** Places are not carried out (the outcome is handed back later by the test). */
   holdPlaces = false;
   selectAsked = 0;
+  /** A place sent while another order of the same leg and purpose was not terminal (must stay empty). */
+  violations: string[] = [];
+  /** The time and quote at each place. */
+  placedAt = new Map<string, { now: number; quote: RunQuote | null }>();
 
   inputs(): RunInputs {
     return { now: this.now, quote: (s) => this.quotes.get(s) ?? null, order: (id) => this.journal.get(id) ?? null };
@@ -129,6 +133,10 @@ export class World {
       }
       if (a.kind === 'place') {
         if (this.journal.has(a.clientOrderId)) continue; // the service skips a place the journal holds
+        const family = a.clientOrderId.slice(0, a.clientOrderId.lastIndexOf('-') + 1);
+        const open = [...this.journal.values()].filter((o) => o.clientOrderId.startsWith(family) && !['filled', 'cancelled', 'rejected', 'expired', 'archived'].includes(o.status));
+        if (open.length > 0) this.violations.push(`${a.clientOrderId} placed while ${open.map((o) => `${o.clientOrderId} ${o.status}`).join(', ')}`);
+        this.placedAt.set(a.clientOrderId, { now: this.now, quote: this.quotes.get(a.symbol) ?? null });
         if (this.holdPlaces) continue;
         const outcome = this.outcomes.shift() ?? { kind: 'accepted' };
         if (outcome.kind === 'accepted' || outcome.kind === 'rejected' || outcome.kind === 'unknown') {
