@@ -470,6 +470,60 @@ describe('live: P&L and exits', () => {
   });
 });
 
+describe('more transitions', () => {
+  it('entering → exiting at the forced exit time: entry orders cancelled, the filled leg closed', () => {
+    const w = new World();
+    let s = entering(w, definition({ entry: { max_retry: 50, retry_delay_ms: 600_000, step_ticks: 1, bound_spread_fraction: 1, fallback: 'market' } }));
+    w.fill('r1-e1-1', 1);
+    s = w.advance(s);
+    w.clear();
+    w.now = Date.UTC(2026, 11, 7, 20, 45);
+    s = w.advance(s);
+    expect(s.status).toBe('exiting');
+    expect(w.cancels()).toEqual(['r1-e0-1']);
+    expect(w.places().map((p) => p.clientOrderId)).toEqual(['r1-x1-1']);
+    expect(w.notifies()).toEqual(['forced_exit']);
+    w.fillWorking();
+    s = w.advance(s);
+    expect(s.status).toBe('cooldown');
+    expect(s.finished).toBe(true);
+  });
+
+  it('manual exit (all) while entering stops the ladder and closes what was filled', () => {
+    const w = new World();
+    let s = entering(w);
+    w.fill('r1-e0-1', 1);
+    s = w.advance(s);
+    w.clear();
+    s = w.carry(E.manualExit(s, undefined, w.inputs()));
+    expect(w.cancels()).toEqual(['r1-e1-1']);
+    expect(w.places().map((p) => `${p.clientOrderId} ${p.side} ${p.symbol}`)).toEqual([`r1-x0-1 buy ${CALL}`]);
+    expect(s.status).toBe('exiting');
+  });
+
+  it('a per-leg manual exit while entering is refused (exit all instead)', () => {
+    const w = new World();
+    let s = entering(w);
+    w.clear();
+    s = w.carry(E.manualExit(s, 0, w.inputs()));
+    expect(w.actions).toEqual([]);
+    expect(w.audit[0]!.message).toContain('per-leg exits only once live');
+    expect(s.status).toBe('entering');
+  });
+
+  it('exiting → error when the exit market order is rejected 3 times (the position is still open)', () => {
+    const w = new World();
+    let s = live(w, definition({ entry: { max_retry: 1, retry_delay_ms: 1000, step_ticks: 1, bound_spread_fraction: 1, fallback: 'market' } }, [{}]));
+    w.outcomes = [{ kind: 'accepted' }, { kind: 'rejected', reason: 'r1' }, { kind: 'rejected', reason: 'r2' }, { kind: 'rejected', reason: 'r3' }];
+    s = w.carry(E.manualExit(s, undefined, w.inputs()));
+    for (let i = 0; i < 5; i++) s = w.tick(s, 1000);
+    expect(w.places().filter((p) => p.purpose === 'exit').map((p) => `${p.clientOrderId} ${p.orderType}`)).toEqual(['r1-x0-1 limit', 'r1-x0-2 market', 'r1-x0-3 market', 'r1-x0-4 market']);
+    expect(s.status).toBe('error');
+    expect(s.statusReason).toContain('still open');
+    expect(E.payload(s, w.inputs()).positions[0]!.quantity).toBe(1);
+  });
+});
+
 describe('re-entry', () => {
   it('after a risk exit: cooldown, then a new entry with new ids; not after the cut-off', () => {
     const w = new World();
