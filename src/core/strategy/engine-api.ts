@@ -12,6 +12,7 @@
 import type { StrategyDefinition } from './definition';
 import type { DeltaSource, StrategyRuntimeWire } from './runtime-payload';
 import type { Exchange } from '../monitor/session-hours';
+import type { OrderStatus } from '../orders/types';
 
 /** A quote as the engine reads it (numbers: the engine prices limits on ticks, the ledger keeps the exact text). */
 export interface RunQuote {
@@ -24,7 +25,8 @@ export interface RunQuote {
 
 /** The journal's view of one of the run's orders. */
 export interface RunOrderView {
-  status: 'pending_submit' | 'submitted' | 'accepted' | 'partially_filled' | 'filled' | 'pending_cancel' | 'cancelled' | 'rejected' | 'expired' | 'unknown' | 'archived';
+  /** The order domain's status (one definition: core/orders/types.ts). */
+  status: OrderStatus;
   filledQuantity: number;
   avgFillPrice: number | null;
   reason: string | null;
