@@ -110,7 +110,16 @@ interface Ctx extends LadderCtx {
   inputs: RunInputs;
 }
 
-const clone = (s: RunState): RunState => JSON.parse(JSON.stringify(s)) as RunState;
+const cloneLadder = (l: Ladder | null): Ladder | null => (l === null ? null : { ...l, place: l.place === null ? null : { ...l.place } });
+/** A deep copy of the run's mutable parts (the definition is never changed, so it is shared). */
+const clone = (s: RunState): RunState => ({
+  ...s,
+  legs: s.legs.map((l) => ({ ...l, contract: l.contract === null ? null : { ...l.contract }, entry: cloneLadder(l.entry), exit: cloneLadder(l.exit) })),
+  exit: s.exit === null ? null : { ...s.exit },
+  trailing: { ...s.trailing },
+  riskWait: s.riskWait === null ? null : { ...s.riskWait, symbols: [...s.riskWait.symbols] },
+  notified: [...s.notified],
+});
 const iso = (ms: number | null): string | null => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
 const secondsUntil = (at: number | null, now: number): number | null => (at === null ? null : Math.max(0, Math.ceil((at - now) / 1000)));
 const sgn = (side: 'buy' | 'sell'): number => (side === 'sell' ? 1 : -1);

@@ -57,6 +57,14 @@ export interface JournalOrder extends RunOrderView {
   quantity: number;
 }
 
+/** Runs `fn` and checks that it did not change the state it was given (the engine returns a new one). */
+export function unchanged<T>(given: RunState, fn: () => T): T {
+  const before = JSON.stringify(given);
+  const out = fn();
+  if (JSON.stringify(given) !== before) throw new Error('the engine changed the state it was given');
+  return out;
+}
+
 export class World {
   now = T0;
   quotes = new Map<string, RunQuote>();
@@ -153,7 +161,8 @@ export class World {
             reason: outcome.kind === 'accepted' ? null : outcome.reason,
           });
         }
-        s = this.carry(E.placeOutcome(s, a.clientOrderId, outcome, this.inputs()));
+        const given = s;
+        s = this.carry(unchanged(given, () => E.placeOutcome(given, a.clientOrderId, outcome, this.inputs())));
       }
     }
     // the service advances the run on every order change of its symbols (here: a cancel made final)
@@ -168,7 +177,7 @@ export class World {
     }
   }
   advance(s: RunState): RunState {
-    return this.carry(E.advance(s, this.inputs()));
+    return this.carry(unchanged(s, () => E.advance(s, this.inputs())));
   }
   /** Moves the clock by `ms` and advances. */
   tick(s: RunState, ms: number): RunState {
