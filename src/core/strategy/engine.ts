@@ -946,6 +946,34 @@ export const strategyEngine: StrategyEngine<RunState> = {
   },
 };
 
+/**
+ * The earliest time at which `advance` may decide something without any quote or order change (a
+ * scheduled entry, a forced exit, a ladder's next attempt, a cancel asked again, the end of a bounded
+ * wait, a refresh asked again); null when nothing is timed. The service may arm its timer for it
+ * (calling `advance` more often is harmless).
+ */
+export function nextWakeAt(s: RunState): number | null {
+  const t: number[] = [];
+  const delay = s.definition.entry.retry_delay_ms;
+  if ((s.status === 'waiting' || (s.status === 'cooldown' && !s.finished)) && s.scheduledEntryAt !== null) {
+    t.push(s.scheduledEntryAt);
+    if (s.status === 'waiting' && s.definition.exits.forced_exit_time !== null) t.push(atTimeOfDay(s.exchange, s.scheduledEntryAt, s.definition.exits.forced_exit_time));
+  }
+  const active = s.status === 'entering' || s.status === 'live' || s.status === 'exiting';
+  if (active && s.forcedExitAt !== null) t.push(s.forcedExitAt);
+  if (active && s.riskWait !== null) t.push(s.riskWait.refreshAt + REFRESH_EVERY_MS);
+  if (active || s.status === 'halted')
+    for (const l of s.legs)
+      for (const lad of [l.entry, l.exit]) {
+        if (lad === null || ladderDone(lad)) continue;
+        if (lad.nextAt !== null) t.push(lad.nextAt);
+        if (lad.cancelSentAt !== null) t.push(lad.cancelSentAt + delay);
+        if (lad.quoteWaitSince !== null) t.push(lad.quoteWaitSince + (lad.purpose === 'entry' ? ENTRY_QUOTE_WAIT_MS : EXIT_QUOTE_WAIT_MS));
+        if (lad.quoteWaitSince !== null && lad.refreshAt !== null) t.push(lad.refreshAt + REFRESH_EVERY_MS);
+      }
+  return t.length === 0 ? null : Math.min(...t);
+}
+
 /** Whether any ladder of the run has an order placed and not known to be gone (the service can show it). */
 export const hasWorkingOrders = (s: RunState): boolean => s.legs.some((l) => (l.entry !== null && ladderHasOrder(l.entry)) || (l.exit !== null && ladderHasOrder(l.exit)));
 

@@ -3,7 +3,7 @@
 // leg), exits (per-leg / structure SL/TP, trailing one way, forced exit with a stale leg, manual),
 // pause / halt, a restart in the middle of `entering`, and the payload's shape.
 import { describe, expect, it } from 'vitest';
-import { EXIT_QUOTE_WAIT_MS, ENTRY_QUOTE_WAIT_MS, REENTRY_COOLDOWN_MS, strategyEngine as E, type RunState } from '../../../../src/core/strategy/engine';
+import { EXIT_QUOTE_WAIT_MS, ENTRY_QUOTE_WAIT_MS, REENTRY_COOLDOWN_MS, nextWakeAt, strategyEngine as E, type RunState } from '../../../../src/core/strategy/engine';
 import { CALL, PUT, T0, T_ENTRY, World, contracts, definition, entering, live } from './world';
 
 const ids = (w: World) => w.places().map((p) => `${p.clientOrderId} ${p.side} ${p.quantity} ${p.orderType}${p.limitPrice === null ? '' : ` @ ${p.limitPrice}`}`);
@@ -655,5 +655,34 @@ describe('the payload (spec §9)', () => {
     expect(p.strategy.total_pnl).toBeNull();
     expect(p.positions).toEqual([]);
     expect(p.entry.legs.map((l) => l.status)).toEqual(['pending', 'pending']);
+  });
+});
+
+describe('nextWakeAt: when the service must advance without any event', () => {
+  it('waiting: the scheduled entry; entering: the next attempt; nothing happens before it', () => {
+    const w = new World();
+    const waiting = w.carry(E.newRun('r1', definition(), 'NYSE', T0));
+    expect(nextWakeAt(waiting)).toBe(T_ENTRY);
+    const e = entering(w);
+    expect(nextWakeAt(e)).toBe(T_ENTRY + 2000);
+    w.clear();
+    w.now = T_ENTRY + 1999;
+    let s = w.advance(e);
+    expect(w.actions).toEqual([]);
+    w.now = T_ENTRY + 2000;
+    s = w.advance(s);
+    expect(w.cancels()).toEqual(['r1-e0-1', 'r1-e1-1']);
+    expect(nextWakeAt(s)).toBe(T_ENTRY + 4000);
+  });
+
+  it('live: the forced exit; finished: nothing', () => {
+    const w = new World();
+    let s = live(w);
+    expect(nextWakeAt(s)).toBe(Date.UTC(2026, 11, 7, 20, 45));
+    s = w.carry(E.manualExit(s, undefined, w.inputs()));
+    w.fillWorking();
+    s = w.advance(s);
+    expect(s.finished).toBe(true);
+    expect(nextWakeAt(s)).toBeNull();
   });
 });
