@@ -293,6 +293,28 @@ describe('a restart in the middle of entering', () => {
     expect(w.working(CALL)).toHaveLength(1);
   });
 
+  it('a state persisted before the attempt was decided: the same attempt comes again with the same id, the journal copy is adopted', () => {
+    const w = new World();
+    let s = entering(w);
+    s = w.tick(s, 1999);
+    const persisted = JSON.stringify(s); // the last state saved
+    w.tick(s, 1); // attempt 2 decided and sent; the process dies before saving
+    expect(w.places().map((p) => p.clientOrderId)).toEqual(['r1-e0-1', 'r1-e1-1', 'r1-e0-2', 'r1-e1-2']);
+    const journaled = w.journal.size;
+    w.clear();
+    w.now += 300;
+    let r = w.carry(E.resume(JSON.parse(persisted) as RunState, w.inputs()));
+    // attempt 1 is cancelled in the journal: the engine decides attempt 2 again (same ids); the journal
+    // already holds them, so nothing new is sent
+    expect(w.cancels()).toEqual([]);
+    expect(w.places().map((p) => p.clientOrderId)).toEqual(['r1-e0-2', 'r1-e1-2']);
+    expect(w.journal.size).toBe(journaled);
+    r = w.advance(r);
+    expect(r.legs.map((l) => l.entry!.order)).toEqual(['working', 'working']);
+    expect(w.working(CALL)).toHaveLength(1);
+    expect(w.working(PUT)).toHaveLength(1);
+  });
+
   it('resume while selecting asks for contracts again', () => {
     const w = new World();
     const s = w.carry(E.newRun('r1', definition(), 'NYSE', T0, { enterNow: true }));
