@@ -420,6 +420,8 @@ describe('live: P&L and exits', () => {
       levels.push(E.payload(s, w.inputs()).strategy.trailing!.level_pct!);
     }
     expect(levels.map((x) => Math.round(x))).toEqual([20, 20]); // a stale mark neither moves nor triggers it
+    expect(w.audit.filter((a) => a.kind === 'risk_wait').at(-1)?.message).toContain(CALL); // and the wait is recorded
+    expect(w.refreshes()).toContain(CALL);
     expect(s.status).toBe('live');
     at(19.5);
     expect(s.status).toBe('exiting');
