@@ -184,11 +184,19 @@ export function nextLimitUnits(l: Ladder, cfg: LadderConfig, q: RunQuote): numbe
   // the first attempt at the mid (rounded toward the far side for a buy, away from it for a sell: on the grid);
   // each later one `stepTicks` ticks on from the previous price — never past the bound
   const stepped = last !== null && l.limitAttempts > 0;
+  // (a step that crosses into a coarser tick regime — 3.00 for US options — lands back on that grid,
+  // on the less aggressive side)
   if (l.side === 'buy') {
-    p = stepped ? last + cfg.stepTicks * tickUnitsAt(l.symbol, l.tick, last) : ceilTo(mid, tMid);
+    if (stepped) {
+      p = last + cfg.stepTicks * tickUnitsAt(l.symbol, l.tick, last);
+      p = floorTo(p, tickUnitsAt(l.symbol, l.tick, p));
+    } else p = ceilTo(mid, tMid);
     p = Math.min(p, bound);
   } else {
-    p = stepped ? last - cfg.stepTicks * tickUnitsAt(l.symbol, l.tick, last) : floorTo(mid, tMid);
+    if (stepped) {
+      p = last - cfg.stepTicks * tickUnitsAt(l.symbol, l.tick, last);
+      p = ceilTo(p, tickUnitsAt(l.symbol, l.tick, p));
+    } else p = floorTo(mid, tMid);
     p = Math.max(p, bound, tickUnitsAt(l.symbol, l.tick, 1));
   }
   if (!(p > 0)) return null;

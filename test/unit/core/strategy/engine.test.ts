@@ -107,6 +107,16 @@ describe('the entry ladder', () => {
     expect(E.payload(s, w.inputs()).entry.legs[0]!.bound_price).toBe(1.05);
   });
 
+  it('a step crossing 3.00 lands on the 0.05 grid of US options (never past the bound)', () => {
+    const w = new World();
+    w.now = T_ENTRY;
+    w.quote(CALL, 2.8, 3.1);
+    let s = w.carry(E.newRun('r1', definition({ entry: { max_retry: 5, retry_delay_ms: 1000, step_ticks: 3, bound_spread_fraction: 1, fallback: 'give_up' } }, [{ side: 'buy' }]), 'NYSE', w.now, { enterNow: true }));
+    s = w.carry(E.contractsSelected(s, { ok: true, contracts: contracts(1) }, w.inputs()));
+    for (let i = 0; i < 4; i++) s = w.tick(s, 1000);
+    expect(w.places().map((p) => p.limitPrice)).toEqual([2.95, 2.98, 3.0, 3.1, 3.1]);
+  });
+
   it('give_up: after max_retry limits it cancels, fails the entry (notified once) and closes what was filled', () => {
     const w = new World();
     let s = entering(w, definition({ entry: { max_retry: 2, retry_delay_ms: 1000, step_ticks: 1, bound_spread_fraction: 1, fallback: 'give_up' } }));
