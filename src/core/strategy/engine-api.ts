@@ -25,6 +25,7 @@ export interface RunQuote {
 
 /** The journal's view of one of the run's orders. */
 export interface RunOrderView {
+  /** The order domain's status (one definition: core/orders/types.ts). */
   status: OrderStatus;
   filledQuantity: number;
   avgFillPrice: number | null;
