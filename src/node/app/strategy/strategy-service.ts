@@ -343,8 +343,8 @@ export class StrategyService<S> implements AccountLifecycle {
   }
 
   /** The spec's session metadata (config id, scheduled entry, entry method, attempts, selected contracts) from the payload, plus the config. */
-  private metadata(run: Run<S>): Record<string, unknown> {
-    const p = this.d.engine.payload(run.state, this.inputs(run));
+  private metadata(run: Run<S>, payload?: StrategyRuntimeWire): Record<string, unknown> {
+    const p = payload ?? this.d.engine.payload(run.state, this.inputs(run));
     const deltas = run.definition.legs.flatMap((l) => (l.select.by === 'delta' ? [l.select.min, l.select.max] : []));
     return {
       config_id: run.definition.id,
@@ -373,8 +373,10 @@ export class StrategyService<S> implements AccountLifecycle {
     // Write-ahead: the state (with the orders it is about to send) is in the ledger before they go out.
     if (actions.some((a) => a.kind === 'place' || a.kind === 'cancel')) this.persist(run, true);
     for (const action of actions) await this.act(run, action);
-    this.persist(run, false);
-    this.announce(run);
+    // one payload for the persistence check and the event
+    const payload = this.d.engine.payload(run.state, this.inputs(run));
+    this.persist(run, false, payload);
+    this.announce(run, payload);
   }
 
   private async act(run: Run<S>, a: RunAction): Promise<void> {
@@ -444,14 +446,15 @@ export class StrategyService<S> implements AccountLifecycle {
     return this.d.node({ parent: run.exec, node_type: 'StrategyNode', node_id: `strategy:${run.runId}`, node_name: `Strategy ${run.definition.name}`, action, status, message, details: { run: run.runId, account: run.account.id, ...details } });
   }
 
-  private persist(run: Run<S>, force: boolean): void {
-    const text = JSON.stringify(run.state);
+  private persist(run: Run<S>, force: boolean, payload?: StrategyRuntimeWire): void {
     const now = this.d.clock.now();
-    if (text === run.lastPersisted || (!force && now - run.lastPersistAt < PERSIST_EVERY_MS)) return;
-    const p = this.d.engine.payload(run.state, this.inputs(run));
+    if (!force && now - run.lastPersistAt < PERSIST_EVERY_MS) return;
+    const text = JSON.stringify(run.state);
+    if (text === run.lastPersisted) return;
+    const p = payload ?? this.d.engine.payload(run.state, this.inputs(run));
     const finished = p.status === 'cooldown' && p.strategy.reentries_left === 0 && p.positions.every((x) => x.quantity === 0);
     try {
-      this.d.store.updateRun(run.runId, { status: p.status, endedAt: finished ? now : null, engineState: text, metadata: this.metadata(run), at: now });
+      this.d.store.updateRun(run.runId, { status: p.status, endedAt: finished ? now : null, engineState: text, metadata: this.metadata(run, p), at: now });
       run.lastPersisted = text;
       run.lastPersistAt = now;
       if (finished) run.ended = true;
@@ -461,8 +464,7 @@ export class StrategyService<S> implements AccountLifecycle {
     }
   }
 
-  private announce(run: Run<S>): void {
-    const payload = this.d.engine.payload(run.state, this.inputs(run));
+  private announce(run: Run<S>, payload: StrategyRuntimeWire): void {
     // `time_to_*` and `updated_at` move every tick: the event goes out when anything else changed, or at most once a second
     const { updated_at: _u, time_to_entry: _e, ...rest } = payload;
     const key = JSON.stringify({ ...rest, strategy: { ...rest.strategy, time_to_exit: null } });
