@@ -158,10 +158,10 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
       <Group gap="md" mb={4}>
         <Text size="sm">
           P&amp;L{' '}
-          <b className={run.strategy.total_pnl === null ? 'tone-unknown' : numberTone(run.strategy.total_pnl)} data-testid="run-total-pnl">
+          <b className={`tone-${numberTone(run.strategy.total_pnl)}`} data-testid="run-total-pnl">
             {formatPoints(run.strategy.total_pnl)}
           </b>{' '}
-          <span className={numberTone(run.strategy.total_pnl_pct)} data-testid="run-total-pnl-pct">
+          <span className={`tone-${numberTone(run.strategy.total_pnl_pct)}`} data-testid="run-total-pnl-pct">
             {formatPct(run.strategy.total_pnl_pct, 2, { signed: true })}
           </span>
         </Text>
@@ -199,10 +199,10 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
                   <td className="num">
                     {formatPrice(p.entry_price)} → {formatPrice(p.current_price)}
                   </td>
-                  <td className={`num ${p.pnl_abs === null ? 'tone-unknown' : numberTone(p.pnl_abs)}`} data-testid={`run-pnl-${p.leg}`}>
+                  <td className={`num tone-${numberTone(p.pnl_abs)}`} data-testid={`run-pnl-${p.leg}`}>
                     {formatPoints(p.pnl_abs)}
                   </td>
-                  <td className={`num ${p.pnl_pct === null ? 'tone-unknown' : numberTone(p.pnl_pct)}`} data-testid={`run-pnl-pct-${p.leg}`}>
+                  <td className={`num tone-${numberTone(p.pnl_pct)}`} data-testid={`run-pnl-pct-${p.leg}`}>
                     {formatPct(p.pnl_pct, 2, { signed: true })}
                   </td>
                   <td>

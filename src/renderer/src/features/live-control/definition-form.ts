@@ -166,6 +166,14 @@ export function rawOfDraft(d: DefinitionDraft): unknown {
 
 export type FieldErrors = Record<string, string>;
 
+/** zod's type errors in the form's words: an empty field is "required", text in a number field "must be a number". */
+function plainMessage(code: string, message: string): string {
+  if (code !== 'invalid_type') return message;
+  if (/received undefined|^Required$/i.test(message)) return 'required';
+  if (/expected number/i.test(message)) return 'must be a number';
+  return message;
+}
+
 /** Validates the draft with the contract's schema: the definition, or each error under its field path (`legs.1.select.min`). */
 export function checkDraft(d: DefinitionDraft): { ok: true; definition: StrategyDefinition } | { ok: false; errors: FieldErrors } {
   const r = strategyDefinitionSchema.safeParse(rawOfDraft(d));
@@ -173,7 +181,7 @@ export function checkDraft(d: DefinitionDraft): { ok: true; definition: Strategy
   const errors: FieldErrors = {};
   for (const i of r.error.issues) {
     const path = i.path.length ? i.path.join('.') : '(root)';
-    const message = i.message === 'Required' ? 'required' : i.message;
+    const message = plainMessage(i.code, i.message);
     errors[path] = errors[path] ? `${errors[path]}; ${message}` : message;
   }
   return { ok: false, errors };
