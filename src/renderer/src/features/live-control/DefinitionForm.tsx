@@ -189,10 +189,10 @@ export function DefinitionForm({ initial, editing, onSaved, onCancel, initialErr
             <Group gap={12} align="flex-start" wrap="wrap">
               <RuleField path="exits.stop_loss" label="Stop loss" kind={d.sl_kind} value={d.sl_value} onKind={(k) => set({ sl_kind: k })} onValue={(v) => set({ sl_value: v })} errors={errors} />
               <RuleField path="exits.take_profit" label="Take profit" kind={d.tp_kind} value={d.tp_value} onKind={(k) => set({ tp_kind: k })} onValue={(v) => set({ tp_value: v })} errors={errors} />
-              <Field path="exits.forced_exit_time" label="Forced exit (HH:mm, empty: none)" w={190} value={d.forced_exit_time} onChange={(v) => set({ forced_exit_time: v })} errors={errors} />
+              <Field path="exits.forced_exit_time" label="Forced exit (HH:mm)" placeholder="none" w={130} value={d.forced_exit_time} onChange={(v) => set({ forced_exit_time: v })} errors={errors} />
             </Group>
             <Group gap={6} align="flex-start">
-              <Switch size="xs" mt={24} label="Trailing stop" checked={d.trailing} onChange={(e) => set({ trailing: e.currentTarget.checked })} data-testid="def-exits.trailing" />
+              <Switch size="xs" mt={6} label="Trailing stop" checked={d.trailing} onChange={(e) => set({ trailing: e.currentTarget.checked })} data-testid="def-exits.trailing" />
               {d.trailing && (
                 <>
                   <Field path="exits.trailing.activation_pct" label="Arms at (P&L %)" w={110} value={d.activation_pct} onChange={(v) => set({ activation_pct: v })} errors={errors} />
@@ -205,7 +205,7 @@ export function DefinitionForm({ initial, editing, onSaved, onCancel, initialErr
         <Section title="Re-entry">
           <Group gap={6} align="flex-start">
             <Field path="reentry.count" label="Count" w={70} value={d.reentry_count} onChange={(v) => set({ reentry_count: v })} errors={errors} />
-            <Field path="reentry.cutoff_time" label="Cut-off (HH:mm, empty: none)" w={170} value={d.cutoff_time} onChange={(v) => set({ cutoff_time: v })} errors={errors} />
+            <Field path="reentry.cutoff_time" label="Cut-off (HH:mm)" placeholder="none" w={130} value={d.cutoff_time} onChange={(v) => set({ cutoff_time: v })} errors={errors} />
           </Group>
         </Section>
       </SimpleGrid>

@@ -112,6 +112,7 @@ export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
           </Text>
         )}
       </Group>
+      <div className="run-table-wrap">
       <table className="plain-table run-table">
         <thead>
           <tr>
@@ -146,6 +147,7 @@ export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
           ))}
         </tbody>
       </table>
+      </div>
     </Panel>
   );
 }
@@ -161,9 +163,15 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
           <b className={`tone-${numberTone(run.strategy.total_pnl)}`} data-testid="run-total-pnl">
             {formatPoints(run.strategy.total_pnl)}
           </b>{' '}
-          <span className={`tone-${numberTone(run.strategy.total_pnl_pct)}`} data-testid="run-total-pnl-pct">
-            {formatPct(run.strategy.total_pnl_pct, 2, { signed: true })}
-          </span>
+          {run.strategy.total_pnl === null && run.strategy.total_pnl_pct === null ? (
+            <Text span size="xs" c="dimmed" data-testid="run-total-pnl-pct">
+              unknown: a leg has no fresh mark
+            </Text>
+          ) : (
+            <span className={`tone-${numberTone(run.strategy.total_pnl_pct)}`} data-testid="run-total-pnl-pct">
+              {formatPct(run.strategy.total_pnl_pct, 2, { signed: true })}
+            </span>
+          )}
         </Text>
         <Text size="sm" data-testid="run-trailing" data-armed={t?.armed ? 'true' : 'false'}>
           Trailing: <b className={t?.armed ? 'tone-pos' : undefined}>{trailingText(t)}</b>
@@ -175,7 +183,8 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
           No position yet.
         </Text>
       ) : (
-        <table className="plain-table run-table">
+        <div className="run-table-wrap">
+      <table className="plain-table run-table">
           <thead>
             <tr>
               <th>Leg</th>
@@ -192,9 +201,16 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
               const leg = legs[p.leg];
               return (
                 <tr key={p.leg} data-testid={`run-position-${p.leg}`}>
-                  <td title={p.symbol}>
+                  <td title={p.symbol} className="run-leg-cell">
                     {p.side.toUpperCase()} {p.quantity} {contractLabel(p.symbol)}
-                    {p.exit_reason ? <span className="warn-chip warn-info" style={{ marginLeft: 4 }}>exited: {p.exit_reason}</span> : null}
+                    {p.exit_reason ? (
+                      <>
+                        <br />
+                        <span className="warn-chip warn-info" data-testid={`run-position-exited-${p.leg}`}>
+                          exited: {p.exit_reason}
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                   <td className="num">
                     {formatPrice(p.entry_price)} → {formatPrice(p.current_price)}
@@ -218,6 +234,7 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
             })}
           </tbody>
         </table>
+        </div>
       )}
     </Panel>
   );

@@ -130,7 +130,7 @@ describe('Live Control components', () => {
     expect(attr(byTestId(h, 'run-pnl-1'), 'class')).toContain('tone-unknown');
     expect(textOf(byTestId(h, 'run-pnl-pct-1'))).toBe('—');
     expect(textOf(byTestId(h, 'run-total-pnl'))).toBe('—');
-    expect(textOf(byTestId(h, 'run-total-pnl-pct'))).toBe('—');
+    expect(textOf(byTestId(h, 'run-total-pnl-pct'))).toBe('unknown: a leg has no fresh mark');
     expect(textOf(byTestId(h, 'run-position-1'))).toContain('1.10 → —');
   });
 
