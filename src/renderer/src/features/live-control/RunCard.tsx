@@ -100,7 +100,7 @@ export function RunCard({ run, flash, account, clockOffsetMs }: { run: StrategyR
     halt.clear();
   };
   return (
-    <Paper withBorder p="sm" className={flashing ? `run-card run-flash run-flash-${flashing}` : 'run-card'} data-testid={`run-${run.run_id}`} data-status={run.status} data-flash={flashing ?? undefined}>
+    <Paper withBorder p="sm" className={flashing ? `run-card run-flash run-flash-${flashing}` : 'run-card'} data-testid={`run-${run.run_id}`} data-run-id={run.run_id} data-status={run.status} data-flash={flashing ?? undefined}>
       <Stack gap={6}>
         <Group justify="space-between" gap="xs" wrap="wrap">
           <Group gap="xs" wrap="wrap">

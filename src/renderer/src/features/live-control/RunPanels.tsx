@@ -24,9 +24,9 @@ export function RunCountdown({ run, which, clockOffsetMs, testId }: { run: Strat
 }
 
 /** A panel of the card: a small title and its content. */
-function Panel({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+function Panel({ title, testId, children, attempts, method }: { title: string; testId: string; children: ReactNode; attempts?: number; method?: string | null }) {
   return (
-    <Paper withBorder p={8} radius="sm" className="run-panel" data-testid={testId}>
+    <Paper withBorder p={8} radius="sm" className="run-panel" data-testid={testId} data-attempts={attempts} data-method={method ?? undefined}>
       <Text className="figure-label" mb={4}>
         {title}
       </Text>
@@ -98,7 +98,7 @@ export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
   const ladder = run.strategy.config.entry;
   const fellBack = e.method === 'market' || e.legs.some((l) => l.method === 'market');
   return (
-    <Panel title="Entry Execution" testId="run-panel-entry">
+    <Panel title="Entry Execution" testId="run-panel-entry" attempts={e.attempts} method={e.method}>
       <Group gap="xs" mb={4}>
         <Text size="sm" data-testid="run-entry-attempts">
           <b>{e.attempts}</b> attempt{e.attempts === 1 ? '' : 's'} of {ladder.max_retry} limit{ladder.fallback === 'market' ? ' → market' : ' → give up'}
@@ -126,7 +126,7 @@ export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
         </thead>
         <tbody>
           {e.legs.map((l) => (
-            <tr key={l.leg} data-testid={`run-entry-leg-${l.leg}`} data-status={l.status}>
+            <tr key={l.leg} data-testid={`run-entry-leg-${l.leg}`} data-status={l.status} data-method={l.method ?? undefined} data-attempts={l.attempts} data-symbol={l.symbol ?? undefined}>
               <td>{legWords(l)}</td>
               <td title={l.symbol ?? undefined}>{l.symbol ? `${contractLabel(l.symbol)}` : <span className="tone-zero">not selected</span>}</td>
               <td className="num" data-testid={`run-entry-delta-${l.leg}`}>
@@ -200,7 +200,7 @@ export function HealthPanel({ run }: { run: StrategyRuntimeWire }) {
               const age = quoteAgeText(p);
               const leg = legs[p.leg];
               return (
-                <tr key={p.leg} data-testid={`run-position-${p.leg}`}>
+                <tr key={p.leg} data-testid={`run-position-${p.leg}`} data-symbol={p.symbol} data-entry-price={p.entry_price ?? undefined} data-fresh={p.quote_fresh ? 'true' : 'false'}>
                   <td title={p.symbol} className="run-leg-cell">
                     {p.side.toUpperCase()} {p.quantity} {contractLabel(p.symbol)}
                     {p.exit_reason ? (
