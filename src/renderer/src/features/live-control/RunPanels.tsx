@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
-import type { StrategyRuntimeWire } from '@shared/contract';
+import type { EntryLegWire, StrategyRuntimeWire } from '@shared/contract';
 import { useNowDerived } from '../../hooks/use-now';
 import { DASH, contractLabel, formatPct, formatPrice, formatPoints, numberTone } from '../format/format';
 import { STATUS_COLOR, STATUS_LABEL, clockOf, deltaText, entryCountdown, exitAt, exitCountdown, exitRuleText, expiryText, legTarget, legWords, quoteAgeText, trailingText, triggers, type CountdownLevel } from './run-words';
@@ -91,6 +91,12 @@ export function SchedulePanel({ run, clockOffsetMs }: { run: StrategyRuntimeWire
   );
 }
 
+/** The contract as a trader reads it; a symbol that does not carry its expiry and strike (not OCC) gets them appended. */
+function contractText(l: Pick<EntryLegWire, 'symbol' | 'expiry' | 'strike'>): string {
+  const label = contractLabel(l.symbol!);
+  return label !== l.symbol ? label : `${l.symbol} · ${l.expiry ?? '?'} · ${l.strike ?? '?'}`;
+}
+
 const LEG_STATUS_TONE: Record<string, string> = { filled: 'tone-pos', failed: 'tone-neg', cancelled: 'tone-zero', working: '', pending: 'tone-zero' };
 
 export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
@@ -128,7 +134,9 @@ export function EntryPanel({ run }: { run: StrategyRuntimeWire }) {
           {e.legs.map((l) => (
             <tr key={l.leg} data-testid={`run-entry-leg-${l.leg}`} data-status={l.status} data-method={l.method ?? undefined} data-attempts={l.attempts} data-symbol={l.symbol ?? undefined}>
               <td>{legWords(l)}</td>
-              <td title={l.symbol ?? undefined}>{l.symbol ? `${contractLabel(l.symbol)}` : <span className="tone-zero">not selected</span>}</td>
+              <td title={l.symbol ? `${l.symbol} · expiry ${l.expiry ?? '?'} · strike ${l.strike ?? '?'}` : undefined} data-testid={`run-entry-contract-${l.leg}`}>
+                {l.symbol ? contractText(l) : <span className="tone-zero">not selected</span>}
+              </td>
               <td className="num" data-testid={`run-entry-delta-${l.leg}`}>
                 {deltaText(l)}
               </td>

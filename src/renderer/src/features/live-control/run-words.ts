@@ -174,9 +174,12 @@ export function triggers(run: StrategyRuntimeWire): Trigger[] {
   return list;
 }
 
-/** Actions a run still accepts: pause/resume and halt unless finished; exit while a position is held. */
+/**
+ * Actions a run still accepts: pause/resume and halt unless finished; a manual exit of each leg still
+ * held (a halted run keeps its positions: they are exited explicitly; in cooldown the run is flat).
+ */
 export function runActions(run: StrategyRuntimeWire): { canPause: boolean; canHalt: boolean; canExit: boolean; openLegs: number[] } {
   const finished = run.status === 'halted' || run.status === 'error' || (run.status === 'cooldown' && run.strategy.reentries_left === 0);
-  const openLegs = run.positions.filter((p) => p.quantity > 0 && p.exit_reason === null).map((p) => p.leg);
+  const openLegs = run.status === 'cooldown' ? [] : run.positions.filter((p) => p.quantity > 0 && p.exit_reason === null).map((p) => p.leg);
   return { canPause: !finished, canHalt: run.status !== 'halted', canExit: openLegs.length > 0, openLegs };
 }

@@ -83,6 +83,11 @@ describe('Live Control components', () => {
     expect(textOf(byTestId(put, 'run-entry-delta-1'))).toBe('-0.19 desk · 1.2s');
     expect(textOf(byTestId(put, 'run-entry-try-1'))).toBe('#2 limit');
     expect(attr(put, 'data-status')).toBe('filled');
+    expect(attr(byTestId(call, 'run-entry-contract-0'), 'title')).toBe('SPY261207C00610000 · expiry 2026-12-07 · strike 610');
+    // a venue symbol that does not carry expiry and strike (Delta, NSE) gets them from the payload
+    const nse = enteringRun();
+    nse.entry.legs[0] = { ...nse.entry.legs[0]!, symbol: 'NIFTY26DEC24500CE', expiry: '2026-12-24', strike: 24500 };
+    expect(textOf(byTestId(card(nse), 'run-entry-contract-0'))).toBe('NIFTY26DEC24500CE · 2026-12-24 · 24500');
     expect(textOf(byTestId(html, 'run-status'))).toBe('Entering');
     expect(textOf(byTestId(html, 'run-status-reason'))).toBe('limit attempts exhausted: market fallback');
   });
@@ -167,6 +172,13 @@ describe('Live Control components', () => {
     expect(textOf(byTestId(paused, 'run-pause'))).toBe('Resume');
     expect(attr(byTestId(paused, 'run-pause'), 'data-paused')).toBe('true');
     expect(attr(byTestId(card(run({ status: 'halted', status_reason: 'halted: manual' })), 'run-halt'), 'disabled')).not.toBeNull();
+    // a halted run keeps its positions: they are exited explicitly (exit stays offered), pause is not
+    const halted = card(liveRun({ status: 'halted', status_reason: 'halted: e2e' }));
+    expect(attr(byTestId(halted, 'run-exit-all'), 'disabled')).toBeNull();
+    expect(attr(byTestId(halted, 'run-exit-leg-1'), 'disabled')).toBeNull();
+    expect(attr(byTestId(halted, 'run-pause'), 'disabled')).not.toBeNull();
+    // in cooldown the run is flat: no exit even if a leg's payload has no exit reason
+    expect(attr(byTestId(card(liveRun({ status: 'cooldown' }, { reentries_left: 1 })), 'run-exit-all'), 'disabled')).not.toBeNull();
   });
 
   it('the flash: shown for a moment after the change, at its time, then gone (once per occurrence)', () => {
