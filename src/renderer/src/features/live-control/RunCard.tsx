@@ -110,7 +110,7 @@ export function RunCard({ run, flash, account, clockOffsetMs }: { run: StrategyR
               run {run.run_id} · {run.strategy.config.underlying} · {where}
             </Text>
             {flashing && (
-              <span className={`warn-chip ${flashing === 'entry_succeeded' ? 'warn-info' : 'warn-severe'}`} data-testid="run-flash" role="status">
+              <span className={`warn-chip ${flashing === 'entry_failed' || flashing === 'forced_exit' ? 'warn-severe' : 'warn-info'}`} data-testid="run-flash" role="status">
                 {FLASH_LABEL[flashing]}
               </span>
             )}

@@ -187,12 +187,15 @@ describe('Live Control components', () => {
     expect(attr(byTestId(during, 'run-run-1'), 'data-flash')).toBe('trailing_armed');
     expect(attr(byTestId(during, 'run-run-1'), 'class')).toContain('run-flash-trailing_armed');
     expect(textOf(byTestId(during, 'run-flash'))).toBe('Trailing stop armed');
+    expect(attr(byTestId(during, 'run-flash'), 'class')).toContain('warn-info'); // good news is not painted red
     const after = card(liveRun(), { now: T0 + FLASH_MS + 1, flash });
     expect(attr(byTestId(after, 'run-run-1'), 'data-flash')).toBeNull();
     expect(byTestId(after, 'run-flash')).toBeNull();
     // a flash stamped later than the clock (clock skew) does not show
     expect(byTestId(card(liveRun(), { now: T0 - 1, flash }), 'run-flash')).toBeNull();
-    expect(textOf(byTestId(card(exitingRun(), { now: T0 + 10, flash: { kind: 'forced_exit', at: T0 } }), 'run-flash'))).toBe('Forced exit');
+    const forced = byTestId(card(exitingRun(), { now: T0 + 10, flash: { kind: 'forced_exit', at: T0 } }), 'run-flash');
+    expect(textOf(forced)).toBe('Forced exit');
+    expect(attr(forced, 'class')).toContain('warn-severe');
   });
 
   it('the card names the account and its mode (the confirmations use the same words)', () => {
