@@ -81,6 +81,8 @@ export const LAYERS = {
   },
   // (the Monitor page: the per-account monitoring cycle; useCommand comes from features/portfolio)
   'src/renderer/src/features/monitor': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
+  // (the Live Control page: strategy runs and definitions; confirmations and account phrases from features/orders, useCommand from features/portfolio)
+  'src/renderer/src/features/live-control': { folders: ['src/shared', ...ui('components', 'features/format', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/shell': {
     folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')],

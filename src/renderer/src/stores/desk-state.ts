@@ -15,6 +15,7 @@
  * | settings    | slices/settings.ts   | desk settings, venue endpoints                               |
  * | trading     | slices/trading.ts    | trading modes, gateway orders + history, exits, reconciliation |
  * | monitor     | slices/monitor.ts    | monitoring cycle: each account's state, its recent cycles      |
+ * | strategy    | slices/strategy.ts   | strategy definitions, runs by run id (spec §9), their flashes  |
  *
  * Navigation is not in the store: the page lives in the URL hash (features/navigation/pages.ts).
  */
@@ -26,6 +27,7 @@ import { pnlCurveSlice, type PnlCurveSlice } from './slices/pnl-curve';
 import { portfolioSlice, type PortfolioSlice } from './slices/portfolio';
 import { settingsSlice, type SettingsSlice } from './slices/settings';
 import type { Slice } from './slices/slice';
+import { strategySlice, type StrategySlice } from './slices/strategy';
 import { streamingSlice, type StreamingSlice } from './slices/streaming';
 import { tradingSlice, type TradingSlice } from './slices/trading';
 
@@ -40,10 +42,10 @@ export interface SyncSlice {
   awaitingSnapshot: boolean;
 }
 
-export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice & TradingSlice & MonitorSlice;
+export type DeskState = SyncSlice & StreamingSlice & PortfolioSlice & ActivitySlice & HistorySlice & PnlCurveSlice & SettingsSlice & TradingSlice & MonitorSlice & StrategySlice;
 
 /** In order: a slice sees the values the earlier ones made (portfolio reads streaming's plan). */
-const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice] as Slice<object, DeskState>[];
+const SLICES: readonly Slice<object, DeskState>[] = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice, strategySlice] as Slice<object, DeskState>[];
 
 export const initialDeskState: DeskState = {
   seq: null,
@@ -57,6 +59,7 @@ export const initialDeskState: DeskState = {
   ...pnlCurveSlice.initial,
   ...tradingSlice.initial,
   ...monitorSlice.initial,
+  ...strategySlice.initial,
 };
 
 export type ReduceResult = { state: DeskState; needResync: boolean };

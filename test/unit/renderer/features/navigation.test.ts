@@ -10,7 +10,9 @@ describe('pages', () => {
   });
   it('maps shell views to delivered pages (later pages fall back to the event history)', () => {
     expect(pageForView('settings')).toBe('settings');
-    expect(pageForView('live-control')).toBe('events');
+    // issue 18: the Live Control page exists now, so a strategy notification (view 'live-control') lands on it (was: the event history)
+    expect(pageForView('live-control')).toBe('live-control');
+    expect(pageForView('replay')).toBe('events');
     // issue 17: the Monitor page exists now, so a notification pointing at 'monitor' lands on it (was: the event history)
     expect(pageForView('monitor')).toBe('monitor');
   });

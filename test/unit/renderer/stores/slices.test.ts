@@ -13,10 +13,11 @@ import { settingsSlice } from '../../../../src/renderer/src/stores/slices/settin
 import { streamingSlice } from '../../../../src/renderer/src/stores/slices/streaming';
 import { tradingSlice } from '../../../../src/renderer/src/stores/slices/trading';
 import { monitorSlice } from '../../../../src/renderer/src/stores/slices/monitor';
+import { strategySlice } from '../../../../src/renderer/src/stores/slices/strategy';
 import type { DeskEvent, QuoteWire } from '../../../../src/shared/contract';
 import { EMPTY_PNL, makeSnapshot } from '../../../helpers/desk-fixtures';
 
-const SLICES = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice];
+const SLICES = [streamingSlice, settingsSlice, portfolioSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice, strategySlice];
 const SYNC = ['seq', 'clockOffsetMs', 'awaitingSnapshot'];
 
 describe('renderer store slices', () => {
@@ -40,7 +41,7 @@ describe('renderer store slices', () => {
     expect(after.quotes['sim:SPY']!.bid).toBe(2);
     expect(after.pnl).toBe(pnl);
     expect(after.lastTickAt).toBe(6000);
-    for (const s of [settingsSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice]) {
+    for (const s of [settingsSlice, activitySlice, historySlice, pnlCurveSlice, tradingSlice, monitorSlice, strategySlice]) {
       for (const k of Object.keys(s.initial) as (keyof typeof after)[]) expect(after[k], `${s.name}.${k}`).toBe(before[k]);
     }
   });

@@ -27,7 +27,7 @@ function FlowRow({ node, depth, defaultOpen = false }: { node: FlowNode<Describe
   const e = node.entry;
   const hasChildren = node.children.length > 0;
   return (
-    <Box data-testid="event-row" data-type={e.type} data-execution-id={e.executionId ?? ''} data-depth={depth}>
+    <Box data-testid="event-row" data-type={e.type} data-alert-kind={e.event.type === 'alert' ? e.event.kind : undefined} data-execution-id={e.executionId ?? ''} data-depth={depth}>
       <Group gap={6} wrap="nowrap" py={3} pl={depth * 22} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
         <ActionIcon
           variant="subtle"

@@ -66,9 +66,9 @@ export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page)
           </Badge>
         </Tooltip>
         <TradingControls />
-        <Group gap={2} ml="sm" component="nav" aria-label="Pages" wrap="nowrap">
+        <Group gap={0} ml={4} component="nav" aria-label="Pages" wrap="nowrap">
           {PAGES.map((p) => (
-            <Button key={p} size="xs" px={8} variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
+            <Button key={p} size="xs" px={5} variant={page === p ? 'light' : 'subtle'} color={page === p ? undefined : 'gray'} onClick={() => onNavigate(p)} data-testid={`nav-${p}`} aria-current={page === p ? 'page' : undefined}>
               {PAGE_LABEL[p]}
             </Button>
           ))}
