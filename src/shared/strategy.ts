@@ -18,7 +18,7 @@ export interface StrategyAuditWire {
   run_id: string;
   /** ISO-8601. */
   at: string;
-  /** e.g. `scheduled`, `contracts_selected`, `entry_attempt`, `entry_filled`, `entry_failed`, `trailing_armed`, `trailing_moved`, `exit_triggered`, `forced_exit`, `waited_for_quote`, `halted`, `resumed`. */
+  /** The engine's kinds (docs/strategy.md), e.g. `scheduled`, `selected`, `attempt`, `attempt_outcome`, `cancel`, `leg_filled`, `quote_wait`, `risk_wait`, `trailing`, `exit_trigger`, `status`, `resumed`. */
   kind: string;
   execution_id: string | null;
   message: string | null;
