@@ -113,4 +113,12 @@ export interface StrategyEngine<S> {
   payload(state: S, inputs: RunInputs): StrategyRuntimeWire;
   /** The symbols whose quotes the run needs now (the service subscribes them). */
   symbols(state: S): string[];
+  /**
+   * Whether the `place` of `clientOrderId` a step asked for is still wanted: the service carries out a
+   * step's actions one by one, and an earlier one's outcome (an entry failing, a halt) may make a later
+   * place obsolete. Not wanted: the service does not send it and hands back `refused`.
+   */
+  placeWanted(state: S, clientOrderId: string): boolean;
+  /** The run is over (finished, failed for good, halted): its row is closed in the ledger and it is not resumed. */
+  finished(state: S): boolean;
 }

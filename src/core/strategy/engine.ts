@@ -684,7 +684,20 @@ function positionWire(s: RunState, l: LegRun, inputs: RunInputs): PositionRuntim
 
 // ————————————————————————————————————————————— the engine
 
+/** See StrategyEngine.placeWanted: the order is its ladder's current one, still being placed, the ladder not stopping, the run not halted. */
+export function placeWanted(s: RunState, clientOrderId: string): boolean {
+  if (s.status === 'halted') return false;
+  for (const leg of s.legs) {
+    for (const l of [leg.entry, leg.exit]) {
+      if (l && l.orderId === clientOrderId) return l.order === 'placing' && l.stop === null;
+    }
+  }
+  return false;
+}
+
 export const strategyEngine: StrategyEngine<RunState> = {
+  placeWanted,
+  finished: (s) => s.finished || s.status === 'halted' || (s.status === 'error' && !hasWorkingOrders(s)),
   newRun(runId, definition, exchange, now, opts) {
     const s: RunState = {
       version: 1,

@@ -14,7 +14,7 @@ import type { Clock, Cancel, Scheduler } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import type { OrderUpdate } from '../../../core/ports/venue';
 import type { AlertDraft } from '../../../core/alerts/types';
-import type { Exchange } from '../../../core/monitor/session-hours';
+import { exchangeDay, type Exchange } from '../../../core/monitor/session-hours';
 import { parseStrategyDefinition, type StrategyDefinition } from '../../../core/strategy/definition';
 import type { RunAction, RunAudit, RunInputs, RunOrderView, RunQuote, RunStep, SelectedContract, StrategyEngine } from '../../../core/strategy/engine-api';
 import type { StrategyRuntimeWire } from '../../../core/strategy/runtime-payload';
@@ -195,22 +195,35 @@ export class StrategyService<S> implements AccountLifecycle {
     if (!orders) throw new Error(`account ${account.id}: the order path is not available`);
     const blocked = orders.automationBlocked(account.id);
     if (blocked) throw new Error(`account ${account.id}: ${blocked}`);
+    const active = [...this.runs.values()].find((r) => r.definition.id === definition.id && !r.ended);
+    if (active) throw new Error(`${definition.name} already has an active run (${active.runId}): halt it first (two runs would double the exposure)`);
     const at = this.d.clock.now();
     const runId = `run-${definition.id}-${at.toString(36)}-${(++this.seq).toString(36)}`;
-    const step = this.d.engine.newRun(runId, definition, this.d.exchangeOf(account), at, { enterNow: now });
+    const exchange = this.d.exchangeOf(account);
+    const step = this.d.engine.newRun(runId, definition, exchange, at, { enterNow: now });
+    if (now && definition.exits.forced_exit_time !== null) {
+      // "enter now" after today's forced exit would hold the position to another day's (a weekend's) forced exit
+      const exitAt = this.d.engine.payload(step.state, { now: at, quote: () => null, order: () => null }).strategy.exit_time;
+      if (exitAt !== null && exchangeDay(exchange, Date.parse(exitAt)).date !== exchangeDay(exchange, at).date) {
+        throw new Error(`${definition.name}: today's forced exit ${definition.exits.forced_exit_time} has passed; entering now would hold the position until ${exitAt}`);
+      }
+    }
     const exec = this.d.node({ parent: null, node_type: 'StrategyNode', node_id: `strategy:${runId}`, node_name: `Strategy ${definition.name}`, action: 'run_start', status: 'started', message: `run ${runId} of ${definition.name} on ${account.id} (${account.mode})${now ? ', entering now' : ''}`, details: { run: runId, account: account.id, strategy: definition.id } });
     const run: Run<S> = { runId, account, definition, state: step.state, startedAt: at, restored: false, lastPayload: '', lastPersisted: '', lastPersistAt: 0, exec, chain: Promise.resolve(), ended: false };
     this.d.store.createRun({ runId, account: account.id, strategyId: definition.id, strategyName: definition.name, status: this.status(run), startedAt: at, endedAt: null, engineState: JSON.stringify(step.state), metadata: this.metadata(run) });
     run.lastPersisted = JSON.stringify(step.state);
     this.runs.set(runId, run);
-    await this.apply(run, step);
+    await this.enqueue(run, () => this.apply(run, step));
     this.ensureTick();
     return this.d.engine.payload(run.state, this.inputs(run));
   }
 
   pause(runId: string, paused: boolean): StrategyRuntimeWire {
     const run = this.requireRun(runId);
-    void this.enqueue(run, () => this.apply(run, this.d.engine.pause(run.state, paused, this.inputs(run))));
+    // the pause itself changes no order: applied at once (a queued step sees it)
+    const step = this.d.engine.pause(run.state, paused, this.inputs(run));
+    run.state = step.state;
+    void this.enqueue(run, () => this.apply(run, { ...step, state: run.state }));
     return this.d.engine.payload(run.state, this.inputs(run));
   }
 
@@ -313,6 +326,7 @@ export class StrategyService<S> implements AccountLifecycle {
   }
 
   private enqueue(run: Run<S>, f: () => Promise<void>): Promise<void> {
+    if (this.disposed) return Promise.resolve();
     const next = run.chain.then(f, f);
     run.chain = next.catch((err: unknown) => {
       this.d.logger.error('strategy run step failed', { run: run.runId, error: messageOf(err) });
@@ -370,9 +384,19 @@ export class StrategyService<S> implements AccountLifecycle {
     run.state = step.state;
     for (const a of step.audit) this.recordAudit(run, a);
     const actions = step.actions;
-    // Write-ahead: the state (with the orders it is about to send) is in the ledger before they go out.
-    if (actions.some((a) => a.kind === 'place' || a.kind === 'cancel')) this.persist(run, true);
-    for (const action of actions) await this.act(run, action);
+    // Write-ahead: the state (with the orders it is about to send) is in the ledger before they go out;
+    // if it cannot be written, nothing is sent (the engine hears `refused`).
+    const saved = actions.some((a) => a.kind === 'place' || a.kind === 'cancel') ? this.persist(run, true) : true;
+    for (const action of actions) {
+      if (action.kind === 'place' && (!saved || !this.d.engine.placeWanted(run.state, action.clientOrderId))) {
+        if (this.disposed) return;
+        const reason = saved ? 'not sent: the run no longer wants it (an earlier outcome or a halt changed it)' : 'not sent: the run could not be saved to the ledger first';
+        this.node(run, `place_${action.purpose}`, 'info', `${action.clientOrderId}: ${reason}`, { client_order_id: action.clientOrderId, leg: action.leg });
+        await this.apply(run, this.d.engine.placeOutcome(run.state, action.clientOrderId, { kind: 'refused', reason }, this.inputs(run)));
+        continue;
+      }
+      await this.act(run, action);
+    }
     // one payload for the persistence check and the event
     const payload = this.d.engine.payload(run.state, this.inputs(run));
     this.persist(run, false, payload);
@@ -380,16 +404,21 @@ export class StrategyService<S> implements AccountLifecycle {
   }
 
   private async act(run: Run<S>, a: RunAction): Promise<void> {
+    // after shutdown nothing more is done: the run resumes from its saved state at the next start
+    if (this.disposed) return;
     const account = run.account.id;
     switch (a.kind) {
       case 'select_contracts': {
+        // the underlying's price: the desk's own delta and ATM strike offsets need it fresh
+        this.d.subscribe(`strategy:${run.runId}`, account, [run.definition.underlying]);
+        await this.d.refresh(account, run.definition.underlying).catch((err: unknown) => this.d.logger.warn('strategy: underlying refresh failed', { run: run.runId, error: messageOf(err) }));
         let result: { ok: true; contracts: SelectedContract[] } | { ok: false; reason: string };
         try {
           result = await this.d.select(run.account, run.definition, this.d.clock.now());
         } catch (err) {
           result = { ok: false, reason: `contract selection failed: ${messageOf(err)}` };
         }
-        if (result.ok) this.d.subscribe(`strategy:${run.runId}`, account, result.contracts.map((c) => c.symbol));
+        if (result.ok) this.d.subscribe(`strategy:${run.runId}`, account, [run.definition.underlying, ...result.contracts.map((c) => c.symbol)]);
         return this.apply(run, this.d.engine.contractsSelected(run.state, result, this.inputs(run)));
       }
       case 'place': {
@@ -446,32 +475,35 @@ export class StrategyService<S> implements AccountLifecycle {
     return this.d.node({ parent: run.exec, node_type: 'StrategyNode', node_id: `strategy:${run.runId}`, node_name: `Strategy ${run.definition.name}`, action, status, message, details: { run: run.runId, account: run.account.id, ...details } });
   }
 
-  private persist(run: Run<S>, force: boolean, payload?: StrategyRuntimeWire): void {
+  /** Saves the run's state (forced, or at most once a second); false when it could not be written. */
+  private persist(run: Run<S>, force: boolean, payload?: StrategyRuntimeWire): boolean {
     const now = this.d.clock.now();
-    if (!force && now - run.lastPersistAt < PERSIST_EVERY_MS) return;
+    if (!force && now - run.lastPersistAt < PERSIST_EVERY_MS) return true;
     const text = JSON.stringify(run.state);
-    if (text === run.lastPersisted) return;
+    if (text === run.lastPersisted) return true;
     const p = payload ?? this.d.engine.payload(run.state, this.inputs(run));
-    const finished = p.status === 'cooldown' && p.strategy.reentries_left === 0 && p.positions.every((x) => x.quantity === 0);
+    const finished = this.d.engine.finished(run.state);
     try {
       this.d.store.updateRun(run.runId, { status: p.status, endedAt: finished ? now : null, engineState: text, metadata: this.metadata(run, p), at: now });
       run.lastPersisted = text;
       run.lastPersistAt = now;
       if (finished) run.ended = true;
+      return true;
     } catch (err) {
       this.d.logger.error('strategy run not persisted', { run: run.runId, error: messageOf(err) });
       this.d.alert({ severity: 'critical', kind: 'ledger_error', subject: `strategy:${run.runId}`, title: 'Strategy run not recorded', body: `run ${run.runId} could not be written to the ledger: ${messageOf(err)}` });
+      return false;
     }
   }
 
   private announce(run: Run<S>, payload: StrategyRuntimeWire): void {
     // `time_to_*` and `updated_at` move every tick: the event goes out when anything else changed, or at most once a second
     const { updated_at: _u, time_to_entry: _e, ...rest } = payload;
-    const key = JSON.stringify({ ...rest, strategy: { ...rest.strategy, time_to_exit: null } });
+    const key = JSON.stringify({ ...rest, positions: rest.positions.map((x) => ({ ...x, quote_age_ms: null })), strategy: { ...rest.strategy, time_to_exit: null } });
     if (key === run.lastPayload) return;
     run.lastPayload = key;
     this.d.publish({ type: 'strategy_runtime', serverTime: this.d.clock.now(), run: payload });
-    this.d.subscribe(`strategy:${run.runId}`, run.account.id, this.d.engine.symbols(run.state));
+    this.d.subscribe(`strategy:${run.runId}`, run.account.id, [run.definition.underlying, ...this.d.engine.symbols(run.state)]);
   }
 
   private announceDefinitions(): void {

@@ -88,6 +88,8 @@ const engine: StrategyEngine<S> = {
     updated_at: new Date(inputs.now).toISOString(),
   }),
   symbols: (s) => s.selected,
+  placeWanted: (s) => s.status !== 'halted',
+  finished: (s) => s.status === 'halted',
 };
 
 class FakeOrders implements StrategyOrders {

@@ -145,10 +145,15 @@ export function RunCard({ run, flash, account, clockOffsetMs }: { run: StrategyR
                   Exit all
                 </Button>
                 {run.positions.map((p) => (
-                  <Button key={p.leg} size="compact-xs" variant="light" color="red" disabled={!a.openLegs.includes(p.leg)} onClick={() => setPending({ kind: 'exit', leg: p.leg })} data-testid={`run-exit-leg-${p.leg}`}>
+                  <Button key={p.leg} size="compact-xs" variant="light" color="red" disabled={!a.canExitLeg || !a.openLegs.includes(p.leg)} title={a.canExitLeg ? undefined : 'one leg exits only while the run is live (use Exit all)'} onClick={() => setPending({ kind: 'exit', leg: p.leg })} data-testid={`run-exit-leg-${p.leg}`}>
                     Exit leg {p.leg + 1}
                   </Button>
                 ))}
+                {a.exitElsewhere ? (
+                  <Text size="xs" c="dimmed" data-testid="run-exit-elsewhere">
+                    {a.exitElsewhere}
+                  </Text>
+                ) : null}
               </Group>
             }
           />

@@ -175,11 +175,21 @@ export function triggers(run: StrategyRuntimeWire): Trigger[] {
 }
 
 /**
- * Actions a run still accepts: pause/resume and halt unless finished; a manual exit of each leg still
- * held (a halted run keeps its positions: they are exited explicitly; in cooldown the run is flat).
+ * Actions a run still accepts: pause/resume and halt unless finished; a manual exit of all legs, or of
+ * one leg once live (the engine exits a single leg only when the run is live). A halted run acts no
+ * more — its positions are exited on the Orders page (`exitElsewhere` says so); in cooldown it is flat.
  */
-export function runActions(run: StrategyRuntimeWire): { canPause: boolean; canHalt: boolean; canExit: boolean; openLegs: number[] } {
+export function runActions(run: StrategyRuntimeWire): { canPause: boolean; canHalt: boolean; canExit: boolean; canExitLeg: boolean; openLegs: number[]; exitElsewhere: string | null } {
   const finished = run.status === 'halted' || run.status === 'error' || (run.status === 'cooldown' && run.strategy.reentries_left === 0);
-  const openLegs = run.status === 'cooldown' ? [] : run.positions.filter((p) => p.quantity > 0 && p.exit_reason === null).map((p) => p.leg);
-  return { canPause: !finished, canHalt: run.status !== 'halted', canExit: openLegs.length > 0, openLegs };
+  const held = run.status === 'cooldown' ? [] : run.positions.filter((p) => p.quantity > 0 && p.exit_reason === null).map((p) => p.leg);
+  const halted = run.status === 'halted';
+  const openLegs = halted ? [] : held;
+  return {
+    canPause: !finished,
+    canHalt: !halted,
+    canExit: openLegs.length > 0,
+    canExitLeg: run.status === 'live' && openLegs.length > 0,
+    openLegs,
+    exitElsewhere: halted && held.length > 0 ? 'halted: the run acts no more — exit its positions on the Orders page' : null,
+  };
 }

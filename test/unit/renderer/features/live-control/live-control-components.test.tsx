@@ -172,10 +172,11 @@ describe('Live Control components', () => {
     expect(textOf(byTestId(paused, 'run-pause'))).toBe('Resume');
     expect(attr(byTestId(paused, 'run-pause'), 'data-paused')).toBe('true');
     expect(attr(byTestId(card(run({ status: 'halted', status_reason: 'halted: manual' })), 'run-halt'), 'disabled')).not.toBeNull();
-    // a halted run keeps its positions: they are exited explicitly (exit stays offered), pause is not
+    // a halted run acts no more (the engine ignores an exit then): its positions are exited on the Orders page, which the card says
     const halted = card(liveRun({ status: 'halted', status_reason: 'halted: e2e' }));
-    expect(attr(byTestId(halted, 'run-exit-all'), 'disabled')).toBeNull();
-    expect(attr(byTestId(halted, 'run-exit-leg-1'), 'disabled')).toBeNull();
+    expect(attr(byTestId(halted, 'run-exit-all'), 'disabled')).not.toBeNull();
+    expect(attr(byTestId(halted, 'run-exit-leg-1'), 'disabled')).not.toBeNull();
+    expect(byTestId(halted, 'run-exit-elsewhere')).toMatch(/exit its positions on the Orders page/);
     expect(attr(byTestId(halted, 'run-pause'), 'disabled')).not.toBeNull();
     // in cooldown the run is flat: no exit even if a leg's payload has no exit reason
     expect(attr(byTestId(card(liveRun({ status: 'cooldown' }, { reentries_left: 1 })), 'run-exit-all'), 'disabled')).not.toBeNull();

@@ -1,0 +1,112 @@
+// Issue 18, "Done when": a restart in the middle of `entering` resumes without a duplicate order.
+// A real desk on the simulated venue with the SQLite ledger: a short strangle entered now, its limit
+// orders refused by the venue so its ladder keeps working; the desk is stopped mid-entry and a new
+// desk opens the same ledger — the run is restored, resumes once the account is reconciled, and no
+// client order id is ever sent twice.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDesk, type Desk } from '../../../src/node/desk';
+import { SystemClock } from '../../../src/node/system-clock';
+import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
+import { LedgerReconciliationStore } from '../../../src/node/ledger/reconciliation-store';
+import type { StrategyDefinition, StrategyRuntimeWire } from '../../../src/shared/contract';
+import { tempLedgerDir } from '../ledger/helpers';
+
+const tmp = tempLedgerDir('strategy-restart');
+let desk: Desk | null = null;
+let store: SqliteLedgerStore | null = null;
+afterEach(async () => {
+  await desk?.dispose();
+  store?.close();
+  desk = null;
+  store = null;
+});
+
+function open(): Desk {
+  const clock = new SystemClock();
+  store = SqliteLedgerStore.open({ path: tmp.file('ledger.sqlite'), clock });
+  desk = createDesk({
+    clock,
+    portfolioPath: null,
+    config: { simIntervalMs: 50, watchlist: ['SPY'] },
+    accountLedger: store.accounts,
+    fillLedger: store.orders,
+    orderJournal: store.orderJournal,
+    reconciliationStore: new LedgerReconciliationStore(store.settings),
+    ledgerFills: store.orders,
+    monitorStore: store.monitor,
+    strategyStore: store.strategy,
+    // the monitoring cycle is tested elsewhere; it would place SL/TP beside the run's legs here
+    monitorDefaults: { enabled: false },
+  });
+  return desk;
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
+  const r = await d.handle(name as never, args as never);
+  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+  return r.result as T;
+}
+
+const strangle: StrategyDefinition = {
+  id: 'restart-strangle',
+  name: 'Restart strangle',
+  account: 'default',
+  underlying: 'SPY',
+  legs: (['call', 'put'] as const).map((right) => ({ right, side: 'sell' as const, lots: 1, select: { by: 'delta' as const, min: 0.1, max: 0.4 }, expiry: { kind: 'nearest' as const, min_days: 0 }, stop_loss: null, take_profit: null })),
+  schedule: { entry_time: '00:01', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+  entry: { max_retry: 20, retry_delay_ms: 500, step_ticks: 1, bound_spread_fraction: 1, fallback: 'give_up' },
+  exits: { stop_loss: null, take_profit: null, trailing: null, forced_exit_time: '23:59' },
+  reentry: { count: 0, cutoff_time: null },
+};
+
+/** Every client order id the sim was sent (its own order book, all statuses). */
+async function sentIds(d: Desk): Promise<string[]> {
+  const orders = await d.accountVenue('default' as never)!.execution.orders({ status: 'all', limit: 500 });
+  return orders.map((o) => o.clientOrderId);
+}
+
+describe('a strategy run across a restart of the desk', () => {
+  it('restarted in the middle of entering: restored, resumed after reconciliation, no client order id sent twice', { timeout: 90_000 }, async () => {
+    let d = open();
+    await d.start();
+    await waitFor(() => d.reconciler.state('default').status === 'clean', 15_000, 'the start reconciliation');
+    await command(d, 'trading.set_mode', { account: 'default', mode: 'trade' });
+    await command(d, 'strategy.save', { definition: strangle });
+    // every limit refused: the ladder keeps stepping, the run stays entering
+    d.accountVenue('default' as never)!.sim!.fault({ kind: 'reject_limit_orders', count: 1000 });
+    const run = (await command<{ run: StrategyRuntimeWire }>(d, 'strategy.start', { strategy_id: strangle.id, now: true })).run;
+    await waitFor(() => (d.strategy.payloads()[0]?.entry.attempts ?? 0) >= 2, 20_000, 'two entry attempts');
+    expect(d.strategy.payloads()[0]!.status).toBe('entering');
+    const before = await sentIds(d);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    await d.dispose();
+    store!.close();
+    desk = null;
+
+    d = open();
+    // restored before anything runs: the run is known, in its persisted state
+    expect(d.strategy.payloads().map((p) => p.run_id)).toEqual([run.run_id]);
+    await d.start();
+    await command(d, 'trading.set_mode', { account: 'default', mode: 'trade' });
+    d.accountVenue('default' as never)!.sim!.fault({ kind: 'reject_limit_orders', count: 1000 });
+    await waitFor(() => d.reconciler.state('default').status === 'clean', 15_000, 'the reconciliation after the restart');
+    await waitFor(() => (d.strategy.payloads()[0]?.entry.attempts ?? 0) > (run.entry.attempts ?? 0) + 2, 30_000, 'the ladder going on after the restart');
+    const after = await sentIds(d);
+    const all = [...before, ...after];
+    expect(new Set(all).size).toBe(all.length);
+    // the journal holds every attempt once, each with its retry count
+    const journal = (await command<{ orders: { client_order_id: string }[] }>(d, 'orders.list', { account: 'default', scope: 'all' })).orders.filter((o) => o.client_order_id.startsWith(run.run_id));
+    expect(new Set(journal.map((o) => o.client_order_id)).size).toBe(journal.length);
+    expect(journal.length).toBeGreaterThanOrEqual(all.length);
+    const audit = await command<{ events: { kind: string }[] }>(d, 'strategy.audit', { run_id: run.run_id });
+    expect(audit.events.some((e) => e.kind === 'resumed')).toBe(true);
+  });
+});
