@@ -128,4 +128,19 @@ describe('native notifications', () => {
     b.shell.desk.alerts.raise({ severity: 'info', kind: 'feed_recovered', subject: 'sim', title: 't', body: 'b' });
     expect(b.facade.notifications.shown).toHaveLength(0);
   });
+
+  it('a strategy run’s entry, trailing activation and forced exit notify once each, through the facade; a repeat does not pop up again', async () => {
+    const b = await boot();
+    // the drafts exactly as the strategy service raises them for its engine's `notify` actions (severity by kind, subject run:kind)
+    const notify = (kind: 'entry_succeeded' | 'trailing_stop_activated' | 'forced_exit', title: string) =>
+      b.shell.desk.alerts.raise({ severity: kind === 'forced_exit' ? 'critical' : 'warning', kind, subject: `run-1:${kind}`, title, body: `${title}: details` });
+    notify('entry_succeeded', 'Strangle: entry filled');
+    b.clock.advance(20_000);
+    notify('trailing_stop_activated', 'Strangle: trailing stop armed');
+    b.clock.advance(20_000);
+    notify('forced_exit', 'Strangle: forced exit');
+    notify('forced_exit', 'Strangle: forced exit');
+    expect(b.facade.notifications.shown.map((n) => n.options.title)).toEqual(['[SIM] Strangle: entry filled', '[SIM] Strangle: trailing stop armed', '[SIM] Strangle: forced exit']);
+    expect(alertsSent(b).filter((a) => a.kind === 'forced_exit')).toHaveLength(2); // the history has both
+  });
 });

@@ -105,6 +105,9 @@ interface Run<S> {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const PERSIST_EVERY_MS = 1_000;
+/** A place refused by a passing block (reconciliation, an unknown outcome elsewhere) is tried again this often, this many times. */
+const TRANSIENT_RETRY_MS = 1_000;
+const TRANSIENT_RETRIES = 10;
 
 export class StrategyService<S> implements AccountLifecycle {
   private readonly runs = new Map<string, Run<S>>();
@@ -426,25 +429,35 @@ export class StrategyService<S> implements AccountLifecycle {
         if (!orders) return this.apply(run, this.d.engine.placeOutcome(run.state, a.clientOrderId, { kind: 'refused', reason: 'the order path is not available' }, this.inputs(run)));
         // A restart may find the order already journaled: it is never sent twice.
         if (orders.order(account, a.clientOrderId)) return this.apply(run, this.d.engine.placeOutcome(run.state, a.clientOrderId, { kind: 'accepted' }, this.inputs(run)));
-        let out: OrderOutcomeWire;
-        try {
-          out = await orders.place(
-            {
-              account,
-              symbol: a.symbol,
-              side: a.side,
-              quantity: String(a.quantity),
-              order_type: a.orderType,
-              ...(a.orderType === 'limit' && a.limitPrice !== null ? { limit_price: priceText(a.limitPrice) } : {}),
-              role: a.purpose,
-              strategy: run.definition.id,
-              client_order_id: a.clientOrderId,
-              retry_count: a.retryCount,
-            },
-            'strategy',
-          );
-        } catch (err) {
-          out = { kind: 'refused', cause: 'validation', reason: messageOf(err), order: null };
+        const send = async (): Promise<OrderOutcomeWire> => {
+          try {
+            return await orders.place(
+              {
+                account,
+                symbol: a.symbol,
+                side: a.side,
+                quantity: String(a.quantity),
+                order_type: a.orderType,
+                ...(a.orderType === 'limit' && a.limitPrice !== null ? { limit_price: priceText(a.limitPrice) } : {}),
+                role: a.purpose,
+                strategy: run.definition.id,
+                client_order_id: a.clientOrderId,
+                retry_count: a.retryCount,
+              },
+              'strategy',
+            );
+          } catch (err) {
+            return { kind: 'refused', cause: 'validation', reason: messageOf(err), order: null };
+          }
+        };
+        let out = await send();
+        // A passing block (the account's reconciliation re-running, another order's outcome being
+        // asked) is waited out briefly rather than failing the entry for good; Monitor mode, the kill
+        // switch or a validation refusal are not.
+        for (let i = 0; i < TRANSIENT_RETRIES && out.kind === 'refused' && (out.cause === 'not_reconciled' || out.cause === 'busy') && !this.disposed; i++) {
+          await new Promise<void>((resolve) => this.d.clock.setTimeout(resolve, TRANSIENT_RETRY_MS));
+          if (!this.d.engine.placeWanted(run.state, a.clientOrderId)) break;
+          out = await send();
         }
         this.node(run, `place_${a.purpose}`, out.kind === 'accepted' ? 'completed' : 'failed', `${a.purpose} leg ${a.leg}: ${a.side} ${a.quantity} ${a.symbol} ${a.orderType}${a.limitPrice !== null ? ` ${priceText(a.limitPrice)}` : ''} (attempt ${a.retryCount + 1}) — ${out.kind}${out.kind === 'accepted' ? '' : `: ${out.reason}`}`, { client_order_id: a.clientOrderId, leg: a.leg });
         const outcome = out.kind === 'accepted' ? ({ kind: 'accepted' } as const) : ({ kind: out.kind, reason: out.reason } as const);
