@@ -388,13 +388,8 @@ export class Desk {
       reconciliation: () => this.reconciliationGate,
       snapshots: (account) => this.accountFills.snapshots(account),
       quote: (account, symbol) => this.bookQuote(account, symbol),
-      refresh: async (account, symbol) => {
-        await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
-      },
-      subscribe: (consumer, account, symbols) => {
-        if (symbols === null) this.cache.release(consumer);
-        else this.cache.replaceSubscriptions(consumer, symbols.map((s) => instrumentId(this.venueNameOfId(account), s)));
-      },
+      refresh: (account, symbol) => this.refreshQuote(account, symbol),
+      subscribe: (consumer, account, symbols) => this.subscribeFor(consumer, account, symbols),
       killSwitchLevel: (account) => this.killSwitch.levelOf(account),
       store: deps.monitorStore ?? new MemoryMonitorStore(),
       publish: (event) => this.bus.publish(event),
@@ -416,13 +411,8 @@ export class Desk {
       select: (account, definition, now) => this.selectContracts(account, definition, now),
       orders: () => this.trading,
       quote: (account, symbol) => this.bookQuote(account, symbol),
-      refresh: async (account, symbol) => {
-        await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
-      },
-      subscribe: (consumer, account, symbols) => {
-        if (symbols === null) this.cache.release(consumer);
-        else this.cache.replaceSubscriptions(consumer, symbols.map((s) => instrumentId(this.venueNameOfId(account), s)));
-      },
+      refresh: (account, symbol) => this.refreshQuote(account, symbol),
+      subscribe: (consumer, account, symbols) => this.subscribeFor(consumer, account, symbols),
       exchangeOf: (account) => exchangeOfAccount(account),
       reconciled: (account) => this.reconciliationGate?.clean(account) ?? false,
       store: deps.strategyStore ?? new MemoryStrategyStore(),
@@ -677,6 +667,17 @@ export class Desk {
     const book = bookTimeOf(q);
     const ageMs = book === null ? null : Math.max(0, this.clock.now() - book);
     return { bid: q.bid, ask: q.ask, fresh: ageMs !== null && ageMs <= this.cache.staleAfterMs, ageMs };
+  }
+
+  /** A REST refresh of a symbol at an account's venue (the quote cache's fallback); resolves when it answered. */
+  private async refreshQuote(account: string, symbol: string): Promise<void> {
+    await this.ltpProvider?.getFresh(instrumentId(this.venueNameOfId(account), symbol));
+  }
+
+  /** Keeps `symbols` quoted at the account's venue for `consumer` (exactly these: replaces its set); null releases them. */
+  private subscribeFor(consumer: string, account: string, symbols: readonly string[] | null): void {
+    if (symbols === null) this.cache.release(consumer);
+    else this.cache.replaceSubscriptions(consumer, symbols.map((s) => instrumentId(this.venueNameOfId(account), s)));
   }
 
   /** Contract selection for a strategy leg set: the account's venue chain, the cached underlying, the pure selection (fails closed). */

@@ -7,6 +7,7 @@
  */
 import { parseStrategyDefinition, type StrategyDefinition } from '../../core/strategy/definition';
 import type { RunStatus } from '../../core/strategy/runtime-payload';
+import type { StoredRun } from '../../core/strategy/records';
 import type { SessionMetadata } from '../../core/ports/ledger-store';
 import type { LedgerDb } from './ledger-db';
 import type { SqliteAuditLedger } from './tables/audit';
@@ -15,17 +16,8 @@ import { msOf, readJson } from './values';
 
 const PREFIX = 'strategy.definition:';
 
-export interface LedgerStoredRun {
-  runId: string;
-  account: string;
-  strategyId: string;
-  strategyName: string;
-  status: RunStatus;
-  startedAt: number;
-  endedAt: number | null;
-  engineState: string;
-  metadata: Record<string, unknown>;
-}
+/** The store's run (core/strategy/records.ts), under the name the ledger uses. */
+export type LedgerStoredRun = StoredRun;
 
 export class SqliteStrategyStore {
   private readonly openRunsSt: () => { all(): unknown[] };

@@ -49,19 +49,11 @@ import type { OrderOutcomeWire, OrderWire } from '../../../shared/trading';
 import type { VenueRun } from '../../compose';
 import type { AccountLifecycle, ReconciliationGate } from '../trading/ports';
 import type { MonitorOrders } from './ports';
+import type { AppNode } from '../app-node';
 import type { MonitorStore, PositionSyncRow } from './store';
 
 /** A node_event as the desk records it (the desk gives it an execution id and returns it). */
-export interface MonitorNode {
-  parent: string | null;
-  node_type: string;
-  node_id: string;
-  node_name: string;
-  action: string;
-  status: 'started' | 'completed' | 'failed' | 'info';
-  message: string;
-  details: { [k: string]: string | number | boolean | null | string[] };
-}
+export type MonitorNode = AppNode;
 
 /** A quote as the steps read it from the quote cache. */
 export interface MonitorQuote {

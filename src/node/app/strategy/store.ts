@@ -7,20 +7,9 @@
  */
 import type { StrategyDefinition } from '../../../core/strategy/definition';
 import type { RunStatus } from '../../../core/strategy/runtime-payload';
+import type { StoredRun } from '../../../core/strategy/records';
 
-export interface StoredRun {
-  runId: string;
-  account: string;
-  strategyId: string;
-  strategyName: string;
-  status: RunStatus;
-  startedAt: number;
-  endedAt: number | null;
-  /** The engine's state, as JSON text (restored after a restart). */
-  engineState: string;
-  /** The spec's session metadata: config id, scheduled entry, entry method, attempts, selected contracts. */
-  metadata: Record<string, unknown>;
-}
+export type { StoredRun } from '../../../core/strategy/records';
 
 export interface StoredAudit {
   eventId: number;

@@ -23,6 +23,7 @@ import type { StrategyAuditWire, StrategyDefinitionsEventBody, StrategyRuntimeEv
 import type { VenueRun } from '../../compose';
 import type { AccountLifecycle } from '../trading/ports';
 import type { StrategyStore } from './store';
+import type { AppNode } from '../app-node';
 
 /** What the service asks of the order path (the trading service implements it). */
 export interface StrategyOrders {
@@ -49,16 +50,7 @@ export interface StrategyOrders {
 
 export type SelectContracts = (account: Account, definition: StrategyDefinition, now: number) => Promise<{ ok: true; contracts: SelectedContract[] } | { ok: false; reason: string }>;
 
-export interface StrategyNode {
-  parent: string | null;
-  node_type: string;
-  node_id: string;
-  node_name: string;
-  action: string;
-  status: 'started' | 'completed' | 'failed' | 'info';
-  message: string;
-  details: { [k: string]: string | number | boolean | null };
-}
+export type StrategyNode = AppNode;
 
 export interface StrategyServiceDeps<S> {
   clock: Clock & Scheduler;

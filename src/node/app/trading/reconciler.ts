@@ -50,19 +50,12 @@ import { compareWithBroker, type OurFill, type OurPnlPosition } from '../../../c
 import type { PnlCompareWire, ReconciliationWire, ReconciliationEventBody } from '../../../shared/trading';
 import type { VenueRun } from '../../compose';
 import type { AccountLifecycle, AccountPositions, ReconciliationGate, TradingPort } from './ports';
+import type { AppNode } from '../app-node';
 
 type Trigger = NonNullable<ReconciliationWire['trigger']>;
 
 /** A node_event as the desk's history takes it (the desk supplies the parent flow). */
-export interface ReconNode {
-  node_type: string;
-  node_id: string;
-  node_name: string;
-  action: string;
-  status: 'started' | 'completed' | 'failed' | 'info';
-  message: string;
-  details: { [k: string]: string | number | boolean | null };
-}
+export type ReconNode = Omit<AppNode, 'parent'>;
 
 export interface ReconcilerDeps {
   /** The clock; its timers (when it has them) bound the wait for the fills to be caught up before a run. */
