@@ -145,8 +145,9 @@ test('live control - a strangle scheduled ~20 s ahead: refused attempts, the lad
     for (const leg of [0, 1]) {
       const row = card.getByTestId(`run-position-${leg}`);
       const symbol = (await row.getAttribute('data-symbol'))!;
+      // the entry price is known once the fill's price arrived (never shown as a number before)
+      await expect.poll(async () => Number(await row.getAttribute('data-entry-price')), { timeout: 10_000 }).toBeGreaterThan(0.1);
       const entryPrice = Number(await row.getAttribute('data-entry-price'));
-      expect(entryPrice).toBeGreaterThan(0.1);
       await desk.fault({ kind: 'hold_price', symbol, price: Math.round(entryPrice * 50) / 100 });
     }
     await expect(card.getByTestId('run-trailing')).toHaveAttribute('data-armed', 'true', { timeout: 20_000 });

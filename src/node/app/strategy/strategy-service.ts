@@ -97,6 +97,8 @@ interface Run<S> {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const PERSIST_EVERY_MS = 1_000;
+/** How long a fill whose price is not known yet is held back from the engine (the update carrying it follows). */
+const FILL_PRICE_WAIT_MS = 5_000;
 /** A place refused by a passing block (reconciliation, an unknown outcome elsewhere) is tried again this often, this many times. */
 const TRANSIENT_RETRY_MS = 1_000;
 const TRANSIENT_RETRIES = 10;
@@ -106,6 +108,8 @@ export class StrategyService<S> implements AccountLifecycle {
   private readonly started = new Set<string>();
   /** Average fill price per client order id, from the venue's order updates. */
   private readonly avgFill = new Map<string, number>();
+  /** When a fill without a known price was first seen, per client order id. */
+  private readonly fillSeenAt = new Map<string, number>();
   private tick: Cancel | null = null;
   private seq = 0;
   private disposed = false;
@@ -341,6 +345,14 @@ export class StrategyService<S> implements AccountLifecycle {
         if (avg === null && Number(o.filled_quantity) > 0 && this.d.avgFillOf) {
           avg = this.d.avgFillOf(account, id);
           if (avg !== null) this.avgFill.set(id, avg);
+        }
+        if (avg === null && Number(o.filled_quantity) > 0) {
+          // A fill known from the venue's answer before the update that carries its price (a market
+          // order filled at once): the engine hears of it once its price is known — within
+          // milliseconds — so the leg's entry price is never left unknown; after 5 s, as it is.
+          const first = this.fillSeenAt.get(id) ?? this.d.clock.now();
+          this.fillSeenAt.set(id, first);
+          if (this.d.clock.now() - first < FILL_PRICE_WAIT_MS) return { status: 'accepted', filledQuantity: 0, avgFillPrice: null, reason: o.reason };
         }
         return orderView(o, avg);
       },
