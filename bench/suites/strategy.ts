@@ -43,12 +43,15 @@ function definition(i: number): StrategyDefinition {
 /** Orders answered and filled at once at their limit. */
 class InstantOrders implements StrategyOrders {
   readonly journal = new Map<string, OrderWire>();
+  /** Each order's fill price (its limit; market orders at 2.05), as the venue's update would carry it. */
+  readonly prices = new Map<string, number>();
   automationBlocked(): string | null {
     return null;
   }
   place(input: Parameters<StrategyOrders['place']>[0]): Promise<OrderOutcomeWire> {
     const o = { client_order_id: input.client_order_id!, venue_client_order_id: input.client_order_id!, status: 'filled', filled_quantity: input.quantity, reason: null, symbol: input.symbol } as unknown as OrderWire;
     this.journal.set(o.client_order_id, o);
+    this.prices.set(o.client_order_id, input.limit_price !== undefined ? Number(input.limit_price) : 2.05);
     return Promise.resolve({ kind: 'accepted', order: o });
   }
   cancel(_a: string, id: string): Promise<OrderOutcomeWire> {
@@ -88,6 +91,7 @@ export async function run(report: BenchReporter): Promise<void> {
     node: () => 'x',
     alert: () => undefined,
     accounts: () => [ACC],
+    avgFillOf: (_a, id) => orders.prices.get(id) ?? null,
     // the bench drives the evaluation itself
     tickMs: 3_600_000,
   });
