@@ -15,30 +15,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, type BenchReporter } from '../harness';
-import { createDesk, type Desk } from '../../src/node/desk';
+import { createDesk } from '../../src/node/desk';
 import { SystemClock } from '../../src/node/system-clock';
 import { SqliteLedgerStore } from '../../src/node/ledger/sqlite-ledger-store';
 import { LedgerReconciliationStore } from '../../src/node/ledger/reconciliation-store';
 import { accountId } from '../../src/core/model/ids';
 import type { Account } from '../../src/core/model/account';
 import type { MonitorCycleWire } from '../../src/shared/monitor';
+import { waitFor, command } from '../../test/helpers/desk-wait';
 
 /** Between measured cycles (see the loop). */
 const SPACING_MS = 1_500;
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
-}
 
 async function oneSize(report: BenchReporter, n: number, cycles: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-monitor-'));

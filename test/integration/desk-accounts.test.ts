@@ -8,6 +8,7 @@ import { accountId } from '../../src/core/model/ids';
 import type { Account } from '../../src/core/model/account';
 import type { AccountWire } from '../../src/shared/contract';
 import { openStore, tempLedgerDir } from './ledger/helpers';
+import { waitFor } from '../helpers/desk-wait';
 
 let desk: Desk | null = null;
 let tmp: ReturnType<typeof tempLedgerDir> | null = null;
@@ -25,14 +26,6 @@ async function list(d: Desk): Promise<AccountWire[]> {
   const r = await d.handle('accounts.list', {});
   if (!r.ok) throw new Error(r.error.message);
   return (r.result as { accounts: AccountWire[] }).accounts;
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('accounts', () => {

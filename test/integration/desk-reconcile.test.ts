@@ -19,6 +19,7 @@ import type { AccountPositions, LedgerPositionView } from '../../src/node/app/tr
 import type { DeskEvent } from '../../src/shared/contract';
 import type { ReconciliationWire } from '../../src/shared/trading';
 import { tempLedgerDir } from './ledger/helpers';
+import { waitFor } from '../helpers/desk-wait';
 
 const ACC = 'default';
 
@@ -76,14 +77,6 @@ afterEach(async () => {
   ledger?.close();
   ledger = null;
 });
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function openDesk(path: string): { d: Desk; events: DeskEvent[]; store: SqliteLedgerStore } {
   const store = (ledger = SqliteLedgerStore.open({ path, clock: new SystemClock() }));

@@ -10,6 +10,7 @@ import { SystemClock } from '../../src/node/system-clock';
 import { accountId, instrumentId } from '../../src/core/model/ids';
 import type { Account } from '../../src/core/model/account';
 import type { AccountWire, StreamHealthWire } from '../../src/shared/contract';
+import { waitFor } from '../helpers/desk-wait';
 
 const SIM2: Account = { id: accountId('sim2'), label: 'Second simulator', venue: 'sim', mode: 'SIM', credentialsRef: null, venueName: 'sim2' };
 const SIM_SPY = instrumentId('sim', 'SPY');
@@ -20,14 +21,6 @@ afterEach(async () => {
   await desk?.dispose();
   desk = null;
 });
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function accounts(d: Desk): Promise<AccountWire[]> {
   const r = await d.handle('accounts.list', {});

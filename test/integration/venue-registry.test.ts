@@ -5,20 +5,13 @@ import { defaultDeskConfig } from '../../src/node/desk';
 import { defaultAccount } from '../../src/core/model/account';
 import { SystemClock } from '../../src/node/system-clock';
 import { silentLogger } from '../../src/core/ports/logger';
+import { waitFor } from '../helpers/desk-wait';
 
 let built: AccountVenue | null = null;
 afterEach(async () => {
   await built?.dispose();
   built = null;
 });
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('venue registry', () => {
   // Issues 19/20 added SmartAPI and Delta.

@@ -14,6 +14,7 @@ import type { Account } from '../../../src/core/model/account';
 import { simCredentials } from '../../../src/node/venues/sim/server';
 import type { MonitorCycleWire, OrderOutcomeWire, OrderWire } from '../../../src/shared/contract';
 import { tempLedgerDir } from '../ledger/helpers';
+import { waitFor, command } from '../../helpers/desk-wait';
 
 const EXTRA: Account[] = Array.from({ length: 9 }, (_, i) => ({
   id: accountId(`acc${i + 1}`),
@@ -53,20 +54,6 @@ function openDesk(config: Record<string, unknown> = {}): { d: Desk; store: Sqlit
   });
   open = { desk, store, tmp };
   return { d: desk, store };
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
 }
 
 const runNow = async (d: Desk, account: string) => (await command<{ cycle: MonitorCycleWire }>(d, 'monitor.run_now', { account })).cycle;

@@ -15,6 +15,7 @@ import { rebuildPositions } from '../../../src/node/ledger/rebuild';
 import type { DeskEvent } from '../../../src/shared/contract';
 import type { OrderUpdate, VenueOrder } from '../../../src/core/ports/venue';
 import { tempLedgerDir, T0 } from '../ledger/helpers';
+import { waitFor } from '../../helpers/desk-wait';
 
 let desk: Desk | null = null;
 let store: SqliteLedgerStore | null = null;
@@ -27,14 +28,6 @@ afterEach(async () => {
   tmp?.cleanup();
   tmp = null;
 });
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('account fills on a desk with the simulated venue and a SQLite ledger', () => {
   it('a fill made while trade_updates is down reaches the ledger after the resync, once; ledger = venue; positions survive a restart', { timeout: 30_000 }, async () => {

@@ -7,6 +7,7 @@ import { createDesk, type Desk, type DeskDeps } from '../../../src/node/desk';
 import { SystemClock } from '../../../src/node/system-clock';
 import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import { tempLedgerDir } from '../ledger/helpers';
+export { waitFor, command } from '../../helpers/desk-wait';
 
 const open: { desk: Desk; store: SqliteLedgerStore; tmp: ReturnType<typeof tempLedgerDir> }[] = [];
 
@@ -38,17 +39,3 @@ export function deskWithLedger(prefix: string, config: DeskDeps['config'] = {}):
   return { desk, store };
 }
 
-export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Runs a desk command; a failed one throws with its message. */
-export async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
-}

@@ -11,6 +11,7 @@ import { SystemClock } from '../../../src/node/system-clock';
 import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
 import type { CommandOutcome, DeskEvent } from '../../../src/shared/contract';
 import type { OrderOutcomeWire, OrderWire, OrderHistoryWire, TradingStateWire } from '../../../src/shared/trading';
+import { waitFor } from '../../helpers/desk-wait';
 
 let desk: Desk | null = null;
 let ledger: { store: SqliteLedgerStore; dir: string } | null = null;
@@ -21,14 +22,6 @@ afterEach(async () => {
   if (ledger) rmSync(ledger.dir, { recursive: true, force: true });
   ledger = null;
 });
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function ok<T>(r: CommandOutcome): T {
   if (!r.ok) throw new Error(`command failed: ${r.error.message}`);

@@ -10,6 +10,7 @@ import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store'
 import { LedgerReconciliationStore } from '../../../src/node/ledger/reconciliation-store';
 import type { StrategyDefinition, StrategyRuntimeWire } from '../../../src/shared/contract';
 import { tempLedgerDir } from '../ledger/helpers';
+import { waitFor, command } from '../../helpers/desk-wait';
 
 const tmp = tempLedgerDir('strategy-restart');
 let desk: Desk | null = null;
@@ -39,20 +40,6 @@ function open(): Desk {
     monitorDefaults: { enabled: false },
   });
   return desk;
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
-  const r = await d.handle(name as never, args as never);
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-  return r.result as T;
 }
 
 const strangle: StrategyDefinition = {

@@ -1,0 +1,21 @@
+/**
+ * Waiting on a live desk in integration tests and benches: poll a condition until it holds (or fail
+ * naming what was awaited), and run a desk command whose failure throws with its message.
+ */
+import type { Desk } from '../../src/node/desk';
+
+/** Polls `cond` every 10 ms; throws naming `what` after `ms`. */
+export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Runs a desk command; a failed one throws with its name and message. */
+export async function command<T>(d: Desk, name: string, args: unknown): Promise<T> {
+  const r = await d.handle(name as never, args as never);
+  if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+  return r.result as T;
+}
