@@ -443,6 +443,15 @@ export class Desk {
         : {}),
     });
     this.participants.push(this.strategy);
+    // The kill switch at Halted stops the account's strategy runs too: they would otherwise keep
+    // asking for orders the gateway refuses (spec §2: Halted allows only cancels).
+    // (The switch lives and dies with the desk: no unsubscribe.)
+    this.killSwitch.onChange((change) => {
+      if (change.to !== 'halted' || change.from === 'halted') return;
+      void this.strategy.haltAccount(change.account, change.reason).catch((err: unknown) =>
+        this.logger.error('strategy runs could not be halted with the kill switch', { account: change.account, error: err instanceof Error ? err.message : String(err) }),
+      );
+    });
     this.commands = this.buildCommands();
   }
 

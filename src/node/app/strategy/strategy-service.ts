@@ -232,6 +232,18 @@ export class StrategyService<S> implements AccountLifecycle {
     return this.d.engine.payload(run.state, this.inputs(run));
   }
 
+  /**
+   * The kill switch went to Halted for `account` (`*`: every account): every open run there is halted
+   * as by the user — its working orders cancelled (cancels pass a halted switch), positions kept, no
+   * further entry or exit sent — and is not resumed after a re-arm (a new run is started on purpose).
+   * Returns the runs halted.
+   */
+  async haltAccount(account: string, reason: string): Promise<string[]> {
+    const runs = [...this.runs.values()].filter((r) => !r.ended && (account === '*' || r.account.id === account) && !this.d.engine.finished(r.state));
+    await Promise.all(runs.map((run) => this.enqueue(run, () => this.apply(run, this.d.engine.halt(run.state, `kill switch halted: ${reason}`, this.inputs(run))))));
+    return runs.map((r) => r.runId);
+  }
+
   async exit(runId: string, leg: number | undefined): Promise<StrategyRuntimeWire> {
     const run = this.requireRun(runId);
     await this.enqueue(run, () => this.apply(run, this.d.engine.manualExit(run.state, leg, this.inputs(run))));
