@@ -85,8 +85,15 @@ export function countdown(at: number | null, now: number): { text: string; level
   return { text: `in ${remainingText(left)}`, level: left <= 10_000 ? 'soon' : 'future' };
 }
 
-/** The entry countdown only while waiting (the entry has begun or ended otherwise). */
+/**
+ * The entry countdown while waiting, and the re-entry's in a cooldown that has one pending
+ * (`time_to_entry` is set only then); otherwise when the entry began.
+ */
 export function entryCountdown(run: StrategyRuntimeWire, now: number): { text: string; level: CountdownLevel } {
+  if (run.status === 'cooldown' && run.time_to_entry !== null) {
+    const c = countdown(entryAt(run), now);
+    return { text: c.level === 'none' ? c.text : `re-entry ${c.text}`, level: c.level };
+  }
   if (run.status !== 'waiting') return { text: run.entry.timestamp ? `entered at ${formatClock(ms(run.entry.timestamp))}` : DASH, level: 'none' };
   return countdown(entryAt(run), now);
 }

@@ -42,6 +42,11 @@ describe('Live Control components', () => {
     expect(textOf(at(T0, cooldownRun(), 'exit'))).toBe('—');
     // an entering run shows when it entered, not a countdown
     expect(textOf(at(T0, enteringRun()))).toMatch(/^entered at \d\d:\d\d:\d\d$/);
+    // a cooldown with a re-entry pending counts down to it; a finished one does not
+    const pending = { ...cooldownRun(), status_reason: 'cooldown after stop loss: re-entry 2 of 2 at 11:00', scheduled_entry_at: iso(T0 + 90_000), time_to_entry: 90 };
+    expect(textOf(at(T0, pending))).toBe('re-entry in 90s');
+    expect(textOf(at(T0 + 90_000, pending))).toBe('re-entry now');
+    expect(textOf(at(T0, cooldownRun()))).not.toMatch(/re-entry/);
   });
 
   it('waiting: schedule & status names config, underlying, account, target per leg, status with reason, entry and exit', () => {
