@@ -74,5 +74,9 @@ describe('strategy slice', () => {
     expect(flashOf(enteringRun(), run({ status: 'halted' }))).toBeNull();
     expect(flashOf(undefined, liveRun())).toBeNull();
     expect(flashOf(run(), enteringRun())).toBeNull();
+    // a leg filled before the entry failed: the run goes on to close it (exiting, reason entry_failed)
+    const unwinding = liveRun({ status: 'exiting', status_reason: 'entry failed (leg 2 gave up): closing the filled legs' }, { exit_reason: 'entry_failed' });
+    expect(flashOf(enteringRun(), unwinding)).toBe('entry_failed');
+    expect(flashOf(unwinding, { ...unwinding, status: 'error' })).toBeNull(); // once
   });
 });

@@ -36,6 +36,8 @@ const isForced = (reason: string | null | undefined): boolean => reason !== null
 export function flashOf(prev: StrategyRuntimeWire | undefined, next: StrategyRuntimeWire): RunFlashKind | null {
   if (!prev) return null;
   if (!isForced(prev.strategy.exit_reason) && isForced(next.strategy.exit_reason)) return 'forced_exit';
+  // An entry that failed after a leg filled goes on to close that leg (exiting, reason entry_failed).
+  if (prev.strategy.exit_reason !== 'entry_failed' && next.strategy.exit_reason === 'entry_failed') return 'entry_failed';
   if (prev.strategy.trailing?.armed !== true && next.strategy.trailing?.armed === true) return 'trailing_armed';
   if (prev.status === 'entering' && next.status === 'live') return 'entry_succeeded';
   if (prev.status === 'entering' && (next.status === 'error' || next.status === 'cooldown') && next.positions.length === 0) return 'entry_failed';
