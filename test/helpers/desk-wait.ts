@@ -19,3 +19,9 @@ export async function command<T>(d: Desk, name: string, args: unknown): Promise<
   if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
   return r.result as T;
 }
+
+/** Every client order id the default account's venue was sent (its own order book, all statuses). */
+export async function sentClientIds(d: Desk): Promise<string[]> {
+  const orders = await d.accountVenue('default' as never)!.execution.orders({ status: 'all', limit: 500 });
+  return orders.map((o) => o.clientOrderId);
+}

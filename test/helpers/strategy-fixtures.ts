@@ -169,3 +169,21 @@ export function cooldownRun(): StrategyRuntimeWire {
 export function errorRun(): StrategyRuntimeWire {
   return run({ status: 'error', status_reason: 'no fresh greeks for SPY 2026-12-07: no entry', scheduled_entry_at: iso(T0 - 2_000), time_to_entry: null });
 }
+
+/**
+ * A short SPY strangle for desk tests on the simulated venue: entered any day from 00:01 (the sim
+ * trades around the clock), no SL/TP, forced exit 23:59, a fast ladder that gives up.
+ */
+export function deskStrangle(id: string, name: string, entry: Partial<StrategyDefinition['entry']> = {}): StrategyDefinition {
+  return {
+    id,
+    name,
+    account: 'default',
+    underlying: 'SPY',
+    legs: (['call', 'put'] as const).map((right) => ({ right, side: 'sell' as const, lots: 1, select: { by: 'delta' as const, min: 0.1, max: 0.4 }, expiry: { kind: 'nearest' as const, min_days: 0 }, stop_loss: null, take_profit: null })),
+    schedule: { entry_time: '00:01', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+    entry: { max_retry: 20, retry_delay_ms: 500, step_ticks: 1, bound_spread_fraction: 1, fallback: 'give_up', ...entry },
+    exits: { stop_loss: null, take_profit: null, trailing: null, forced_exit_time: '23:59' },
+    reentry: { count: 0, cutoff_time: null },
+  };
+}

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDesk, type Desk } from '../../../src/node/desk';
 import { SystemClock } from '../../../src/node/system-clock';
 import type { StrategyDefinition, StrategyRuntimeWire } from '../../../src/shared/contract';
-import { command, waitFor } from '../../helpers/desk-wait';
+import { command, sentClientIds, waitFor } from '../../helpers/desk-wait';
+import { deskStrangle } from '../../helpers/strategy-fixtures';
 
 let desk: Desk | null = null;
 afterEach(async () => {
@@ -13,22 +14,7 @@ afterEach(async () => {
   desk = null;
 });
 
-const strangle: StrategyDefinition = {
-  id: 'ks-strangle',
-  name: 'Kill switch strangle',
-  account: 'default',
-  underlying: 'SPY',
-  legs: (['call', 'put'] as const).map((right) => ({ right, side: 'sell' as const, lots: 1, select: { by: 'delta' as const, min: 0.1, max: 0.4 }, expiry: { kind: 'nearest' as const, min_days: 0 }, stop_loss: null, take_profit: null })),
-  schedule: { entry_time: '00:01', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
-  entry: { max_retry: 50, retry_delay_ms: 300, step_ticks: 1, bound_spread_fraction: 1, fallback: 'give_up' },
-  exits: { stop_loss: null, take_profit: null, trailing: null, forced_exit_time: '23:59' },
-  reentry: { count: 0, cutoff_time: null },
-};
-
-async function sentIds(d: Desk): Promise<string[]> {
-  const orders = await d.accountVenue('default' as never)!.execution.orders({ status: 'all', limit: 500 });
-  return orders.map((o) => o.clientOrderId);
-}
+const strangle: StrategyDefinition = deskStrangle('ks-strangle', 'Kill switch strangle', { max_retry: 50, retry_delay_ms: 300 });
 
 describe('the kill switch and strategy runs', () => {
   it('Halted halts the account’s runs: no entry attempt after it, and a re-arm does not resume them', { timeout: 60_000 }, async () => {
@@ -46,14 +32,14 @@ describe('the kill switch and strategy runs', () => {
     await waitFor(() => d.strategy.payloads()[0]?.status === 'halted', 5_000, 'the run halted by the kill switch');
     const audit = await command<{ events: { kind: string; message: string }[] }>(d, 'strategy.audit', { run_id: run.run_id });
     expect(audit.events.at(-1)?.message).toMatch(/kill switch halted: test: stop everything/);
-    const atHalt = (await sentIds(d)).length;
+    const atHalt = (await sentClientIds(d)).length;
     // several retry delays later: nothing more was sent
     await new Promise((r) => setTimeout(r, 1_500));
-    expect((await sentIds(d)).length).toBe(atHalt);
+    expect((await sentClientIds(d)).length).toBe(atHalt);
 
     await command(d, 'killswitch.set', { account: 'default', level: 'active', reason: 'test: re-armed', rearm: true });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(d.strategy.payloads()[0]?.status).toBe('halted');
-    expect((await sentIds(d)).length).toBe(atHalt);
+    expect((await sentClientIds(d)).length).toBe(atHalt);
   });
 });

@@ -10,7 +10,8 @@ import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store'
 import { LedgerReconciliationStore } from '../../../src/node/ledger/reconciliation-store';
 import type { StrategyDefinition, StrategyRuntimeWire } from '../../../src/shared/contract';
 import { tempLedgerDir } from '../ledger/helpers';
-import { waitFor, command } from '../../helpers/desk-wait';
+import { command, sentClientIds, waitFor } from '../../helpers/desk-wait';
+import { deskStrangle } from '../../helpers/strategy-fixtures';
 
 const tmp = tempLedgerDir('strategy-restart');
 let desk: Desk | null = null;
@@ -42,23 +43,7 @@ function open(): Desk {
   return desk;
 }
 
-const strangle: StrategyDefinition = {
-  id: 'restart-strangle',
-  name: 'Restart strangle',
-  account: 'default',
-  underlying: 'SPY',
-  legs: (['call', 'put'] as const).map((right) => ({ right, side: 'sell' as const, lots: 1, select: { by: 'delta' as const, min: 0.1, max: 0.4 }, expiry: { kind: 'nearest' as const, min_days: 0 }, stop_loss: null, take_profit: null })),
-  schedule: { entry_time: '00:01', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
-  entry: { max_retry: 20, retry_delay_ms: 500, step_ticks: 1, bound_spread_fraction: 1, fallback: 'give_up' },
-  exits: { stop_loss: null, take_profit: null, trailing: null, forced_exit_time: '23:59' },
-  reentry: { count: 0, cutoff_time: null },
-};
-
-/** Every client order id the sim was sent (its own order book, all statuses). */
-async function sentIds(d: Desk): Promise<string[]> {
-  const orders = await d.accountVenue('default' as never)!.execution.orders({ status: 'all', limit: 500 });
-  return orders.map((o) => o.clientOrderId);
-}
+const strangle: StrategyDefinition = deskStrangle('restart-strangle', 'Restart strangle');
 
 describe('a strategy run across a restart of the desk', () => {
   it('restarted in the middle of entering: restored, resumed after reconciliation, no client order id sent twice', { timeout: 90_000 }, async () => {
@@ -72,7 +57,7 @@ describe('a strategy run across a restart of the desk', () => {
     const run = (await command<{ run: StrategyRuntimeWire }>(d, 'strategy.start', { strategy_id: strangle.id, now: true })).run;
     await waitFor(() => (d.strategy.payloads()[0]?.entry.attempts ?? 0) >= 2, 20_000, 'two entry attempts');
     expect(d.strategy.payloads()[0]!.status).toBe('entering');
-    const before = await sentIds(d);
+    const before = await sentClientIds(d);
     expect(before.length).toBeGreaterThanOrEqual(2);
     await d.dispose();
     store!.close();
@@ -86,7 +71,7 @@ describe('a strategy run across a restart of the desk', () => {
     d.accountVenue('default' as never)!.sim!.fault({ kind: 'reject_limit_orders', count: 1000 });
     await waitFor(() => d.reconciler.state('default').status === 'clean', 15_000, 'the reconciliation after the restart');
     await waitFor(() => (d.strategy.payloads()[0]?.entry.attempts ?? 0) > (run.entry.attempts ?? 0) + 2, 30_000, 'the ladder going on after the restart');
-    const after = await sentIds(d);
+    const after = await sentClientIds(d);
     const all = [...before, ...after];
     expect(new Set(all).size).toBe(all.length);
     // the journal holds every attempt once, each with its retry count
