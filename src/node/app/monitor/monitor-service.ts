@@ -96,6 +96,37 @@ const STREAK_NOTIFY = 3;
 /** Rejections of one protective order (symbol and role) in a day after which step 4 stops re-sending it. */
 const PROTECTIVE_REJECTIONS = 3;
 
+/** Orders per page of the day's order book (Alpaca's maximum). */
+const ORDER_PAGE = 500;
+/** Pages read at most per cycle (10,000 orders); a busier day is read up to there and said in the step's note. */
+const ORDER_PAGES_MAX = 20;
+
+/**
+ * The day's order book, oldest first, page by page: each next page asks for the orders submitted
+ * after the last one read (from 1 ms before it, as `after` is exclusive and two orders may share a
+ * millisecond; repeats are dropped by id), until a short page, a page with nothing new, or the cap.
+ */
+export async function dayOrders(exec: Pick<ExecutionPort, 'orders'>, dayStart: number): Promise<VenueOrder[]> {
+  const seen = new Map<string, VenueOrder>();
+  let after = dayStart - 1;
+  for (let page = 0; page < ORDER_PAGES_MAX; page++) {
+    const got = await exec.orders({ status: 'all', after: new Date(after).toISOString(), limit: ORDER_PAGE, direction: 'asc' });
+    let added = 0;
+    let last = after;
+    for (const o of got) {
+      if (!seen.has(o.id)) {
+        seen.set(o.id, o);
+        added++;
+      }
+      const t = Date.parse(o.createdAt ?? '');
+      if (Number.isFinite(t) && t > last) last = t;
+    }
+    if (got.length < ORDER_PAGE || added === 0 || last <= after + 1) break;
+    after = last - 1;
+  }
+  return [...seen.values()];
+}
+
 /** Which exchange's hours gate an account: the simulated venue trades around the clock. */
 export function exchangeOfAccount(account: Account): Exchange {
   // The simulated venue's faces (Alpaca's, NSE's, Delta's) trade around the clock.
@@ -699,7 +730,7 @@ export class MonitorService implements AccountLifecycle {
     const exec = ctx.account.execution;
     if (!exec) throw new Error(`account ${ctx.account.account.id} is not running`);
     const [orders, positions] = await Promise.allSettled([
-      exec.orders({ status: 'all', after: new Date(ctx.dayStart - 1).toISOString(), limit: 500, direction: 'asc' }),
+      dayOrders(exec, ctx.dayStart),
       exec.positions(),
     ]);
     const failures: string[] = [];
