@@ -240,6 +240,22 @@ describe('SmartAPI adapter × simulated NSE', () => {
     expect(states).toEqual(['active', 'session_needed', 'active']);
   }, 20_000);
 
+  it('a refused login (wrong TOTP secret) leaves the venue session_needed without opening sockets; re-login with the right one starts them', async () => {
+    const good = simNseCredentials('default', true);
+    venue = makeVenue({ credentials: { ...good, totpSecret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' } });
+    await venue.start();
+    expect(venue.sessionState()).toBe('session_needed');
+    expect(venue.restHealth().lastError).toMatch(/AB1050 Invalid totp/);
+    expect(sim.connections()).toBe(0);
+    expect(venue.master!.size).toBeGreaterThan(0); // the master needs no session
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sim.stats.upgrades).toBe(0);
+    await venue.reauthenticate(good);
+    expect(venue.sessionState()).toBe('active');
+    await until('sockets open', () => sim.connections('feed') === 1 && sim.connections('order') === 1);
+    expect(venue.sessionExpiresAt()).toBeGreaterThan(Date.now());
+  }, 10_000);
+
   it('the JWT is refreshed before it expires (generateTokens), without a new login', async () => {
     await sim.stop();
     sim = new NseSimServer({ clock, intervalMs: 50, seed: 11, sessionMs: 10 * 60_000 + 1500 });

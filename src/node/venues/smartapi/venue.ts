@@ -128,6 +128,7 @@ export class SmartApiVenue {
   private pendingTrades = new Map<InstrumentId, TradeTick>();
   private heartbeat: Cancel | null = null;
   private started = false;
+  private streamsStarted = false;
   private starting: Promise<void> | null = null;
   private state: VenueSessionState = 'not_started';
   private lastRestError: string | null = null;
@@ -193,11 +194,15 @@ export class SmartApiVenue {
 
   // ---------- lifecycle ----------
 
+  /**
+   * Loads the master (public: no session needed), logs in and starts the sockets. A refused login
+   * leaves the venue `session_needed` (start resolves: the desk shows the re-login); a network
+   * failure is retried with backoff while started.
+   */
   start(): Promise<void> {
     if (this.started) return this.starting ?? Promise.resolve();
     this.started = true;
     this.starting = (async () => {
-      if (this.session.current === null) await this.session.login();
       if (this.master === null) {
         this.master = await loadMaster({
           url: this.config.urls.master,
@@ -210,13 +215,46 @@ export class SmartApiVenue {
       }
       if (!this.started) return;
       this.replan();
+      if (this.session.current === null && !(await this.tryLogin())) return;
+      if (!this.started) return;
       this.startStreams();
     })();
     return this.starting;
   }
 
+  private loginRetry: Cancel | null = null;
+  private loginAttempt = 0;
+
+  /** One login; true when the session is active. Network/server failures retry later (1 s … 60 s). */
+  private async tryLogin(): Promise<boolean> {
+    try {
+      await this.session.login();
+      this.loginAttempt = 0;
+      return true;
+    } catch (err) {
+      const transient = err instanceof SmartApiError && (err.kind === 'network' || err.kind === 'server' || err.kind === 'rate_limited');
+      if (transient && this.started) {
+        const delay = Math.min(60_000, 1000 * 2 ** this.loginAttempt++);
+        this.loginRetry = this.clock.setTimeout(() => {
+          this.loginRetry = null;
+          void this.tryLogin().then((ok) => {
+            if (ok && this.started) this.startStreams();
+          });
+        }, delay);
+      }
+      this.logger.warn('SmartAPI login failed', { venue: this.name, error: err instanceof Error ? err.message : String(err), retry: transient });
+      return false;
+    }
+  }
+
+  /** When the current session's JWT expires (epoch ms; the desk's countdown), null without a session. */
+  sessionExpiresAt(): number | null {
+    return this.session.current?.expiresAt ?? null;
+  }
+
   private startStreams(): void {
     this.feeds[0]!.started = true;
+    this.streamsStarted = true;
     for (const f of this.feeds) if (f.started) f.manager.start();
     this.orderFeed.manager.start();
     this.heartbeat?.();
@@ -232,6 +270,9 @@ export class SmartApiVenue {
     await this.starting?.catch(() => undefined);
     this.heartbeat?.();
     this.heartbeat = null;
+    this.loginRetry?.();
+    this.loginRetry = null;
+    this.streamsStarted = false;
     await Promise.all([...this.feeds.map((f) => f.manager.stop()), this.orderFeed.manager.stop()]);
     for (const f of this.feeds) f.started = false;
   }
@@ -248,7 +289,10 @@ export class SmartApiVenue {
     this.lastRestError = null;
     this.lastRestErrorAt = null;
     await this.session.login(credentials);
-    if (this.started) {
+    if (this.started && !this.streamsStarted) {
+      await this.starting?.catch(() => undefined);
+      if (this.master !== null && !this.streamsStarted) this.startStreams();
+    } else if (this.started) {
       await Promise.all([...this.feeds.filter((f) => f.started).map((f) => f.manager.restart()), this.orderFeed.manager.restart()]);
     }
   }
@@ -305,7 +349,7 @@ export class SmartApiVenue {
       }
       if (removed.length) feed.manager.unsubscribe(removed);
       if (added.length) feed.manager.subscribe(added);
-      if (list.length > 0 && !feed.started && this.started && this.feeds[0]!.started) {
+      if (list.length > 0 && !feed.started && this.streamsStarted) {
         feed.started = true;
         feed.manager.start();
       }
