@@ -24,6 +24,9 @@ describe('SmartAPI instrument master', () => {
     expect(m.instrument('NIFTY')).toMatchObject({ kind: 'index', token: '26000' });
     expect(m.search({ name: 'BANKNIFTY', kind: 'option' })[0]!.lotSize).toBe(30);
     expect(() => InstrumentMaster.fromJson({ not: 'an array' })).toThrow(/expected a JSON array/);
+    // Angel's own index rows may say tick_size "-1": the index is kept (never traded), tick one paisa
+    const idx = InstrumentMaster.fromJson([{ token: '99926000', symbol: 'Nifty 50', name: 'NIFTY', expiry: '', strike: '-1.000000', lotsize: '1', instrumenttype: 'AMXIDX', exch_seg: 'NSE', tick_size: '-1.000000' }]);
+    expect(idx.instrument('Nifty 50')).toMatchObject({ kind: 'index', tickSize: 100_000_000n, token: '99926000' });
   });
 
   it('is cached in the ledger and refreshed once per IST day', async () => {

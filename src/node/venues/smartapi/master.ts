@@ -91,7 +91,10 @@ export class InstrumentMaster {
     }
     let instrument: Instrument;
     try {
-      instrument = nseInstrument(r);
+      // An index row (AMXIDX) is never traded and may carry tick_size "-1": its tick is then one paisa
+      // (the feed's price unit), not a reason to drop the index the desk values options against.
+      const row = r.instrumenttype === 'AMXIDX' && !(Number(r.tick_size) > 0) ? { ...r, tick_size: '1.000000' } : r;
+      instrument = nseInstrument(row);
     } catch {
       this.skipped++;
       return;
