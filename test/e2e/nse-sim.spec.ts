@@ -1,7 +1,8 @@
 /**
  * Issue 19, Playwright: the desk started with venue sim-nse (the simulated NSE face, reached by the
  * real SmartAPI adapter) streams NIFTY; a short NIFTY straddle placed from the Orders page (1 lot
- * each) shows as option rows with a known P&L in INR.
+ * each) shows as option rows with a known P&L in INR; the session's daily end shows the banner and
+ * one click signs in again.
  */
 import { test, expect } from './fixtures';
 import { NseSimModel } from '../../src/node/venues/sim/nse/model';
@@ -44,4 +45,14 @@ test('sim-nse - NIFTY option rows with INR P&L', async ({ desk, deskPage, page }
   await expect(deskPage.get('totals-INR')).toBeVisible();
   await expect(deskPage.get('totals-INR').getByTestId('total')).not.toContainText('unknown', { timeout: 15_000 });
   await page.screenshot({ path: testInfo.outputPath('nse-sim.png'), fullPage: true });
+
+  // Angel's daily session end: session needed (nothing reconnects with the dead token), one click signs in again
+  await desk.fault({ kind: 'expire_session' });
+  await expect(deskPage.get('session-banner')).toBeVisible({ timeout: 15_000 });
+  await expect(deskPage.stream('feed-1')).toHaveAttribute('data-state', 'session_needed');
+  await page.screenshot({ path: testInfo.outputPath('nse-sim-session.png') });
+  await deskPage.get('reauthenticate').click();
+  await expect(deskPage.get('session-banner')).toHaveCount(0, { timeout: 15_000 });
+  await expect(deskPage.stream('feed-1')).toHaveAttribute('data-state', 'running');
+  await expect(deskPage.row(ce).getByTestId('pnl')).not.toHaveAttribute('data-tone', 'unknown', { timeout: 15_000 });
 });

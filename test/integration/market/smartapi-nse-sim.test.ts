@@ -231,6 +231,10 @@ describe('SmartAPI adapter × simulated NSE', () => {
     // at most the one attempt that revealed the 401 per socket: no storm
     expect(sim.stats.upgrades - upgrades).toBeLessThanOrEqual(2);
     expect(venue.feedManager(0).isRunning).toBe(false);
+    // every channel says why it is stopped (the desk's session banner reads these rows)
+    expect(venue.feedHealth()[0]).toMatchObject({ state: 'session_needed' });
+    expect(venue.orderHealth()[0]).toMatchObject({ state: 'session_needed' });
+    expect(venue.orderHealth()[0]!.lastError).toMatch(/refresh refused|AB8051|401/);
     await expect(venue.positions()).rejects.toThrow(/session|logged in|AG8001/i);
     // one click
     await venue.reauthenticate();
@@ -238,6 +242,7 @@ describe('SmartAPI adapter × simulated NSE', () => {
     const before = n;
     await until('ticks after re-login', () => n >= before + 2, 5000);
     expect(states).toEqual(['active', 'session_needed', 'active']);
+    await until('channels running again', () => venue.feedHealth()[0]!.state === 'running' && venue.orderHealth()[0]!.state === 'running');
   }, 20_000);
 
   it('a refused login (wrong TOTP secret) leaves the venue session_needed without opening sockets; re-login with the right one starts them', async () => {

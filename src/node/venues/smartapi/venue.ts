@@ -131,6 +131,7 @@ export class SmartApiVenue {
   private streamsStarted = false;
   private starting: Promise<void> | null = null;
   private state: VenueSessionState = 'not_started';
+  private sessionReason: string | null = null;
   private lastRestError: string | null = null;
   private lastRestErrorAt: number | null = null;
   private lastRestOkAt: number | null = null;
@@ -413,13 +414,19 @@ export class SmartApiVenue {
     return this.feeds
       .filter((f, i) => f.started || i === 0)
       .map((f, i) => {
-        const h = f.manager.snapshot();
+        const h = this.sessionView(f.manager.snapshot());
         return i === 0 && this.leftOut.length ? { ...h, refusedSymbols: [...h.refusedSymbols, ...this.leftOut.slice(0, 100)], lastError: h.lastError ?? this.feedWarning } : h;
       });
   }
 
   orderHealth(): StreamHealth[] {
-    return [this.orderFeed.manager.snapshot()];
+    return [this.sessionView(this.orderFeed.manager.snapshot())];
+  }
+
+  /** While the session is needed every channel is stopped because of it: each says so (not "not started"). */
+  private sessionView(h: StreamHealth): StreamHealth {
+    if (this.state !== 'session_needed' || h.state === 'running') return h;
+    return { ...h, state: 'session_needed', lastError: h.state === 'session_needed' && h.lastError ? h.lastError : (this.sessionReason ?? 'the SmartAPI session was refused') };
   }
 
   feedManager(i: number): StreamManager {
@@ -456,6 +463,7 @@ export class SmartApiVenue {
   private setSession(state: VenueSessionState, reason: string | null): void {
     if (this.state === state) return;
     this.state = state;
+    this.sessionReason = reason;
     if (state === 'session_needed') {
       // a dead token: stop every socket (no reconnect storm) until re-login
       for (const f of this.feeds) void f.manager.stop();
