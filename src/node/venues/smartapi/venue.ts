@@ -342,8 +342,9 @@ export class SmartApiVenue {
     plan.connections.forEach((list, c) => {
       const feed = this.feeds[c]!;
       const before = feed.manager.symbols();
+      const had = new Set(before);
       const removed = before.filter((s) => next.get(s) !== c);
-      const added = list.filter((s) => this.assignment.get(s) !== c || !before.includes(s));
+      const added = list.filter((s) => this.assignment.get(s) !== c || !had.has(s));
       for (const s of added) {
         const entry = this.master!.bySymbol(s)!;
         this.byKey.set(entry.key, { symbol: s, id: this.instruments.of(s), entry });
@@ -571,7 +572,7 @@ export class SmartApiVenue {
   private units(e: MasterEntry, lots: string): string {
     const q = toQty(lots);
     if (q <= 0n || q % QTY_ONE !== 0n) throw new VenueError(`SmartAPI order ${e.record.symbol}: quantity ${lots} must be a whole, positive number of lots (lot size ${e.instrument.lotSize})`, null, null, 'rejected');
-    return unitsFromLots(e.instrument, q).replace(/\.0+$/, '');
+    return unitsFromLots(e.instrument, q);
   }
 
   private checkPrice(e: MasterEntry, what: string, text: string): string {
@@ -685,7 +686,7 @@ export class SmartApiVenue {
 
   async orders(query: { status?: 'open' | 'closed' | 'all'; limit?: number } = {}): Promise<VenueOrder[]> {
     const status = query.status ?? 'open';
-    const all = (await this.orderBook()).map((o) => this.venueOrder(o));
+    const all = (await this.orderBook()).filter((o) => this.supported(o.tradingsymbol, 'order')).map((o) => this.venueOrder(o));
     const open = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'pending_replace', 'pending_cancel']);
     const list = all.filter((o) => status === 'all' || (status === 'open') === open.has(o.status));
     return list.slice(0, query.limit ?? 500);
@@ -706,12 +707,16 @@ export class SmartApiVenue {
     for (const r of data as Record<string, unknown>[]) {
       const symbol = String(r.tradingsymbol ?? '');
       const e = this.master?.bySymbol(symbol);
-      if (!e) throw new SmartApiError(`SmartAPI getPosition: ${symbol} is not in the instrument master (its lot size is unknown)`, null, null, 'invalid_response');
+      if (!e) {
+        // a segment or instrument this adapter does not support (MCX, CDS…): its lot size is unknown, so it is not reported in lots
+        this.unsupported(`position ${symbol}`);
+        continue;
+      }
       const net = toQty(String(r.netqty ?? '0'));
       if (net === 0n) continue;
       const lots = lotsFromUnits(e.instrument, scaledToString(net < 0n ? -net : net, QTY_DP));
       const avg = String(net > 0n ? (r.buyavgprice ?? r.avgnetprice ?? '') : (r.sellavgprice ?? r.avgnetprice ?? ''));
-      out.push({ symbol, assetClass: e.instrument.kind === 'option' ? 'us_option' : 'us_equity', qty: scaledToString(lots, QTY_DP).replace(/\.?0+$/, ''), side: net > 0n ? 'long' : 'short', avgEntryPrice: avg, marketValue: null, costBasis: null, unrealizedPl: r.unrealised !== undefined ? String(r.unrealised) : null, currentPrice: r.ltp !== undefined ? String(r.ltp) : null });
+      out.push({ symbol, assetClass: e.instrument.kind === 'option' ? 'us_option' : 'us_equity', qty: scaledToString(lots, QTY_DP), side: net > 0n ? 'long' : 'short', avgEntryPrice: avg, marketValue: null, costBasis: null, unrealizedPl: r.unrealised !== undefined ? String(r.unrealised) : null, currentPrice: r.ltp !== undefined ? String(r.ltp) : null });
     }
     return out;
   }
@@ -722,9 +727,27 @@ export class SmartApiVenue {
     return { id: this.session.creds.clientCode, status: 'ACTIVE', currency: 'INR', cash, equity: String(d.net ?? cash), buyingPower: cash, optionsBuyingPower: cash, optionsTradingLevel: null };
   }
 
+  /** Symbols outside the master (segments the adapter does not take) are left out: their lot size is unknown. */
+  private supported(symbol: string, what: string): boolean {
+    if (this.master?.bySymbol(symbol)) return true;
+    this.unsupported(`${what} ${symbol}`);
+    return false;
+  }
+
+  private readonly unsupportedSeen = new Set<string>();
+  /** Counted and logged once each. */
+  unsupportedCount = 0;
+  private unsupported(what: string): void {
+    this.unsupportedCount++;
+    if (this.unsupportedSeen.size < 1000 && !this.unsupportedSeen.has(what)) {
+      this.unsupportedSeen.add(what);
+      this.logger.warn('SmartAPI: left out (not in the instrument master: segment or instrument not supported)', { venue: this.name, what });
+    }
+  }
+
   private venueOrder(o: OrderData): VenueOrder {
     const e = this.master?.bySymbol(o.tradingsymbol) ?? null;
-    const lots = (units: string): string => (e ? scaledToString(lotsFromUnits(e.instrument, units), QTY_DP).replace(/\.?0+$/, '') : units);
+    const lots = (units: string): string => (e ? scaledToString(lotsFromUnits(e.instrument, units), QTY_DP) : units);
     const filled = lots(o.filledshares || '0');
     let status = STATUS[(o.orderstatus || o.status).toLowerCase()] ?? (o.orderstatus || o.status || 'new');
     if (status === 'new' && filled !== '0') status = 'partially_filled';
@@ -753,6 +776,7 @@ export class SmartApiVenue {
 
   /** Cumulative order updates → per-execution fills (qty in lots, price exact from the averages). */
   private onOrderUpdate(code: string, od: OrderData, at: number): void {
+    if (!this.supported(od.tradingsymbol, 'order update')) return;
     this.orderCache.set(od.orderid, od);
     const order = this.venueOrder(od);
     let event = UPDATE_EVENT[code] ?? order.status;
@@ -768,7 +792,7 @@ export class SmartApiVenue {
       // exact: (avg·filled − prevAvg·prevFilled) / delta, on the tick grid by construction
       const px = (avg * filledUnits - prev.avg * prev.units) / delta;
       this.fillState.set(od.orderid, { units: filledUnits, avg });
-      execQty = scaledToString(lotsFromUnits(e.instrument, scaledToString(delta, QTY_DP)), QTY_DP).replace(/\.?0+$/, '');
+      execQty = scaledToString(lotsFromUnits(e.instrument, scaledToString(delta, QTY_DP)), QTY_DP);
       execPrice = scaledToString(px, PRICE_DP);
       executionId = od.fillid || `${od.orderid}:${scaledToString(filledUnits, QTY_DP)}`;
       event = order.status === 'filled' ? 'fill' : 'partial_fill';
