@@ -200,6 +200,15 @@ describe('SmartAPI adapter × simulated NSE', () => {
     expect(sim.subscribedTokens()).toBe(2);
   }, 15_000);
 
+  it('heartbeat: a feed with nothing subscribed stays up on text ping/pong alone (no flapping past the data timeout)', async () => {
+    venue = makeVenue();
+    await venue.start();
+    await until('feed running', () => venue.feedManager(0).snapshot().state === 'running');
+    await new Promise((r) => setTimeout(r, 2500)); // 2.5 × the 1 s data timeout, no ticks at all
+    expect(venue.feedManager(0).snapshot()).toMatchObject({ state: 'running', reconnects: 0 });
+    expect(venue.orderManager.snapshot()).toMatchObject({ state: 'running', reconnects: 0 });
+  }, 10_000);
+
   it('stall: no frame (not even a pong) within the data timeout → terminated and reconnected', async () => {
     venue = makeVenue();
     await venue.start();
