@@ -55,7 +55,7 @@ export const LAYERS = {
   'src/node/stream': { folders: ['src/core/**'], packages: [...NODE, 'ws'] },
   'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream', 'venues/alpaca', 'venues/sim', 'venues/smartapi', 'venues/delta')], packages: [...NODE, 'zod'] },
   // (SmartAPI and Delta: their adapters; their builders reach the registry's types and their sim face)
-  'src/node/venues/smartapi': { folders: ['src/core/**', 'src/shared', ...node('config', 'ledger', 'stream', 'venues', 'venues/sim', 'venues/sim/nse')], packages: [...NODE, 'ws', 'zod'] },
+  'src/node/venues/smartapi': { folders: ['src/core/**', 'src/shared', ...node('config', 'ledger', 'stream', 'venues', 'venues/sim', 'venues/sim/nse')], packages: [...NODE, 'ws', 'zod', 'otpauth', 'better-sqlite3'] },
   'src/node/venues/delta': { folders: ['src/core/**', 'src/shared', ...node('config', 'ledger', 'stream', 'venues', 'venues/sim', 'venues/sim/delta')], packages: [...NODE, 'ws', 'zod'] },
   'src/node/venues/sim/nse': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/smartapi')], packages: [...NODE, 'ws', 'zod'] },
   'src/node/venues/sim/delta': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/delta')], packages: [...NODE, 'ws', 'zod'] },

@@ -45,13 +45,13 @@ function freePort(): Promise<number> {
  * state dir, the simulated venue on a known port (so the test can inject faults), and a short data
  * timeout so a stalled socket is noticed within seconds.
  */
-async function startDesk(): Promise<DeskProcess> {
+async function startDesk(extraEnv: Record<string, string> = {}): Promise<DeskProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'live-desk-e2e-'));
   const simPort = await freePort();
   const child = spawn(process.execPath, ['scripts/start.mjs', '--headless', '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LIVE_DESK_STATE_DIR: dir, LIVE_DESK_SIM_PORT: String(simPort), LIVE_DESK_DATA_TIMEOUT_MS: '6000' },
+    env: { ...process.env, LIVE_DESK_STATE_DIR: dir, LIVE_DESK_SIM_PORT: String(simPort), LIVE_DESK_DATA_TIMEOUT_MS: '6000', ...extraEnv },
   });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
@@ -121,10 +121,11 @@ export class DeskPage {
   }
 }
 
-export const test = base.extend<{ desk: DeskProcess; deskPage: DeskPage }>({
-  // eslint-disable-next-line no-empty-pattern
-  desk: async ({}, use) => {
-    const desk = await startDesk();
+export const test = base.extend<{ desk: DeskProcess; deskPage: DeskPage; deskEnv: Record<string, string> }>({
+  /** Extra environment for the desk process (e.g. LIVE_DESK_VENUE=sim-nse): `test.use({ deskEnv: {...} })`. */
+  deskEnv: [{}, { option: true }],
+  desk: async ({ deskEnv }, use) => {
+    const desk = await startDesk(deskEnv);
     await use(desk);
     const exited = new Promise((r) => desk.process.once('exit', r));
     desk.process.kill('SIGTERM');

@@ -72,7 +72,7 @@ export class AccountRuntime {
   rows(now: number): StreamHealthWire[] {
     const health: StreamHealth[] = this.current ? healthOf(this.current) : [];
     const err = this.error;
-    const rows = VENUE_STREAM_NAMES.map((name): StreamHealthWire => {
+    const rows = channelNames(health.length > 0 ? health : [...this.lastKnown.values()]).map((name): StreamHealthWire => {
       const h = health.find((x) => x.name === name);
       if (h) return this.wireOf(h, now);
       const known = this.lastKnown.get(name);
@@ -103,7 +103,7 @@ export class AccountRuntime {
         queueDepth: 0,
         droppedEvents: 0,
         subscriptions: 0,
-        liveness: name === 'trade_updates' ? 'heartbeat' : 'data',
+        liveness: name === 'trade_updates' || name === 'order_updates' ? 'heartbeat' : 'data',
       };
     });
     const restNow = this.current ? this.restRow(this.current) : null;
@@ -172,6 +172,17 @@ export class AccountRuntime {
 }
 
 /** Every channel of an account's venue: its market data's and its execution's. */
+/**
+ * The channels an account shows rows for: the Alpaca protocol's three (running or not), or — for a
+ * venue whose channels are named otherwise (SmartAPI's feed-1…3 and order_updates) — the ones it
+ * reports (or reported before Stop).
+ */
+function channelNames(known: readonly { name: string }[]): readonly string[] {
+  const own = known.map((h) => h.name).filter((n) => n !== 'rest');
+  const fixed: readonly string[] = VENUE_STREAM_NAMES;
+  return own.some((n) => !fixed.includes(n)) ? own : VENUE_STREAM_NAMES;
+}
+
 function healthOf(venue: AccountVenue): StreamHealth[] {
   return [...venue.marketData.health(), ...venue.execution.health()];
 }

@@ -268,7 +268,8 @@ export class AccountSupervisor {
     // The default account's channels and those of every other account running (one that failed to start streams nothing to value).
     const now = this.deps.clock.now();
     const rows = [...this.runtimes.values()].flatMap((r) => (r === this.main || r.venue !== null ? r.rows(now) : []));
-    const data = rows.filter((s) => s.name === 'stocks' || s.name === 'options' || s.name === 'rest');
+    // data channels: the Alpaca protocol's stocks/options, any other venue's data-liveness channels (SmartAPI's feeds), and REST
+    const data = rows.filter((s) => s.name === 'rest' || (s.name !== 'trade_updates' && s.liveness !== 'heartbeat'));
     const has = (st: StreamHealthWire['state']) => data.some((s) => s.state === st);
     const state = has('session_needed')
       ? 'session_needed'

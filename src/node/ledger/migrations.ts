@@ -419,6 +419,30 @@ CREATE INDEX entry_regenerate_account ON entry_regenerate (account_id, status);
 ${neverDelete('entry_regenerate', 'regenerations are history')}
 `;
 
+// SmartAPI instrument master cache (issue 19): the last downloaded OpenAPIScripMaster.json rows
+// the adapter supports, every value as sent (strings), and when it was fetched (one IST day).
+const V7_SMARTAPI_MASTER = `
+CREATE TABLE smartapi_master (
+  exch_seg TEXT NOT NULL,
+  token TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  name TEXT NOT NULL,
+  expiry TEXT NOT NULL,
+  strike TEXT NOT NULL,
+  lotsize TEXT NOT NULL,
+  instrumenttype TEXT NOT NULL,
+  tick_size TEXT NOT NULL,
+  PRIMARY KEY (exch_seg, token)
+) STRICT;
+CREATE TABLE smartapi_master_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  source TEXT NOT NULL,
+  fetched_day TEXT NOT NULL,
+  ${iso('fetched_at')},
+  rows INTEGER NOT NULL CHECK (rows >= 0)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
@@ -426,6 +450,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'order_journal', sql: V4_ORDER_JOURNAL },
   { version: 5, name: 'account_fills', sql: V5_ACCOUNT_FILLS },
   { version: 6, name: 'monitoring', sql: V6_MONITORING },
+  { version: 7, name: 'smartapi_master', sql: V7_SMARTAPI_MASTER },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -85,6 +85,8 @@ describe('migrations', () => {
         'recorded_quotes',
         'schema_migrations',
         'settings',
+        'smartapi_master',
+        'smartapi_master_meta',
         'strategy_events',
         'strategy_runs',
       ]);

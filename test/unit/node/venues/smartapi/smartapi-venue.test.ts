@@ -1,0 +1,79 @@
+// The SmartAPI venue's edge conversions with a fake REST (no sockets): units ↔ lots, cumulative order
+// updates → per-execution fills with exact prices, symbols outside the master left out.
+import { describe, expect, it } from 'vitest';
+import { SmartApiVenue } from '../../../../../src/node/venues/smartapi/venue';
+import { InstrumentMaster } from '../../../../../src/node/venues/smartapi/master';
+import { NseSimModel } from '../../../../../src/node/venues/sim/nse/model';
+import { OrderDataSchema } from '../../../../../src/node/venues/smartapi/protocols';
+import { ManualClock } from '../../../../../src/core/ports/clock';
+import type { OrderUpdate } from '../../../../../src/core/ports/venue';
+
+const T0 = Date.UTC(2026, 11, 7, 4, 0);
+const rows = new NseSimModel(1, T0).master();
+const ce = rows.find((r) => r.name === 'NIFTY' && r.symbol.endsWith('24500CE'))!;
+
+function venueWith(routes: Record<string, unknown>): SmartApiVenue {
+  const fetchStub = (async (url: string) => {
+    const path = new URL(url).pathname;
+    const data = routes[path];
+    const body = data === undefined ? { status: false, message: 'no route', errorcode: 'AB1004', data: null } : { status: true, message: 'SUCCESS', errorcode: '', data };
+    return new Response(JSON.stringify(body), { status: 200 });
+  }) as unknown as typeof fetch;
+  const v = new SmartApiVenue(
+    { mode: 'LIVE', credentials: { apiKey: 'k', clientCode: 'C1', pin: '1', totpSecret: 'JBSWY3DPEHPK3PXP' }, urls: { rest: 'http://x', feed: 'ws://x', orderFeed: 'ws://x', master: 'http://x/m' } },
+    { clock: new ManualClock(T0), fetch: fetchStub },
+  );
+  v.master = new InstrumentMaster(rows, '2026-12-07');
+  return v;
+}
+
+describe('SmartAPI venue edge', () => {
+  it('positions: net units → lots with the side; a symbol outside the master is left out, not mis-scaled', async () => {
+    const v = venueWith({
+      '/rest/auth/angelbroking/user/v1/loginByPassword': { jwtToken: 'j', refreshToken: 'r', feedToken: 'f' },
+      '/rest/secure/angelbroking/order/v1/getPosition': [
+        { tradingsymbol: ce.symbol, netqty: '-130', sellavgprice: '91.35', buyavgprice: '0' },
+        { tradingsymbol: rows.find((r) => r.symbol.endsWith('24500PE'))!.symbol, netqty: '650', buyavgprice: '80.05' },
+        { tradingsymbol: 'GOLDM05JAN27FUT', netqty: '10', buyavgprice: '70000' },
+      ],
+    });
+    await v.session.login();
+    const pos = await v.positions();
+    expect(pos).toEqual([expect.objectContaining({ symbol: ce.symbol, qty: '2', side: 'short', avgEntryPrice: '91.35' }), expect.objectContaining({ qty: '10', side: 'long', avgEntryPrice: '80.05' })]);
+    expect(v.unsupportedCount).toBe(1);
+  });
+
+  it('a unit count that is not whole lots is an error naming the symbol', async () => {
+    const v = venueWith({
+      '/rest/auth/angelbroking/user/v1/loginByPassword': { jwtToken: 'j', refreshToken: 'r', feedToken: 'f' },
+      '/rest/secure/angelbroking/order/v1/getPosition': [{ tradingsymbol: ce.symbol, netqty: '100', buyavgprice: '1' }],
+    });
+    await v.session.login();
+    await expect(v.positions()).rejects.toThrow(new RegExp(`${ce.symbol}.*not a whole number of lots of 65`));
+  });
+
+  it('cumulative order updates become per-execution fills in lots with exact prices', () => {
+    const v = venueWith({});
+    const got: OrderUpdate[] = [];
+    v.listen({ orderUpdate: (u) => got.push(u) });
+    const od = (filled: string, avg: number, status: string) =>
+      OrderDataSchema.parse({ tradingsymbol: ce.symbol, orderid: 'O1', quantity: '195', filledshares: filled, averageprice: avg, status, orderstatus: status, transactiontype: 'SELL', ordertype: 'LIMIT', duration: 'DAY', price: 100 });
+    const onUpdate = (v as unknown as { onOrderUpdate(code: string, od: unknown, at: number): void }).onOrderUpdate.bind(v);
+    onUpdate('AB01', od('0', 0, 'open'), 1);
+    onUpdate('AB01', od('65', 100, 'open'), 2);
+    onUpdate('AB05', od('195', 100.9, 'complete'), 3);
+    onUpdate('AB05', od('195', 100.9, 'complete'), 4); // a repeat adds nothing
+    expect(got.map((u) => [u.event, u.qty, u.price, u.order.filledQty, u.order.qty])).toEqual([
+      ['new', null, null, '0', '3'],
+      ['partial_fill', '1', '100', '1', '3'],
+      ['fill', '2', '101.35', '3', '3'],
+      ['filled_repeat', null, null, '3', '3'],
+    ]);
+    // 65 × 100 + 130 × 101.35 = 195 × 100.9 exactly
+    expect(got[1]!.executionId).toBe('O1:65');
+    // round lot counts keep their zeros (10 lots is "10", never "1")
+    got.length = 0;
+    onUpdate('AB05', OrderDataSchema.parse({ tradingsymbol: ce.symbol, orderid: 'O2', quantity: '650', filledshares: '650', averageprice: 50, status: 'complete', orderstatus: 'complete', transactiontype: 'BUY', ordertype: 'MARKET', duration: 'DAY', price: 0 }), 5);
+    expect(got.map((u) => [u.event, u.qty, u.order.qty, u.order.filledQty])).toEqual([['fill', '10', '10', '10']]);
+  });
+});
