@@ -133,7 +133,8 @@ const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?([eE][-+]?\d{1,3})?$/;
 function decimalText(v: unknown): string | null | undefined {
   if (v === null || v === undefined || v === '') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
-  if (typeof v === 'string' && v.length <= 48 && DECIMAL.test(v)) return v;
+  // An exponent can still overflow ("1e999" → Infinity): that is not a decimal anybody sends.
+  if (typeof v === 'string' && v.length <= 48 && DECIMAL.test(v) && Number.isFinite(Number(v))) return v;
   return undefined;
 }
 
