@@ -8,6 +8,7 @@
  * Delta's BTC/ETH options, which also settle in USD). Venue greeks and IV come with every ticker and
  * are kept with their source and age for the option chain (contract selection uses them when fresh).
  */
+import { createHash } from 'node:crypto';
 import type { Clock, Scheduler, Cancel } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
@@ -121,6 +122,8 @@ export class DeltaVenue {
   private readonly filledByOrder = new Map<string, number>();
   private readonly seenFills = new Set<string>();
   private readonly livePositions = new Map<string, DeltaPositionRecord>();
+  /** Delta's client order id holds ≤ 32 characters: longer desk ids go as a digest; digest → the desk's id. */
+  private readonly longClientIds = new Map<string, string>();
   private session: VenueSessionState = 'not_started';
   lastRestError: string | null = null;
   lastRestErrorAt: number | null = null;
@@ -515,7 +518,7 @@ export class DeltaVenue {
       const order = this.toVenueOrder(record);
       const filled = Math.max(cum, Number(order.filledQty));
       order.filledQty = String(filled);
-      if (!order.clientOrderId) order.clientOrderId = f.clientOrderId;
+      if (!order.clientOrderId) order.clientOrderId = this.longClientIds.get(f.clientOrderId) ?? f.clientOrderId;
       if (!order.symbol) order.symbol = f.symbol;
       if (order.side === '') order.side = f.side;
       const complete = record.size !== null && filled >= record.size;
@@ -558,7 +561,7 @@ export class DeltaVenue {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
       id: r.id,
-      clientOrderId: r.clientOrderId,
+      clientOrderId: this.longClientIds.get(r.clientOrderId) ?? r.clientOrderId,
       symbol: r.symbol || (r.productId !== null ? (this.productsById.get(r.productId)?.product.symbol ?? '') : ''),
       side: r.side,
       type: r.orderType === 'market_order' ? 'market' : r.orderType === 'limit_order' ? 'limit' : r.orderType,
@@ -590,7 +593,6 @@ export class DeltaVenue {
     if (!/^[1-9]\d{0,11}$/.test(order.qty)) throw new VenueError(`place order ${order.symbol}: quantity ${JSON.stringify(order.qty)} is not a whole number of contracts`, null, null, 'rejected');
     if (order.type !== 'market' && order.type !== 'limit') throw new VenueError(`place order ${order.symbol}: order type ${order.type} is not supported on Delta here (market, limit)`, null, null, 'rejected');
     if (order.type === 'limit' && (!order.limitPrice || !(Number(order.limitPrice) > 0))) throw new VenueError(`place order ${order.symbol}: a limit order needs a positive limit price`, null, null, 'rejected');
-    if (order.clientOrderId.length > 32) throw new VenueError(`place order ${order.symbol}: client order id ${order.clientOrderId} is longer than Delta's 32 characters`, null, null, 'rejected');
     const p = this.productOrThrow(order.symbol, 'place order');
     const rec = await this.rest.placeOrder({
       product_id: p.id,
@@ -599,9 +601,9 @@ export class DeltaVenue {
       order_type: order.type === 'market' ? 'market_order' : 'limit_order',
       ...(order.type === 'limit' ? { limit_price: order.limitPrice! } : {}),
       time_in_force: order.timeInForce === 'ioc' ? 'ioc' : 'gtc',
-      client_order_id: order.clientOrderId,
+      client_order_id: this.wireClientId(order.clientOrderId),
     });
-    const merged = { ...rec, symbol: rec.symbol || order.symbol, clientOrderId: rec.clientOrderId || order.clientOrderId };
+    const merged = { ...rec, symbol: rec.symbol || order.symbol, clientOrderId: rec.clientOrderId || this.wireClientId(order.clientOrderId) };
     this.orders.set(merged.id, merged);
     return this.toVenueOrder(merged);
   }
@@ -631,8 +633,20 @@ export class DeltaVenue {
     return open.find((o) => o.id === orderId) ?? null;
   }
 
+  /**
+   * The client order id as sent to Delta (≤ 32 characters): the desk's own when it fits, else "ld" +
+   * 30 hex of its SHA-256 — deterministic, so a lookup after a restart finds the order; the mapping
+   * back to the desk's id is kept for the orders this run placed or looked up.
+   */
+  wireClientId(clientOrderId: string): string {
+    if (clientOrderId.length <= 32) return clientOrderId;
+    const short = `ld${createHash('sha256').update(clientOrderId).digest('hex').slice(0, 30)}`;
+    this.longClientIds.set(short, clientOrderId);
+    return short;
+  }
+
   async orderByClientId(clientOrderId: string): Promise<VenueOrder | null> {
-    const r = await this.rest.orderByClientId(clientOrderId);
+    const r = await this.rest.orderByClientId(this.wireClientId(clientOrderId));
     if (!r) return null;
     this.orders.set(r.id, r);
     return this.toVenueOrder(r);
