@@ -53,11 +53,14 @@ export const LAYERS = {
   'src/node/ledger/tables': { folders: ['src/core/**', ...node('ledger')], packages: [...NODE, 'better-sqlite3', 'zod'] },
   'src/node/state': { folders: ['src/core/**', 'src/shared'], packages: [...NODE, 'zod'] },
   'src/node/stream': { folders: ['src/core/**'], packages: [...NODE, 'ws'] },
-  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream', 'venues/alpaca', 'venues/sim', 'venues/delta', 'venues/sim/delta')], packages: [...NODE, 'zod'] },
+  'src/node/venues': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream', 'venues/alpaca', 'venues/sim', 'venues/smartapi', 'venues/delta')], packages: [...NODE, 'zod'] },
+  // (SmartAPI and Delta: their adapters; their builders reach the registry's types and their sim face)
+  'src/node/venues/smartapi': { folders: ['src/core/**', 'src/shared', ...node('config', 'ledger', 'stream', 'venues', 'venues/sim', 'venues/sim/nse')], packages: [...NODE, 'ws', 'zod'] },
+  'src/node/venues/delta': { folders: ['src/core/**', 'src/shared', ...node('config', 'ledger', 'stream', 'venues', 'venues/sim', 'venues/sim/delta')], packages: [...NODE, 'ws', 'zod'] },
+  'src/node/venues/sim/nse': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/smartapi')], packages: [...NODE, 'ws', 'zod'] },
+  'src/node/venues/sim/delta': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/delta')], packages: [...NODE, 'ws', 'zod'] },
   'src/node/venues/alpaca': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream')], packages: [...NODE, 'ws', 'zod', '@msgpack/msgpack'] },
   'src/node/venues/sim': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/alpaca')], packages: [...NODE, 'ws', 'zod'] },
-  'src/node/venues/delta': { folders: ['src/core/**', 'src/shared', ...node('stream')], packages: [...NODE, 'ws', 'zod'] },
-  'src/node/venues/sim/delta': { folders: ['src/core/**', 'src/shared', ...node('venues/delta')], packages: [...NODE, 'ws'] },
 
   // ---- the headless desk (serves the UI over a socket) and the Electron shell ----
   'src/headless': { folders: ['src/core/**', 'src/shared', 'src/node/**'], packages: [...NODE, 'ws', 'zod'] },

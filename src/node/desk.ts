@@ -33,7 +33,7 @@ import type { OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
-import { SimMarketModel, simVenueSeed } from './venues/sim/model';
+import { defaultWatchlistOf } from './venues/registry';
 import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
@@ -41,6 +41,8 @@ import { alertsOnBus } from './app/alert-wiring';
 import { announceKillSwitchChanges, mirrorKillSwitchToLedger } from './app/kill-switch-wiring';
 import { ContractChecks } from './app/contract-checks';
 import { SubscriptionDemand } from './app/subscription-demand';
+import type { Instrument } from '../core/model/instrument';
+import { alpacaInstrument } from '../core/model/alpaca-symbols';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
@@ -260,6 +262,7 @@ export class Desk {
       config: () => this.config,
       isStreaming: () => this.streaming,
       alpacaCredentials: () => this.activeAlpacaCredentials(),
+      venueCredentials: (venue) => this.credentials?.get(venue) ?? null,
       needed: () => this.demand.instruments,
       watchlistOf: (account) => this.watchlistOf(account),
       killSwitchLevel: (id) => this.killSwitch.levelOf(id),
@@ -300,6 +303,7 @@ export class Desk {
       // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
       restRefresh: () => this.ltpProvider,
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
+      instrumentOf: (symbol) => this.instrumentOfSymbol(symbol),
     });
     this.live.init();
     this.supervisor.persistAccounts();
@@ -312,6 +316,7 @@ export class Desk {
       display: this.live,
       quotes: this.cache,
       parentExecution: () => this.streamExec,
+      multiplierOf: (symbol) => this.instrumentOfSymbol(symbol)?.multiplier ?? null,
     });
     // The ledger's accounts rows carry the kill switch level in force (the switch's store is the truth).
     const ledger = deps.accountLedger;
@@ -920,15 +925,27 @@ export class Desk {
     });
   }
 
-  private defaultWatchlist(): string[] {
-    if (this.config.venue === 'sim') return new SimMarketModel(this.config.seed, this.clock.now()).symbols;
-    return ['SPY', 'AAPL', 'QQQ'];
+  /**
+   * The instrument behind a venue symbol: the running venues' records first (lot sizes, contract
+   * values), else Alpaca's symbol rules (the OCC reading), else unknown.
+   */
+  private instrumentOfSymbol(symbol: string): Instrument | null {
+    const known = this.supervisor.instrumentOf(symbol);
+    if (known) return known;
+    try {
+      return alpacaInstrument(symbol);
+    } catch {
+      return null;
+    }
   }
 
-  /** Another account's default watchlist: its simulated venue's universe (that venue's seed), else the stock trio. */
+  private defaultWatchlist(): string[] {
+    return defaultWatchlistOf(this.defaultAccount(), this.config, this.clock.now());
+  }
+
+  /** Another account's default watchlist: its venue's own (venues/registry.ts defaultWatchlistOf). */
   private watchlistOf(account: Account): string[] {
-    if (account.venue === 'sim') return new SimMarketModel(simVenueSeed(venueNameOf(account), this.config.seed), this.clock.now()).symbols;
-    return ['SPY', 'AAPL', 'QQQ'];
+    return defaultWatchlistOf(account, this.config, this.clock.now());
   }
 
   private streams(): StreamHealthWire[] {

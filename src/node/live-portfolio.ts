@@ -5,6 +5,7 @@
  * venue side of it); the desk calls these hooks and forwards events through its sequencer.
  */
 import { resolve } from 'node:path';
+import type { Instrument } from '../core/model/instrument';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { PnlSampleSink } from '../core/ports/pnl-sample-sink';
@@ -48,6 +49,8 @@ export interface LivePortfolioDeps {
   quotes: TrackerQuoteSource;
   /** The venue instance the portfolio's positions belong to (the desk's configured venue). */
   venue: string;
+  /** The instrument of a symbol not in the portfolio (the running venues' records); default: Alpaca's symbol rules. */
+  instrumentOf?: (symbol: string) => Instrument | null;
   subscriptions?: TrackerSubscriptions;
   /** The desk's stream state (for `streamer` diagnostics and P&L gap markers). */
   streamer: () => StreamerProbe;
@@ -178,6 +181,7 @@ export class LivePortfolio {
       ),
       logger: deps.logger,
       ...(deps.restRefresh ? { restRefresh: deps.restRefresh } : {}),
+      ...(deps.instrumentOf ? { instrumentOf: deps.instrumentOf } : {}),
     });
     this.coalescer = new TickCoalescer<QuoteWire>(deps.clock, deps.tickCoalesceMs ?? 50, (changed) => this.flushTick(changed));
     this.offs.push(

@@ -151,16 +151,19 @@ export interface StreamHealthWire {
 
 export type { VenueMode } from '../core/model/venue-mode';
 import type { VenueMode } from '../core/model/venue-mode';
-import type { AccountVenueKind } from '../core/model/account';
+import { DESK_VENUES, type AccountVenueKind, type DeskVenue } from '../core/model/account';
+export { DESK_VENUES, type DeskVenue };
 import type { VenueSessionState } from '../core/ports/venue';
 
 /** The endpoints Start connects to and where each came from (env, config file, default) — read-only. */
 export interface VenueEndpointsWire {
-  venue: 'sim' | 'alpaca';
-  /** paper/live for Alpaca (null for the sim), and how it was decided. */
-  env: 'paper' | 'live' | null;
+  /** The desk venue setting these endpoints are for. */
+  venue: DeskVenue;
+  /** paper/live for Alpaca, testnet/live for Delta (null for the sims and SmartAPI), and how it was decided. */
+  env: 'paper' | 'live' | 'testnet' | null;
   env_source: string | null;
-  endpoints: { key: 'tradingRest' | 'tradingStream' | 'dataRest' | 'dataStream'; url: string | null; source: string }[];
+  /** Alpaca's four (tradingRest, tradingStream, dataRest, dataStream) or the venue's own (e.g. rest, marketStream, orderStream). */
+  endpoints: { key: string; url: string | null; source: string }[];
   /** Why Start would refuse these endpoints (e.g. a live URL with a paper account), null when fine. */
   error: string | null;
 }
@@ -175,8 +178,11 @@ const alpacaSettingsShape = {
 
 /** Field rules without defaults (shared by the full schema and the `settings.set` patch). */
 const deskSettingsShape = {
-  /** Which venue Start connects to. Changing it restarts a running stream. */
-  venue: z.enum(['sim', 'alpaca']),
+  /**
+   * Which venue Start connects to (the default account's): the simulated venue's Alpaca (`sim`), NSE
+   * (`sim-nse`) or crypto (`sim-delta`) face, or a broker. Changing it restarts a running stream.
+   */
+  venue: z.enum(DESK_VENUES),
   /** Alpaca options (credentials are separate: `credentials.*`). Changing them restarts a running stream. */
   alpaca: z.object(alpacaSettingsShape).strict(),
   /** A quote older than this is stale: its P&L shows as unknown. Applied live. */
@@ -527,7 +533,7 @@ export const commandSchemas = {
    */
   'session.reauthenticate': z
     .object({
-      venue: z.enum(['sim', 'alpaca']).optional(),
+      venue: z.enum(DESK_VENUES).optional(),
       /** Whose session (default: the default account). */
       account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be an account id').optional(),
     })
@@ -565,13 +571,13 @@ export interface CommandResults extends TradingCommandResults, MonitorCommandRes
 export interface AccountWire {
   id: string;
   label: string;
-  /** The venue kind (`sim`, `alpaca`). */
+  /** The venue kind (`sim`, `alpaca`, `smartapi`, `delta`). */
   venue: AccountVenueKind;
   /** The market-data source's instance name (the venue part of its instrument ids). */
   venue_name: string;
   mode: VenueMode;
   /** Which stored credentials it uses (by venue), null when it needs none. */
-  credentials: 'alpaca' | null;
+  credentials: 'alpaca' | 'smartapi' | 'delta' | null;
   /** The configured venue's own account (id `default`). */
   is_default: boolean;
   /** Its venue is running now (while streaming every held account runs; false after a failed start). */

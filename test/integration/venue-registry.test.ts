@@ -21,8 +21,9 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
 }
 
 describe('venue registry', () => {
-  it('knows the sim and alpaca kinds (the one place a new kind is added)', () => {
-    expect(Object.keys(VENUE_BUILDERS).sort()).toEqual(['alpaca', 'sim']);
+  // Issues 19/20 added SmartAPI and Delta.
+  it('knows the sim, alpaca, smartapi and delta kinds (the one place a new kind is added)', () => {
+    expect(Object.keys(VENUE_BUILDERS).sort()).toEqual(['alpaca', 'delta', 'sim', 'smartapi']);
   });
 
   it('builds separate market-data and execution ports for a sim account that share one connection', async () => {

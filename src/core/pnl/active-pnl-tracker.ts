@@ -1002,17 +1002,21 @@ export class ActivePnlTracker {
   }
 
   private instrument(symbol: string): Instrument | null {
-    if (this.instruments.has(symbol)) return this.instruments.get(symbol)!;
+    const known = this.instruments.get(symbol);
+    if (known) return known;
+    // An unknown symbol is asked again next time: a venue's records (SmartAPI's instrument master,
+    // Delta's products) may arrive after its first fill or quote.
     const i = this.portfolioInstruments.get(symbol) ?? this.instrumentOfFallback(symbol);
-    this.instruments.set(symbol, i);
+    if (i) this.instruments.set(symbol, i);
     return i;
   }
 
   private instrumentWire(symbol: string): InstrumentWire | null {
-    if (this.instrumentWires.has(symbol)) return this.instrumentWires.get(symbol)!;
+    const known = this.instrumentWires.get(symbol);
+    if (known) return known;
     const i = this.instrument(symbol);
     const w = i ? instrumentToWire(i) : null;
-    this.instrumentWires.set(symbol, w);
+    if (w) this.instrumentWires.set(symbol, w);
     return w;
   }
 

@@ -10,6 +10,7 @@
  */
 import type { Quote, QuoteTick, TradeTick } from '../market/quote';
 import type { StreamHealth } from '../market/stream-health';
+import type { Instrument } from '../model/instrument';
 import type { VenueKind } from './venue';
 
 export interface MarketDataListeners {
@@ -99,4 +100,11 @@ export interface MarketDataPort {
   optionChain(underlying: string, filter?: OptionChainFilter): Promise<OptionChain>;
   /** The data channels' health (stocks, options…). */
   health(): StreamHealth[];
+  /**
+   * The venue's own instrument for one of its symbols — multiplier (100 for US options, the lot size
+   * for NSE where quantities are lots, the contract value for Delta), tick size, currency — from what
+   * the adapter already holds (Alpaca: the OCC reading of the symbol; SmartAPI: its instrument master;
+   * Delta: its products). Synchronous; null when the venue does not know the symbol (never a guess).
+   */
+  instrument(symbol: string): Instrument | null;
 }

@@ -17,8 +17,11 @@ import type { MarketDataListeners } from './market-data';
 
 export type { OrderSide, VenueMode };
 
-/** Venue kinds an account can be on (`smartapi`, `delta`, `replay` come later: one builder each in the registry). */
-export type VenueKind = 'sim' | 'alpaca';
+/**
+ * Venue kinds an account can be on: one builder each in the registry. `smartapi` and `delta` accounts
+ * of mode SIM talk to the embedded simulated venue's NSE / Delta face (spec §3).
+ */
+export type VenueKind = 'sim' | 'alpaca' | 'smartapi' | 'delta';
 
 /** `session_needed`: the venue rejected our session/credentials after they had worked (spec §3). */
 export type VenueSessionState = 'not_started' | 'active' | 'session_needed';

@@ -19,6 +19,8 @@ import { planSubscriptions } from '../../core/market/subscription-planner';
 import { VenueInstruments } from '../../core/market/instruments';
 import { instrumentSymbol, type AccountId, type InstrumentId } from '../../core/model/ids';
 import { DEFAULT_ACCOUNT_ID, defaultAccount, type Account } from '../../core/model/account';
+import type { CredentialVenue, VenueCredentials } from '../../core/model/credentials';
+import type { Instrument } from '../../core/model/instrument';
 import type { AccountLedger, TradingMode } from '../../core/ports/ledger-store';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { OrderUpdate, VenueSessionState } from '../../core/ports/venue';
@@ -63,6 +65,8 @@ export interface AccountSupervisorDeps {
   isStreaming: () => boolean;
   /** The Alpaca keys in use (config or vault), asked only when an Alpaca venue is built. */
   alpacaCredentials: () => ActiveCredentials | null;
+  /** A venue's stored credentials (the vault's), asked when a SmartAPI or Delta venue is built; null when none. */
+  venueCredentials?: (venue: CredentialVenue) => VenueCredentials | null;
   /** The instruments the P&L tracker needs (planned first on each source). */
   needed: () => readonly InstrumentId[];
   /** Another account's default watchlist (when the configuration names none). */
@@ -142,6 +146,25 @@ export class AccountSupervisor {
     return this.runtimes.get(id)?.venue ?? null;
   }
 
+  /**
+   * The instrument behind a venue symbol, as the running market-data sources know it (SmartAPI's
+   * master, Delta's products, the OCC reading of the Alpaca protocol's venues); null when none does.
+   * Venues whose symbols need their records (SmartAPI, Delta) are asked before the Alpaca protocol's,
+   * whose reading of a bare symbol (BTCUSD) as a stock is only a reading.
+   */
+  instrumentOf(symbol: string): Instrument | null {
+    let fallback: MarketDataPort | null = null;
+    for (const { port } of this.sources.values()) {
+      if (port.kind === 'sim' || port.kind === 'alpaca') {
+        fallback ??= port;
+        continue;
+      }
+      const i = port.instrument(symbol);
+      if (i !== null) return i;
+    }
+    return fallback?.instrument(symbol) ?? null;
+  }
+
   /** How many market-data sources are running (one per venue instance name). */
   get sourceCount(): number {
     return this.sources.size;
@@ -156,7 +179,7 @@ export class AccountSupervisor {
   async attachDefault(): Promise<VenueRun> {
     const config = this.deps.config();
     // The alpaca branch needs the keys in use; the sim has its own (asked only for alpaca, as before).
-    const active = config.venue === 'sim' ? null : this.deps.alpacaCredentials();
+    const active = config.venue === 'alpaca' ? this.deps.alpacaCredentials() : null;
     const account = this.defaultAccount();
     const run = await this.build(account, active);
     this.main.attach(run);
@@ -293,7 +316,8 @@ export class AccountSupervisor {
 
   private build(account: Account, alpacaCredentials: ActiveCredentials | null): Promise<VenueRun> {
     const { clock, logger, random } = this.deps;
-    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, clock, logger, random });
+    const stored = this.deps.venueCredentials;
+    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, credentials: (venue) => stored?.(venue) ?? null, clock, logger, random });
   }
 
   /**

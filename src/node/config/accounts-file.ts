@@ -11,8 +11,9 @@
  *     ]
  *   }
  *
- * `venue`: the venue kind (sim, alpaca; the registry's kinds). `mode`: SIM for `sim`, PAPER or LIVE
- * for `alpaca`. `credentials`: which stored credentials it uses (by venue; `alpaca` accounts default
+ * `venue`: the venue kind (sim, alpaca, smartapi, delta; the registry's kinds). `mode`: SIM for `sim`,
+ * PAPER or LIVE for `alpaca`, SIM (the simulated NSE face) or LIVE for `smartapi`, SIM (the simulated
+ * crypto face), PAPER (testnet) or LIVE for `delta`. `credentials`: which stored credentials it uses (by venue; `alpaca` accounts default
  * to `alpaca`, `sim` needs none). `venue_name`: the market-data source's instance name — the venue
  * part of its InstrumentIds (default: the venue kind). Accounts of one kind may share a name (one
  * market): simulated accounts of one name share one simulated venue server (the default account's is
@@ -43,8 +44,26 @@ const idSchema = z.string().superRefine((text, ctx) => {
 
 /** Not an account id: the prefix of the default account's venue position ids. */
 const RESERVED_VENUE_POSITIONS = 'venue';
-/** Venue kinds: a name that is a kind is that kind's (the default account's venue is named by its kind). */
-const VENUE_KINDS = ['sim', 'alpaca', 'smartapi', 'delta', 'replay'] as const;
+/**
+ * Names that are a venue's own: a kind's name is that kind's (the default account's venue is named by
+ * the desk venue setting), `sim-nse` / `sim-delta` the simulated venue's NSE and crypto faces'.
+ */
+const RESERVED_NAMES: Readonly<Record<string, string>> = {
+  sim: 'sim',
+  alpaca: 'alpaca',
+  smartapi: 'smartapi',
+  delta: 'delta',
+  replay: 'replay',
+  'sim-nse': 'smartapi (simulated)',
+  'sim-delta': 'delta (simulated)',
+};
+
+/** The venue name an account has when its file entry names none. */
+function defaultVenueName(kind: 'sim' | 'alpaca' | 'smartapi' | 'delta', mode: string): string {
+  if (mode === 'SIM' && kind === 'smartapi') return 'sim-nse';
+  if (mode === 'SIM' && kind === 'delta') return 'sim-delta';
+  return kind;
+}
 
 const common = {
   id: idSchema,
@@ -65,7 +84,25 @@ const accountEntry = z.discriminatedUnion('venue', [
       credentials: z.literal('alpaca', 'must be "alpaca" (the stored Alpaca keys)').optional(),
     })
     .strict(),
-], 'must be "sim" or "alpaca"');
+  // mode SIM: the SmartAPI adapter against the embedded simulated venue's NSE face (no credentials).
+  z
+    .object({
+      ...common,
+      venue: z.literal('smartapi'),
+      mode: z.enum(['SIM', 'LIVE'], 'must be "SIM" (the simulated NSE venue) or "LIVE" for a SmartAPI account (Angel One has no paper environment)'),
+      credentials: z.literal('smartapi', 'must be "smartapi" (the stored Angel One credentials)').optional(),
+    })
+    .strict(),
+  // mode SIM: the Delta adapter against the embedded simulated venue's crypto face; PAPER: Delta's testnet.
+  z
+    .object({
+      ...common,
+      venue: z.literal('delta'),
+      mode: z.enum(['SIM', 'PAPER', 'LIVE'], 'must be "SIM" (the simulated crypto venue), "PAPER" (Delta testnet) or "LIVE" for a Delta account'),
+      credentials: z.literal('delta', 'must be "delta" (the stored Delta API key)').optional(),
+    })
+    .strict(),
+], 'must be "sim", "alpaca", "smartapi" or "delta"');
 
 const accountsFileSchema = z
   .object({ version: z.literal(1, 'must be 1'), accounts: z.array(accountEntry).max(64) })
@@ -81,17 +118,22 @@ const accountsFileSchema = z
     // of one kind may share a name (they see the same market: simulated accounts of one name share
     // one simulated venue server, each with its own key and book, "sim" being the default account's);
     // a name is never another kind's.
+    // A SmartAPI/Delta account of mode SIM is on the simulated venue's face (`sim-nse`, `sim-delta` by
+    // default), never the broker's own market: its venue is "<kind> (simulated)".
     const names = new Map<string, { kind: string; index: number }>();
     file.accounts.forEach((a, i) => {
       const path = ['accounts', i, 'venue_name'];
-      const name = a.venue_name ?? a.venue;
-      if ((VENUE_KINDS as readonly string[]).includes(name) && name !== a.venue) {
-        ctx.addIssue({ code: 'custom', path, message: `"${name}" names the ${name} venue; a ${a.venue} account cannot use it` });
+      const simFace = a.venue !== 'sim' && a.mode === 'SIM';
+      const kind = simFace ? `${a.venue} (simulated)` : a.venue;
+      const name = a.venue_name ?? defaultVenueName(a.venue, a.mode);
+      const owner = RESERVED_NAMES[name];
+      if (owner !== undefined && owner !== kind) {
+        ctx.addIssue({ code: 'custom', path, message: `"${name}" names the ${owner} venue; a ${kind} account cannot use it` });
         return;
       }
       const prior = names.get(name);
-      if (prior === undefined) names.set(name, { kind: a.venue, index: i });
-      else if (prior.kind !== a.venue) {
+      if (prior === undefined) names.set(name, { kind, index: i });
+      else if (prior.kind !== kind) {
         ctx.addIssue({ code: 'custom', path, message: `"${name}" is already the venue of account ${prior.index + 1} (a ${prior.kind} venue): one name is one venue` });
       }
     });
@@ -121,8 +163,18 @@ export function parseAccountsFile(text: string, file: string): Account[] {
   const r = accountsFileSchema.safeParse(json);
   if (!r.success) throw new AccountsFileError(file, r.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: plainIssue(issue) })));
   return r.data.accounts.map((a): Account => {
-    const base = { id: accountId(a.id), label: a.label, ...(a.venue_name !== undefined ? { venueName: a.venue_name } : {}) };
-    return a.venue === 'sim' ? { ...base, venue: 'sim', mode: 'SIM', credentialsRef: null } : { ...base, venue: 'alpaca', mode: a.mode, credentialsRef: { venue: 'alpaca' } };
+    const named = a.venue_name ?? (a.venue !== 'sim' && a.mode === 'SIM' ? defaultVenueName(a.venue, a.mode) : undefined);
+    const base = { id: accountId(a.id), label: a.label, ...(named !== undefined ? { venueName: named } : {}) };
+    switch (a.venue) {
+      case 'sim':
+        return { ...base, venue: 'sim', mode: 'SIM', credentialsRef: null };
+      case 'alpaca':
+        return { ...base, venue: 'alpaca', mode: a.mode, credentialsRef: { venue: 'alpaca' } };
+      case 'smartapi':
+      case 'delta':
+        // A SIM account talks to the embedded simulated venue's face with its fixed credentials.
+        return { ...base, venue: a.venue, mode: a.mode, credentialsRef: a.mode === 'SIM' ? null : { venue: a.venue } };
+    }
   });
 }
 

@@ -4,6 +4,7 @@
  * desk is built: defaults < stored settings < environment < explicit config (src/node/desk.ts).
  */
 import type { MarkPolicy } from '../../core/market/mark';
+import type { DeskVenue } from '../../core/model/account';
 import type { DeskSettings, VenueEndpointsWire } from '../../shared/contract';
 import { ALPACA_DEFAULT_ENDPOINTS, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings, type CredentialOrigin, type EndpointKey, type loadMarketConfig } from './market-config';
 
@@ -17,7 +18,8 @@ export interface DeskStreamSettings {
 }
 
 export interface DeskConfig {
-  venue: 'sim' | 'alpaca';
+  /** The default account's venue (core/model/account.ts DESK_VENUES). */
+  venue: DeskVenue;
   seed: number;
   /** How often the simulated venue publishes a batch of quotes. */
   simIntervalMs: number;
@@ -101,6 +103,10 @@ export function endpointsWire(config: DeskConfig, simUrls: AlpacaEndpoints | nul
       endpoints: keys.map((key) => ({ key, url: urls ? urls[key] : null, source: urls ? 'the embedded simulated venue on 127.0.0.1' : 'the embedded simulated venue (port chosen at Start)' })),
       error: null,
     };
+  }
+  if (config.venue !== 'alpaca') {
+    // The venue adapter (SmartAPI, Delta, the sim's NSE/crypto faces) reports its own endpoints once running.
+    return { venue: config.venue, env: null, env_source: null, endpoints: [], error: null };
   }
   const a = config.alpaca;
   if (!a) return { venue: 'alpaca', env: null, env_source: null, endpoints: keys.map((key) => ({ key, url: null, source: 'no Alpaca credentials configured' })), error: null };

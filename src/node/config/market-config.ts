@@ -6,7 +6,7 @@
  * | env | file key | meaning |
  * |---|---|---|
  * | LIVE_DESK_CONFIG | — | path of the JSON config file (optional) |
- * | LIVE_DESK_VENUE | venue | `sim` (default) or `alpaca` |
+ * | LIVE_DESK_VENUE | venue | `sim` (default), `sim-nse`, `sim-delta`, `alpaca`, `smartapi` or `delta` |
  * | APCA_API_KEY_ID / APCA_API_SECRET_KEY | alpaca.keyId / alpaca.secretKey | Alpaca credentials |
  * | LIVE_DESK_ALPACA_ENV | alpaca.env | `paper` (default) or `live`; inferred from APCA_API_BASE_URL when it is Alpaca's own host; a contradiction is an error |
  * | APCA_API_BASE_URL | alpaca.urls.tradingRest | trading REST base (default per env: https://paper-api.alpaca.markets / https://api.alpaca.markets) |
@@ -25,6 +25,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DESK_VENUES, type DeskVenue } from '../../core/model/account';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -138,7 +139,7 @@ const alpacaSchema = z
 
 export const marketConfigFileSchema = z
   .object({
-    venue: z.enum(['sim', 'alpaca']).optional(),
+    venue: z.enum(DESK_VENUES).optional(),
     seed: z.coerce.number().int().optional(),
     simPort: z.coerce.number().int().min(0).max(65535).optional(),
     staleAfterMs: positiveInt.optional(),
@@ -170,7 +171,7 @@ export interface AlpacaSettings {
 }
 
 export interface MarketConfig {
-  venue: 'sim' | 'alpaca';
+  venue: DeskVenue;
   seed?: number;
   simPort?: number;
   staleAfterMs?: number;
@@ -240,7 +241,7 @@ export function loadMarketConfig(env: Env, filePath?: string): MarketConfig {
     optionFeed: env.LIVE_DESK_OPTIONS_FEED,
   };
   const envSchema = z.object({
-    venue: z.enum(['sim', 'alpaca']).optional(),
+    venue: z.enum(DESK_VENUES, `must be one of ${DESK_VENUES.join(', ')}`).optional(),
     simPort: z.coerce.number().int().min(0).max(65535).optional(),
     staleAfterMs: positiveInt.optional(),
     maxOptionContracts: positiveInt.optional(),

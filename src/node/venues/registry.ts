@@ -14,10 +14,13 @@ import { DEFAULT_ACCOUNT_ID, type Account } from '../../core/model/account';
 import type { ExecutionPort } from '../../core/ports/execution';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
+import type { CredentialVenue, VenueCredentials } from '../../core/model/credentials';
+import { buildSmartApi, smartApiWatchlist } from './smartapi/build';
+import { buildDelta, deltaWatchlist } from './delta/build';
 import type { DeskConfig } from '../config/desk-config';
 import { alpacaEnvOfUrl, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings } from '../config/market-config';
 import { SimVenueServer, simCredentials } from './sim/server';
-import { SIM_DEFAULT_VENUE, simVenueSeed } from './sim/model';
+import { SIM_DEFAULT_VENUE, SimMarketModel, simVenueSeed } from './sim/model';
 import { AlpacaVenue, type AlpacaUrls, type StreamTuning } from './alpaca/venue';
 import { alpacaPorts } from './alpaca/ports';
 
@@ -33,6 +36,12 @@ export interface VenueBuildRequest {
   config: DeskConfig;
   /** The Alpaca keys in use (the desk's one answer to "which keys, from where"); unused for `sim`. */
   alpacaCredentials: { keyId: string; secretKey: string } | null;
+  /**
+   * A venue's stored credentials (the vault's: OS keychain on the desktop, env / 0600 file headless), or
+   * null when none are stored. SmartAPI and Delta accounts of mode PAPER/LIVE read theirs here; SIM
+   * accounts use their simulated face's fixed credentials.
+   */
+  credentials?: (venue: CredentialVenue) => VenueCredentials | null;
   clock: Clock & Scheduler;
   logger: Logger;
   random: () => number;
@@ -71,16 +80,26 @@ function streamTuning(config: DeskConfig, kind: VenueKind): StreamTuning {
   };
 }
 
+/** One face of the simulated venue (Alpaca's protocol, SmartAPI's, Delta's): a server started once per venue name. */
+export interface SimFace<U = unknown> {
+  /** Listens on 127.0.0.1; resolves with the URLs its clients connect to. */
+  start(): Promise<U>;
+  stop(): Promise<void>;
+}
+
+/** The URLs a face's start resolves with. */
+export type UrlsOf<S extends SimFace> = Awaited<ReturnType<S['start']>>;
+
 /** A lease on a shared simulated venue server: released once, the last release stops it. */
-export interface SimVenueLease {
-  server: SimVenueServer;
-  urls: AlpacaUrls;
+export interface SimVenueLease<S extends SimFace = SimVenueServer, U = UrlsOf<S>> {
+  server: S;
+  urls: U;
   release(): Promise<void>;
 }
 
 interface PoolEntry {
-  server: SimVenueServer;
-  ready: Promise<AlpacaUrls>;
+  server: SimFace;
+  ready: Promise<unknown>;
   refs: number;
 }
 
@@ -94,8 +113,14 @@ export class SimVenuePool {
   /** Servers being stopped by their last release: a new start of that name waits for the port. */
   private readonly stopping = new Map<string, Promise<void>>();
 
-  /** The running server of a venue name, or null. */
+  /** The running server of a venue name (the Alpaca face's), or null. */
   server(venueName: string): SimVenueServer | null {
+    const s = this.entries.get(venueName)?.server;
+    return s instanceof SimVenueServer ? s : null;
+  }
+
+  /** The running server of a venue name, whatever its face, or null. */
+  face(venueName: string): SimFace | null {
     return this.entries.get(venueName)?.server ?? null;
   }
 
@@ -104,8 +129,11 @@ export class SimVenuePool {
     return [...this.entries.keys()];
   }
 
-  /** The venue's server (made by `make` and started if none is running), with one more reference on it. */
-  async acquire(venueName: string, make: () => SimVenueServer, logger: Logger): Promise<SimVenueLease> {
+  /**
+   * The venue's server (made by `make` and started if none is running), with one more reference on it.
+   * A venue name is one server of one face: asking a name for another face's server throws.
+   */
+  async acquire<S extends SimFace>(venueName: string, make: () => S, logger: Logger): Promise<SimVenueLease<S>> {
     let entry = this.entries.get(venueName);
     if (!entry) {
       const server = make();
@@ -120,16 +148,16 @@ export class SimVenuePool {
     }
     const held = entry;
     held.refs++;
-    let urls: AlpacaUrls;
+    let urls: UrlsOf<S>;
     try {
-      urls = await held.ready;
+      urls = (await held.ready) as UrlsOf<S>;
     } catch (err) {
       held.refs--;
       throw err;
     }
     let released = false;
     return {
-      server: held.server,
+      server: held.server as S,
       urls,
       release: async () => {
         if (released) return;
@@ -267,7 +295,7 @@ const buildAlpaca: VenueBuilder = async (request) => {
 };
 
 /** One builder per venue kind: adding a kind here (and to VenueKind) is how a new venue arrives. */
-export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim: buildSim, alpaca: buildAlpaca };
+export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim: buildSim, alpaca: buildAlpaca, smartapi: buildSmartApi, delta: buildDelta };
 
 /**
  * A builder with its own simulated venue servers (a desk's: one per venue name, shared by that
@@ -275,6 +303,24 @@ export const VENUE_BUILDERS: { readonly [K in VenueKind]: VenueBuilder } = { sim
  */
 export function accountVenueBuilder(simVenues: SimVenuePool = new SimVenuePool()): (request: VenueBuildRequest) => Promise<AccountVenue> {
   return (request) => buildAccountVenue({ ...request, simVenues: request.simVenues ?? simVenues });
+}
+
+/**
+ * What an account's venue streams from Start when the configuration names no watchlist (its venue
+ * symbols): the simulated venue's universe (its venue name's seed), the SmartAPI / Delta venue's own
+ * choice (the sim faces' universes; the indices' nearest chains), else the US stock trio.
+ */
+export function defaultWatchlistOf(account: Account, config: DeskConfig, now: number): string[] {
+  switch (account.venue) {
+    case 'sim':
+      return new SimMarketModel(simVenueSeed(account.venueName ?? account.venue, config.seed), now).symbols;
+    case 'smartapi':
+      return smartApiWatchlist(account, now);
+    case 'delta':
+      return deltaWatchlist(account, now);
+    case 'alpaca':
+      return ['SPY', 'AAPL', 'QQQ'];
+  }
 }
 
 /** Builds the account's market-data and execution ports (not started). */

@@ -98,15 +98,17 @@ const PROTECTIVE_REJECTIONS = 3;
 
 /** Which exchange's hours gate an account: the simulated venue trades around the clock. */
 export function exchangeOfAccount(account: Account): Exchange {
+  // The simulated venue's faces (Alpaca's, NSE's, Delta's) trade around the clock.
+  if (account.mode === 'SIM') return 'SIM';
   switch (account.venue) {
     case 'alpaca':
       return 'NYSE';
+    case 'smartapi':
+      return 'NSE';
+    case 'delta':
+      return 'DELTA';
     case 'sim':
       return 'SIM';
-    default: {
-      const v = account.venue as string;
-      return v === 'smartapi' ? 'NSE' : v === 'delta' ? 'DELTA' : 'NYSE';
-    }
   }
 }
 

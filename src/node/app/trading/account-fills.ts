@@ -75,6 +75,8 @@ export interface AccountFillsDeps {
   quotes: FillQuotes;
   /** The flow (node_event) fills hang under: the desk's current stream start. */
   parentExecution?: () => string | null;
+  /** A symbol's contract multiplier as its venue knows it (lot size, contract value); default: Alpaca's symbol rules, else 1. */
+  multiplierOf?: (symbol: string) => Multiplier | null;
   /** How far back the first catch-up after a (re)start looks for orders (default 24 h); open orders are always fetched. */
   lookbackMs?: number;
   /** Delay before retrying a failed catch-up (default 2 s, doubling to 60 s). */
@@ -357,7 +359,7 @@ export class AccountFills implements AccountLifecycle, AccountPositions {
   private newState(account: Account): AccountState {
     return {
       account,
-      book: new AccountFillBook({ multiplierOf: multiplierOfSymbol }),
+      book: new AccountFillBook({ multiplierOf: (symbol) => this.deps.multiplierOf?.(symbol) ?? multiplierOfSymbol(symbol) }),
       loaded: false,
       execution: null,
       synced: deferred(),

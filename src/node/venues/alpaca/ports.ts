@@ -13,6 +13,8 @@ import type { MarketDataListeners, MarketDataPort, OptionChain, OptionChainFilte
 import type { Quote } from '../../../core/market/quote';
 import type { OrderReplace, OrderRequest, VenueAccount, VenueKind, VenueMode, VenueOrder, VenuePosition, VenueSessionState } from '../../../core/ports/venue';
 import type { AlpacaVenue } from './venue';
+import type { Instrument } from '../../../core/model/instrument';
+import { alpacaInstrument } from '../../../core/model/alpaca-symbols';
 
 const DATA_STREAMS: ReadonlySet<string> = new Set(['stocks', 'options']);
 const isData = (h: { name: string }) => DATA_STREAMS.has(h.name);
@@ -50,6 +52,15 @@ export class AlpacaMarketData implements MarketDataPort {
 
   private get venue(): AlpacaVenue {
     return this.shared.venue;
+  }
+
+  /** Alpaca's symbols say what they are: a compact OCC option (multiplier 100), a stock, a crypto pair. */
+  instrument(symbol: string): Instrument | null {
+    try {
+      return alpacaInstrument(symbol);
+    } catch {
+      return null;
+    }
   }
 
   start(): Promise<void> {

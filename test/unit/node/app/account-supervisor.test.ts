@@ -11,6 +11,7 @@ import { ManualClock } from '../../../../src/core/ports/clock';
 import { silentLogger } from '../../../../src/core/ports/logger';
 import { accountId, instrumentId, type InstrumentId } from '../../../../src/core/model/ids';
 import type { Account } from '../../../../src/core/model/account';
+import type { Instrument } from '../../../../src/core/model/instrument';
 import type { MarketDataPort } from '../../../../src/core/ports/market-data';
 import type { ExecutionPort, ExecutionListeners } from '../../../../src/core/ports/execution';
 import type { OrderUpdate } from '../../../../src/core/ports/venue';
@@ -34,7 +35,9 @@ function fakeVenue(req: VenueRequest, opts: { failStart?: string; latest?: (symb
   const md: FakeMarketData = { port: null as unknown as MarketDataPort, subscribed: [], unsubscribed: [], asked: [], started: 0 };
   md.port = {
     name,
-    kind: 'sim',
+    kind: req.account.venue,
+    // Each fake venue knows the symbols its kind's records would hold (a SmartAPI master: NIFTY…; the Alpaca protocol: anything it can read).
+    instrument: (symbol: string) => (req.account.venue === 'smartapi' ? (symbol.startsWith('NIFTY') ? { symbol, venue: name, kind: 'nse' } : null) : { symbol, venue: name, kind: 'alpaca-reading' }) as unknown as Instrument,
     start: async () => {
       md.started++;
     },
@@ -116,6 +119,17 @@ async function startAll(sup: AccountSupervisor): Promise<void> {
 }
 
 describe('AccountSupervisor', () => {
+  // Issues 19/20: a symbol's instrument (lot size, contract value) comes from the venue that holds its records.
+  it("resolves a symbol's instrument through the running sources, SmartAPI/Delta records before the Alpaca protocol's reading", async () => {
+    const NSE: Account = { id: accountId('nse'), label: 'NSE sim', venue: 'smartapi', mode: 'SIM', credentialsRef: null, venueName: 'sim-nse' };
+    const { sup } = setup([NSE]);
+    expect(sup.instrumentOf('NIFTY07NOV2424250PE')).toBeNull(); // nothing running: no venue knows it
+    await startAll(sup);
+    expect(sup.instrumentOf('NIFTY07NOV2424250PE')).toMatchObject({ venue: 'sim-nse', kind: 'nse' });
+    // A symbol the master lacks falls to the Alpaca protocol's venue ('sim', the default account's).
+    expect(sup.instrumentOf('SPY')).toMatchObject({ venue: 'sim', kind: 'alpaca-reading' });
+  });
+
   it('routes each subscription delta to the source owning the instrument, one source per venue name', async () => {
     const { sup, cache, venues } = setup([SIM2, SIM3]);
     await startAll(sup);

@@ -41,7 +41,7 @@ describe('accounts file', () => {
           { id: 'a', label: 'A', venue: 'sim', mode: 'PAPER' },
           { id: 'default', label: 'B', venue: 'alpaca', mode: 'PAPER' },
           { id: 'a', label: 'C', venue: 'alpaca', mode: 'LIVE', extra: 1 },
-          { id: 'd', label: 'D', venue: 'smartapi', mode: 'LIVE' },
+          { id: 'd', label: 'D', venue: 'ibkr', mode: 'LIVE' },
           { id: 'has space', label: 'E', venue: 'sim', mode: 'SIM' },
         ],
       }),
@@ -50,7 +50,7 @@ describe('accounts file', () => {
     expect(at('$.accounts[0].mode')).toMatch(/must be "SIM" for a simulated account/);
     expect(at('$.accounts[1].id')).toMatch(/"default" is the configured venue's own account/);
     expect(at('$.accounts[2]')).toMatch(/extra/);
-    expect(at('$.accounts[3].venue')).toMatch(/must be "sim" or "alpaca"/);
+    expect(at('$.accounts[3].venue')).toMatch(/must be "sim", "alpaca", "smartapi" or "delta"/);
     expect(at('$.accounts[4].id')).toMatch(/is not an account id/);
     // Duplicate ids are found once the entries are valid on their own.
     const dup = problems(JSON.stringify({ version: 1, accounts: [{ id: 'x', label: 'X', venue: 'sim', mode: 'SIM', venue_name: 'sim-x' }, { id: 'x', label: 'Y', venue: 'sim', mode: 'SIM', venue_name: 'sim-y' }] }));
@@ -74,6 +74,59 @@ describe('accounts file', () => {
     // Accounts of one real venue share its market data under one name; a sim name is not theirs.
     expect(parseAccountsFile(JSON.stringify({ version: 1, accounts: [alpaca('p1'), alpaca('p2'), alpaca('p3', 'alpaca')] }), 'accounts.json').map((a) => a.id)).toEqual(['p1', 'p2', 'p3']);
     expect(at('$.accounts[3].venue_name')).toBe('');
+  });
+
+  // Issues 19/20: SmartAPI and Delta accounts; mode SIM is the simulated venue's NSE / crypto face.
+  it('reads SmartAPI and Delta accounts: SIM ones on the simulated faces (sim-nse, sim-delta) with no credentials, the others with their stored ones', () => {
+    const accounts = parseAccountsFile(
+      JSON.stringify({
+        version: 1,
+        accounts: [
+          { id: 'nse-sim', label: 'NSE sim', venue: 'smartapi', mode: 'SIM' },
+          { id: 'angel', label: 'Angel', venue: 'smartapi', mode: 'LIVE' },
+          { id: 'btc-sim', label: 'BTC sim', venue: 'delta', mode: 'SIM' },
+          { id: 'delta-test', label: 'Delta testnet', venue: 'delta', mode: 'PAPER', credentials: 'delta' },
+        ],
+      }),
+      FILE,
+    );
+    expect(accounts).toEqual([
+      { id: 'nse-sim', label: 'NSE sim', venue: 'smartapi', mode: 'SIM', credentialsRef: null, venueName: 'sim-nse' },
+      { id: 'angel', label: 'Angel', venue: 'smartapi', mode: 'LIVE', credentialsRef: { venue: 'smartapi' } },
+      { id: 'btc-sim', label: 'BTC sim', venue: 'delta', mode: 'SIM', credentialsRef: null, venueName: 'sim-delta' },
+      { id: 'delta-test', label: 'Delta testnet', venue: 'delta', mode: 'PAPER', credentialsRef: { venue: 'delta' } },
+    ]);
+    const issues = problems(
+      JSON.stringify({
+        version: 1,
+        accounts: [
+          { id: 'a', label: 'A', venue: 'smartapi', mode: 'PAPER' },
+          { id: 'b', label: 'B', venue: 'delta', mode: 'LIVE', credentials: 'alpaca' },
+        ],
+      }),
+    );
+    const at = (path: string) => issues.filter((i) => i.path === path).map((i) => i.message).join(' | ');
+    expect(at('$.accounts[0].mode')).toMatch(/"SIM" \(the simulated NSE venue\) or "LIVE" for a SmartAPI account/);
+    expect(at('$.accounts[1].credentials')).toMatch(/must be "delta"/);
+    // Venue names are checked once every entry is valid on its own.
+    const names = problems(
+      JSON.stringify({
+        version: 1,
+        accounts: [
+          { id: 'a', label: 'A', venue: 'smartapi', mode: 'SIM' },
+          { id: 'b', label: 'B', venue: 'smartapi', mode: 'SIM', venue_name: 'sim-nse' },
+          // A simulated face's account cannot take the broker's own venue name, nor a broker account the face's.
+          { id: 'c', label: 'C', venue: 'smartapi', mode: 'SIM', venue_name: 'smartapi' },
+          { id: 'd', label: 'D', venue: 'smartapi', mode: 'LIVE', venue_name: 'sim-nse' },
+          { id: 'e', label: 'E', venue: 'delta', mode: 'SIM', venue_name: 'sim-nse' },
+        ],
+      }),
+    );
+    const named = (path: string) => names.filter((i) => i.path === path).map((i) => i.message).join(' | ');
+    expect(named('$.accounts[1].venue_name')).toBe(''); // two simulated NSE accounts share the face
+    expect(named('$.accounts[2].venue_name')).toMatch(/"smartapi" names the smartapi venue; a smartapi \(simulated\) account cannot use it/);
+    expect(named('$.accounts[3].venue_name')).toMatch(/"sim-nse" names the smartapi \(simulated\) venue; a smartapi account cannot use it/);
+    expect(named('$.accounts[4].venue_name')).toMatch(/"sim-nse" names the smartapi \(simulated\) venue; a delta \(simulated\) account cannot use it/);
   });
 
   it('refuses text that is not JSON, or the wrong version', () => {

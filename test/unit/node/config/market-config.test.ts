@@ -46,7 +46,10 @@ describe('loadMarketConfig', () => {
   });
 
   it('names what is wrong and where', () => {
-    expect(() => loadMarketConfig({ LIVE_DESK_VENUE: 'robinhood' })).toThrow(/LIVE_DESK_VENUE/);
+    expect(() => loadMarketConfig({ LIVE_DESK_VENUE: 'robinhood' })).toThrow(/LIVE_DESK_VENUE: must be one of sim, sim-nse, sim-delta, alpaca, smartapi, delta/);
+    // Issues 19/20: the simulated NSE / crypto faces are one setting away, with no credentials.
+    expect(loadMarketConfig({ LIVE_DESK_VENUE: 'sim-nse' }).venue).toBe('sim-nse');
+    expect(loadMarketConfig({ LIVE_DESK_VENUE: 'sim-delta' }).venue).toBe('sim-delta');
     expect(() => loadMarketConfig({ LIVE_DESK_STALE_MS: '-3' })).toThrow(/LIVE_DESK_STALE_MS/);
     expect(() => loadMarketConfig({ LIVE_DESK_VENUE: 'alpaca' })).toThrow(/APCA_API_KEY_ID .* and APCA_API_SECRET_KEY/);
     expect(() => loadMarketConfig({ LIVE_DESK_CONFIG: file({ alpaca: { stockFeed: 'nasdaq' } }) })).toThrow(/alpaca\.stockFeed/);

@@ -2,6 +2,7 @@ import { Alert, Button, Group, Text } from '@mantine/core';
 import { useDeskStore } from '../../stores/desk-store';
 import { StateIcon } from '../../components/StateIcon';
 import { useCommand } from './use-command';
+import { DESK_VENUES, type DeskVenue } from '@shared/contract';
 
 /**
  * The broker session expired (a stream or REST refused credentials that had worked): say so, name
@@ -43,7 +44,7 @@ export function SessionBanner() {
           data-testid="reauthenticate"
           onClick={() => {
             reauth.clear();
-            void reauth.run(venue === 'sim' || venue === 'alpaca' ? { venue } : {});
+            void reauth.run(isDeskVenue(venue) ? { venue } : {});
           }}
         >
           Re-authenticate
@@ -81,4 +82,8 @@ export function PlanWarning() {
       )}
     </Alert>
   );
+}
+
+function isDeskVenue(venue: string): venue is DeskVenue {
+  return (DESK_VENUES as readonly string[]).includes(venue);
 }

@@ -84,8 +84,12 @@ function SettingsForm({ current }: { current: DeskSettings }) {
             label="Venue"
             description="Where Start connects. Changing it restarts a running stream."
             data={[
-              { value: 'sim', label: 'Simulated venue (built in, no credentials)' },
+              { value: 'sim', label: 'Simulated venue — US options, Alpaca protocol (built in, no credentials)' },
+              { value: 'sim-nse', label: 'Simulated NSE — NIFTY / BANKNIFTY, SmartAPI protocol (built in, no credentials)' },
+              { value: 'sim-delta', label: 'Simulated crypto — BTC / ETH options, Delta protocol (built in, no credentials)' },
               { value: 'alpaca', label: 'Alpaca' },
+              { value: 'smartapi', label: 'Angel One SmartAPI' },
+              { value: 'delta', label: 'Delta Exchange' },
             ]}
             value={draft.venue}
             onChange={(v) => v && update({ venue: v as DeskSettings['venue'] })}
