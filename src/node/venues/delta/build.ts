@@ -8,7 +8,8 @@
  */
 import { DEFAULT_ACCOUNT_ID, type Account } from '../../../core/model/account';
 import type { VenueCredentials } from '../../../core/model/credentials';
-import type { AccountVenue, VenueBuildRequest, VenueBuilder } from '../registry';
+import { Secret } from '../../../core/model/secret';
+import { SimVenuePool, type AccountVenue, type VenueBuildRequest, type VenueBuilder } from '../registry';
 import { SimDeltaServer, simDeltaCredentials } from '../sim/delta/server';
 import { simVenueSeed } from '../sim/model';
 import { deltaPorts } from './ports';
@@ -35,10 +36,14 @@ function tuning(request: VenueBuildRequest, sim: boolean): { tuning: StreamTunin
   };
 }
 
+/** The stored Delta key and secret (vault values are Secrets: revealed here, where they go to the venue). */
 function deltaKeys(c: VenueCredentials | null): DeltaCredentials | null {
   if (!c) return null;
-  const v = c as Record<string, unknown>;
-  return typeof v.apiKey === 'string' && typeof v.apiSecret === 'string' && v.apiKey !== '' && v.apiSecret !== '' ? { apiKey: v.apiKey, apiSecret: v.apiSecret } : null;
+  const v = c as unknown as Record<string, unknown>;
+  const text = (x: unknown) => (x instanceof Secret ? x.reveal() : typeof x === 'string' ? x : '');
+  const apiKey = text(v.apiKey);
+  const apiSecret = text(v.apiSecret);
+  return apiKey !== '' && apiSecret !== '' ? { apiKey, apiSecret } : null;
 }
 
 function make(request: VenueBuildRequest, urls: DeltaUrls, credentials: DeltaCredentials | null, sim: { server: SimDeltaServer; release(): Promise<void> } | null): DeltaAccountVenue {
@@ -46,6 +51,15 @@ function make(request: VenueBuildRequest, urls: DeltaUrls, credentials: DeltaCre
   const t = tuning(request, sim !== null);
   const connection = new DeltaVenue({ name: request.venueName ?? account.venueName ?? account.venue, mode: account.mode, credentials, urls, tuning: t.tuning, privateTuning: t.privateTuning }, { clock, logger, random });
   const ports = deltaPorts(connection, account.id, 'delta');
+  if (!sim) {
+    // "Store a new key and press Re-authenticate": without fresh credentials, the vault's are read again.
+    const execution = ports.execution;
+    const reauthenticate = execution.reauthenticate.bind(execution);
+    execution.reauthenticate = (fresh) => {
+      const stored = deltaKeys(request.credentials?.('delta') ?? null);
+      return reauthenticate(fresh ?? (stored ? { keyId: stored.apiKey, secretKey: stored.apiSecret } : undefined));
+    };
+  }
   if (sim && credentials) {
     // The face stands for the venue's key renewal: re-authentication first renews the key, then restarts.
     const execution = ports.execution;
@@ -72,12 +86,14 @@ function make(request: VenueBuildRequest, urls: DeltaUrls, credentials: DeltaCre
   };
 }
 
+/** The faces of callers that give no pool (made on first use: the registry imports this module). */
+let processPool: SimVenuePool | null = null;
+
 export const buildDelta: VenueBuilder = async (request) => {
   const { account, config, clock, logger } = request;
   if (account.mode === 'SIM') {
     const venueName = request.venueName ?? account.venueName ?? 'sim-delta';
-    const pool = request.simVenues;
-    if (!pool) throw new Error(`account ${account.id}: a SIM Delta account needs the desk's simulated venue pool`);
+    const pool = request.simVenues ?? (processPool ??= new SimVenuePool());
     const seed = simVenueSeed(venueName, config.seed);
     const interval = Math.max(100, config.simIntervalMs);
     const lease = await pool.acquire(venueName, () => new SimDeltaServer({ seed, clock, logger, tickerIntervalMs: interval, markIntervalMs: interval }), logger);

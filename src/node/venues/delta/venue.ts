@@ -211,6 +211,16 @@ export class DeltaVenue {
     });
   }
 
+  /** The endpoints this connection uses. */
+  get urls(): DeltaUrls {
+    return this.config.urls;
+  }
+
+  /** The API key in use (never the secret), null when none. */
+  get apiKey(): string | null {
+    return this.config.credentials?.apiKey ?? null;
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   async start(): Promise<void> {
