@@ -3,7 +3,8 @@
 // nearest BTC/ETH daily chain with venue greeks; the instruments are Delta's products (contract
 // value 0.001 BTC, USD); a short BTC strangle is placed through the desk's commands, filled, and
 // reflected in the venue's positions, the desk's account positions and the SQLite ledger; the
-// strangle's P&L is in USD from price × contracts × contract value.
+// strangle's P&L is in USD from price × contracts × contract value; an expired key is session_needed
+// on the desk and re-authentication restores it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDesk, type Desk } from '../../../src/node/desk';
 import { SystemClock } from '../../../src/node/system-clock';
@@ -11,6 +12,8 @@ import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store'
 import type { CommandOutcome } from '../../../src/shared/contract';
 import type { OrderOutcomeWire } from '../../../src/shared/trading';
 import { tempLedgerDir } from '../ledger/helpers';
+import type { DeltaAccountVenue } from '../../../src/node/venues/delta/build';
+import { DEFAULT_ACCOUNT_ID } from '../../../src/core/model/account';
 
 let desk: Desk | null = null;
 let store: SqliteLedgerStore | null = null;
@@ -93,5 +96,14 @@ describe('the desk on venue sim-delta', () => {
     const premium = deskPositions.reduce((a, p) => a + Number(p.avgPrice) * 10 * 0.001, 0);
     expect(premium).toBeGreaterThan(0);
     expect(Math.abs(strangle)).toBeLessThan(premium);
+
+    // The key expires on the venue: the account's session is session_needed (the desk's streams say
+    // so); the one-click re-authentication (the face's key renewal, then a restart) brings it back.
+    const face = (d.accountVenue(DEFAULT_ACCOUNT_ID) as DeltaAccountVenue).simDelta!;
+    face.fault({ kind: 'expire_key' });
+    await waitFor(() => d.activeExecution!.sessionState() === 'session_needed', 10_000, 'session_needed');
+    await waitFor(() => d.snapshot().streams.some((s) => s.name === 'trade_updates' && s.state === 'session_needed'), 5000, 'the desk showing session_needed');
+    await d.reauthenticate();
+    await waitFor(() => d.activeExecution!.sessionState() === 'active' && d.snapshot().streams.some((s) => s.name === 'trade_updates' && s.state === 'running'), 10_000, 'active again');
   });
 });
