@@ -54,6 +54,8 @@ describe('the desk on venue sim-delta', () => {
     const btc = () => d.snapshot().quotes.filter((q) => q.symbol.includes('-BTC-') && q.bid !== null && q.ask !== null);
     await waitFor(() => btc().length >= 10, 10_000, 'BTC option quotes in the cache');
     const call = btc().find((q) => q.symbol.startsWith('C-BTC-92000-'))!.symbol;
+    // The face's products are in the ledger's instruments table (under the sim's venue id).
+    expect(store.accounts.getInstrument('sim', call)).toMatchObject({ symbol: call, multiplier: '0.001', currency: 'USD' });
     const put = btc().find((q) => q.symbol.startsWith('P-BTC-88000-'))!.symbol;
 
     ok(await d.handle('trading.set_mode', { account: 'default', mode: 'trade' }));

@@ -10,6 +10,8 @@ import { SimDeltaServer, SIM_DELTA_CREDENTIALS } from '../../../src/node/venues/
 import type { QuoteTick } from '../../../src/core/market/quote';
 import type { OrderUpdate } from '../../../src/core/ports/venue';
 import { VenueError } from '../../../src/core/ports/venue';
+import { SqliteLedgerStore } from '../../../src/node/ledger/sqlite-ledger-store';
+import { tempLedgerDir } from '../ledger/helpers';
 import { addMoney, formatMoney, notional, price, qty, subMoney, toUnits, ZERO_MONEY, type Money } from '../../../src/core/model/money';
 
 let sim: SimDeltaServer | null = null;
@@ -217,5 +219,32 @@ describe('Delta adapter against the simulated Delta face', () => {
     await waitFor(() => venue!.market.get(call)?.greeks != null, 5000, 'greeks via v2/ticker');
     expect(venue.publicProtocol!.format).toBe('v2/ticker');
     expect(venue.publicProtocol!.fellBack).toBe(true);
+  });
+
+  it('products are kept in the ledger\'s instruments table: with Delta\'s REST down a restart still knows them', { timeout: 10_000 }, async () => {
+    const tmp = tempLedgerDir('delta-products-');
+    const clock = new SystemClock();
+    const store = SqliteLedgerStore.open({ path: tmp.file(), clock });
+    try {
+      sim = new SimDeltaServer({ seed: 9, clock, tickerIntervalMs: 100 });
+      const urls = await sim.start();
+      venue = new DeltaVenue({ name: 'delta', mode: 'LIVE', credentials: { ...SIM_DELTA_CREDENTIALS }, urls, streams: { market: false, private: false }, instrumentStore: store.accounts, storeVenue: 'delta' }, { clock });
+      await venue.start();
+      const symbol = sim.productSymbols().find((x) => x.startsWith('P-ETH-'))!;
+      const live = venue.instrument(symbol)!;
+      expect(store.accounts.getInstrument('delta', symbol)).toMatchObject({ venue: 'delta', symbol, kind: 'option', underlying: 'ETH', right: 'put', multiplier: '0.01', currency: 'USD', token: live.token });
+      await venue.dispose();
+      // A restart with the REST unreachable (a closed port): the products do not load, the ledger answers.
+      venue = new DeltaVenue({ name: 'delta', mode: 'LIVE', credentials: null, urls: { ...urls, rest: 'http://127.0.0.1:9' }, streams: { market: false, private: false }, instrumentStore: store.accounts, storeVenue: 'delta', restTimeoutMs: 500 }, { clock });
+      await venue.start();
+      expect(venue.productSymbols()).toEqual([]);
+      expect(venue.instrument(symbol)).toEqual(live);
+      expect(venue.instrument('P-ETH-1-010130')).toBeNull();
+    } finally {
+      await venue?.dispose();
+      venue = null;
+      store.close();
+      tmp.cleanup();
+    }
   });
 });

@@ -49,7 +49,20 @@ function deltaKeys(c: VenueCredentials | null): DeltaCredentials | null {
 function make(request: VenueBuildRequest, urls: DeltaUrls, credentials: DeltaCredentials | null, sim: { server: SimDeltaServer; release(): Promise<void> } | null): DeltaAccountVenue {
   const { account, clock, logger, random } = request;
   const t = tuning(request, sim !== null);
-  const connection = new DeltaVenue({ name: request.venueName ?? account.venueName ?? account.venue, mode: account.mode, credentials, urls, tuning: t.tuning, privateTuning: t.privateTuning }, { clock, logger, random });
+  const connection = new DeltaVenue(
+    {
+      name: request.venueName ?? account.venueName ?? account.venue,
+      mode: account.mode,
+      credentials,
+      urls,
+      tuning: t.tuning,
+      privateTuning: t.privateTuning,
+      // Products are kept in the ledger's instruments table: the sim face's under `sim`, Delta's under `delta`.
+      instrumentStore: request.instrumentStore ?? null,
+      storeVenue: sim ? 'sim' : 'delta',
+    },
+    { clock, logger, random },
+  );
   const ports = deltaPorts(connection, account.id, 'delta');
   if (!sim) {
     // "Store a new key and press Re-authenticate": without fresh credentials, the vault's are read again.

@@ -18,6 +18,8 @@ import { VenueInstruments } from '../../../core/market/instruments';
 import type { Instrument } from '../../../core/model/instrument';
 import { deltaInstrument, parseDeltaSymbol } from '../../../core/model/delta-symbols';
 import type { OptionChain, OptionChainContract, OptionChainFilter } from '../../../core/ports/market-data';
+import type { InstrumentRow, VenueId } from '../../../core/ports/ledger-store';
+import { multiplierToString, priceToString } from '../../../core/model/money';
 import {
   VenueError,
   type OrderReplace,
@@ -74,6 +76,13 @@ export interface DeltaVenueConfig {
   unitsPerWindow?: number;
   /** Product refresh period (default 10 min: dailies list every day). */
   productRefreshMs?: number;
+  /**
+   * The ledger's `instruments` table (v1): every product's instrument is written there, and a symbol
+   * the live products do not (yet) list is looked up there — so a restart while Delta's REST is down
+   * still knows the contracts it traded. `storeVenue`: `delta` (LIVE/PAPER) or `sim` (the sim face).
+   */
+  instrumentStore?: { upsertInstrument(row: InstrumentRow): void; getInstrument(venue: VenueId, symbol: string): InstrumentRow | null } | null;
+  storeVenue?: VenueId;
 }
 
 export interface DeltaVenueDeps {
@@ -114,6 +123,10 @@ export class DeltaVenue {
   private readonly products = new Map<string, ProductEntry>();
   private readonly productsById = new Map<number, ProductEntry>();
   private productsLoadedAt: number | null = null;
+  /** Instruments read back from the ledger (symbol → instrument, null = not there), for symbols the products lack. */
+  private readonly stored = new Map<string, Instrument | null>();
+  /** What was last written to the ledger per symbol (written again only when it changes). */
+  private readonly written = new Map<string, string>();
   private productTimer: Cancel | null = null;
   /** Latest mark / greeks / IV per symbol. */
   readonly market = new Map<string, DeltaMarketState>();
@@ -274,7 +287,69 @@ export class DeltaVenue {
       }
     }
     this.productsLoadedAt = this.clock.now();
+    this.stored.clear();
+    this.persist();
     return this.products.size;
+  }
+
+  private persist(): void {
+    const store = this.config.instrumentStore;
+    if (!store) return;
+    const venue = this.config.storeVenue ?? 'delta';
+    const now = this.clock.now();
+    let failed = 0;
+    for (const { instrument: i } of this.products.values()) {
+      const row: InstrumentRow = {
+        venue,
+        symbol: i.symbol,
+        kind: i.kind === 'option' || i.kind === 'perpetual' || i.kind === 'future' ? i.kind : 'other',
+        underlying: i.underlying,
+        expiry: i.expiry?.date ?? null,
+        strike: i.strike === null ? null : priceToString(i.strike),
+        right: i.right,
+        multiplier: multiplierToString(i.multiplier),
+        tickSize: priceToString(i.tickSize),
+        lotSize: null,
+        token: i.token ?? null,
+        currency: i.currency.code,
+        updatedAt: now,
+      };
+      const key = `${row.expiry}|${row.strike}|${row.multiplier}|${row.tickSize}|${row.token}|${row.currency}|${row.underlying}`;
+      if (this.written.get(i.symbol) === key) continue;
+      try {
+        store.upsertInstrument(row);
+        this.written.set(i.symbol, key);
+      } catch (err) {
+        if (++failed <= 3) this.logger.warn('delta instrument not written to the ledger', { venue: this.name, symbol: i.symbol, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  /** A symbol's instrument from the ledger (Delta settles at 12:00 UTC: the row keeps only the date). */
+  private storedInstrument(symbol: string): Instrument | null {
+    const store = this.config.instrumentStore;
+    if (!store) return null;
+    if (this.stored.has(symbol)) return this.stored.get(symbol)!;
+    let out: Instrument | null = null;
+    try {
+      const row = store.getInstrument(this.config.storeVenue ?? 'delta', symbol);
+      if (row) {
+        out = deltaInstrument(symbol, {
+          symbol,
+          contract_value: row.multiplier,
+          tick_size: row.tickSize ?? '0.1',
+          settlement_time: row.expiry ? `${row.expiry}T12:00:00Z` : null,
+          strike_price: row.strike,
+          ...(row.underlying ? { underlying_asset: { symbol: row.underlying } } : {}),
+          quoting_asset: { symbol: row.currency },
+          ...(row.token !== null && /^\d+$/.test(row.token) ? { id: Number(row.token) } : {}),
+        });
+      }
+    } catch (err) {
+      this.logger.warn('delta instrument in the ledger not usable', { venue: this.name, symbol, error: err instanceof Error ? err.message : String(err) });
+    }
+    this.stored.set(symbol, out);
+    return out;
   }
 
   private scheduleProductRefresh(): void {
@@ -293,7 +368,7 @@ export class DeltaVenue {
 
   /** The product's instrument (contract value = multiplier), or null when the products do not list it. */
   instrument(symbol: string): Instrument | null {
-    return this.products.get(symbol)?.instrument ?? null;
+    return this.products.get(symbol)?.instrument ?? this.storedInstrument(symbol);
   }
 
   product(symbol: string): DeltaProductRecord | null {
