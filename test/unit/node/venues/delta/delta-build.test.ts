@@ -10,6 +10,8 @@ import { silentLogger } from '../../../../../src/core/ports/logger';
 import { DELTA_URLS } from '../../../../../src/node/venues/delta/venue';
 import { deltaWatchlist, type DeltaAccountVenue } from '../../../../../src/node/venues/delta/build';
 import type { VenueCredentials } from '../../../../../src/core/model/credentials';
+import { exchangeOfAccount } from '../../../../../src/node/app/monitor/monitor-service';
+import { whyNotNow } from '../../../../../src/core/monitor/session-hours';
 import { Secret } from '../../../../../src/core/model/secret';
 
 let built: AccountVenue | null = null;
@@ -58,5 +60,12 @@ describe('buildDelta', () => {
     expect(watch).toHaveLength(16);
     for (const s of watch) expect(v.marketData.instrument(s)).toMatchObject({ symbol: s, venue: 'delta', kind: 'option' });
     expect(v.marketData.instrument('BTCUSD')).toBeNull();
+  });
+
+  it('24/7: a Delta account’s monitoring cycle has no hours gate (exchange DELTA), also on a Sunday night and after the NYSE close', () => {
+    const account = defaultAccount('delta', { delta: 'live' });
+    expect(exchangeOfAccount(account)).toBe('DELTA');
+    for (const at of ['2026-12-06T23:30:00Z', '2026-12-07T21:05:00Z', '2026-12-25T03:00:00Z']) expect(whyNotNow('DELTA', Date.parse(at))).toBeNull();
+    expect(whyNotNow('NYSE', Date.parse('2026-12-06T23:30:00Z'))).not.toBeNull();
   });
 });
