@@ -99,6 +99,22 @@ describe('the desk on venue sim-delta', () => {
     expect(premium).toBeGreaterThan(0);
     expect(Math.abs(strangle)).toBeLessThan(premium);
 
+    // A fill made while the private socket is down reaches the ledger once after it reconnects (the
+    // desk's catch-up reads the venue's orders: GET /v2/orders + /v2/orders/history).
+    const face0 = (d.accountVenue(DEFAULT_ACCOUNT_ID) as DeltaAccountVenue).simDelta!;
+    face0.fault({ kind: 'private_down', enabled: true });
+    await waitFor(() => d.snapshot().streams.some((s) => s.name === 'trade_updates' && s.state === 'reconnecting'), 5000, 'the private socket down');
+    await d.activeExecution!.placeOrder({ clientOrderId: 'delta-gap-1', symbol: call, qty: '3', side: 'buy', type: 'market', timeInForce: 'gtc' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.fillsForRebuild({ accountId: 'default' })).toHaveLength(2);
+    face0.fault({ kind: 'private_down', enabled: false });
+    await waitFor(() => store!.fillsForRebuild({ accountId: 'default' }).length === 3, 10_000, 'the missed fill after the resync');
+    await new Promise((r) => setTimeout(r, 500));
+    const all = store.fillsForRebuild({ accountId: 'default' });
+    expect(all).toHaveLength(3);
+    expect(all[2]).toMatchObject({ symbol: call, side: 'buy', quantity: '3' });
+    expect(d.positions.positions('default').find((p) => p.symbol === call)?.quantity).toBe('-7');
+
     // The key expires on the venue: the account's session is session_needed (the desk's streams say
     // so); the one-click re-authentication (the face's key renewal, then a restart) brings it back.
     const face = (d.accountVenue(DEFAULT_ACCOUNT_ID) as DeltaAccountVenue).simDelta!;

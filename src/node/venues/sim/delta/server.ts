@@ -69,7 +69,9 @@ export type SimDeltaFault =
   | { kind: 'rate_limit'; count: number; resetMs?: number }
   | { kind: 'refuse_ticker_channel'; enabled: boolean }
   | { kind: 'refuse_public_endpoint'; enabled: boolean }
-  | { kind: 'greeks'; enabled: boolean };
+  | { kind: 'greeks'; enabled: boolean }
+  /** The private endpoint goes down: its sockets are dropped and upgrades answered 503 until disabled. */
+  | { kind: 'private_down'; enabled: boolean };
 
 interface Underlying {
   symbol: 'BTC' | 'ETH';
@@ -150,6 +152,7 @@ export class SimDeltaServer {
   private stalled = false;
   private refuseTicker = false;
   private refusePublic = false;
+  private privateDown = false;
   private rateLimit = { count: 0, resetMs: 2000 };
   private orderSeq = 1000;
   private fillSeq = 0;
@@ -230,6 +233,10 @@ export class SimDeltaServer {
       case 'greeks':
         this.o.greeks = f.enabled;
         return;
+      case 'private_down':
+        this.privateDown = f.enabled;
+        if (f.enabled) for (const c of this.conns) if (c.kind === 'private') c.ws.terminate();
+        return;
     }
   }
 
@@ -307,6 +314,10 @@ export class SimDeltaServer {
       const kind = path === '/public' ? 'public' : path === '/ws' ? 'private' : null;
       if (kind === null || (kind === 'public' && this.refusePublic)) {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      if (kind === 'private' && this.privateDown) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, kind));
