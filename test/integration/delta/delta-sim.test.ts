@@ -200,7 +200,7 @@ describe('Delta adapter against the simulated Delta face', () => {
     const { call } = strangleLegs(v, s);
     s.fault({ kind: 'rate_limit', count: 1, resetMs: 300 });
     const t0 = Date.now();
-    const q = await v.latestQuotes([call]);
+    const q = await v.latestQuotes([call, 'C-BTC-1-010130']);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(q).toHaveLength(1);
     expect(q[0]).toMatchObject({ symbol: call, source: 'rest', last: null });

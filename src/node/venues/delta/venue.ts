@@ -458,8 +458,11 @@ export class DeltaVenue {
   // ---------------------------------------------------------------- REST market data
 
   async latestQuotes(symbols: readonly string[]): Promise<Quote[]> {
-    if (symbols.length === 0) return [];
-    const { tickers } = await this.rest.tickers(symbols);
+    // Only listed products are asked (one unknown symbol would fail its whole ≤ 10-symbol call); before
+    // the products load, everything is asked.
+    const asked = this.productsLoadedAt === null ? [...symbols] : symbols.filter((s) => this.products.has(s));
+    if (asked.length === 0) return [];
+    const { tickers } = await this.rest.tickers(asked);
     const now = this.clock.now();
     this.onTickers(tickers, now);
     this.pendingQuotes.clear(); // REST answers go to the caller, not the stream listeners
