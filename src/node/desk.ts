@@ -124,7 +124,7 @@ export interface DeskDeps {
   /** Accounts held besides the default one (the accounts file: node/config/accounts-file.ts). */
   accounts?: readonly Account[];
   /** Where the held accounts are persisted (the ledger's `accounts` table). */
-  accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch'>>;
+  accountLedger?: Pick<AccountLedger, 'upsertAccount'> & Partial<Pick<AccountLedger, 'setKillSwitch' | 'upsertInstrument' | 'getInstrument'>>;
   /** Where the user's resolutions of reconciliation lines persist (the ledger's `reconciliation_resolutions`; default: memory only). */
   reconciliationStore?: ReconciliationStore;
   /** Where the monitoring cycle records cycles, its day P&L, positions with analytics, regenerations and settings (the ledger's `monitor`); default: memory. */
@@ -263,6 +263,7 @@ export class Desk {
       isStreaming: () => this.streaming,
       alpacaCredentials: () => this.activeAlpacaCredentials(),
       venueCredentials: (venue) => this.credentials?.get(venue) ?? null,
+      instrumentStore: deskInstrumentStore(deps.accountLedger),
       needed: () => this.demand.instruments,
       watchlistOf: (account) => this.watchlistOf(account),
       killSwitchLevel: (id) => this.killSwitch.levelOf(id),
@@ -1008,4 +1009,10 @@ export class Desk {
 
 export function createDesk(deps: DeskDeps): Desk {
   return new Desk(deps);
+}
+
+/** The ledger's instruments table when the given ledger has one (a venue keeps its instrument records there). */
+function deskInstrumentStore(l: DeskDeps['accountLedger']): Pick<AccountLedger, 'upsertInstrument' | 'getInstrument'> | null {
+  if (!l?.upsertInstrument || !l.getInstrument) return null;
+  return { upsertInstrument: l.upsertInstrument.bind(l), getInstrument: l.getInstrument.bind(l) };
 }

@@ -67,6 +67,8 @@ export interface AccountSupervisorDeps {
   alpacaCredentials: () => ActiveCredentials | null;
   /** A venue's stored credentials (the vault's), asked when a SmartAPI or Delta venue is built; null when none. */
   venueCredentials?: (venue: CredentialVenue) => VenueCredentials | null;
+  /** The ledger's instruments table, handed to the venues that keep their records there (Delta's products). */
+  instrumentStore?: Pick<AccountLedger, 'upsertInstrument' | 'getInstrument'> | null;
   /** The instruments the P&L tracker needs (planned first on each source). */
   needed: () => readonly InstrumentId[];
   /** Another account's default watchlist (when the configuration names none). */
@@ -318,7 +320,7 @@ export class AccountSupervisor {
   private build(account: Account, alpacaCredentials: ActiveCredentials | null): Promise<VenueRun> {
     const { clock, logger, random } = this.deps;
     const stored = this.deps.venueCredentials;
-    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, credentials: (venue) => stored?.(venue) ?? null, clock, logger, random });
+    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, credentials: (venue) => stored?.(venue) ?? null, instrumentStore: this.deps.instrumentStore ?? null, clock, logger, random });
   }
 
   /**

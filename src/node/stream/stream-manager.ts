@@ -100,6 +100,12 @@ export interface StreamManagerOptions {
    * listening resets the backoff — it may never see a data message.
    */
   liveness?: StreamLiveness;
+  /**
+   * What the data timeout measures silence of: `frame` (default) any frame; `data` only data events
+   * (`ctx.tick`), so a venue that keeps sending heartbeats or pongs as text frames while its data
+   * has stopped (Delta's silent stall) is still caught.
+   */
+  dataTimeoutBasis?: 'frame' | 'data';
 }
 
 const defaultDefer = (fn: () => void): Cancel => {
@@ -156,6 +162,7 @@ export class StreamManager {
       defer: defaultDefer,
       closeTimeoutMs: 1000,
       liveness: 'data',
+      dataTimeoutBasis: 'frame',
       ...opts,
       logger: opts.logger ?? silentLogger,
     };
@@ -299,13 +306,14 @@ export class StreamManager {
         message: (data, isBinary) => {
           // Only enqueue: no parsing, no listeners, nothing that can block or throw here.
           const at = this.o.clock.now();
-          this.lastFrameAt = at;
+          if (this.o.dataTimeoutBasis === 'frame') this.lastFrameAt = at;
           if (this.queue.push({ data, isBinary, receivedAt: at, conn: conn.id })) this.health.dropped();
           if (this.drainCancel === null) this.drainCancel = this.o.defer(() => this.drain());
         },
         ping: () => {
-          this.lastFrameAt = this.o.clock.now();
-          this.health.heartbeat(this.lastFrameAt);
+          const at = this.o.clock.now();
+          if (this.o.dataTimeoutBasis === 'frame') this.lastFrameAt = at;
+          this.health.heartbeat(at);
         },
         pong: () => {
           // A pong proves only the TCP path, not the feed (alpaca.md pitfall 3): it does not reset the data timeout.
@@ -336,7 +344,10 @@ export class StreamManager {
       },
       ready: () => this.becameReady(conn),
       registry: () => [...this.desired],
-      tick: (at) => this.health.tick(at),
+      tick: (at) => {
+        if (this.o.dataTimeoutBasis === 'data' && at > this.lastFrameAt) this.lastFrameAt = at;
+        this.health.tick(at);
+      },
       malformed: (reason) => {
         this.health.malformed();
         // A hostile or broken peer can send thousands of bad frames: log at most one per second.

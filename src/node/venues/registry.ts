@@ -12,6 +12,7 @@ import type { Clock, Scheduler } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import { DEFAULT_ACCOUNT_ID, type Account } from '../../core/model/account';
 import type { ExecutionPort } from '../../core/ports/execution';
+import type { AccountLedger } from '../../core/ports/ledger-store';
 import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { CredentialVenue, VenueCredentials } from '../../core/model/credentials';
@@ -42,6 +43,8 @@ export interface VenueBuildRequest {
    * accounts use their simulated face's fixed credentials.
    */
   credentials?: (venue: CredentialVenue) => VenueCredentials | null;
+  /** The ledger's instruments table (v1), where a venue keeps its instrument records across restarts (Delta's products); absent without a ledger. */
+  instrumentStore?: Pick<AccountLedger, 'upsertInstrument' | 'getInstrument'> | null;
   clock: Clock & Scheduler;
   logger: Logger;
   random: () => number;
