@@ -86,6 +86,7 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     monitorStore: ledger.monitor,
     // Strategy definitions, runs (with the engine's state, resumed after a restart) and their audit log.
     strategyStore: ledger.strategy,
+    smartApiMasterCache: ledger.smartapiMaster,
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -135,7 +135,7 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     // The monitoring cycle's cycles, day P&L, positions with analytics, regenerations and settings.
     ...(ledger ? { monitorStore: ledger.monitor } : {}),
     // Strategy definitions, runs (with the engine's state, resumed after a restart) and their audit log.
-    ...(ledger ? { strategyStore: ledger.strategy } : {}),
+    ...(ledger ? { strategyStore: ledger.strategy, smartApiMasterCache: ledger.smartapiMaster } : {}),
   });
   deskForLedger = desk;
 

@@ -33,7 +33,7 @@ import type { OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
-import { defaultWatchlistOf } from './venues/registry';
+import { defaultWatchlistOf, type VenueBuildRequest } from './venues/registry';
 import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
@@ -131,6 +131,8 @@ export interface DeskDeps {
   monitorStore?: MonitorStore;
   /** Where strategy definitions, runs (with the engine's state) and their audit log are kept (the ledger's `strategy`); default: memory. */
   strategyStore?: StrategyStore;
+  /** The SmartAPI instrument master cache (the ledger's `smartapiMaster`): one download per IST day; default: downloaded at every start. */
+  smartApiMasterCache?: NonNullable<VenueBuildRequest['smartApiMasterCache']>;
   /** Monitoring settings every account starts from before its own are saved (e.g. `{ enabled: false }` where a test looks at something else). */
   monitorDefaults?: Partial<MonitorSettingsWire>;
   /** The ledger's fills, read by the reconciler's P&L compare (average cost from our own fills, missing fills). */
@@ -264,6 +266,7 @@ export class Desk {
       alpacaCredentials: () => this.activeAlpacaCredentials(),
       venueCredentials: (venue) => this.credentials?.get(venue) ?? null,
       instrumentStore: deskInstrumentStore(deps.accountLedger),
+      smartApiMasterCache: deps.smartApiMasterCache ?? null,
       needed: () => this.demand.instruments,
       watchlistOf: (account) => this.watchlistOf(account),
       killSwitchLevel: (id) => this.killSwitch.levelOf(id),

@@ -9,6 +9,8 @@ import { defaultAccount, type Account } from '../../src/core/model/account';
 import { accountId } from '../../src/core/model/ids';
 import { SystemClock } from '../../src/node/system-clock';
 import { silentLogger } from '../../src/core/ports/logger';
+import type { ScripMasterRecord } from '../../src/core/model/nse';
+import { istDay } from '../../src/node/ledger/smartapi-master-store';
 
 const built: AccountVenue[] = [];
 afterEach(async () => {
@@ -53,6 +55,31 @@ describe('SmartAPI builder', () => {
     expect(b.execution.sessionState()).toBe('active');
     await a.execution.reauthenticate();
     expect(a.execution.sessionState()).toBe('active');
+  }, 15_000);
+
+  it("hands the desk's master cache to the venue: downloaded and saved once, the next start of the day loads it from the cache", async () => {
+    let saved: { records: ScripMasterRecord[]; fetchedDay: string; source: string } | null = null;
+    let saves = 0;
+    const cache = {
+      load: () => saved,
+      save: (records: readonly ScripMasterRecord[], source: string, at: number) => {
+        saves++;
+        saved = { records: [...records], source, fetchedDay: istDay(at) };
+      },
+    };
+    const pool = new SimVenuePool();
+    const a = (await buildAccountVenue({ ...base, account: defaultAccount('sim-nse'), simVenues: pool, smartApiMasterCache: cache })) as SmartApiAccountVenue;
+    built.push(a);
+    await a.marketData.start();
+    expect(saves).toBe(1);
+    expect(saved!.records.length).toBeGreaterThan(10);
+    // another start the same day (here: another account's venue on the same face, so the master's URL is the same)
+    const again = (await buildAccountVenue({ ...base, account: { ...defaultAccount('sim-nse'), id: accountId('nse2'), label: 'second' }, simVenues: pool, smartApiMasterCache: cache })) as SmartApiAccountVenue;
+    built.push(again);
+    await again.marketData.start();
+    expect(saves).toBe(1); // today's master came from the cache
+    const opt = smartApiWatchlist(again.account, Date.now()).find((x) => x.startsWith('NIFTY') && x.endsWith('PE'))!;
+    expect(again.marketData.instrument(opt)).toMatchObject({ lotSize: 65 });
   }, 15_000);
 
   it('LIVE without stored credentials is refused with what to set; PAPER is refused (no paper environment)', async () => {

@@ -29,6 +29,7 @@ import type { KillSwitchLevel } from '../../core/risk/kill-switch';
 import type { AccountWire, StreamHealthWire, VenueMode } from '../../shared/contract';
 import type { DeskConfig } from '../config/desk-config';
 import type { VenueFactory, VenueRun } from '../compose';
+import type { VenueBuildRequest } from '../venues/registry';
 import type { ActiveCredentials } from './handlers/credentials';
 import { AccountRuntime } from './account-runtime';
 
@@ -69,6 +70,8 @@ export interface AccountSupervisorDeps {
   venueCredentials?: (venue: CredentialVenue) => VenueCredentials | null;
   /** The ledger's instruments table, handed to the venues that keep their records there (Delta's products). */
   instrumentStore?: Pick<AccountLedger, 'upsertInstrument' | 'getInstrument'> | null;
+  /** The SmartAPI instrument master cache handed to SmartAPI venues (the ledger's). */
+  smartApiMasterCache?: VenueBuildRequest['smartApiMasterCache'];
   /** The instruments the P&L tracker needs (planned first on each source). */
   needed: () => readonly InstrumentId[];
   /** Another account's default watchlist (when the configuration names none). */
@@ -320,7 +323,7 @@ export class AccountSupervisor {
   private build(account: Account, alpacaCredentials: ActiveCredentials | null): Promise<VenueRun> {
     const { clock, logger, random } = this.deps;
     const stored = this.deps.venueCredentials;
-    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, credentials: (venue) => stored?.(venue) ?? null, instrumentStore: this.deps.instrumentStore ?? null, clock, logger, random });
+    return this.deps.venues({ account, config: this.deps.config(), mode: account.mode, alpacaCredentials, credentials: (venue) => stored?.(venue) ?? null, instrumentStore: this.deps.instrumentStore ?? null, smartApiMasterCache: this.deps.smartApiMasterCache ?? null, clock, logger, random });
   }
 
   /**

@@ -61,6 +61,7 @@ import { SystemClock } from '../system-clock';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer';
 import { LedgerError } from './errors';
 import { LedgerDb } from './ledger-db';
+import { SqliteMasterStore } from './smartapi-master-store';
 import { applyMigrations, checkMigratable, MIGRATIONS, newerSchemaError, readSchemaVersion, type Migration } from './migrations';
 import { SqliteAccountLedger } from './tables/accounts';
 import { SqliteAuditLedger } from './tables/audit';
@@ -142,6 +143,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly monitor: SqliteMonitorStore;
   /** The strategy service's records: definitions, runs with their engine state, the audit log (issue 18). */
   readonly strategy: SqliteStrategyStore;
+  /** The SmartAPI instrument master cache (`smartapi_master`, refreshed once per IST day; issue 19). */
+  readonly smartapiMaster: SqliteMasterStore;
   private readonly batch: BatchWriter;
   private readonly ledger: LedgerDb;
   private closed = false;
@@ -219,6 +222,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.settings = new SqliteSettingsLedger(this.ledger);
     this.monitor = new SqliteMonitorStore(this.ledger, this.settings);
     this.strategy = new SqliteStrategyStore(this.ledger, this.settings, this.audit, () => this.flush());
+    this.smartapiMaster = new SqliteMasterStore(this.db);
   }
 
   schemaVersion(): number {

@@ -17,6 +17,7 @@ import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { CredentialVenue, VenueCredentials } from '../../core/model/credentials';
 import { buildSmartApi, smartApiWatchlist } from './smartapi/build';
+import type { MasterCache } from './smartapi/master';
 import { buildDelta, deltaWatchlist } from './delta/build';
 import type { DeskConfig } from '../config/desk-config';
 import { alpacaEnvOfUrl, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings } from '../config/market-config';
@@ -45,6 +46,8 @@ export interface VenueBuildRequest {
   credentials?: (venue: CredentialVenue) => VenueCredentials | null;
   /** The ledger's instruments table (v1), where a venue keeps its instrument records across restarts (Delta's products); absent without a ledger. */
   instrumentStore?: Pick<AccountLedger, 'upsertInstrument' | 'getInstrument'> | null;
+  /** The SmartAPI instrument master cache (the ledger's); null: downloaded at every start. */
+  smartApiMasterCache?: MasterCache | null;
   clock: Clock & Scheduler;
   logger: Logger;
   random: () => number;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openStore, tempLedgerDir } from './helpers';
-import { InstrumentMaster, SqliteMasterStore, istDay, loadMaster } from '../../../src/node/venues/smartapi/master';
+import { InstrumentMaster, istDay, loadMaster } from '../../../src/node/venues/smartapi/master';
+import { SqliteMasterStore } from '../../../src/node/ledger/smartapi-master-store';
 import { NseSimModel } from '../../../src/node/venues/sim/nse/model';
 import { parseNseSymbol } from '../../../src/core/model/nse';
 

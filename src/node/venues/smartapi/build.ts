@@ -38,7 +38,7 @@ function storedCredentials(request: VenueBuildRequest): SmartCredentials | null 
 
 function assemble(request: VenueBuildRequest, venueName: string, urls: SmartApiUrls, credentials: SmartCredentials, reread: () => SmartCredentials | null, sim: { server: NseSimServer; release(): Promise<void> } | null): SmartApiAccountVenue {
   const { account, clock, logger, random } = request;
-  const connection = new SmartApiVenue({ name: venueName, mode: account.mode, credentials, urls, tuning: tuning(request) }, { clock, logger, random });
+  const connection = new SmartApiVenue({ name: venueName, mode: account.mode, credentials, urls, tuning: tuning(request), masterCache: request.smartApiMasterCache ?? null }, { clock, logger, random });
   const ports = smartApiPorts(connection, account.id, 'smartapi');
   // One click: a fresh TOTP login with the credentials stored now (they may have been re-entered).
   ports.execution.reauthenticate = () => connection.reauthenticate(reread() ?? undefined);

@@ -6,12 +6,12 @@
  *
  * Cached in the ledger (migration `smartapi_master`) and refreshed once per IST day.
  */
-import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Instrument } from '../../../core/model/instrument';
 import { nseInstrument, type ScripMasterRecord } from '../../../core/model/nse';
 import { scaledToNumber, PRICE_DP } from '../../../core/model/money';
 import { SEGMENT_EXCHANGE_TYPE, tokenKey } from './tick-parser';
+import { istDay } from '../../ledger/smartapi-master-store';
 
 const RowSchema = z.object({
   token: z.string(),
@@ -152,35 +152,12 @@ export class InstrumentMaster {
   }
 }
 
-/** The IST calendar day (YYYY-MM-DD) of an instant: the master is refreshed once per such day. */
-export function istDay(epochMs: number): string {
-  return new Date(epochMs + 5.5 * 3600_000).toISOString().slice(0, 10);
-}
+export { istDay };
 
-/** The master cache in the ledger database (tables of migration `smartapi_master`). */
-export class SqliteMasterStore {
-  constructor(private readonly db: Database.Database) {}
-
-  load(): { records: ScripMasterRecord[]; fetchedDay: string; source: string } | null {
-    const meta = this.db.prepare('SELECT source, fetched_day FROM smartapi_master_meta WHERE id = 1').get() as { source: string; fetched_day: string } | undefined;
-    if (!meta) return null;
-    const records = this.db.prepare('SELECT token, symbol, name, expiry, strike, lotsize, instrumenttype, exch_seg, tick_size FROM smartapi_master').all() as ScripMasterRecord[];
-    return { records, fetchedDay: meta.fetched_day, source: meta.source };
-  }
-
-  /** Replaces the cache in one transaction. */
-  save(records: readonly ScripMasterRecord[], source: string, fetchedAt: number): void {
-    const ins = this.db.prepare('INSERT OR REPLACE INTO smartapi_master (exch_seg, token, symbol, name, expiry, strike, lotsize, instrumenttype, tick_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM smartapi_master').run();
-      for (const r of records) ins.run(r.exch_seg, r.token, r.symbol, r.name, r.expiry, r.strike, r.lotsize, r.instrumenttype, r.tick_size);
-      this.db
-        .prepare('INSERT INTO smartapi_master_meta (id, source, fetched_day, fetched_at, rows) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET source = excluded.source, fetched_day = excluded.fetched_day, fetched_at = excluded.fetched_at, rows = excluded.rows')
-        .run(source, istDay(fetchedAt), new Date(fetchedAt).toISOString(), records.length);
-    })();
-  }
-}
-
+/**
+ * Where the master is cached between runs: the ledger's `smartapi_master` tables
+ * (node/ledger/smartapi-master-store.ts `SqliteMasterStore`), handed to the venue by the desk.
+ */
 export interface MasterCache {
   load(): { records: ScripMasterRecord[]; fetchedDay: string; source: string } | null;
   save(records: readonly ScripMasterRecord[], source: string, fetchedAt: number): void;
