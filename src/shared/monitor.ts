@@ -136,6 +136,11 @@ export interface MonitorAccountWire {
   interval_ms: number;
   /** The session error that put the account in session_needed, and since when. */
   session_needed: { since: number; error: string } | null;
+  /**
+   * When the venue's current session ends by itself (epoch ms: SmartAPI's daily expiry), shown as a
+   * countdown; null when there is no session or the venue's sessions do not expire on a clock.
+   */
+  session_expires_at: number | null;
   /** Steps failing in consecutive cycles (a notification at 3): name → count. Absent: 0. */
   failing_steps: Partial<Record<StepName, number>>;
   last_cycle: MonitorCycleWire | null;

@@ -59,6 +59,7 @@ export function account(over: Partial<MonitorAccountWire> = {}): MonitorAccountW
     next_run_at: 1_060_000,
     interval_ms: 60_000,
     session_needed: null,
+    session_expires_at: null,
     failing_steps: {},
     last_cycle: null,
     settings: SETTINGS,

@@ -48,6 +48,11 @@ export interface ExecutionPort {
   /** After `session_needed`: re-authenticate (optionally with fresh credentials) and restart the channels. */
   reauthenticate(credentials?: ReauthCredentials): Promise<void>;
   sessionState(): VenueSessionState;
+  /**
+   * When the current session ends by itself (epoch ms; SmartAPI's daily JWT expiry), for the desk's
+   * countdown; null without a session. Absent where sessions do not expire on a clock (API keys).
+   */
+  sessionExpiresAt?(): number | null;
   listen(listeners: Partial<ExecutionListeners>): () => void;
   /** The order channel's health (trade_updates…). */
   health(): StreamHealth[];

@@ -552,6 +552,7 @@ export class MonitorService implements AccountLifecycle {
       next_run_at: sched?.active && !run.running && state !== 'outside_hours' ? sched.nextDueAt : null,
       interval_ms: run.settings.interval_ms,
       session_needed: run.sessionNeeded ? { ...run.sessionNeeded } : null,
+      session_expires_at: run.sessionNeeded ? null : (run.execution?.sessionExpiresAt?.() ?? null),
       failing_steps: failing,
       last_cycle: run.recent[0] ?? null,
       settings: run.settings,

@@ -883,6 +883,10 @@ export class SmartApiExecution implements ExecutionPort {
   reauthenticate(): Promise<void> {
     return this.conn.reauthenticate();
   }
+  sessionExpiresAt(): number | null {
+    return this.conn.sessionExpiresAt();
+  }
+
   sessionState(): VenueSessionState {
     return this.conn.sessionState();
   }

@@ -34,6 +34,7 @@ class FakeExecution {
   healOnReauth = true;
   listeners: Partial<ExecutionListeners>[] = [];
   calls = 0;
+  sessionEndsAt: number | null = null;
   port(): ExecutionPort {
     return {
       accountId: accountId('acc1'),
@@ -47,6 +48,7 @@ class FakeExecution {
         if (this.healOnReauth) this.fail = {};
       },
       sessionState: (): VenueSessionState => 'active',
+      sessionExpiresAt: () => this.sessionEndsAt,
       listen: (l) => {
         this.listeners.push(l);
         return () => undefined;
@@ -259,6 +261,10 @@ describe('the monitoring cycle in the desk (app/monitor/monitor-service.ts)', ()
     const state = r.svc.accounts()[0]!;
     expect(state.state).toBe('active');
     expect(state.next_run_at).toBe(T0 + 120_000);
+    // the venue's own session end (SmartAPI's daily expiry) is carried for the card's countdown
+    expect(state.session_expires_at).toBeNull();
+    r.exec.sessionEndsAt = T0 + 8 * 3600_000;
+    expect(r.svc.accounts()[0]!.session_expires_at).toBe(T0 + 8 * 3600_000);
   });
 
   it('step 4 places the missing SL and TP once, linked to the entry; a second cycle places nothing', async () => {

@@ -6,7 +6,7 @@ import { useCommand } from '../portfolio/use-command';
 import { CycleDetails } from './CycleDetails';
 import { CycleTimeline } from './CycleTimeline';
 import { MonitorSettingsForm } from './MonitorSettingsForm';
-import { STATE_COLOR, STATE_LABEL, clockWithExchange, failingWarnings, intervalText, nextRunText, pauseAction, reauthRefusal, runNowDisabled, sinceText, stateReason } from './monitor-words';
+import { STATE_COLOR, STATE_LABEL, clockWithExchange, failingWarnings, intervalText, nextRunText, pauseAction, reauthRefusal, runNowDisabled, sessionEndText, sinceText, stateReason } from './monitor-words';
 
 const VENUE_COLOR = { LIVE: 'red', PAPER: 'yellow', SIM: 'blue' } as const;
 /** Cycles shown before "show all". */
@@ -23,6 +23,18 @@ export function NextRun({ account, clockOffsetMs }: { account: Pick<MonitorAccou
         {' '}
         · {intervalText(account.interval_ms)}
       </Text>
+    </Text>
+  );
+}
+
+/** The venue session's own end, counting down (SmartAPI's daily expiry); nothing where sessions do not expire. */
+export function SessionEnd({ expiresAt, clockOffsetMs }: { expiresAt: number | null; clockOffsetMs: number }) {
+  const text = useNowDerived((now) => sessionEndText(expiresAt, now + clockOffsetMs)?.text ?? null);
+  const level = useNowDerived((now) => sessionEndText(expiresAt, now + clockOffsetMs)?.level ?? null);
+  if (text === null) return null;
+  return (
+    <Text size="xs" span data-testid="monitor-session-ends" data-level={level} c={level === 'soon' ? 'orange' : 'dimmed'} title={expiresAt === null ? undefined : `the venue ends this session at ${new Date(expiresAt).toLocaleTimeString()}; you will be asked to sign in again`}>
+      {text}
     </Text>
   );
 }
@@ -72,6 +84,7 @@ export function AccountCard({ account, cycles, clockOffsetMs }: { account: Monit
             </Text>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <SessionEnd expiresAt={account.session_expires_at} clockOffsetMs={clockOffsetMs} />
             <NextRun account={account} clockOffsetMs={clockOffsetMs} />
             <Button size="compact-sm" variant="light" disabled={runNowDisabled(account, runNow.pending)} loading={runNow.pending} onClick={() => void runNow.run({ account: id })} data-testid="monitor-run-now">
               Run now

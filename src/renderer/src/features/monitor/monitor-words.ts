@@ -105,6 +105,17 @@ export function nextRunText(a: Pick<MonitorAccountWire, 'state' | 'next_run_at'>
   return { text: `next run overdue by ${formatCountdown(-left)}`, level: 'overdue' };
 }
 
+/**
+ * The venue session's own end (SmartAPI's daily expiry) as a countdown; null where it has none. Past
+ * its time while still active, the adapter is renewing it (it refreshes the tokens beforehand).
+ */
+export function sessionEndText(expiresAt: number | null, serverNow: number): { text: string; level: 'soon' | 'later' | 'renewing' } | null {
+  if (expiresAt === null) return null;
+  const left = expiresAt - serverNow;
+  if (left <= 0) return { text: 'session renewing', level: 'renewing' };
+  return { text: `session ends in ${formatCountdown(left)}`, level: left <= 15 * 60_000 ? 'soon' : 'later' };
+}
+
 /** The exchange's zone and its short label; null for the 24/7 simulated venue (local time says it all). */
 export const EXCHANGE_ZONE: Record<MonitorExchange, { zone: string; label: string } | null> = {
   NYSE: { zone: 'America/New_York', label: 'ET' },

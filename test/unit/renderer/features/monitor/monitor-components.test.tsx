@@ -31,6 +31,17 @@ describe('Monitor page components', () => {
     expect(textOf(at(0, { state: 'paused', next_run_at: null }))).not.toMatch(/\b0s\b/);
   });
 
+  // Issue 19: SmartAPI's session ends daily; the card counts down to it (nothing where sessions do not expire).
+  it("the session's own end counts down on the card; none without one; past it while active: renewing", () => {
+    const card = (serverNow: number, over = {}) => render(<AccountCard account={account({ exchange: 'NSE', ...over })} cycles={[]} clockOffsetMs={offsetFor(serverNow)} />);
+    const ends = (serverNow: number, at: number | null) => byTestId(card(serverNow, { session_expires_at: at }), 'monitor-session-ends');
+    expect(textOf(ends(1_000_000, 1_000_000 + 3 * 3600_000 + 5 * 60_000))).toMatch(/^session ends in 3h0?5m/);
+    expect(attr(ends(1_000_000, 1_000_000 + 3 * 3600_000), 'data-level')).toBe('later');
+    expect(attr(ends(1_000_000, 1_000_000 + 10 * 60_000), 'data-level')).toBe('soon');
+    expect(textOf(ends(1_000_000, 999_000))).toBe('session renewing');
+    expect(testIdsStartingWith(card(1_000_000, { session_expires_at: null }), 'monitor-session-ends')).toEqual([]);
+  });
+
   it('timeline: one row per cycle with ten segments marked ✓ ✗ – and numbered, each with its duration in the title', () => {
     const ok = cycle({ started_at: 2_000_000, delayed_ms: 4_000 });
     const bad = stoppedCycle({ started_at: 1_000_000 });
