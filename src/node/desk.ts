@@ -77,6 +77,7 @@ import type {
   DeskSnapshot,
   StreamHealthWire,
   SubscriptionPlanWire,
+  ReplayProgress,
   UnsequencedEvent,
   VenueEndpointsWire,
   VenueMode,
@@ -146,6 +147,8 @@ export interface DeskDeps {
    * account's start (app/trading/account-fills.ts). Without it fills are kept in memory only.
    */
   fillLedger?: Pick<OrderLedger, 'recordFill' | 'fillsForRebuild'>;
+  /** A replay's progress, carried by every tick_update of a replay desk (node/app/replay); absent live. */
+  replayProgress?: () => ReplayProgress;
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -299,6 +302,11 @@ export class Desk {
       tickCoalesceMs: this.config.tickCoalesceMs,
       // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
       restRefresh: () => this.ltpProvider,
+      // Every tick_update says which strategy nodes are working, and a replay's progress (issue 21).
+      tickContext: () => {
+        const active_nodes = this.strategy ? this.strategy.activeNodes() : [];
+        return deps.replayProgress ? { active_nodes, progress: deps.replayProgress() } : { active_nodes };
+      },
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
     });
     this.live.init();
