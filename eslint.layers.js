@@ -40,7 +40,7 @@ export const LAYERS = {
   'src/shared': { folders: ['src/core/**'], packages: ['zod'] },
 
   // ---- Node adapters: the core, the contract, each other as listed ----
-  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'app/strategy', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
+  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'app/strategy', 'app/replay', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'app/trading', 'config', 'venues')], packages: [] },
   'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor', 'app/strategy', 'app/replay')], packages: [] },
   // (the order path in the desk: trading service, account fills, reconciler — on core ports, composed by the desk)

@@ -87,6 +87,7 @@ import { DeskEventBus } from './app/event-bus';
 import { createVenueFactory, type VenueFactory, type VenueRun } from './compose';
 import { DEFAULT_ACCOUNT_ID, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
+import { ReplayService, type ReplayLedger } from './app/replay/service';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
 
@@ -149,6 +150,8 @@ export interface DeskDeps {
   fillLedger?: Pick<OrderLedger, 'recordFill' | 'fillsForRebuild'>;
   /** A replay's progress, carried by every tick_update of a replay desk (node/app/replay); absent live. */
   replayProgress?: () => ReplayProgress;
+  /** The Replay page (issue 21): the ledger's recorded days and saved results (default: none / memory), and the shipped sample day. */
+  replay?: { ledger?: ReplayLedger | null; samplePath?: string | null };
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -212,6 +215,8 @@ export class Desk {
   private reconciliationGate: ReconciliationGate | null = null;
   /** Our FIFO positions from venue fills, per account (the fills part of the order path). */
   readonly accountFills: AccountFills;
+  /** The Replay page: days, one replay run at a time on a separate desk (app/replay; issue 21). */
+  readonly replay: ReplayService;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -446,6 +451,15 @@ export class Desk {
         : {}),
     });
     this.participants.push(this.strategy);
+    // Replay (issue 21): each run is a separate desk built here with the replay venue and clock; this desk only lends its definitions.
+    this.replay = new ReplayService({
+      createDesk: (d) => new Desk(d),
+      clock: this.clock,
+      logger: this.logger,
+      ledger: deps.replay?.ledger ?? null,
+      samplePath: deps.replay?.samplePath ?? null,
+      strategies: () => this.strategy.definitions(),
+    });
     this.commands = this.buildCommands();
   }
 
@@ -525,6 +539,7 @@ export class Desk {
         exit: (run, leg) => this.strategy.exit(run, leg),
         audit: (run, after, limit) => this.strategy.audit(run, after, limit),
       },
+      replay: this.replay,
     });
   }
 
@@ -706,6 +721,7 @@ export class Desk {
 
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
   dispose(): Promise<void> {
+    void this.replay.dispose();
     const done = this.stop();
     this.live.dispose();
     this.monitor.dispose();

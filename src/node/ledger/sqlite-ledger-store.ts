@@ -71,6 +71,7 @@ import { SqlitePositionLedger } from './tables/positions';
 import { SqliteMonitorStore } from './monitor-store';
 import { SqliteStrategyStore } from './strategy-store';
 import { SqliteQuoteLedger } from './tables/recorded-quotes';
+import { SqliteReplayLedger } from './tables/replay-results';
 import { SqliteSettingsLedger } from './tables/settings';
 import { show } from './values';
 
@@ -142,6 +143,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly monitor: SqliteMonitorStore;
   /** The strategy service's records: definitions, runs with their engine state, the audit log (issue 18). */
   readonly strategy: SqliteStrategyStore;
+  /** Replay (issue 21): saved run results and the recorded days. */
+  readonly replay: SqliteReplayLedger;
   private readonly batch: BatchWriter;
   private readonly ledger: LedgerDb;
   private closed = false;
@@ -219,6 +222,11 @@ export class SqliteLedgerStore implements LedgerStore {
     this.settings = new SqliteSettingsLedger(this.ledger);
     this.monitor = new SqliteMonitorStore(this.ledger, this.settings);
     this.strategy = new SqliteStrategyStore(this.ledger, this.settings, this.audit, () => this.flush());
+    this.replay = new SqliteReplayLedger(this.ledger, this.hasTable('replay_results'));
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
   schemaVersion(): number {
