@@ -90,6 +90,8 @@ export interface ReplaySavedWire extends ReplayResultWire {
 }
 
 export interface ReplayStatusWire {
+  /** Which run this is (a new start, or a seek back, is a new run: the page starts its curve and feed over). */
+  run: number;
   state: ReplayState;
   day: ReplayDayWire | null;
   strategy_ids: string[];

@@ -201,12 +201,13 @@ export class ReplayService {
   status(sincePoints: number, sinceFeed: number): ReplayStatusWire {
     const s = this.session;
     if (!s) {
-      return { state: 'idle', day: null, strategy_ids: [], speed: 'max', ticks_processed: 0, total_ticks: 0, progress_percentage: 0, time: null, points: [], points_total: 0, feed: [], feed_total: 0, trades: 0, total_pnl: null, active_nodes: [], result: null, error: this.startError };
+      return { run: this.generation, state: 'idle', day: null, strategy_ids: [], speed: 'max', ticks_processed: 0, total_ticks: 0, progress_percentage: 0, time: null, points: [], points_total: 0, feed: [], feed_total: 0, trades: 0, total_pnl: null, active_nodes: [], result: null, error: this.startError };
     }
     const state: ReplayState = this.preparing || s.state === 'new' ? 'preparing' : s.state === 'ready' ? 'paused' : s.state === 'stopped' ? 'idle' : s.state;
     const points = s.curve.points;
     const newPoints = points.slice(Math.min(sincePoints, points.length));
     return {
+      run: this.generation,
       state,
       day: wireOf(s.day),
       strategy_ids: [...this.strategyIds],

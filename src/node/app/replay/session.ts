@@ -380,7 +380,8 @@ export class ReplaySession {
       case 'strategy_runtime':
         break;
       case 'node_event':
-        if (e.node_type === 'StrategyNode' || e.node_id.startsWith('strategy') || e.node_type.startsWith('Monitor')) this.push(e, 'node', `${e.node_name}: ${e.action}${e.message ? ` — ${e.message}` : ''}`);
+        // the strategy runtime's steps, and the monitoring cycle's only when something failed (its routine cycles are many)
+        if (e.node_type === 'StrategyNode' || e.node_id.startsWith('strategy') || (e.node_type.startsWith('Monitor') && e.status === 'failed')) this.push(e, 'node', `${e.node_name}: ${e.action}${e.message ? ` — ${e.message}` : ''}`);
         break;
       case 'order_event':
         break;
