@@ -36,8 +36,17 @@ const time = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 const symbol = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be a symbol (letters, digits, . _ / -, at most 64)');
-const price = z.string().regex(DECIMAL, 'must be a non-negative decimal (e.g. 1.25)').transform(Number);
-const optPrice = z.union([z.literal('').transform(() => null), price]);
+const PRICE_MESSAGE = 'must be a non-negative decimal (e.g. 1.25)';
+const price = z.string().regex(DECIMAL, PRICE_MESSAGE).transform(Number);
+/** Empty: not given (null, never zero). */
+const optPrice = z.string().transform((s, ctx): number | null => {
+  if (s === '') return null;
+  if (!DECIMAL.test(s)) {
+    ctx.addIssue({ code: 'custom', message: PRICE_MESSAGE });
+    return z.NEVER;
+  }
+  return Number(s);
+});
 
 const quoteRow = z
   .object({ time, symbol, bid: optPrice, ask: optPrice, last: optPrice, bid_size: optPrice, ask_size: optPrice })

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { session, shortDay, strangle } from './replay-helpers';
 import { dayOfQuotes } from '../../../src/core/replay/day';
 import { generateSampleQuotes } from '../../../src/node/app/replay/sample';
+import type { TickUpdateEvent } from '../../../src/shared/contract';
 
 describe('replay determinism', () => {
   it('the same day and strategy twice at max speed: byte-identical event streams (same sha256), trades made', { timeout: 60_000 }, async () => {
@@ -60,5 +61,28 @@ describe('replay speed', () => {
     expect(fills[1]).toEqual(fills[0]);
     expect(results[1]!.hash).toBe(results[0]!.hash);
     expect(results[1]).toEqual(results[0]);
+  });
+});
+
+describe('replay progress in tick_update', () => {
+  it('every tick_update of a replay carries the progress (steps done of the day) and the strategy runtime’s active nodes', { timeout: 60_000 }, async () => {
+    const day = shortDay(20);
+    const ticks: TickUpdateEvent[] = [];
+    const s = session({ day, strategies: [strangle('09:35', '09:45')], onEvent: (e) => e.type === 'tick_update' && ticks.push(e) });
+    await s.open();
+    await s.play('max');
+    expect(ticks.length).toBeGreaterThan(10);
+    let last = -1;
+    for (const t of ticks) {
+      expect(t.progress).toBeDefined();
+      const p = t.progress!;
+      expect(p.total_ticks).toBe(20);
+      expect(p.ticks_processed).toBeGreaterThanOrEqual(last);
+      expect(p.progress_percentage).toBe(Math.round((p.ticks_processed / 20) * 10_000) / 100);
+      last = p.ticks_processed;
+    }
+    expect(last).toBe(20);
+    const runId = s.result()!.strategies[0]!.run_id;
+    expect(ticks.some((t) => t.active_nodes.includes(`strategy:${runId}`))).toBe(true);
   });
 });

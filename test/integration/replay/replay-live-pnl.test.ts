@@ -19,6 +19,7 @@ describe('live recording, then replay', () => {
   it('the replayed desk reports the live P&L curve to the cent', { timeout: 60_000 }, async () => {
     const recorded: RecordedQuoteInput[] = [];
     const live: { t: number; total: string | null }[] = [];
+    let liveProgress = 0;
     const desk = createDesk({
       clock: new SystemClock(),
       portfolioPath: PORTFOLIO,
@@ -28,12 +29,16 @@ describe('live recording, then replay', () => {
       monitorDefaults: { enabled: false },
     });
     desk.subscribe((e) => {
-      if (e.type === 'tick_update') live.push({ t: e.serverTime, total: e.pnl_snapshot.total });
+      if (e.type === 'tick_update') {
+        live.push({ t: e.serverTime, total: e.pnl_snapshot.total });
+        if (e.progress !== undefined) liveProgress++;
+      }
     });
     await desk.start();
     await new Promise((r) => setTimeout(r, 3_000));
     await desk.dispose();
     expect(recorded.length).toBeGreaterThan(100);
+    expect(liveProgress).toBe(0); // progress is a replay's only
     const known = live.filter((p) => p.total !== null);
     expect(known.length).toBeGreaterThan(10);
 

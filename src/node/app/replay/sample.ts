@@ -21,6 +21,8 @@ export interface SampleDayOptions {
   strikeStep?: number;
   /** The expiry is the first listed one at least this many days after the start. */
   minDaysToExpiry?: number;
+  /** Each contract is quoted every this many steps (staggered), the underlying every step (default 1: all, every step). */
+  optionEvery?: number;
 }
 
 export const SAMPLE_START_MS = Date.parse('2026-12-04T09:30:00Z');
@@ -47,10 +49,13 @@ export function generateSampleQuotes(o: SampleDayOptions = {}): TimedQuote[] {
   }
   for (const s of symbols) model.ensure(s);
   const out: TimedQuote[] = [];
+  const every = Math.max(1, o.optionEvery ?? 1);
   for (let i = 0; i < steps; i++) {
     const t = start + i * stepMs;
     model.advance(t);
-    for (const s of symbols) {
+    for (let j = 0; j < symbols.length; j++) {
+      if (j > 0 && (i + j) % every !== 0) continue;
+      const s = symbols[j]!;
       const q = model.quote(s, t)!;
       out.push({ t, symbol: s, bid: q.bid, ask: q.ask, last: q.last, bidSize: q.bidSize, askSize: q.askSize });
     }

@@ -182,7 +182,7 @@ export class ReplaySession {
   private async settle(): Promise<void> {
     for (let i = 0; i < MAX_SETTLE_ROUNDS; i++) {
       await turn();
-      if (this.venue.execution.flushUpdates() === 0 && i > 0) return;
+      if (this.venue.execution.flushUpdates() === 0) return;
     }
   }
 
