@@ -35,8 +35,9 @@ export interface DrawdownValue {
 }
 
 /**
- * The P&L curve of a run: keeps every change of the total (and an unknown as a gap), and the running
- * peak / largest drawdown as points arrive (O(1) each).
+ * The P&L curve of a run: keeps every change of the total (and an unknown as a gap), an unchanged
+ * total once a minute of replayed time, and the running peak / largest drawdown as points arrive
+ * (O(1) each).
  */
 export class PnlCurve {
   readonly points: PnlPoint[] = [];
@@ -47,10 +48,15 @@ export class PnlCurve {
   private ddPeak: bigint | null = null;
   private ddPeakAt: number | null = null;
   private lastKey: string | null | undefined = undefined;
+  private lastAt = -Infinity;
+
+  /** `heartbeatMs`: an unchanged total is still recorded this often (a flat stretch is drawn, not skipped). */
+  constructor(private readonly heartbeatMs = 60_000) {}
 
   add(t: number, total: string | null): void {
-    if (total === this.lastKey) return;
+    if (total === this.lastKey && t - this.lastAt < this.heartbeatMs) return;
     this.lastKey = total;
+    this.lastAt = t;
     this.points.push({ t, total });
     if (total === null) return;
     const v = parseScaled(total, DP, 'total P&L');

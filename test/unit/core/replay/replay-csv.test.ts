@@ -81,7 +81,10 @@ describe('replay day, progress, clock, result', () => {
     c.moveTo(10);
     expect(c.now()).toBe(1000);
   });
-  it('the P&L curve keeps changes only; the max drawdown with its time, exactly', () => {
+  it('the P&L curve keeps changes (and an unchanged total once a minute); the max drawdown with its time, exactly', () => {
+    const flat = new PnlCurve();
+    for (const t of [0, 30_000, 60_000, 90_000, 120_000]) flat.add(t, '0');
+    expect(flat.points.map((p) => p.t)).toEqual([0, 60_000, 120_000]);
     const k = new PnlCurve();
     for (const [t, v] of [[1, '0'], [2, '0'], [3, '10.05'], [4, null], [5, '-2.10'], [6, '5'], [7, '12']] as const) k.add(t, v);
     expect(k.points.map((p) => p.t)).toEqual([1, 3, 4, 5, 6, 7]);
