@@ -21,7 +21,7 @@ import { ReplaySession } from './session';
 export interface ReplayLedger {
   quotes: { recordedQuotes(range: TimeRange, opts?: { afterQuoteId?: number; limit?: number }): RecordedQuoteRow[] };
   replay: {
-    recordedDays(): { venue: string; date: string; quotes: number; firstMs: number; lastMs: number }[];
+    recordedDays(): { venue: string; date: string; quotes: number; steps: number; symbols: number; firstMs: number; lastMs: number }[];
     saveResult(r: { dayId: string; label: string; savedAt: number; hash: string; resultJson: string }): number;
     results(limit: number): { resultId: number; dayId: string; label: string; savedAt: number; hash: string; resultJson: string }[];
   };
@@ -65,7 +65,7 @@ export class ReplayService {
     if (sample) out.push(wireOf(sample));
     for (const day of this.imports.values()) out.push(wireOf(day));
     for (const r of this.d.ledger?.replay.recordedDays() ?? []) {
-      out.push({ id: `recorded:${r.venue}:${r.date}`, label: `Recorded ${r.venue} ${r.date}`, kind: 'recorded', synthetic: false, venue: r.venue, date: r.date, steps: r.quotes, symbols: 0, first_at: r.firstMs, last_at: r.lastMs });
+      out.push({ id: `recorded:${r.venue}:${r.date}`, label: `Recorded ${r.venue} ${r.date}`, kind: 'recorded', synthetic: false, venue: r.venue, date: r.date, steps: r.steps, symbols: r.symbols, first_at: r.firstMs, last_at: r.lastMs });
     }
     return out;
   }

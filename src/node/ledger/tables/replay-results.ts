@@ -11,6 +11,9 @@ export interface RecordedDayRow {
   /** UTC date (YYYY-MM-DD). */
   date: string;
   quotes: number;
+  /** Distinct receive instants (the replay's steps) and symbols. */
+  steps: number;
+  symbols: number;
   firstMs: number;
   lastMs: number;
 }
@@ -36,7 +39,7 @@ export class SqliteReplayLedger {
     this.insert = l.statement('INSERT INTO replay_results (day_id, label, saved_at, saved_at_ms, hash, result_json) VALUES (?, ?, ?, ?, ?, ?)');
     this.list = l.statement('SELECT result_id, day_id, label, saved_at_ms, hash, result_json FROM replay_results ORDER BY result_id DESC LIMIT ?');
     this.days = l.statement(
-      "SELECT venue, substr(received_at, 1, 10) AS day, count(*) AS n, min(received_at_ms) AS first_ms, max(received_at_ms) AS last_ms FROM recorded_quotes GROUP BY venue, day ORDER BY day DESC, venue",
+      "SELECT venue, substr(received_at, 1, 10) AS day, count(*) AS n, count(DISTINCT received_at_ms) AS steps, count(DISTINCT symbol) AS symbols, min(received_at_ms) AS first_ms, max(received_at_ms) AS last_ms FROM recorded_quotes GROUP BY venue, day ORDER BY day DESC, venue",
     );
   }
 
@@ -59,6 +62,14 @@ export class SqliteReplayLedger {
   }
 
   recordedDays(): RecordedDayRow[] {
-    return (this.days().all() as { venue: string; day: string; n: number; first_ms: number; last_ms: number }[]).map((r) => ({ venue: r.venue, date: r.day, quotes: r.n, firstMs: r.first_ms, lastMs: r.last_ms }));
+    return (this.days().all() as { venue: string; day: string; n: number; steps: number; symbols: number; first_ms: number; last_ms: number }[]).map((r) => ({
+      venue: r.venue,
+      date: r.day,
+      quotes: r.n,
+      steps: r.steps,
+      symbols: r.symbols,
+      firstMs: r.first_ms,
+      lastMs: r.last_ms,
+    }));
   }
 }
