@@ -33,20 +33,24 @@ export const LAYERS = {
   'src/core/ports': { folders: core('events', 'market', 'model', 'orders', 'risk'), packages: [] },
   'src/core/risk': { folders: core('model', 'ports'), packages: [] },
   'src/core/shell': { folders: core('alerts', 'model', 'ports', 'risk'), packages: [] },
+  // (replay: a day of quotes as steps, the CSV import, the replay clock, the result of a run; issue 21)
+  'src/core/replay': { folders: core('events', 'market', 'model', 'pnl', 'ports'), packages: ['zod'] },
 
   // ---- the contract: core types and zod only ----
   'src/shared': { folders: ['src/core/**'], packages: ['zod'] },
 
   // ---- Node adapters: the core, the contract, each other as listed ----
-  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'app/strategy', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
+  'src/node': { folders: ['src/core/**', 'src/shared', ...node('app', 'app/handlers', 'app/trading', 'app/monitor', 'app/strategy', 'app/replay', 'config', 'credentials', 'ledger', 'state', 'stream', 'venues', 'venues/alpaca', 'venues/sim')], packages: [...NODE, 'zod'] },
   'src/node/app': { folders: ['src/core/**', 'src/shared', ...node('', 'app/handlers', 'app/trading', 'config', 'venues')], packages: [] },
-  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor', 'app/strategy')], packages: [] },
+  'src/node/app/handlers': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading', 'app/monitor', 'app/strategy', 'app/replay')], packages: [] },
   // (the order path in the desk: trading service, account fills, reconciler — on core ports, composed by the desk)
   'src/node/app/trading': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/monitor')], packages: [] },
   // (the monitoring cycle: scheduler, the ten steps on the order path and the reconciliation, composed by the desk)
   // (strategy runs: the engine fed and carried out, definitions, persistence; issue 18)
   'src/node/app/strategy': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
   'src/node/app/monitor': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/trading')], packages: [] },
+  // (replay: a separate desk composed with the replay venue and clock, its sources and saved results; issue 21)
+  'src/node/app/replay': { folders: ['src/core/**', 'src/shared', ...node('', 'app', 'app/strategy', 'ledger', 'venues', 'venues/replay', 'venues/sim')], packages: [...NODE, 'better-sqlite3'] },
   'src/node/config': { folders: ['src/core/**', 'src/shared', ...node('state')], packages: [...NODE, 'zod'] },
   'src/node/credentials': { folders: ['src/core/**'], packages: [...NODE, 'zod'] },
   'src/node/ledger': { folders: ['src/core/**', 'src/shared', ...node('', 'ledger/tables')], packages: [...NODE, 'better-sqlite3', 'zod'] },
@@ -60,6 +64,8 @@ export const LAYERS = {
   'src/node/venues/sim/nse': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/smartapi')], packages: [...NODE, 'ws', 'zod'] },
   'src/node/venues/sim/delta': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/sim', 'venues/delta')], packages: [...NODE, 'ws', 'zod'] },
   'src/node/venues/alpaca': { folders: ['src/core/**', 'src/shared', ...node('config', 'stream')], packages: [...NODE, 'ws', 'zod', '@msgpack/msgpack'] },
+  // (the replay venue: market data from a replayed day, a paper matcher with the sim broker's fill rules; issue 21)
+  'src/node/venues/replay': { folders: ['src/core/**', 'src/shared', ...node('venues', 'venues/sim')], packages: [] },
   'src/node/venues/sim': { folders: ['src/core/**', 'src/shared', ...node('stream', 'venues/alpaca')], packages: [...NODE, 'ws', 'zod'] },
 
   // ---- the headless desk (serves the UI over a socket) and the Electron shell ----
@@ -88,6 +94,8 @@ export const LAYERS = {
   'src/renderer/src/features/monitor': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   // (the Live Control page: strategy runs and definitions; confirmations and account phrases from features/orders, useCommand from features/portfolio)
   'src/renderer/src/features/live-control': { folders: ['src/shared', ...ui('components', 'features/format', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
+  // (the Replay page: a day played through a separate desk, its progress, P&L curve, trades and result; issue 21)
+  'src/renderer/src/features/replay': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/charts', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: [...REACT, 'uplot'] },
   'src/renderer/src/features/settings': { folders: ['src/shared', ...core('model'), ...ui('components', 'features/format', 'features/portfolio', 'hooks', 'stores/**', 'transport')], packages: REACT },
   'src/renderer/src/features/shell': {
     folders: ['src/shared', ...ui('components', 'features/format', 'features/health', 'features/navigation', 'features/orders', 'features/portfolio', 'hooks', 'stores/**', 'transport')],

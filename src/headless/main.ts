@@ -87,6 +87,8 @@ export async function runHeadless(argv: readonly string[], runOpts: RunOptions =
     // Strategy definitions, runs (with the engine's state, resumed after a restart) and their audit log.
     strategyStore: ledger.strategy,
     smartApiMasterCache: ledger.smartapiMaster,
+    // Replay (issue 21): recorded days and saved results in the ledger; the synthetic sample day shipped in resources/.
+    replay: { ledger, samplePath: resolve(ROOT, 'resources/replay-sample-spy.csv') },
   });
   deskForLedger = desk;
   const start = (port: number) =>

@@ -7,7 +7,7 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Clock, Scheduler } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import { NotificationPolicy, type NotificationPolicyConfig } from '../core/alerts/policy';
@@ -136,6 +136,8 @@ export function startShell(facade: ShellFacade, opts: ShellOptions): Shell {
     ...(ledger ? { monitorStore: ledger.monitor } : {}),
     // Strategy definitions, runs (with the engine's state, resumed after a restart) and their audit log.
     ...(ledger ? { strategyStore: ledger.strategy, smartApiMasterCache: ledger.smartapiMaster } : {}),
+    // Replay (issue 21): recorded days and saved results in the ledger; the synthetic sample beside the sample portfolio.
+    replay: { ledger, samplePath: opts.portfolioPath ? join(dirname(opts.portfolioPath), 'replay-sample-spy.csv') : null },
   });
   deskForLedger = desk;
 

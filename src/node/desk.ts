@@ -79,6 +79,7 @@ import type {
   DeskSnapshot,
   StreamHealthWire,
   SubscriptionPlanWire,
+  ReplayProgress,
   UnsequencedEvent,
   VenueEndpointsWire,
   VenueMode,
@@ -88,6 +89,7 @@ import { DeskEventBus } from './app/event-bus';
 import { createVenueFactory, type VenueFactory, type VenueRun } from './compose';
 import { DEFAULT_ACCOUNT_ID, type Account } from '../core/model/account';
 import { buildCommandMap, runCommand, type CommandHandlers } from './app/commands';
+import { ReplayService, type ReplayLedger } from './app/replay/service';
 import type { ActiveCredentials } from './app/handlers/credentials';
 
 
@@ -150,6 +152,10 @@ export interface DeskDeps {
    * account's start (app/trading/account-fills.ts). Without it fills are kept in memory only.
    */
   fillLedger?: Pick<OrderLedger, 'recordFill' | 'fillsForRebuild'>;
+  /** A replay's progress, carried by every tick_update of a replay desk (node/app/replay); absent live. */
+  replayProgress?: () => ReplayProgress;
+  /** The Replay page (issue 21): the ledger's recorded days and saved results (default: none / memory), and the shipped sample day. */
+  replay?: { ledger?: ReplayLedger | null; samplePath?: string | null };
 }
 
 export type DeskListener = (event: DeskEvent) => void;
@@ -213,6 +219,8 @@ export class Desk {
   private reconciliationGate: ReconciliationGate | null = null;
   /** Our FIFO positions from venue fills, per account (the fills part of the order path). */
   readonly accountFills: AccountFills;
+  /** The Replay page: days, one replay run at a time on a separate desk (app/replay; issue 21). */
+  readonly replay: ReplayService;
 
   constructor(deps: DeskDeps) {
     this.clock = deps.clock;
@@ -306,6 +314,11 @@ export class Desk {
       tickCoalesceMs: this.config.tickCoalesceMs,
       // The tracker's REST fallback: the one shared, rate-limited LTP provider (exists while streaming).
       restRefresh: () => this.ltpProvider,
+      // Every tick_update says which strategy nodes are working, and a replay's progress (issue 21).
+      tickContext: () => {
+        const active_nodes = this.strategy ? this.strategy.activeNodes() : [];
+        return deps.replayProgress ? { active_nodes, progress: deps.replayProgress() } : { active_nodes };
+      },
       ...(deps.pnlSampleSink ? { sampleSink: deps.pnlSampleSink } : {}),
       instrumentOf: (symbol) => this.instrumentOfSymbol(symbol),
     });
@@ -456,6 +469,15 @@ export class Desk {
         this.logger.error('strategy runs could not be halted with the kill switch', { account: change.account, error: err instanceof Error ? err.message : String(err) }),
       );
     });
+    // Replay (issue 21): each run is a separate desk built here with the replay venue and clock; this desk only lends its definitions.
+    this.replay = new ReplayService({
+      createDesk: (d) => new Desk(d),
+      clock: this.clock,
+      logger: this.logger,
+      ledger: deps.replay?.ledger ?? null,
+      samplePath: deps.replay?.samplePath ?? null,
+      strategies: () => this.strategy.definitions(),
+    });
     this.commands = this.buildCommands();
   }
 
@@ -535,6 +557,7 @@ export class Desk {
         exit: (run, leg) => this.strategy.exit(run, leg),
         audit: (run, after, limit) => this.strategy.audit(run, after, limit),
       },
+      replay: this.replay,
     });
   }
 
@@ -716,6 +739,7 @@ export class Desk {
 
   /** Stops everything and drops listeners; the desk cannot be restarted afterwards. */
   dispose(): Promise<void> {
+    void this.replay.dispose();
     const done = this.stop();
     this.live.dispose();
     this.monitor.dispose();

@@ -37,6 +37,7 @@ import {
   type HistoryEvent,
   type QuoteWire,
   type SettingsResult,
+  type TickUpdateEvent,
   type UnsequencedEvent,
 } from '../shared/contract';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
@@ -74,6 +75,8 @@ export interface LivePortfolioDeps {
   limits?: Partial<{ history: number; fills: number; orders: number; samples: number }>;
   /** The shared REST refresh the tracker falls back to when its quotes go stale (the desk's LTP provider). */
   restRefresh?: () => TrackerRestRefresh | null;
+  /** What every tick_update carries besides quotes and totals: the strategy runtime's active nodes, a replay's progress (absent live). */
+  tickContext?: () => Pick<TickUpdateEvent, 'active_nodes' | 'progress'>;
 }
 
 /** Where a fill came from and why (the flow it belongs to, its trigger or exit reason). */
@@ -153,7 +156,10 @@ export class LivePortfolio {
   private loading: Promise<unknown> = Promise.resolve();
   private readonly coalescer: TickCoalescer<QuoteWire>;
 
+  private readonly tickExtras: (() => Pick<TickUpdateEvent, 'active_nodes' | 'progress'>) | null;
+
   constructor(deps: LivePortfolioDeps) {
+    this.tickExtras = deps.tickContext ?? null;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.emit = (event) => {
@@ -233,9 +239,13 @@ export class LivePortfolio {
     this.coalescer.push(q.instrument, toQuoteWire(q));
   }
 
+  private tickContext(): Pick<TickUpdateEvent, 'active_nodes' | 'progress'> {
+    return this.tickExtras?.() ?? { active_nodes: [] };
+  }
+
   private flushTick(changed: QuoteWire[]): void {
     const now = this.clock.now();
-    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), active_nodes: [], ltp_updates: changed, pnl_snapshot: this.pnlSnapshot() });
+    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), ...this.tickContext(), ltp_updates: changed, pnl_snapshot: this.pnlSnapshot() });
   }
 
   /** Closes the watcher and detaches everything (tracker included). */
@@ -602,7 +612,7 @@ export class LivePortfolio {
     if (key === this.lastTickPnl) return;
     this.lastTickPnl = key;
     const now = this.clock.now();
-    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), active_nodes: [], ltp_updates: [], pnl_snapshot: p });
+    this.emit({ type: 'tick_update', serverTime: now, timestamp: new Date(now).toISOString(), ...this.tickContext(), ltp_updates: [], pnl_snapshot: p });
   }
 
   private tryLoad(path: string, how: 'load' | 'reload' | 'watch', parent: string | null): { ok: true } | { ok: false; error: CommandError } {

@@ -78,6 +78,8 @@ import {
 export * from './trading';
 import { monitorCommandSchemas, type MonitorCommandResults, type MonitorCycleEventBody, type MonitorSnapshotParts, type MonitorStateEventBody } from './monitor';
 export * from './monitor';
+import { replayCommandSchemas, type ReplayCommandResults } from './replay';
+export * from './replay';
 import { strategyCommandSchemas, type StrategyCommandResults, type StrategyDefinitionsEventBody, type StrategyRuntimeEventBody, type StrategySnapshotParts } from './strategy';
 export * from './strategy';
 
@@ -543,12 +545,13 @@ export const commandSchemas = {
   ...tradingCommandSchemas,
   ...monitorCommandSchemas,
   ...strategyCommandSchemas,
+  ...replayCommandSchemas,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
 export type CommandPayload<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
 
-export interface CommandResults extends TradingCommandResults, MonitorCommandResults, StrategyCommandResults {
+export interface CommandResults extends TradingCommandResults, MonitorCommandResults, StrategyCommandResults, ReplayCommandResults {
   'snapshot.get': DeskSnapshot;
   'stream.start': { streaming: boolean };
   'stream.stop': { streaming: boolean };

@@ -13,6 +13,7 @@ import { credentialHandlers, type CredentialsPort } from './handlers/credentials
 import { killSwitchHandlers, type KillSwitchPort } from './handlers/killswitch';
 import { monitorHandlers, type MonitorPort } from './handlers/monitor';
 import { strategyHandlers, type StrategyPort } from './handlers/strategy';
+import { replayHandlers, type ReplayPort } from './handlers/replay';
 import { orderHandlers, type OrdersPort } from './handlers/orders';
 import { reconcileHandlers, type ReconcilePort } from './handlers/reconcile';
 import { portfolioHandlers, type PortfolioPort } from './handlers/portfolio';
@@ -43,6 +44,7 @@ export interface AppPorts {
   orders: OrdersPort;
   monitor: MonitorPort;
   strategy: StrategyPort;
+  replay: ReplayPort;
 }
 
 export function buildCommandMap(ports: AppPorts): CommandHandlers {
@@ -59,6 +61,7 @@ export function buildCommandMap(ports: AppPorts): CommandHandlers {
     ...reconcileHandlers(ports.reconcile),
     ...monitorHandlers(ports.monitor),
     ...strategyHandlers(ports.strategy),
+    ...replayHandlers(ports.replay),
   };
 }
 

@@ -443,6 +443,23 @@ CREATE TABLE smartapi_master_meta (
 ) STRICT;
 `;
 
+// Replay (issue 21): saved results of replay runs, to compare run with run. The result (summary,
+// strategy outcomes, event-stream hash) is kept whole as JSON; append-only, never deleted.
+const V8_REPLAY_RESULTS = `
+CREATE TABLE replay_results (
+  result_id INTEGER PRIMARY KEY,
+  day_id TEXT NOT NULL CHECK (length(day_id) BETWEEN 1 AND 200),
+  label TEXT NOT NULL CHECK (length(label) <= 120),
+  ${iso('saved_at')},
+  saved_at_ms INTEGER NOT NULL,
+  hash TEXT NOT NULL CHECK (length(hash) = 64),
+  result_json TEXT NOT NULL CHECK (json_valid(result_json))
+) STRICT;
+CREATE INDEX replay_results_day ON replay_results (day_id, saved_at_ms);
+${neverDelete('replay_results', 'results are kept to compare runs')}
+${neverUpdate('replay_results')}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core_tables', sql: V1_CORE },
   { version: 2, name: 'recorded_quotes_and_settings', sql: V2_QUOTES_SETTINGS },
@@ -451,6 +468,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'account_fills', sql: V5_ACCOUNT_FILLS },
   { version: 6, name: 'monitoring', sql: V6_MONITORING },
   { version: 7, name: 'smartapi_master', sql: V7_SMARTAPI_MASTER },
+  { version: 8, name: 'replay_results', sql: V8_REPLAY_RESULTS },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

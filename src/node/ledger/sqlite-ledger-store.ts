@@ -72,6 +72,7 @@ import { SqlitePositionLedger } from './tables/positions';
 import { SqliteMonitorStore } from './monitor-store';
 import { SqliteStrategyStore } from './strategy-store';
 import { SqliteQuoteLedger } from './tables/recorded-quotes';
+import { SqliteReplayLedger } from './tables/replay-results';
 import { SqliteSettingsLedger } from './tables/settings';
 import { show } from './values';
 
@@ -145,6 +146,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly strategy: SqliteStrategyStore;
   /** The SmartAPI instrument master cache (`smartapi_master`, refreshed once per IST day; issue 19). */
   readonly smartapiMaster: SqliteMasterStore;
+  /** Replay (issue 21): saved run results and the recorded days. */
+  readonly replay: SqliteReplayLedger;
   private readonly batch: BatchWriter;
   private readonly ledger: LedgerDb;
   private closed = false;
@@ -223,6 +226,11 @@ export class SqliteLedgerStore implements LedgerStore {
     this.monitor = new SqliteMonitorStore(this.ledger, this.settings);
     this.strategy = new SqliteStrategyStore(this.ledger, this.settings, this.audit, () => this.flush());
     this.smartapiMaster = new SqliteMasterStore(this.db);
+    this.replay = new SqliteReplayLedger(this.ledger, this.hasTable('replay_results'));
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
   schemaVersion(): number {

@@ -15,10 +15,11 @@ const EventsPage = lazy(() => import('./features/events/EventsPage').then((m) =>
 const OrdersPage = lazy(() => import('./features/orders/OrdersPage').then((m) => ({ default: m.OrdersPage })));
 const LiveControlPage = lazy(() => import('./features/live-control/LiveControlPage').then((m) => ({ default: m.LiveControlPage })));
 const MonitorPage = lazy(() => import('./features/monitor/MonitorPage').then((m) => ({ default: m.MonitorPage })));
+const ReplayPage = lazy(() => import('./features/replay/ReplayPage').then((m) => ({ default: m.ReplayPage })));
 const SettingsPage = lazy(() => import('./features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 
 /** The route of each page of the list (features/navigation/pages.ts); a page without one does not compile. */
-const PAGE_COMPONENT: Record<Page, ComponentType> = { portfolio: PortfolioPage, orders: OrdersPage, 'live-control': LiveControlPage, monitor: MonitorPage, events: EventsPage, settings: SettingsPage };
+const PAGE_COMPONENT: Record<Page, ComponentType> = { portfolio: PortfolioPage, orders: OrdersPage, 'live-control': LiveControlPage, monitor: MonitorPage, events: EventsPage, replay: ReplayPage, settings: SettingsPage };
 
 /** Keeps document.title (the tab, the Electron window) saying the mode and the total P&L. */
 function WindowTitle() {

@@ -83,6 +83,7 @@ describe('migrations', () => {
         'pnl_samples',
         'positions',
         'recorded_quotes',
+        'replay_results',
         'schema_migrations',
         'settings',
         'smartapi_master',

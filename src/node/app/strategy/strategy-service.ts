@@ -181,6 +181,16 @@ export class StrategyService<S> implements AccountLifecycle {
     return [...this.runs.values()].map((r) => this.d.engine.payload(r.state, this.inputs(r))).sort((a, b) => (a.run_id < b.run_id ? 1 : -1));
   }
 
+  /**
+   * The runtime's nodes working now (tick_update `active_nodes`): `strategy:<run id>` of every run that
+   * has not ended, in run order — the node id its node_events carry.
+   */
+  activeNodes(): string[] {
+    const out: string[] = [];
+    for (const r of this.runs.values()) if (!r.ended) out.push(`strategy:${r.runId}`);
+    return out;
+  }
+
   snapshotParts(): { strategies: StrategyDefinition[]; strategy_runs: StrategyRuntimeWire[] } {
     return { strategies: this.definitions(), strategy_runs: this.payloads() };
   }

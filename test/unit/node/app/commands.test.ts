@@ -105,6 +105,19 @@ function stubPorts(over: Partial<AppPorts> = {}): { ports: AppPorts; calls: stri
       exit: () => Promise.reject(new Error('not in this test')),
       audit: () => [],
     },
+    replay: {
+      sources: () => [],
+      import: () => ({ ok: false, day: null, errors: ['not in this test'] }),
+      start: () => Promise.reject(new Error('not in this test')),
+      control: () => Promise.reject(new Error('not in this test')),
+      status: () => {
+        throw new Error('not in this test');
+      },
+      save: () => {
+        throw new Error('not in this test');
+      },
+      results: () => [],
+    },
     monitor: {
       heldAccounts: () => ['default'],
       accounts: () => [],

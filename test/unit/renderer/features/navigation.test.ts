@@ -12,7 +12,9 @@ describe('pages', () => {
     expect(pageForView('settings')).toBe('settings');
     // issue 18: the Live Control page exists now, so a strategy notification (view 'live-control') lands on it (was: the event history)
     expect(pageForView('live-control')).toBe('live-control');
-    expect(pageForView('replay')).toBe('events');
+    // issue 21: the Replay page exists now, so 'replay' lands on it (was: the event history)
+    expect(pageForView('replay')).toBe('replay');
+    expect(pageForView('backtest')).toBe('events');
     // issue 17: the Monitor page exists now, so a notification pointing at 'monitor' lands on it (was: the event history)
     expect(pageForView('monitor')).toBe('monitor');
   });

@@ -2,8 +2,7 @@
  * The pages this build delivers — the one list: the header's navigation, the routes (App.tsx maps
  * each to its component, checked exhaustive by the type), the notification targets and the e2e
  * tests all read it. Pages are addressed by the URL hash (#/portfolio …) so a reload or a
- * notification click lands on the right page. Pages of later issues (Replay) are not listed until
- * they exist.
+ * notification click lands on the right page.
  */
 export const PAGE_LIST = [
   { id: 'portfolio', label: 'Portfolio' },
@@ -11,6 +10,7 @@ export const PAGE_LIST = [
   { id: 'live-control', label: 'Live Control' },
   { id: 'monitor', label: 'Monitor' },
   { id: 'events', label: 'Events' },
+  { id: 'replay', label: 'Replay' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
