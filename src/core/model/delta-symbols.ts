@@ -70,7 +70,8 @@ export function deltaInstrument(symbol: string, product?: DeltaProduct): Instrum
   }
   const cv = product?.contract_value ?? DEFAULT_CONTRACT_VALUE[s.underlying];
   if (cv === undefined) throw new InstrumentError(symbol, `contract value of ${s.underlying} unknown: pass the /v2/products record`);
-  const quote = product?.quoting_asset?.symbol ?? s.quote ?? 'USD';
+  // Money is in the settlement currency (issue 20); the quoting asset where a product names none.
+  const quote = product?.settling_asset?.symbol ?? product?.quoting_asset?.symbol ?? s.quote ?? 'USD';
   let expiry: Expiry | null = null;
   if (s.kind === 'option') {
     if (product?.settlement_time) {

@@ -324,7 +324,7 @@ export class DeltaRestClient {
   }
 
   private send(method: string, path: string, query: Record<string, string> | undefined, body: unknown, signed: boolean, where: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
-    const qs = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+    const qs = queryString(query);
     const payload = body === undefined ? '' : JSON.stringify(body);
     const url = new URL(path + qs, this.o.baseUrl);
     const isHttps = url.protocol === 'https:';
@@ -406,4 +406,15 @@ function parseOr<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     throw new VenueError(`${what}: invalid answer: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`, null, null, 'invalid_response');
   }
   return r.data;
+}
+
+/**
+ * The query as sent and signed: `?k=v&…`, each part percent-encoded except commas, which stay literal
+ * (`states=open,pending`) as Delta's own client sends and signs them (delta.md §4.1: the query string
+ * "exactly as sent"); a server checking the decoded text and one checking the raw text then agree.
+ */
+export function queryString(query: Record<string, string> | undefined): string {
+  if (!query) return '';
+  const parts = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/gi, ',')}`);
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
 }

@@ -25,11 +25,20 @@ export const SESSION_CODES: ReadonlySet<string> = new Set(['AG8001', 'AG8002', '
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['AB1009', 'AB1013', 'AB1014', 'AB1016']);
 const SERVER_CODES: ReadonlySet<string> = new Set(['AB1004', 'AB2001']);
 
-export function classifyCode(code: string | null, status: number | null): VenueError['kind'] {
+/** Calls about the session itself (spec §3: HTTP 401/403/404 on a session call is session expiry). */
+const SESSION_PATHS = /\/(?:user\/v1\/(?:getProfile|getRMS|logout)|jwt\/v1\/generateTokens)$/;
+
+/**
+ * What a refusal means. Spec §3: HTTP 401/403/404 on a session call, or the broker's session codes,
+ * is the session gone; 403 anywhere else too unless it is the rate limit (said in plain text, checked
+ * before this); a 404 elsewhere is a missing order or instrument.
+ */
+export function classifyCode(code: string | null, status: number | null, path = ''): VenueError['kind'] {
   if (code !== null && SESSION_CODES.has(code)) return 'session';
   if (code !== null && NOT_FOUND_CODES.has(code)) return 'not_found';
   if (code !== null && SERVER_CODES.has(code)) return 'server';
-  if (status === 401) return 'session';
+  if (status === 401 || status === 403) return 'session';
+  if (status === 404 && SESSION_PATHS.test(path)) return 'session';
   if (status === 429) return 'rate_limited';
   if (status !== null && status >= 500) return 'server';
   return 'rejected';
@@ -168,7 +177,8 @@ export class SmartApiRest {
     try {
       json = JSON.parse(text);
     } catch {
-      throw this.fail(new SmartApiError(`SmartAPI ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 100)}`, res.status, null, res.status === 401 ? 'session' : res.status >= 500 ? 'server' : 'invalid_response'));
+      const kind = res.status >= 400 && res.status < 500 ? classifyCode(null, res.status, path) : res.status >= 500 ? 'server' : 'invalid_response';
+      throw this.fail(new SmartApiError(`SmartAPI ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 100)}`, res.status, null, kind === 'rejected' ? 'invalid_response' : kind));
     }
     if (typeof json !== 'object' || json === null) throw this.fail(new SmartApiError(`SmartAPI ${path}: the answer is not an object`, res.status, null, 'invalid_response'));
     const env = json as { status?: unknown; success?: unknown; message?: unknown; errorcode?: unknown; errorCode?: unknown; data?: unknown };
@@ -176,7 +186,7 @@ export class SmartApiRest {
     const code = typeof env.errorcode === 'string' && env.errorcode !== '' ? env.errorcode : typeof env.errorCode === 'string' && env.errorCode !== '' ? env.errorCode : null;
     if (!ok || res.status >= 400) {
       const message = typeof env.message === 'string' ? env.message : 'failed';
-      throw this.fail(new SmartApiError(`SmartAPI ${path}: ${code ?? `HTTP ${res.status}`} ${message}`, res.status, code, classifyCode(code, res.status)));
+      throw this.fail(new SmartApiError(`SmartAPI ${path}: ${code ?? `HTTP ${res.status}`} ${message}`, res.status, code, classifyCode(code, res.status, path)));
     }
     this.o.onSuccess?.(this.o.clock.now());
     return env.data ?? null;

@@ -240,6 +240,10 @@ export interface TickScratch {
   ask: number | null;
   bidSize: number | null;
   askSize: number | null;
+  /** Shares traded today (Quote, SnapQuote); -1 where the mode has none. */
+  volume: number;
+  /** When the last trade happened (epoch ms from SnapQuote's seconds); 0 where the mode has none. */
+  lastTradedTimeMs: number;
 }
 
 /** Numeric key of (exchange type, numeric token): the lookup key of the hot path. */
@@ -252,7 +256,7 @@ export function tokenKey(exchangeType: number, tokenNum: number): number {
  * for a good packet with a numeric token).
  */
 export class TickReader {
-  readonly scratch: TickScratch = { mode: 1, exchangeType: 1, tokenNum: -1, token: null, exchangeTimeMs: 0, ltp: null, bid: null, ask: null, bidSize: null, askSize: null };
+  readonly scratch: TickScratch = { mode: 1, exchangeType: 1, tokenNum: -1, token: null, exchangeTimeMs: 0, ltp: null, bid: null, ask: null, bidSize: null, askSize: null, volume: -1, lastTradedTimeMs: 0 };
   private readonly bidFlag: number;
 
   constructor(opts: { bidFlag?: 0 | 1 } = {}) {
@@ -300,6 +304,8 @@ export class TickReader {
       s.token = b.toString('latin1', TOKEN_OFFSET, end);
     }
     s.bid = s.ask = s.bidSize = s.askSize = null;
+    s.volume = -1;
+    s.lastTradedTimeMs = 0;
     if (mode === MODE_DEPTH) {
       const hi = b.readInt32LE(31);
       if (hi < 0 || hi > 0x1fffff) return 'exchange_timestamp out of range';
@@ -328,7 +334,16 @@ export class TickReader {
     const ltp = hi * TWO32 + b.readUInt32LE(43);
     if (ltp > MAX_PAISE) return `last_traded_price ${ltp} paise is not plausible`;
     s.ltp = ltp / 100;
+    if (mode === 1) return null;
+    hi = b.readInt32LE(71);
+    if (hi < 0 || hi > 0x1fffff) return 'volume_traded_today out of range';
+    s.volume = hi * TWO32 + b.readUInt32LE(67);
     if (mode !== MODE_SNAP) return null;
+    // last_traded_timestamp is in seconds (pitfall P5), unlike exchange_timestamp
+    hi = b.readInt32LE(127);
+    const ltt = hi * TWO32 + b.readUInt32LE(123);
+    if (hi < 0 || ltt > 32_503_680_000) return 'last_traded_timestamp out of range';
+    s.lastTradedTimeMs = ltt * 1000;
     const bidFlag = this.bidFlag;
     for (let k = 0, o = 147; k < 10; k++, o += 20) {
       const flag = b.readInt16LE(o);

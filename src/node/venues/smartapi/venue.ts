@@ -79,6 +79,10 @@ interface FeedSub {
   symbol: string;
   id: InstrumentId;
   entry: MasterEntry;
+  /** The last trade print passed on (price, volume, time): a packet repeating it is not a new trade. */
+  printLtp: number;
+  printVolume: number;
+  printTime: number;
 }
 
 /** The order tag sent for a client order id (< 20 chars, AB4008): deterministic, so it survives a restart. */
@@ -347,7 +351,7 @@ export class SmartApiVenue {
       const added = list.filter((s) => this.assignment.get(s) !== c || !had.has(s));
       for (const s of added) {
         const entry = this.master!.bySymbol(s)!;
-        this.byKey.set(entry.key, { symbol: s, id: this.instruments.of(s), entry });
+        this.byKey.set(entry.key, { symbol: s, id: this.instruments.of(s), entry, printLtp: -1, printVolume: -1, printTime: -1 });
       }
       if (removed.length) feed.manager.unsubscribe(removed);
       if (added.length) feed.manager.subscribe(added);
@@ -384,8 +388,17 @@ export class SmartApiVenue {
     if (t.mode === MODE_SNAP || t.mode === 4) {
       this.pendingQuotes.set(sub.id, { instrument: sub.id, symbol: sub.symbol, bid: t.bid, ask: t.ask, bidSize: t.bidSize, askSize: t.askSize, exchangeTime: t.exchangeTimeMs || null, receivedAt: at });
     }
+    // Spec §5: the last trade carries its own time. Every packet repeats the last price; only a new
+    // print (a new last-traded time, more volume, or — LTP mode — another price) is a trade, stamped
+    // with its own time where the packet has it, so an old print never looks fresh again.
     if (t.ltp !== null && t.ltp > 0) {
-      this.pendingTrades.set(sub.id, { instrument: sub.id, symbol: sub.symbol, price: t.ltp, size: null, exchangeTime: t.exchangeTimeMs || null, receivedAt: at });
+      const fresh = t.lastTradedTimeMs > 0 ? t.lastTradedTimeMs !== sub.printTime || t.volume !== sub.printVolume : t.volume >= 0 ? t.volume !== sub.printVolume : t.ltp !== sub.printLtp;
+      if (fresh) {
+        sub.printLtp = t.ltp;
+        sub.printVolume = t.volume;
+        sub.printTime = t.lastTradedTimeMs;
+        this.pendingTrades.set(sub.id, { instrument: sub.id, symbol: sub.symbol, price: t.ltp, size: null, exchangeTime: t.lastTradedTimeMs || t.exchangeTimeMs || null, receivedAt: at });
+      }
     }
     return true;
   }

@@ -100,6 +100,9 @@ describe('Delta Exchange symbols', () => {
       strike_price: '90000', underlying_asset: { symbol: 'BTC' }, quoting_asset: { symbol: 'USDT' },
     });
     expect(p).toMatchObject({ token: '12345', currency: { code: 'USDT', decimals: 2 } });
+    // money in the settlement currency when the product names one apart from the quoting asset (review of issue 20)
+    const settled = deltaInstrument('C-BTC-90000-310125', { symbol: 'C-BTC-90000-310125', contract_value: '0.001', tick_size: '0.1', quoting_asset: { symbol: 'USD' }, settling_asset: { symbol: 'USDT' } });
+    expect(settled.currency.code).toBe('USDT');
     expect(() => deltaInstrument('C-BTC-90000-310125', { symbol: 'C-BTC-90000-310125', contract_value: '0.001', tick_size: '0.1', strike_price: '91000' })).toThrow(/strike 91000 disagrees/);
     expect(() => deltaInstrument('C-DOGE-1-310125')).toThrow(/contract value of DOGE unknown/);
     expect(deltaInstrument('BTCUSD')).toMatchObject({ kind: 'perpetual', expiry: null });

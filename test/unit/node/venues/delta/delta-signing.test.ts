@@ -3,6 +3,7 @@
 //   echo -n "GET1542110948/v2/orders?product_id=1&state=open" | openssl dgst -sha256 -hmac <secret>
 import { describe, expect, it } from 'vitest';
 import { keyAuthFrame, prehash, sign, signedHeaders, verifySignature } from '../../../../../src/node/venues/delta/signing';
+import { queryString } from '../../../../../src/node/venues/delta/rest';
 
 const SECRET = 'a207900b7693435a8fa9230a38195d';
 
@@ -41,5 +42,14 @@ describe('delta signing', () => {
     expect(verifySignature(SECRET, now + 6000, '1542110948', sig, 'GET', '/live')).toBe('request_expired');
     expect(verifySignature(SECRET, now, '1542110948', sig.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), 'GET', '/live')).toBe('invalid_signature');
     expect(verifySignature(SECRET, now, undefined, sig, 'GET', '/live')).toBe('incomplete_payload');
+  });
+  // Review of issue 20: the query is signed exactly as sent, with literal commas as Delta's own client sends them.
+  it('builds the query as sent and signed: commas literal, the rest percent-encoded, none → empty', () => {
+    expect(queryString({ states: 'open,pending' })).toBe('?states=open,pending');
+    expect(queryString({ contract_types: 'call_options,put_options', after: 'a b&c' })).toBe('?contract_types=call_options,put_options&after=a%20b%26c');
+    expect(queryString({})).toBe('');
+    expect(queryString(undefined)).toBe('');
+    const h = signedHeaders({ apiKey: 'K', apiSecret: SECRET }, 1542110948_000, 'GET', '/v2/orders', queryString({ states: 'open,pending' }));
+    expect(h.signature).toBe(sign(SECRET, 'GET', '1542110948', '/v2/orders', '?states=open,pending', ''));
   });
 });

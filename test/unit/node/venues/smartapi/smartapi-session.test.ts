@@ -24,6 +24,11 @@ describe('SmartAPI session pieces', () => {
   it('error codes: session codes end the session, rate limits and not-found are told apart', () => {
     for (const c of ['AG8001', 'AG8002', 'AG8003', 'AB8050', 'AB8051', 'AB1010', 'AB1011']) expect(classifyCode(c, 200)).toBe('session');
     expect(classifyCode(null, 401)).toBe('session');
+    // spec §3: 401/403/404 on a session call is the session gone; a 404 elsewhere is a missing thing (review of issue 19)
+    expect(classifyCode(null, 403)).toBe('session');
+    expect(classifyCode(null, 404, '/rest/secure/angelbroking/user/v1/getProfile')).toBe('session');
+    expect(classifyCode(null, 404, '/rest/auth/angelbroking/jwt/v1/generateTokens')).toBe('session');
+    expect(classifyCode(null, 404, '/rest/secure/angelbroking/order/v1/details/123')).toBe('rejected');
     expect(classifyCode(null, 429)).toBe('rate_limited');
     expect(classifyCode('AB1013', 200)).toBe('not_found');
     expect(classifyCode('AB1004', 200)).toBe('server');

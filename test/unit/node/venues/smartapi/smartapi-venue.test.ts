@@ -7,6 +7,8 @@ import { NseSimModel } from '../../../../../src/node/venues/sim/nse/model';
 import { OrderDataSchema } from '../../../../../src/node/venues/smartapi/protocols';
 import { ManualClock } from '../../../../../src/core/ports/clock';
 import type { OrderUpdate } from '../../../../../src/core/ports/venue';
+import { TickReader, encodeTickPacket as encodeTick } from '../../../../../src/node/venues/smartapi/tick-parser';
+import type { TradeTick } from '../../../../../src/core/market/quote';
 
 const T0 = Date.UTC(2026, 11, 7, 4, 0);
 const rows = new NseSimModel(1, T0).master();
@@ -75,5 +77,28 @@ describe('SmartAPI venue edge', () => {
     got.length = 0;
     onUpdate('AB05', OrderDataSchema.parse({ tradingsymbol: ce.symbol, orderid: 'O2', quantity: '650', filledshares: '650', averageprice: 50, status: 'complete', orderstatus: 'complete', transactiontype: 'BUY', ordertype: 'MARKET', duration: 'DAY', price: 0 }), 5);
     expect(got.map((u) => [u.event, u.qty, u.order.qty, u.order.filledQty])).toEqual([['fill', '10', '10', '10']]);
+  });
+  // Review of issue 19 (spec §5: the last trade carries its own time): every SnapQuote repeats the last
+  // price; only a new print is a trade, stamped with its last-traded time — an old print never looks fresh.
+  it('a tick repeating the last print is not a new trade; a new print is, at its own time', () => {
+    const v = venueWith({});
+    const trades: TradeTick[] = [];
+    v.listen({ trade: (t) => trades.push(t) });
+    const internals = v as unknown as { byKey: Map<number, unknown>; onTick(key: number, t: unknown, at: number): boolean; flush(): void; master: InstrumentMaster };
+    const entry = internals.master.bySymbol(ce.symbol)!;
+    internals.byKey.set(entry.key, { symbol: ce.symbol, id: `sim-nse:${ce.symbol}`, entry, printLtp: -1, printVolume: -1, printTime: -1 });
+    const reader = new TickReader();
+    const packet = (ltpPaise: number, volume: number, lttSec: number, bidPaise: number) => {
+      expect(reader.read(encodeTick({ mode: 3, exchangeType: 2, token: ce.token, exchangeTimeMs: T0 + 60_000, ltpPaise, volume, lastTradedTimeSec: lttSec, bids: [{ pricePaise: bidPaise, qty: 65 }], asks: [{ pricePaise: bidPaise + 10, qty: 65 }] }))).toBeNull();
+      internals.onTick(entry.key, reader.scratch, T0 + 60_000);
+      internals.flush();
+    };
+    packet(9_100, 650, T0 / 1000 - 3600, 9_050); // first sight: the print an hour ago
+    expect(trades.map((t) => [t.price, t.exchangeTime])).toEqual([[91, T0 - 3_600_000]]);
+    packet(9_100, 650, T0 / 1000 - 3600, 9_060); // the book moved, the print did not
+    packet(9_100, 650, T0 / 1000 - 3600, 9_070);
+    expect(trades).toHaveLength(1);
+    packet(9_120, 715, T0 / 1000 + 59, 9_070); // a new trade
+    expect(trades.map((t) => [t.price, t.exchangeTime])).toEqual([[91, T0 - 3_600_000], [91.2, T0 + 59_000]]);
   });
 });
