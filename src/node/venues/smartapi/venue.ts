@@ -657,16 +657,23 @@ export class SmartApiVenue {
       tradingsymbol: cur.tradingsymbol,
       symboltoken: cur.symboltoken,
       exchange: cur.exchange,
-      ...(patch.stopPrice !== undefined ? { triggerprice: this.checkPrice(e, 'stop price', patch.stopPrice) } : {}),
+      // smartapi.md §4.4: a stop-loss order's modify carries its trigger price (the current one when unchanged)
+      ...(patch.stopPrice !== undefined
+        ? { triggerprice: this.checkPrice(e, 'stop price', patch.stopPrice) }
+        : cur.variety === 'STOPLOSS' && cur.triggerprice !== undefined && cur.triggerprice !== null
+          ? { triggerprice: String(cur.triggerprice) }
+          : {}),
     };
     await this.rest.call('order', 'POST', PATHS.modifyOrder, body);
-    const next = { ...cur, price: body.price, quantity: body.quantity, duration: body.duration };
+    const next = { ...cur, price: body.price, quantity: body.quantity, duration: body.duration, ...('triggerprice' in body ? { triggerprice: body.triggerprice } : {}) };
     this.orderCache.set(orderId, next);
     return this.venueOrder(next);
   }
 
   async cancelOrder(orderId: string): Promise<void> {
-    const variety = this.orderCache.get(orderId)?.variety ?? 'NORMAL';
+    // the variety must be the order's own (a STOPLOSS order cancelled as NORMAL is refused): read the book when not cached
+    const cur = this.orderCache.get(orderId) ?? (await this.orderBook()).find((o) => o.orderid === orderId);
+    const variety = cur?.variety ?? 'NORMAL';
     await this.rest.call('order', 'POST', PATHS.cancelOrder, { variety, orderid: orderId });
   }
 

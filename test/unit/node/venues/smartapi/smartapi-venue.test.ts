@@ -14,9 +14,10 @@ const T0 = Date.UTC(2026, 11, 7, 4, 0);
 const rows = new NseSimModel(1, T0).master();
 const ce = rows.find((r) => r.name === 'NIFTY' && r.symbol.endsWith('24500CE'))!;
 
-function venueWith(routes: Record<string, unknown>): SmartApiVenue {
-  const fetchStub = (async (url: string) => {
+function venueWith(routes: Record<string, unknown>, sent: { path: string; body: unknown }[] = []): SmartApiVenue {
+  const fetchStub = (async (url: string, init?: { body?: string }) => {
     const path = new URL(url).pathname;
+    sent.push({ path, body: init?.body ? JSON.parse(init.body) : null });
     const data = routes[path];
     const body = data === undefined ? { status: false, message: 'no route', errorcode: 'AB1004', data: null } : { status: true, message: 'SUCCESS', errorcode: '', data };
     return new Response(JSON.stringify(body), { status: 200 });
@@ -100,5 +101,25 @@ describe('SmartAPI venue edge', () => {
     expect(trades).toHaveLength(1);
     packet(9_120, 715, T0 / 1000 + 59, 9_070); // a new trade
     expect(trades.map((t) => [t.price, t.exchangeTime])).toEqual([[91, T0 - 3_600_000], [91.2, T0 + 59_000]]);
+  });
+  // Review of issue 19 (smartapi.md §4.4): modifying a stop-loss order keeps its trigger price; a cancel
+  // uses the order's own variety, read from the order book when the desk has not seen the order.
+  it('modify of a STOPLOSS order carries its trigger price; cancel after a restart sends the order\'s variety', async () => {
+    const sent: { path: string; body: unknown }[] = [];
+    const slOrder = { variety: 'STOPLOSS', ordertype: 'STOPLOSS_LIMIT', producttype: 'CARRYFORWARD', duration: 'DAY', price: '95', triggerprice: '94', quantity: '65', tradingsymbol: ce.symbol, symboltoken: ce.token, exchange: 'NFO', orderid: 'SL1', status: 'trigger pending', orderstatus: 'trigger pending', transactiontype: 'BUY', filledshares: '0', unfilledshares: '65' };
+    const v = venueWith(
+      {
+        '/rest/auth/angelbroking/user/v1/loginByPassword': { jwtToken: 'j', refreshToken: 'r', feedToken: 'f' },
+        '/rest/secure/angelbroking/order/v1/getOrderBook': [slOrder],
+        '/rest/secure/angelbroking/order/v1/modifyOrder': { orderid: 'SL1' },
+        '/rest/secure/angelbroking/order/v1/cancelOrder': { orderid: 'SL1' },
+      },
+      sent,
+    );
+    await v.session.login();
+    await v.cancelOrder('SL1');
+    expect(sent.find((x) => x.path.endsWith('/cancelOrder'))!.body).toEqual({ variety: 'STOPLOSS', orderid: 'SL1' });
+    await v.replaceOrder('SL1', { limitPrice: '96' });
+    expect(sent.find((x) => x.path.endsWith('/modifyOrder'))!.body).toMatchObject({ variety: 'STOPLOSS', price: '96', triggerprice: '94' });
   });
 });
