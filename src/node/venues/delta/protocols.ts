@@ -193,13 +193,17 @@ export interface PrivateProtocolOptions {
   onFills(fills: DeltaFill[], receivedAt: number): void;
 }
 
-/** key-auth failures (§3.4) classified: bad keys are the session's once they worked; an expired timestamp is retried. */
+/** key-auth failures (§3.4) classified: refused keys are the session's (session_needed); an expired timestamp is retried; an incomplete frame is a bug. */
 export function classifyAuthFailure(statusCode: number | null, status: string, message: string | null, authenticatedBefore: boolean): Failure {
   const reason = `key-auth refused: ${statusCode ?? ''} ${status}${message && message !== status ? ` (${message})` : ''}`.replace(/\s+/g, ' ').trim();
   if (statusCode === 408 || status === 'request_expired') return { kind: 'transient', reason: `${reason}: signed more than 5 s before it arrived (check the clock); retrying with a fresh signature` };
   if (statusCode === 500 || status === 'internal_server_error') return { kind: 'transient', reason };
   if (statusCode === 400 || status === 'incomplete_payload') return { kind: 'fatal', reason: `${reason}: the auth frame is incomplete (a bug)` };
-  return authenticatedBefore ? { kind: 'session', reason: `${reason}: keys that worked were refused; re-authenticate` } : { kind: 'fatal', reason: `${reason}: check the API key, secret, IP whitelist and environment (India/Global, testnet)` };
+  // A refused key is the session's whether or not it had worked in this run (spec §3; as over REST, so one
+  // bad key is one state): the user stores a new key and re-authenticates with one click.
+  return authenticatedBefore
+    ? { kind: 'session', reason: `${reason}: keys that worked were refused; re-authenticate` }
+    : { kind: 'session', reason: `${reason}: check the API key, secret, IP whitelist and environment (India/Global, testnet), then re-authenticate` };
 }
 
 export class DeltaPrivateProtocol implements StreamProtocol {

@@ -149,14 +149,16 @@ describe('Delta private protocol', () => {
     expect(m.snapshot().state).toBe('reconnecting');
   });
 
-  it('a refused key after it had worked is session_needed; before, fatal; an expired timestamp is retried', () => {
+  // Review of issue 20: a key refused at the first start is session_needed too (it was fatal), as the same key refused over REST is.
+  it('a refused key is session_needed, before or after it had worked; an expired timestamp is retried', () => {
     const a = privateSetup(true);
     a.m.start();
     a.net.last.open();
     a.net.last.recv({ type: 'key-auth', success: false, status_code: 404, status: 'api_key_not_found' });
     a.defer.run();
     expect(a.m.snapshot()).toMatchObject({ state: 'session_needed', lastError: expect.stringMatching(/api_key_not_found.*re-authenticate/) });
-    expect(classifyAuthFailure(401, 'invalid_signature', null, false).kind).toBe('fatal');
+    expect(classifyAuthFailure(401, 'invalid_signature', null, false)).toMatchObject({ kind: 'session', reason: expect.stringMatching(/check the API key.*re-authenticate/) });
+    expect(classifyAuthFailure(400, 'incomplete_payload', null, false).kind).toBe('fatal');
     expect(classifyAuthFailure(408, 'request_expired', null, true).kind).toBe('transient');
     expect(classifyAuthFailure(500, 'internal_server_error', null, true).kind).toBe('transient');
     expect(classifyAuthFailure(401, 'ip_not_whitelisted', 'your ip 1.2.3.4', true)).toMatchObject({ kind: 'session', reason: expect.stringMatching(/ip_not_whitelisted \(your ip 1.2.3.4\)/) });
