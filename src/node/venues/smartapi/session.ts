@@ -149,7 +149,10 @@ export class SmartSession {
     const p = TokensSchema.safeParse(data);
     if (!p.success) throw new SmartApiError(`SmartAPI ${what}: the answer lacks jwtToken/refreshToken/feedToken`, null, null, 'invalid_response');
     const jwt = p.data.jwtToken.replace(/^Bearer\s+/i, '');
-    const expiresAt = jwtExpiry(jwt) ?? this.clock.now() + 24 * 3600_000;
+    // smartapi.md §4.2 (UNCONFIRMED): the JWT says `exp` (iat + 24 h), community code ends sessions at
+    // midnight IST. Both readings: the session ends at whichever comes first (the countdown, the refresh).
+    const now = this.clock.now();
+    const expiresAt = Math.min(jwtExpiry(jwt) ?? now + 24 * 3600_000, nextIstMidnight(now));
     this.tokens = { jwt, refreshToken: p.data.refreshToken, feedToken: p.data.feedToken, expiresAt };
     this.scheduleRefresh(expiresAt - this.refreshLeadMs);
     this.set('active', null);
@@ -175,4 +178,11 @@ export class SmartSession {
     (state === 'session_needed' ? this.logger.warn : this.logger.info).call(this.logger, 'SmartAPI session', { state, reason });
     for (const l of this.listeners) l(state, reason);
   }
+}
+
+/** The next 00:00 in India (UTC+05:30, no DST) after `now` (epoch ms). */
+export function nextIstMidnight(now: number): number {
+  const IST = 5.5 * 3600_000;
+  const day = 24 * 3600_000;
+  return Math.floor((now + IST) / day) * day + day - IST;
 }

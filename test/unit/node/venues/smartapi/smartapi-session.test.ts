@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jwtExpiry, totpCode } from '../../../../../src/node/venues/smartapi/session';
+import { jwtExpiry, totpCode, nextIstMidnight } from '../../../../../src/node/venues/smartapi/session';
 import { classifyCode, RateGate } from '../../../../../src/node/venues/smartapi/rest';
 import { orderTag } from '../../../../../src/node/venues/smartapi/venue';
 import { ManualClock } from '../../../../../src/core/ports/clock';
@@ -11,6 +11,14 @@ describe('SmartAPI session pieces', () => {
     expect(totpCode(secret, 1_111_111_109_000)).toBe('081804');
     expect(totpCode(secret.toLowerCase(), 1_234_567_890_000)).toBe('005924');
     expect(() => totpCode('not base32 !!', 0)).toThrow(/not valid base32/);
+  });
+
+  // Review of issue 19 (smartapi.md §4.2, UNCONFIRMED: exp = iat + 24 h, or midnight IST): both readings, the earlier wins.
+  it('the session ends at the JWT exp or the next midnight IST, whichever comes first', () => {
+    const at = Date.parse('2026-12-07T10:00:00Z'); // 15:30 IST
+    expect(new Date(nextIstMidnight(at)).toISOString()).toBe('2026-12-07T18:30:00.000Z');
+    expect(new Date(nextIstMidnight(Date.parse('2026-12-07T18:30:00Z'))).toISOString()).toBe('2026-12-08T18:30:00.000Z');
+    expect(new Date(nextIstMidnight(Date.parse('2026-12-07T18:29:59Z'))).toISOString()).toBe('2026-12-07T18:30:00.000Z');
   });
 
   it('JWT expiry from the exp claim, null when absent', () => {
