@@ -33,7 +33,7 @@ import type { OrderUpdateWire } from '../core/events/types';
 import { CommandFailure, LivePortfolio, toQuoteWire, valuationOf, type FillContext } from './live-portfolio';
 import { MemoryDeskSettingsStore, type DeskSettingsStore } from './state/desk-settings-file';
 import type { FileWatchFactory } from './portfolio-watcher';
-import { defaultWatchlistOf, type VenueBuildRequest } from './venues/registry';
+import { defaultWatchlistOf, instrumentFromRecords, type VenueBuildRequest } from './venues/registry';
 import { KillSwitch } from '../core/risk/kill-switch';
 import { MemoryKillSwitchStore, type KillSwitchStore } from '../core/ports/kill-switch-store';
 import type { AlertMonitor, AlertMonitorConfig } from '../core/alerts/alert-monitor';
@@ -194,6 +194,8 @@ export class Desk {
   private readonly demand: SubscriptionDemand;
   /** Every held account's venue lifecycle: runtimes, market-data sources, routing, health rows (app/account-supervisor.ts). */
   private readonly supervisor: AccountSupervisor;
+  /** What the desk keeps of the venues' records (SmartAPI master cache, Delta products in the ledger), for symbols no running venue knows. */
+  private readonly venueRecords: Parameters<typeof instrumentFromRecords>[1];
   /** The node_event of the current stream start: the parent of what streaming does. */
   private streamExec: string | null = null;
   /** The order path's parts (trading service, account fills, reconciler): each hears every account's venue events, in this order. */
@@ -263,6 +265,7 @@ export class Desk {
     this.alerts = alertsOnBus(this.bus, this.clock, deps.alerts).monitor;
     this.credentials = deps.credentials ?? null;
     // Every held account's venue, started and stopped with streaming; it reports through these listeners.
+    this.venueRecords = { masterCache: deps.smartApiMasterCache ?? null, instrumentStore: deskInstrumentStore(deps.accountLedger) };
     this.supervisor = new AccountSupervisor({
       clock: this.clock,
       logger: this.logger,
@@ -477,6 +480,8 @@ export class Desk {
       ledger: deps.replay?.ledger ?? null,
       samplePath: deps.replay?.samplePath ?? null,
       strategies: () => this.strategy.definitions(),
+      // a replayed day's contracts valued as live: lot sizes, contract values (the venues' records)
+      instrumentOf: (symbol) => this.instrumentOfSymbol(symbol),
     });
     this.commands = this.buildCommands();
   }
@@ -967,7 +972,7 @@ export class Desk {
    * values), else Alpaca's symbol rules (the OCC reading), else unknown.
    */
   private instrumentOfSymbol(symbol: string): Instrument | null {
-    const known = this.supervisor.instrumentOf(symbol);
+    const known = this.supervisor.instrumentOf(symbol) ?? instrumentFromRecords(symbol, this.venueRecords);
     if (known) return known;
     try {
       return alpacaInstrument(symbol);

@@ -17,7 +17,9 @@ import type { MarketDataPort } from '../../core/ports/market-data';
 import type { VenueKind } from '../../core/ports/venue';
 import type { CredentialVenue, VenueCredentials } from '../../core/model/credentials';
 import { buildSmartApi, smartApiWatchlist } from './smartapi/build';
-import type { MasterCache } from './smartapi/master';
+import { InstrumentMaster, type MasterCache } from './smartapi/master';
+import { deltaInstrumentOfRow } from './delta/venue';
+import type { Instrument } from '../../core/model/instrument';
 import { buildDelta, deltaWatchlist } from './delta/build';
 import type { DeskConfig } from '../config/desk-config';
 import { alpacaEnvOfUrl, resolveAlpacaEndpoints, type AlpacaEndpoints, type AlpacaSettings } from '../config/market-config';
@@ -327,6 +329,43 @@ export function defaultWatchlistOf(account: Account, config: DeskConfig, now: nu
     case 'alpaca':
       return ['SPY', 'AAPL', 'QQQ'];
   }
+}
+
+/** The master cache's instruments, read once per cache and master day (a master is ~100k rows). */
+const mastersRead = new WeakMap<MasterCache, { day: string; master: InstrumentMaster } | null>();
+
+/**
+ * A venue symbol's instrument from what the desk keeps of the venues' records while they are not
+ * running (a replayed day, a restart): the SmartAPI master cache (lot size, tick, INR) and the
+ * Delta products in the ledger's `instruments` table (contract value, settlement currency); null when
+ * neither has it.
+ */
+export function instrumentFromRecords(symbol: string, records: { masterCache?: MasterCache | null; instrumentStore?: Pick<AccountLedger, 'getInstrument'> | null }): Instrument | null {
+  const cache = records.masterCache;
+  if (cache) {
+    let read = mastersRead.get(cache);
+    if (read === undefined) {
+      const loaded = cache.load();
+      read = loaded ? { day: loaded.fetchedDay, master: new InstrumentMaster(loaded.records, loaded.fetchedDay) } : null;
+      mastersRead.set(cache, read);
+    }
+    const i = read?.master.instrument(symbol) ?? null;
+    if (i) return i;
+  }
+  const store = records.instrumentStore;
+  if (store && /^[CP]-/.test(symbol)) {
+    for (const venue of ['delta', 'sim'] as const) {
+      const row = store.getInstrument(venue, symbol);
+      if (row) {
+        try {
+          return deltaInstrumentOfRow(symbol, row);
+        } catch {
+          // a row that is not a Delta product (another venue's): not this one
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /** Builds the account's market-data and execution ports (not started). */

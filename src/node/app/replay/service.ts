@@ -9,6 +9,7 @@ import type { Clock } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import type { RecordedQuoteRow, TimeRange } from '../../../core/ports/ledger-store';
 import type { StrategyDefinition } from '../../../core/strategy/definition';
+import type { Instrument } from '../../../core/model/instrument';
 import type { ReplayDay } from '../../../core/replay/day';
 import { parseReplayCsv } from '../../../core/replay/csv';
 import { recordedDay } from '../../../core/replay/recorded';
@@ -37,6 +38,8 @@ export interface ReplayServiceDeps {
   samplePath: string | null;
   /** The live desk's strategy definitions (the page picks some). */
   strategies: () => readonly StrategyDefinition[];
+  /** A replayed symbol's instrument as the live desk knows it (lot size, contract value); default: Alpaca's symbol rules. */
+  instrumentOf?: (symbol: string) => Instrument | null;
 }
 
 export const SAMPLE_DAY_ID = 'sample:spy';
@@ -144,7 +147,7 @@ export class ReplayService {
     const gen = ++this.generation;
     this.startError = null;
     this.preparing = true;
-    const session = new ReplaySession({ createDesk: this.d.createDesk, day, strategies: definitions, speed, logger: this.d.logger });
+    const session = new ReplaySession({ createDesk: this.d.createDesk, day, strategies: definitions, speed, logger: this.d.logger, ...(this.d.instrumentOf ? { instrumentOf: this.d.instrumentOf } : {}) });
     this.session = session;
     try {
       await session.open();

@@ -12,6 +12,7 @@
  * speed. The stream's sha256 (one canonical JSON line per event) is the run's fingerprint.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { Instrument } from '../../../core/model/instrument';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
 import { SeededRandom } from '../../../core/model/random';
@@ -42,6 +43,8 @@ export interface ReplaySessionOptions {
   warmupMs?: number;
   speed?: ReplaySpeed;
   logger?: Logger;
+  /** A replayed symbol's instrument as the live desk knows it (lot size, contract value); default: Alpaca's symbol rules. */
+  instrumentOf?: (symbol: string) => Instrument | null;
   /** The desk constructor (desk.ts createDesk; injected so this module does not import the desk at run time). */
   createDesk: (deps: DeskDeps) => Desk;
   /** Every event the replayed desk publishes, in order. */
@@ -111,7 +114,7 @@ export class ReplaySession {
     const warmup = o.warmupMs ?? 5_000;
     this.clock = new ReplayClock(day.steps[0]!.t - warmup);
     this.speed = o.speed ?? 'max';
-    this.venue = new ReplayVenue({ day, clock: this.clock, accountId: REPLAY_ACCOUNT.id, venueName: REPLAY_ACCOUNT.venue, kind: 'sim', mode: 'SIM' });
+    this.venue = new ReplayVenue({ day, clock: this.clock, accountId: REPLAY_ACCOUNT.id, venueName: REPLAY_ACCOUNT.venue, kind: 'sim', mode: 'SIM', ...(o.instrumentOf ? { instrumentOf: o.instrumentOf } : {}) });
     const venue = this.venue;
     const factory: VenueFactory = (request) => {
       if (request.account.id !== REPLAY_ACCOUNT.id) return Promise.reject(new Error(`replay: account ${request.account.id} is not the replay's`));

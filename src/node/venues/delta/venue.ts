@@ -333,18 +333,7 @@ export class DeltaVenue {
     let out: Instrument | null = null;
     try {
       const row = store.getInstrument(this.config.storeVenue ?? 'delta', symbol);
-      if (row) {
-        out = deltaInstrument(symbol, {
-          symbol,
-          contract_value: row.multiplier,
-          tick_size: row.tickSize ?? '0.1',
-          settlement_time: row.expiry ? `${row.expiry}T12:00:00Z` : null,
-          strike_price: row.strike,
-          ...(row.underlying ? { underlying_asset: { symbol: row.underlying } } : {}),
-          quoting_asset: { symbol: row.currency },
-          ...(row.token !== null && /^\d+$/.test(row.token) ? { id: Number(row.token) } : {}),
-        });
-      }
+      if (row) out = deltaInstrumentOfRow(symbol, row);
     } catch (err) {
       this.logger.warn('delta instrument in the ledger not usable', { venue: this.name, symbol, error: err instanceof Error ? err.message : String(err) });
     }
@@ -835,4 +824,18 @@ export class DeltaVenue {
       }
     }
   }
+}
+
+/** A Delta product kept in the ledger's `instruments` table as an Instrument (the row keeps only the settlement date: 12:00 UTC). */
+export function deltaInstrumentOfRow(symbol: string, row: InstrumentRow): Instrument {
+  return deltaInstrument(symbol, {
+    symbol,
+    contract_value: row.multiplier,
+    tick_size: row.tickSize ?? '0.1',
+    settlement_time: row.expiry ? `${row.expiry}T12:00:00Z` : null,
+    strike_price: row.strike,
+    ...(row.underlying ? { underlying_asset: { symbol: row.underlying } } : {}),
+    quoting_asset: { symbol: row.currency },
+    ...(row.token !== null && /^\d+$/.test(row.token) ? { id: Number(row.token) } : {}),
+  });
 }

@@ -45,6 +45,8 @@ export interface ReplayVenueOptions {
   venueName: string;
   kind: VenueKind;
   mode: VenueMode;
+  /** A replayed symbol's instrument from the venues' records (the live desk's: SmartAPI master, Delta products); default: none. */
+  instrumentOf?: (symbol: string) => Instrument | null;
 }
 
 /** The day's quotes as a venue: both ports, fed by the replay engine. */
@@ -128,11 +130,13 @@ export class ReplayMarketData implements MarketDataPort {
   }
 
   /**
-   * A replayed symbol's instrument by Alpaca's symbol rules (the OCC reading: multiplier 100); null for
-   * one they cannot read. A replayed NSE or Delta recording therefore values its contracts at
-   * multiplier 1 until replay carries the venue's records (docs/replay.md).
+   * A replayed symbol's instrument as live values it: the venues' records the desk keeps (a SmartAPI
+   * contract's lot size from the master cache, a Delta product's contract value from the ledger),
+   * else Alpaca's symbol rules (the OCC reading: multiplier 100); null when none knows it.
    */
   instrument(symbol: string): Instrument | null {
+    const known = this.v.o.instrumentOf?.(symbol) ?? null;
+    if (known) return known;
     try {
       return alpacaInstrument(symbol);
     } catch {
