@@ -43,6 +43,7 @@ import { ContractChecks } from './app/contract-checks';
 import { SubscriptionDemand } from './app/subscription-demand';
 import type { Instrument } from '../core/model/instrument';
 import { alpacaInstrument } from '../core/model/alpaca-symbols';
+import { multiplierToString } from '../core/model/money';
 import type { CredentialVault } from '../core/ports/credential-vault';
 import type { SimVenueServer } from './venues/sim/server';
 import { AccountSupervisor, PLAN_CONSUMER, ownSymbols, venueNameOf } from './app/account-supervisor';
@@ -395,6 +396,10 @@ export class Desk {
       publish: (event) => this.bus.publish(event),
       node: (n) => this.live.node({ parent: this.streamExec, ...n }),
       accounts: () => this.supervisor.accounts().map((a) => a.id),
+      multiplierOf: (symbol) => {
+        const i = this.instrumentOfSymbol(symbol);
+        return i ? multiplierToString(i.multiplier) : null;
+      },
       ...(ledgerFills
         ? {
             fills: (account: string) =>

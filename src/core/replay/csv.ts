@@ -35,7 +35,8 @@ const time = z.string().transform((s, ctx) => {
   ctx.addIssue({ code: 'custom', message: 'must be ISO-8601 with a zone (2026-12-04T14:30:00Z) or epoch milliseconds' });
   return z.NEVER;
 });
-const symbol = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be a symbol (letters, digits, . _ / -, at most 64)');
+// NSE names carry "&" (M&M, M&MFIN) and index names inner spaces (Nifty 50); cells are trimmed already.
+const symbol = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9._/&-]| (?! )){0,63}$/, 'must be a symbol (letters, digits, . _ / & - and single inner spaces, at most 64)').refine((s) => !s.endsWith(' '), 'must not end with a space');
 const PRICE_MESSAGE = 'must be a non-negative decimal (e.g. 1.25)';
 const price = z.string().regex(DECIMAL, PRICE_MESSAGE).transform(Number);
 /** Empty: not given (null, never zero). */

@@ -74,6 +74,12 @@ export interface ReconcilerDeps {
   accounts: () => readonly string[];
   /** Our ledger's fills of the account, oldest first (for the average cost and the missing-fill check), read once per run; absent: not used. */
   fills?: (account: string) => readonly (OurFill & { symbol: string })[];
+  /**
+   * A symbol's contract multiplier as its venue knows it (decimal text: 100 for a US option, the lot
+   * size for NSE, the contract value for Delta); null when unknown. Absent: the broker row's asset
+   * class says (us_option → 100, else 1).
+   */
+  multiplierOf?: (symbol: string) => string | null;
   /** Average entry tolerance per unit (core/orders/reconcile.ts DEFAULT_PRICE_TOLERANCE when absent). */
   priceTolerance?: string;
   /**
@@ -331,7 +337,8 @@ export class Reconciler implements AccountLifecycle, ReconciliationGate {
       const our: OurPnlPosition | null = o ? { symbol, quantity: o.quantity, avgPrice: o.avgPrice, realized: o.realized, unrealized: o.unrealized, fees: o.fees, multiplier: o.multiplier } : null;
       const fills = this.d.fills ? (fillsBySymbol.get(symbol) ?? []) : null;
       const orders = working ? working.filter((w) => w.symbol === symbol).map((w) => ({ clientOrderId: w.client_order_id, side: w.side, filledQuantity: w.filled_quantity })) : null;
-      return compareWithBroker({ symbol, ours: our, broker: b, multiplier: b?.assetClass === 'us_option' ? '100' : '1', fills, orders });
+      const multiplier = this.d.multiplierOf?.(symbol) ?? (b?.assetClass === 'us_option' ? '100' : '1');
+      return compareWithBroker({ symbol, ours: our, broker: b, multiplier, fills, orders });
     });
   }
 

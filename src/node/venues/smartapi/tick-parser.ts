@@ -217,6 +217,7 @@ export function parseTickPacket(b: Uint8Array, opts: { bidFlag?: 0 | 1 } = {}): 
     if (flag !== 0 && flag !== 1) throw new TickPacketError(`best-five entry ${k} has flag ${flag} (expected 0 or 1)`);
     const pp = paise(b, dv, o + 10, `best-five entry ${k} price`);
     const lvl: BookLevel = { qty: nonNegative(i64(b, dv, o + 2, `best-five entry ${k} quantity`), 'quantity'), price: pp / 100, pricePaise: pp, orders: dv.getInt16(o + 18, true) };
+    if (pp === 0 && lvl.qty === 0) continue; // an empty level (a thin book), never a price of 0
     (flag === bidFlag ? t.bids : t.asks).push(lvl); // P3: by flag, never by position
   }
   t.upperCircuit = paise(b, dv, 347, 'upper_circuit') / 100;

@@ -736,7 +736,7 @@ export class SmartApiVenue {
       if (net === 0n) continue;
       const lots = lotsFromUnits(e.instrument, scaledToString(net < 0n ? -net : net, QTY_DP));
       const avg = String(net > 0n ? (r.buyavgprice ?? r.avgnetprice ?? '') : (r.sellavgprice ?? r.avgnetprice ?? ''));
-      out.push({ symbol, assetClass: e.instrument.kind === 'option' ? 'us_option' : 'us_equity', qty: scaledToString(lots, QTY_DP), side: net > 0n ? 'long' : 'short', avgEntryPrice: avg, marketValue: null, costBasis: null, unrealizedPl: r.unrealised !== undefined ? String(r.unrealised) : null, currentPrice: r.ltp !== undefined ? String(r.ltp) : null });
+      out.push({ symbol, assetClass: e.instrument.kind === 'option' ? 'nse_option' : e.instrument.kind === 'future' ? 'nse_future' : 'nse_equity', qty: scaledToString(lots, QTY_DP), side: net > 0n ? 'long' : 'short', avgEntryPrice: avg, marketValue: null, costBasis: null, unrealizedPl: r.unrealised !== undefined ? String(r.unrealised) : null, currentPrice: r.ltp !== undefined ? String(r.ltp) : null });
     }
     return out;
   }

@@ -24,6 +24,15 @@ describe('replay CSV import', () => {
     expect(r.day.symbols).toEqual(['QQQ', 'SPY']);
   });
 
+  // Review of issue 21: NSE names with "&" (M&M) and index names with an inner space import; doubled or trailing spaces do not.
+  it('symbols: NSE names with & and inner spaces are symbols; junk is named', () => {
+    const r = parseReplayCsv([HEADER, '2026-12-04T04:00:00Z,M&M08DEC263000CE,41,41.5,,,', '2026-12-04T04:00:00Z,Nifty 50,24500,24500.5,,,'].join('\n'), 'nse.csv');
+    expect(r.ok && r.day.symbols).toEqual(['M&M08DEC263000CE', 'Nifty 50']);
+    const bad = parseReplayCsv([HEADER, '2026-12-04T04:00:00Z,Nifty  50,1,2,,,', '2026-12-04T04:00:00Z,A;B,1,2,,,'].join('\n'), 'bad.csv');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.map((e) => e.slice(0, 7))).toEqual(['line 2,', 'line 3,']);
+  });
+
   it('minute bars: the close on both sides and as the last trade, said in the label', () => {
     const r = parseReplayCsv(['time,symbol,open,high,low,close,volume', '1796376600000,SPY,585,586,584.5,585.5,1200'].join('\n'), 'bars.csv');
     expect(r.ok && r.kind).toBe('bars');
@@ -34,7 +43,7 @@ describe('replay CSV import', () => {
 
   it('every problem is named with its line and column, and nothing is imported', () => {
     const r = parseReplayCsv(
-      [HEADER, '2026-12-04T09:30:00Z,SPY,-1,2,,,', '2026-12-04T09:30:00,SPY,1,2,,,', '2026-12-04T09:30:00Z,S P Y,1,2,,,', '2026-12-04T09:30:00Z,SPY,,,,,', '2026-12-04T09:30:00Z,SPY,1,2,,,', '2026-12-04T09:30:00Z,SPY,1'].join('\n'),
+      [HEADER, '2026-12-04T09:30:00Z,SPY,-1,2,,,', '2026-12-04T09:30:00,SPY,1,2,,,', '2026-12-04T09:30:00Z,S;PY,1,2,,,', '2026-12-04T09:30:00Z,SPY,,,,,', '2026-12-04T09:30:00Z,SPY,1,2,,,', '2026-12-04T09:30:00Z,SPY,1'].join('\n'),
       'bad.csv',
     );
     expect(r).toEqual({
@@ -42,7 +51,7 @@ describe('replay CSV import', () => {
       errors: [
         'line 2, column "bid": must be a non-negative decimal (e.g. 1.25)',
         'line 3, column "time": must be ISO-8601 with a zone (2026-12-04T14:30:00Z) or epoch milliseconds',
-        'line 4, column "symbol": must be a symbol (letters, digits, . _ / -, at most 64)',
+        'line 4, column "symbol": must be a symbol (letters, digits, . _ / & - and single inner spaces, at most 64)',
         'line 5, column "bid": a quote needs a bid, an ask or a last',
         'line 7: 3 columns, expected 7 (time,symbol,bid,ask,last,bid_size,ask_size)',
       ],

@@ -131,7 +131,7 @@ const workingOrder = (id: string, over: Partial<OrderWire> = {}): OrderWire => (
   stop_price: null, role: null, strategy: null, linked_client_order_id: null, archived_at: null, ...over,
 });
 
-function setup(store = new MemoryReconciliationStore()) {
+function setup(store = new MemoryReconciliationStore(), multiplierOf?: (symbol: string) => string | null) {
   const clock = new ManualClock(1_000);
   const broker = new FakeBroker();
   const positions = new FakePositions();
@@ -146,11 +146,24 @@ function setup(store = new MemoryReconciliationStore()) {
     publish: (e) => events.push(e),
     node: (n) => nodes.push(n),
     accounts: () => [ACC],
+    ...(multiplierOf ? { multiplierOf } : {}),
   });
   return { clock, broker, positions, trading, events, nodes, rec, store };
 }
 
 describe('Reconciler', () => {
+  // Review of issues 19/20: the P&L compare's multiplier is the venue's (NSE lot size, Delta contract value), not "us_option → 100, else 1".
+  it("asks the venue's multiplier of each compared symbol", async () => {
+    const asked: string[] = [];
+    const t = setup(new MemoryReconciliationStore(), (symbol) => {
+      asked.push(symbol);
+      return symbol.startsWith('NIFTY') ? '65' : null;
+    });
+    t.broker.hold('NIFTY08DEC2624500CE', -2, '91.35');
+    await t.rec.accountStarted(account, t.broker.venue());
+    expect(asked).toContain('NIFTY08DEC2624500CE');
+  });
+
   it('runs at account start only after the fills are synced, and the gate blocks until the line is resolved (adopt_broker)', async () => {
     const t = setup();
     let release!: () => void;
