@@ -78,6 +78,8 @@ export class DeltaRestClient {
   private readonly waits = new Set<{ cancel: Cancel; reject: (e: Error) => void }>();
   private window = { start: 0, used: 0 };
   private blockedUntil = 0;
+  /** Delta's clock minus ours (ms) applied to signatures: 0 unless the skew is over 2 s. */
+  private clockOffsetMs = 0;
   private closed = false;
   readonly counters = { requests: 0, rateLimited: 0, retries: 0, unitsUsed: 0 };
 
@@ -241,6 +243,7 @@ export class DeltaRestClient {
     for (let attempt = 0; ; attempt++) {
       await this.takeUnits(opts.weight, where);
       const res = await this.send(method, path, query, body, opts.signed, where);
+      this.trackServerClock(res.headers.date);
       if (res.status === 429) {
         this.counters.rateLimited++;
         const resetMs = Number(res.headers['x-rate-limit-reset']);
@@ -254,7 +257,9 @@ export class DeltaRestClient {
       }
       const code = errorCode(res.body);
       if (code === 'SignatureExpired' && !freshSignatureRetried) {
-        // The 5 s window passed (a slow queue or a skewed clock): one retry with a fresh signature.
+        // The 5 s window passed (a slow queue or a skewed clock): one retry with a fresh signature,
+        // on Delta's clock as its answer's Date header (or the error's server time) says (delta.md §5).
+        this.trackServerTime(serverTimeOf(res.body));
         freshSignatureRetried = true;
         this.counters.retries++;
         continue;
@@ -270,9 +275,31 @@ export class DeltaRestClient {
     }
   }
 
+  /**
+   * Delta's clock against ours, from an answer's Date header (1 s resolution): a skew beyond 2 s is
+   * applied to every signature's timestamp (delta.md §5: "keep a server-clock offset").
+   */
+  private trackServerClock(date: string | undefined): void {
+    if (!date) return;
+    const ms = Date.parse(date);
+    if (Number.isFinite(ms)) this.trackServerTime(ms + 500);
+  }
+
+  private trackServerTime(serverMs: number | null): void {
+    if (serverMs === null) return;
+    const skew = serverMs - this.o.clock.now();
+    this.clockOffsetMs = Math.abs(skew) > 2_000 ? skew : 0;
+  }
+
+  /** Our clock's offset from Delta's in use for signatures (ms; 0 within 2 s). */
+  get serverClockOffsetMs(): number {
+    return this.clockOffsetMs;
+  }
+
   private classify(where: string, status: number, body: unknown): VenueError {
     const code = errorCode(body);
-    const message = errorMessage(body) ?? code ?? `HTTP ${status}`;
+    const skew = code === 'SignatureExpired' && this.clockOffsetMs !== 0 ? ` (this machine's clock is ${Math.round(-this.clockOffsetMs / 1000)} s off Delta's: sync it with NTP)` : '';
+    const message = `${errorMessage(body) ?? code ?? `HTTP ${status}`}${skew}`;
     const cdn = code === 'Forbidden' && /CDN/i.test(message);
     const auth = !cdn && ((code !== null && AUTH_CODES.has(code)) || status === 401 || (status === 403 && code !== 'Forbidden'));
     if (auth) {
@@ -333,7 +360,7 @@ export class DeltaRestClient {
       const creds = this.o.credentials();
       if (!creds) return Promise.reject(this.fail(new VenueError(`${where}: no Delta API key configured`, null, null, 'session')));
       // Sign exactly what goes on the wire: the path with /v2, the query with its "?", the body text.
-      headers = signedHeaders(creds, this.o.clock.now(), method, url.pathname, url.search, payload);
+      headers = signedHeaders(creds, this.o.clock.now() + this.clockOffsetMs, method, url.pathname, url.search, payload);
     }
     if (payload !== '') headers['Content-Length'] = Buffer.byteLength(payload);
     this.counters.requests++;
@@ -417,4 +444,14 @@ export function queryString(query: Record<string, string> | undefined): string {
   if (!query) return '';
   const parts = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/gi, ',')}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** The server time an error carries (`context.server_time` / `server_time`, seconds or ms), or null. */
+function serverTimeOf(body: unknown): number | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as { server_time?: unknown; context?: { server_time?: unknown }; error?: { context?: { server_time?: unknown } } };
+  const v = b.server_time ?? b.context?.server_time ?? b.error?.context?.server_time;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n <= 0) return null;
+  return n < 1e11 ? n * 1000 : n < 1e14 ? n : Math.floor(n / 1000);
 }
