@@ -9,6 +9,7 @@
  * whole lots is an error naming the symbol.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock, Scheduler, Cancel } from '../../../core/ports/clock';
 import type { Logger } from '../../../core/ports/logger';
 import { silentLogger } from '../../../core/ports/logger';
@@ -504,8 +505,13 @@ export class SmartApiVenue {
       for (const e of chunk) (exchangeTokens[e.record.exch_seg] ??= []).push(e.record.token);
       const data = (await this.rest.call('quote', 'POST', PATHS.quote, { mode: 'FULL', exchangeTokens })) as { fetched?: unknown[] } | null;
       const at = this.clock.now();
-      for (const row of data?.fetched ?? []) {
-        const r = row as { exchange?: string; symbolToken?: string; ltp?: number; depth?: { buy?: { price: number; quantity: number }[]; sell?: { price: number; quantity: number }[] }; lowerCircuit?: number; upperCircuit?: number };
+      for (const row of Array.isArray(data?.fetched) ? data.fetched : []) {
+        const parsed = QuoteRowSchema.safeParse(row);
+        if (!parsed.success) {
+          this.logger.warn('SmartAPI quote row skipped', { issue: `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}` });
+          continue;
+        }
+        const r = parsed.data;
         const e = chunk.find((c) => c.record.token === String(r.symbolToken) && c.record.exch_seg === r.exchange);
         if (!e) continue;
         const bid = r.depth?.buy?.find((l) => l.price > 0);
@@ -519,7 +525,7 @@ export class SmartApiVenue {
           last: typeof r.ltp === 'number' && r.ltp > 0 ? r.ltp : null,
           bidSize: bid?.quantity ?? null,
           askSize: ask?.quantity ?? null,
-          exchangeTime: null,
+          exchangeTime: istFeedTime(r.exchFeedTime),
           receivedAt: at,
           bookReceivedAt: bid || ask ? at : null,
           lastReceivedAt: typeof r.ltp === 'number' && r.ltp > 0 ? at : null,
@@ -970,4 +976,33 @@ class Shared {
 export function smartApiPorts(venue: SmartApiVenue, accountId: AccountId, kind: VenueKind): { marketData: SmartApiMarketData; execution: SmartApiExecution; dispose: () => Promise<void> } {
   const shared = new Shared(venue);
   return { marketData: new SmartApiMarketData(venue, kind, shared), execution: new SmartApiExecution(venue, accountId, kind, shared), dispose: () => venue.dispose() };
+}
+
+/** A plausible price (rupees) or size from the quote API: a finite non-negative number below a crore of rupees per unit. */
+const quoteNumber = z.number().finite().nonnegative().max(1e7);
+const depthLevel = z.object({ price: quoteNumber, quantity: quoteNumber.int().or(quoteNumber) }).passthrough();
+
+/** One row of the quote API's `fetched` (smartapi.md §4.3), validated at this edge: a string where a number belongs is refused. */
+export const QuoteRowSchema = z
+  .object({
+    exchange: z.string(),
+    symbolToken: z.union([z.string(), z.number()]),
+    ltp: quoteNumber.optional(),
+    depth: z.object({ buy: z.array(depthLevel).max(20).optional(), sell: z.array(depthLevel).max(20).optional() }).passthrough().optional(),
+    lowerCircuit: quoteNumber.optional(),
+    upperCircuit: quoteNumber.optional(),
+    exchFeedTime: z.string().optional(),
+  })
+  .passthrough();
+
+const MONTHS: Readonly<Record<string, number>> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+
+/** The quote API's exchange time "19-Jul-2023 11:20:51" (IST, UTC+05:30) as epoch ms; null when absent or unreadable. */
+export function istFeedTime(text: string | undefined): number | null {
+  const m = text ? /^(\d{1,2})-([A-Z][a-z]{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text.trim()) : null;
+  if (!m) return null;
+  const month = MONTHS[m[2]!];
+  if (month === undefined) return null;
+  const ms = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) - 5.5 * 3600_000;
+  return Number.isFinite(ms) ? ms : null;
 }

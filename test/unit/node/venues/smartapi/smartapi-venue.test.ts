@@ -1,7 +1,7 @@
 // The SmartAPI venue's edge conversions with a fake REST (no sockets): units ↔ lots, cumulative order
 // updates → per-execution fills with exact prices, symbols outside the master left out.
 import { describe, expect, it } from 'vitest';
-import { SmartApiVenue } from '../../../../../src/node/venues/smartapi/venue';
+import { QuoteRowSchema, SmartApiVenue, istFeedTime } from '../../../../../src/node/venues/smartapi/venue';
 import { InstrumentMaster } from '../../../../../src/node/venues/smartapi/master';
 import { NseSimModel } from '../../../../../src/node/venues/sim/nse/model';
 import { OrderDataSchema } from '../../../../../src/node/venues/smartapi/protocols';
@@ -121,5 +121,14 @@ describe('SmartAPI venue edge', () => {
     expect(sent.find((x) => x.path.endsWith('/cancelOrder'))!.body).toEqual({ variety: 'STOPLOSS', orderid: 'SL1' });
     await v.replaceOrder('SL1', { limitPrice: '96' });
     expect(sent.find((x) => x.path.endsWith('/modifyOrder'))!.body).toMatchObject({ variety: 'STOPLOSS', price: '96', triggerprice: '94' });
+  });
+  // Review of issue 19: the quote API's rows are validated at the edge; its exchange time (IST) is kept.
+  it('quote rows: a string where a number belongs is refused; exchFeedTime read as IST', () => {
+    expect(QuoteRowSchema.safeParse({ exchange: 'NFO', symbolToken: '1', ltp: 91.5, depth: { buy: [{ price: 91.4, quantity: 65 }] } }).success).toBe(true);
+    expect(QuoteRowSchema.safeParse({ exchange: 'NFO', symbolToken: '1', depth: { buy: [{ price: '91.4', quantity: 65 }] } }).success).toBe(false);
+    expect(QuoteRowSchema.safeParse({ exchange: 'NFO', symbolToken: '1', ltp: -1 }).success).toBe(false);
+    expect(new Date(istFeedTime('19-Jul-2023 11:20:51')!).toISOString()).toBe('2023-07-19T05:50:51.000Z');
+    expect(istFeedTime('yesterday')).toBeNull();
+    expect(istFeedTime(undefined)).toBeNull();
   });
 });
