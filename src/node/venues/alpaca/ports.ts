@@ -13,38 +13,20 @@ import type { MarketDataListeners, MarketDataPort, OptionChain, OptionChainFilte
 import type { Quote } from '../../../core/market/quote';
 import type { OrderReplace, OrderRequest, VenueAccount, VenueKind, VenueMode, VenueOrder, VenuePosition, VenueSessionState } from '../../../core/ports/venue';
 import type { AlpacaVenue } from './venue';
+import { SharedConnection, executionShare, marketDataShare } from '../../stream/shared-connection';
 import type { Instrument } from '../../../core/model/instrument';
 import { alpacaInstrument } from '../../../core/model/alpaca-symbols';
 
 const DATA_STREAMS: ReadonlySet<string> = new Set(['stocks', 'options']);
 const isData = (h: { name: string }) => DATA_STREAMS.has(h.name);
-
-/** Starts the shared connection with its first user, stops it with its last. */
-class SharedConnection {
-  private readonly users = new Set<string>();
-  private lifecycle: Promise<void> = Promise.resolve();
-
-  constructor(readonly venue: AlpacaVenue) {}
-
-  start(user: string): Promise<void> {
-    const first = this.users.size === 0;
-    this.users.add(user);
-    if (first) this.lifecycle = this.lifecycle.then(() => this.venue.start());
-    return this.lifecycle;
-  }
-
-  stop(user: string): Promise<void> {
-    if (!this.users.delete(user) || this.users.size > 0) return this.lifecycle;
-    this.lifecycle = this.lifecycle.then(() => this.venue.stop());
-    return this.lifecycle;
-  }
-}
+const isDataChannel = (name: string) => DATA_STREAMS.has(name);
+type SharedAlpaca = SharedConnection<AlpacaVenue>;
 
 export class AlpacaMarketData implements MarketDataPort {
   readonly name: string;
 
   constructor(
-    private readonly shared: SharedConnection,
+    private readonly shared: SharedAlpaca,
     readonly kind: VenueKind,
   ) {
     this.name = shared.venue.name;
@@ -84,12 +66,7 @@ export class AlpacaMarketData implements MarketDataPort {
   }
 
   listen(l: Partial<MarketDataListeners>): () => void {
-    return this.venue.listen({
-      ...(l.quote ? { quote: l.quote } : {}),
-      ...(l.trade ? { trade: l.trade } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? l.health!(h) : undefined) } : {}),
-      ...(l.resync ? { resync: (stream: string) => (DATA_STREAMS.has(stream) ? l.resync!(stream) : undefined) } : {}),
-    });
+    return this.venue.listen(marketDataShare(l, isDataChannel));
   }
 
   latestQuotes(symbols: readonly string[], opts?: { trades?: boolean }): Promise<Quote[]> {
@@ -119,7 +96,7 @@ export class AlpacaExecution implements ExecutionPort {
   readonly mode: VenueMode;
 
   constructor(
-    private readonly shared: SharedConnection,
+    private readonly shared: SharedAlpaca,
     readonly accountId: AccountId,
     readonly kind: VenueKind,
   ) {
@@ -149,12 +126,7 @@ export class AlpacaExecution implements ExecutionPort {
   }
 
   listen(l: Partial<ExecutionListeners>): () => void {
-    return this.conn.listen({
-      ...(l.orderUpdate ? { orderUpdate: l.orderUpdate } : {}),
-      ...(l.session ? { session: l.session } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? undefined : l.health!(h)) } : {}),
-      ...(l.resync ? { resync: (stream: string) => (DATA_STREAMS.has(stream) ? undefined : l.resync!(stream)) } : {}),
-    });
+    return this.conn.listen(executionShare(l, isDataChannel));
   }
 
   health(): StreamHealth[] {

@@ -11,34 +11,17 @@ import type { ExecutionListeners, ExecutionPort, ReauthCredentials, RestChannelH
 import type { MarketDataListeners, MarketDataPort, OptionChain, OptionChainFilter } from '../../../core/ports/market-data';
 import type { OrderReplace, OrderRequest, VenueAccount, VenueKind, VenueMode, VenueOrder, VenuePosition, VenueSessionState } from '../../../core/ports/venue';
 import type { DeltaVenue } from './venue';
+import { SharedConnection, executionShare, marketDataShare } from '../../stream/shared-connection';
 
 const isData = (h: { name: string }) => h.name === 'options';
-
-class SharedConnection {
-  private readonly users = new Set<string>();
-  private lifecycle: Promise<void> = Promise.resolve();
-
-  constructor(readonly venue: DeltaVenue) {}
-
-  start(user: string): Promise<void> {
-    const first = this.users.size === 0;
-    this.users.add(user);
-    if (first) this.lifecycle = this.lifecycle.then(() => this.venue.start());
-    return this.lifecycle;
-  }
-
-  stop(user: string): Promise<void> {
-    if (!this.users.delete(user) || this.users.size > 0) return this.lifecycle;
-    this.lifecycle = this.lifecycle.then(() => this.venue.stop());
-    return this.lifecycle;
-  }
-}
+const isDataChannel = (name: string) => name === 'options';
+type SharedDelta = SharedConnection<DeltaVenue>;
 
 export class DeltaMarketData implements MarketDataPort {
   readonly name: string;
 
   constructor(
-    private readonly shared: SharedConnection,
+    private readonly shared: SharedDelta,
     readonly kind: VenueKind,
   ) {
     this.name = shared.venue.name;
@@ -69,12 +52,7 @@ export class DeltaMarketData implements MarketDataPort {
   }
 
   listen(l: Partial<MarketDataListeners>): () => void {
-    return this.venue.listen({
-      ...(l.quote ? { quote: l.quote } : {}),
-      ...(l.trade ? { trade: l.trade } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? l.health!(h) : undefined) } : {}),
-      ...(l.resync ? { resync: (stream: string) => (stream === 'options' ? l.resync!(stream) : undefined) } : {}),
-    });
+    return this.venue.listen(marketDataShare(l, isDataChannel));
   }
 
   /** Delta's REST tickers (no trade price in them: `last` stays null = unknown). */
@@ -105,7 +83,7 @@ export class DeltaExecution implements ExecutionPort {
   readonly mode: VenueMode;
 
   constructor(
-    private readonly shared: SharedConnection,
+    private readonly shared: SharedDelta,
     readonly accountId: AccountId,
     readonly kind: VenueKind,
   ) {
@@ -135,12 +113,7 @@ export class DeltaExecution implements ExecutionPort {
   }
 
   listen(l: Partial<ExecutionListeners>): () => void {
-    return this.conn.listen({
-      ...(l.orderUpdate ? { orderUpdate: l.orderUpdate } : {}),
-      ...(l.session ? { session: l.session } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (isData(h) ? undefined : l.health!(h)) } : {}),
-      ...(l.resync ? { resync: (stream: string) => (stream === 'options' ? undefined : l.resync!(stream)) } : {}),
-    });
+    return this.conn.listen(executionShare(l, isDataChannel));
   }
 
   health(): StreamHealth[] {

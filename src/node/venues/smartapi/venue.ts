@@ -26,6 +26,7 @@ import type { ExecutionListeners, ExecutionPort, RestChannelHealth } from '../..
 import { NotSupportedError, type MarketDataListeners, type MarketDataPort, type OptionChain, type OptionChainContract, type OptionChainFilter } from '../../../core/ports/market-data';
 import { VenueError, type OrderReplace, type OrderRequest, type OrderUpdate, type VenueAccount, type VenueKind, type VenueMode, type VenueOrder, type VenuePosition, type VenueSessionState } from '../../../core/ports/venue';
 import { StreamManager, type StreamManagerOptions } from '../../stream/stream-manager';
+import { SharedConnection, executionShare, marketDataShare } from '../../stream/shared-connection';
 import type { SocketFactory } from '../../stream/socket';
 import { wsSocketFactory } from '../../stream/ws-socket';
 import { loadMaster, type InstrumentMaster, type MasterCache, type MasterEntry } from './master';
@@ -836,7 +837,8 @@ export class SmartApiVenue {
   }
 }
 
-const DATA = (h: { name: string }) => h.name.startsWith('feed-');
+const isFeedChannel = (name: string) => name.startsWith('feed-');
+type Shared = SharedConnection<SmartApiVenue>;
 
 export class SmartApiMarketData implements MarketDataPort {
   readonly name: string;
@@ -863,12 +865,7 @@ export class SmartApiMarketData implements MarketDataPort {
     return this.venue.subscribedSymbols();
   }
   listen(l: Partial<MarketDataListeners>): () => void {
-    return this.venue.listen({
-      ...(l.quote ? { quote: l.quote } : {}),
-      ...(l.trade ? { trade: l.trade } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (DATA(h) ? l.health!(h) : undefined) } : {}),
-      ...(l.resync ? { resync: (s: string) => (s.startsWith('feed-') ? l.resync!(s) : undefined) } : {}),
-    });
+    return this.venue.listen(marketDataShare(l, isFeedChannel));
   }
   latestQuotes(symbols: readonly string[]): Promise<Quote[]> {
     return this.venue.latestQuotes(symbols);
@@ -917,12 +914,7 @@ export class SmartApiExecution implements ExecutionPort {
     return this.conn.sessionState();
   }
   listen(l: Partial<ExecutionListeners>): () => void {
-    return this.conn.listen({
-      ...(l.orderUpdate ? { orderUpdate: l.orderUpdate } : {}),
-      ...(l.session ? { session: l.session } : {}),
-      ...(l.health ? { health: (h: StreamHealth) => (DATA(h) ? undefined : l.health!(h)) } : {}),
-      ...(l.resync ? { resync: (s: string) => (s.startsWith('feed-') ? undefined : l.resync!(s)) } : {}),
-    });
+    return this.conn.listen(executionShare(l, isFeedChannel));
   }
   health(): StreamHealth[] {
     return this.conn.orderHealth();
@@ -956,25 +948,8 @@ export class SmartApiExecution implements ExecutionPort {
   }
 }
 
-class Shared {
-  private readonly users = new Set<string>();
-  private lifecycle: Promise<void> = Promise.resolve();
-  constructor(readonly venue: SmartApiVenue) {}
-  start(u: string): Promise<void> {
-    const first = this.users.size === 0;
-    this.users.add(u);
-    if (first) this.lifecycle = this.lifecycle.then(() => this.venue.start());
-    return this.lifecycle;
-  }
-  stop(u: string): Promise<void> {
-    if (!this.users.delete(u) || this.users.size > 0) return this.lifecycle;
-    this.lifecycle = this.lifecycle.catch(() => undefined).then(() => this.venue.stop());
-    return this.lifecycle;
-  }
-}
-
 export function smartApiPorts(venue: SmartApiVenue, accountId: AccountId, kind: VenueKind): { marketData: SmartApiMarketData; execution: SmartApiExecution; dispose: () => Promise<void> } {
-  const shared = new Shared(venue);
+  const shared = new SharedConnection(venue);
   return { marketData: new SmartApiMarketData(venue, kind, shared), execution: new SmartApiExecution(venue, accountId, kind, shared), dispose: () => venue.dispose() };
 }
 
