@@ -57,7 +57,8 @@ export function Header({ page, onNavigate }: { page: Page; onNavigate: (p: Page)
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap">
       <Group gap="sm" wrap="nowrap">
-        <Title order={4} style={{ whiteSpace: 'nowrap' }}>
+        {/* The name gives way below 1408 px (the window's title says it): the pages, the feeds and Start/Stop must fit a 1280 px laptop. */}
+        <Title order={4} style={{ whiteSpace: 'nowrap' }} visibleFrom="xl">
           Live Desk
         </Title>
         <Tooltip label={`${MODE_STYLE[mode].hint}${venue ? ` (venue: ${venue})` : ''}`}>
