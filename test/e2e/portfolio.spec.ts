@@ -499,6 +499,11 @@ test('pages - events drill-down, settings validation, screenshots at two sizes i
         for (const p of PAGES) {
           await deskPage.goTo(p);
           if (p === 'events') await page.locator('[data-testid="event-row"][data-depth="0"]').first().waitFor();
+          if (p === 'replay') await deskPage.get('replay-day').waitFor(); // a lazily loaded page: its form, not "Loading…"
+          // The header fits: the last page button ends before the connection badge, Restart is whole.
+          const lastNav = await deskPage.get('nav-settings').boundingBox();
+          const connection = await deskPage.get('connection').boundingBox();
+          expect(lastNav!.x + lastNav!.width, `the page buttons overlap the feeds at ${w}px`).toBeLessThanOrEqual(connection!.x);
           if (p === 'portfolio') {
             await expect(deskPage.row('SPY').getByTestId('age')).toHaveAttribute('data-age-level', 'fresh');
             // Without scrolling: the totals and every structure's row; at 1920 also the payoff statistics.
