@@ -87,6 +87,8 @@ describe('Delta adapter against the simulated Delta face', () => {
     expect(Number(cm.iv!.mark)).toBeGreaterThan(0);
     expect(Date.now() - cm.greeksAsOf!).toBeLessThan(2000);
     await waitFor(() => v.market.get(call)?.markAt != null && v.publicProtocol!.stats.marks > 0, 3000, 'mark_price frames');
+    // the book between tickers comes from ob_l1 (delta.md §3.5): its books are counted and become the quotes
+    await waitFor(() => v.publicProtocol!.stats.books > 0 && v.counters.books > 0, 3000, 'ob_l1 books');
 
     // The option chain: venue greeks with source and age (contract selection reads asOf).
     const chain = await v.optionChain('BTC', { right: 'call' });

@@ -54,6 +54,17 @@ export interface DeltaMarkPrice {
   exchangeTime: number | null;
 }
 
+/** An `ob_l1` frame (delta.md §3.5 "Other public channels"): the top of the book, every 100 ms on change. */
+export interface DeltaBookL1 {
+  symbol: string;
+  bid: number | null;
+  ask: number | null;
+  bidSize: number | null;
+  askSize: number | null;
+  /** The book's time (`lts`, µs) else the frame's (`ts`), in ms. */
+  exchangeTime: number | null;
+}
+
 export interface DeltaSubscriptionAck {
   name: string;
   symbols: string[];
@@ -114,6 +125,7 @@ export interface DeltaFill {
 export type DeltaFrame =
   | { kind: 'tickers'; tickers: DeltaTicker[]; rejected: string[] }
   | { kind: 'mark'; mark: DeltaMarkPrice }
+  | { kind: 'book'; book: DeltaBookL1 }
   | { kind: 'subscriptions'; channels: DeltaSubscriptionAck[] }
   | { kind: 'heartbeat' }
   | { kind: 'pong' }
@@ -505,6 +517,19 @@ export function parseDeltaFrame(text: string): DeltaFrame {
         const why = implausiblePrice('p', Number(p));
         if (why) throw new Bad(`mark_price ${symbol}: ${why}`);
         return { kind: 'mark', mark: { symbol: symbol.startsWith('MARK:') ? symbol.slice(5) : symbol, price: p, exchangeTime: microsToMs('ts', o.ts ?? o.timestamp) } };
+      }
+      case 'ob_l1': {
+        const symbol = symbolOf('sy', o.sy);
+        const book: DeltaBookL1 = {
+          symbol,
+          bid: priceOf('bp', o.bp),
+          ask: priceOf('ap', o.ap),
+          bidSize: sizeOf('bs', o.bs),
+          askSize: sizeOf('as', o.as),
+          exchangeTime: microsToMs('lts', o.lts ?? o.ts),
+        };
+        if (book.bid !== null && book.ask !== null && book.bid > book.ask) throw new Bad(`ob_l1 ${symbol}: bid ${book.bid} above ask ${book.ask}`);
+        return { kind: 'book', book };
       }
       case 'subscriptions': {
         const r = ackSchema.safeParse(o);

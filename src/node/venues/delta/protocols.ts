@@ -15,7 +15,7 @@
  */
 import type { Clock } from '../../../core/ports/clock';
 import type { Failure, ProtocolContext, RawFrame, StreamProtocol } from '../../stream/stream-manager';
-import { parseDeltaFrame, type DeltaFill, type DeltaMarkPrice, type DeltaOrderEvent, type DeltaPositionRecord, type DeltaTicker } from './parsers';
+import { parseDeltaFrame, type DeltaBookL1, type DeltaFill, type DeltaMarkPrice, type DeltaOrderEvent, type DeltaPositionRecord, type DeltaTicker } from './parsers';
 import { keyAuthFrame, type DeltaCredentials } from './signing';
 
 /** Symbols per subscribe frame (the `ticker` channel took 150 in one frame, live-verified). */
@@ -34,6 +34,8 @@ export interface PublicProtocolOptions {
   markPrice?: boolean;
   onTickers(tickers: DeltaTicker[], receivedAt: number): void;
   onMark(mark: DeltaMarkPrice, receivedAt: number): void;
+  /** `ob_l1` tops of book (subscribed beside `ticker` on the new endpoint: a book every 100 ms on change instead of every 5 s). */
+  onBook?(book: DeltaBookL1, receivedAt: number): void;
   /** Entries of a ticker frame that were refused (implausible or malformed), named. */
   onRejected?(reasons: string[]): void;
   /** End of a drain pass. */
@@ -58,7 +60,7 @@ export class DeltaPublicProtocol implements StreamProtocol {
   format: TickerFormat;
   /** Switched to the legacy channel after the new one was refused (reported in health). */
   fellBack = false;
-  readonly stats = { tickers: 0, marks: 0, rejectedEntries: 0, frames: 0 };
+  readonly stats = { tickers: 0, marks: 0, books: 0, rejectedEntries: 0, frames: 0 };
 
   constructor(private readonly o: PublicProtocolOptions) {
     this.format = o.format ?? 'ticker';
@@ -109,6 +111,11 @@ export class DeltaPublicProtocol implements StreamProtocol {
         ctx.tick(frame.receivedAt);
         this.o.onMark(f.mark, frame.receivedAt);
         return;
+      case 'book':
+        this.stats.books++;
+        ctx.tick(frame.receivedAt);
+        this.o.onBook?.(f.book, frame.receivedAt);
+        return;
       case 'subscriptions':
         this.ack(f.channels, ctx);
         return;
@@ -150,6 +157,7 @@ export class DeltaPublicProtocol implements StreamProtocol {
       const chunk = symbols.slice(i, i + SUBSCRIBE_CHUNK);
       const channels: { name: string; symbols: string[] }[] = [{ name: this.format, symbols: chunk }];
       if (this.o.markPrice !== false) channels.push({ name: 'mark_price', symbols: chunk.map((s) => `MARK:${s}`) });
+      if (this.format === 'ticker' && this.o.onBook) channels.push({ name: 'ob_l1', symbols: chunk });
       this.ctx?.send(JSON.stringify({ type, payload: { channels } }));
     }
   }
@@ -173,6 +181,8 @@ export class DeltaPublicProtocol implements StreamProtocol {
     }
     const markAck = channels.find((c) => c.name === 'mark_price');
     if (markAck?.error) ctx.note(`mark_price refused: ${markAck.error}`);
+    const bookAck = channels.find((c) => c.name === 'ob_l1');
+    if (bookAck?.error) ctx.note(`ob_l1 refused (books come with the 5 s ticker): ${bookAck.error}`);
     if (this.phase === 'subscribing' && (this.pending.size === 0 || tickerAck)) {
       this.phase = 'ready';
       ctx.ready();

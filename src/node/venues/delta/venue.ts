@@ -37,7 +37,7 @@ import type { SocketFactory } from '../../stream/socket';
 import { wsSocketFactory } from '../../stream/ws-socket';
 import { DeltaPrivateProtocol, DeltaPublicProtocol, type TickerFormat } from './protocols';
 import { DeltaRestClient, type DeltaProductRecord } from './rest';
-import type { DeltaFill, DeltaGreeks, DeltaIv, DeltaOrderEvent, DeltaOrderRecord, DeltaPositionRecord, DeltaTicker } from './parsers';
+import type { DeltaBookL1, DeltaFill, DeltaGreeks, DeltaIv, DeltaOrderEvent, DeltaOrderRecord, DeltaPositionRecord, DeltaTicker } from './parsers';
 import type { DeltaCredentials } from './signing';
 
 export type StreamTuning = Pick<StreamManagerOptions, 'backoff' | 'dataTimeoutMs' | 'handshakeTimeoutMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'connectionLimitWindowMs' | 'queueCapacity' | 'drainBatch' | 'stableAfterMs' | 'closeTimeoutMs'>;
@@ -93,6 +93,9 @@ export interface DeltaVenueDeps {
 }
 
 /** The latest venue figures of one contract: quotes go to the cache; these stay here. */
+/** ob_l1 sends a book at least every 5 s: within this its books are the quote, the ticker's are not. */
+const L1_ALIVE_MS = 6_000;
+
 export interface DeltaMarketState {
   mark: string | null;
   markAt: number | null;
@@ -146,7 +149,9 @@ export class DeltaVenue {
   private started = false;
   /** Quotes of one drain pass, latest per symbol. */
   private pendingQuotes = new Map<string, QuoteTick>();
-  readonly counters = { tickers: 0, marks: 0, quotes: 0, fills: 0, orderEvents: 0 };
+  readonly counters = { tickers: 0, marks: 0, books: 0, quotes: 0, fills: 0, orderEvents: 0 };
+  /** When each symbol's last `ob_l1` book arrived (epoch ms). */
+  private readonly l1At = new Map<string, number>();
 
   constructor(config: DeltaVenueConfig, deps: DeltaVenueDeps) {
     this.config = config;
@@ -171,6 +176,7 @@ export class DeltaVenue {
           s.mark = m.price;
           s.markAt = m.exchangeTime ?? at;
         },
+        onBook: (b, at) => this.onBook(b, at),
         flush: () => this.flushQuotes(),
       });
       this.publicProtocol = protocol;
@@ -413,6 +419,18 @@ export class DeltaVenue {
     return s;
   }
 
+  /**
+   * An `ob_l1` top of book (every 100 ms on change, at least every 5 s): the symbol's quote comes from
+   * these while they flow; the 5 s ticker then brings only the venue's figures (mark, greeks, IV).
+   */
+  onBook(b: DeltaBookL1, receivedAt: number): void {
+    this.counters.books++;
+    const instrument = this.instruments.tryOf(b.symbol);
+    if (instrument === null) return;
+    this.l1At.set(b.symbol, receivedAt);
+    this.pendingQuotes.set(b.symbol, { instrument, symbol: b.symbol, bid: b.bid, ask: b.ask, bidSize: b.bidSize, askSize: b.askSize, exchangeTime: b.exchangeTime, receivedAt });
+  }
+
   /** Applies a batch of tickers (stream or REST): venue figures kept, quotes coalesced per pass. */
   onTickers(tickers: readonly DeltaTicker[], receivedAt: number): void {
     for (const t of tickers) {
@@ -430,6 +448,9 @@ export class DeltaVenue {
       if (t.iv !== null) s.iv = t.iv;
       const instrument = this.instruments.tryOf(t.symbol);
       if (instrument === null) continue;
+      // while ob_l1 books flow for it (one at least every 5 s), the ticker's book (5 s old at worst) is not the quote
+      const l1 = this.l1At.get(t.symbol);
+      if (l1 !== undefined && receivedAt - l1 < L1_ALIVE_MS) continue;
       this.pendingQuotes.set(t.symbol, { instrument, symbol: t.symbol, bid: t.bid, ask: t.ask, bidSize: t.bidSize, askSize: t.askSize, exchangeTime: t.exchangeTime, receivedAt });
     }
   }

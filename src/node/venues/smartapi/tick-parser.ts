@@ -342,9 +342,10 @@ export class TickReader {
     if (mode !== MODE_SNAP) return null;
     // last_traded_timestamp is in seconds (pitfall P5), unlike exchange_timestamp
     hi = b.readInt32LE(127);
+    if (hi > 0x1fffff || hi < -0x200000) return 'last_traded_timestamp out of range';
     const ltt = hi * TWO32 + b.readUInt32LE(123);
-    if (hi < 0 || ltt > 32_503_680_000) return 'last_traded_timestamp out of range';
-    s.lastTradedTimeMs = ltt * 1000;
+    // a time before 1970 or after 3000 is not one: unknown (0), the print then counts by its volume
+    s.lastTradedTimeMs = ltt > 0 && ltt < 32_503_680_000 ? ltt * 1000 : 0;
     const bidFlag = this.bidFlag;
     for (let k = 0, o = 147; k < 10; k++, o += 20) {
       const flag = b.readInt16LE(o);

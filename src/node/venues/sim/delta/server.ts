@@ -157,7 +157,7 @@ export class SimDeltaServer {
   private orderSeq = 1000;
   private fillSeq = 0;
   private lastStepAt: number;
-  readonly stats = { tickerFrames: 0, markFrames: 0, restRequests: 0, authFailures: 0, connections: 0, rejectedSignatures: 0 };
+  readonly stats = { tickerFrames: 0, markFrames: 0, bookFrames: 0, restRequests: 0, authFailures: 0, connections: 0, rejectedSignatures: 0 };
   port = 0;
 
   constructor(opts: SimDeltaOptions) {
@@ -451,7 +451,7 @@ export class SimDeltaServer {
       const name = typeof ch.name === 'string' ? ch.name : '';
       const symbols = Array.isArray(ch.symbols) ? ch.symbols.filter((s): s is string => typeof s === 'string') : null;
       const privateChannel = name === 'orders' || name === 'positions' || name === 'v2/user_trades' || name === 'user_trades';
-      const allowed = conn.kind === 'public' ? name === 'ticker' || name === 'mark_price' : privateChannel || name === 'v2/ticker' || name === 'mark_price';
+      const allowed = conn.kind === 'public' ? name === 'ticker' || name === 'mark_price' || name === 'ob_l1' : privateChannel || name === 'v2/ticker' || name === 'mark_price';
       if (!allowed) {
         ack.push({ name, error: `subscription forbidden on ${name} on this endpoint` });
         continue;
@@ -540,6 +540,17 @@ export class SimDeltaServer {
           if (ps.length === 0) continue;
           this.send(c, { type: 'ticker', sy: key, sp: ps[0]!.underlying.spot.toFixed(2), ts, d: ps.map((p) => this.tickerEntry(p)) });
           this.stats.tickerFrames++;
+        }
+      }
+      // ob_l1: the top of book of each explicitly subscribed contract, at every step of the model
+      const books = c.subs.get('ob_l1');
+      if (books && books.size > 0) {
+        for (const key of books) {
+          const p = this.bySymbol.get(key);
+          if (!p) continue;
+          const x = this.price(p);
+          this.send(c, { type: 'ob_l1', sy: key, bp: x.bid.toFixed(1), bs: '95', ap: x.ask.toFixed(1), as: '120', lts: ts, ts });
+          this.stats.bookFrames++;
         }
       }
       const legacy = c.subs.get('v2/ticker');

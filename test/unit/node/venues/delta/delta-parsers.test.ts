@@ -27,6 +27,15 @@ const legacy = {
 };
 
 describe('delta ticker parsing', () => {
+  // Review of issue 20 (delta.md §3.5: ob_l1, 100 ms on change, ≥ every 5 s): the top of book between the 5 s tickers.
+  it('ob_l1: ap/as/bp/bs with the book time lts (µs); a crossed or malformed book is refused, named', () => {
+    const f = parseDeltaFrame(JSON.stringify({ type: 'ob_l1', sy: 'C-BTC-90000-310125', ap: '1250.5', as: '120', bp: '1240', bs: '95', lts: 1775801092453559, ts: 1775801092460000 }));
+    expect(f).toEqual({ kind: 'book', book: { symbol: 'C-BTC-90000-310125', bid: 1240, ask: 1250.5, bidSize: 95, askSize: 120, exchangeTime: 1775801092453 } });
+    expect(parseDeltaFrame(JSON.stringify({ type: 'ob_l1', sy: 'C-BTC-90000-310125', ap: null, as: null, bp: '1240', bs: '95', ts: 1775801092460000 }))).toMatchObject({ kind: 'book', book: { ask: null, bid: 1240 } });
+    expect(parseDeltaFrame(JSON.stringify({ type: 'ob_l1', sy: 'C-BTC-90000-310125', ap: '1', as: '1', bp: '2', bs: '1' }))).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/bid 2 above ask 1/) });
+    expect(parseDeltaFrame(JSON.stringify({ type: 'ob_l1', sy: 'C-BTC-90000-310125', ap: 'x', bp: '1' }))).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/"ap" is not a decimal/) });
+  });
+
   it('new compact format: ask comes first in q, rho before theta in g, qiv = [ask, bid, mark], ts in µs', () => {
     const f = parseDeltaFrame(JSON.stringify(compact));
     expect(f.kind).toBe('tickers');

@@ -23,6 +23,26 @@ function publicSetup(basis: 'data' | 'frame') {
 }
 
 describe('Delta public protocol', () => {
+  it('with a book listener, ob_l1 is subscribed beside ticker and mark_price, its books delivered; a refusal is noted, tickers go on', () => {
+    const clock = new ManualClock(1_000_000);
+    const net = new FakeNet();
+    const defer = new ManualDefer();
+    const books: string[] = [];
+    const protocol = new DeltaPublicProtocol({ url: 'ws://pub', legacyUrl: null, onTickers: () => {}, onMark: () => {}, onBook: (b) => books.push(`${b.symbol} ${b.bid}/${b.ask}`) });
+    const m = new StreamManager({ protocol, clock, socketFactory: net.factory, defer: defer.defer, random: () => 0.5, backoff: { baseMs: 100, capMs: 1000 }, dataTimeoutMs: 1000, pingIntervalMs: 0, dataTimeoutBasis: 'data' });
+    m.subscribe(['C-BTC-90000-310125']);
+    m.start();
+    net.last.open();
+    expect(net.last.sentJson()).toEqual([{ type: 'subscribe', payload: { channels: [{ name: 'ticker', symbols: ['C-BTC-90000-310125'] }, { name: 'mark_price', symbols: ['MARK:C-BTC-90000-310125'] }, { name: 'ob_l1', symbols: ['C-BTC-90000-310125'] }] } }]);
+    net.last.recv({ type: 'subscriptions', channels: [{ name: 'ticker', symbols: ['C-BTC-90000-310125'] }, { name: 'mark_price', symbols: ['MARK:C-BTC-90000-310125'] }, { name: 'ob_l1', error: 'channel ob_l1 is not available' }] });
+    defer.run();
+    expect(m.snapshot().state).toBe('running');
+    net.last.recv({ type: 'ob_l1', sy: 'C-BTC-90000-310125', ap: '1250.5', as: '1', bp: '1240', bs: '1', ts: 1775801092460000 });
+    defer.run();
+    expect(books).toEqual(['C-BTC-90000-310125 1240/1250.5']);
+    m.stop();
+  });
+
   it('subscribes ticker + MARK:-prefixed mark_price, becomes ready on the ack, replays the registry after a reconnect', () => {
     const { net, defer, m, seen, clock } = publicSetup('data');
     m.subscribe(['C-BTC-90000-310125']);
