@@ -43,24 +43,41 @@ export class ManualClock implements Clock, Scheduler {
 
   /** Moves time forward, firing due timers in time order. */
   advance(ms: number): void {
-    const target = this.t + ms;
-    for (;;) {
-      let nextId = -1;
-      let nextAt = Infinity;
-      for (const [id, timer] of this.timers) {
-        if (timer.at <= target && timer.at < nextAt) {
-          nextAt = timer.at;
-          nextId = id;
-        }
+    this.advanceTo(this.t + ms);
+  }
+
+  /** Fires every timer due up to `t` in order (synchronously), then moves to `t`. */
+  advanceTo(t: number): void {
+    while (this.fireNext(t));
+    this.moveTo(t);
+  }
+
+  /**
+   * Fires the earliest timer due at or before `limit` (time moves to its instant first) and returns
+   * true; returns false when none is due (time is left where it is). Timers due at the same instant
+   * fire in the order they were set.
+   */
+  fireNext(limit: number): boolean {
+    let nextId = -1;
+    let nextAt = Infinity;
+    for (const [id, timer] of this.timers) {
+      if (timer.at <= limit && timer.at < nextAt) {
+        nextAt = timer.at;
+        nextId = id;
       }
-      if (nextId < 0) break;
-      const timer = this.timers.get(nextId)!;
-      this.t = Math.max(this.t, timer.at);
-      if (timer.every === null) this.timers.delete(nextId);
-      else timer.at += timer.every;
-      timer.fn();
     }
-    this.t = target;
+    if (nextId < 0) return false;
+    const timer = this.timers.get(nextId)!;
+    this.t = Math.max(this.t, timer.at);
+    if (timer.every === null) this.timers.delete(nextId);
+    else timer.at += timer.every;
+    timer.fn();
+    return true;
+  }
+
+  /** Moves time to `t` without firing anything. Never backwards. */
+  moveTo(t: number): void {
+    if (t > this.t) this.t = t;
   }
 
   private add(fn: () => void, ms: number, every: number | null): Cancel {
